@@ -1,0 +1,1 @@
+//! JSON types shared by the server and the console.

@@ -1,0 +1,177 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Full sync: queue everything already in Moodle.
+ *
+ * @package    local_schooltool
+ * @copyright  2026 SchoolBridge
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+namespace local_schooltool;
+
+defined('MOODLE_INTERNAL') || die();
+
+/**
+ * Queues users, then per course: section, enrolments and teachers, grade items, grades.
+ *
+ * Safe to run again: every call is an idempotent upsert keyed by the shared ids, and each row gets its
+ * own eventid. Each call carries the time the record last changed in Moodle, so a full sync never
+ * overwrites a newer change that SchoolBridge already has. The kinds switched off in the settings are
+ * left out.
+ */
+class fullsync {
+
+    /**
+     * Asks for a full sync of a peer in the background (adhoc task).
+     *
+     * @param int $peerid mnet_host.id
+     */
+    public static function request(int $peerid): void {
+        $task = new task\full_sync();
+        $task->set_custom_data(['peerid' => $peerid]);
+        \core\task\manager::queue_adhoc_task($task, true);
+    }
+
+    /**
+     * Queues everything for one peer.
+     *
+     * @param int $peerid mnet_host.id
+     * @param callable|null $progress called with a message now and then
+     * @return int rows queued
+     */
+    public static function queue_all(int $peerid, ?callable $progress = null): int {
+        global $DB, $CFG;
+        $count = 0;
+        if (peers::kind_enabled('users')) {
+            $rs = $DB->get_recordset_select('user', 'deleted = 0 AND mnethostid = :local AND id <> :guest',
+                ['local' => $CFG->mnet_localhost_id, 'guest' => $CFG->siteguest], 'id', 'id, timemodified, timecreated');
+            foreach ($rs as $user) {
+                $count += changes::user((int)$user->id, self::time($user->timemodified, $user->timecreated), [$peerid],
+                    true);
+            }
+            $rs->close();
+            self::say($progress, "users: $count");
+        }
+        $courseids = $DB->get_fieldset_select('course', 'id', 'id <> :site', ['site' => SITEID]);
+        sort($courseids);
+        foreach ($courseids as $courseid) {
+            $count += self::queue_course($peerid, (int)$courseid);
+        }
+        self::say($progress, 'courses: ' . count($courseids) . ", rows queued: $count");
+        return $count;
+    }
+
+    /**
+     * Queues everything of one course for one peer.
+     *
+     * @param int $peerid mnet_host.id
+     * @param int $courseid course id
+     * @return int rows queued
+     */
+    public static function queue_course(int $peerid, int $courseid): int {
+        global $DB, $CFG;
+        $course = payloads::eligible_course($courseid);
+        $context = \context_course::instance($courseid, IGNORE_MISSING);
+        if (!$course || !$context) {
+            return 0;
+        }
+        $peers = [$peerid];
+        $count = 0;
+
+        $teachers = [];
+        $roles = payloads::teacher_roles();
+        if ($roles) {
+            [$insql, $params] = $DB->get_in_or_equal($roles, SQL_PARAMS_NAMED);
+            $params['contextid'] = $context->id;
+            $teachers = $DB->get_records_sql_menu("SELECT userid, MAX(timemodified) FROM {role_assignments}
+                                                    WHERE contextid = :contextid AND roleid $insql
+                                                 GROUP BY userid", $params);
+        }
+        if (peers::kind_enabled('courses')) {
+            $time = max(array_merge([(int)$course->timemodified], array_map('intval', array_values($teachers))));
+            $count += changes::section($courseid, self::time($time), $peers, true);
+        }
+
+        $enrolled = $DB->get_records_sql_menu("SELECT ue.userid, MIN(ue.timecreated)
+                                                 FROM {user_enrolments} ue
+                                                 JOIN {enrol} e ON e.id = ue.enrolid
+                                                WHERE e.courseid = :courseid
+                                             GROUP BY ue.userid", ['courseid' => $courseid]);
+        foreach ($enrolled as $userid => $time) {
+            if (!isset($teachers[$userid]) && peers::kind_enabled('enrolments')) {
+                $count += changes::enrolment($courseid, (int)$userid, 'student', self::time($time), $peers, true);
+            }
+        }
+        if (peers::kind_enabled('teachers')) {
+            foreach ($teachers as $userid => $time) {
+                $count += changes::enrolment($courseid, (int)$userid, 'teacher', self::time($time), $peers, true);
+            }
+        }
+
+        $items = $DB->get_records_select('grade_items', "courseid = :courseid AND itemtype IN ('mod', 'manual')",
+            ['courseid' => $courseid], 'sortorder, id');
+        if (peers::kind_enabled('assessments')) {
+            foreach ($items as $item) {
+                $count += changes::assessment($item, self::time($item->timemodified, $item->timecreated), $peers, true);
+            }
+        }
+        if (peers::kind_enabled('grades') && $items) {
+            [$insql, $params] = $DB->get_in_or_equal(array_keys($items), SQL_PARAMS_NAMED);
+            $params['local'] = $CFG->mnet_localhost_id;
+            $rs = $DB->get_recordset_sql("SELECT g.*
+                                            FROM {grade_grades} g
+                                            JOIN {user} u ON u.id = g.userid
+                                           WHERE g.itemid $insql AND u.deleted = 0 AND u.mnethostid = :local
+                                                 AND (g.finalgrade IS NOT NULL OR g.excluded <> 0)
+                                        ORDER BY g.itemid, g.userid", $params);
+            foreach ($rs as $grade) {
+                $count += changes::grade($grade, $items[$grade->itemid],
+                    self::time($grade->timemodified, $grade->timecreated), $peers, true);
+            }
+            $rs->close();
+        }
+        return $count;
+    }
+
+    /**
+     * The first usable timestamp, else now.
+     *
+     * @param mixed ...$candidates timestamps, possibly 0 or null
+     * @return int
+     */
+    private static function time(...$candidates): int {
+        foreach ($candidates as $candidate) {
+            if ((int)$candidate > 0) {
+                return (int)$candidate;
+            }
+        }
+        return time();
+    }
+
+    /**
+     * Reports progress.
+     *
+     * @param callable|null $progress receiver
+     * @param string $message text
+     */
+    private static function say(?callable $progress, string $message): void {
+        if ($progress) {
+            $progress($message);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Scheduled task: send what could not be sent at once.
+ *
+ * @package    local_schooltool
+ * @copyright  2026 SchoolBridge
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+namespace local_schooltool\task;
+
+use local_schooltool\dispatcher;
+use local_schooltool\peers;
+use local_schooltool\queue;
+
+defined('MOODLE_INTERNAL') || die();
+
+/**
+ * Drains the queue of every configured peer (respecting back-off), then deletes old delivered rows.
+ */
+class drain_queue extends \core\task\scheduled_task {
+
+    /** Seconds one run may spend per peer. */
+    const BUDGET = 240;
+
+    /** Rows younger than this (seconds) are left to the request that queued them. */
+    const MIN_AGE = 30;
+
+    /**
+     * Task name.
+     *
+     * @return string
+     */
+    public function get_name() {
+        return get_string('task_drain', 'local_schooltool');
+    }
+
+    /**
+     * Runs the task.
+     */
+    public function execute() {
+        foreach (peers::configured() as $peerid) {
+            // Rows younger than MIN_AGE belong to a request that may still be merging into them and sends them itself.
+            $stats = dispatcher::drain($peerid, self::BUDGET, false, null, self::MIN_AGE);
+            if ($stats['skipped']) {
+                mtrace("  peer $peerid: backing off or busy, skipped");
+                continue;
+            }
+            unset($stats['skipped']);
+            mtrace("  peer $peerid: " . json_encode($stats));
+        }
+        queue::cleanup();
+    }
+}
