@@ -56,6 +56,16 @@ pub struct BuiltRequest {
     pub xmlrpc: String,
 }
 
+/// A reply as read: what it said, and the peer's signed envelope (kept for the audit log, so the
+/// signature can be checked again later).
+#[derive(Debug, Clone)]
+pub struct ReadReply {
+    /// The reply.
+    pub reply: Reply,
+    /// The decrypted `<signedMessage>` the peer sent.
+    pub signed_envelope: Vec<u8>,
+}
+
 /// A verified reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -119,7 +129,7 @@ pub fn read_reply<R: CryptoRng + ?Sized>(
     timing: Timing,
     limits: &Limits,
     rng: &mut R,
-) -> Result<Reply, ReplyError> {
+) -> Result<ReadReply, ReplyError> {
     let trimmed = trim_ascii(body);
     let inbound =
         Inbound::classify(trimmed, limits).map_err(|e| ReplyError::Parse(e.to_string()))?;
@@ -144,15 +154,23 @@ pub fn read_reply<R: CryptoRng + ?Sized>(
     // Moodle decodes the payload and handles 7025 before checking the signature (§5.1 11–12).
     let response = parse_response(signed.unverified_payload(), limits)
         .map_err(|e| ReplyError::Parse(e.to_string()))?;
+    let signed_envelope = opened.signed.to_vec();
     if let MethodResponse::Fault(f) = &response
         && f.code == 7025
     {
-        return Ok(Reply::KeyChanged(f.string.clone()));
+        return Ok(ReadReply {
+            reply: Reply::KeyChanged(f.string.clone()),
+            signed_envelope,
+        });
     }
     signed.verify(peer).map_err(|_| ReplyError::BadSignature)?;
-    Ok(match response {
+    let reply = match response {
         MethodResponse::Success(v) => Reply::Value(v),
         MethodResponse::Fault(f) => Reply::Fault(f),
+    };
+    Ok(ReadReply {
+        reply,
+        signed_envelope,
     })
 }
 

@@ -1,20 +1,395 @@
-//! `schoolbridge`: the SchoolBridge server binary (placeholder until the server lands).
-use anyhow::Context;
-use axum::{Router, routing::get};
-use tower_http::services::{ServeDir, ServeFile};
+//! `schoolbridge`: start-up, configuration and the command-line subcommands. Errors here use
+//! `anyhow`; the library's errors are typed.
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let listen = std::env::var("SCHOOLBRIDGE_LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let dist = std::env::var("SCHOOLBRIDGE_CONSOLE_DIR").unwrap_or_else(|_| "dist".into());
-    let index = format!("{dist}/index.html");
-    let app = Router::new()
-        .route("/healthz", get(|| async { "ok" }))
-        .fallback_service(ServeDir::new(&dist).fallback(ServeFile::new(index)));
-    let listener = tokio::net::TcpListener::bind(&listen)
+use anyhow::{Context, bail};
+use clap::Parser;
+use schoolbridge::cli::{AuditCommand, Cli, Command, KeyCommand, PeerCommand, log_format_hint};
+use schoolbridge::config::{ConfigLayer, LogFormat};
+use schoolbridge::mnet_host::registry;
+use schoolbridge::store::{AuditFilter, PeerServiceRow};
+use schoolbridge::{AppState, Clock};
+use std::io::Write;
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(log_format_hint(&cli.global));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run(cli))
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SCHOOLBRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+fn config_layers(cli: &Cli) -> anyhow::Result<ConfigLayer> {
+    let mut layer = ConfigLayer::default();
+    let file = cli
+        .global
+        .config
+        .clone()
+        .or_else(|| std::env::var_os("SCHOOLBRIDGE_CONFIG").map(Into::into));
+    if let Some(path) = file {
+        layer = layer.overlay(&ConfigLayer::from_toml_file(&path)?);
+    }
+    layer = layer.overlay(&ConfigLayer::from_env(std::env::vars())?);
+    layer = layer.overlay(&cli.global.layer());
+    if let Command::Serve(s) = &cli.command {
+        layer = layer.overlay(&ConfigLayer {
+            listen: s.listen.clone(),
+            console_dir: s.console_dir.clone(),
+            ..ConfigLayer::default()
+        });
+    }
+    Ok(layer)
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = config_layers(&cli)?.finish()?;
+    let state = AppState::open(config, Clock::system()).await?;
+    match cli.command {
+        Command::Serve(_) => serve(state).await,
+        Command::Peer(cmd) => peer(&state, cmd).await,
+        Command::Key(cmd) => key(&state, cmd).await,
+        Command::Audit(cmd) => audit(&state, cmd).await,
+        Command::Migrate => {
+            println!("The database is up to date.");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(state: AppState) -> anyhow::Result<()> {
+    let addr = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .with_context(|| format!("cannot listen on {listen}"))?;
-    println!("SchoolBridge listening on http://{listen}");
-    axum::serve(listener, app).await?;
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let running = schoolbridge::server::spawn(state.clone(), listener)?;
+    tracing::info!(wwwroot = %state.config.wwwroot, "SchoolBridge is ready");
+    println!("SchoolBridge listening on http://{}", running.addr);
+    println!("Peers reach this site as {}", state.config.wwwroot);
+    let _ = std::io::stdout().flush();
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await;
+    state.store.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+}
+
+fn confirm(question: &str) -> anyhow::Result<bool> {
+    print!("{question} [y/N] ");
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
+}
+
+fn when(t: Option<i64>) -> String {
+    t.map(|t| format!("{} (unix {t})", iso_date(t)))
+        .unwrap_or_else(|| "never".into())
+}
+
+/// A UTC date-time for people (days-from-civil; no time-zone database needed).
+fn iso_date(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        secs / 3600,
+        (secs % 3600) / 60
+    )
+}
+
+fn print_certificate(cert: &mnet::keys::PeerCertificate) {
+    let s = cert.subject();
+    let show =
+        |label: &str, v: &Option<String>| println!("  {label:<16} {}", v.as_deref().unwrap_or("-"));
+    show("Common name", &s.common_name);
+    show("subjectAltName", &s.subject_alt_name);
+    show("Organisation", &s.organization);
+    show("Unit", &s.organizational_unit);
+    show("E-mail", &s.email);
+    println!("  {:<16} {}", "Valid from", iso_date(cert.not_before()));
+    println!("  {:<16} {}", "Valid until", iso_date(cert.not_after()));
+    println!(
+        "  {:<16} {} ({} bits)",
+        "Signature",
+        cert.signature_algorithm(),
+        cert.key_bits()
+    );
+    println!("  {:<16} {}", "SHA-256", cert.fingerprint_sha256());
+}
+
+async fn peer(state: &AppState, cmd: PeerCommand) -> anyhow::Result<()> {
+    match cmd {
+        PeerCommand::Add {
+            url,
+            application,
+            name,
+            no_tls_verify,
+            yes,
+        } => {
+            let preview = registry::preview(state, &url, &application, !no_tls_verify).await?;
+            println!(
+                "{} ({}) publishes this certificate:",
+                preview.name, preview.wwwroot
+            );
+            print_certificate(&preview.certificate);
+            if preview.restores_deleted.is_some() {
+                println!("A deleted peer with this address exists: confirming restores it.");
+            }
+            if !yes && !confirm("Trust this certificate and add the peer?")? {
+                bail!("not added");
+            }
+            let fp = preview.certificate.fingerprint_sha256();
+            let peer =
+                registry::confirm(state, &preview, &fp, name.as_deref(), !no_tls_verify).await?;
+            println!(
+                "Added peer {} \"{}\" ({}). Services switched on: schooltool_sis, sso_idp, sso_sp (publish and subscribe).",
+                peer.id, peer.name, peer.wwwroot
+            );
+            println!(
+                "Now add SchoolBridge in Moodle: Site administration → Networking → Manage peers → {}",
+                state.config.wwwroot
+            );
+        }
+        PeerCommand::List { all } => {
+            let peers = state.store.peers(all).await?;
+            if peers.is_empty() {
+                println!(
+                    "No peers yet. Add one with: schoolbridge peer add https://moodle.school.example"
+                );
+            }
+            let now = state.clock.now();
+            for p in peers {
+                let status = if p.deleted {
+                    "deleted"
+                } else if p.certificate_expires < now {
+                    "key expired"
+                } else if p.pending_pem.is_some() {
+                    "KEY CHANGED: review"
+                } else {
+                    "ok"
+                };
+                println!(
+                    "{:>4}  {:<40} {:<8} {:<20} last contact {}  [{status}]",
+                    p.id,
+                    p.wwwroot,
+                    p.application,
+                    p.name,
+                    when(p.last_contact_at)
+                );
+            }
+        }
+        PeerCommand::Review { peer, accept } => {
+            let p = registry::find(state, &peer).await?;
+            let review = registry::review(state, &p).await?;
+            if !review.key_changed {
+                println!(
+                    "The certificate {} publishes is the one SchoolBridge holds.",
+                    p.wwwroot
+                );
+                print_certificate(&review.published);
+                return Ok(());
+            }
+            println!(
+                "WARNING: {} now publishes a DIFFERENT certificate from the one SchoolBridge holds:",
+                p.wwwroot
+            );
+            print_certificate(&review.published);
+            if accept || confirm("Accept the new certificate?")? {
+                registry::accept_pending_key(
+                    state,
+                    &review.peer,
+                    &review.published.fingerprint_sha256(),
+                )
+                .await?;
+                println!("Accepted.");
+            } else {
+                println!("Kept the old certificate; the new one waits for review in the console.");
+            }
+        }
+        PeerCommand::Verify { peer } => {
+            let p = registry::find(state, &peer).await?;
+            let v = registry::verify(state, &p).await;
+            if v.ok {
+                println!(
+                    "OK: signed and encrypted round trip in {} ms. The peer reports:",
+                    v.millis
+                );
+                for (name, publish, subscribe) in v.services {
+                    println!("  {name:<16} it publishes: {publish:<5}  it subscribes: {subscribe}");
+                }
+            } else {
+                bail!(
+                    "{}",
+                    v.diagnosis.unwrap_or_else(|| "verification failed".into())
+                );
+            }
+        }
+        PeerCommand::Services { peer, set } => {
+            let p = registry::find(state, &peer).await?;
+            let mut changes = Vec::new();
+            for s in set {
+                let (service, flags) = s.split_once('=').with_context(|| {
+                    format!("{s:?}: use SERVICE=publish,subscribe or SERVICE=none")
+                })?;
+                let flags: Vec<&str> = flags.split(',').map(str::trim).collect();
+                changes.push(PeerServiceRow {
+                    service: service.trim().to_owned(),
+                    publish: flags.contains(&"publish"),
+                    subscribe: flags.contains(&"subscribe"),
+                });
+            }
+            let rows = if changes.is_empty() {
+                state.store.peer_services(p.id).await?
+            } else {
+                registry::set_services(state, &p, &changes).await?
+            };
+            println!(
+                "Services for {} (from SchoolBridge's side: publish = we serve it to the peer, subscribe = we call it on the peer):",
+                p.wwwroot
+            );
+            for r in rows {
+                println!(
+                    "  {:<16} publish: {:<5}  subscribe: {}",
+                    r.service, r.publish, r.subscribe
+                );
+            }
+        }
+        PeerCommand::Delete { peer, yes } => {
+            let p = registry::find(state, &peer).await?;
+            if !yes
+                && !confirm(&format!(
+                    "Delete peer {} ({})? All traffic with it stops at once; its data stays.",
+                    p.name, p.wwwroot
+                ))?
+            {
+                bail!("not deleted");
+            }
+            registry::set_deleted(state, &p, true).await?;
+            println!(
+                "Deleted {}. Restore it with: schoolbridge peer restore {}",
+                p.wwwroot, p.id
+            );
+        }
+        PeerCommand::Restore { peer } => {
+            let p = registry::find(state, &peer).await?;
+            registry::set_deleted(state, &p, false).await?;
+            println!("Restored {}.", p.wwwroot);
+        }
+    }
+    Ok(())
+}
+
+async fn key(state: &AppState, cmd: KeyCommand) -> anyhow::Result<()> {
+    match cmd {
+        KeyCommand::Show { pem } => {
+            let ring = state.keys.ring();
+            if pem {
+                print!("{}", ring.current().cert.pem());
+                return Ok(());
+            }
+            println!("Current site certificate ({}):", state.config.wwwroot);
+            print_certificate(&ring.current().cert);
+            for k in ring.keys.iter().skip(1) {
+                println!(
+                    "Archived key {} (retired {}), still opens old messages: {}",
+                    k.id,
+                    when(k.retired_at),
+                    k.cert.fingerprint_sha256()
+                );
+            }
+        }
+        KeyCommand::Rotate { yes } => {
+            if !yes
+                && !confirm(
+                    "Make a new site key now? Peers learn it on their next call (fault 7025).",
+                )?
+            {
+                bail!("not rotated");
+            }
+            state.keys.rotate().await?;
+            println!("New site key:");
+            print_certificate(&state.keys.ring().current().cert);
+        }
+    }
+    Ok(())
+}
+
+async fn audit(state: &AppState, cmd: AuditCommand) -> anyhow::Result<()> {
+    let AuditCommand::List { limit, peer } = cmd;
+    let peer_id = match peer {
+        Some(p) => Some(registry::find(state, &p).await?.id),
+        None => None,
+    };
+    let rows = state
+        .store
+        .audit_entries(&AuditFilter {
+            peer_id,
+            limit,
+            ..AuditFilter::default()
+        })
+        .await?;
+    for r in rows.iter().rev() {
+        let e = &r.entry;
+        println!(
+            "{:>6} {} {:<3} {:<32} {:<40} {}{} {} µs",
+            r.id,
+            iso_date(e.at_ms / 1000),
+            e.direction.as_str(),
+            e.peer_wwwroot.as_deref().unwrap_or("-"),
+            e.method.as_deref().unwrap_or("-"),
+            e.outcome.as_str(),
+            e.fault_code.map(|c| format!(" {c}")).unwrap_or_default(),
+            e.duration_us
+        );
+    }
     Ok(())
 }

@@ -111,7 +111,9 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned, EnvelopeErr
                         "apos" => '\'',
                         "quot" => '"',
                         _ => {
-                            return Err(EnvelopeError::Malformed("unknown entity reference".into()));
+                            return Err(EnvelopeError::Malformed(
+                                "unknown entity reference".into(),
+                            ));
                         }
                     };
                     text_buf.push(resolved);

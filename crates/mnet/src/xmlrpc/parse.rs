@@ -477,7 +477,9 @@ impl<'a> Parser<'a> {
                             }
                             Tag::End(m) if m == "member" => break,
                             other => {
-                                return Err(self.unexpected(&other, "<name> or <value> in <member>"));
+                                return Err(
+                                    self.unexpected(&other, "<name> or <value> in <member>")
+                                );
                             }
                         }
                     }

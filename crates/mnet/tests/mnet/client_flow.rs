@@ -131,7 +131,7 @@ fn reply_path_values_faults_7025_and_signatures() {
     let limits = Limits::default();
     let now = 1_800_000_000;
     let read = |body: &[u8], peer: &PeerCertificate| {
-        client::read_reply(body, &[&a.key], peer, timing(now), &limits, &mut rng())
+        client::read_reply(body, &[&a.key], peer, timing(now), &limits, &mut rng()).map(|r| r.reply)
     };
 
     let ok = bob_replies(&write_response(&Value::from("All ok")), &b.key, now);

@@ -1,0 +1,881 @@
+//! The seeded school generator: people, sections, enrolments, grade items and grades over one
+//! simulated term, turned into the ordered list of changes a Moodle with our plugin would send
+//! (`schooltool-services.md` §2, `docs/schooltool-sis.md`).
+//!
+//! Distributions, chosen to look like a secondary school: every student takes about
+//! `sections_per_student` sections (±1), each section has one teacher, grade items arrive through
+//! the term (homework, quizzes, labs or essays, unit tests, a midterm and a final) with point
+//! values, almost every active student gets a grade on each item, some quizzes get a second
+//! attempt, some grades are corrected later, about 3 % of enrolments are withdrawn (a few of
+//! them re-enrol), a few sections change teacher and a few items are deleted. Events are put on
+//! a simulated clock, sorted, and only then given their `eventid` and `timemodified`, so the
+//! list is in time order and every change comes after what it refers to.
+
+use super::calendar::{DAY, HOUR, parse_date};
+use super::names::{
+    COURSES, EXTRA_CREDIT_TOPICS, FIRST_NAMES, LAB_TOPICS, LAST_NAMES, username_part,
+};
+use super::rng::SimRng;
+use super::{Change, ChangeBody, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber};
+use sha1::{Digest, Sha1};
+use std::collections::HashMap;
+
+/// The most changes one generated school may have (memory stays in the hundreds of MB).
+pub const MAX_CHANGES: u64 = 5_000_000;
+/// The shortest term the generator accepts.
+pub const MIN_TERM_DAYS: u32 = 14;
+
+/// What school to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchoolSpec {
+    /// Seed: the same spec gives the same school, change for change.
+    pub seed: u64,
+    /// Number of students.
+    pub students: u32,
+    /// Number of teachers.
+    pub teachers: u32,
+    /// Number of sections (Moodle courses).
+    pub sections: u32,
+    /// Sections a student takes, on average (each student takes this ±1).
+    pub sections_per_student: u32,
+    /// Grade items per section (exactly).
+    pub assessments_per_section: u32,
+    /// First day of the term, Unix seconds (UTC midnight).
+    pub start: i64,
+    /// Length of the term in days; nothing is generated after its end.
+    pub term_days: u32,
+    /// Domain of the generated email addresses.
+    pub email_domain: String,
+    /// Added to every Moodle id, so that two generated schools can share one SchoolBridge
+    /// without sharing people.
+    pub id_offset: u64,
+}
+
+impl Default for SchoolSpec {
+    /// A small school that a demo pushes in about a minute.
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            students: 300,
+            teachers: 20,
+            sections: 60,
+            sections_per_student: 6,
+            assessments_per_section: 8,
+            // 2026-09-01, a Tuesday; the term ends before the design date (2026-11-25).
+            start: 1_788_220_800,
+            term_days: 80,
+            email_domain: "sim-school.example".to_owned(),
+            id_offset: 0,
+        }
+    }
+}
+
+impl SchoolSpec {
+    /// Sets the start from `YYYY-MM-DD`.
+    pub fn with_start_date(mut self, date: &str) -> Result<Self, SpecError> {
+        self.start = parse_date(date).ok_or_else(|| SpecError::BadDate(date.to_owned()))?;
+        Ok(self)
+    }
+
+    /// The prefix of every eventid of this school: the seed and a short hash of the rest of the
+    /// spec, so that two different schools never share an eventid.
+    pub fn eventid_prefix(&self) -> String {
+        let canonical = format!(
+            "{}/{}/{}/{}/{}/{}/{}/{}/{}",
+            self.students,
+            self.teachers,
+            self.sections,
+            self.sections_per_student,
+            self.assessments_per_section,
+            self.start,
+            self.term_days,
+            self.email_domain,
+            self.id_offset
+        );
+        let digest = hex::encode(Sha1::digest(canonical.as_bytes()));
+        format!("sim-s{}-{}", self.seed, &digest[..8])
+    }
+
+    /// Rough number of changes, for the size check.
+    fn estimated_changes(&self) -> u64 {
+        let s = u64::from(self.students);
+        let grades =
+            s * u64::from(self.sections_per_student) * u64::from(self.assessments_per_section);
+        grades
+            + grades / 8
+            + s * (1 + u64::from(self.sections_per_student))
+            + u64::from(self.sections) * (2 + u64::from(self.assessments_per_section))
+            + u64::from(self.teachers)
+    }
+
+    fn check(&self) -> Result<(), SpecError> {
+        if self.sections > 0 && self.teachers == 0 {
+            return Err(SpecError::NoTeachers(self.sections));
+        }
+        if self.students > 0 && self.sections_per_student > self.sections {
+            return Err(SpecError::TooFewSections {
+                per_student: self.sections_per_student,
+                sections: self.sections,
+            });
+        }
+        if self.term_days < MIN_TERM_DAYS {
+            return Err(SpecError::TermTooShort(self.term_days));
+        }
+        let estimate = self.estimated_changes();
+        if estimate > MAX_CHANGES {
+            return Err(SpecError::TooLarge(estimate));
+        }
+        if self.email_domain.trim().is_empty() {
+            return Err(SpecError::BadDomain);
+        }
+        Ok(())
+    }
+}
+
+/// Why a school cannot be generated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    /// Sections need teachers.
+    #[error("a school with {0} sections needs at least one teacher")]
+    NoTeachers(u32),
+    /// Students cannot take more sections than exist.
+    #[error("each student takes {per_student} sections but the school has only {sections}")]
+    TooFewSections {
+        /// Requested sections per student.
+        per_student: u32,
+        /// Sections in the school.
+        sections: u32,
+    },
+    /// The term is too short to place a term's work in.
+    #[error("the term must last at least {MIN_TERM_DAYS} days, not {0}")]
+    TermTooShort(u32),
+    /// Too many changes for one run.
+    #[error(
+        "this school would make about {0} changes, more than the {MAX_CHANGES} one run may hold; make it smaller"
+    )]
+    TooLarge(u64),
+    /// Not a `YYYY-MM-DD` date.
+    #[error("{0:?} is not a date of the form YYYY-MM-DD")]
+    BadDate(String),
+    /// The email domain is empty.
+    #[error("the email domain must not be empty")]
+    BadDomain,
+}
+
+/// What a generated person is at the school.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UserKind {
+    /// The site administrator (Moodle user id 2).
+    Admin,
+    /// A teacher.
+    Teacher,
+    /// A student.
+    Student,
+}
+
+/// A person of the generated school, as the Moodle user table would hold them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimUser {
+    /// Moodle's internal user id.
+    pub id: u64,
+    /// Shared id (`moodle-user-<id>`).
+    pub idnumber: String,
+    /// Username (ASCII, unique).
+    pub username: String,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// Email address.
+    pub email: String,
+    /// Role at the school.
+    pub kind: UserKind,
+}
+
+impl SimUser {
+    /// The `fetch_user` change body for this person.
+    pub fn fetch_user(&self) -> ChangeBody {
+        ChangeBody::FetchUser {
+            idnumber: self.idnumber.clone(),
+            username: self.username.clone(),
+            firstname: self.firstname.clone(),
+            lastname: self.lastname.clone(),
+            email: self.email.clone(),
+        }
+    }
+}
+
+/// A generated school: its people and the changes, in order.
+#[derive(Debug, Clone)]
+pub struct School {
+    /// What was asked for.
+    pub spec: SchoolSpec,
+    /// Every person, admin first, then teachers, then students.
+    pub users: Vec<SimUser>,
+    /// The changes, in time order, each with its eventid and timemodified.
+    pub changes: Vec<Change>,
+}
+
+/// Generates a school.
+pub fn generate(spec: &SchoolSpec) -> Result<School, SpecError> {
+    spec.check()?;
+    let mut g = Generator::new(spec);
+    g.people();
+    g.sections();
+    g.enrolments();
+    g.teacher_changes();
+    g.coursework();
+    Ok(g.finish())
+}
+
+struct Event {
+    at: i64,
+    seq: u64,
+    body: ChangeBody,
+}
+
+/// An enrolment's active periods: `[from, to)`, `to = None` while still active.
+struct Seat {
+    student: usize,
+    periods: Vec<(i64, Option<i64>)>,
+}
+
+impl Seat {
+    fn active_at(&self, t: i64) -> bool {
+        self.periods
+            .iter()
+            .any(|&(from, to)| from <= t && to.is_none_or(|to| t < to))
+    }
+}
+
+struct Section {
+    idnumber: String,
+    name: String,
+    kind: usize,
+    teacher: usize,
+    roster: Vec<Seat>,
+}
+
+struct Generator<'a> {
+    spec: &'a SchoolSpec,
+    rng: SimRng,
+    end: i64,
+    events: Vec<Event>,
+    users: Vec<SimUser>,
+    teachers: Vec<usize>,
+    students: Vec<usize>,
+    ability: Vec<f64>,
+    sections: Vec<Section>,
+    taken_usernames: HashMap<String, u32>,
+    next_item_id: u64,
+}
+
+impl<'a> Generator<'a> {
+    fn new(spec: &'a SchoolSpec) -> Self {
+        Self {
+            spec,
+            rng: SimRng::new(spec.seed),
+            end: spec.start + i64::from(spec.term_days) * DAY,
+            events: Vec::new(),
+            users: Vec::new(),
+            teachers: Vec::new(),
+            students: Vec::new(),
+            ability: Vec::new(),
+            sections: Vec::new(),
+            taken_usernames: HashMap::new(),
+            next_item_id: 1 + spec.id_offset,
+        }
+    }
+
+    fn push(&mut self, at: i64, body: ChangeBody) {
+        if at <= self.end {
+            let seq = self.events.len() as u64;
+            self.events.push(Event { at, seq, body });
+        }
+    }
+
+    fn username(&mut self, first: &str, last: &str) -> String {
+        let first_initial: String = username_part(first).chars().take(1).collect();
+        let base = format!("{first_initial}{}", username_part(last));
+        let n = self.taken_usernames.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}{n}") }
+    }
+
+    fn add_user(
+        &mut self,
+        first: &str,
+        last: &str,
+        kind: UserKind,
+        username: Option<&str>,
+    ) -> usize {
+        let id = self.users.len() as u64 + 2 + self.spec.id_offset;
+        let username = match username {
+            Some(u) => {
+                self.taken_usernames.insert(u.to_owned(), 1);
+                u.to_owned()
+            }
+            None => self.username(first, last),
+        };
+        self.users.push(SimUser {
+            id,
+            idnumber: user_idnumber(id),
+            email: format!("{username}@{}", self.spec.email_domain.trim()),
+            username,
+            firstname: first.to_owned(),
+            lastname: last.to_owned(),
+            kind,
+        });
+        self.users.len() - 1
+    }
+
+    /// The admin, the teachers and the students, created on the first day: the admin and the
+    /// teachers before 07:00, the students over the first two days.
+    fn people(&mut self) {
+        let mut rng = self.rng.fork(1);
+        let admin = self.add_user("Admin", "User", UserKind::Admin, Some("admin"));
+        let start = self.spec.start;
+        let body = self.users[admin].fetch_user();
+        self.push(start + 6 * HOUR, body);
+        for i in 0..self.spec.teachers {
+            let (first, last) = random_name(&mut rng);
+            let t = self.add_user(first, last, UserKind::Teacher, None);
+            self.teachers.push(t);
+            let body = self.users[t].fetch_user();
+            self.push(start + 6 * HOUR + 60 + i64::from(i) * 20, body);
+        }
+        for _ in 0..self.spec.students {
+            let (first, last) = random_name(&mut rng);
+            let s = self.add_user(first, last, UserKind::Student, None);
+            self.students.push(s);
+            let ability = (0.80 + 0.10 * rng.normalish()).clamp(0.35, 1.0);
+            self.ability.push(ability);
+        }
+    }
+
+    /// Sections on the first morning (07:00–08:00), each with its teacher's enrolment.
+    fn sections(&mut self) {
+        let mut rng = self.rng.fork(2);
+        let mut order: Vec<usize> = (0..self.teachers.len()).collect();
+        rng.shuffle(&mut order);
+        let count = self.spec.sections as usize;
+        let step = (3_000 / (count.max(1) as i64)).max(1);
+        for s in 0..count {
+            let kind = s % COURSES.len();
+            let period = (s / COURSES.len()) % 7 + 1;
+            let teacher = order[s % order.len().max(1)];
+            let course_id = 2 + s as u64 + self.spec.id_offset;
+            // Every Moodle course has a course-total grade item, which takes an id but is
+            // never sent (mapper::is_sendable_gradeitem).
+            self.next_item_id += 1;
+            let teacher_user = &self.users[self.teachers[teacher]];
+            let name = format!(
+                "{} (Period {period}, {})",
+                COURSES[kind].name, teacher_user.lastname
+            );
+            let idnumber = course_idnumber(course_id);
+            let teacher_id = teacher_user.idnumber.clone();
+            let at = self.spec.start + 7 * HOUR + s as i64 * step;
+            self.push(
+                at,
+                ChangeBody::NewSection {
+                    idnumber: idnumber.clone(),
+                    name: name.clone(),
+                    teacheridnumber: Some(teacher_id.clone()),
+                    segment: 1,
+                },
+            );
+            self.push(
+                at + 1,
+                ChangeBody::NewEnrolment {
+                    sectionid: idnumber.clone(),
+                    userid: teacher_id,
+                    role: Role::Teacher,
+                },
+            );
+            self.sections.push(Section {
+                idnumber,
+                name,
+                kind,
+                teacher,
+                roster: Vec::new(),
+            });
+        }
+    }
+
+    /// Students arrive over the first two days and enrol in their sections at once; a few
+    /// withdraw later in the term, and some of those come back.
+    fn enrolments(&mut self) {
+        let mut rng = self.rng.fork(3);
+        let start = self.spec.start + 8 * HOUR;
+        let window = 2 * DAY - 10 * HOUR;
+        let count = self.students.len().max(1) as i64;
+        let term_days = i64::from(self.spec.term_days);
+        for (i, &student) in self.students.clone().iter().enumerate() {
+            let arrive = start + (i as i64 * window) / count + rng.between(0, 50);
+            let body = self.users[student].fetch_user();
+            self.push(arrive, body);
+            let per = i64::from(self.spec.sections_per_student);
+            let k = if per == 0 {
+                0
+            } else {
+                (per + rng.between(-1, 1)).clamp(1, i64::from(self.spec.sections)) as usize
+            };
+            let mut chosen: Vec<usize> = Vec::with_capacity(k);
+            while chosen.len() < k {
+                let s = rng.below(self.sections.len() as u64) as usize;
+                if !chosen.contains(&s) {
+                    chosen.push(s);
+                }
+            }
+            let userid = self.users[student].idnumber.clone();
+            for (j, &s) in chosen.iter().enumerate() {
+                let enrolled = arrive + 30 + j as i64 * 45;
+                let sectionid = self.sections[s].idnumber.clone();
+                self.push(
+                    enrolled,
+                    ChangeBody::NewEnrolment {
+                        sectionid: sectionid.clone(),
+                        userid: userid.clone(),
+                        role: Role::Student,
+                    },
+                );
+                let mut periods = vec![(enrolled, None)];
+                if rng.chance(0.03) && term_days > 20 {
+                    let withdrawn = self.spec.start
+                        + rng.between(10, term_days - 6) * DAY
+                        + rng.between(8 * HOUR, 17 * HOUR);
+                    periods[0].1 = Some(withdrawn);
+                    self.push(
+                        withdrawn,
+                        ChangeBody::RemoveEnrolment {
+                            sectionid: sectionid.clone(),
+                            userid: userid.clone(),
+                            role: None,
+                        },
+                    );
+                    if rng.chance(0.15) {
+                        let back = withdrawn + rng.between(2, 7) * DAY;
+                        periods.push((back, None));
+                        self.push(
+                            back,
+                            ChangeBody::NewEnrolment {
+                                sectionid,
+                                userid: userid.clone(),
+                                role: Role::Student,
+                            },
+                        );
+                    }
+                }
+                self.sections[s].roster.push(Seat {
+                    student: i,
+                    periods,
+                });
+            }
+        }
+    }
+
+    /// About 2 % of sections get a new teacher mid-term: the new teacher is enrolled, the old
+    /// one unenrolled, and the section is sent again with its new first teacher.
+    fn teacher_changes(&mut self) {
+        if self.teachers.len() < 2 {
+            return;
+        }
+        let mut rng = self.rng.fork(4);
+        let term_days = i64::from(self.spec.term_days);
+        for s in 0..self.sections.len() {
+            if !rng.chance(0.02) {
+                continue;
+            }
+            let old = self.sections[s].teacher;
+            let mut new = rng.below(self.teachers.len() as u64) as usize;
+            if new == old {
+                new = (new + 1) % self.teachers.len();
+            }
+            let at = self.spec.start + rng.between(12, (term_days - 8).max(12)) * DAY + 9 * HOUR;
+            let sectionid = self.sections[s].idnumber.clone();
+            let name = self.sections[s].name.clone();
+            let (old_id, new_id) = (
+                self.users[self.teachers[old]].idnumber.clone(),
+                self.users[self.teachers[new]].idnumber.clone(),
+            );
+            self.push(
+                at,
+                ChangeBody::NewEnrolment {
+                    sectionid: sectionid.clone(),
+                    userid: new_id.clone(),
+                    role: Role::Teacher,
+                },
+            );
+            self.push(
+                at + 20,
+                ChangeBody::RemoveEnrolment {
+                    sectionid: sectionid.clone(),
+                    userid: old_id,
+                    role: None,
+                },
+            );
+            self.push(
+                at + 40,
+                ChangeBody::NewSection {
+                    idnumber: sectionid,
+                    name,
+                    teacheridnumber: Some(new_id),
+                    segment: 1,
+                },
+            );
+            self.sections[s].teacher = new;
+        }
+    }
+
+    /// Grade items through the term and the grades of each.
+    fn coursework(&mut self) {
+        let mut rng = self.rng.fork(5);
+        let per_section = self.spec.assessments_per_section;
+        let usable_days = (i64::from(self.spec.term_days) - 12).max(1);
+        for s in 0..self.sections.len() {
+            let plan = item_plan(COURSES[self.sections[s].kind], per_section, &mut rng);
+            for (i, item) in plan.into_iter().enumerate() {
+                let id = self.next_item_id;
+                self.next_item_id += 1;
+                let created = self.spec.start
+                    + (3 + (i as i64 * usable_days) / i64::from(per_section.max(1))) * DAY
+                    + rng.between(7 * HOUR, 16 * HOUR);
+                let chapter = 1 + (i as u32 * 8) / per_section.max(1);
+                let idnumber = gradeitem_idnumber(id);
+                self.push(
+                    created,
+                    ChangeBody::NewAssessment {
+                        idnumber: idnumber.clone(),
+                        sectionid: self.sections[s].idnumber.clone(),
+                        name: item.name,
+                        chapternum: chapter,
+                        honors_required: false,
+                        nonhonors_required: true,
+                        extra_credit: item.extra_credit,
+                        pointval: item.points,
+                    },
+                );
+                let removed = if rng.chance(0.01) {
+                    let at = created + rng.between(5, 20) * DAY;
+                    self.push(
+                        at,
+                        ChangeBody::RemoveAssessment {
+                            idnumber: idnumber.clone(),
+                        },
+                    );
+                    Some(at)
+                } else {
+                    None
+                };
+                self.grades(
+                    s,
+                    &idnumber,
+                    item.points,
+                    item.retakes,
+                    created,
+                    removed,
+                    &mut rng,
+                );
+            }
+        }
+    }
+
+    /// One grading session for an item, a few days after it was set, plus later attempts and
+    /// corrections. Students who are not enrolled at that moment get nothing.
+    #[allow(clippy::too_many_arguments)]
+    fn grades(
+        &mut self,
+        s: usize,
+        assessmentid: &str,
+        points: Points,
+        retakes: bool,
+        created: i64,
+        removed: Option<i64>,
+        rng: &mut SimRng,
+    ) {
+        let difficulty = 0.05 * rng.normalish();
+        let mut at = created + rng.between(3, 7) * DAY + rng.between(15 * HOUR, 20 * HOUR);
+        let mut pending = Vec::new();
+        for seat in &self.sections[s].roster {
+            at += rng.between(40, 140);
+            if !seat.active_at(at) || removed.is_some_and(|r| at >= r) || rng.chance(0.04) {
+                continue;
+            }
+            let userid = self.users[self.students[seat.student]].idnumber.clone();
+            let ability = self.ability[seat.student];
+            if rng.chance(0.01) {
+                pending.push((at, grade(assessmentid, &userid, None, 1)));
+                continue;
+            }
+            let first = score(points, ability - difficulty + 0.07 * rng.normalish());
+            pending.push((at, grade(assessmentid, &userid, Some(first), 1)));
+            let later = at + rng.between(1, 10) * DAY + rng.between(0, 6 * HOUR);
+            let still_there = seat.active_at(later) && removed.is_none_or(|r| later < r);
+            if retakes && rng.chance(0.08) && still_there {
+                let second = score(points, ability + 0.05 + 0.05 * rng.normalish()).max(first);
+                pending.push((later, grade(assessmentid, &userid, Some(second), 2)));
+            } else if rng.chance(0.03) && still_there {
+                let step = (points.as_hundredths() / 20).max(50);
+                let fixed =
+                    Points::hundredths((first.as_hundredths() + step).min(points.as_hundredths()));
+                pending.push((later, grade(assessmentid, &userid, Some(fixed), 1)));
+            }
+        }
+        for (at, body) in pending {
+            self.push(at, body);
+        }
+    }
+
+    fn finish(mut self) -> School {
+        self.events.sort_by_key(|e| (e.at, e.seq));
+        let prefix = self.spec.eventid_prefix();
+        let changes = self
+            .events
+            .into_iter()
+            .enumerate()
+            .map(|(n, e)| Change {
+                eventid: format!("{prefix}-{:07}", n + 1),
+                timemodified: e.at,
+                body: e.body,
+            })
+            .collect();
+        School {
+            spec: self.spec.clone(),
+            users: self.users,
+            changes,
+        }
+    }
+}
+
+fn random_name(rng: &mut SimRng) -> (&'static str, &'static str) {
+    (
+        rng.pick(FIRST_NAMES).copied().unwrap_or("Alex"),
+        rng.pick(LAST_NAMES).copied().unwrap_or("Doe"),
+    )
+}
+
+fn grade(assessmentid: &str, userid: &str, points: Option<Points>, attempt: u32) -> ChangeBody {
+    ChangeBody::NewGrade {
+        assessmentid: assessmentid.to_owned(),
+        userid: userid.to_owned(),
+        points_earned: points,
+        excepted: points.is_none(),
+        attempt_num: attempt,
+    }
+}
+
+/// A fraction of the maximum, rounded to half points.
+fn score(max: Points, fraction: f64) -> Points {
+    let halves = (f64::from(max.as_hundredths()) * fraction.clamp(0.0, 1.0) / 50.0).round();
+    Points::hundredths((halves as u32) * 50)
+}
+
+struct PlannedItem {
+    name: String,
+    points: Points,
+    extra_credit: bool,
+    retakes: bool,
+}
+
+/// The grade items of one section, in the order they are set: exactly `count` of them.
+fn item_plan(kind: super::names::CourseKind, count: u32, rng: &mut SimRng) -> Vec<PlannedItem> {
+    let mut counters: HashMap<&'static str, u32> = HashMap::new();
+    let mut next = |key: &'static str| {
+        let n = counters.entry(key).or_insert(0);
+        *n += 1;
+        *n
+    };
+    let cycle: &[&str] = match (kind.labs, kind.essays) {
+        (true, _) => &["homework", "quiz", "lab", "homework", "lab", "test"],
+        (_, true) => &["homework", "essay", "quiz", "homework", "test"],
+        _ => &["homework", "quiz", "homework", "quiz", "test"],
+    };
+    let extra_at = (count >= 3 && rng.chance(0.08)).then_some(1);
+    let lab_offset = rng.below(LAB_TOPICS.len() as u64) as usize;
+    let mut items = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let item = if Some(i) == extra_at {
+            let topic = rng.pick(EXTRA_CREDIT_TOPICS).copied().unwrap_or("Project");
+            planned(format!("Extra Credit: {topic}"), 10, true, false)
+        } else if count >= 6 && i == count - 1 {
+            planned("Final Exam".to_owned(), 150, false, false)
+        } else if count >= 4 && i == count / 2 {
+            planned("Midterm Exam".to_owned(), 100, false, false)
+        } else {
+            match cycle[i as usize % cycle.len()] {
+                "quiz" => planned(format!("Quiz {}", next("quiz")), 20, false, true),
+                "lab" => {
+                    let n = next("lab");
+                    let topic = LAB_TOPICS[(lab_offset + n as usize - 1) % LAB_TOPICS.len()];
+                    planned(format!("Lab {n}: {topic}"), 25, false, false)
+                }
+                "essay" => planned(format!("Essay {}", next("essay")), 50, false, false),
+                "test" => planned(format!("Unit {} Test", next("test")), 100, false, false),
+                _ => planned(format!("Homework {}", next("homework")), 10, false, false),
+            }
+        };
+        items.push(item);
+    }
+    items
+}
+
+fn planned(name: String, points: u32, extra_credit: bool, retakes: bool) -> PlannedItem {
+    PlannedItem {
+        name,
+        points: Points::whole(points),
+        extra_credit,
+        retakes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn small() -> SchoolSpec {
+        SchoolSpec {
+            seed: 42,
+            students: 60,
+            teachers: 6,
+            sections: 12,
+            sections_per_student: 4,
+            assessments_per_section: 7,
+            ..SchoolSpec::default()
+        }
+    }
+
+    #[test]
+    fn same_seed_same_school_other_seed_other_school() {
+        let a = generate(&small()).unwrap();
+        let b = generate(&small()).unwrap();
+        assert_eq!(a.changes, b.changes);
+        assert_eq!(a.users, b.users);
+        let c = generate(&SchoolSpec {
+            seed: 43,
+            ..small()
+        })
+        .unwrap();
+        assert_ne!(a.changes, c.changes);
+        assert!(a.changes[0].eventid.starts_with("sim-s42-"));
+    }
+
+    #[test]
+    fn sizes_are_respected() {
+        let spec = small();
+        let school = generate(&spec).unwrap();
+        let count = |m: &str| {
+            school
+                .changes
+                .iter()
+                .filter(|c| c.body.method_name() == m)
+                .count()
+        };
+        // Admin + teachers + students, each sent once.
+        assert_eq!(count("fetch_user"), 1 + 6 + 60);
+        let sections: HashSet<_> = school
+            .changes
+            .iter()
+            .filter_map(|c| match &c.body {
+                ChangeBody::NewSection { idnumber, .. } => Some(idnumber.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(sections.len(), 12);
+        assert_eq!(count("new_assessment"), 12 * 7);
+        let per_student = school
+            .changes
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.body,
+                    ChangeBody::NewEnrolment {
+                        role: Role::Student,
+                        ..
+                    }
+                )
+            })
+            .count() as f64
+            / 60.0;
+        assert!((3.0..=5.2).contains(&per_student), "{per_student}");
+        assert!(count("new_grade") > 60 * 3 * 7 * 8 / 10);
+        assert!(
+            school
+                .users
+                .iter()
+                .filter(|u| u.kind == UserKind::Teacher)
+                .count()
+                == 6
+        );
+    }
+
+    #[test]
+    fn usernames_unique_and_items_planned_exactly() {
+        let school = generate(&SchoolSpec {
+            students: 500,
+            ..small()
+        })
+        .unwrap();
+        let names: HashSet<_> = school.users.iter().map(|u| &u.username).collect();
+        assert_eq!(names.len(), school.users.len());
+        let mut rng = SimRng::new(1);
+        for kind in COURSES {
+            for n in [0, 1, 3, 5, 10, 13] {
+                let plan = item_plan(*kind, n, &mut rng);
+                assert_eq!(plan.len(), n as usize);
+                let names: HashSet<_> = plan.iter().map(|p| &p.name).collect();
+                assert_eq!(
+                    names.len(),
+                    plan.len(),
+                    "{plan:?}",
+                    plan = plan.iter().map(|p| &p.name).collect::<Vec<_>>()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn bad_specs_are_refused_with_a_reason() {
+        let no_teachers = SchoolSpec {
+            teachers: 0,
+            ..small()
+        };
+        assert_eq!(
+            generate(&no_teachers).unwrap_err(),
+            SpecError::NoTeachers(12)
+        );
+        let crowded = SchoolSpec {
+            sections_per_student: 13,
+            ..small()
+        };
+        assert!(matches!(
+            generate(&crowded),
+            Err(SpecError::TooFewSections { .. })
+        ));
+        let huge = SchoolSpec {
+            students: 4_000_000,
+            sections: 4000,
+            teachers: 300,
+            ..small()
+        };
+        assert!(matches!(generate(&huge), Err(SpecError::TooLarge(_))));
+        assert!(SchoolSpec::default().with_start_date("2026-02-30").is_err());
+        let empty = SchoolSpec {
+            students: 0,
+            teachers: 0,
+            sections: 0,
+            ..small()
+        };
+        assert_eq!(generate(&empty).unwrap().changes.len(), 1);
+    }
+
+    #[test]
+    fn scores_round_to_half_points_within_range() {
+        for f in [-1.0, 0.0, 0.333, 0.5, 0.999, 2.0] {
+            let p = score(Points::whole(25), f);
+            assert!(p <= Points::whole(25));
+            assert_eq!(p.as_hundredths() % 50, 0);
+        }
+    }
+}

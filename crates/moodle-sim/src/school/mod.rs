@@ -1,0 +1,375 @@
+//! The school a simulated Moodle holds, and the changes it sends about it: one change is one
+//! `schooltool/sis/*` call, with a struct exactly as our Moodle plugin's `mapper` builds it
+//! (`docs/schooltool-sis.md`; `moodle/local/schooltool/classes/local/mapper.php`).
+//!
+//! Wire types follow the plugin: identifiers and names are `<string>`, points are decimal
+//! strings ("87.5", never `<double>`), counters are `<int>`, flags are `<boolean>`, and every
+//! call carries `eventid` (string) and `timemodified` (int) last.
+
+pub mod calendar;
+pub mod generator;
+pub mod names;
+mod rng;
+pub mod state;
+pub mod stories;
+
+pub use generator::{School, SchoolSpec, SimUser, SpecError, UserKind};
+pub use state::{ListedEnrolment, SchoolState, UserRow};
+pub use stories::Story;
+
+use mnet::xmlrpc::{Struct, Value};
+use std::fmt;
+
+/// Prefix of a person's derived shared id (`docs/schooltool-sis.md` "Identifiers").
+pub const USER_PREFIX: &str = "moodle-user-";
+/// Prefix of a section's derived shared id.
+pub const COURSE_PREFIX: &str = "moodle-course-";
+/// Prefix of an assessment's derived shared id.
+pub const GRADEITEM_PREFIX: &str = "moodle-gradeitem-";
+
+/// The shared id of a Moodle user without an idnumber.
+pub fn user_idnumber(id: u64) -> String {
+    format!("{USER_PREFIX}{id}")
+}
+
+/// The shared id of a Moodle course without an idnumber.
+pub fn course_idnumber(id: u64) -> String {
+    format!("{COURSE_PREFIX}{id}")
+}
+
+/// The shared id of a Moodle grade item without an idnumber.
+pub fn gradeitem_idnumber(id: u64) -> String {
+    format!("{GRADEITEM_PREFIX}{id}")
+}
+
+/// A role in a section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// `student`.
+    Student,
+    /// `teacher`.
+    Teacher,
+}
+
+impl Role {
+    /// The wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Teacher => "teacher",
+        }
+    }
+}
+
+/// Points in hundredths, written as the plugin writes them (`mapper::number`): plain decimal,
+/// no exponent, no trailing zeros ("87.5", "100", "0.25").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Points(u32);
+
+impl Points {
+    /// Whole points.
+    pub const fn whole(points: u32) -> Self {
+        Self(points.saturating_mul(100))
+    }
+
+    /// Points given in hundredths (8750 is 87.5 points).
+    pub const fn hundredths(hundredths: u32) -> Self {
+        Self(hundredths)
+    }
+
+    /// The value in hundredths.
+    pub const fn as_hundredths(self) -> u32 {
+        self.0
+    }
+}
+
+impl fmt::Display for Points {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (whole, frac) = (self.0 / 100, self.0 % 100);
+        match frac {
+            0 => write!(f, "{whole}"),
+            f2 if f2 % 10 == 0 => write!(f, "{whole}.{}", f2 / 10),
+            f2 => write!(f, "{whole}.{f2:02}"),
+        }
+    }
+}
+
+/// What a change does: the seven methods of `schooltool_sis` with their own fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeBody {
+    /// `fetch_user`: a person was created or edited.
+    FetchUser {
+        /// Shared id.
+        idnumber: String,
+        /// Moodle username.
+        username: String,
+        /// Given name.
+        firstname: String,
+        /// Family name.
+        lastname: String,
+        /// Email address.
+        email: String,
+    },
+    /// `new_section`: a course was created or edited (or its teacher changed).
+    NewSection {
+        /// Shared id of the course.
+        idnumber: String,
+        /// Course full name.
+        name: String,
+        /// Shared id of its first teacher, if any (sent as "" when none).
+        teacheridnumber: Option<String>,
+        /// Always 1 from Moodle (no terms).
+        segment: u32,
+    },
+    /// `new_enrolment`.
+    NewEnrolment {
+        /// Course shared id.
+        sectionid: String,
+        /// Person shared id.
+        userid: String,
+        /// Role.
+        role: Role,
+    },
+    /// `remove_enrolment` (unenrolment: Withdrawn in the SIS).
+    RemoveEnrolment {
+        /// Course shared id.
+        sectionid: String,
+        /// Person shared id.
+        userid: String,
+        /// Only this role; `None` withdraws every role (the plugin's last-enrolment case).
+        role: Option<Role>,
+    },
+    /// `new_assessment`: a grade item was created or edited.
+    NewAssessment {
+        /// Grade item shared id.
+        idnumber: String,
+        /// Course shared id.
+        sectionid: String,
+        /// Item name.
+        name: String,
+        /// Course section number of the activity.
+        chapternum: u32,
+        /// Always false from Moodle.
+        honors_required: bool,
+        /// Always true from Moodle.
+        nonhonors_required: bool,
+        /// Whether it counts as extra credit.
+        extra_credit: bool,
+        /// Maximum grade.
+        pointval: Points,
+    },
+    /// `remove_assessment`: a grade item was deleted.
+    RemoveAssessment {
+        /// Grade item shared id.
+        idnumber: String,
+    },
+    /// `new_grade`.
+    NewGrade {
+        /// Grade item shared id.
+        assessmentid: String,
+        /// Student shared id.
+        userid: String,
+        /// Final grade; `None` (sent as "") only when excepted.
+        points_earned: Option<Points>,
+        /// The grade is excluded.
+        excepted: bool,
+        /// Attempt number, ≥ 1.
+        attempt_num: u32,
+    },
+}
+
+impl ChangeBody {
+    /// The short method name, e.g. `new_grade`.
+    pub fn method_name(&self) -> &'static str {
+        match self {
+            ChangeBody::FetchUser { .. } => "fetch_user",
+            ChangeBody::NewSection { .. } => "new_section",
+            ChangeBody::NewEnrolment { .. } => "new_enrolment",
+            ChangeBody::RemoveEnrolment { .. } => "remove_enrolment",
+            ChangeBody::NewAssessment { .. } => "new_assessment",
+            ChangeBody::RemoveAssessment { .. } => "remove_assessment",
+            ChangeBody::NewGrade { .. } => "new_grade",
+        }
+    }
+
+    /// The method's own fields, in the plugin's order.
+    fn fields(&self) -> Struct {
+        match self {
+            ChangeBody::FetchUser {
+                idnumber,
+                username,
+                firstname,
+                lastname,
+                email,
+            } => Struct::new()
+                .with("idnumber", idnumber.as_str())
+                .with("username", username.as_str())
+                .with("firstname", firstname.as_str())
+                .with("lastname", lastname.as_str())
+                .with("email", email.as_str()),
+            ChangeBody::NewSection {
+                idnumber,
+                name,
+                teacheridnumber,
+                segment,
+            } => Struct::new()
+                .with("idnumber", idnumber.as_str())
+                .with("name", name.as_str())
+                .with("teacheridnumber", teacheridnumber.as_deref().unwrap_or(""))
+                .with("segment", i64::from(*segment)),
+            ChangeBody::NewEnrolment {
+                sectionid,
+                userid,
+                role,
+            } => Struct::new()
+                .with("sectionid", sectionid.as_str())
+                .with("userid", userid.as_str())
+                .with("role", role.as_str()),
+            ChangeBody::RemoveEnrolment {
+                sectionid,
+                userid,
+                role,
+            } => {
+                let s = Struct::new()
+                    .with("sectionid", sectionid.as_str())
+                    .with("userid", userid.as_str());
+                match role {
+                    Some(role) => s.with("role", role.as_str()),
+                    None => s,
+                }
+            }
+            ChangeBody::NewAssessment {
+                idnumber,
+                sectionid,
+                name,
+                chapternum,
+                honors_required,
+                nonhonors_required,
+                extra_credit,
+                pointval,
+            } => Struct::new()
+                .with("idnumber", idnumber.as_str())
+                .with("sectionid", sectionid.as_str())
+                .with("name", name.as_str())
+                .with("chapternum", i64::from(*chapternum))
+                .with("honors_required", *honors_required)
+                .with("nonhonors_required", *nonhonors_required)
+                .with("extra_credit", *extra_credit)
+                .with("pointval", pointval.to_string()),
+            ChangeBody::RemoveAssessment { idnumber } => {
+                Struct::new().with("idnumber", idnumber.as_str())
+            }
+            ChangeBody::NewGrade {
+                assessmentid,
+                userid,
+                points_earned,
+                excepted,
+                attempt_num,
+            } => Struct::new()
+                .with("assessmentid", assessmentid.as_str())
+                .with("userid", userid.as_str())
+                .with(
+                    "points_earned",
+                    points_earned.map(|p| p.to_string()).unwrap_or_default(),
+                )
+                .with("excepted", *excepted)
+                .with("attempt_num", i64::from(*attempt_num)),
+        }
+    }
+}
+
+/// One change at the simulated Moodle: one `schooltool/sis/*` call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    /// Unique per change, deterministic from the seed (at most 128 characters).
+    pub eventid: String,
+    /// When it happened, Unix seconds of simulated time.
+    pub timemodified: i64,
+    /// What happened.
+    pub body: ChangeBody,
+}
+
+impl Change {
+    /// The full method path, e.g. `schooltool/sis/new_grade`.
+    pub fn method(&self) -> String {
+        format!("schooltool/sis/{}", self.body.method_name())
+    }
+
+    /// The struct sent as the one parameter: the method's fields, then `eventid` and
+    /// `timemodified` (the plugin's `mapper::with_common`).
+    pub fn to_struct(&self) -> Struct {
+        self.body
+            .fields()
+            .with("eventid", self.eventid.as_str())
+            .with("timemodified", self.timemodified)
+    }
+
+    /// The call's parameter list: one struct.
+    pub fn params(&self) -> Vec<Value> {
+        vec![Value::Struct(self.to_struct())]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn points_are_written_like_the_plugin() {
+        assert_eq!(Points::whole(100).to_string(), "100");
+        assert_eq!(Points::hundredths(8750).to_string(), "87.5");
+        assert_eq!(Points::hundredths(25).to_string(), "0.25");
+        assert_eq!(Points::hundredths(1205).to_string(), "12.05");
+        assert_eq!(Points::whole(0).to_string(), "0");
+    }
+
+    #[test]
+    fn structs_carry_the_plugin_types_and_common_fields_last() {
+        let grade = Change {
+            eventid: "e1".into(),
+            timemodified: 1_790_000_000,
+            body: ChangeBody::NewGrade {
+                assessmentid: gradeitem_idnumber(9),
+                userid: user_idnumber(5),
+                points_earned: None,
+                excepted: true,
+                attempt_num: 2,
+            },
+        };
+        assert_eq!(grade.method(), "schooltool/sis/new_grade");
+        let s = grade.to_struct();
+        let names: Vec<&str> = s.iter().map(|(n, _)| n).collect();
+        assert_eq!(
+            names,
+            [
+                "assessmentid",
+                "userid",
+                "points_earned",
+                "excepted",
+                "attempt_num",
+                "eventid",
+                "timemodified"
+            ]
+        );
+        assert_eq!(s.get("points_earned"), Some(&Value::from("")));
+        assert_eq!(s.get("excepted"), Some(&Value::Bool(true)));
+        assert_eq!(s.get("attempt_num"), Some(&Value::Int(2)));
+        assert_eq!(s.get("timemodified"), Some(&Value::Int(1_790_000_000)));
+
+        let section = ChangeBody::NewSection {
+            idnumber: course_idnumber(2),
+            name: "Biology".into(),
+            teacheridnumber: None,
+            segment: 1,
+        };
+        let s = section.fields();
+        assert_eq!(s.get("teacheridnumber"), Some(&Value::from("")));
+        assert_eq!(s.get("segment"), Some(&Value::Int(1)));
+        let unenrol = ChangeBody::RemoveEnrolment {
+            sectionid: "c".into(),
+            userid: "u".into(),
+            role: None,
+        };
+        assert!(unenrol.fields().get("role").is_none());
+    }
+}

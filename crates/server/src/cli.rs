@@ -1,0 +1,191 @@
+//! The command line: `serve`, and what an administrator needs without the console — peers, the
+//! site key, the audit log — working on the same data directory and database as a running
+//! server.
+
+use crate::config::{ConfigLayer, LogFormat};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// SchoolBridge: the student-information-system side of a Moodle integration, speaking Moodle's
+/// MNet. Settings come from defaults, then a TOML file (--config or SCHOOLBRIDGE_CONFIG), then
+/// SCHOOLBRIDGE_* environment variables, then these flags.
+#[derive(Debug, Parser)]
+#[command(name = "schoolbridge", version, propagate_version = true)]
+pub struct Cli {
+    /// Global settings.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every subcommand understands.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// TOML configuration file (keys as in docs/configuration.md).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory: SQLite database and master key (default ./data).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://… (default: a file in the data directory) or postgres://….
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Our public address as peers reach it, e.g. https://sis.school.example (no trailing slash).
+    #[arg(long, global = true, value_name = "URL")]
+    pub wwwroot: Option<String>,
+    /// Site name, shown to peers and in the console.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub site_name: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, value_name = "FORMAT")]
+    pub log_format: Option<String>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Manage peers (Moodle or Mahara sites).
+    #[command(subcommand)]
+    Peer(PeerCommand),
+    /// Show or rotate the site key.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Read the MNet audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+/// `serve` flags.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Directory of the built console (default ./dist).
+    #[arg(long, value_name = "DIR")]
+    pub console_dir: Option<PathBuf>,
+}
+
+/// `peer …`
+#[derive(Debug, Subcommand)]
+pub enum PeerCommand {
+    /// Add a peer by its URL: fetches its certificate (keyswap), shows it, and stores it once you
+    /// confirm (or at once with --yes).
+    Add {
+        /// The peer's wwwroot, e.g. https://moodle.school.example.
+        url: String,
+        /// The peer's application.
+        #[arg(long, default_value = "moodle", value_parser = ["moodle", "mahara"])]
+        application: String,
+        /// Display name (default: the site's page title).
+        #[arg(long)]
+        name: Option<String>,
+        /// Do not verify the peer's TLS certificate (self-signed HTTPS).
+        #[arg(long)]
+        no_tls_verify: bool,
+        /// Confirm without asking (for scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// List peers.
+    List {
+        /// Include deleted peers.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Fetch the peer's current certificate and compare it with the one held.
+    Review {
+        /// Peer id or wwwroot.
+        peer: String,
+        /// Accept the new certificate if it changed.
+        #[arg(long)]
+        accept: bool,
+    },
+    /// Make a signed and encrypted round trip (system/listServices) and diagnose failures.
+    Verify {
+        /// Peer id or wwwroot.
+        peer: String,
+    },
+    /// Show or set the services switched on for a peer.
+    Services {
+        /// Peer id or wwwroot.
+        peer: String,
+        /// Set a service, e.g. schooltool_sis=publish,subscribe or sso_sp=none.
+        #[arg(long = "set", value_name = "SERVICE=publish,subscribe|none")]
+        set: Vec<String>,
+    },
+    /// Delete a peer: all traffic with it stops at once; its data stays.
+    Delete {
+        /// Peer id or wwwroot.
+        peer: String,
+        /// Confirm without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Bring back a deleted peer.
+    Restore {
+        /// Peer id or wwwroot.
+        peer: String,
+    },
+}
+
+/// `key …`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Show the current certificate and the archived keys.
+    Show {
+        /// Print the current certificate PEM only.
+        #[arg(long)]
+        pem: bool,
+    },
+    /// Make a new key now. Peers holding the old certificate get fault 7025 with the new one on
+    /// their next call.
+    Rotate {
+        /// Confirm without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+/// `audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// The newest entries.
+    List {
+        /// How many.
+        #[arg(long, default_value_t = 20)]
+        limit: i64,
+        /// Only this peer (id or wwwroot).
+        #[arg(long)]
+        peer: Option<String>,
+    },
+}
+
+impl GlobalArgs {
+    /// The command-line configuration layer.
+    pub fn layer(&self) -> ConfigLayer {
+        ConfigLayer {
+            data_dir: self.data_dir.clone(),
+            database_url: self.database_url.clone(),
+            wwwroot: self.wwwroot.clone(),
+            site_name: self.site_name.clone(),
+            log_format: self.log_format.clone(),
+            ..ConfigLayer::default()
+        }
+    }
+}
+
+/// Reads the log format early (before the full configuration is validated).
+pub fn log_format_hint(args: &GlobalArgs) -> LogFormat {
+    let from_env = std::env::var("SCHOOLBRIDGE_LOG_FORMAT").ok();
+    match args.log_format.as_deref().or(from_env.as_deref()) {
+        Some("json") => LogFormat::Json,
+        _ => LogFormat::Text,
+    }
+}

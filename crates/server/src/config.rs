@@ -1,0 +1,494 @@
+//! Configuration in layers (STYLE.md habit 4, after lldap): built-in defaults, then a TOML file,
+//! then `SCHOOLBRIDGE_*` environment variables, then command-line flags — each layer overriding
+//! the one before — validated once at start-up with a message that says what to fix. Secrets
+//! (the database URL's password) may come from files. No global statics: the result travels
+//! in `AppState`.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Our public wwwroot, exactly as peers must write it (no trailing slash).
+    pub wwwroot: String,
+    /// Site name (certificate O, page titles).
+    pub site_name: String,
+    /// Data directory (SQLite file, master key).
+    pub data_dir: PathBuf,
+    /// Database URL (secret: never printed whole).
+    pub database_url: String,
+    /// Directory of the built console.
+    pub console_dir: PathBuf,
+    /// Our certificates' validity, days (Moodle: 28).
+    pub key_lifetime_days: u32,
+    /// How many retired keys still open messages (Moodle: 3).
+    pub key_generations: u32,
+    /// Accepted distance between a request's `<timestamp>` and our clock, seconds.
+    pub clock_skew_secs: i64,
+    /// Largest request body, bytes.
+    pub max_body_bytes: usize,
+    /// Timeout for calls we make, seconds (Moodle: 60).
+    pub outbound_timeout_secs: u64,
+    /// The file holding the master key that seals private keys at rest.
+    pub master_key_file: PathBuf,
+    /// `text` or `json` logs.
+    pub log_format: LogFormat,
+    /// Audit entries older than this are purged, days (0 = keep forever).
+    pub audit_retention_days: u32,
+    /// Threads for RSA work (default: the number of cores).
+    pub crypto_threads: usize,
+    /// Certificate subject: country (two letters).
+    pub cert_country: String,
+    /// Certificate subject: state or province.
+    pub cert_state: String,
+    /// Certificate subject: locality.
+    pub cert_locality: String,
+    /// Certificate subject: e-mail.
+    pub cert_email: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("wwwroot", &self.wwwroot)
+            .field("site_name", &self.site_name)
+            .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &crate::store::redact_url(&self.database_url),
+            )
+            .field("console_dir", &self.console_dir)
+            .field("key_lifetime_days", &self.key_lifetime_days)
+            .field("key_generations", &self.key_generations)
+            .field("clock_skew_secs", &self.clock_skew_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// One layer: every setting optional. The TOML file has exactly these keys.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigLayer {
+    pub listen: Option<String>,
+    pub wwwroot: Option<String>,
+    pub site_name: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub database_url_file: Option<PathBuf>,
+    pub console_dir: Option<PathBuf>,
+    pub key_lifetime_days: Option<u32>,
+    pub key_generations: Option<u32>,
+    pub clock_skew_secs: Option<i64>,
+    pub max_body_bytes: Option<usize>,
+    pub outbound_timeout_secs: Option<u64>,
+    pub master_key_file: Option<PathBuf>,
+    pub log_format: Option<String>,
+    pub audit_retention_days: Option<u32>,
+    pub crypto_threads: Option<usize>,
+    pub cert_country: Option<String>,
+    pub cert_state: Option<String>,
+    pub cert_locality: Option<String>,
+    pub cert_email: Option<String>,
+}
+
+/// A configuration that cannot be used, with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The TOML file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The TOML file is not valid.
+    #[error("the configuration file {path} is not valid: {message}")]
+    Toml {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is not acceptable.
+    #[error("invalid setting {setting} (from {source_layer}): {message}")]
+    Invalid {
+        /// The setting's name.
+        setting: &'static str,
+        /// Which layer it came from.
+        source_layer: &'static str,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+macro_rules! merge {
+    ($into:ident, $from:ident, $($f:ident),*) => { $( if $from.$f.is_some() { $into.$f = $from.$f.clone(); } )* };
+}
+
+impl ConfigLayer {
+    /// Reads a TOML layer.
+    pub fn from_toml_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Toml {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads the `SCHOOLBRIDGE_*` variables from an iterator of (name, value).
+    pub fn from_env(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+        let mut l = ConfigLayer::default();
+        for (name, value) in vars {
+            let Some(key) = name.strip_prefix("SCHOOLBRIDGE_") else {
+                continue;
+            };
+            let num = |setting: &'static str| ConfigError::Invalid {
+                setting,
+                source_layer: "environment",
+                message: format!("{value:?} is not a number"),
+            };
+            match key {
+                "LISTEN" => l.listen = Some(value),
+                "WWWROOT" => l.wwwroot = Some(value),
+                "SITE_NAME" => l.site_name = Some(value),
+                "DATA_DIR" => l.data_dir = Some(value.into()),
+                "DATABASE_URL" => l.database_url = Some(value),
+                "DATABASE_URL_FILE" => l.database_url_file = Some(value.into()),
+                "CONSOLE_DIR" => l.console_dir = Some(value.into()),
+                "KEY_LIFETIME_DAYS" => {
+                    l.key_lifetime_days =
+                        Some(value.trim().parse().map_err(|_| num("key_lifetime_days"))?)
+                }
+                "KEY_GENERATIONS" => {
+                    l.key_generations =
+                        Some(value.trim().parse().map_err(|_| num("key_generations"))?)
+                }
+                "CLOCK_SKEW_SECS" => {
+                    l.clock_skew_secs =
+                        Some(value.trim().parse().map_err(|_| num("clock_skew_secs"))?)
+                }
+                "MAX_BODY_BYTES" => {
+                    l.max_body_bytes =
+                        Some(value.trim().parse().map_err(|_| num("max_body_bytes"))?)
+                }
+                "OUTBOUND_TIMEOUT_SECS" => {
+                    l.outbound_timeout_secs = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("outbound_timeout_secs"))?,
+                    )
+                }
+                "MASTER_KEY_FILE" => l.master_key_file = Some(value.into()),
+                "LOG_FORMAT" => l.log_format = Some(value),
+                "AUDIT_RETENTION_DAYS" => {
+                    l.audit_retention_days = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("audit_retention_days"))?,
+                    )
+                }
+                "CRYPTO_THREADS" => {
+                    l.crypto_threads =
+                        Some(value.trim().parse().map_err(|_| num("crypto_threads"))?)
+                }
+                "CERT_COUNTRY" => l.cert_country = Some(value),
+                "CERT_STATE" => l.cert_state = Some(value),
+                "CERT_LOCALITY" => l.cert_locality = Some(value),
+                "CERT_EMAIL" => l.cert_email = Some(value),
+                _ => {}
+            }
+        }
+        Ok(l)
+    }
+
+    /// Overrides `self` with every setting present in `top`.
+    pub fn overlay(mut self, top: &ConfigLayer) -> Self {
+        merge!(
+            self,
+            top,
+            listen,
+            wwwroot,
+            site_name,
+            data_dir,
+            database_url,
+            database_url_file,
+            console_dir,
+            key_lifetime_days,
+            key_generations,
+            clock_skew_secs,
+            max_body_bytes,
+            outbound_timeout_secs,
+            master_key_file,
+            log_format,
+            audit_retention_days,
+            crypto_threads,
+            cert_country,
+            cert_state,
+            cert_locality,
+            cert_email
+        );
+        self
+    }
+
+    /// Validates and fills defaults.
+    pub fn finish(self) -> Result<Config, ConfigError> {
+        let bad = |setting: &'static str, message: String| ConfigError::Invalid {
+            setting,
+            source_layer: "configuration",
+            message,
+        };
+        let listen_text = self.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let listen: SocketAddr = listen_text.parse().map_err(|_| {
+            bad(
+                "listen",
+                format!("{listen_text:?} is not an address like 127.0.0.1:8080"),
+            )
+        })?;
+        let wwwroot = match self.wwwroot {
+            Some(w) => normalise_wwwroot(&w).map_err(|m| bad("wwwroot", m))?,
+            None => format!("http://{listen}"),
+        };
+        let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = match (self.database_url, self.database_url_file) {
+            (Some(u), _) => u,
+            (None, Some(file)) => std::fs::read_to_string(&file)
+                .map_err(|e| {
+                    bad(
+                        "database_url_file",
+                        format!("cannot read {}: {e}", file.display()),
+                    )
+                })?
+                .trim()
+                .to_owned(),
+            (None, None) => crate::store::sqlite_url_for(&absolute(&data_dir)),
+        };
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres:")
+            || database_url.starts_with("postgresql:"))
+        {
+            return Err(bad(
+                "database_url",
+                "use sqlite://path or postgres://user:password@host/db".into(),
+            ));
+        }
+        let key_lifetime_days = self.key_lifetime_days.unwrap_or(28);
+        if !(2..=3650).contains(&key_lifetime_days) {
+            return Err(bad(
+                "key_lifetime_days",
+                "must be between 2 and 3650".into(),
+            ));
+        }
+        let key_generations = self.key_generations.unwrap_or(3);
+        if !(1..=50).contains(&key_generations) {
+            return Err(bad("key_generations", "must be between 1 and 50".into()));
+        }
+        let clock_skew_secs = self.clock_skew_secs.unwrap_or(300);
+        if !(5..=86_400).contains(&clock_skew_secs) {
+            return Err(bad(
+                "clock_skew_secs",
+                "must be between 5 and 86400 seconds".into(),
+            ));
+        }
+        let max_body_bytes = self.max_body_bytes.unwrap_or(8 * 1024 * 1024);
+        if !(16 * 1024..=256 * 1024 * 1024).contains(&max_body_bytes) {
+            return Err(bad(
+                "max_body_bytes",
+                "must be between 16 KiB and 256 MiB".into(),
+            ));
+        }
+        let log_format = match self.log_format.as_deref().unwrap_or("text") {
+            "text" => LogFormat::Text,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(bad(
+                    "log_format",
+                    format!("{other:?}: use \"text\" or \"json\""),
+                ));
+            }
+        };
+        let cert_country = self.cert_country.unwrap_or_else(|| "NZ".to_owned());
+        if cert_country.len() != 2 || !cert_country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(bad(
+                "cert_country",
+                "must be two capital letters, e.g. NZ or US".into(),
+            ));
+        }
+        let host = url::Url::parse(&wwwroot)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        Ok(Config {
+            listen,
+            site_name: self.site_name.unwrap_or_else(|| "SchoolBridge".to_owned()),
+            master_key_file: self
+                .master_key_file
+                .unwrap_or_else(|| data_dir.join("master.key")),
+            data_dir,
+            database_url,
+            console_dir: self.console_dir.unwrap_or_else(|| PathBuf::from("dist")),
+            key_lifetime_days,
+            key_generations,
+            clock_skew_secs,
+            max_body_bytes,
+            outbound_timeout_secs: self.outbound_timeout_secs.unwrap_or(60).clamp(1, 600),
+            log_format,
+            audit_retention_days: self.audit_retention_days.unwrap_or(400),
+            crypto_threads: self.crypto_threads.unwrap_or(cores).clamp(1, 64),
+            cert_country,
+            cert_state: self.cert_state.unwrap_or_else(|| "Wellington".to_owned()),
+            cert_locality: self
+                .cert_locality
+                .unwrap_or_else(|| "Wellington".to_owned()),
+            cert_email: self.cert_email.unwrap_or_else(|| {
+                format!(
+                    "noreply@{}",
+                    if host.is_empty() { "localhost" } else { &host }
+                )
+            }),
+            wwwroot,
+        })
+    }
+}
+
+/// A wwwroot as peers must write it: `http(s)://host[:port][/path]`, ASCII, no trailing slash,
+/// no query or fragment (`mnet-protocol.md` §1.1, §3.3).
+pub fn normalise_wwwroot(input: &str) -> Result<String, String> {
+    let trimmed = input.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed)
+        .map_err(|_| format!("{input:?} is not a URL like https://sis.school.example"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("{input:?} must start with http:// or https://"));
+    }
+    if url.host_str().is_none()
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+    {
+        return Err(format!(
+            "{input:?} must be just scheme, host, optional port and path"
+        ));
+    }
+    if !trimmed.is_ascii() {
+        return Err(format!(
+            "{input:?} must be ASCII (use the punycode form of the host name)"
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_owned()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn layers_override_in_order() {
+        let file: ConfigLayer = toml::from_str(
+            "listen = \"127.0.0.1:9000\"\nsite_name = \"From file\"\nkey_lifetime_days = 30",
+        )
+        .unwrap();
+        let env = ConfigLayer::from_env([
+            ("SCHOOLBRIDGE_SITE_NAME".to_owned(), "From env".to_owned()),
+            (
+                "SCHOOLBRIDGE_WWWROOT".to_owned(),
+                "https://sis.example/".to_owned(),
+            ),
+            ("OTHER".to_owned(), "ignored".to_owned()),
+        ])
+        .unwrap();
+        let cli = ConfigLayer {
+            listen: Some("127.0.0.1:9100".into()),
+            ..Default::default()
+        };
+        let c = ConfigLayer::default()
+            .overlay(&file)
+            .overlay(&env)
+            .overlay(&cli)
+            .finish()
+            .unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:9100");
+        assert_eq!(c.site_name, "From env");
+        assert_eq!(c.wwwroot, "https://sis.example");
+        assert_eq!(c.key_lifetime_days, 30);
+        assert_eq!(c.clock_skew_secs, 300);
+        assert!(c.database_url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix() {
+        let err = ConfigLayer {
+            listen: Some("nowhere".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("listen"), "{err}");
+        let err = ConfigLayer {
+            wwwroot: Some("ftp://x".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("http"), "{err}");
+        let err =
+            ConfigLayer::from_env([("SCHOOLBRIDGE_CLOCK_SKEW_SECS".to_owned(), "soon".to_owned())])
+                .unwrap_err();
+        assert!(err.to_string().contains("clock_skew_secs"), "{err}");
+        assert!(
+            toml::from_str::<ConfigLayer>("lisen = \"x\"").is_err(),
+            "unknown keys are refused"
+        );
+        let err = ConfigLayer {
+            database_url: Some("mysql://x".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("database_url"));
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let c = ConfigLayer {
+            database_url: Some("postgres://sb:hunter2@db/sb".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+}

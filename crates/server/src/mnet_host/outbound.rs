@@ -1,0 +1,394 @@
+//! Calls SchoolBridge makes to peers (`mnet-protocol.md` §5.1, §5.6): keyswap, and signed +
+//! encrypted calls that handle 7025 by storing the peer's new certificate and re-sending once,
+//! time out, and are all recorded in the audit log. Errors come with a plain-language diagnosis
+//! for the console ("Verify now").
+
+use crate::state::AppState;
+use crate::store::peers::update_peer_certificate;
+use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow};
+use mnet::client::{self, Caller, KeyswapError, Reply, ReplyError, Timing};
+use mnet::envelope::{Cipher, PublicKeyPath};
+use mnet::keys::PeerCertificate;
+use mnet::xmlrpc::Value;
+use std::time::Instant;
+
+/// Why an outbound call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum OutboundError {
+    /// No HTTP exchange (DNS, refused, TLS, timeout) or a non-200 status.
+    #[error("could not reach {url}: {message}")]
+    Transport {
+        /// The URL.
+        url: String,
+        /// What happened.
+        message: String,
+    },
+    /// The reply was not acceptable (a plain fault, bad signature, clock, …).
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
+    /// Keyswap failed.
+    #[error(transparent)]
+    Keyswap(#[from] KeyswapError),
+    /// The peer sent a new certificate (7025) we cannot use.
+    #[error("the peer sent a new certificate we cannot accept: {0}")]
+    BadNewKey(String),
+    /// Local failure (crypto worker, storage, our stored data).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl OutboundError {
+    /// A sentence an administrator can act on (§11 pain points, §14).
+    pub fn diagnosis(&self, our_wwwroot: &str) -> String {
+        match self {
+            OutboundError::Transport { message, .. } => format!(
+                "SchoolBridge could not reach the peer ({message}). Check the address, that the site is up, and firewalls; for a self-signed HTTPS certificate switch TLS verification off for this peer."
+            ),
+            OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7020 => format!(
+                "The peer does not know SchoolBridge under the address {our_wwwroot}. In Moodle, add (or fix) the peer with exactly this wwwroot — http vs https, www. and any path must match."
+            ),
+            OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7023 => "The peer could not decrypt SchoolBridge's message. On a Moodle whose PHP uses OpenSSL 3, RC4 is only in OpenSSL's legacy provider: enable it in openssl.cnf (providers = provider_sect; [provider_sect] default = default_sect, legacy = legacy_sect; both with activate = 1) and restart PHP. If that is done, the peer may hold an old SchoolBridge certificate: review the peer in Moodle to fetch the current one.".to_owned(),
+            OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7021 => "The peer refused the call as not permitted: check that Networking is on in Moodle and that SchoolBridge is registered there as a peer.".to_owned(),
+            OutboundError::Reply(ReplyError::RemoteFault(f)) => format!("The peer answered with fault {}: {}", f.code, f.string),
+            OutboundError::Reply(ReplyError::ClockAhead { offset, threshold }) => format!(
+                "The peer's clock is about {offset} seconds ahead of SchoolBridge's (at most {threshold} are tolerated). Make both servers keep time with NTP."
+            ),
+            OutboundError::Reply(ReplyError::BadSignature) => "The peer's reply is not signed with the key SchoolBridge holds for it: the peer has probably changed its key. Review the peer to fetch and confirm its current certificate.".to_owned(),
+            OutboundError::Reply(ReplyError::NoKeyMatch) => "The peer encrypted its reply to a SchoolBridge key that no longer exists. Review SchoolBridge in Moodle so it fetches the current certificate.".to_owned(),
+            OutboundError::Reply(ReplyError::NotEncrypted) => "The peer answered without encryption: it is probably not an MNet server, or Networking is off in Moodle.".to_owned(),
+            OutboundError::Reply(other) => format!("The peer's reply could not be used: {other}"),
+            OutboundError::Keyswap(KeyswapError::WrongHost { found, asked }) => format!(
+                "The peer's certificate is made out to {found}, not {asked}. Use exactly the address the peer uses for itself (its wwwroot)."
+            ),
+            OutboundError::Keyswap(other) => format!("The key exchange failed: {other}. Is this a Moodle with Networking switched on?"),
+            OutboundError::BadNewKey(m) => format!("The peer sent a new certificate that cannot be accepted: {m}"),
+            OutboundError::Internal(m) => format!("SchoolBridge failed internally: {m}"),
+        }
+    }
+}
+
+/// The peer's MNet endpoint (§1.1).
+pub fn endpoint(wwwroot: &str, application: &str) -> String {
+    let path = if application == "mahara" {
+        "/api/xmlrpc/server.php"
+    } else {
+        "/mnet/xmlrpc/server.php"
+    };
+    format!("{wwwroot}{path}")
+}
+
+async fn post(
+    state: &AppState,
+    url: &str,
+    tls_verify: bool,
+    body: Vec<u8>,
+) -> Result<Vec<u8>, OutboundError> {
+    let transport = |message: String| OutboundError::Transport {
+        url: url.to_owned(),
+        message,
+    };
+    let resp = state
+        .http_for(tls_verify)
+        .post(url)
+        .header("Content-Type", "text/xml; charset=utf-8")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| transport(describe_reqwest(&e)))?;
+    let status = resp.status();
+    let bytes = resp
+        .bytes()
+        .await
+        .map_err(|e| transport(describe_reqwest(&e)))?;
+    if !status.is_success() {
+        return Err(transport(format!("HTTP status {status}")));
+    }
+    Ok(bytes.to_vec())
+}
+
+fn describe_reqwest(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        format!(
+            "connection failed ({})",
+            std::error::Error::source(e)
+                .map(|s| s.to_string())
+                .unwrap_or_default()
+        )
+    } else {
+        e.to_string()
+    }
+}
+
+fn audit_out(
+    state: &AppState,
+    peer: Option<&PeerRow>,
+    wwwroot: &str,
+    method: &str,
+    started: Instant,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        at_ms: state.clock.now_ms() - started.elapsed().as_millis() as i64,
+        direction: AuditDirection::Out,
+        peer_id: peer.map(|p| p.id),
+        peer_wwwroot: Some(wwwroot.to_owned()),
+        method: Some(method.to_owned()),
+        outcome: AuditOutcome::Ok,
+        fault_code: None,
+        detail: None,
+        duration_us: started.elapsed().as_micros() as i64,
+        encrypted: false,
+        signed: false,
+        envelope: None,
+        envelope_note: None,
+    }
+}
+
+async fn record(
+    state: &AppState,
+    mut e: NewAuditEntry,
+    result: Result<(), &OutboundError>,
+    fault: Option<i32>,
+) {
+    match (result, fault) {
+        (Ok(()), None) => {}
+        (Ok(()), Some(code)) => {
+            e.outcome = AuditOutcome::Fault;
+            e.fault_code = Some(code);
+        }
+        (Err(err), _) => {
+            e.outcome = AuditOutcome::Error;
+            e.detail = Some(err.to_string().chars().take(300).collect());
+            if let OutboundError::Reply(ReplyError::RemoteFault(f)) = err {
+                e.outcome = AuditOutcome::Fault;
+                e.fault_code = Some(f.code);
+            }
+        }
+    }
+    if let Err(err) = state.store.audit(&e).await {
+        tracing::error!(error = %err, "could not write the audit log entry");
+    }
+}
+
+/// `system/keyswap` (§5.6): sends our certificate, returns the peer's — checked to belong to the
+/// URL asked, as Moodle's `mnet_get_public_key` does.
+pub async fn keyswap(
+    state: &AppState,
+    wwwroot: &str,
+    application: &str,
+    tls_verify: bool,
+) -> Result<PeerCertificate, OutboundError> {
+    let started = Instant::now();
+    let ours = state.keys.ring().current().cert.pem().to_owned();
+    let body = client::keyswap_request(&state.config.wwwroot, &ours, "moodle");
+    let peer = state.store.peer_by_wwwroot(wwwroot).await.ok().flatten();
+    let result = async {
+        let reply = post(
+            state,
+            &endpoint(wwwroot, application),
+            tls_verify,
+            body.clone().into_bytes(),
+        )
+        .await?;
+        Ok::<_, OutboundError>((
+            client::read_keyswap_reply(&reply, wwwroot, &state.limits)?,
+            reply,
+        ))
+    }
+    .await;
+    let mut entry = audit_out(state, peer.as_ref(), wwwroot, "system/keyswap", started);
+    match &result {
+        Ok((_, reply)) => {
+            entry.envelope = Some(reply.clone());
+            record(state, entry, Ok(()), None).await;
+        }
+        Err(e) => {
+            entry.envelope = Some(body.into_bytes());
+            record(state, entry, Err(e), None).await;
+        }
+    }
+    result.map(|(cert, _)| cert)
+}
+
+/// A signed and encrypted call to a live peer. A 7025 reply stores the peer's new certificate
+/// and re-sends once, like Moodle's client (§5.4).
+pub async fn call(
+    state: &AppState,
+    peer: &PeerRow,
+    method: &str,
+    params: &[Value],
+) -> Result<Reply, OutboundError> {
+    let mut peer = peer.clone();
+    for attempt in 0..2 {
+        let reply = call_once(state, &peer, method, params).await?;
+        match reply {
+            Reply::KeyChanged(pem) if attempt == 0 => {
+                peer = accept_new_key(state, &peer, &pem).await?;
+            }
+            Reply::KeyChanged(_) => {
+                return Err(OutboundError::BadNewKey(
+                    "a second 7025 after re-keying".into(),
+                ));
+            }
+            other => return Ok(other),
+        }
+    }
+    Err(OutboundError::Internal("unreachable retry state".into()))
+}
+
+async fn call_once(
+    state: &AppState,
+    peer: &PeerRow,
+    method: &str,
+    params: &[Value],
+) -> Result<Reply, OutboundError> {
+    let started = Instant::now();
+    let cert = PeerCertificate::from_pem(&peer.certificate_pem)
+        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+    let ring = state.keys.ring();
+    let wwwroot = state.config.wwwroot.clone();
+    let timestamp = state.clock.now();
+    let (m, p, c, r) = (
+        method.to_owned(),
+        params.to_vec(),
+        cert.clone(),
+        ring.clone(),
+    );
+    let built = state
+        .crypto
+        .run(move || {
+            let caller = Caller {
+                wwwroot: &wwwroot,
+                key: &r.current().key,
+                publickey_path: PublicKeyPath::Moodle,
+            };
+            client::build_request(
+                &caller,
+                &c,
+                &m,
+                &p,
+                timestamp,
+                Cipher::Rc4,
+                &mut rand::rng(),
+            )
+        })
+        .await
+        .map_err(|e| OutboundError::Internal(e.to_string()))?
+        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+    let sent = state.clock.now();
+    let mut entry = audit_out(state, Some(peer), &peer.wwwroot, method, started);
+    entry.encrypted = true;
+    entry.signed = true;
+    let reply_body = match post(
+        state,
+        &endpoint(&peer.wwwroot, &peer.application),
+        peer.tls_verify,
+        built.body,
+    )
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => {
+            entry.duration_us = started.elapsed().as_micros() as i64;
+            entry.envelope_note = Some("no reply".into());
+            record(state, entry, Err(&e), None).await;
+            let _ = state
+                .store
+                .record_peer_error(peer.id, sent, &e.diagnosis(&state.config.wwwroot))
+                .await;
+            return Err(e);
+        }
+    };
+    let timing = Timing {
+        sent,
+        received: state.clock.now(),
+        drift_threshold: client::DEFAULT_DRIFT_THRESHOLD,
+    };
+    let limits = state.limits;
+    let keys = ring.keys.clone();
+    let reply_copy = reply_body.clone();
+    let read = state
+        .crypto
+        .run(move || {
+            let refs: Vec<_> = keys.iter().map(|k| &k.key).collect();
+            client::read_reply(&reply_copy, &refs, &cert, timing, &limits, &mut rand::rng())
+        })
+        .await
+        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+    entry.duration_us = started.elapsed().as_micros() as i64;
+    match read {
+        Ok(r) => {
+            entry.envelope = Some(r.signed_envelope);
+            let fault = match &r.reply {
+                Reply::Fault(f) => Some(f.code),
+                Reply::KeyChanged(_) => Some(7025),
+                Reply::Value(_) => None,
+            };
+            record(state, entry, Ok(()), fault).await;
+            let _ = state.store.touch_peer(peer.id, state.clock.now()).await;
+            Ok(r.reply)
+        }
+        Err(e) => {
+            entry.envelope = Some(reply_body[..reply_body.len().min(64 * 1024)].to_vec());
+            let err = OutboundError::Reply(e);
+            record(state, entry, Err(&err), None).await;
+            let _ = state
+                .store
+                .record_peer_error(peer.id, sent, &err.diagnosis(&state.config.wwwroot))
+                .await;
+            Err(err)
+        }
+    }
+}
+
+/// Stores the certificate a peer sent with 7025, after checking it names the peer.
+async fn accept_new_key(
+    state: &AppState,
+    peer: &PeerRow,
+    pem: &str,
+) -> Result<PeerRow, OutboundError> {
+    let cert =
+        PeerCertificate::from_pem(pem).map_err(|e| OutboundError::BadNewKey(e.to_string()))?;
+    cert.check_credentials(&peer.wwwroot)
+        .map_err(|e| OutboundError::BadNewKey(e.to_string()))?;
+    let now = state.clock.now();
+    let (pem, expires, fp) = (
+        cert.pem().to_owned(),
+        cert.not_after(),
+        cert.fingerprint_sha256(),
+    );
+    crate::write_tx!(state.store, |c| update_peer_certificate(
+        c, peer.id, &pem, expires, &fp, now
+    )
+    .await)
+    .map_err(|e| OutboundError::Internal(e.to_string()))?;
+    tracing::info!(peer = %peer.wwwroot, fingerprint = %fp, "peer sent a new certificate (7025); stored it");
+    let mut updated = peer.clone();
+    updated.certificate_pem = pem;
+    updated.certificate_expires = expires;
+    updated.fingerprint = fp;
+    updated.key_changed_at = Some(now);
+    Ok(updated)
+}
+
+/// The peer's home page `<title>`, Moodle's default peer name (§1.1).
+pub async fn fetch_title(state: &AppState, wwwroot: &str, tls_verify: bool) -> Option<String> {
+    let resp = state.http_for(tls_verify).get(wwwroot).send().await.ok()?;
+    let text = resp.text().await.ok()?;
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = start + lower[start..].find('>')? + 1;
+    let end = open_end + lower[open_end..].find("</title>")?;
+    let title = html_unescape(text[open_end..end].trim());
+    (!title.is_empty()).then(|| title.chars().take(80).collect())
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#039;", "'")
+}

@@ -1,0 +1,423 @@
+//! The peer registry's operations (`schooltool-services.md` §1), shared by the JSON API and the
+//! CLI: add by URL (keyswap, then the admin confirms the certificate), review (detects a changed
+//! key and flags it), verify (a `system/listServices` round trip with a diagnosis), services,
+//! soft delete and restore.
+
+use super::outbound::{self, OutboundError};
+use crate::config::normalise_wwwroot;
+use crate::state::AppState;
+use crate::store::peers::{
+    insert_or_undelete_peer, set_peer_deleted, set_peer_pending_pem, set_peer_service,
+    update_peer_certificate, update_peer_settings,
+};
+use crate::store::{NewPeer, PeerRow, PeerServiceRow, StoreError};
+use mnet::client::Reply;
+use mnet::keys::PeerCertificate;
+use mnet::services::{SCHOOLTOOL_SIS, SSO_IDP, SSO_SP};
+use mnet::xmlrpc::Value;
+
+/// Registry failures, each with a message an administrator can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// The URL is not a wwwroot.
+    #[error("{0}")]
+    BadUrl(String),
+    /// The application is neither moodle nor mahara.
+    #[error("unknown application {0:?}: use moodle or mahara")]
+    BadApplication(String),
+    /// Talking to the peer failed.
+    #[error("{diagnosis}")]
+    Peer {
+        /// What went wrong, in plain words.
+        diagnosis: String,
+        /// The underlying error.
+        #[source]
+        source: OutboundError,
+    },
+    /// The certificate cannot be used for this wwwroot.
+    #[error("the certificate cannot be used for {wwwroot}: {message}")]
+    Certificate {
+        /// The wwwroot.
+        wwwroot: String,
+        /// Why.
+        message: String,
+    },
+    /// No such peer.
+    #[error("no peer {0}")]
+    NotFound(String),
+    /// A live peer with this wwwroot exists already.
+    #[error("{0} is already a peer")]
+    AlreadyExists(String),
+    /// The key shown to the admin is no longer what the peer publishes.
+    #[error("the peer's certificate changed since it was shown; review it again")]
+    CertificateChanged,
+    /// A service name we do not know.
+    #[error("unknown service {0:?}")]
+    UnknownService(String),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What the admin sees before confirming a new peer.
+#[derive(Debug, Clone)]
+pub struct PeerPreview {
+    /// The normalised wwwroot.
+    pub wwwroot: String,
+    /// The application.
+    pub application: String,
+    /// Suggested name (the site's `<title>`).
+    pub name: String,
+    /// The certificate the peer published.
+    pub certificate: PeerCertificate,
+    /// A deleted peer with the same wwwroot exists (confirming restores it).
+    pub restores_deleted: Option<PeerRow>,
+}
+
+/// The result of a review.
+#[derive(Debug, Clone)]
+pub struct Review {
+    /// The peer after the review.
+    pub peer: PeerRow,
+    /// The certificate the peer publishes now.
+    pub published: PeerCertificate,
+    /// Whether it differs from the one we hold (flagged; the admin must accept it).
+    pub key_changed: bool,
+}
+
+/// The result of a verification round trip.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    /// Whether the round trip succeeded.
+    pub ok: bool,
+    /// The services the peer reports: (name, publish, subscribe) from its point of view.
+    pub services: Vec<(String, bool, bool)>,
+    /// Plain-language diagnosis when it failed.
+    pub diagnosis: Option<String>,
+    /// Milliseconds taken.
+    pub millis: i64,
+}
+
+/// The services a new peer gets: everything switched on both ways — the usual school setup,
+/// where Moodle pushes `schooltool_sis` and users roam both ways. Each can be switched off on
+/// the peer's page (`docs/design/006-peers-and-keys.md`).
+pub const DEFAULT_SERVICES: &[(&str, bool, bool)] = &[
+    (SCHOOLTOOL_SIS, true, true),
+    (SSO_IDP, true, true),
+    (SSO_SP, true, true),
+];
+
+fn check_application(app: &str) -> Result<String, RegistryError> {
+    match app {
+        "moodle" | "mahara" => Ok(app.to_owned()),
+        other => Err(RegistryError::BadApplication(other.to_owned())),
+    }
+}
+
+fn peer_error(state: &AppState, source: OutboundError) -> RegistryError {
+    RegistryError::Peer {
+        diagnosis: source.diagnosis(&state.config.wwwroot),
+        source,
+    }
+}
+
+/// Step 1 of adding: keyswap and the checks Moodle makes; nothing is stored.
+pub async fn preview(
+    state: &AppState,
+    url: &str,
+    application: &str,
+    tls_verify: bool,
+) -> Result<PeerPreview, RegistryError> {
+    let wwwroot = normalise_wwwroot(url).map_err(RegistryError::BadUrl)?;
+    let application = check_application(application)?;
+    if wwwroot == state.config.wwwroot {
+        return Err(RegistryError::BadUrl(
+            "that is SchoolBridge's own address".into(),
+        ));
+    }
+    let existing = state.store.peer_by_wwwroot(&wwwroot).await?;
+    if existing.as_ref().is_some_and(|p| !p.deleted) {
+        return Err(RegistryError::AlreadyExists(wwwroot));
+    }
+    let certificate = outbound::keyswap(state, &wwwroot, &application, tls_verify)
+        .await
+        .map_err(|e| peer_error(state, e))?;
+    certificate
+        .check_credentials(&wwwroot)
+        .map_err(|e| RegistryError::Certificate {
+            wwwroot: wwwroot.clone(),
+            message: e.to_string(),
+        })?;
+    let name = outbound::fetch_title(state, &wwwroot, tls_verify)
+        .await
+        .unwrap_or_else(|| host_of(&wwwroot));
+    Ok(PeerPreview {
+        wwwroot,
+        application,
+        name,
+        certificate,
+        restores_deleted: existing,
+    })
+}
+
+fn host_of(wwwroot: &str) -> String {
+    url::Url::parse(wwwroot)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| wwwroot.to_owned())
+}
+
+/// Step 2 of adding: the admin confirmed the certificate with this fingerprint. The certificate
+/// must still be what the peer publishes.
+pub async fn confirm(
+    state: &AppState,
+    preview: &PeerPreview,
+    confirmed_fingerprint: &str,
+    name: Option<&str>,
+    tls_verify: bool,
+) -> Result<PeerRow, RegistryError> {
+    if preview.certificate.fingerprint_sha256() != confirmed_fingerprint {
+        return Err(RegistryError::CertificateChanged);
+    }
+    let name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&preview.name)
+        .chars()
+        .take(80)
+        .collect::<String>();
+    let now = state.clock.now();
+    let cert = &preview.certificate;
+    let (pem, fp) = (cert.pem().to_owned(), cert.fingerprint_sha256());
+    let new = NewPeer {
+        wwwroot: &preview.wwwroot,
+        name: &name,
+        application: &preview.application,
+        certificate_pem: &pem,
+        certificate_expires: cert.not_after(),
+        fingerprint: &fp,
+        tls_verify,
+    };
+    let restoring = preview.restores_deleted.is_some();
+    let id = crate::write_tx!(state.store, |c| {
+        let id = insert_or_undelete_peer(c, &new, now).await?;
+        if !restoring {
+            for (service, publish, subscribe) in DEFAULT_SERVICES {
+                set_peer_service(c, id, service, *publish, *subscribe).await?;
+            }
+        }
+        Ok::<_, StoreError>(id)
+    })?;
+    tracing::info!(peer = %preview.wwwroot, fingerprint = %fp, "peer added");
+    state
+        .store
+        .peer(id)
+        .await?
+        .ok_or(RegistryError::NotFound(preview.wwwroot.clone()))
+}
+
+/// Adds in one go (CLI `--yes`, scripts): preview, then confirm what was fetched.
+pub async fn add(
+    state: &AppState,
+    url: &str,
+    application: &str,
+    name: Option<&str>,
+    tls_verify: bool,
+) -> Result<PeerRow, RegistryError> {
+    let p = preview(state, url, application, tls_verify).await?;
+    let fp = p.certificate.fingerprint_sha256();
+    confirm(state, &p, &fp, name, tls_verify).await
+}
+
+/// Finds a peer by id or wwwroot.
+pub async fn find(state: &AppState, id_or_url: &str) -> Result<PeerRow, RegistryError> {
+    let found = match id_or_url.trim().parse::<i64>() {
+        Ok(id) => state.store.peer(id).await?,
+        Err(_) => match normalise_wwwroot(id_or_url) {
+            Ok(w) => state.store.peer_by_wwwroot(&w).await?,
+            Err(_) => None,
+        },
+    };
+    found.ok_or_else(|| RegistryError::NotFound(id_or_url.to_owned()))
+}
+
+/// Re-runs keyswap and compares (Moodle's review, §10 item 2). A different key is kept aside and
+/// flagged; it is used only after the admin accepts it.
+pub async fn review(state: &AppState, peer: &PeerRow) -> Result<Review, RegistryError> {
+    let published = outbound::keyswap(state, &peer.wwwroot, &peer.application, peer.tls_verify)
+        .await
+        .map_err(|e| peer_error(state, e))?;
+    let key_changed = published.pem() != peer.certificate_pem;
+    let now = state.clock.now();
+    let pending = key_changed.then(|| published.pem().to_owned());
+    if key_changed {
+        tracing::warn!(peer = %peer.wwwroot, "review: the peer publishes a different key than the one held");
+    }
+    crate::write_tx!(state.store, |c| set_peer_pending_pem(
+        c,
+        peer.id,
+        pending.as_deref(),
+        now
+    )
+    .await)?;
+    let peer = state
+        .store
+        .peer(peer.id)
+        .await?
+        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))?;
+    Ok(Review {
+        peer,
+        published,
+        key_changed,
+    })
+}
+
+/// Accepts the key found on review (it must still be pending, and name the peer).
+pub async fn accept_pending_key(
+    state: &AppState,
+    peer: &PeerRow,
+    confirmed_fingerprint: &str,
+) -> Result<PeerRow, RegistryError> {
+    let pem = peer
+        .pending_pem
+        .clone()
+        .ok_or(RegistryError::CertificateChanged)?;
+    let cert = PeerCertificate::from_pem(&pem).map_err(|e| RegistryError::Certificate {
+        wwwroot: peer.wwwroot.clone(),
+        message: e.to_string(),
+    })?;
+    if cert.fingerprint_sha256() != confirmed_fingerprint {
+        return Err(RegistryError::CertificateChanged);
+    }
+    cert.check_credentials(&peer.wwwroot)
+        .map_err(|e| RegistryError::Certificate {
+            wwwroot: peer.wwwroot.clone(),
+            message: e.to_string(),
+        })?;
+    let now = state.clock.now();
+    let (p, exp, fp) = (
+        cert.pem().to_owned(),
+        cert.not_after(),
+        cert.fingerprint_sha256(),
+    );
+    crate::write_tx!(state.store, |c| update_peer_certificate(
+        c, peer.id, &p, exp, &fp, now
+    )
+    .await)?;
+    state
+        .store
+        .peer(peer.id)
+        .await?
+        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))
+}
+
+/// A `system/listServices` round trip.
+pub async fn verify(state: &AppState, peer: &PeerRow) -> Verification {
+    let started = std::time::Instant::now();
+    let result = outbound::call(state, peer, "system/listServices", &[]).await;
+    let millis = started.elapsed().as_millis() as i64;
+    match result {
+        Ok(Reply::Value(v)) => {
+            let services = v
+                .list_lenient()
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|s| {
+                    let s = s.as_struct()?;
+                    let name = s.get("name")?.to_text_lenient()?;
+                    let flag = |k: &str| s.get(k).and_then(Value::as_bool_lenient).unwrap_or(false);
+                    Some((name, flag("publish"), flag("subscribe")))
+                })
+                .collect();
+            Verification {
+                ok: true,
+                services,
+                diagnosis: None,
+                millis,
+            }
+        }
+        Ok(Reply::Fault(f)) => Verification {
+            ok: false,
+            services: Vec::new(),
+            diagnosis: Some(format!(
+                "The peer answered listServices with fault {}: {}",
+                f.code, f.string
+            )),
+            millis,
+        },
+        Ok(Reply::KeyChanged(_)) => Verification {
+            ok: false,
+            services: Vec::new(),
+            diagnosis: Some("The peer changed its key twice in a row; review it.".into()),
+            millis,
+        },
+        Err(e) => Verification {
+            ok: false,
+            services: Vec::new(),
+            diagnosis: Some(e.diagnosis(&state.config.wwwroot)),
+            millis,
+        },
+    }
+}
+
+/// Sets service switches.
+pub async fn set_services(
+    state: &AppState,
+    peer: &PeerRow,
+    services: &[PeerServiceRow],
+) -> Result<Vec<PeerServiceRow>, RegistryError> {
+    for s in services {
+        if !super::dispatch::KNOWN_SERVICES.contains(&s.service.as_str()) {
+            return Err(RegistryError::UnknownService(s.service.clone()));
+        }
+    }
+    crate::write_tx!(state.store, |c| {
+        for s in services {
+            set_peer_service(c, peer.id, &s.service, s.publish, s.subscribe).await?;
+        }
+        Ok::<_, StoreError>(())
+    })?;
+    Ok(state.store.peer_services(peer.id).await?)
+}
+
+/// Renames and switches TLS verification.
+pub async fn update_settings(
+    state: &AppState,
+    peer: &PeerRow,
+    name: &str,
+    tls_verify: bool,
+) -> Result<PeerRow, RegistryError> {
+    let name: String = name.trim().chars().take(80).collect();
+    if name.is_empty() {
+        return Err(RegistryError::BadUrl("the name cannot be empty".into()));
+    }
+    let now = state.clock.now();
+    crate::write_tx!(state.store, |c| update_peer_settings(
+        c, peer.id, &name, tls_verify, now
+    )
+    .await)?;
+    state
+        .store
+        .peer(peer.id)
+        .await?
+        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))
+}
+
+/// Soft delete: traffic stops at once (7020), data stays. `deleted = false` restores.
+pub async fn set_deleted(
+    state: &AppState,
+    peer: &PeerRow,
+    deleted: bool,
+) -> Result<PeerRow, RegistryError> {
+    let now = state.clock.now();
+    crate::write_tx!(state.store, |c| set_peer_deleted(c, peer.id, deleted, now)
+        .await)?;
+    if deleted {
+        crate::sso::end_sessions_from_peer(state, peer.id).await;
+    }
+    state
+        .store
+        .peer(peer.id)
+        .await?
+        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))
+}

@@ -1,0 +1,251 @@
+//! The MNet audit log (`schooltool-services.md` §3): every message in and out, with time, peer,
+//! method, outcome, duration and the signed envelope as received, so anyone can verify it again.
+
+use super::{Store, StoreError, flag};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// In or out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditDirection {
+    /// A message a peer sent us.
+    In,
+    /// A call we made.
+    Out,
+}
+
+impl AuditDirection {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditDirection::In => "in",
+            AuditDirection::Out => "out",
+        }
+    }
+}
+
+/// How it ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOutcome {
+    /// A normal reply.
+    Ok,
+    /// An MNet/XML-RPC fault (sent or received).
+    Fault,
+    /// A transport or local failure.
+    Error,
+}
+
+impl AuditOutcome {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditOutcome::Ok => "ok",
+            AuditOutcome::Fault => "fault",
+            AuditOutcome::Error => "error",
+        }
+    }
+}
+
+/// A new entry.
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    /// Unix milliseconds.
+    pub at_ms: i64,
+    /// In or out.
+    pub direction: AuditDirection,
+    /// The peer, when known.
+    pub peer_id: Option<i64>,
+    /// The wwwroot as claimed or called.
+    pub peer_wwwroot: Option<String>,
+    /// The XML-RPC method, when known.
+    pub method: Option<String>,
+    /// Outcome.
+    pub outcome: AuditOutcome,
+    /// Fault code.
+    pub fault_code: Option<i32>,
+    /// A short human detail (never secrets).
+    pub detail: Option<String>,
+    /// Time spent.
+    pub duration_us: i64,
+    /// Whether the message was encrypted.
+    pub encrypted: bool,
+    /// Whether it was signed.
+    pub signed: bool,
+    /// The signed envelope as received (or the plain body).
+    pub envelope: Option<Vec<u8>>,
+    /// Why there is no envelope, when there is none.
+    pub envelope_note: Option<String>,
+}
+
+/// A stored entry (what the console lists).
+#[derive(Debug, Clone)]
+pub struct AuditRow {
+    /// Id.
+    pub id: i64,
+    /// The entry.
+    pub entry: AuditEntry,
+}
+
+/// The stored fields.
+pub type AuditEntry = NewAuditEntry;
+
+/// Filters for listing.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Only this peer.
+    pub peer_id: Option<i64>,
+    /// Method contains this text.
+    pub method: Option<String>,
+    /// Only this outcome.
+    pub outcome: Option<String>,
+    /// From (ms, inclusive).
+    pub from_ms: Option<i64>,
+    /// Until (ms, exclusive).
+    pub until_ms: Option<i64>,
+    /// Entries with an id below this (paging backwards).
+    pub before_id: Option<i64>,
+    /// Page size.
+    pub limit: i64,
+}
+
+fn from_row(r: &AnyRow, with_envelope: bool) -> Result<AuditRow, sqlx::Error> {
+    Ok(AuditRow {
+        id: r.try_get("id")?,
+        entry: NewAuditEntry {
+            at_ms: r.try_get("at_ms")?,
+            direction: if r.try_get::<String, _>("direction")? == "out" {
+                AuditDirection::Out
+            } else {
+                AuditDirection::In
+            },
+            peer_id: r.try_get("peer_id")?,
+            peer_wwwroot: r.try_get("peer_wwwroot")?,
+            method: r.try_get("method")?,
+            outcome: match r.try_get::<String, _>("outcome")?.as_str() {
+                "ok" => AuditOutcome::Ok,
+                "fault" => AuditOutcome::Fault,
+                _ => AuditOutcome::Error,
+            },
+            fault_code: r.try_get::<Option<i64>, _>("fault_code")?.map(|c| c as i32),
+            detail: r.try_get("detail")?,
+            duration_us: r.try_get("duration_us")?,
+            encrypted: r.try_get::<i64, _>("encrypted")? != 0,
+            signed: r.try_get::<i64, _>("signed")? != 0,
+            envelope: if with_envelope {
+                r.try_get("envelope")?
+            } else {
+                None
+            },
+            envelope_note: r.try_get("envelope_note")?,
+        },
+    })
+}
+
+/// Appends an entry inside a transaction (so a service change and its audit entry commit together).
+pub async fn insert_audit(c: &mut AnyConnection, e: &NewAuditEntry) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO audit_log (at_ms, direction, peer_id, peer_wwwroot, method, outcome, fault_code, detail, duration_us, encrypted, signed, envelope, envelope_note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    )
+    .bind(e.at_ms)
+    .bind(e.direction.as_str())
+    .bind(e.peer_id)
+    .bind(e.peer_wwwroot.as_deref())
+    .bind(e.method.as_deref())
+    .bind(e.outcome.as_str())
+    .bind(e.fault_code.map(i64::from))
+    .bind(e.detail.as_deref())
+    .bind(e.duration_us)
+    .bind(flag(e.encrypted))
+    .bind(flag(e.signed))
+    .bind(e.envelope.as_deref())
+    .bind(e.envelope_note.as_deref())
+    .fetch_one(c)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+impl Store {
+    /// Appends an entry on its own.
+    pub async fn audit(&self, e: &NewAuditEntry) -> Result<i64, StoreError> {
+        let mut c = self.pool().acquire().await?;
+        insert_audit(&mut c, e).await
+    }
+
+    /// Lists entries, newest first, without envelopes.
+    pub async fn audit_entries(&self, f: &AuditFilter) -> Result<Vec<AuditRow>, StoreError> {
+        let mut sql = String::from(
+            "SELECT id, at_ms, direction, peer_id, peer_wwwroot, method, outcome, fault_code, detail, duration_us, encrypted, signed, envelope_note FROM audit_log WHERE 1 = 1",
+        );
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if f.peer_id.is_some() {
+            sql.push_str(&format!(" AND peer_id = {}", next()));
+        }
+        if f.method.is_some() {
+            sql.push_str(&format!(" AND LOWER(method) LIKE {}", next()));
+        }
+        if f.outcome.is_some() {
+            sql.push_str(&format!(" AND outcome = {}", next()));
+        }
+        if f.from_ms.is_some() {
+            sql.push_str(&format!(" AND at_ms >= {}", next()));
+        }
+        if f.until_ms.is_some() {
+            sql.push_str(&format!(" AND at_ms < {}", next()));
+        }
+        if f.before_id.is_some() {
+            sql.push_str(&format!(" AND id < {}", next()));
+        }
+        sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(p) = f.peer_id {
+            q = q.bind(p);
+        }
+        if let Some(m) = &f.method {
+            q = q.bind(format!("%{}%", m.to_lowercase().replace(['%', '_'], "")));
+        }
+        if let Some(o) = &f.outcome {
+            q = q.bind(o.clone());
+        }
+        if let Some(v) = f.from_ms {
+            q = q.bind(v);
+        }
+        if let Some(v) = f.until_ms {
+            q = q.bind(v);
+        }
+        if let Some(v) = f.before_id {
+            q = q.bind(v);
+        }
+        q = q.bind(f.limit.clamp(1, 500));
+        let rows = q.fetch_all(self.pool()).await?;
+        Ok(rows
+            .iter()
+            .map(|r| from_row(r, false))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// One entry with its envelope.
+    pub async fn audit_entry(&self, id: i64) -> Result<Option<AuditRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, at_ms, direction, peer_id, peer_wwwroot, method, outcome, fault_code, detail, duration_us, encrypted, signed, envelope, envelope_note FROM audit_log WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(|r| from_row(r, true)).transpose()?)
+    }
+
+    /// Deletes entries older than `before_ms` (retention).
+    pub async fn purge_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM audit_log WHERE at_ms < $1")
+            .bind(before_ms)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

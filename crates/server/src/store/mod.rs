@@ -1,0 +1,224 @@
+//! Storage: one interface (the methods of [`Store`]), two engines behind it — SQLite, the
+//! embedded default, and PostgreSQL for districts that outgrow one machine — each with its own
+//! migrations, and one conformance suite run against both (`tests/server/store_*`).
+//!
+//! Both engines are reached through sqlx's `Any` driver with runtime-checked, portable SQL
+//! (`$1` placeholders, `ON CONFLICT`, `RETURNING`, integers for booleans), because sqlx's
+//! compile-time macros cannot serve two databases (sqlx issue #1458). Write transactions are
+//! serialisable on both engines (`BEGIN IMMEDIATE` on SQLite, `SERIALIZABLE` on PostgreSQL) and
+//! retried on a serialisation conflict, so several server instances can share one PostgreSQL.
+
+pub mod audit;
+mod migrate;
+pub mod peers;
+pub mod settings;
+pub mod site_keys;
+
+pub use audit::{AuditDirection, AuditEntry, AuditFilter, AuditOutcome, AuditRow, NewAuditEntry};
+pub use peers::{NewPeer, PeerRow, PeerServiceRow};
+pub use site_keys::SiteKeyRow;
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+use std::path::Path;
+use std::time::Duration;
+
+/// A write transaction.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// SQLite (a file in the data directory).
+    Sqlite,
+    /// PostgreSQL.
+    Postgres,
+}
+
+/// A storage failure. Internal details stay in logs; callers show a generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database URL is not one we support.
+    #[error("unsupported database URL {0:?}: use sqlite://… or postgres://…")]
+    UnsupportedUrl(String),
+    /// A migration failed.
+    #[error("database migration {version} ({name}) failed: {source}")]
+    Migration {
+        /// Migration number.
+        version: i64,
+        /// Migration file name.
+        name: &'static str,
+        /// The cause.
+        source: sqlx::Error,
+    },
+    /// The database holds a schema newer than this program knows.
+    #[error(
+        "the database schema is at version {found}, newer than this SchoolBridge ({known}); upgrade SchoolBridge"
+    )]
+    SchemaTooNew {
+        /// Highest version in the database.
+        found: i64,
+        /// Highest version this build knows.
+        known: i64,
+    },
+    /// A row that must exist does not.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A stored value cannot be used (corrupt or from an incompatible version).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Whether retrying the whole transaction may succeed (serialisation conflict, busy file).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(db)) => {
+                let code = db.code().map(|c| c.into_owned()).unwrap_or_default();
+                // PostgreSQL: serialization_failure, deadlock_detected; SQLite: BUSY, LOCKED.
+                matches!(
+                    code.as_str(),
+                    "40001" | "40P01" | "5" | "6" | "517" | "261" | "262"
+                ) || db.message().contains("database is locked")
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The storage handle shared by the whole server (cheap to clone).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+/// The default SQLite URL for a data directory.
+pub fn sqlite_url_for(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("schoolbridge.db").display()
+    )
+}
+
+impl Store {
+    /// Connects, applies the engine's pragmas, and runs pending migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(match dialect {
+                Dialect::Sqlite => 8,
+                Dialect::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn: &mut AnyConnection, _meta| {
+                Box::pin(async move {
+                    if dialect == Dialect::Sqlite {
+                        // WAL for concurrent readers; FULL so every acknowledged commit survives a
+                        // power cut; foreign keys on; wait for a busy writer instead of failing.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(url).await?;
+        let store = Store { pool, dialect };
+        migrate::run(&store).await?;
+        Ok(store)
+    }
+
+    /// The engine.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The connection pool, for reads.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Begins a serialisable write transaction.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        Ok(match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Postgres => {
+                self.pool
+                    .begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
+                    .await?
+            }
+        })
+    }
+
+    /// Closes the pool (tests, shutdown).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Runs a block in a serialisable write transaction and commits it, retrying the whole block a
+/// few times on a serialisation conflict; an error rolls everything back, so nothing is
+/// half-applied. The block sees the connection as `$c` and evaluates to
+/// `Result<T, StoreError>`; it may `.await` and use `?`.
+///
+/// (A macro rather than a method taking an async closure: the futures of higher-ranked async
+/// closures cannot yet be proven `Send` for axum's handlers.)
+#[macro_export]
+macro_rules! write_tx {
+    ($store:expr, |$c:ident| $body:expr) => {{
+        let store: &$crate::store::Store = &$store;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let result: ::std::result::Result<_, $crate::store::StoreError> = async {
+                let mut tx = store.begin_write().await?;
+                let value = {
+                    let $c: &mut ::sqlx::AnyConnection = &mut *tx;
+                    $body
+                }?;
+                tx.commit().await?;
+                Ok(value)
+            }
+            .await;
+            match result {
+                Err(e) if e.is_retryable() && attempt < 8 => {
+                    ::tokio::time::sleep(::std::time::Duration::from_millis(
+                        5 * u64::from(attempt * attempt),
+                    ))
+                    .await;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
+/// A database URL with any password replaced by `***`, for messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Integer columns hold booleans on both engines.
+pub(crate) fn flag(b: bool) -> i64 {
+    i64::from(b)
+}

@@ -1,0 +1,343 @@
+//! Peers (`schooltool-services.md` §1, `mnet-protocol.md` §7): one row per Moodle (or Mahara)
+//! site, identified by its wwwroot, soft-deleted, with per-service publish/subscribe switches.
+
+use super::{Store, StoreError, flag};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A stored peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRow {
+    /// Row id (Moodle's `mnet_host.id` equivalent; used in jump links).
+    pub id: i64,
+    /// The wwwroot, exactly as the peer writes it in envelopes.
+    pub wwwroot: String,
+    /// Display name (from the peer's `<title>` unless the admin changed it).
+    pub name: String,
+    /// `moodle` or `mahara`.
+    pub application: String,
+    /// The peer's certificate, normalised PEM.
+    pub certificate_pem: String,
+    /// Its `notAfter`.
+    pub certificate_expires: i64,
+    /// SHA-256 fingerprint.
+    pub fingerprint: String,
+    /// Whether TLS certificates are verified when calling it.
+    pub tls_verify: bool,
+    /// Soft delete: no traffic at all.
+    pub deleted: bool,
+    /// When added.
+    pub created_at: i64,
+    /// Last change to the row.
+    pub updated_at: i64,
+    /// When its key last changed (rotation or admin action).
+    pub key_changed_at: Option<i64>,
+    /// Last successful exchange.
+    pub last_contact_at: Option<i64>,
+    /// Last failure, in plain words.
+    pub last_error: Option<String>,
+    /// When that failure happened.
+    pub last_error_at: Option<i64>,
+    /// A different certificate found on review, waiting for the admin's decision.
+    pub pending_pem: Option<String>,
+}
+
+/// A service switch row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerServiceRow {
+    /// Service name.
+    pub service: String,
+    /// We serve it to the peer.
+    pub publish: bool,
+    /// We call it on the peer.
+    pub subscribe: bool,
+}
+
+/// What is needed to add a peer.
+#[derive(Debug, Clone)]
+pub struct NewPeer<'a> {
+    /// wwwroot.
+    pub wwwroot: &'a str,
+    /// Display name.
+    pub name: &'a str,
+    /// Application.
+    pub application: &'a str,
+    /// Certificate PEM (normalised).
+    pub certificate_pem: &'a str,
+    /// Expiry.
+    pub certificate_expires: i64,
+    /// Fingerprint.
+    pub fingerprint: &'a str,
+    /// Verify TLS.
+    pub tls_verify: bool,
+}
+
+const COLUMNS: &str = "id, wwwroot, name, application, certificate_pem, certificate_expires, fingerprint, tls_verify, deleted, created_at, updated_at, key_changed_at, last_contact_at, last_error, last_error_at, pending_pem";
+
+fn from_row(r: &AnyRow) -> Result<PeerRow, sqlx::Error> {
+    Ok(PeerRow {
+        id: r.try_get("id")?,
+        wwwroot: r.try_get("wwwroot")?,
+        name: r.try_get("name")?,
+        application: r.try_get("application")?,
+        certificate_pem: r.try_get("certificate_pem")?,
+        certificate_expires: r.try_get("certificate_expires")?,
+        fingerprint: r.try_get("fingerprint")?,
+        tls_verify: r.try_get::<i64, _>("tls_verify")? != 0,
+        deleted: r.try_get::<i64, _>("deleted")? != 0,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        key_changed_at: r.try_get("key_changed_at")?,
+        last_contact_at: r.try_get("last_contact_at")?,
+        last_error: r.try_get("last_error")?,
+        last_error_at: r.try_get("last_error_at")?,
+        pending_pem: r.try_get("pending_pem")?,
+    })
+}
+
+impl Store {
+    /// A live (not deleted) peer by its exact wwwroot — the lookup made before any RSA work.
+    pub async fn live_peer_by_wwwroot(&self, wwwroot: &str) -> Result<Option<PeerRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM peers WHERE wwwroot = $1 AND deleted = 0");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(wwwroot)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Any peer (deleted or not) by wwwroot.
+    pub async fn peer_by_wwwroot(&self, wwwroot: &str) -> Result<Option<PeerRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM peers WHERE wwwroot = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(wwwroot)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// A peer by id.
+    pub async fn peer(&self, id: i64) -> Result<Option<PeerRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM peers WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Every peer, live first, by name.
+    pub async fn peers(&self, include_deleted: bool) -> Result<Vec<PeerRow>, StoreError> {
+        let filter = if include_deleted {
+            ""
+        } else {
+            "WHERE deleted = 0"
+        };
+        let sql = format!("SELECT {COLUMNS} FROM peers {filter} ORDER BY deleted, LOWER(name), id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// A peer's service switches.
+    pub async fn peer_services(&self, peer_id: i64) -> Result<Vec<PeerServiceRow>, StoreError> {
+        let rows = sqlx::query("SELECT service, publish, subscribe FROM peer_services WHERE peer_id = $1 ORDER BY service")
+            .bind(peer_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PeerServiceRow {
+                    service: r.try_get("service")?,
+                    publish: r.try_get::<i64, _>("publish")? != 0,
+                    subscribe: r.try_get::<i64, _>("subscribe")? != 0,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Whether we publish `service` to the peer.
+    pub async fn publishes_to(&self, peer_id: i64, service: &str) -> Result<bool, StoreError> {
+        let row =
+            sqlx::query("SELECT publish FROM peer_services WHERE peer_id = $1 AND service = $2")
+                .bind(peer_id)
+                .bind(service)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?
+            .unwrap_or(0)
+            != 0)
+    }
+
+    /// Whether we subscribe to `service` on the peer.
+    pub async fn subscribes_to(&self, peer_id: i64, service: &str) -> Result<bool, StoreError> {
+        let row =
+            sqlx::query("SELECT subscribe FROM peer_services WHERE peer_id = $1 AND service = $2")
+                .bind(peer_id)
+                .bind(service)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row
+            .map(|r| r.try_get::<i64, _>(0))
+            .transpose()?
+            .unwrap_or(0)
+            != 0)
+    }
+
+    /// Records a successful exchange (Moodle's `touch()`).
+    pub async fn touch_peer(&self, peer_id: i64, now: i64) -> Result<(), StoreError> {
+        // Cheap and frequent: skip the write when it was touched this minute.
+        sqlx::query("UPDATE peers SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $3)")
+            .bind(now)
+            .bind(peer_id)
+            .bind(now - 60)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failure in plain words, shown on the peer's page.
+    pub async fn record_peer_error(
+        &self,
+        peer_id: i64,
+        now: i64,
+        error: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE peers SET last_error = $1, last_error_at = $2 WHERE id = $3")
+            .bind(error)
+            .bind(now)
+            .bind(peer_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+}
+
+/// Adds a peer, or brings a deleted one with the same wwwroot back (Moodle offers undelete in the
+/// same situation, §7.2). Returns its id.
+pub async fn insert_or_undelete_peer(
+    c: &mut AnyConnection,
+    p: &NewPeer<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO peers (wwwroot, name, application, certificate_pem, certificate_expires, fingerprint, tls_verify, deleted, created_at, updated_at, key_changed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)
+         ON CONFLICT (wwwroot) DO UPDATE SET name = excluded.name, application = excluded.application,
+             certificate_pem = excluded.certificate_pem, certificate_expires = excluded.certificate_expires,
+             fingerprint = excluded.fingerprint, tls_verify = excluded.tls_verify, deleted = 0,
+             updated_at = excluded.updated_at, key_changed_at = excluded.key_changed_at, pending_pem = NULL,
+             last_error = NULL, last_error_at = NULL
+         RETURNING id",
+    )
+    .bind(p.wwwroot)
+    .bind(p.name)
+    .bind(p.application)
+    .bind(p.certificate_pem)
+    .bind(p.certificate_expires)
+    .bind(p.fingerprint)
+    .bind(flag(p.tls_verify))
+    .bind(now)
+    .fetch_one(c)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Sets one service switch.
+pub async fn set_peer_service(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    service: &str,
+    publish: bool,
+    subscribe: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO peer_services (peer_id, service, publish, subscribe) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (peer_id, service) DO UPDATE SET publish = excluded.publish, subscribe = excluded.subscribe",
+    )
+    .bind(peer_id)
+    .bind(service)
+    .bind(flag(publish))
+    .bind(flag(subscribe))
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a peer's certificate (rotation accepted, 7025 received, admin accepted a review).
+pub async fn update_peer_certificate(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    pem: &str,
+    expires: i64,
+    fingerprint: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE peers SET certificate_pem = $1, certificate_expires = $2, fingerprint = $3, key_changed_at = $4, updated_at = $4, pending_pem = NULL WHERE id = $5",
+    )
+    .bind(pem)
+    .bind(expires)
+    .bind(fingerprint)
+    .bind(now)
+    .bind(peer_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Remembers a different certificate found on review, for the admin to accept.
+pub async fn set_peer_pending_pem(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    pem: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE peers SET pending_pem = $1, updated_at = $2 WHERE id = $3")
+        .bind(pem)
+        .bind(now)
+        .bind(peer_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Edits name and TLS verification.
+pub async fn update_peer_settings(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    name: &str,
+    tls_verify: bool,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE peers SET name = $1, tls_verify = $2, updated_at = $3 WHERE id = $4")
+        .bind(name)
+        .bind(flag(tls_verify))
+        .bind(now)
+        .bind(peer_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Soft-deletes (or restores) a peer: a deleted peer's traffic is refused at once (7020); its data
+/// stays.
+pub async fn set_peer_deleted(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    deleted: bool,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE peers SET deleted = $1, updated_at = $2 WHERE id = $3")
+        .bind(flag(deleted))
+        .bind(now)
+        .bind(peer_id)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,10 @@
+//! The server's one integration test binary: the real router on a loopback port, a fresh
+//! database per test (SQLite always; PostgreSQL too when `SCHOOLBRIDGE_TEST_DATABASE_URL` is
+//! set, as `make test` and CI do), and the real `mnet` client playing Moodle.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+mod config_cli;
+mod mnet_endpoint;
+mod store_conformance;

@@ -1,0 +1,299 @@
+//! The store's conformance suite: the same behavioural tests on SQLite and on PostgreSQL.
+
+use super::support::{Backend, FakeMoodle, TestApp, backends};
+use schoolbridge::store::peers::{set_peer_deleted, set_peer_service};
+use schoolbridge::store::{AuditDirection, AuditFilter, AuditOutcome, NewAuditEntry};
+
+/// Runs the body once per engine with `app` bound to a fresh `&TestApp` (a macro, so the app —
+/// and its temporary data directory — lives for the whole body).
+macro_rules! each_backend {
+    (|$app:ident| $body:block) => {
+        for backend in backends() {
+            let owned = TestApp::start_on(backend).await;
+            let $app = &owned;
+            $body
+        }
+    };
+}
+
+#[tokio::test]
+async fn peers_services_and_soft_delete() {
+    each_backend!(|app| {
+        let moodle = FakeMoodle::new("https://moodle.example/school");
+        let peer = app
+            .add_peer(&moodle, &[("schooltool_sis", true, false)])
+            .await;
+        assert_eq!(
+            app.state
+                .store
+                .live_peer_by_wwwroot("https://moodle.example/school")
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            peer.id
+        );
+        assert!(
+            app.state
+                .store
+                .live_peer_by_wwwroot("https://moodle.example/school/")
+                .await
+                .unwrap()
+                .is_none(),
+            "exact match only"
+        );
+        assert!(
+            app.state
+                .store
+                .publishes_to(peer.id, "schooltool_sis")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !app.state
+                .store
+                .subscribes_to(peer.id, "schooltool_sis")
+                .await
+                .unwrap()
+        );
+        assert!(
+            !app.state
+                .store
+                .publishes_to(peer.id, "sso_idp")
+                .await
+                .unwrap()
+        );
+        schoolbridge::write_tx!(app.state.store, |c| set_peer_service(
+            c,
+            peer.id,
+            "schooltool_sis",
+            false,
+            true
+        )
+        .await)
+        .unwrap();
+        assert!(
+            !app.state
+                .store
+                .publishes_to(peer.id, "schooltool_sis")
+                .await
+                .unwrap()
+        );
+        schoolbridge::write_tx!(app.state.store, |c| set_peer_deleted(c, peer.id, true, 1)
+            .await)
+        .unwrap();
+        assert!(
+            app.state
+                .store
+                .live_peer_by_wwwroot(&moodle.wwwroot)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            app.state
+                .store
+                .peer_by_wwwroot(&moodle.wwwroot)
+                .await
+                .unwrap()
+                .unwrap()
+                .deleted
+        );
+        assert_eq!(app.state.store.peers(false).await.unwrap().len(), 0);
+        assert_eq!(app.state.store.peers(true).await.unwrap().len(), 1);
+        // Re-adding the same wwwroot restores it (Moodle offers undelete, §7.2).
+        let again = app.add_peer(&moodle, &[]).await;
+        assert_eq!(again.id, peer.id);
+        assert!(!again.deleted);
+    });
+}
+
+#[tokio::test]
+async fn site_keys_rotate_and_archive() {
+    each_backend!(|app| {
+        let first = app.state.keys.ring().current().id;
+        app.state.keys.rotate().await.unwrap();
+        let ring = app.state.keys.ring();
+        assert_ne!(ring.current().id, first);
+        assert_eq!(ring.keys[1].id, first);
+        assert!(ring.keys[1].retired_at.is_some());
+        // Only one current key, even after several rotations.
+        for _ in 0..4 {
+            app.state.keys.rotate().await.unwrap();
+        }
+        let rows = app.state.store.site_keys(10).await.unwrap();
+        assert_eq!(rows.iter().filter(|r| r.retired_at.is_none()).count(), 1);
+        // The ring keeps current + key_generations (3) archived.
+        assert_eq!(app.state.keys.ring().keys.len(), 4);
+        // Private keys are sealed at rest: the stored bytes are not a PKCS#8 key.
+        assert!(!rows[0].private_key_sealed.starts_with(&[0x30, 0x82]));
+    });
+}
+
+#[tokio::test]
+async fn audit_log_filters_and_keeps_envelopes() {
+    each_backend!(|app| {
+        let entry = |method: &str, outcome: AuditOutcome, at_ms: i64| NewAuditEntry {
+            at_ms,
+            direction: AuditDirection::In,
+            peer_id: None,
+            peer_wwwroot: Some("http://x".into()),
+            method: Some(method.into()),
+            outcome,
+            fault_code: (outcome == AuditOutcome::Fault).then_some(7012),
+            detail: None,
+            duration_us: 5,
+            encrypted: true,
+            signed: true,
+            envelope: Some(b"<signedMessage/>".to_vec()),
+            envelope_note: None,
+        };
+        // Recent times: the server purges entries older than the retention period.
+        let t = app.state.clock.now_ms();
+        app.state
+            .store
+            .audit(&entry(
+                "schooltool/sis/new_grade",
+                AuditOutcome::Ok,
+                t + 1_000,
+            ))
+            .await
+            .unwrap();
+        app.state
+            .store
+            .audit(&entry(
+                "schooltool/sis/fetch_user",
+                AuditOutcome::Fault,
+                t + 2_000,
+            ))
+            .await
+            .unwrap();
+        app.state
+            .store
+            .audit(&entry("system/listServices", AuditOutcome::Ok, t + 3_000))
+            .await
+            .unwrap();
+        let all = app
+            .state
+            .store
+            .audit_entries(&AuditFilter {
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(
+            all[0].entry.method.as_deref(),
+            Some("system/listServices"),
+            "newest first"
+        );
+        let sis = app
+            .state
+            .store
+            .audit_entries(&AuditFilter {
+                method: Some("SIS/".into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(sis.len(), 2, "method filter is case-insensitive");
+        let faults = app
+            .state
+            .store
+            .audit_entries(&AuditFilter {
+                outcome: Some("fault".into()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(faults.len(), 1);
+        let window = app
+            .state
+            .store
+            .audit_entries(&AuditFilter {
+                from_ms: Some(t + 1_500),
+                until_ms: Some(t + 3_000),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(window.len(), 1);
+        let page = app
+            .state
+            .store
+            .audit_entries(&AuditFilter {
+                before_id: Some(all[0].id),
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page[0].id, all[1].id);
+        let one = app
+            .state
+            .store
+            .audit_entry(all[2].id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            one.entry.envelope.as_deref(),
+            Some(&b"<signedMessage/>"[..])
+        );
+        assert_eq!(app.state.store.purge_audit(t + 2_500).await.unwrap(), 2);
+    });
+}
+
+#[tokio::test]
+async fn a_restart_keeps_keys_and_peers() {
+    // SQLite: the database file and the master key stay in the data directory.
+    let app = TestApp::start_on(Backend::Sqlite).await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, &[]).await;
+    let fingerprint = app.cert().fingerprint_sha256();
+    let wwwroot = app.state.config.wwwroot.clone();
+    let (dir, _) = app.stop().await;
+    let config = schoolbridge::ConfigLayer {
+        data_dir: Some(dir.path().to_owned()),
+        wwwroot: Some(wwwroot),
+        ..Default::default()
+    };
+    let again =
+        schoolbridge::AppState::open(config.finish().unwrap(), schoolbridge::Clock::system())
+            .await
+            .unwrap();
+    assert_eq!(
+        again.keys.ring().current().cert.fingerprint_sha256(),
+        fingerprint
+    );
+    assert!(
+        again
+            .store
+            .live_peer_by_wwwroot("http://moodle.test")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Another wwwroot (the site moved) gets a new certificate naming it.
+    let moved = schoolbridge::ConfigLayer {
+        data_dir: Some(dir.path().to_owned()),
+        wwwroot: Some("https://sis.moved.example".into()),
+        ..Default::default()
+    };
+    again.store.close().await;
+    let moved =
+        schoolbridge::AppState::open(moved.finish().unwrap(), schoolbridge::Clock::system())
+            .await
+            .unwrap();
+    moved
+        .keys
+        .ring()
+        .current()
+        .cert
+        .check_credentials("https://sis.moved.example")
+        .unwrap();
+}

@@ -1,0 +1,325 @@
+//! Test harness: `TestApp` (a running server on a fresh database) and `FakeMoodle` (a peer
+//! built from the `mnet` crate that calls it exactly as Moodle 4.5 does).
+
+use mnet::client::{self, Caller, ReadReply, Reply, ReplyError, Timing};
+use mnet::envelope::{Cipher, PublicKeyPath};
+use mnet::keys::{
+    CertSignature, CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey,
+    self_signed_certificate,
+};
+use mnet::xmlrpc::{Limits, Value};
+use schoolbridge::config::ConfigLayer;
+use schoolbridge::server::RunningServer;
+use schoolbridge::store::peers::{insert_or_undelete_peer, set_peer_service};
+use schoolbridge::store::{NewPeer, PeerRow};
+use schoolbridge::{AppState, Clock};
+use std::sync::{Mutex, OnceLock};
+
+/// Which database engine a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The engines to run conformance tests on: SQLite always, PostgreSQL when configured. With
+/// `SCHOOLBRIDGE_REQUIRE_POSTGRES=1` (CI) a missing PostgreSQL is a failure, not a skip.
+pub fn backends() -> Vec<Backend> {
+    let mut v = vec![Backend::Sqlite];
+    if std::env::var("SCHOOLBRIDGE_TEST_DATABASE_URL").is_ok_and(|u| !u.is_empty()) {
+        v.push(Backend::Postgres);
+    } else if std::env::var("SCHOOLBRIDGE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("SCHOOLBRIDGE_REQUIRE_POSTGRES=1 but SCHOOLBRIDGE_TEST_DATABASE_URL is not set");
+    } else {
+        eprintln!("note: PostgreSQL tests skipped (SCHOOLBRIDGE_TEST_DATABASE_URL not set)");
+    }
+    v
+}
+
+/// A fresh PostgreSQL database for one test, dropped afterwards.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn create() -> (PgDatabase, String) {
+        let admin_url = std::env::var("SCHOOLBRIDGE_TEST_DATABASE_URL").unwrap();
+        let name = format!("sbtest_{}", hex::encode(rand::random::<[u8; 6]>()));
+        sqlx::any::install_default_drivers();
+        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
+            .await
+            .unwrap();
+        sqlx::Executor::execute(
+            &mut conn,
+            sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
+        )
+        .await
+        .unwrap();
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&format!("/{name}"));
+        (PgDatabase { admin_url, name }, url.to_string())
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                if let Ok(mut c) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
+                {
+                    let _ = sqlx::Executor::execute(
+                        &mut c,
+                        sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
+                    )
+                    .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// A running SchoolBridge on a fresh database.
+pub struct TestApp {
+    pub url: String,
+    pub state: AppState,
+    pub backend: Backend,
+    server: Option<RunningServer>,
+    pub dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+impl TestApp {
+    /// On SQLite.
+    pub async fn start() -> TestApp {
+        Self::start_on(Backend::Sqlite).await
+    }
+
+    /// On the given engine, with default settings.
+    pub async fn start_on(backend: Backend) -> TestApp {
+        Self::start_with(backend, ConfigLayer::default()).await
+    }
+
+    /// On the given engine with some settings changed.
+    pub async fn start_with(backend: Backend, overrides: ConfigLayer) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (pg, database_url) = match backend {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres => {
+                let (db, url) = PgDatabase::create().await;
+                (Some(db), Some(url))
+            }
+        };
+        let base = ConfigLayer {
+            listen: Some(addr.to_string()),
+            wwwroot: Some(format!("http://{addr}")),
+            data_dir: Some(dir.path().to_owned()),
+            database_url,
+            console_dir: Some(dir.path().join("no-console")),
+            site_name: Some("Springfield High SIS".into()),
+            crypto_threads: Some(2),
+            ..ConfigLayer::default()
+        };
+        let config = base.overlay(&overrides).finish().unwrap();
+        let state = AppState::open(config, Clock::system()).await.unwrap();
+        let server = schoolbridge::server::spawn(state.clone(), listener).unwrap();
+        TestApp {
+            url: server.url(),
+            state,
+            backend,
+            server: Some(server),
+            dir,
+            _pg: pg,
+        }
+    }
+
+    /// Our current certificate.
+    pub fn cert(&self) -> PeerCertificate {
+        self.state.keys.ring().current().cert.clone()
+    }
+
+    /// Registers a peer directly in the store with the given services (publish, subscribe).
+    pub async fn add_peer(&self, moodle: &FakeMoodle, services: &[(&str, bool, bool)]) -> PeerRow {
+        let now = self.state.clock.now();
+        let pem = moodle.cert.pem().to_owned();
+        let fp = moodle.cert.fingerprint_sha256();
+        let new = NewPeer {
+            wwwroot: &moodle.wwwroot,
+            name: "Springfield Moodle",
+            application: "moodle",
+            certificate_pem: &pem,
+            certificate_expires: moodle.cert.not_after(),
+            fingerprint: &fp,
+            tls_verify: true,
+        };
+        let id = schoolbridge::write_tx!(self.state.store, |c| {
+            let id = insert_or_undelete_peer(c, &new, now).await?;
+            for (s, p, sub) in services {
+                set_peer_service(c, id, s, *p, *sub).await?;
+            }
+            Ok::<_, schoolbridge::store::StoreError>(id)
+        })
+        .unwrap();
+        self.state.store.peer(id).await.unwrap().unwrap()
+    }
+
+    /// POSTs a raw body to the MNet endpoint.
+    pub async fn post(&self, body: impl Into<Vec<u8>>) -> Vec<u8> {
+        let resp = reqwest::Client::new()
+            .post(format!("{}/mnet/xmlrpc/server.php", self.url))
+            .header("Content-Type", "text/xml charset=UTF-8")
+            .body(body.into())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "MNet replies are always HTTP 200");
+        resp.bytes().await.unwrap().to_vec()
+    }
+
+    /// Stops the server (e.g. before restarting on the same data directory).
+    pub async fn stop(mut self) -> (tempfile::TempDir, Backend) {
+        let _ = &self._pg;
+        if let Some(s) = self.server.take() {
+            s.stop().await;
+        }
+        self.state.store.close().await;
+        (self.dir, self.backend)
+    }
+}
+
+/// Pre-generated keys: RSA-2048 generation is the slow part of a test.
+fn key_pool() -> &'static Mutex<Vec<SitePrivateKey>> {
+    static KEYS: OnceLock<Mutex<Vec<SitePrivateKey>>> = OnceLock::new();
+    KEYS.get_or_init(|| Mutex::new(Vec::new()))
+}
+
+/// A fresh RSA-2048 key (generated on demand; cheap enough with optimised dependencies).
+pub fn fresh_key() -> SitePrivateKey {
+    if let Some(k) = key_pool().lock().unwrap().pop() {
+        return k;
+    }
+    SitePrivateKey::generate(&mut rand::rng(), 2048).unwrap()
+}
+
+/// A Moodle 4.5 as far as the wire is concerned.
+pub struct FakeMoodle {
+    pub wwwroot: String,
+    pub key: SitePrivateKey,
+    pub cert: PeerCertificate,
+    /// Seconds added to its clock (skew tests).
+    pub clock_offset: i64,
+}
+
+impl FakeMoodle {
+    /// A Moodle-shaped identity (serial 0, SHA-1 self-signature, 28 days).
+    pub fn new(wwwroot: &str) -> FakeMoodle {
+        let key = fresh_key();
+        let cert = Self::certificate(wwwroot, &key);
+        FakeMoodle {
+            wwwroot: wwwroot.to_owned(),
+            key,
+            cert,
+            clock_offset: 0,
+        }
+    }
+
+    fn certificate(wwwroot: &str, key: &SitePrivateKey) -> PeerCertificate {
+        let subject = CertificateSubject {
+            country: "NZ".into(),
+            state: "Wellington".into(),
+            locality: "Wellington".into(),
+            organization: "Springfield Moodle".into(),
+            organizational_unit: "Moodle".into(),
+            email: "noreply@moodle.example".into(),
+        };
+        let req = CertificateRequest {
+            wwwroot,
+            subject: &subject,
+            not_before: Clock::system().now() - 60,
+            days: 28,
+            serial: 0,
+            signature: CertSignature::Sha1,
+        };
+        PeerCertificate::from_pem(&self_signed_certificate(key, &req, &mut rand::rng()).unwrap())
+            .unwrap()
+    }
+
+    /// Moodle rotates its key: a new key and certificate.
+    pub fn rotate(&mut self) {
+        self.key = fresh_key();
+        self.cert = Self::certificate(&self.wwwroot.clone(), &self.key);
+    }
+
+    /// Now, by this Moodle's clock.
+    pub fn now(&self) -> i64 {
+        Clock::system().now() + self.clock_offset
+    }
+
+    /// The body of a signed and encrypted call to `app_cert`.
+    pub fn request(&self, app_cert: &PeerCertificate, method: &str, params: &[Value]) -> Vec<u8> {
+        let caller = Caller {
+            wwwroot: &self.wwwroot,
+            key: &self.key,
+            publickey_path: PublicKeyPath::Moodle,
+        };
+        client::build_request(
+            &caller,
+            app_cert,
+            method,
+            params,
+            self.now(),
+            Cipher::Rc4,
+            &mut rand::rng(),
+        )
+        .unwrap()
+        .body
+    }
+
+    /// Reads a reply as Moodle's client does.
+    pub fn read(&self, body: &[u8], app_cert: &PeerCertificate) -> Result<ReadReply, ReplyError> {
+        self.read_with_drift(body, app_cert, 15)
+    }
+
+    /// Reads a reply tolerating the given clock lead of the server.
+    pub fn read_with_drift(
+        &self,
+        body: &[u8],
+        app_cert: &PeerCertificate,
+        drift: i64,
+    ) -> Result<ReadReply, ReplyError> {
+        let now = self.now();
+        let timing = Timing {
+            sent: now,
+            received: now,
+            drift_threshold: drift,
+        };
+        client::read_reply(
+            body,
+            &[&self.key],
+            app_cert,
+            timing,
+            &Limits::default(),
+            &mut rand::rng(),
+        )
+    }
+
+    /// A signed and encrypted call; the verified reply.
+    pub async fn call(
+        &self,
+        app: &TestApp,
+        method: &str,
+        params: &[Value],
+    ) -> Result<Reply, ReplyError> {
+        let cert = app.cert();
+        let body = app.post(self.request(&cert, method, params)).await;
+        self.read(&body, &cert).map(|r| r.reply)
+    }
+}
