@@ -57,6 +57,9 @@ pub enum Command {
     /// Read the MNet audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage console accounts and login rights.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Apply database migrations and exit.
     Migrate,
 }
@@ -150,6 +153,64 @@ pub enum KeyCommand {
         /// Confirm without asking.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+/// `user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a local account (staff who do not come through Moodle). The password is read from
+    /// standard input (one line), or asked for.
+    Add {
+        /// Sign-in name.
+        username: String,
+        /// Given name.
+        #[arg(long)]
+        firstname: String,
+        /// Family name.
+        #[arg(long)]
+        lastname: String,
+        /// E-mail.
+        #[arg(long)]
+        email: Option<String>,
+        /// Roles (repeat): admin, counsellor, teacher, student.
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+    },
+    /// List people (local accounts and people from peers).
+    List {
+        /// Text to search for in names, usernames, idnumbers and e-mail.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only people from this peer (id or wwwroot).
+        #[arg(long)]
+        peer: Option<String>,
+    },
+    /// Grant login rights (by id, sign-in name, or everyone from --peer).
+    Grant {
+        /// Person ids or local sign-in names.
+        people: Vec<String>,
+        /// Everyone from this peer (id or wwwroot).
+        #[arg(long)]
+        peer: Option<String>,
+    },
+    /// Withdraw login rights (their sessions end at once).
+    Revoke {
+        /// Person ids or local sign-in names.
+        people: Vec<String>,
+    },
+    /// Set a person's roles.
+    Roles {
+        /// Person id or local sign-in name.
+        person: String,
+        /// The roles (repeat); none removes all.
+        #[arg(long = "role", value_name = "ROLE")]
+        roles: Vec<String>,
+    },
+    /// Set a local account's password (read from standard input, or asked for).
+    Passwd {
+        /// Sign-in name.
+        username: String,
     },
 }
 

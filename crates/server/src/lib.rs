@@ -3,6 +3,7 @@
 //! SQLite or PostgreSQL, the console's host, and the command line. `docs/architecture.md` maps
 //! the modules and the request flows.
 
+pub mod accounts;
 pub mod at_rest;
 pub mod cli;
 pub mod clock;

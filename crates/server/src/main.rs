@@ -3,7 +3,9 @@
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use schoolbridge::cli::{AuditCommand, Cli, Command, KeyCommand, PeerCommand, log_format_hint};
+use schoolbridge::cli::{
+    AuditCommand, Cli, Command, KeyCommand, PeerCommand, UserCommand, log_format_hint,
+};
 use schoolbridge::config::{ConfigLayer, LogFormat};
 use schoolbridge::mnet_host::registry;
 use schoolbridge::store::{AuditFilter, PeerServiceRow};
@@ -62,6 +64,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Peer(cmd) => peer(&state, cmd).await,
         Command::Key(cmd) => key(&state, cmd).await,
         Command::Audit(cmd) => audit(&state, cmd).await,
+        Command::User(cmd) => user(&state, cmd).await,
         Command::Migrate => {
             println!("The database is up to date.");
             Ok(())
@@ -78,6 +81,13 @@ async fn serve(state: AppState) -> anyhow::Result<()> {
     tracing::info!(wwwroot = %state.config.wwwroot, "SchoolBridge is ready");
     println!("SchoolBridge listening on http://{}", running.addr);
     println!("Peers reach this site as {}", state.config.wwwroot);
+    if let Some(token) = schoolbridge::accounts::setup::token_if_needed(&state).await? {
+        println!(
+            "No administrator yet. Create the first one at: http://{}/setup?token={token}",
+            running.addr
+        );
+        println!("(or run: schoolbridge user add NAME --firstname … --lastname … --role admin)");
+    }
     let _ = std::io::stdout().flush();
     shutdown_signal().await;
     tracing::info!("shutting down");
@@ -390,6 +400,184 @@ async fn audit(state: &AppState, cmd: AuditCommand) -> anyhow::Result<()> {
             e.fault_code.map(|c| format!(" {c}")).unwrap_or_default(),
             e.duration_us
         );
+    }
+    Ok(())
+}
+
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        print!("{prompt}");
+        std::io::stdout().flush()?;
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+async fn find_person(
+    state: &AppState,
+    key: &str,
+) -> anyhow::Result<schoolbridge::store::people::PersonRow> {
+    let found = match key.parse::<i64>() {
+        Ok(id) => state.store.person(id).await?,
+        Err(_) => state.store.person_by_local_username(key).await?,
+    };
+    found.with_context(|| {
+        format!("no person {key:?} (use an id from `user list` or a local sign-in name)")
+    })
+}
+
+async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
+    use schoolbridge::accounts::{passwords, roles};
+    use schoolbridge::store::people::{
+        NewLocalPerson, PeopleQuery, insert_local_person, set_login_allowed, set_password_hash,
+        set_roles,
+    };
+    use schoolbridge::store::sessions::end_person_sessions;
+    let now = state.clock.now();
+    match cmd {
+        UserCommand::Add {
+            username,
+            firstname,
+            lastname,
+            email,
+            roles: role_names,
+        } => {
+            let role_names = roles::validate(&role_names).map_err(anyhow::Error::msg)?;
+            let username = username.trim().to_lowercase();
+            if state
+                .store
+                .person_by_local_username(&username)
+                .await?
+                .is_some()
+            {
+                bail!("the sign-in name {username:?} is taken");
+            }
+            let password = read_password("Password (at least 10 characters): ")?;
+            let hash = passwords::hash(&state.crypto, &password).await?;
+            let id = schoolbridge::write_tx!(state.store, |c| {
+                let p = NewLocalPerson {
+                    username: &username,
+                    firstname: &firstname,
+                    lastname: &lastname,
+                    email: email.as_deref(),
+                    password_hash: Some(&hash),
+                    login_allowed: true,
+                };
+                let id = insert_local_person(c, &p, now).await?;
+                set_roles(c, id, &role_names).await?;
+                Ok::<_, schoolbridge::store::StoreError>(id)
+            })?;
+            println!(
+                "Created {username} (id {id}) with roles: {}.",
+                if role_names.is_empty() {
+                    "none".into()
+                } else {
+                    role_names.join(", ")
+                }
+            );
+        }
+        UserCommand::List { search, peer } => {
+            let peer_id = match peer {
+                Some(p) => Some(registry::find(state, &p).await?.id),
+                None => None,
+            };
+            let rows = state
+                .store
+                .people(&PeopleQuery {
+                    text: search,
+                    peer_id,
+                    limit: 500,
+                    ..PeopleQuery::default()
+                })
+                .await?;
+            for p in rows {
+                let roles = state.store.person_roles(p.id).await?.join(",");
+                let name = p
+                    .local_username
+                    .clone()
+                    .or(p.mnet_username.clone())
+                    .unwrap_or_default();
+                println!(
+                    "{:>6}  {:<24} {:<30} peer {:<6} login {:<5} {roles}",
+                    p.id,
+                    name,
+                    p.full_name(),
+                    p.peer_id
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "-".into()),
+                    p.login_allowed
+                );
+            }
+        }
+        UserCommand::Grant { people, peer } => {
+            let mut ids = Vec::new();
+            for key in people {
+                ids.push(find_person(state, &key).await?.id);
+            }
+            if let Some(p) = peer {
+                let peer_id = registry::find(state, &p).await?.id;
+                let rows = state
+                    .store
+                    .people(&PeopleQuery {
+                        peer_id: Some(peer_id),
+                        limit: 500,
+                        ..PeopleQuery::default()
+                    })
+                    .await?;
+                ids.extend(rows.iter().map(|r| r.id));
+            }
+            let n =
+                schoolbridge::write_tx!(state.store, |c| set_login_allowed(c, &ids, true, now)
+                    .await)?;
+            println!("Granted login rights to {n} people.");
+        }
+        UserCommand::Revoke { people } => {
+            let mut ids = Vec::new();
+            for key in people {
+                ids.push(find_person(state, &key).await?.id);
+            }
+            let n = schoolbridge::write_tx!(state.store, |c| {
+                let n = set_login_allowed(c, &ids, false, now).await?;
+                for id in &ids {
+                    end_person_sessions(c, *id, now).await?;
+                }
+                Ok::<_, schoolbridge::store::StoreError>(n)
+            })?;
+            println!("Withdrew login rights from {n} people; their sessions have ended.");
+        }
+        UserCommand::Roles {
+            person,
+            roles: role_names,
+        } => {
+            let p = find_person(state, &person).await?;
+            let role_names = roles::validate(&role_names).map_err(anyhow::Error::msg)?;
+            schoolbridge::write_tx!(state.store, |c| set_roles(c, p.id, &role_names).await)?;
+            println!(
+                "{} now has roles: {}.",
+                p.full_name(),
+                if role_names.is_empty() {
+                    "none".into()
+                } else {
+                    role_names.join(", ")
+                }
+            );
+        }
+        UserCommand::Passwd { username } => {
+            let p = state
+                .store
+                .person_by_local_username(&username)
+                .await?
+                .with_context(|| format!("no local account {username:?}"))?;
+            let password = read_password("New password (at least 10 characters): ")?;
+            let hash = passwords::hash(&state.crypto, &password).await?;
+            schoolbridge::write_tx!(state.store, |c| {
+                set_password_hash(c, p.id, &hash, now).await?;
+                end_person_sessions(c, p.id, now).await
+            })?;
+            println!("Password changed for {username}; their other sessions have ended.");
+        }
     }
     Ok(())
 }

@@ -63,12 +63,18 @@ pub fn spawn(state: AppState, listener: TcpListener) -> std::io::Result<RunningS
     })
 }
 
-/// Hourly: rotate the site key when due, reload keys rotated by another instance, purge old
-/// audit entries.
+/// Every five minutes: SSO keepalive for the identity providers of active users. Hourly: rotate
+/// the site key when due, reload keys rotated by another instance, purge old audit entries.
 async fn background_duties(state: AppState) {
-    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    let mut tick = tokio::time::interval(Duration::from_secs(300));
+    let mut round: u64 = 0;
     loop {
         tick.tick().await;
+        crate::sso::keepalive::run_once(&state).await;
+        round += 1;
+        if round % 12 != 1 {
+            continue;
+        }
         if let Err(e) = state.keys.rotate_if_due().await {
             tracing::error!(error = %e, "scheduled key rotation failed");
         }

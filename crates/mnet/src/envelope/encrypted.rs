@@ -135,7 +135,7 @@ fn decrypt_bulk(cipher: Cipher, key: &[u8], data: &[u8]) -> Option<Zeroizing<Vec
             Some(buf)
         }
         Cipher::Aes256Cbc | Cipher::Aes128Cbc => {
-            if data.len() < 32 || data.len() % 16 != 0 {
+            if data.len() < 32 || !data.len().is_multiple_of(16) {
                 return None;
             }
             let (iv, ct) = data.split_at(16);

@@ -109,23 +109,20 @@ fn utf8(s: &str) -> Result<Any, KeyError> {
 /// Builds the subject in Moodle's order: C, ST, L, O, OU, CN, subjectAltName, emailAddress.
 fn subject_name(wwwroot: &str, s: &CertificateSubject) -> Result<Name, KeyError> {
     let cn: String = wwwroot.trim_end_matches('/').chars().take(64).collect();
-    let mut name = Name::new();
-    name.push(rdn(
-        "2.5.4.6",
-        Any::encode_from(&PrintableStringRef::new(&s.country).map_err(der_err)?)
-            .map_err(der_err)?,
-    )?);
-    name.push(rdn("2.5.4.8", utf8(&s.state)?)?);
-    name.push(rdn("2.5.4.7", utf8(&s.locality)?)?);
-    name.push(rdn("2.5.4.10", utf8(&truncate(&s.organization, 64))?)?);
-    name.push(rdn("2.5.4.11", utf8(&s.organizational_unit)?)?);
-    name.push(rdn("2.5.4.3", utf8(&cn)?)?);
-    name.push(rdn("2.5.29.17", utf8(wwwroot.trim_end_matches('/'))?)?);
-    name.push(rdn(
-        "1.2.840.113549.1.9.1",
-        Any::encode_from(&Ia5StringRef::new(&s.email).map_err(der_err)?).map_err(der_err)?,
-    )?);
-    Ok(name)
+    let country = Any::encode_from(&PrintableStringRef::new(&s.country).map_err(der_err)?)
+        .map_err(der_err)?;
+    let email =
+        Any::encode_from(&Ia5StringRef::new(&s.email).map_err(der_err)?).map_err(der_err)?;
+    Ok(vec![
+        rdn("2.5.4.6", country)?,
+        rdn("2.5.4.8", utf8(&s.state)?)?,
+        rdn("2.5.4.7", utf8(&s.locality)?)?,
+        rdn("2.5.4.10", utf8(&truncate(&s.organization, 64))?)?,
+        rdn("2.5.4.11", utf8(&s.organizational_unit)?)?,
+        rdn("2.5.4.3", utf8(&cn)?)?,
+        rdn("2.5.29.17", utf8(wwwroot.trim_end_matches('/'))?)?,
+        rdn("1.2.840.113549.1.9.1", email)?,
+    ])
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -3,9 +3,12 @@
 //! pages, and the console with its SPA fallback. Handlers are thin; the work is in
 //! `mnet_host`, `sis`, `sso` and the store.
 
+pub mod api;
+pub mod auth;
 pub mod console;
 pub mod error;
 pub mod mnet_endpoint;
+pub mod sso_pages;
 
 use crate::state::AppState;
 use axum::Router;
@@ -44,7 +47,7 @@ pub fn router(app: AppState) -> Router {
     ));
     let max_body = app.config.max_body_bytes;
     let state = HttpState { app, console };
-    let api = Router::new()
+    let api = api::routes()
         .route("/health", get(api_health))
         .fallback(api_not_found);
     Router::new()
@@ -58,6 +61,9 @@ pub fn router(app: AppState) -> Router {
         )
         .route("/mnet/publickey.php", get(publickey))
         .route("/healthz", get(healthz))
+        .route("/auth/mnet/land.php", get(sso_pages::land_page))
+        .route("/auth/xmlrpc/land.php", get(sso_pages::land_page))
+        .route("/auth/mnet/jump.php", get(sso_pages::jump_page))
         .route("/", get(index))
         .nest("/api", api)
         .fallback(static_or_spa)

@@ -6,7 +6,7 @@
 use crate::state::AppState;
 use crate::store::peers::update_peer_certificate;
 use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow};
-use mnet::client::{self, Caller, KeyswapError, Reply, ReplyError, Timing};
+use mnet::client::{self, KeyswapError, Reply, ReplyError, Timing};
 use mnet::envelope::{Cipher, PublicKeyPath};
 use mnet::keys::PeerCertificate;
 use mnet::xmlrpc::Value;
@@ -211,6 +211,17 @@ pub async fn keyswap(
     result.map(|(cert, _)| cert)
 }
 
+/// A call's outcome with the envelopes exchanged (for the console's test client).
+#[derive(Debug)]
+pub struct Traced {
+    /// The outcome.
+    pub result: Result<Reply, OutboundError>,
+    /// Our last signed envelope (before encryption).
+    pub request_envelope: Option<String>,
+    /// The peer's last signed envelope (after decryption).
+    pub reply_envelope: Option<Vec<u8>>,
+}
+
 /// A signed and encrypted call to a live peer. A 7025 reply stores the peer's new certificate
 /// and re-sends once, like Moodle's client (§5.4).
 pub async fn call(
@@ -219,33 +230,65 @@ pub async fn call(
     method: &str,
     params: &[Value],
 ) -> Result<Reply, OutboundError> {
-    let mut peer = peer.clone();
-    for attempt in 0..2 {
-        let reply = call_once(state, &peer, method, params).await?;
-        match reply {
-            Reply::KeyChanged(pem) if attempt == 0 => {
-                peer = accept_new_key(state, &peer, &pem).await?;
-            }
-            Reply::KeyChanged(_) => {
-                return Err(OutboundError::BadNewKey(
-                    "a second 7025 after re-keying".into(),
-                ));
-            }
-            other => return Ok(other),
-        }
-    }
-    Err(OutboundError::Internal("unreachable retry state".into()))
+    call_traced(state, peer, method, params).await.result
 }
 
-async fn call_once(
+/// Like [`call`], keeping the envelopes.
+pub async fn call_traced(
     state: &AppState,
     peer: &PeerRow,
     method: &str,
     params: &[Value],
-) -> Result<Reply, OutboundError> {
+) -> Traced {
+    let mut peer = peer.clone();
+    let mut traced = Traced {
+        result: Err(OutboundError::Internal("no attempt".into())),
+        request_envelope: None,
+        reply_envelope: None,
+    };
+    for attempt in 0..2 {
+        let once = call_once(state, &peer, method, params).await;
+        traced.request_envelope = once.request_envelope;
+        traced.reply_envelope = once.reply_envelope;
+        match once.result {
+            Ok(Reply::KeyChanged(pem)) if attempt == 0 => {
+                match accept_new_key(state, &peer, &pem).await {
+                    Ok(updated) => peer = updated,
+                    Err(e) => {
+                        traced.result = Err(e);
+                        return traced;
+                    }
+                }
+            }
+            Ok(Reply::KeyChanged(_)) => {
+                traced.result = Err(OutboundError::BadNewKey(
+                    "a second 7025 after re-keying".into(),
+                ));
+                return traced;
+            }
+            other => {
+                traced.result = other;
+                return traced;
+            }
+        }
+    }
+    traced
+}
+
+async fn call_once(state: &AppState, peer: &PeerRow, method: &str, params: &[Value]) -> Traced {
+    let mut traced = Traced {
+        result: Err(OutboundError::Internal("not sent".into())),
+        request_envelope: None,
+        reply_envelope: None,
+    };
     let started = Instant::now();
-    let cert = PeerCertificate::from_pem(&peer.certificate_pem)
-        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+    let cert = match PeerCertificate::from_pem(&peer.certificate_pem) {
+        Ok(c) => c,
+        Err(e) => {
+            traced.result = Err(OutboundError::Internal(e.to_string()));
+            return traced;
+        }
+    };
     let ring = state.keys.ring();
     let wwwroot = state.config.wwwroot.clone();
     let timestamp = state.clock.now();
@@ -257,25 +300,40 @@ async fn call_once(
     );
     let built = state
         .crypto
-        .run(move || {
-            let caller = Caller {
-                wwwroot: &wwwroot,
-                key: &r.current().key,
-                publickey_path: PublicKeyPath::Moodle,
-            };
-            client::build_request(
-                &caller,
-                &c,
-                &m,
-                &p,
-                timestamp,
-                Cipher::Rc4,
-                &mut rand::rng(),
-            )
-        })
-        .await
-        .map_err(|e| OutboundError::Internal(e.to_string()))?
-        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+        .run(
+            move || -> Result<(String, Vec<u8>), mnet::envelope::EnvelopeError> {
+                let xmlrpc = mnet::xmlrpc::write_call(&m, &p);
+                let signed = mnet::envelope::sign_envelope(
+                    xmlrpc.as_bytes(),
+                    &r.current().key,
+                    &wwwroot,
+                    timestamp,
+                    PublicKeyPath::Moodle,
+                    &mut rand::rng(),
+                )?;
+                let sealed = mnet::envelope::seal_envelope(
+                    signed.as_bytes(),
+                    &c,
+                    &wwwroot,
+                    Cipher::Rc4,
+                    &mut rand::rng(),
+                )?;
+                Ok((signed, sealed.into_bytes()))
+            },
+        )
+        .await;
+    let (signed, body) = match built {
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
+            traced.result = Err(OutboundError::Internal(e.to_string()));
+            return traced;
+        }
+        Err(e) => {
+            traced.result = Err(OutboundError::Internal(e.to_string()));
+            return traced;
+        }
+    };
+    traced.request_envelope = Some(signed);
     let sent = state.clock.now();
     let mut entry = audit_out(state, Some(peer), &peer.wwwroot, method, started);
     entry.encrypted = true;
@@ -284,7 +342,7 @@ async fn call_once(
         state,
         &endpoint(&peer.wwwroot, &peer.application),
         peer.tls_verify,
-        built.body,
+        body,
     )
     .await
     {
@@ -297,7 +355,8 @@ async fn call_once(
                 .store
                 .record_peer_error(peer.id, sent, &e.diagnosis(&state.config.wwwroot))
                 .await;
-            return Err(e);
+            traced.result = Err(e);
+            return traced;
         }
     };
     let timing = Timing {
@@ -314,12 +373,12 @@ async fn call_once(
             let refs: Vec<_> = keys.iter().map(|k| &k.key).collect();
             client::read_reply(&reply_copy, &refs, &cert, timing, &limits, &mut rand::rng())
         })
-        .await
-        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+        .await;
     entry.duration_us = started.elapsed().as_micros() as i64;
     match read {
-        Ok(r) => {
-            entry.envelope = Some(r.signed_envelope);
+        Ok(Ok(r)) => {
+            entry.envelope = Some(r.signed_envelope.clone());
+            traced.reply_envelope = Some(r.signed_envelope);
             let fault = match &r.reply {
                 Reply::Fault(f) => Some(f.code),
                 Reply::KeyChanged(_) => Some(7025),
@@ -327,9 +386,9 @@ async fn call_once(
             };
             record(state, entry, Ok(()), fault).await;
             let _ = state.store.touch_peer(peer.id, state.clock.now()).await;
-            Ok(r.reply)
+            traced.result = Ok(r.reply);
         }
-        Err(e) => {
+        Ok(Err(e)) => {
             entry.envelope = Some(reply_body[..reply_body.len().min(64 * 1024)].to_vec());
             let err = OutboundError::Reply(e);
             record(state, entry, Err(&err), None).await;
@@ -337,9 +396,11 @@ async fn call_once(
                 .store
                 .record_peer_error(peer.id, sent, &err.diagnosis(&state.config.wwwroot))
                 .await;
-            Err(err)
+            traced.result = Err(err);
         }
+        Err(e) => traced.result = Err(OutboundError::Internal(e.to_string())),
     }
+    traced
 }
 
 /// Stores the certificate a peer sent with 7025, after checking it names the peer.

@@ -27,7 +27,9 @@ macro_rules! migration {
 const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_core"),
     migration!(2, "0002_people"),
-    // 3: 0003_sis (the schooltool_sis records), 4: 0004_accounts (sessions, SSO).
+    migration!(3, "0003_sis"),
+    // 3: 0003_sis (the schooltool_sis records).
+    migration!(4, "0004_accounts"),
 ];
 
 /// Applies every pending migration.

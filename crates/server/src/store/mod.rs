@@ -11,7 +11,17 @@
 pub mod audit;
 mod migrate;
 pub mod peers;
+pub mod people;
+pub mod sessions;
 pub mod settings;
+pub mod sis;
+pub mod sis_assessments;
+pub mod sis_enrolments;
+pub mod sis_grades;
+pub mod sis_ledger;
+pub mod sis_people;
+pub mod sis_reports;
+pub mod sis_sections;
 pub mod site_keys;
 
 pub use audit::{AuditDirection, AuditEntry, AuditFilter, AuditOutcome, AuditRow, NewAuditEntry};
@@ -173,7 +183,8 @@ impl Store {
 /// Runs a block in a serialisable write transaction and commits it, retrying the whole block a
 /// few times on a serialisation conflict; an error rolls everything back, so nothing is
 /// half-applied. The block sees the connection as `$c` and evaluates to
-/// `Result<T, StoreError>`; it may `.await` and use `?`.
+/// `Result<T, StoreError>`; it may `.await`, use `?` (which rolls back) and `return Ok(…)`
+/// (which commits what was done so far).
 ///
 /// (A macro rather than a method taking an async closure: the futures of higher-ranked async
 /// closures cannot yet be proven `Send` for axum's handlers.)
@@ -186,10 +197,12 @@ macro_rules! write_tx {
             attempt += 1;
             let result: ::std::result::Result<_, $crate::store::StoreError> = async {
                 let mut tx = store.begin_write().await?;
-                let value = {
+                // The body runs in its own async block, so a `return` in it still commits.
+                let value = async {
                     let $c: &mut ::sqlx::AnyConnection = &mut *tx;
                     $body
-                }?;
+                }
+                .await?;
                 tx.commit().await?;
                 Ok(value)
             }

@@ -5,6 +5,8 @@
 
 mod support;
 
+mod accounts_api;
 mod config_cli;
 mod mnet_endpoint;
+mod sso;
 mod store_conformance;

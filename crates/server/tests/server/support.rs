@@ -323,3 +323,137 @@ impl FakeMoodle {
         self.read(&body, &cert).map(|r| r.reply)
     }
 }
+
+/// A signed-in console client: the session cookie and CSRF token, sent like the console does.
+pub struct Api {
+    pub base: String,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+    pub user_agent: String,
+    http: reqwest::Client,
+}
+
+impl Api {
+    /// A client that is not signed in.
+    pub fn anonymous(app: &TestApp) -> Api {
+        Api {
+            base: app.url.clone(),
+            cookie: None,
+            csrf: None,
+            user_agent: "Mozilla/5.0 (SchoolBridge tests)".into(),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+        }
+    }
+
+    /// Signs in; panics unless it works.
+    pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> Api {
+        let mut api = Api::anonymous(app);
+        let (status, body) = api
+            .send(
+                reqwest::Method::POST,
+                "/api/session",
+                Some(serde_json::json!({"username": username, "password": password})),
+            )
+            .await;
+        assert_eq!(status, 200, "sign-in failed: {body}");
+        api.csrf = body["csrf_token"].as_str().map(str::to_owned);
+        api
+    }
+
+    /// Sends a request; returns the status and the JSON body (or Null).
+    pub async fn send(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}{}", self.base, path))
+            .header("User-Agent", &self.user_agent);
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", format!("sb_session={c}"));
+        }
+        if method != reqwest::Method::GET
+            && let Some(t) = &self.csrf
+        {
+            req = req.header("X-CSRF-Token", t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap();
+        if let Some(set) = resp
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            && let Some(tok) = set
+                .strip_prefix("sb_session=")
+                .and_then(|r| r.split(';').next())
+        {
+            self.cookie = if tok.is_empty() {
+                None
+            } else {
+                Some(tok.to_owned())
+            };
+        }
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    /// GET.
+    pub async fn get(&mut self, path: &str) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    /// A raw GET that does not follow redirects (SSO pages).
+    pub async fn get_raw(&self, path_or_url: &str) -> reqwest::Response {
+        let url = if path_or_url.starts_with("http") {
+            path_or_url.to_owned()
+        } else {
+            format!("{}{}", self.base, path_or_url)
+        };
+        let mut req = self.http.get(url).header("User-Agent", &self.user_agent);
+        if let Some(c) = &self.cookie {
+            req = req.header("Cookie", format!("sb_session={c}"));
+        }
+        req.send().await.unwrap()
+    }
+}
+
+/// Creates a local account with a password and roles.
+pub async fn local_account(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    roles: &[&str],
+    login_allowed: bool,
+) -> i64 {
+    use schoolbridge::store::people::{NewLocalPerson, insert_local_person, set_roles};
+    let hash = schoolbridge::accounts::passwords::hash(&app.state.crypto, password)
+        .await
+        .unwrap();
+    let roles: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
+    let now = app.state.clock.now();
+    schoolbridge::write_tx!(app.state.store, |c| {
+        let p = NewLocalPerson {
+            username,
+            firstname: "Test",
+            lastname: username,
+            email: Some("t@example.org"),
+            password_hash: Some(&hash),
+            login_allowed,
+        };
+        let id = insert_local_person(c, &p, now).await?;
+        set_roles(c, id, &roles).await?;
+        Ok::<_, schoolbridge::store::StoreError>(id)
+    })
+    .unwrap()
+}

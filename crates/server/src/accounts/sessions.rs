@@ -1,0 +1,141 @@
+//! Server-side sessions: a random token in an HttpOnly, SameSite=Lax cookie (Secure when the site
+//! is served over HTTPS), only its SHA-256 in the database (so every instance shares sessions),
+//! a CSRF token the console echoes on every change, an idle timeout and an absolute one.
+
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::sessions::{SessionRow, end_session, insert_session};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::Rng as _;
+use sha2::{Digest, Sha256};
+
+/// The cookie's name.
+pub const COOKIE: &str = "sb_session";
+/// Idle timeout: two hours without a request.
+pub const IDLE_SECS: i64 = 2 * 3600;
+/// Absolute timeout: twelve hours after sign-in.
+pub const ABSOLUTE_SECS: i64 = 12 * 3600;
+
+/// A new random token (URL-safe base64 of 32 bytes).
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+/// The stored form of a cookie token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// sha1(User-Agent) as lowercase hex: how MNet binds SSO tokens to a browser (§8.1).
+pub fn useragent_sha1(user_agent: &str) -> String {
+    use sha1::Digest as _;
+    hex::encode(sha1::Sha1::digest(user_agent.as_bytes()))
+}
+
+/// A started session: the cookie header to send.
+#[derive(Debug)]
+pub struct Started {
+    /// `Set-Cookie` value.
+    pub set_cookie: String,
+    /// The token's hash (the session's id).
+    pub id_hash: String,
+}
+
+/// Starts a session for a person.
+pub async fn start(
+    state: &AppState,
+    person_id: i64,
+    sso_peer_id: Option<i64>,
+    user_agent: Option<&str>,
+) -> Result<Started, StoreError> {
+    let token = random_token();
+    let id_hash = token_hash(&token);
+    let csrf = random_token();
+    let now = state.clock.now();
+    let ua = user_agent.map(useragent_sha1);
+    crate::write_tx!(state.store, |c| insert_session(
+        c,
+        &id_hash,
+        person_id,
+        &csrf,
+        now,
+        now + ABSOLUTE_SECS,
+        sso_peer_id,
+        ua.as_deref()
+    )
+    .await)?;
+    Ok(Started {
+        set_cookie: cookie(state, &token, ABSOLUTE_SECS),
+        id_hash,
+    })
+}
+
+/// The `Set-Cookie` value for a token (an empty token with max-age 0 clears it).
+pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
+    let secure = if state.config.wwwroot.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// Reads the session token from a `Cookie` header.
+pub fn token_from_cookie_header(header: &str) -> Option<String> {
+    header
+        .split(';')
+        .map(str::trim)
+        .find_map(|kv| kv.strip_prefix(&format!("{COOKIE}=")))
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// Loads a live session for a cookie token, ending it when a timeout has passed.
+pub async fn load(state: &AppState, token: &str) -> Result<Option<SessionRow>, StoreError> {
+    let id_hash = token_hash(token);
+    let Some(s) = state.store.live_session(&id_hash).await? else {
+        return Ok(None);
+    };
+    let now = state.clock.now();
+    if s.expires_at <= now || s.last_seen_at + IDLE_SECS <= now {
+        crate::write_tx!(state.store, |c| end_session(c, &id_hash, now).await)?;
+        return Ok(None);
+    }
+    state.store.touch_session(&id_hash, now).await?;
+    Ok(Some(s))
+}
+
+/// Ends a session.
+pub async fn end(state: &AppState, id_hash: &str) -> Result<bool, StoreError> {
+    let now = state.clock.now();
+    crate::write_tx!(state.store, |c| end_session(c, id_hash, now).await)
+}
+
+/// Constant-time comparison of two tokens.
+pub fn tokens_match(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookie_parsing_and_token_comparison() {
+        assert_eq!(
+            token_from_cookie_header("a=b; sb_session=tok123; c=d").as_deref(),
+            Some("tok123")
+        );
+        assert_eq!(token_from_cookie_header("sb_session="), None);
+        assert_eq!(token_from_cookie_header("other=1"), None);
+        assert!(tokens_match("abc", "abc"));
+        assert!(!tokens_match("abc", "abd"));
+        assert!(!tokens_match("abc", "abcd"));
+        assert_ne!(random_token(), random_token());
+        assert_eq!(useragent_sha1("Mozilla").len(), 40);
+    }
+}

@@ -1,0 +1,109 @@
+//! The JSON API under `/api` (types in `schoolbridge-api`). Every route checks the role of the
+//! signed-in person (`super::auth::Authed`); handlers are thin and call the domain modules.
+
+pub mod audit;
+pub mod peers;
+pub mod people;
+pub mod session;
+pub mod site_key;
+
+use super::HttpState;
+use crate::state::AppState;
+use crate::store::PeerRow;
+use crate::store::people::PersonRow;
+use axum::Router;
+use axum::routing::{get, post, put};
+use mnet::keys::PeerCertificate;
+use schoolbridge_api as api;
+
+/// The API routes (mounted at `/api`).
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route(
+            "/session",
+            get(session::get)
+                .post(session::login)
+                .delete(session::logout),
+        )
+        .route("/setup", get(session::setup_status).post(session::setup))
+        .route("/peers", get(peers::list).post(peers::confirm))
+        .route("/peers/preview", post(peers::preview))
+        .route(
+            "/peers/{id}",
+            get(peers::detail).put(peers::update).delete(peers::delete),
+        )
+        .route("/peers/{id}/services", put(peers::set_services))
+        .route("/peers/{id}/verify", post(peers::verify))
+        .route("/peers/{id}/review", post(peers::review))
+        .route("/peers/{id}/accept-key", post(peers::accept_key))
+        .route("/peers/{id}/restore", post(peers::restore))
+        .route("/peers/{id}/call", post(peers::call))
+        .route("/site-key", get(site_key::get))
+        .route("/site-key/rotate", post(site_key::rotate))
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/login", put(people::login_rights))
+        .route("/people/{id}/roles", put(people::set_roles))
+        .route("/audit", get(audit::list))
+        .route("/audit/{id}", get(audit::detail))
+}
+
+/// A certificate for the console.
+pub fn cert_info(cert: &PeerCertificate) -> api::CertificateInfo {
+    api::CertificateInfo {
+        pem: cert.pem().to_owned(),
+        fingerprint: cert.fingerprint_sha256(),
+        common_name: cert.subject().common_name.clone(),
+        organization: cert.subject().organization.clone(),
+        not_before: cert.not_before(),
+        not_after: cert.not_after(),
+    }
+}
+
+/// A peer for lists.
+pub fn peer_summary(p: &PeerRow) -> api::PeerSummary {
+    api::PeerSummary {
+        id: p.id,
+        name: p.name.clone(),
+        wwwroot: p.wwwroot.clone(),
+        application: p.application.clone(),
+        fingerprint: p.fingerprint.clone(),
+        certificate_expires: p.certificate_expires,
+        last_contact_at: p.last_contact_at,
+        last_error: p.last_error.clone(),
+        last_error_at: p.last_error_at,
+        key_change_pending: p.pending_pem.is_some(),
+        deleted: p.deleted,
+    }
+}
+
+/// A link to a peer's home page.
+pub fn peer_home_link(p: &PeerRow) -> api::PeerLink {
+    api::PeerLink {
+        id: p.id,
+        name: p.name.clone(),
+        wwwroot: p.wwwroot.clone(),
+        url: p.wwwroot.clone(),
+    }
+}
+
+/// A person for lists.
+pub async fn person_summary(
+    state: &AppState,
+    p: &PersonRow,
+) -> Result<api::PersonSummary, crate::store::StoreError> {
+    let peer = match p.peer_id {
+        Some(id) => state.store.peer(id).await?.map(|row| peer_home_link(&row)),
+        None => None,
+    };
+    Ok(api::PersonSummary {
+        id: p.id,
+        firstname: p.firstname.clone(),
+        lastname: p.lastname.clone(),
+        email: p.email.clone(),
+        idnumber: p.idnumber.clone(),
+        username: p.mnet_username.clone().or_else(|| p.local_username.clone()),
+        peer,
+        login_allowed: p.login_allowed,
+        roles: state.store.person_roles(p.id).await?,
+    })
+}

@@ -1,0 +1,251 @@
+//! `/api/session` (sign in, who am I, sign out) and `/api/setup` (the first administrator).
+
+use super::{peer_home_link, person_summary};
+use crate::accounts::{passwords, roles::effective_roles, sessions};
+use crate::http::HttpState;
+use crate::http::auth::Authed;
+use crate::http::error::ApiError;
+use crate::state::AppState;
+use crate::store::people::{NewLocalPerson, insert_local_person, set_roles};
+use crate::store::sessions::take_setup_token;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mnet::services::{SSO_IDP, SSO_SP};
+use schoolbridge_api as api;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// Builds the session description for the console.
+pub async fn session_info(state: &AppState, authed: &Authed) -> Result<api::SessionInfo, ApiError> {
+    let arrived_from = match authed.session.sso_peer_id {
+        Some(id) => state.store.peer(id).await?.map(|p| peer_home_link(&p)),
+        None => None,
+    };
+    Ok(api::SessionInfo {
+        person: person_summary(state, &authed.person).await?,
+        roles: authed.roles.names(),
+        csrf_token: authed.session.csrf_token.clone(),
+        site_name: state.config.site_name.clone(),
+        network_servers: network_servers(state, &authed.person).await?,
+        arrived_from,
+    })
+}
+
+/// The Network Servers block (`mnet-protocol.md` §8.1): for a local account, the live peers it
+/// may jump to (we publish `sso_idp` to them and subscribe to their `sso_sp`), each through our
+/// jump page; for a person from a peer, their own identity provider's home page.
+pub async fn network_servers(
+    state: &AppState,
+    person: &crate::store::people::PersonRow,
+) -> Result<Vec<api::PeerLink>, ApiError> {
+    if let Some(home) = person.peer_id {
+        return Ok(state
+            .store
+            .peer(home)
+            .await?
+            .filter(|p| !p.deleted)
+            .map(|p| vec![peer_home_link(&p)])
+            .unwrap_or_default());
+    }
+    let mut out = Vec::new();
+    for p in state.store.peers(false).await? {
+        if state.store.publishes_to(p.id, SSO_IDP).await?
+            && state.store.subscribes_to(p.id, SSO_SP).await?
+        {
+            out.push(api::PeerLink {
+                id: p.id,
+                name: p.name.clone(),
+                wwwroot: p.wwwroot.clone(),
+                url: format!("/auth/mnet/jump.php?hostid={}", p.id),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// `GET /api/session`.
+pub async fn get(
+    State(s): State<HttpState>,
+    authed: Authed,
+) -> Result<Json<api::SessionInfo>, ApiError> {
+    Ok(Json(session_info(&s.app, &authed).await?))
+}
+
+fn failures() -> &'static Mutex<HashMap<String, (u32, i64)>> {
+    static F: OnceLock<Mutex<HashMap<String, (u32, i64)>>> = OnceLock::new();
+    F.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// `POST /api/session`: sign in. After five failures for a name, further tries wait a minute.
+pub async fn login(
+    State(s): State<HttpState>,
+    headers: HeaderMap,
+    Json(req): Json<api::LoginRequest>,
+) -> Result<Response, ApiError> {
+    let app = &s.app;
+    let name = req.username.trim().to_lowercase();
+    let now = app.clock.now();
+    let blocked = failures()
+        .lock()
+        .map(|f| {
+            f.get(&name)
+                .is_some_and(|(n, until)| *n >= 5 && *until > now)
+        })
+        .unwrap_or(false);
+    if blocked {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "Too many failed sign-ins for this name. Wait a minute and try again.",
+        ));
+    }
+    let person = app.store.person_by_local_username(&name).await?;
+    let ok = passwords::verify(
+        &app.crypto,
+        &req.password,
+        person.as_ref().and_then(|p| p.password_hash.as_deref()),
+    )
+    .await;
+    let person = match person {
+        Some(p) if ok => p,
+        _ => {
+            if let Ok(mut f) = failures().lock() {
+                let e = f.entry(name).or_insert((0, 0));
+                e.0 += 1;
+                e.1 = now + 60;
+            }
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "The name or the password is not right.",
+            ));
+        }
+    };
+    if !person.login_allowed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "no_login_rights",
+            "This account has no sign-in rights. Ask an administrator.",
+        ));
+    }
+    if let Ok(mut f) = failures().lock() {
+        f.remove(&name);
+    }
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    let started = sessions::start(app, person.id, None, ua).await?;
+    let session = app
+        .store
+        .live_session(&started.id_hash)
+        .await?
+        .ok_or_else(|| ApiError::internal("new session vanished"))?;
+    let roles = effective_roles(app, person.id).await?;
+    let info = session_info(
+        app,
+        &Authed {
+            session,
+            person,
+            roles,
+        },
+    )
+    .await?;
+    let mut resp = Json(info).into_response();
+    if let Ok(v) = HeaderValue::from_str(&started.set_cookie) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// `DELETE /api/session`: sign out. A session that arrived by SSO also tells its identity
+/// provider (`kill_children`, as Moodle's SP does on logout).
+pub async fn logout(State(s): State<HttpState>, authed: Authed) -> Result<Response, ApiError> {
+    sessions::end(&s.app, &authed.session.id_hash).await?;
+    if let Some(peer_id) = authed.session.sso_peer_id {
+        crate::sso::logout_at_idp(
+            &s.app,
+            peer_id,
+            &authed.person,
+            authed.session.useragent_sha1.clone(),
+        );
+    }
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = HeaderValue::from_str(&sessions::cookie(&s.app, "", 0)) {
+        resp.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// `GET /api/setup`.
+pub async fn setup_status(State(s): State<HttpState>) -> Result<Json<api::SetupStatus>, ApiError> {
+    Ok(Json(api::SetupStatus {
+        needs_admin: s.app.store.count_admins().await? == 0,
+    }))
+}
+
+/// `POST /api/setup`: creates the first administrator with the one-time token.
+pub async fn setup(
+    State(s): State<HttpState>,
+    Json(req): Json<api::SetupRequest>,
+) -> Result<StatusCode, ApiError> {
+    let app = &s.app;
+    let username = req.username.trim().to_lowercase();
+    if username.is_empty() || username.len() > 100 || username.contains(char::is_whitespace) {
+        return Err(ApiError::bad_request(
+            "bad_username",
+            "Choose a sign-in name without spaces (at most 100 characters).",
+        ));
+    }
+    if req.firstname.trim().is_empty() || req.lastname.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "bad_name",
+            "Given and family names are needed.",
+        ));
+    }
+    if app
+        .store
+        .person_by_local_username(&username)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::bad_request(
+            "username_taken",
+            "That sign-in name is taken.",
+        ));
+    }
+    let hash = passwords::hash(&app.crypto, &req.password)
+        .await
+        .map_err(|e| ApiError::bad_request("bad_password", e.to_string()))?;
+    let token_hash = sessions::token_hash(req.token.trim());
+    let now = app.clock.now();
+    let (first, last) = (
+        req.firstname.trim().to_owned(),
+        req.lastname.trim().to_owned(),
+    );
+    let created = crate::write_tx!(app.store, |c| {
+        if !take_setup_token(c, &token_hash, now).await? {
+            return Ok(None);
+        }
+        let p = NewLocalPerson {
+            username: &username,
+            firstname: &first,
+            lastname: &last,
+            email: None,
+            password_hash: Some(&hash),
+            login_allowed: true,
+        };
+        let id = insert_local_person(c, &p, now).await?;
+        set_roles(c, id, &["admin".to_owned()]).await?;
+        Ok::<_, crate::store::StoreError>(Some(id))
+    })?;
+    match created {
+        Some(_) => Ok(StatusCode::CREATED),
+        None => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "bad_setup_token",
+            "The set-up link is not valid (used, expired or mistyped). Restart the server for a new one, or use `schoolbridge user add`.",
+        )),
+    }
+}

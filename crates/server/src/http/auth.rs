@@ -1,0 +1,100 @@
+//! The signed-in person, as an extractor for API handlers: reads the session cookie, applies the
+//! timeouts, loads the person and their roles, and — on every request that changes something —
+//! checks the `X-CSRF-Token` header against the session's token. A person whose login rights
+//! were withdrawn is signed out.
+
+use super::HttpState;
+use super::error::ApiError;
+use crate::accounts::roles::{Roles, effective_roles};
+use crate::accounts::sessions::{self, tokens_match};
+use crate::store::people::PersonRow;
+use crate::store::sessions::SessionRow;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+
+/// A signed-in person.
+#[derive(Debug, Clone)]
+pub struct Authed {
+    /// The session.
+    pub session: SessionRow,
+    /// The person.
+    pub person: PersonRow,
+    /// Their effective roles.
+    pub roles: Roles,
+}
+
+impl Authed {
+    /// Only admins.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.roles.admin {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// Admins and counsellors.
+    pub fn require_staff_reader(&self) -> Result<(), ApiError> {
+        if self.roles.reads_all_students() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+/// The session cookie's token, if any.
+pub fn cookie_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(sessions::token_from_cookie_header)
+}
+
+impl FromRequestParts<HttpState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &HttpState,
+    ) -> Result<Self, Self::Rejection> {
+        let app = &state.app;
+        let token = cookie_token(parts).ok_or_else(ApiError::unauthenticated)?;
+        let session = sessions::load(app, &token)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        let changes = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if changes {
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !tokens_match(sent, &session.csrf_token) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "csrf",
+                    "This request did not come from the SchoolBridge console (missing or wrong CSRF token). Reload the page.",
+                ));
+            }
+        }
+        let person = app
+            .store
+            .person(session.person_id)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        if !person.login_allowed {
+            sessions::end(app, &session.id_hash).await?;
+            return Err(ApiError::unauthenticated());
+        }
+        let roles = effective_roles(app, person.id).await?;
+        Ok(Authed {
+            session,
+            person,
+            roles,
+        })
+    }
+}

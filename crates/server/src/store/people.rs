@@ -1,0 +1,371 @@
+//! People (`schooltool-services.md` §3): everyone SchoolBridge knows. A person from a peer is
+//! identified by (peer, username) for SSO and by (peer, idnumber) for service calls — never
+//! merged with a same-named person from elsewhere. Local accounts have a sign-in name and an
+//! argon2id password hash. Imported people have no login rights until someone grants them.
+
+use super::{Store, StoreError, flag};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// The console roles (`schooltool-services.md` §4).
+pub const ROLES: &[&str] = &["admin", "counsellor", "teacher", "student"];
+
+/// A person.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PersonRow {
+    /// Id.
+    pub id: i64,
+    /// The peer they come from; `None` for people created in SchoolBridge.
+    pub peer_id: Option<i64>,
+    /// The shared id.
+    pub idnumber: Option<String>,
+    /// Username at the peer.
+    pub mnet_username: Option<String>,
+    /// Sign-in name of a local account.
+    pub local_username: Option<String>,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// E-mail.
+    pub email: Option<String>,
+    /// Whether they may sign in to the console.
+    pub login_allowed: bool,
+    /// argon2id hash (local accounts).
+    pub password_hash: Option<String>,
+    /// When created.
+    pub created_at: i64,
+}
+
+impl std::fmt::Debug for PersonRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonRow")
+            .field("id", &self.id)
+            .field("peer_id", &self.peer_id)
+            .field("idnumber", &self.idnumber)
+            .field("mnet_username", &self.mnet_username)
+            .field("local_username", &self.local_username)
+            .field("login_allowed", &self.login_allowed)
+            .field("password_hash", &self.password_hash.as_ref().map(|_| "***"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl PersonRow {
+    /// "First Last".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.firstname, self.lastname)
+            .trim()
+            .to_owned()
+    }
+}
+
+const COLUMNS: &str = "id, peer_id, idnumber, mnet_username, local_username, firstname, lastname, email, login_allowed, password_hash, created_at";
+
+fn from_row(r: &AnyRow) -> Result<PersonRow, sqlx::Error> {
+    Ok(PersonRow {
+        id: r.try_get("id")?,
+        peer_id: r.try_get("peer_id")?,
+        idnumber: r.try_get("idnumber")?,
+        mnet_username: r.try_get("mnet_username")?,
+        local_username: r.try_get("local_username")?,
+        firstname: r.try_get("firstname")?,
+        lastname: r.try_get("lastname")?,
+        email: r.try_get("email")?,
+        login_allowed: r.try_get::<i64, _>("login_allowed")? != 0,
+        password_hash: r.try_get("password_hash")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+/// Search criteria for the people list.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleQuery {
+    /// Text in name, username, idnumber or e-mail.
+    pub text: Option<String>,
+    /// From this peer (`Some(0)` = local people).
+    pub peer_id: Option<i64>,
+    /// Holding this explicit role.
+    pub role: Option<String>,
+    /// Only people with (true) or without (false) login rights.
+    pub login_allowed: Option<bool>,
+    /// Page size.
+    pub limit: i64,
+    /// Offset.
+    pub offset: i64,
+}
+
+impl Store {
+    /// A person by id.
+    pub async fn person(&self, id: i64) -> Result<Option<PersonRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM people WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// A local account by sign-in name (case-insensitive).
+    pub async fn person_by_local_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM people WHERE local_username = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(username.trim().to_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// A peer's person by MNet username.
+    pub async fn person_by_peer_username(
+        &self,
+        peer_id: i64,
+        username: &str,
+    ) -> Result<Option<PersonRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND mnet_username = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(peer_id)
+            .bind(username)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Explicit roles of a person.
+    pub async fn person_roles(&self, person_id: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
+            .bind(person_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// How many people hold the admin role and may sign in.
+    pub async fn count_admins(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id WHERE r.role = 'admin' AND p.login_allowed = 1")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(row.try_get(0)?)
+    }
+
+    /// Searches people, by family then given name.
+    pub async fn people(&self, q: &PeopleQuery) -> Result<Vec<PersonRow>, StoreError> {
+        let mut sql = format!("SELECT {COLUMNS} FROM people p WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        let text = q
+            .text
+            .as_ref()
+            .map(|t| format!("%{}%", t.trim().to_lowercase().replace(['%', '_'], "")))
+            .filter(|t| t != "%%");
+        if text.is_some() {
+            let a = next();
+            sql.push_str(&format!(
+                " AND (LOWER(firstname || ' ' || lastname) LIKE {a} OR LOWER(COALESCE(mnet_username, '')) LIKE {a} OR LOWER(COALESCE(local_username, '')) LIKE {a} OR LOWER(COALESCE(idnumber, '')) LIKE {a} OR LOWER(COALESCE(email, '')) LIKE {a})"
+            ));
+        }
+        match q.peer_id {
+            Some(0) => sql.push_str(" AND peer_id IS NULL"),
+            Some(_) => sql.push_str(&format!(" AND peer_id = {}", next())),
+            None => {}
+        }
+        if q.role.is_some() {
+            sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = {})", next()));
+        }
+        if q.login_allowed.is_some() {
+            sql.push_str(&format!(" AND login_allowed = {}", next()));
+        }
+        sql.push_str(&format!(
+            " ORDER BY LOWER(lastname), LOWER(firstname), id LIMIT {} OFFSET {}",
+            next(),
+            next()
+        ));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(t) = text {
+            query = query.bind(t);
+        }
+        if let Some(p) = q.peer_id.filter(|p| *p != 0) {
+            query = query.bind(p);
+        }
+        if let Some(r) = &q.role {
+            query = query.bind(r.clone());
+        }
+        if let Some(l) = q.login_allowed {
+            query = query.bind(flag(l));
+        }
+        query = query.bind(q.limit.clamp(1, 500)).bind(q.offset.max(0));
+        let rows = query.fetch_all(self.pool()).await?;
+        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+    }
+}
+
+/// What a new local account needs.
+#[derive(Debug, Clone)]
+pub struct NewLocalPerson<'a> {
+    /// Sign-in name (stored lower-case).
+    pub username: &'a str,
+    /// Given name.
+    pub firstname: &'a str,
+    /// Family name.
+    pub lastname: &'a str,
+    /// E-mail.
+    pub email: Option<&'a str>,
+    /// argon2id hash, if the account has a password yet.
+    pub password_hash: Option<&'a str>,
+    /// May sign in.
+    pub login_allowed: bool,
+}
+
+/// Creates a local account.
+pub async fn insert_local_person(
+    c: &mut AnyConnection,
+    p: &NewLocalPerson<'_>,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "INSERT INTO people (peer_id, local_username, firstname, lastname, email, login_allowed, password_hash, created_at, updated_at)
+         VALUES (NULL, $1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(p.username.trim().to_lowercase())
+    .bind(p.firstname)
+    .bind(p.lastname)
+    .bind(p.email)
+    .bind(flag(p.login_allowed))
+    .bind(p.password_hash)
+    .bind(now)
+    .fetch_one(c)
+    .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Creates or updates the person a peer's `user_authorise` described (SSO arrival): found by
+/// (peer, username); names and e-mail refreshed; a new person has no login rights. Returns the
+/// id and whether it was created.
+pub async fn upsert_sso_person(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    username: &str,
+    firstname: &str,
+    lastname: &str,
+    email: &str,
+    now: i64,
+) -> Result<(i64, bool), StoreError> {
+    let existing = sqlx::query("SELECT id FROM people WHERE peer_id = $1 AND mnet_username = $2")
+        .bind(peer_id)
+        .bind(username)
+        .fetch_optional(&mut *c)
+        .await?;
+    if let Some(r) = existing {
+        let id: i64 = r.try_get(0)?;
+        sqlx::query("UPDATE people SET firstname = $1, lastname = $2, email = $3, updated_at = $4 WHERE id = $5")
+            .bind(firstname)
+            .bind(lastname)
+            .bind(email)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        return Ok((id, false));
+    }
+    let row = sqlx::query(
+        "INSERT INTO people (peer_id, mnet_username, firstname, lastname, email, login_allowed, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING id",
+    )
+    .bind(peer_id)
+    .bind(username)
+    .bind(firstname)
+    .bind(lastname)
+    .bind(email)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok((row.try_get(0)?, true))
+}
+
+/// Grants or withdraws login rights for these people. Returns how many changed.
+pub async fn set_login_allowed(
+    c: &mut AnyConnection,
+    ids: &[i64],
+    allowed: bool,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    for id in ids {
+        changed += sqlx::query("UPDATE people SET login_allowed = $1, updated_at = $2 WHERE id = $3 AND login_allowed <> $1")
+            .bind(flag(allowed))
+            .bind(now)
+            .bind(*id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+    }
+    Ok(changed)
+}
+
+/// Replaces a person's explicit roles.
+pub async fn set_roles(
+    c: &mut AnyConnection,
+    person_id: i64,
+    roles: &[String],
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM person_roles WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *c)
+        .await?;
+    for role in roles {
+        sqlx::query(
+            "INSERT INTO person_roles (person_id, role) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(role.as_str())
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Sets a local account's password hash.
+pub async fn set_password_hash(
+    c: &mut AnyConnection,
+    person_id: i64,
+    hash: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE people SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now)
+        .bind(person_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Edits a person's names and e-mail.
+pub async fn update_person_details(
+    c: &mut AnyConnection,
+    person_id: i64,
+    firstname: &str,
+    lastname: &str,
+    email: Option<&str>,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE people SET firstname = $1, lastname = $2, email = $3, updated_at = $4 WHERE id = $5")
+        .bind(firstname)
+        .bind(lastname)
+        .bind(email)
+        .bind(now)
+        .bind(person_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}

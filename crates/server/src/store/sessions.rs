@@ -1,0 +1,321 @@
+//! Console sessions (server-side, shared by every instance), SSO jump tokens (SchoolBridge as
+//! identity provider, `mnet-protocol.md` §8.1), and the one-time set-up token.
+
+use super::{Store, StoreError};
+use sqlx::AnyConnection;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A live session.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    /// SHA-256 of the cookie token.
+    pub id_hash: String,
+    /// Who.
+    pub person_id: i64,
+    /// The CSRF token the console sends back on every change.
+    pub csrf_token: String,
+    /// Started.
+    pub created_at: i64,
+    /// Last request.
+    pub last_seen_at: i64,
+    /// Absolute end.
+    pub expires_at: i64,
+    /// The IdP peer, for SSO arrivals.
+    pub sso_peer_id: Option<i64>,
+    /// sha1(User-Agent) for SSO arrivals.
+    pub useragent_sha1: Option<String>,
+}
+
+impl std::fmt::Debug for SessionRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionRow")
+            .field("person_id", &self.person_id)
+            .field("sso_peer_id", &self.sso_peer_id)
+            .finish_non_exhaustive()
+    }
+}
+
+fn from_row(r: &AnyRow) -> Result<SessionRow, sqlx::Error> {
+    Ok(SessionRow {
+        id_hash: r.try_get("id_hash")?,
+        person_id: r.try_get("person_id")?,
+        csrf_token: r.try_get("csrf_token")?,
+        created_at: r.try_get("created_at")?,
+        last_seen_at: r.try_get("last_seen_at")?,
+        expires_at: r.try_get("expires_at")?,
+        sso_peer_id: r.try_get("sso_peer_id")?,
+        useragent_sha1: r.try_get("useragent_sha1")?,
+    })
+}
+
+/// An SSO jump token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SsoTokenRow {
+    /// The person who jumped.
+    pub person_id: i64,
+    /// The peer they jumped to.
+    pub peer_id: i64,
+    /// sha1(User-Agent) when jumping.
+    pub useragent_sha1: String,
+    /// Deadline for `user_authorise`.
+    pub confirm_timeout: i64,
+    /// When first used, if it was.
+    pub used_at: Option<i64>,
+}
+
+impl Store {
+    /// A session that has not ended, by cookie-token hash.
+    pub async fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id_hash, person_id, csrf_token, created_at, last_seen_at, expires_at, sso_peer_id, useragent_sha1 FROM sessions WHERE id_hash = $1 AND ended_at IS NULL",
+        )
+        .bind(id_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.as_ref().map(from_row).transpose()?)
+    }
+
+    /// Records activity (at most once a minute per session).
+    pub async fn touch_session(&self, id_hash: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2 AND last_seen_at < $3",
+        )
+        .bind(now)
+        .bind(id_hash)
+        .bind(now - 60)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// People with SSO sessions from this peer active since `since` (for keepalive_server).
+    pub async fn active_sso_usernames(
+        &self,
+        peer_id: i64,
+        since: i64,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT p.mnet_username FROM sessions s JOIN people p ON p.id = s.person_id
+             WHERE s.sso_peer_id = $1 AND s.ended_at IS NULL AND s.last_seen_at >= $2 AND p.mnet_username IS NOT NULL",
+        )
+        .bind(peer_id)
+        .bind(since)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<String, _>(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Peers with SSO sessions active since `since`.
+    pub async fn peers_with_active_sso(&self, since: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query("SELECT DISTINCT sso_peer_id FROM sessions WHERE sso_peer_id IS NOT NULL AND ended_at IS NULL AND last_seen_at >= $1")
+            .bind(since)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?)
+    }
+}
+
+/// Starts a session.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_session(
+    c: &mut AnyConnection,
+    id_hash: &str,
+    person_id: i64,
+    csrf_token: &str,
+    now: i64,
+    expires_at: i64,
+    sso_peer_id: Option<i64>,
+    useragent_sha1: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, person_id, csrf_token, created_at, last_seen_at, expires_at, sso_peer_id, useragent_sha1) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+    )
+    .bind(id_hash)
+    .bind(person_id)
+    .bind(csrf_token)
+    .bind(now)
+    .bind(expires_at)
+    .bind(sso_peer_id)
+    .bind(useragent_sha1)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Ends one session.
+pub async fn end_session(
+    c: &mut AnyConnection,
+    id_hash: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done =
+        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE id_hash = $2 AND ended_at IS NULL")
+            .bind(now)
+            .bind(id_hash)
+            .execute(c)
+            .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Ends every session of a person (login rights withdrawn, password changed).
+pub async fn end_person_sessions(
+    c: &mut AnyConnection,
+    person_id: i64,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let done =
+        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE person_id = $2 AND ended_at IS NULL")
+            .bind(now)
+            .bind(person_id)
+            .execute(c)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends every session that arrived by SSO from a peer.
+pub async fn end_peer_sessions(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET ended_at = $1 WHERE sso_peer_id = $2 AND ended_at IS NULL",
+    )
+    .bind(now)
+    .bind(peer_id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Ends the SSO sessions of (peer, username[, user agent]) — `kill_child` (§8.4).
+pub async fn end_sso_sessions_of(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    username: &str,
+    useragent_sha1: Option<&str>,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE sessions SET ended_at = $1 WHERE sso_peer_id = $2 AND ended_at IS NULL
+         AND person_id IN (SELECT id FROM people WHERE peer_id = $2 AND mnet_username = $3)
+         AND ($4 = '' OR useragent_sha1 = $4)",
+    )
+    .bind(now)
+    .bind(peer_id)
+    .bind(username)
+    .bind(useragent_sha1.unwrap_or(""))
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Stores a jump token.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_sso_token(
+    c: &mut AnyConnection,
+    token: &str,
+    person_id: i64,
+    peer_id: i64,
+    useragent_sha1: &str,
+    now: i64,
+    confirm_timeout: i64,
+    session_hash: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sso_tokens (token, person_id, peer_id, useragent_sha1, created_at, confirm_timeout, session_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(token)
+    .bind(person_id)
+    .bind(peer_id)
+    .bind(useragent_sha1)
+    .bind(now)
+    .bind(confirm_timeout)
+    .bind(session_hash)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Reads a jump token and marks it used in the same transaction (single use).
+pub async fn take_sso_token(
+    c: &mut AnyConnection,
+    token: &str,
+    now: i64,
+) -> Result<Option<SsoTokenRow>, StoreError> {
+    let row = sqlx::query("SELECT person_id, peer_id, useragent_sha1, confirm_timeout, used_at FROM sso_tokens WHERE token = $1")
+        .bind(token)
+        .fetch_optional(&mut *c)
+        .await?;
+    let Some(r) = row else { return Ok(None) };
+    let t = SsoTokenRow {
+        person_id: r.try_get("person_id")?,
+        peer_id: r.try_get("peer_id")?,
+        useragent_sha1: r.try_get("useragent_sha1")?,
+        confirm_timeout: r.try_get("confirm_timeout")?,
+        used_at: r.try_get("used_at")?,
+    };
+    if t.used_at.is_none() {
+        sqlx::query("UPDATE sso_tokens SET used_at = $1 WHERE token = $2")
+            .bind(now)
+            .bind(token)
+            .execute(&mut *c)
+            .await?;
+    }
+    Ok(Some(t))
+}
+
+/// People who jumped to a peer and are still signed in here (for kill_children / keepalive).
+pub async fn sessions_that_jumped(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    username: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT t.session_hash FROM sso_tokens t JOIN people p ON p.id = t.person_id
+         WHERE t.peer_id = $1 AND p.local_username = $2 AND t.session_hash IS NOT NULL",
+    )
+    .bind(peer_id)
+    .bind(username)
+    .fetch_all(c)
+    .await?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>(0).ok().flatten())
+        .collect())
+}
+
+/// Stores a one-time set-up token's hash.
+pub async fn insert_setup_token(
+    c: &mut AnyConnection,
+    token_hash: &str,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO setup_tokens (token_hash, expires_at) VALUES ($1, $2)")
+        .bind(token_hash)
+        .bind(expires_at)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Consumes a set-up token: true when it existed, was unused and unexpired.
+pub async fn take_setup_token(
+    c: &mut AnyConnection,
+    token_hash: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
+        .bind(now)
+        .bind(token_hash)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,384 @@
+//! The SIS records (`schooltool-services.md` §3) — the vocabulary shared by the `sis_*` store
+//! modules: where a change came from and when it took effect ([`ChangeMeta`]), what a change did
+//! ([`ChangeStatus`], [`Applied`]), why a change was refused ([`Refusal`]), and the savepoint
+//! discipline that makes a refused change leave nothing behind.
+//!
+//! The modules: `sis_ledger` (the eventid ledger), `sis_people` (`fetch_user` on the shared
+//! `people` table), `sis_sections` (courses, terms, sections, teacher history), `sis_enrolments`
+//! (enrolments, status codes, status history), `sis_assessments` (grade items, name matching,
+//! CSV batches), `sis_grades` (grade events, gradebook) and `sis_reports` (schedule, progress
+//! report as of a date, transcript). The rules they share are in
+//! `docs/design/004-sis-service-semantics.md`: history rows are never deleted; each has an
+//! effective time and a recorded time; the current state is the newest row by effective time
+//! (then by arrival), and a report "as of" a date is the same rule restricted to rows effective by
+//! then.
+
+use super::StoreError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Executor, Row};
+
+/// Where a record or a history row came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordSource {
+    /// A peer's `schooltool_sis` call.
+    Moodle,
+    /// Entered in the SIS console.
+    Manual,
+}
+
+impl RecordSource {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordSource::Moodle => "moodle",
+            RecordSource::Manual => "manual",
+        }
+    }
+
+    /// From stored text (anything but "moodle" is manual).
+    pub fn parse(s: &str) -> Self {
+        if s == "moodle" {
+            RecordSource::Moodle
+        } else {
+            RecordSource::Manual
+        }
+    }
+}
+
+/// An enrolment role (`schooltool-services.md` §2 `new_enrolment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A student.
+    Student,
+    /// A teacher.
+    Teacher,
+}
+
+impl Role {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Teacher => "teacher",
+        }
+    }
+
+    /// From text, any case; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "student" => Some(Role::Student),
+            "teacher" => Some(Role::Teacher),
+            _ => None,
+        }
+    }
+}
+
+/// What an enrolment status means (`schooltool-services.md` §3): every status code, built in or
+/// defined by an admin, has one of these kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusKind {
+    /// Attending.
+    Active,
+    /// Left the section (with or without a reason code).
+    Withdrawn,
+    /// Finished (e.g. Passed).
+    Completed,
+}
+
+impl StatusKind {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Active => "active",
+            StatusKind::Withdrawn => "withdrawn",
+            StatusKind::Completed => "completed",
+        }
+    }
+
+    /// From stored text.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(StatusKind::Active),
+            "withdrawn" => Some(StatusKind::Withdrawn),
+            "completed" => Some(StatusKind::Completed),
+            _ => None,
+        }
+    }
+}
+
+/// The built-in status codes (seeded by migration 0003).
+pub mod status {
+    /// Active.
+    pub const ACTIVE: &str = "active";
+    /// Withdrawn, reason pending (what `remove_enrolment` sets).
+    pub const WITHDRAWN: &str = "withdrawn";
+    /// Withdrawn No Grade.
+    pub const WITHDRAWN_NO_GRADE: &str = "withdrawn_no_grade";
+    /// Withdrawn Failing.
+    pub const WITHDRAWN_FAILING: &str = "withdrawn_failing";
+    /// Passed.
+    pub const PASSED: &str = "passed";
+}
+
+/// Who made a change and when it took effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeMeta {
+    /// Moodle (a peer's call) or manual (the console).
+    pub source: RecordSource,
+    /// The calling peer.
+    pub peer_id: Option<i64>,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user (a `people.id`) who acted.
+    pub actor_id: Option<i64>,
+    /// When the change happened: the sender's `timemodified`, or the date a user gave.
+    pub effective_at: i64,
+    /// When SchoolBridge stored it.
+    pub recorded_at: i64,
+}
+
+impl ChangeMeta {
+    /// A change from a peer's call.
+    pub fn from_peer(
+        peer_id: i64,
+        eventid: Option<String>,
+        effective_at: i64,
+        recorded_at: i64,
+    ) -> Self {
+        ChangeMeta {
+            source: RecordSource::Moodle,
+            peer_id: Some(peer_id),
+            eventid,
+            actor_id: None,
+            effective_at,
+            recorded_at,
+        }
+    }
+
+    /// A change made in the console by `actor_id` (effective when they say, else now).
+    pub fn manual(actor_id: Option<i64>, effective_at: Option<i64>, recorded_at: i64) -> Self {
+        ChangeMeta {
+            source: RecordSource::Manual,
+            peer_id: None,
+            eventid: None,
+            actor_id,
+            effective_at: effective_at.unwrap_or(recorded_at),
+            recorded_at,
+        }
+    }
+}
+
+/// What a service call did to its record (the reply's `status`, `docs/schooltool-sis.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeStatus {
+    /// A new record.
+    Created,
+    /// The record changed.
+    Updated,
+    /// Nothing to change.
+    Unchanged,
+    /// `new_assessment` linked a manual item of the same name.
+    Linked,
+    /// Older than the stored state: recorded in history only.
+    Stale,
+}
+
+impl ChangeStatus {
+    /// Wire and stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeStatus::Created => "created",
+            ChangeStatus::Updated => "updated",
+            ChangeStatus::Unchanged => "unchanged",
+            ChangeStatus::Linked => "linked",
+            ChangeStatus::Stale => "stale",
+        }
+    }
+}
+
+/// The result of an applied service call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// What happened.
+    pub status: ChangeStatus,
+    /// The record's shared id (enrolments: `sectionid/userid`).
+    pub idnumber: String,
+    /// Things worth a line in the audit log (e.g. a username that moved).
+    pub notes: Vec<String>,
+}
+
+impl Applied {
+    /// Without notes.
+    pub fn new(status: ChangeStatus, idnumber: impl Into<String>) -> Self {
+        Applied {
+            status,
+            idnumber: idnumber.into(),
+            notes: Vec::new(),
+        }
+    }
+}
+
+/// Why a change cannot be applied. A refused change leaves nothing behind (see [`savepoint`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// No section with this idnumber from this peer.
+    #[error("unknown section {0:?}")]
+    UnknownSection(String),
+    /// No person with this idnumber from this peer.
+    #[error("unknown person {0:?}")]
+    UnknownPerson(String),
+    /// No assessment with this idnumber from this peer.
+    #[error("unknown assessment {0:?}")]
+    UnknownAssessment(String),
+    /// A record named by its row id does not exist.
+    #[error("{0} {1} not found")]
+    NotFound(&'static str, i64),
+    /// A value cannot be used.
+    #[error("invalid {field}: {reason}")]
+    Invalid {
+        /// The field.
+        field: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The record is owned by Moodle and cannot be changed here.
+    #[error("read-only: {0}")]
+    ReadOnly(String),
+    /// The change conflicts with the stored state (a duplicate, or a date before the current state).
+    #[error("conflict: {0}")]
+    Conflict(String),
+}
+
+impl Refusal {
+    /// An invalid value.
+    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Refusal::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A console operation's failure: storage, or a refusal the user can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum SisError {
+    /// The database failed (details are logged, not shown).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The change was refused; nothing was stored.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+}
+
+/// A write step that may be refused: `Ok(Err(_))` is a refusal, `Err(_)` a storage failure.
+pub type Outcome<T> = Result<Result<T, Refusal>, StoreError>;
+
+/// Starts a savepoint, so that a refusal found after some writes can undo them (see [`settle`]).
+pub async fn savepoint(c: &mut AnyConnection) -> Result<(), StoreError> {
+    (&mut *c).execute("SAVEPOINT sis_change").await?;
+    Ok(())
+}
+
+/// Ends the savepoint: a refusal rolls back everything written since [`savepoint`].
+pub async fn settle<T>(
+    c: &mut AnyConnection,
+    out: Result<T, Refusal>,
+) -> Result<Result<T, Refusal>, StoreError> {
+    if out.is_err() {
+        (&mut *c)
+            .execute("ROLLBACK TO SAVEPOINT sis_change")
+            .await?;
+    }
+    (&mut *c).execute("RELEASE SAVEPOINT sis_change").await?;
+    Ok(out)
+}
+
+/// Runs a refusable write step in its own serialisable transaction (`write_tx!`) with a
+/// savepoint around it, and flattens the result into `Result<T, SisError>`.
+#[macro_export]
+macro_rules! sis_write {
+    ($store:expr, |$c:ident| $body:expr) => {{
+        let out = $crate::write_tx!($store, |$c| {
+            $crate::store::sis::savepoint(&mut *$c).await?;
+            let step = $body?;
+            $crate::store::sis::settle(&mut *$c, step).await
+        });
+        match out {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(r)) => Err($crate::store::sis::SisError::Refused(r)),
+            Err(e) => Err($crate::store::sis::SisError::Store(e)),
+        }
+    }};
+}
+
+/// A person as SIS lists show them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PersonRef {
+    /// `people.id`.
+    pub id: i64,
+    /// The shared id.
+    pub idnumber: Option<String>,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+}
+
+impl PersonRef {
+    /// "First Last".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.firstname, self.lastname)
+            .trim()
+            .to_owned()
+    }
+
+    /// From columns `{prefix}id, {prefix}idnumber, {prefix}firstname, {prefix}lastname`; `None`
+    /// when the id is NULL (an outer join found nobody).
+    pub(crate) fn from_row(r: &AnyRow, prefix: &str) -> Result<Option<PersonRef>, sqlx::Error> {
+        let Some(id) = r.try_get::<Option<i64>, _>(format!("{prefix}id").as_str())? else {
+            return Ok(None);
+        };
+        Ok(Some(PersonRef {
+            id,
+            idnumber: r.try_get(format!("{prefix}idnumber").as_str())?,
+            firstname: r.try_get(format!("{prefix}firstname").as_str())?,
+            lastname: r.try_get(format!("{prefix}lastname").as_str())?,
+        }))
+    }
+}
+
+/// Integer columns hold booleans.
+pub(crate) fn get_flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
+    Ok(r.try_get::<i64, _>(col)? != 0)
+}
+
+/// Checks a console text field: trimmed, not empty, at most `max` characters.
+pub(crate) fn clean_text(field: &'static str, value: &str, max: usize) -> Result<String, Refusal> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Refusal::invalid(field, "must not be empty"));
+    }
+    if v.chars().count() > max {
+        return Err(Refusal::invalid(
+            field,
+            format!("longer than {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// Like [`clean_text`], but empty means `None`.
+pub(crate) fn clean_optional(
+    field: &'static str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, Refusal> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => clean_text(field, v, max).map(Some),
+    }
+}

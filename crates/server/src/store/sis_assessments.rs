@@ -1,0 +1,591 @@
+//! Assessments (grade items, `schooltool-services.md` §2–§3): created by Moodle's
+//! `new_assessment` or by hand (one at a time or a CSV batch, §4). A Moodle item whose section
+//! holds a manual item of exactly the same name that is not yet linked takes over that item
+//! instead of creating a second one (scenario 6); the manual grades stay as they are.
+//! `remove_assessment` hides an item from current reports; nothing is deleted.
+
+use super::sis::{
+    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_text, get_flag,
+};
+use super::sis_sections::section_id_by_idnumber;
+use super::{Store, StoreError, flag};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
+
+/// Longest assessment name.
+pub const MAX_NAME: usize = 1333;
+/// Largest number of points an item may be worth.
+pub const MAX_POINTS: f64 = 1.0e9;
+/// Most lines in one CSV batch.
+pub const MAX_BATCH: usize = 2000;
+
+/// A validated `new_assessment`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentUpsert {
+    /// The grade item's shared id.
+    pub idnumber: String,
+    /// The section's shared id.
+    pub sectionid: String,
+    /// Name (trimmed).
+    pub name: String,
+    /// Chapter (Moodle: course section number).
+    pub chapter: i64,
+    /// Required of honours students.
+    pub honors_required: bool,
+    /// Required of non-honours students.
+    pub nonhonors_required: bool,
+    /// Counts as extra credit.
+    pub extra_credit: bool,
+    /// Maximum points.
+    pub pointval: f64,
+}
+
+/// An assessment as the gradebook shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AssessmentRow {
+    /// Id.
+    pub id: i64,
+    /// Section.
+    pub section_id: i64,
+    /// Where it was first made.
+    pub origin: RecordSource,
+    /// The peer of the linked Moodle item.
+    pub peer_id: Option<i64>,
+    /// The linked Moodle item's shared id (`None`: a manual item not linked).
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Chapter.
+    pub chapter: i64,
+    /// Maximum points.
+    pub pointval: f64,
+    /// Required of honours students.
+    pub honors_required: bool,
+    /// Required of non-honours students.
+    pub nonhonors_required: bool,
+    /// Extra credit.
+    pub extra_credit: bool,
+    /// Hidden from current reports.
+    pub hidden: bool,
+    /// Effective time of the hiding.
+    pub hidden_at: Option<i64>,
+    /// When a manual item was linked to Moodle's.
+    pub linked_at: Option<i64>,
+    /// Effective time of its creation.
+    pub first_effective_at: i64,
+}
+
+impl AssessmentRow {
+    /// Whether grades for it are entered in the SIS (a manual item, linked or not).
+    pub fn takes_manual_grades(&self) -> bool {
+        self.origin == RecordSource::Manual
+    }
+}
+
+/// A manual grade item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewManualAssessment {
+    /// Name.
+    pub name: String,
+    /// Maximum points (≥ 0).
+    pub pointval: f64,
+    /// Chapter (≥ 0).
+    pub chapter: i64,
+    /// Required of honours students.
+    pub honors_required: bool,
+    /// Required of non-honours students.
+    pub nonhonors_required: bool,
+    /// Extra credit.
+    pub extra_credit: bool,
+}
+
+/// One line of a batch (e.g. a CSV row): the item, or why the line could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentLine {
+    /// Line number in the file (1 = header).
+    pub line: u64,
+    /// The item, or the reason it was rejected while reading.
+    pub item: Result<NewManualAssessment, String>,
+}
+
+/// What a batch does (or would do) with a line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LineResult {
+    /// A new item (`id` once created; `None` in a preview).
+    Created {
+        /// The new item.
+        id: Option<i64>,
+    },
+    /// An item of that name already exists in the section; nothing created.
+    MatchedByName {
+        /// The existing item.
+        id: i64,
+    },
+    /// Not usable.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A batch line's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BatchLine {
+    /// Line number in the file.
+    pub line: u64,
+    /// The item's name, when the line had one.
+    pub name: Option<String>,
+    /// What happened.
+    pub result: LineResult,
+}
+
+pub(crate) const COLUMNS: &str = "id, section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required, extra_credit, hidden, hidden_at, linked_at, first_effective_at";
+
+pub(crate) fn assessment_from_row(r: &AnyRow) -> Result<AssessmentRow, sqlx::Error> {
+    Ok(AssessmentRow {
+        id: r.try_get("id")?,
+        section_id: r.try_get("section_id")?,
+        origin: RecordSource::parse(&r.try_get::<String, _>("origin")?),
+        peer_id: r.try_get("peer_id")?,
+        idnumber: r.try_get("idnumber")?,
+        name: r.try_get("name")?,
+        chapter: r.try_get("chapter")?,
+        pointval: r.try_get("pointval")?,
+        honors_required: get_flag(r, "honors_required")?,
+        nonhonors_required: get_flag(r, "nonhonors_required")?,
+        extra_credit: get_flag(r, "extra_credit")?,
+        hidden: get_flag(r, "hidden")?,
+        hidden_at: r.try_get("hidden_at")?,
+        linked_at: r.try_get("linked_at")?,
+        first_effective_at: r.try_get("first_effective_at")?,
+    })
+}
+
+/// One assessment by id.
+pub async fn assessment(
+    c: &mut AnyConnection,
+    id: i64,
+) -> Result<Option<AssessmentRow>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM sis_assessments WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(row.as_ref().map(assessment_from_row).transpose()?)
+}
+
+/// A section's assessments by chapter then name (hidden ones only when asked).
+pub async fn section_assessments(
+    c: &mut AnyConnection,
+    section_id: i64,
+    include_hidden: bool,
+) -> Result<Vec<AssessmentRow>, StoreError> {
+    let hidden = if include_hidden {
+        ""
+    } else {
+        " AND hidden = 0"
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sis_assessments WHERE section_id = $1{hidden} ORDER BY chapter, LOWER(name), id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(section_id)
+        .fetch_all(&mut *c)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(assessment_from_row)
+        .collect::<Result<_, _>>()?)
+}
+
+/// The id of a peer's assessment by shared id.
+pub async fn assessment_id_by_idnumber(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    idnumber: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2")
+        .bind(peer_id)
+        .bind(idnumber)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}
+
+/// Writes Moodle's fields over an item (update or link); visible again.
+async fn write_moodle_fields(
+    c: &mut AnyConnection,
+    id: i64,
+    section_id: i64,
+    a: &AssessmentUpsert,
+    meta: &ChangeMeta,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sis_assessments SET section_id = $1, name = $2, chapter = $3, pointval = $4, honors_required = $5,
+                nonhonors_required = $6, extra_credit = $7, hidden = 0, hidden_at = NULL, source_timemodified = $8, updated_at = $9
+          WHERE id = $10",
+    )
+    .bind(section_id)
+    .bind(a.name.as_str())
+    .bind(a.chapter)
+    .bind(a.pointval)
+    .bind(flag(a.honors_required))
+    .bind(flag(a.nonhonors_required))
+    .bind(flag(a.extra_credit))
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Applies `new_assessment` (§2): update the linked item, else link a manual item of the same
+/// name in the section that is not linked yet, else create. Refused (before any write) for an
+/// unknown section.
+pub async fn apply_new_assessment(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    a: &AssessmentUpsert,
+    meta: &ChangeMeta,
+) -> Outcome<Applied> {
+    let Some(section_id) = section_id_by_idnumber(c, peer_id, &a.sectionid).await? else {
+        return Ok(Err(Refusal::UnknownSection(a.sectionid.clone())));
+    };
+    let sql = format!(
+        "SELECT {COLUMNS}, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2"
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(peer_id)
+        .bind(a.idnumber.as_str())
+        .fetch_optional(&mut *c)
+        .await?;
+    if let Some(r) = row {
+        let item = assessment_from_row(&r)?;
+        let source_tm: Option<i64> = r.try_get("source_timemodified")?;
+        if source_tm.is_some_and(|st| meta.effective_at < st) {
+            return Ok(Ok(Applied::new(ChangeStatus::Stale, &a.idnumber)));
+        }
+        let same = item.section_id == section_id
+            && item.name == a.name
+            && item.chapter == a.chapter
+            && item.pointval.to_bits() == a.pointval.to_bits()
+            && item.honors_required == a.honors_required
+            && item.nonhonors_required == a.nonhonors_required
+            && item.extra_credit == a.extra_credit
+            && !item.hidden;
+        if same {
+            sqlx::query("UPDATE sis_assessments SET source_timemodified = $1 WHERE id = $2")
+                .bind(meta.effective_at)
+                .bind(item.id)
+                .execute(&mut *c)
+                .await?;
+            return Ok(Ok(Applied::new(ChangeStatus::Unchanged, &a.idnumber)));
+        }
+        write_moodle_fields(c, item.id, section_id, a, meta).await?;
+        return Ok(Ok(Applied::new(ChangeStatus::Updated, &a.idnumber)));
+    }
+    // Scenario 6: a manual item of exactly the same name, not linked yet, is taken over.
+    let manual = sqlx::query(
+        "SELECT id FROM sis_assessments WHERE section_id = $1 AND origin = 'manual' AND idnumber IS NULL AND name = $2 ORDER BY id LIMIT 1",
+    )
+    .bind(section_id)
+    .bind(a.name.as_str())
+    .fetch_optional(&mut *c)
+    .await?;
+    if let Some(m) = manual {
+        let id: i64 = m.try_get(0)?;
+        sqlx::query(
+            "UPDATE sis_assessments SET peer_id = $1, idnumber = $2, linked_at = $3 WHERE id = $4",
+        )
+        .bind(peer_id)
+        .bind(a.idnumber.as_str())
+        .bind(meta.recorded_at)
+        .bind(id)
+        .execute(&mut *c)
+        .await?;
+        write_moodle_fields(c, id, section_id, a, meta).await?;
+        let mut applied = Applied::new(ChangeStatus::Linked, &a.idnumber);
+        applied
+            .notes
+            .push(format!("linked to manual item #{id} of the same name"));
+        return Ok(Ok(applied));
+    }
+    sqlx::query(
+        "INSERT INTO sis_assessments (section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required,
+                extra_credit, hidden, first_effective_at, source_timemodified, created_at, updated_at)
+         VALUES ($1, 'moodle', $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11, $11)",
+    )
+    .bind(section_id)
+    .bind(peer_id)
+    .bind(a.idnumber.as_str())
+    .bind(a.name.as_str())
+    .bind(a.chapter)
+    .bind(a.pointval)
+    .bind(flag(a.honors_required))
+    .bind(flag(a.nonhonors_required))
+    .bind(flag(a.extra_credit))
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .execute(&mut *c)
+    .await?;
+    Ok(Ok(Applied::new(ChangeStatus::Created, &a.idnumber)))
+}
+
+/// Applies `remove_assessment` (§2): hidden from current reports; grades and history stay. An
+/// unknown item is acknowledged as unchanged.
+pub async fn apply_remove_assessment(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    idnumber: &str,
+    meta: &ChangeMeta,
+) -> Result<Applied, StoreError> {
+    let row = sqlx::query(
+        "SELECT id, hidden, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2",
+    )
+    .bind(peer_id)
+    .bind(idnumber)
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(r) = row else {
+        return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
+    };
+    let id: i64 = r.try_get("id")?;
+    if r.try_get::<Option<i64>, _>("source_timemodified")?
+        .is_some_and(|st| meta.effective_at < st)
+    {
+        return Ok(Applied::new(ChangeStatus::Stale, idnumber));
+    }
+    if get_flag(&r, "hidden")? {
+        return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
+    }
+    sqlx::query(
+        "UPDATE sis_assessments SET hidden = 1, hidden_at = $1, source_timemodified = $1, updated_at = $2 WHERE id = $3",
+    )
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    Ok(Applied::new(ChangeStatus::Updated, idnumber))
+}
+
+/// Checks a manual item's values.
+pub fn validate_manual(item: &NewManualAssessment) -> Result<NewManualAssessment, Refusal> {
+    let name = clean_text("name", &item.name, MAX_NAME)?;
+    if !item.pointval.is_finite() || item.pointval < 0.0 || item.pointval > MAX_POINTS {
+        return Err(Refusal::invalid(
+            "points",
+            "must be a number from 0 to 1000000000",
+        ));
+    }
+    if item.chapter < 0 {
+        return Err(Refusal::invalid("chapter", "must be 0 or more"));
+    }
+    Ok(NewManualAssessment {
+        name,
+        ..item.clone()
+    })
+}
+
+async fn section_exists(c: &mut AnyConnection, section_id: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query("SELECT 1 FROM sis_sections WHERE id = $1")
+        .bind(section_id)
+        .fetch_optional(&mut *c)
+        .await?
+        .is_some())
+}
+
+async fn insert_manual(
+    c: &mut AnyConnection,
+    section_id: i64,
+    item: &NewManualAssessment,
+    now: i64,
+) -> Result<i64, StoreError> {
+    let id = sqlx::query(
+        "INSERT INTO sis_assessments (section_id, origin, name, chapter, pointval, honors_required, nonhonors_required, extra_credit,
+                hidden, first_effective_at, created_at, updated_at)
+         VALUES ($1, 'manual', $2, $3, $4, $5, $6, $7, 0, $8, $8, $8) RETURNING id",
+    )
+    .bind(section_id)
+    .bind(item.name.as_str())
+    .bind(item.chapter)
+    .bind(item.pointval)
+    .bind(flag(item.honors_required))
+    .bind(flag(item.nonhonors_required))
+    .bind(flag(item.extra_credit))
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    .try_get(0)?;
+    Ok(id)
+}
+
+/// Names of a section's items → the oldest item of each name.
+async fn names_in_section(
+    c: &mut AnyConnection,
+    section_id: i64,
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut names = HashMap::new();
+    for a in section_assessments(c, section_id, true).await? {
+        names.entry(a.name).or_insert(a.id);
+    }
+    Ok(names)
+}
+
+/// Creates one manual grade item; a second item of the same name in the section is refused.
+pub async fn create_manual_assessment(
+    c: &mut AnyConnection,
+    section_id: i64,
+    item: &NewManualAssessment,
+    now: i64,
+) -> Outcome<i64> {
+    let item = match validate_manual(item) {
+        Ok(i) => i,
+        Err(r) => return Ok(Err(r)),
+    };
+    if !section_exists(c, section_id).await? {
+        return Ok(Err(Refusal::NotFound("section", section_id)));
+    }
+    if names_in_section(c, section_id)
+        .await?
+        .contains_key(&item.name)
+    {
+        return Ok(Err(Refusal::Conflict(format!(
+            "the section already has an item named {:?}",
+            item.name
+        ))));
+    }
+    Ok(Ok(insert_manual(c, section_id, &item, now).await?))
+}
+
+/// What a batch would do, line by line, without writing: created, matched by name (an item of
+/// that name exists in the section), or rejected with the reason.
+pub async fn plan_manual_assessments(
+    c: &mut AnyConnection,
+    section_id: i64,
+    lines: &[AssessmentLine],
+) -> Outcome<Vec<BatchLine>> {
+    if !section_exists(c, section_id).await? {
+        return Ok(Err(Refusal::NotFound("section", section_id)));
+    }
+    if lines.len() > MAX_BATCH {
+        return Ok(Err(Refusal::invalid(
+            "file",
+            format!("more than {MAX_BATCH} lines"),
+        )));
+    }
+    let existing = names_in_section(c, section_id).await?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let plan = lines
+        .iter()
+        .map(|l| {
+            let (name, result) = match &l.item {
+                Err(reason) => (
+                    None,
+                    LineResult::Rejected {
+                        reason: reason.clone(),
+                    },
+                ),
+                Ok(raw) => match validate_manual(raw) {
+                    Err(r) => (
+                        Some(raw.name.trim().to_owned()),
+                        LineResult::Rejected {
+                            reason: r.to_string(),
+                        },
+                    ),
+                    Ok(item) => {
+                        let result = if let Some(first) = seen.get(&item.name) {
+                            LineResult::Rejected {
+                                reason: format!("the same name as line {first}"),
+                            }
+                        } else if let Some(id) = existing.get(&item.name) {
+                            LineResult::MatchedByName { id: *id }
+                        } else {
+                            LineResult::Created { id: None }
+                        };
+                        seen.entry(item.name.clone()).or_insert(l.line);
+                        (Some(item.name), result)
+                    }
+                },
+            };
+            BatchLine {
+                line: l.line,
+                name,
+                result,
+            }
+        })
+        .collect();
+    Ok(Ok(plan))
+}
+
+/// Applies a batch: creates the lines the plan marks created (in one transaction).
+pub async fn create_manual_assessments(
+    c: &mut AnyConnection,
+    section_id: i64,
+    lines: &[AssessmentLine],
+    now: i64,
+) -> Outcome<Vec<BatchLine>> {
+    let mut plan = match plan_manual_assessments(c, section_id, lines).await? {
+        Ok(p) => p,
+        Err(r) => return Ok(Err(r)),
+    };
+    for (entry, line) in plan.iter_mut().zip(lines) {
+        if let (LineResult::Created { id }, Ok(raw)) = (&mut entry.result, &line.item) {
+            let item = match validate_manual(raw) {
+                Ok(i) => i,
+                Err(r) => return Ok(Err(r)),
+            };
+            *id = Some(insert_manual(c, section_id, &item, now).await?);
+        }
+    }
+    Ok(Ok(plan))
+}
+
+impl Store {
+    /// A section's assessments.
+    pub async fn assessments(
+        &self,
+        section_id: i64,
+        include_hidden: bool,
+    ) -> Result<Vec<AssessmentRow>, StoreError> {
+        let mut c = self.pool().acquire().await?;
+        section_assessments(&mut c, section_id, include_hidden).await
+    }
+
+    /// Creates one manual grade item.
+    pub async fn create_manual_assessment(
+        &self,
+        section_id: i64,
+        item: &NewManualAssessment,
+        now: i64,
+    ) -> Result<i64, super::sis::SisError> {
+        crate::sis_write!(self, |c| create_manual_assessment(c, section_id, item, now)
+            .await)
+    }
+
+    /// The preview of a batch (nothing written).
+    pub async fn preview_manual_assessments(
+        &self,
+        section_id: i64,
+        lines: &[AssessmentLine],
+    ) -> Result<Vec<BatchLine>, super::sis::SisError> {
+        let mut c = self.pool().acquire().await.map_err(StoreError::from)?;
+        Ok(plan_manual_assessments(&mut c, section_id, lines).await??)
+    }
+
+    /// Applies a batch; returns what happened to each line.
+    pub async fn create_manual_assessments(
+        &self,
+        section_id: i64,
+        lines: &[AssessmentLine],
+        now: i64,
+    ) -> Result<Vec<BatchLine>, super::sis::SisError> {
+        crate::sis_write!(self, |c| create_manual_assessments(
+            c, section_id, lines, now
+        )
+        .await)
+    }
+}

@@ -1,0 +1,644 @@
+//! Enrolments (`schooltool-services.md` §3): person × section × role, with a current status and
+//! a full, timestamped status history that is never deleted. `new_enrolment` makes an enrolment
+//! Active (a withdrawn one becomes Active again with a new history entry); `remove_enrolment`
+//! withdraws it (status Withdrawn, reason pending; §2). A counsellor completes the reason with a
+//! code and a note; admins define more codes. Status codes are a table: five built in, each code
+//! with a kind (active, withdrawn, completed) that the reports use.
+
+use super::sis::{
+    Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, Role, StatusKind,
+    clean_optional, clean_text, get_flag, status,
+};
+use super::sis_people::person_id_by_idnumber;
+use super::sis_sections::{SectionSummary, section_id_by_idnumber, section_summary};
+use super::{Store, StoreError, flag};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Longest note on a status change.
+pub const MAX_NOTE: usize = 1024;
+
+/// A status code.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusCodeRow {
+    /// The code (`active`, `withdrawn`, … or an admin's).
+    pub code: String,
+    /// What people read.
+    pub label: String,
+    /// What it means for reports.
+    pub kind: StatusKind,
+    /// One of the five built-in codes.
+    pub builtin: bool,
+}
+
+/// An enrolment with its current status.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct EnrolmentRow {
+    /// Enrolment id.
+    pub id: i64,
+    /// The section.
+    pub section_id: i64,
+    /// The person.
+    pub person: PersonRef,
+    /// Role.
+    pub role: Role,
+    /// Current status code.
+    pub status: String,
+    /// Its label.
+    pub status_label: String,
+    /// Its kind.
+    pub status_kind: StatusKind,
+    /// When the current status took effect.
+    pub status_effective_at: i64,
+    /// Who created the enrolment.
+    pub source: RecordSource,
+}
+
+/// A section with every enrolment and its current status.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SectionRoster {
+    /// The section.
+    pub section: SectionSummary,
+    /// Its enrolments: teachers first, then by family and given name.
+    pub enrolments: Vec<EnrolmentRow>,
+}
+
+/// One row of an enrolment's status history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StatusChange {
+    /// Row id.
+    pub id: i64,
+    /// The enrolment.
+    pub enrolment_id: i64,
+    /// The status from then on.
+    pub status: String,
+    /// Its label.
+    pub label: String,
+    /// Its kind.
+    pub kind: StatusKind,
+    /// When it took effect (sender's timemodified or the date a user gave).
+    pub effective_at: i64,
+    /// When SchoolBridge recorded it.
+    pub recorded_at: i64,
+    /// Moodle or manual.
+    pub source: RecordSource,
+    /// The peer that sent it.
+    pub peer_id: Option<i64>,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user who made it.
+    pub actor_id: Option<i64>,
+    /// Why (a counsellor's note).
+    pub note: Option<String>,
+    /// Arrived after a newer change; did not change the current status.
+    pub stale: bool,
+}
+
+struct Current {
+    id: i64,
+    status: String,
+    kind: StatusKind,
+    effective_at: i64,
+}
+
+fn kind_of(r: &AnyRow, col: &str) -> Result<StatusKind, sqlx::Error> {
+    let k: String = r.try_get(col)?;
+    StatusKind::parse(&k)
+        .ok_or_else(|| sqlx::Error::Decode(format!("unknown status kind {k:?}").into()))
+}
+
+async fn current(
+    c: &mut AnyConnection,
+    section_id: i64,
+    person_id: i64,
+    role: Option<Role>,
+) -> Result<Vec<Current>, StoreError> {
+    let mut sql = String::from(
+        "SELECT e.id, e.status, e.status_effective_at, k.kind FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+          WHERE e.section_id = $1 AND e.person_id = $2",
+    );
+    if role.is_some() {
+        sql.push_str(" AND e.role = $3");
+    }
+    sql.push_str(" ORDER BY e.id");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(section_id)
+        .bind(person_id);
+    if let Some(r) = role {
+        q = q.bind(r.as_str());
+    }
+    let rows = q.fetch_all(&mut *c).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Current {
+                id: r.try_get("id")?,
+                status: r.try_get("status")?,
+                kind: kind_of(r, "kind")?,
+                effective_at: r.try_get("status_effective_at")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(StoreError::from)
+}
+
+/// The status an enrolment had as of `at` by its history (`None` before its first row).
+async fn status_as_of(
+    c: &mut AnyConnection,
+    enrolment_id: i64,
+    at: i64,
+) -> Result<Option<(String, StatusKind)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT h.status, k.kind FROM sis_enrolment_history h JOIN sis_status_codes k ON k.code = h.status
+          WHERE h.enrolment_id = $1 AND h.effective_at <= $2 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1",
+    )
+    .bind(enrolment_id)
+    .bind(at)
+    .fetch_optional(&mut *c)
+    .await?;
+    match row {
+        Some(r) => Ok(Some((r.try_get("status")?, kind_of(&r, "kind")?))),
+        None => Ok(None),
+    }
+}
+
+async fn insert_history(
+    c: &mut AnyConnection,
+    enrolment_id: i64,
+    status: &str,
+    meta: &ChangeMeta,
+    note: Option<&str>,
+    stale: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sis_enrolment_history (enrolment_id, status, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(enrolment_id)
+    .bind(status)
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .bind(meta.source.as_str())
+    .bind(meta.peer_id)
+    .bind(meta.eventid.as_deref())
+    .bind(meta.actor_id)
+    .bind(note)
+    .bind(flag(stale))
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Makes `status` the current one (the history row is written by the caller).
+async fn set_current(
+    c: &mut AnyConnection,
+    enrolment_id: i64,
+    status: &str,
+    meta: &ChangeMeta,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sis_enrolments SET status = $1, status_effective_at = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(status)
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .bind(enrolment_id)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+async fn insert_enrolment(
+    c: &mut AnyConnection,
+    section_id: i64,
+    person_id: i64,
+    role: Role,
+    meta: &ChangeMeta,
+) -> Result<i64, StoreError> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO sis_enrolments (section_id, person_id, role, status, status_effective_at, source, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+    )
+    .bind(section_id)
+    .bind(person_id)
+    .bind(role.as_str())
+    .bind(status::ACTIVE)
+    .bind(meta.effective_at)
+    .bind(meta.source.as_str())
+    .bind(meta.recorded_at)
+    .fetch_one(&mut *c)
+    .await?
+    .try_get(0)?;
+    insert_history(c, id, status::ACTIVE, meta, None, false).await?;
+    Ok(id)
+}
+
+/// Which service change is being applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ServiceChange {
+    /// `new_enrolment`: anything but Active becomes Active.
+    Enrol,
+    /// `remove_enrolment`: an Active-kind status becomes Withdrawn (a coded withdrawal or a
+    /// Passed stays as it is: the counsellor's word is not undone by Moodle's unenrolment).
+    Withdraw,
+}
+
+impl ServiceChange {
+    fn target(self) -> &'static str {
+        match self {
+            ServiceChange::Enrol => status::ACTIVE,
+            ServiceChange::Withdraw => status::WITHDRAWN,
+        }
+    }
+
+    /// Whether this change says something new about an enrolment in `state`.
+    fn changes(self, state: Option<(&str, StatusKind)>) -> bool {
+        match (self, state) {
+            (ServiceChange::Enrol, None) => true,
+            (ServiceChange::Enrol, Some((code, _))) => code != status::ACTIVE,
+            (ServiceChange::Withdraw, None) => false,
+            (ServiceChange::Withdraw, Some((_, kind))) => kind == StatusKind::Active,
+        }
+    }
+}
+
+/// Applies a service change to one enrolment in `timemodified` order (§2): an older change is
+/// recorded in history (when it says something the history does not already say then) and does
+/// not touch the current status.
+async fn transition(
+    c: &mut AnyConnection,
+    e: &Current,
+    change: ServiceChange,
+    meta: &ChangeMeta,
+) -> Result<ChangeStatus, StoreError> {
+    if meta.effective_at < e.effective_at {
+        let then = status_as_of(c, e.id, meta.effective_at).await?;
+        if change.changes(then.as_ref().map(|(s, k)| (s.as_str(), *k))) {
+            insert_history(c, e.id, change.target(), meta, None, true).await?;
+        }
+        return Ok(ChangeStatus::Stale);
+    }
+    if !change.changes(Some((e.status.as_str(), e.kind))) {
+        return Ok(ChangeStatus::Unchanged);
+    }
+    insert_history(c, e.id, change.target(), meta, None, false).await?;
+    set_current(c, e.id, change.target(), meta).await?;
+    Ok(ChangeStatus::Updated)
+}
+
+async fn resolve(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    sectionid: &str,
+    userid: &str,
+) -> Outcome<(i64, i64)> {
+    let Some(section) = section_id_by_idnumber(c, peer_id, sectionid).await? else {
+        return Ok(Err(Refusal::UnknownSection(sectionid.to_owned())));
+    };
+    let Some(person) = person_id_by_idnumber(c, peer_id, userid).await? else {
+        return Ok(Err(Refusal::UnknownPerson(userid.to_owned())));
+    };
+    Ok(Ok((section, person)))
+}
+
+/// Applies `new_enrolment` (§2). Refused (before any write) for an unknown section or person.
+pub async fn apply_new_enrolment(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    sectionid: &str,
+    userid: &str,
+    role: Role,
+    meta: &ChangeMeta,
+) -> Outcome<Applied> {
+    let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
+        Ok(ids) => ids,
+        Err(r) => return Ok(Err(r)),
+    };
+    let key = format!("{sectionid}/{userid}");
+    let status = match current(c, section, person, Some(role)).await?.first() {
+        Some(e) => transition(c, e, ServiceChange::Enrol, meta).await?,
+        None => {
+            insert_enrolment(c, section, person, role, meta).await?;
+            ChangeStatus::Created
+        }
+    };
+    Ok(Ok(Applied::new(status, key)))
+}
+
+/// Applies `remove_enrolment` (§2): Withdrawn, reason pending; nothing deleted. Without a role,
+/// every role of the person in the section is withdrawn. An enrolment that does not exist is
+/// acknowledged as unchanged.
+pub async fn apply_remove_enrolment(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    sectionid: &str,
+    userid: &str,
+    role: Option<Role>,
+    meta: &ChangeMeta,
+) -> Outcome<Applied> {
+    let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
+        Ok(ids) => ids,
+        Err(r) => return Ok(Err(r)),
+    };
+    let mut overall = ChangeStatus::Unchanged;
+    for e in current(c, section, person, role).await? {
+        let s = transition(c, &e, ServiceChange::Withdraw, meta).await?;
+        overall = match (overall, s) {
+            (ChangeStatus::Updated, _) | (_, ChangeStatus::Updated) => ChangeStatus::Updated,
+            (ChangeStatus::Stale, _) | (_, ChangeStatus::Stale) => ChangeStatus::Stale,
+            _ => ChangeStatus::Unchanged,
+        };
+    }
+    Ok(Ok(Applied::new(overall, format!("{sectionid}/{userid}"))))
+}
+
+async fn person_exists(c: &mut AnyConnection, id: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query("SELECT 1 FROM people WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
+        .is_some())
+}
+
+/// Enrols a person by hand (§4: classes with no Moodle presence). An existing active enrolment
+/// is returned as it is; a withdrawn one becomes Active again with a history row.
+pub async fn create_manual_enrolment(
+    c: &mut AnyConnection,
+    section_id: i64,
+    person_id: i64,
+    role: Role,
+    meta: &ChangeMeta,
+) -> Outcome<i64> {
+    if section_summary(c, section_id).await?.is_none() {
+        return Ok(Err(Refusal::NotFound("section", section_id)));
+    }
+    if !person_exists(c, person_id).await? {
+        return Ok(Err(Refusal::NotFound("person", person_id)));
+    }
+    match current(c, section_id, person_id, Some(role)).await?.first() {
+        None => Ok(Ok(
+            insert_enrolment(c, section_id, person_id, role, meta).await?
+        )),
+        Some(e) if e.status == status::ACTIVE => Ok(Ok(e.id)),
+        Some(e) if meta.effective_at < e.effective_at => Ok(Err(Refusal::Conflict(
+            "the date is before the enrolment's current status".into(),
+        ))),
+        Some(e) => {
+            insert_history(c, e.id, status::ACTIVE, meta, None, false).await?;
+            set_current(c, e.id, status::ACTIVE, meta).await?;
+            Ok(Ok(e.id))
+        }
+    }
+}
+
+/// A counsellor's status change (§3: a withdrawal code and a note), kept in the history. The
+/// effective date may not be before the current status's (there would be nothing to change).
+pub async fn change_enrolment_status(
+    c: &mut AnyConnection,
+    enrolment_id: i64,
+    code: &str,
+    note: Option<&str>,
+    meta: &ChangeMeta,
+) -> Outcome<()> {
+    let note = match clean_optional("note", note, MAX_NOTE) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    let known = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?;
+    if known.is_none() {
+        return Ok(Err(Refusal::invalid(
+            "code",
+            format!("no status code {code:?}"),
+        )));
+    }
+    let row = sqlx::query("SELECT status, status_effective_at FROM sis_enrolments WHERE id = $1")
+        .bind(enrolment_id)
+        .fetch_optional(&mut *c)
+        .await?;
+    let Some(r) = row else {
+        return Ok(Err(Refusal::NotFound("enrolment", enrolment_id)));
+    };
+    let current: String = r.try_get("status")?;
+    let since: i64 = r.try_get("status_effective_at")?;
+    if meta.effective_at < since {
+        return Ok(Err(Refusal::Conflict(
+            "the date is before the enrolment's current status".into(),
+        )));
+    }
+    if current == code && note.is_none() {
+        return Ok(Ok(()));
+    }
+    insert_history(c, enrolment_id, code, meta, note.as_deref(), false).await?;
+    set_current(c, enrolment_id, code, meta).await?;
+    Ok(Ok(()))
+}
+
+/// Defines a status code (an admin's withdrawal reason, for instance).
+pub async fn define_status_code(
+    c: &mut AnyConnection,
+    code: &str,
+    label: &str,
+    kind: StatusKind,
+    now: i64,
+) -> Outcome<()> {
+    let code = code.trim();
+    let valid = !code.is_empty()
+        && code.len() <= 64
+        && code
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
+    if !valid {
+        return Ok(Err(Refusal::invalid(
+            "code",
+            "1 to 64 of a-z, 0-9, '_' and '-'",
+        )));
+    }
+    let label = match clean_text("label", label, 255) {
+        Ok(l) => l,
+        Err(r) => return Ok(Err(r)),
+    };
+    let dup = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
+        .bind(code)
+        .fetch_optional(&mut *c)
+        .await?;
+    if dup.is_some() {
+        return Ok(Err(Refusal::Conflict(format!(
+            "status code {code:?} exists"
+        ))));
+    }
+    sqlx::query(
+        "INSERT INTO sis_status_codes (code, label, kind, builtin, created_at) VALUES ($1, $2, $3, 0, $4)",
+    )
+    .bind(code)
+    .bind(label.as_str())
+    .bind(kind.as_str())
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    Ok(Ok(()))
+}
+
+pub(crate) const ENROLMENT_SQL: &str =
+    "SELECT e.id, e.section_id, e.role, e.status, e.status_effective_at, e.source,
+    k.label AS status_label, k.kind AS status_kind,
+    p.id AS p_id, p.idnumber AS p_idnumber, p.firstname AS p_firstname, p.lastname AS p_lastname
+  FROM sis_enrolments e
+  JOIN sis_status_codes k ON k.code = e.status
+  JOIN people p ON p.id = e.person_id";
+
+pub(crate) fn enrolment_from_row(r: &AnyRow) -> Result<EnrolmentRow, sqlx::Error> {
+    let role: String = r.try_get("role")?;
+    Ok(EnrolmentRow {
+        id: r.try_get("id")?,
+        section_id: r.try_get("section_id")?,
+        person: PersonRef::from_row(r, "p_")?
+            .ok_or_else(|| sqlx::Error::Decode("enrolment without person".into()))?,
+        role: Role::parse(&role)
+            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
+        status: r.try_get("status")?,
+        status_label: r.try_get("status_label")?,
+        status_kind: kind_of(r, "status_kind")?,
+        status_effective_at: r.try_get("status_effective_at")?,
+        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
+    })
+}
+
+pub(crate) fn change_from_row(r: &AnyRow) -> Result<StatusChange, sqlx::Error> {
+    Ok(StatusChange {
+        id: r.try_get("id")?,
+        enrolment_id: r.try_get("enrolment_id")?,
+        status: r.try_get("status")?,
+        label: r.try_get("label")?,
+        kind: kind_of(r, "kind")?,
+        effective_at: r.try_get("effective_at")?,
+        recorded_at: r.try_get("recorded_at")?,
+        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
+        peer_id: r.try_get("peer_id")?,
+        eventid: r.try_get("eventid")?,
+        actor_id: r.try_get("actor_id")?,
+        note: r.try_get("note")?,
+        stale: get_flag(r, "stale")?,
+    })
+}
+
+pub(crate) const HISTORY_SQL: &str =
+    "SELECT h.id, h.enrolment_id, h.status, k.label, k.kind, h.effective_at, h.recorded_at,
+    h.source, h.peer_id, h.eventid, h.actor_id, h.note, h.stale
+  FROM sis_enrolment_history h JOIN sis_status_codes k ON k.code = h.status";
+
+impl Store {
+    /// Every status code: built-in first, then by label.
+    pub async fn status_codes(&self) -> Result<Vec<StatusCodeRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT code, label, kind, builtin FROM sis_status_codes ORDER BY builtin DESC, LOWER(label), code",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StatusCodeRow {
+                    code: r.try_get("code")?,
+                    label: r.try_get("label")?,
+                    kind: kind_of(r, "kind")?,
+                    builtin: get_flag(r, "builtin")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// A section and its roster with each enrolment's current status.
+    pub async fn section_roster(
+        &self,
+        section_id: i64,
+    ) -> Result<Option<SectionRoster>, StoreError> {
+        let mut c = self.pool().acquire().await?;
+        let Some(section) = section_summary(&mut c, section_id).await? else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "{ENROLMENT_SQL} WHERE e.section_id = $1 ORDER BY CASE WHEN e.role = 'teacher' THEN 0 ELSE 1 END, LOWER(p.lastname), LOWER(p.firstname), e.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(section_id)
+            .fetch_all(&mut *c)
+            .await?;
+        let enrolments = rows
+            .iter()
+            .map(enrolment_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(Some(SectionRoster {
+            section,
+            enrolments,
+        }))
+    }
+
+    /// One enrolment.
+    pub async fn enrolment(&self, enrolment_id: i64) -> Result<Option<EnrolmentRow>, StoreError> {
+        let sql = format!("{ENROLMENT_SQL} WHERE e.id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(enrolment_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.as_ref().map(enrolment_from_row).transpose()?)
+    }
+
+    /// An enrolment's status history, by effective time then arrival.
+    pub async fn enrolment_history(
+        &self,
+        enrolment_id: i64,
+    ) -> Result<Vec<StatusChange>, StoreError> {
+        let sql = format!("{HISTORY_SQL} WHERE h.enrolment_id = $1 ORDER BY h.effective_at, h.id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(enrolment_id)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(change_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Enrols a person by hand.
+    pub async fn create_manual_enrolment(
+        &self,
+        section_id: i64,
+        person_id: i64,
+        role: Role,
+        meta: &ChangeMeta,
+    ) -> Result<i64, super::sis::SisError> {
+        crate::sis_write!(self, |c| create_manual_enrolment(
+            c, section_id, person_id, role, meta
+        )
+        .await)
+    }
+
+    /// Changes an enrolment's status with a code and a note (history kept).
+    pub async fn change_enrolment_status(
+        &self,
+        enrolment_id: i64,
+        code: &str,
+        note: Option<&str>,
+        meta: &ChangeMeta,
+    ) -> Result<(), super::sis::SisError> {
+        crate::sis_write!(self, |c| change_enrolment_status(
+            c,
+            enrolment_id,
+            code,
+            note,
+            meta
+        )
+        .await)
+    }
+
+    /// Defines a status code.
+    pub async fn define_status_code(
+        &self,
+        code: &str,
+        label: &str,
+        kind: StatusKind,
+        now: i64,
+    ) -> Result<(), super::sis::SisError> {
+        crate::sis_write!(self, |c| define_status_code(c, code, label, kind, now)
+            .await)
+    }
+}

@@ -1,0 +1,717 @@
+//! Courses, terms (containers) and sections (`schooltool-services.md` §3), with each section's
+//! teacher history. `new_section` (§2) creates or updates a section in the "ongoing" container
+//! and records every teacher change; the console creates courses, terms and manual sections
+//! and lists sections by container, teacher or course.
+
+use super::sis::{
+    Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, clean_optional,
+    clean_text, get_flag,
+};
+use super::sis_people::person_id_by_idnumber;
+use super::{Store, StoreError, flag};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Longest section or course name (Moodle's `course.fullname` holds 1333 characters).
+pub const MAX_NAME: usize = 1333;
+/// Longest idnumber.
+pub const MAX_IDNUMBER: usize = 255;
+
+/// A validated `new_section`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionUpsert {
+    /// The section's shared id.
+    pub idnumber: String,
+    /// Its name (Moodle's course full name).
+    pub name: String,
+    /// The teacher's shared id; `None` means no teacher.
+    pub teacher_idnumber: Option<String>,
+    /// Term segment, ≥ 1.
+    pub segment: i64,
+}
+
+/// A term or other container of sections.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContainerRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// `ongoing` (Moodle-driven sections) or `term`.
+    pub kind: String,
+    /// Start (Unix seconds).
+    pub starts_at: Option<i64>,
+    /// End (Unix seconds).
+    pub ends_at: Option<i64>,
+}
+
+/// A course (SIS-only grouping of sections).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CourseRow {
+    /// Id.
+    pub id: i64,
+    /// Optional code.
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+}
+
+/// A section with what lists show about it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SectionSummary {
+    /// Id.
+    pub id: i64,
+    /// The peer it came from (`None`: created in the SIS).
+    pub peer_id: Option<i64>,
+    /// Shared id.
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Term segment.
+    pub segment: i64,
+    /// Container id.
+    pub container_id: i64,
+    /// Container name.
+    pub container_name: String,
+    /// Course, if grouped.
+    pub course: Option<CourseRow>,
+    /// Moodle or manual.
+    pub source: RecordSource,
+    /// The current teacher.
+    pub teacher: Option<PersonRef>,
+    /// Students whose current status is of kind active.
+    pub active_students: i64,
+}
+
+/// Section list filters (all optional, combined with AND).
+#[derive(Debug, Clone, Default)]
+pub struct SectionFilter {
+    /// In this container.
+    pub container_id: Option<i64>,
+    /// Taught by this person: the section's teacher, or an active teacher enrolment.
+    pub teacher_id: Option<i64>,
+    /// In this course.
+    pub course_id: Option<i64>,
+    /// From this peer.
+    pub peer_id: Option<i64>,
+}
+
+/// One row of a section's teacher history.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TeacherChange {
+    /// Row id.
+    pub id: i64,
+    /// The teacher from then on (`None`: no teacher).
+    pub teacher: Option<PersonRef>,
+    /// When it took effect.
+    pub effective_at: i64,
+    /// When it was recorded.
+    pub recorded_at: i64,
+    /// Moodle or manual.
+    pub source: RecordSource,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user who made it.
+    pub actor_id: Option<i64>,
+    /// It arrived after a newer change and did not change the current teacher.
+    pub stale: bool,
+}
+
+/// What a new course needs.
+#[derive(Debug, Clone, Default)]
+pub struct NewCourse {
+    /// Optional code, unique.
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+}
+
+/// What a new term needs.
+#[derive(Debug, Clone, Default)]
+pub struct NewTerm {
+    /// Name.
+    pub name: String,
+    /// Start.
+    pub starts_at: Option<i64>,
+    /// End.
+    pub ends_at: Option<i64>,
+}
+
+/// What a section created in the console needs.
+#[derive(Debug, Clone, Default)]
+pub struct NewManualSection {
+    /// Optional shared id, unique among manual sections.
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Segment (≥ 1; default 1).
+    pub segment: Option<i64>,
+    /// Container (default: the ongoing one).
+    pub container_id: Option<i64>,
+    /// Course.
+    pub course_id: Option<i64>,
+    /// Teacher (`people.id`).
+    pub teacher_id: Option<i64>,
+}
+
+/// The id of the "ongoing" container (seeded by the migration).
+pub async fn ongoing_container_id(c: &mut AnyConnection) -> Result<i64, StoreError> {
+    let row = sqlx::query("SELECT id FROM sis_containers WHERE kind = 'ongoing'")
+        .fetch_optional(&mut *c)
+        .await?;
+    match row {
+        Some(r) => Ok(r.try_get(0)?),
+        None => Err(StoreError::NotFound("the ongoing container")),
+    }
+}
+
+/// The id of a peer's section by shared id.
+pub async fn section_id_by_idnumber(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    idnumber: &str,
+) -> Result<Option<i64>, StoreError> {
+    let row = sqlx::query("SELECT id FROM sis_sections WHERE peer_id = $1 AND idnumber = $2")
+        .bind(peer_id)
+        .bind(idnumber)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+}
+
+/// The teacher a section had as of `at` by its history: `None` when the history says nothing
+/// by then, `Some(None)` when it says "no teacher".
+async fn teacher_as_of(
+    c: &mut AnyConnection,
+    section_id: i64,
+    at: i64,
+) -> Result<Option<Option<i64>>, StoreError> {
+    let row = sqlx::query(
+        "SELECT teacher_id FROM sis_section_teachers WHERE section_id = $1 AND effective_at <= $2 ORDER BY effective_at DESC, id DESC LIMIT 1",
+    )
+    .bind(section_id)
+    .bind(at)
+    .fetch_optional(&mut *c)
+    .await?;
+    Ok(row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?)
+}
+
+async fn insert_teacher_change(
+    c: &mut AnyConnection,
+    section_id: i64,
+    teacher_id: Option<i64>,
+    meta: &ChangeMeta,
+    stale: bool,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO sis_section_teachers (section_id, teacher_id, effective_at, recorded_at, source, peer_id, eventid, actor_id, stale)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(section_id)
+    .bind(teacher_id)
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .bind(meta.source.as_str())
+    .bind(meta.peer_id)
+    .bind(meta.eventid.as_deref())
+    .bind(meta.actor_id)
+    .bind(flag(stale))
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// Applies `new_section` (§2): create or update in the ongoing container; teacher changes go to
+/// the teacher history. Refused (before any write) when the teacher is unknown.
+pub async fn apply_new_section(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    s: &SectionUpsert,
+    meta: &ChangeMeta,
+) -> Outcome<Applied> {
+    let teacher_id = match &s.teacher_idnumber {
+        None => None,
+        Some(t) => match person_id_by_idnumber(c, peer_id, t).await? {
+            Some(id) => Some(id),
+            None => return Ok(Err(Refusal::UnknownPerson(t.clone()))),
+        },
+    };
+    let tm = meta.effective_at;
+    let now = meta.recorded_at;
+    let row = sqlx::query(
+        "SELECT id, name, segment, teacher_id, source_timemodified, updated_at FROM sis_sections WHERE peer_id = $1 AND idnumber = $2",
+    )
+    .bind(peer_id)
+    .bind(s.idnumber.as_str())
+    .fetch_optional(&mut *c)
+    .await?;
+    let Some(r) = row else {
+        let container = ongoing_container_id(c).await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO sis_sections (peer_id, idnumber, name, segment, container_id, source, teacher_id, source_timemodified, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 'moodle', $6, $7, $8, $8) RETURNING id",
+        )
+        .bind(peer_id)
+        .bind(s.idnumber.as_str())
+        .bind(s.name.as_str())
+        .bind(s.segment)
+        .bind(container)
+        .bind(teacher_id)
+        .bind(tm)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?
+        .try_get(0)?;
+        if teacher_id.is_some() {
+            insert_teacher_change(c, id, teacher_id, meta, false).await?;
+        }
+        return Ok(Ok(Applied::new(ChangeStatus::Created, &s.idnumber)));
+    };
+    let id: i64 = r.try_get("id")?;
+    let current_teacher: Option<i64> = r.try_get("teacher_id")?;
+    let source_tm: Option<i64> = r.try_get("source_timemodified")?;
+    if source_tm.is_some_and(|st| tm < st) {
+        // Older than what we hold: only the teacher history learns from it (§2).
+        if teacher_as_of(c, id, tm).await?.flatten() != teacher_id {
+            insert_teacher_change(c, id, teacher_id, meta, true).await?;
+        }
+        return Ok(Ok(Applied::new(ChangeStatus::Stale, &s.idnumber)));
+    }
+    let name: String = r.try_get("name")?;
+    let segment: i64 = r.try_get("segment")?;
+    let changed = name != s.name || segment != s.segment || current_teacher != teacher_id;
+    sqlx::query(
+        "UPDATE sis_sections SET name = $1, segment = $2, teacher_id = $3, source_timemodified = $4, updated_at = $5 WHERE id = $6",
+    )
+    .bind(s.name.as_str())
+    .bind(s.segment)
+    .bind(teacher_id)
+    .bind(tm)
+    .bind(if changed {
+        now
+    } else {
+        r.try_get::<i64, _>("updated_at")?
+    })
+    .bind(id)
+    .execute(&mut *c)
+    .await?;
+    if current_teacher != teacher_id {
+        insert_teacher_change(c, id, teacher_id, meta, false).await?;
+    }
+    let status = if changed {
+        ChangeStatus::Updated
+    } else {
+        ChangeStatus::Unchanged
+    };
+    Ok(Ok(Applied::new(status, &s.idnumber)))
+}
+
+/// Creates a course.
+pub async fn create_course(c: &mut AnyConnection, new: &NewCourse, now: i64) -> Outcome<i64> {
+    let name = match clean_text("name", &new.name, MAX_NAME) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    let idnumber = match clean_optional("idnumber", new.idnumber.as_deref(), MAX_IDNUMBER) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let Some(code) = &idnumber {
+        let dup = sqlx::query("SELECT id FROM sis_courses WHERE idnumber = $1")
+            .bind(code.as_str())
+            .fetch_optional(&mut *c)
+            .await?;
+        if dup.is_some() {
+            return Ok(Err(Refusal::Conflict(format!(
+                "a course with idnumber {code:?} exists"
+            ))));
+        }
+    }
+    let id = sqlx::query(
+        "INSERT INTO sis_courses (idnumber, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
+    )
+    .bind(idnumber.as_deref())
+    .bind(name.as_str())
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    .try_get(0)?;
+    Ok(Ok(id))
+}
+
+/// Creates a term.
+pub async fn create_term(c: &mut AnyConnection, new: &NewTerm, now: i64) -> Outcome<i64> {
+    let name = match clean_text("name", &new.name, MAX_NAME) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    if let (Some(s), Some(e)) = (new.starts_at, new.ends_at)
+        && e < s
+    {
+        return Ok(Err(Refusal::invalid("ends_at", "before the start")));
+    }
+    let id = sqlx::query(
+        "INSERT INTO sis_containers (name, kind, starts_at, ends_at, created_at) VALUES ($1, 'term', $2, $3, $4) RETURNING id",
+    )
+    .bind(name.as_str())
+    .bind(new.starts_at)
+    .bind(new.ends_at)
+    .bind(now)
+    .fetch_one(&mut *c)
+    .await?
+    .try_get(0)?;
+    Ok(Ok(id))
+}
+
+async fn exists(c: &mut AnyConnection, table: &str, id: i64) -> Result<bool, StoreError> {
+    let sql = format!("SELECT 1 FROM {table} WHERE id = $1");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
+        .is_some())
+}
+
+/// Creates a section in the console (a class with no Moodle presence, §4, scenario 5).
+pub async fn create_manual_section(
+    c: &mut AnyConnection,
+    new: &NewManualSection,
+    meta: &ChangeMeta,
+) -> Outcome<i64> {
+    let name = match clean_text("name", &new.name, MAX_NAME) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    let idnumber = match clean_optional("idnumber", new.idnumber.as_deref(), MAX_IDNUMBER) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    let segment = new.segment.unwrap_or(1);
+    if segment < 1 {
+        return Ok(Err(Refusal::invalid("segment", "must be 1 or more")));
+    }
+    let container = match new.container_id {
+        Some(id) if !exists(c, "sis_containers", id).await? => {
+            return Ok(Err(Refusal::NotFound("container", id)));
+        }
+        Some(id) => id,
+        None => ongoing_container_id(c).await?,
+    };
+    if let Some(id) = new.course_id
+        && !exists(c, "sis_courses", id).await?
+    {
+        return Ok(Err(Refusal::NotFound("course", id)));
+    }
+    if let Some(id) = new.teacher_id
+        && !exists(c, "people", id).await?
+    {
+        return Ok(Err(Refusal::NotFound("person", id)));
+    }
+    if let Some(code) = &idnumber {
+        let dup =
+            sqlx::query("SELECT id FROM sis_sections WHERE peer_id IS NULL AND idnumber = $1")
+                .bind(code.as_str())
+                .fetch_optional(&mut *c)
+                .await?;
+        if dup.is_some() {
+            return Ok(Err(Refusal::Conflict(format!(
+                "a section with idnumber {code:?} exists"
+            ))));
+        }
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO sis_sections (peer_id, idnumber, name, segment, container_id, course_id, source, teacher_id, created_at, updated_at)
+         VALUES (NULL, $1, $2, $3, $4, $5, 'manual', $6, $7, $7) RETURNING id",
+    )
+    .bind(idnumber.as_deref())
+    .bind(name.as_str())
+    .bind(segment)
+    .bind(container)
+    .bind(new.course_id)
+    .bind(new.teacher_id)
+    .bind(meta.recorded_at)
+    .fetch_one(&mut *c)
+    .await?
+    .try_get(0)?;
+    if new.teacher_id.is_some() {
+        insert_teacher_change(c, id, new.teacher_id, meta, false).await?;
+    }
+    Ok(Ok(id))
+}
+
+/// Puts a section (Moodle's or manual) in a course, or takes it out (`None`).
+pub async fn set_section_course(
+    c: &mut AnyConnection,
+    section_id: i64,
+    course_id: Option<i64>,
+    now: i64,
+) -> Outcome<()> {
+    if !exists(c, "sis_sections", section_id).await? {
+        return Ok(Err(Refusal::NotFound("section", section_id)));
+    }
+    if let Some(id) = course_id
+        && !exists(c, "sis_courses", id).await?
+    {
+        return Ok(Err(Refusal::NotFound("course", id)));
+    }
+    sqlx::query("UPDATE sis_sections SET course_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(course_id)
+        .bind(now)
+        .bind(section_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(Ok(()))
+}
+
+/// Changes a manual section's teacher (Moodle sections take theirs from `new_section`).
+pub async fn set_section_teacher(
+    c: &mut AnyConnection,
+    section_id: i64,
+    teacher_id: Option<i64>,
+    meta: &ChangeMeta,
+) -> Outcome<()> {
+    let row = sqlx::query("SELECT source, teacher_id FROM sis_sections WHERE id = $1")
+        .bind(section_id)
+        .fetch_optional(&mut *c)
+        .await?;
+    let Some(r) = row else {
+        return Ok(Err(Refusal::NotFound("section", section_id)));
+    };
+    if r.try_get::<String, _>("source")? == "moodle" {
+        return Ok(Err(Refusal::ReadOnly(
+            "the teacher of a Moodle section comes from Moodle".into(),
+        )));
+    }
+    if let Some(id) = teacher_id
+        && !exists(c, "people", id).await?
+    {
+        return Ok(Err(Refusal::NotFound("person", id)));
+    }
+    if r.try_get::<Option<i64>, _>("teacher_id")? == teacher_id {
+        return Ok(Ok(()));
+    }
+    sqlx::query("UPDATE sis_sections SET teacher_id = $1, updated_at = $2 WHERE id = $3")
+        .bind(teacher_id)
+        .bind(meta.recorded_at)
+        .bind(section_id)
+        .execute(&mut *c)
+        .await?;
+    insert_teacher_change(c, section_id, teacher_id, meta, false).await?;
+    Ok(Ok(()))
+}
+
+pub(crate) const SUMMARY_SQL: &str = "SELECT s.id, s.peer_id, s.idnumber, s.name, s.segment, s.container_id, ct.name AS container_name,
+    s.course_id, co.idnumber AS course_idnumber, co.name AS course_name, s.source,
+    t.id AS t_id, t.idnumber AS t_idnumber, t.firstname AS t_firstname, t.lastname AS t_lastname,
+    (SELECT COUNT(*) FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+      WHERE e.section_id = s.id AND e.role = 'student' AND k.kind = 'active') AS active_students
+  FROM sis_sections s
+  JOIN sis_containers ct ON ct.id = s.container_id
+  LEFT JOIN sis_courses co ON co.id = s.course_id
+  LEFT JOIN people t ON t.id = s.teacher_id";
+
+pub(crate) fn summary_from_row(r: &AnyRow) -> Result<SectionSummary, sqlx::Error> {
+    let course = match r.try_get::<Option<i64>, _>("course_id")? {
+        Some(id) => Some(CourseRow {
+            id,
+            idnumber: r.try_get("course_idnumber")?,
+            name: r
+                .try_get::<Option<String>, _>("course_name")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    Ok(SectionSummary {
+        id: r.try_get("id")?,
+        peer_id: r.try_get("peer_id")?,
+        idnumber: r.try_get("idnumber")?,
+        name: r.try_get("name")?,
+        segment: r.try_get("segment")?,
+        container_id: r.try_get("container_id")?,
+        container_name: r.try_get("container_name")?,
+        course,
+        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
+        teacher: PersonRef::from_row(r, "t_")?,
+        active_students: r.try_get("active_students")?,
+    })
+}
+
+/// One section's summary (on any connection, e.g. inside a transaction).
+pub async fn section_summary(
+    c: &mut AnyConnection,
+    section_id: i64,
+) -> Result<Option<SectionSummary>, StoreError> {
+    let sql = format!("{SUMMARY_SQL} WHERE s.id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(section_id)
+        .fetch_optional(&mut *c)
+        .await?;
+    Ok(row.as_ref().map(summary_from_row).transpose()?)
+}
+
+impl Store {
+    /// Every container, the ongoing one first, then terms by start.
+    pub async fn containers(&self) -> Result<Vec<ContainerRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, starts_at, ends_at FROM sis_containers ORDER BY CASE WHEN kind = 'ongoing' THEN 0 ELSE 1 END, starts_at, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ContainerRow {
+                    id: r.try_get("id")?,
+                    name: r.try_get("name")?,
+                    kind: r.try_get("kind")?,
+                    starts_at: r.try_get("starts_at")?,
+                    ends_at: r.try_get("ends_at")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Every course, by name.
+    pub async fn courses(&self) -> Result<Vec<CourseRow>, StoreError> {
+        let rows =
+            sqlx::query("SELECT id, idnumber, name FROM sis_courses ORDER BY LOWER(name), id")
+                .fetch_all(self.pool())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(CourseRow {
+                    id: r.try_get("id")?,
+                    idnumber: r.try_get("idnumber")?,
+                    name: r.try_get("name")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Sections matching the filter, by segment then name.
+    pub async fn list_sections(
+        &self,
+        f: &SectionFilter,
+    ) -> Result<Vec<SectionSummary>, StoreError> {
+        let mut sql = format!("{SUMMARY_SQL} WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if f.container_id.is_some() {
+            sql.push_str(&format!(" AND s.container_id = {}", next()));
+        }
+        if f.course_id.is_some() {
+            sql.push_str(&format!(" AND s.course_id = {}", next()));
+        }
+        if f.peer_id.is_some() {
+            sql.push_str(&format!(" AND s.peer_id = {}", next()));
+        }
+        if f.teacher_id.is_some() {
+            let (a, b) = (next(), next());
+            sql.push_str(&format!(
+                " AND (s.teacher_id = {a} OR EXISTS (SELECT 1 FROM sis_enrolments te JOIN sis_status_codes tk ON tk.code = te.status
+                   WHERE te.section_id = s.id AND te.person_id = {b} AND te.role = 'teacher' AND tk.kind = 'active'))"
+            ));
+        }
+        sql.push_str(" ORDER BY s.segment, LOWER(s.name), s.id");
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for v in [f.container_id, f.course_id, f.peer_id]
+            .into_iter()
+            .flatten()
+        {
+            q = q.bind(v);
+        }
+        if let Some(t) = f.teacher_id {
+            q = q.bind(t).bind(t);
+        }
+        let rows = q.fetch_all(self.pool()).await?;
+        Ok(rows
+            .iter()
+            .map(summary_from_row)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// One section.
+    pub async fn section(&self, section_id: i64) -> Result<Option<SectionSummary>, StoreError> {
+        let mut c = self.pool().acquire().await?;
+        section_summary(&mut c, section_id).await
+    }
+
+    /// A section's teacher history, oldest first by effective time.
+    pub async fn teacher_history(&self, section_id: i64) -> Result<Vec<TeacherChange>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT h.id, h.effective_at, h.recorded_at, h.source, h.eventid, h.actor_id, h.stale,
+                    t.id AS t_id, t.idnumber AS t_idnumber, t.firstname AS t_firstname, t.lastname AS t_lastname
+               FROM sis_section_teachers h LEFT JOIN people t ON t.id = h.teacher_id
+              WHERE h.section_id = $1 ORDER BY h.effective_at, h.id",
+        )
+        .bind(section_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(TeacherChange {
+                    id: r.try_get("id")?,
+                    teacher: PersonRef::from_row(r, "t_")?,
+                    effective_at: r.try_get("effective_at")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                    source: RecordSource::parse(&r.try_get::<String, _>("source")?),
+                    eventid: r.try_get("eventid")?,
+                    actor_id: r.try_get("actor_id")?,
+                    stale: get_flag(r, "stale")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+
+    /// Creates a course.
+    pub async fn create_course(
+        &self,
+        new: &NewCourse,
+        now: i64,
+    ) -> Result<i64, super::sis::SisError> {
+        crate::sis_write!(self, |c| create_course(c, new, now).await)
+    }
+
+    /// Creates a term.
+    pub async fn create_term(&self, new: &NewTerm, now: i64) -> Result<i64, super::sis::SisError> {
+        crate::sis_write!(self, |c| create_term(c, new, now).await)
+    }
+
+    /// Creates a manual section.
+    pub async fn create_manual_section(
+        &self,
+        new: &NewManualSection,
+        meta: &ChangeMeta,
+    ) -> Result<i64, super::sis::SisError> {
+        crate::sis_write!(self, |c| create_manual_section(c, new, meta).await)
+    }
+
+    /// Groups a section under a course (or ungroups it).
+    pub async fn set_section_course(
+        &self,
+        section_id: i64,
+        course_id: Option<i64>,
+        now: i64,
+    ) -> Result<(), super::sis::SisError> {
+        crate::sis_write!(self, |c| set_section_course(c, section_id, course_id, now)
+            .await)
+    }
+
+    /// Changes a manual section's teacher (history kept).
+    pub async fn set_section_teacher(
+        &self,
+        section_id: i64,
+        teacher_id: Option<i64>,
+        meta: &ChangeMeta,
+    ) -> Result<(), super::sis::SisError> {
+        crate::sis_write!(self, |c| set_section_teacher(
+            c, section_id, teacher_id, meta
+        )
+        .await)
+    }
+}

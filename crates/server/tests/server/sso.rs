@@ -1,0 +1,238 @@
+//! SchoolBridge as identity provider: jump tokens (40 hex, single use, bound to the browser's
+//! User-Agent, 30 s) and the peer's `user_authorise`; single logout; the Network Servers list.
+
+use super::support::{Api, FakeMoodle, TestApp, local_account};
+use mnet::client::Reply;
+use mnet::services::{SCHOOLTOOL_SIS, SSO_IDP, SSO_SP};
+use mnet::xmlrpc::Value;
+
+const SSO_BOTH_WAYS: &[(&str, bool, bool)] = &[
+    (SCHOOLTOOL_SIS, true, true),
+    (SSO_IDP, true, true),
+    (SSO_SP, true, true),
+];
+
+/// Follows our jump page; returns the token from the redirect to the peer's land page.
+async fn jump(api: &Api, peer_id: i64) -> (String, String) {
+    let resp = api
+        .get_raw(&format!(
+            "/auth/mnet/jump.php?hostid={peer_id}&wantsurl=/course/view.php%3Fid%3D2"
+        ))
+        .await;
+    assert_eq!(resp.status(), 303, "jump redirects");
+    let to = resp
+        .headers()
+        .get("location")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let token = to
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    (to, token)
+}
+
+fn sha1_hex(s: &str) -> String {
+    schoolbridge::accounts::sessions::useragent_sha1(s)
+}
+
+#[tokio::test]
+async fn jump_then_user_authorise_like_a_moodle_idp() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
+    local_account(&app, "mrsmith", "smith-password", &["teacher"], true).await;
+    let api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let (to, token) = jump(&api, peer.id).await;
+    assert!(
+        to.starts_with(&format!(
+            "http://moodle.test/auth/mnet/land.php?token={token}&idp={}&wantsurl=",
+            app.url
+        )),
+        "{to}"
+    );
+    assert!(
+        to.ends_with("wantsurl=%2Fcourse%2Fview.php%3Fid%3D2"),
+        "{to}"
+    );
+    assert_eq!(token.len(), 40);
+    assert!(
+        token
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+    );
+
+    let ua = sha1_hex(&api.user_agent);
+    let params = [Value::from(token.as_str()), Value::from(ua.as_str())];
+    let Ok(Reply::Value(Value::Struct(user))) = moodle
+        .call(&app, "auth/mnet/auth.php/user_authorise", &params)
+        .await
+    else {
+        panic!()
+    };
+    for key in [
+        "auth",
+        "username",
+        "firstname",
+        "lastname",
+        "email",
+        "wwwroot",
+        "session.gc_maxlifetime",
+        "myhosts",
+    ] {
+        assert!(
+            user.get(key).is_some(),
+            "reply lacks {key} (capture 25 has it)"
+        );
+    }
+    assert_eq!(user.get("username"), Some(&Value::from("mrsmith")));
+    assert_eq!(user.get("wwwroot"), Some(&Value::from(app.url.as_str())));
+    // Single use.
+    let again = moodle
+        .call(&app, "auth/mnet/auth.php/user_authorise", &params)
+        .await;
+    assert!(matches!(again, Ok(Reply::Fault(f)) if f.code == 1));
+}
+
+#[tokio::test]
+async fn wrong_user_agent_expired_and_foreign_tokens_fail() {
+    let app = TestApp::start().await;
+    let mut moodle = FakeMoodle::new("http://moodle.test");
+    let other = FakeMoodle::new("http://other.test");
+    let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
+    app.add_peer(&other, SSO_BOTH_WAYS).await;
+    local_account(&app, "mrsmith", "smith-password", &[], true).await;
+    let api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let ua = sha1_hex(&api.user_agent);
+
+    let (_, token) = jump(&api, peer.id).await;
+    let wrong_ua = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/user_authorise",
+            &[
+                Value::from(token.as_str()),
+                Value::from(sha1_hex("curl/8").as_str()),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(wrong_ua, Ok(Reply::Fault(f)) if f.code == 1),
+        "bound to the browser"
+    );
+
+    let (_, token) = jump(&api, peer.id).await;
+    let foreign = other
+        .call(
+            &app,
+            "auth/mnet/auth.php/user_authorise",
+            &[Value::from(token.as_str()), Value::from(ua.as_str())],
+        )
+        .await;
+    assert!(
+        matches!(foreign, Ok(Reply::Fault(f)) if f.code == 1),
+        "a token is only for the peer it was issued to"
+    );
+
+    let (_, token) = jump(&api, peer.id).await;
+    // 31 seconds later (both clocks move).
+    app.state.clock.shift(31);
+    moodle.clock_offset = 31;
+    let late = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/user_authorise",
+            &[Value::from(token.as_str()), Value::from(ua.as_str())],
+        )
+        .await;
+    assert!(
+        matches!(&late, Ok(Reply::Fault(f)) if f.code == 2),
+        "{late:?}"
+    );
+}
+
+#[tokio::test]
+async fn jumping_needs_a_session_and_sso_switched_on() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    let peer = app.add_peer(&moodle, &[(SCHOOLTOOL_SIS, true, true)]).await;
+    local_account(&app, "mrsmith", "smith-password", &[], true).await;
+    let anon = Api::anonymous(&app);
+    let resp = anon
+        .get_raw(&format!("/auth/mnet/jump.php?hostid={}", peer.id))
+        .await;
+    assert_eq!(resp.status(), 303);
+    assert!(
+        resp.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/signin?next=%2Fauth%2Fmnet%2Fjump.php")
+    );
+    let mut api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let resp = api
+        .get_raw(&format!("/auth/mnet/jump.php?hostid={}", peer.id))
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert!(resp.text().await.unwrap().contains("sso_idp and sso_sp"));
+    // The Network Servers list only shows peers one can jump to.
+    let (_, me) = api.get("/api/session").await;
+    assert_eq!(me["network_servers"].as_array().unwrap().len(), 0);
+    let moodle2 = FakeMoodle::new("http://moodle2.test");
+    let peer2 = app.add_peer(&moodle2, SSO_BOTH_WAYS).await;
+    let (_, me) = api.get("/api/session").await;
+    let servers = me["network_servers"].as_array().unwrap();
+    assert_eq!(servers.len(), 1);
+    assert_eq!(
+        servers[0]["url"],
+        format!("/auth/mnet/jump.php?hostid={}", peer2.id)
+    );
+}
+
+#[tokio::test]
+async fn kill_children_is_single_logout() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
+    local_account(&app, "mrsmith", "smith-password", &[], true).await;
+    let mut api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let (_, token) = jump(&api, peer.id).await;
+    let ua = sha1_hex(&api.user_agent);
+    moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/user_authorise",
+            &[Value::from(token.as_str()), Value::from(ua.as_str())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(api.get("/api/session").await.0, 200);
+    // The person signs out at Moodle; Moodle tells its IdP.
+    let r = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/kill_children",
+            &[Value::from("mrsmith"), Value::from(ua.as_str())],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(r, Reply::Value(Value::String(s)) if s.contains("Ended 1")));
+    assert_eq!(api.get("/api/session").await.0, 401, "signed out here too");
+    // keepalive_server answers as Moodle's does.
+    let Ok(Reply::Value(Value::Struct(k))) = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/keepalive_server",
+            &[Value::Array(vec![Value::from("mrsmith")])],
+        )
+        .await
+    else {
+        panic!()
+    };
+    assert_eq!(k.get("message"), Some(&Value::from("All ok")));
+}
