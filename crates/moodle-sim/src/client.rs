@@ -59,8 +59,13 @@ impl SimMoodle {
         application: Application,
     ) -> Result<PeerRecord, SimError> {
         let wwwroot = normalise_wwwroot(wwwroot)?;
-        let name = self.fetch_title(&wwwroot).await.unwrap_or_else(|| wwwroot.clone());
-        let certificate = self.fetch_peer_certificate_as(&wwwroot, application).await?;
+        let name = self
+            .fetch_title(&wwwroot)
+            .await
+            .unwrap_or_else(|| wwwroot.clone());
+        let certificate = self
+            .fetch_peer_certificate_as(&wwwroot, application)
+            .await?;
         certificate
             .check_credentials(&wwwroot)
             .map_err(|source| SimError::Credentials {
@@ -148,8 +153,10 @@ impl SimMoodle {
                 drift_threshold: mnet_client::DEFAULT_DRIFT_THRESHOLD,
             };
             let read = blocking(move || {
-                let keys: Vec<&mnet::keys::SitePrivateKey> = keys.iter().map(AsRef::as_ref).collect();
+                let keys: Vec<&mnet::keys::SitePrivateKey> =
+                    keys.iter().map(AsRef::as_ref).collect();
                 mnet_client::read_reply(&response, &keys, &cert, timing, &limits, &mut rand::rng())
+                    .map(|read| read.reply)
             })
             .await?;
             match read {
@@ -185,7 +192,8 @@ impl SimMoodle {
         if !is_normalised(pem) {
             tracing::warn!(peer = %wwwroot, "7025 carried a certificate PEM that is not normalised (PARAM_PEM)");
         }
-        self.peers_mut().set_certificate(wwwroot, certificate.clone());
+        self.peers_mut()
+            .set_certificate(wwwroot, certificate.clone());
         tracing::info!(peer = %wwwroot, "peer sent 7025: stored its new certificate, re-sending once");
         Ok(certificate)
     }
@@ -246,6 +254,13 @@ mod tests {
         );
         assert_eq!(title_of("<title></title>"), None);
         assert_eq!(title_of("no title here"), None);
-        assert_eq!(Reply::PlainFault(Fault { code: 7020, string: String::new() }).fault_code(), Some(7020));
+        assert_eq!(
+            Reply::PlainFault(Fault {
+                code: 7020,
+                string: String::new()
+            })
+            .fault_code(),
+            Some(7020)
+        );
     }
 }

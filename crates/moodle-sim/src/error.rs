@@ -12,7 +12,9 @@ pub enum SimError {
     #[error("{0} is not a peer of this Moodle: add it first (keyswap)")]
     UnknownPeer(String),
     /// A wwwroot that is not an `http://` or `https://` URL.
-    #[error("{0:?} is not a usable wwwroot: it must start with http:// or https:// and have a host")]
+    #[error(
+        "{0:?} is not a usable wwwroot: it must start with http:// or https:// and have a host"
+    )]
     BadWwwroot(String),
     /// A key or certificate could not be read, made or used.
     #[error("key or certificate: {0}")]

@@ -207,7 +207,10 @@ mod tests {
     #[test]
     fn hosts_and_pem_blocks() {
         assert_eq!(host_of("http://127.0.0.1:8081"), "127.0.0.1");
-        assert_eq!(host_of("https://moodle.example.org/sub/dir"), "moodle.example.org");
+        assert_eq!(
+            host_of("https://moodle.example.org/sub/dir"),
+            "moodle.example.org"
+        );
         assert_eq!(host_of("nonsense"), "nonsense");
         assert_eq!(host_of("http://"), "localhost");
         let text = "junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\nmore";
@@ -222,7 +225,11 @@ mod tests {
     fn subject_is_moodles() {
         let s = moodle_certificate_subject("http://127.0.0.1:8081", "Sim School");
         assert_eq!(
-            (s.country.as_str(), s.organizational_unit.as_str(), s.email.as_str()),
+            (
+                s.country.as_str(),
+                s.organizational_unit.as_str(),
+                s.email.as_str()
+            ),
             ("NZ", "Moodle", "noreply@127.0.0.1")
         );
     }

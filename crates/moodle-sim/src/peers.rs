@@ -179,7 +179,11 @@ impl PeerRegistry {
 
     /// Soft-deletes a peer.
     pub(crate) fn delete(&mut self, wwwroot: &str) -> bool {
-        match self.peers.iter_mut().find(|p| !p.deleted && p.wwwroot == wwwroot) {
+        match self
+            .peers
+            .iter_mut()
+            .find(|p| !p.deleted && p.wwwroot == wwwroot)
+        {
             Some(p) => {
                 p.deleted = true;
                 true

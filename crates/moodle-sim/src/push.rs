@@ -75,17 +75,17 @@ impl fmt::Display for PushStop {
             PushStop::NotAPeer { our_wwwroot } => write!(
                 f,
                 "SchoolBridge answered 7020: it does not know this Moodle yet. Its administrator must \
-                 add it as a peer — while this simulator is reachable at {our_wwwroot}, run:\n    \
-                 schoolbridge peer add {our_wwwroot} --yes\nthen run the scenario again."
+                 add it as a peer, while this simulator answers at {our_wwwroot}:\n    \
+                 schoolbridge peer add {our_wwwroot} --yes"
             ),
             PushStop::NotPublished {
                 method,
                 our_wwwroot,
             } => write!(
                 f,
-                "SchoolBridge answered 7012 to {method}: the schooltool_sis service is not published \
-                 to this Moodle ({our_wwwroot}). Publish schooltool_sis to this peer in SchoolBridge, \
-                 then run the scenario again."
+                "SchoolBridge answered 7012 to {method}: it does not offer that method to this Moodle \
+                 ({our_wwwroot}). Publish the schooltool_sis service to this peer in SchoolBridge (or \
+                 use a SchoolBridge that implements it), then run the scenario again."
             ),
             PushStop::TransportRefused => write!(
                 f,
@@ -152,14 +152,30 @@ impl fmt::Display for PushSummary {
             self.calls,
             self.calls_per_second()
         )?;
-        let statuses: Vec<String> = self.statuses.iter().map(|(s, n)| format!("{s} {n}")).collect();
-        writeln!(f, "accepted: {} ({})", self.accepted(), statuses.join(", "))?;
-        let faults: Vec<String> = self.faults.iter().map(|(c, n)| format!("{c}×{n}")).collect();
+        let statuses: Vec<String> = self
+            .statuses
+            .iter()
+            .map(|(s, n)| format!("{s} {n}"))
+            .collect();
+        if statuses.is_empty() {
+            writeln!(f, "accepted: 0")?;
+        } else {
+            writeln!(f, "accepted: {} ({})", self.accepted(), statuses.join(", "))?;
+        }
+        let faults: Vec<String> = self
+            .faults
+            .iter()
+            .map(|(c, n)| format!("{c}×{n}"))
+            .collect();
         write!(
             f,
             "faults: {} ({}); changes given up: {}",
             self.faults.values().sum::<u64>(),
-            if faults.is_empty() { "none".to_owned() } else { faults.join(", ") },
+            if faults.is_empty() {
+                "none".to_owned()
+            } else {
+                faults.join(", ")
+            },
             self.rejected
         )
     }
@@ -191,7 +207,9 @@ impl SimMoodle {
             let mut attempt = 0u32;
             loop {
                 summary.calls += 1;
-                let reply = self.call(peer_wwwroot, &change.method(), change.params()).await;
+                let reply = self
+                    .call(peer_wwwroot, &change.method(), change.params())
+                    .await;
                 let fault = match reply {
                     Ok(Reply::Value(value)) => {
                         *summary.statuses.entry(status_of(&value)).or_insert(0) += 1;
@@ -299,9 +317,16 @@ mod tests {
     #[test]
     fn statuses_are_read_leniently() {
         let reply = |s: Struct| Value::Struct(s);
-        assert_eq!(status_of(&reply(Struct::new().with("status", "created"))), "created");
         assert_eq!(
-            status_of(&reply(Struct::new().with("status", "created").with("replayed", true))),
+            status_of(&reply(Struct::new().with("status", "created"))),
+            "created"
+        );
+        assert_eq!(
+            status_of(&reply(
+                Struct::new()
+                    .with("status", "created")
+                    .with("replayed", true)
+            )),
             "replayed"
         );
         assert_eq!(status_of(&Value::Bool(true)), "ok");
@@ -312,7 +337,10 @@ mod tests {
         let stop = PushStop::NotAPeer {
             our_wwwroot: "http://127.0.0.1:8081".into(),
         };
-        assert!(stop.to_string().contains("schoolbridge peer add http://127.0.0.1:8081 --yes"));
+        assert!(
+            stop.to_string()
+                .contains("schoolbridge peer add http://127.0.0.1:8081 --yes")
+        );
         let summary = PushSummary {
             total: 3,
             done: 2,

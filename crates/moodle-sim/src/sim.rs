@@ -220,7 +220,8 @@ impl SimMoodle {
     /// archived (three generations are kept) and `key` becomes current with a new Moodle-shaped
     /// certificate. Peers still holding the old certificate get fault 7025 with the new one.
     pub fn rotate_key(&self, key: SitePrivateKey) -> Result<(), SimError> {
-        let identity = SiteIdentity::moodle_shaped(key, self.wwwroot(), self.site_name(), self.now())?;
+        let identity =
+            SiteIdentity::moodle_shaped(key, self.wwwroot(), self.site_name(), self.now())?;
         self.rotate_identity(identity)
     }
 
@@ -297,7 +298,12 @@ impl SimMoodle {
     /// The URL a jump redirects the browser to, built exactly as Moodle builds it (§8.1):
     /// `{peer}{land path}?token=…&idp={our wwwroot}&wantsurl={urlencoded}` — `idp` is not
     /// URL-encoded.
-    pub fn land_url(&self, peer_wwwroot: &str, token: &str, wantsurl: &str) -> Result<String, SimError> {
+    pub fn land_url(
+        &self,
+        peer_wwwroot: &str,
+        token: &str,
+        wantsurl: &str,
+    ) -> Result<String, SimError> {
         let peer = self
             .peer(peer_wwwroot)
             .ok_or_else(|| SimError::UnknownPeer(peer_wwwroot.to_owned()))?;
@@ -350,7 +356,7 @@ impl SimMoodle {
         lock(&self.inner.remote_users).insert((user.host_id, user.username.clone()), user);
     }
 
-    /// Read access to what the site holds.
+    /// Read access to what the site holds. A `std` lock guard: do not hold it across `.await`.
     pub fn school(&self) -> RwLockReadGuard<'_, SchoolState> {
         read(&self.inner.school)
     }
@@ -432,8 +438,16 @@ mod tests {
 
     #[test]
     fn wwwroots_are_normalised_or_refused() {
-        assert_eq!(normalise_wwwroot(" http://127.0.0.1:8081/ ").ok().as_deref(), Some("http://127.0.0.1:8081"));
-        assert_eq!(normalise_wwwroot("https://m.example/sub").ok().as_deref(), Some("https://m.example/sub"));
+        assert_eq!(
+            normalise_wwwroot(" http://127.0.0.1:8081/ ")
+                .ok()
+                .as_deref(),
+            Some("http://127.0.0.1:8081")
+        );
+        assert_eq!(
+            normalise_wwwroot("https://m.example/sub").ok().as_deref(),
+            Some("https://m.example/sub")
+        );
         assert!(normalise_wwwroot("127.0.0.1:8081").is_err());
         assert!(normalise_wwwroot("http://").is_err());
         assert!(normalise_wwwroot("http://a b").is_err());

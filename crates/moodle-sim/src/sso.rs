@@ -124,6 +124,15 @@ impl SsoStore {
         before - self.mnet.len()
     }
 
+    /// `kill_child` (§8.4, service-provider side): logs out the remote user `username` who came
+    /// from peer `host`. Returns how many browser sessions ended.
+    pub(crate) fn kill_remote(&mut self, host: u32, username: &str) -> usize {
+        let before = self.browsers.len();
+        self.browsers
+            .retain(|_, b| !(b.username == username && b.remote_host == Some(host)));
+        before - self.browsers.len()
+    }
+
     /// Logs a browser in; returns the cookie value.
     pub(crate) fn log_in(&mut self, session: BrowserSession) -> String {
         let id = random_hex(16);
@@ -178,13 +187,29 @@ mod tests {
         let ua = sha1_hex("Mozilla/5.0");
         let token = store.start_jump("maya", 3, &ua, 1000);
         assert_eq!(token.len(), 40);
-        assert!(token.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
-        assert_eq!(store.authorise(&token, &sha1_hex("curl"), 3, 1001), Err(MnetFault::NoSessionExists));
-        assert_eq!(store.authorise(&token, &ua, 4, 1001), Err(MnetFault::NoSessionExists));
+        assert!(
+            token
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        );
+        assert_eq!(
+            store.authorise(&token, &sha1_hex("curl"), 3, 1001),
+            Err(MnetFault::NoSessionExists)
+        );
+        assert_eq!(
+            store.authorise(&token, &ua, 4, 1001),
+            Err(MnetFault::NoSessionExists)
+        );
         assert_eq!(store.authorise(&token, &ua, 3, 1001).as_deref(), Ok("maya"));
-        assert_eq!(store.authorise(&token, &ua, 3, 1002), Err(MnetFault::NoSessionExists));
+        assert_eq!(
+            store.authorise(&token, &ua, 3, 1002),
+            Err(MnetFault::NoSessionExists)
+        );
         let late = store.start_jump("maya", 3, &ua, 2000);
-        assert_eq!(store.authorise(&late, &ua, 3, 2031), Err(MnetFault::SessionTimedOut));
+        assert_eq!(
+            store.authorise(&late, &ua, 3, 2031),
+            Err(MnetFault::SessionTimedOut)
+        );
         assert!(store.has_session("maya", 3));
         assert_eq!(store.kill("maya", &ua), 1);
         assert!(!store.has_session("maya", 3));
@@ -193,7 +218,10 @@ mod tests {
 
     #[test]
     fn urlencode_is_phps() {
-        assert_eq!(php_urlencode("/course/view.php?id=2"), "%2Fcourse%2Fview.php%3Fid%3D2");
+        assert_eq!(
+            php_urlencode("/course/view.php?id=2"),
+            "%2Fcourse%2Fview.php%3Fid%3D2"
+        );
         assert_eq!(php_urlencode("a b~é"), "a+b%7E%C3%A9");
         assert_eq!(sha1_hex(""), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
     }

@@ -7,13 +7,16 @@
 //! call carries `eventid` (string) and `timemodified` (int) last.
 
 pub mod calendar;
+mod coursework;
 pub mod generator;
 pub mod names;
 mod rng;
+mod spec;
 pub mod state;
 pub mod stories;
 
-pub use generator::{School, SchoolSpec, SimUser, SpecError, UserKind};
+pub use generator::generate;
+pub use spec::{School, SchoolSpec, SimUser, SpecError, UserKind};
 pub use state::{ListedEnrolment, SchoolState, UserRow};
 pub use stories::Story;
 
@@ -307,6 +310,23 @@ impl Change {
     /// The call's parameter list: one struct.
     pub fn params(&self) -> Vec<Value> {
         vec![Value::Struct(self.to_struct())]
+    }
+
+    /// The method's own fields as `(name, text)` for printing: strings quoted, flags as
+    /// `true`/`false`.
+    pub fn body_fields(&self) -> Vec<(String, String)> {
+        self.body
+            .fields()
+            .iter()
+            .map(|(name, value)| {
+                let text = match value {
+                    Value::String(s) => format!("{s:?}"),
+                    Value::Bool(b) => b.to_string(),
+                    other => other.to_text_lenient().unwrap_or_default(),
+                };
+                (name.to_owned(), text)
+            })
+            .collect()
     }
 }
 

@@ -1,0 +1,5 @@
+//! The subcommands of the `moodle-sim` binary.
+
+pub mod scenario;
+pub mod serve;
+pub mod site;
