@@ -10,3 +10,4 @@ mod config_cli;
 mod mnet_endpoint;
 mod sso;
 mod store_conformance;
+mod with_sim;

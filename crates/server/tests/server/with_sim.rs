@@ -1,0 +1,268 @@
+//! SchoolBridge against `moodle-sim`, a Moodle-4.5-shaped peer that serves HTTP: adding a peer by
+//! URL, verify and review, SSO from Moodle (land), learning a rotated peer key, our own key
+//! rotation with Moodle's 7025 retry, and single logout from the identity provider.
+
+use super::support::{Api, TestApp, fresh_key};
+use mnet::xmlrpc::Value;
+use moodle_sim::{Change, ChangeBody, Reply as SimReply, ServeHandle, SimMoodle, start_loopback};
+use schoolbridge::mnet_host::registry;
+
+async fn sim() -> (SimMoodle, ServeHandle) {
+    sim_with(true).await
+}
+
+/// A sim; `register_all_hosts` is Moodle's "Register all hosts" (keyswap registers the caller).
+async fn sim_with(register_all_hosts: bool) -> (SimMoodle, ServeHandle) {
+    start_loopback(fresh_key(), |c| {
+        c.site_name = "Springfield Moodle".into();
+        c.register_all_hosts = register_all_hosts;
+        c.school.apply(&Change {
+            eventid: "e1".into(),
+            timemodified: 1_800_000_000,
+            body: ChangeBody::FetchUser {
+                idnumber: "S-1001".into(),
+                username: "jdoe".into(),
+                firstname: "Jane".into(),
+                lastname: "Doe".into(),
+                email: "jane@school.example".into(),
+            },
+        });
+    })
+    .await
+    .unwrap()
+}
+
+/// Both sides registered with each other, as an admin would do it.
+async fn peered(app: &TestApp, sim: &SimMoodle) -> schoolbridge::store::PeerRow {
+    let peer = registry::add(&app.state, sim.wwwroot(), "moodle", None, true)
+        .await
+        .unwrap();
+    sim.add_peer(&app.url).await.unwrap();
+    peer
+}
+
+#[tokio::test]
+async fn adding_a_moodle_by_url_verify_and_review() {
+    let app = TestApp::start().await;
+    let (sim, _h) = sim_with(false).await;
+    // Preview: Moodle's checks pass, the title becomes the default name.
+    let preview = registry::preview(&app.state, &format!("{}/", sim.wwwroot()), "moodle", true)
+        .await
+        .unwrap();
+    assert_eq!(preview.wwwroot, sim.wwwroot());
+    assert_eq!(preview.name, "Springfield Moodle");
+    assert_eq!(preview.certificate.serial_hex(), "00");
+    // A confirmation naming another fingerprint is refused.
+    assert!(
+        registry::confirm(&app.state, &preview, "00:11", None, true)
+            .await
+            .is_err()
+    );
+    let peer = registry::confirm(
+        &app.state,
+        &preview,
+        &preview.certificate.fingerprint_sha256(),
+        None,
+        true,
+    )
+    .await
+    .unwrap();
+    // Verify before the Moodle knows us: a diagnosis that names our address.
+    let v = registry::verify(&app.state, &peer).await;
+    assert!(!v.ok);
+    assert!(
+        v.diagnosis.unwrap().contains(&app.url),
+        "7020 explained with our wwwroot"
+    );
+    sim.add_peer(&app.url).await.unwrap();
+    let v = registry::verify(&app.state, &peer).await;
+    assert!(v.ok, "{:?}", v.diagnosis);
+    // Review: unchanged, then the Moodle re-keys and review flags it until accepted.
+    assert!(
+        !registry::review(&app.state, &peer)
+            .await
+            .unwrap()
+            .key_changed
+    );
+    sim.rotate_key(fresh_key()).unwrap();
+    let r = registry::review(&app.state, &peer).await.unwrap();
+    assert!(r.key_changed);
+    assert!(r.peer.pending_pem.is_some());
+    let accepted =
+        registry::accept_pending_key(&app.state, &r.peer, &r.published.fingerprint_sha256())
+            .await
+            .unwrap();
+    assert_eq!(accepted.certificate_pem, sim.certificate_pem());
+    assert!(accepted.pending_pem.is_none());
+    // Adding the same URL twice is refused.
+    assert!(matches!(
+        registry::preview(&app.state, sim.wwwroot(), "moodle", true).await,
+        Err(registry::RegistryError::AlreadyExists(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_peer_that_rotated_its_key_is_relearned_from_the_peer_itself() {
+    let app = TestApp::start().await;
+    let (sim, _h) = sim().await;
+    let peer = peered(&app, &sim).await;
+    sim.rotate_key(fresh_key()).unwrap();
+    // The Moodle signs with its new key; we fetch its key from its own URL, check it signed this
+    // very request, store it, and answer sealed to it.
+    let reply = sim
+        .call(&app.url, "system/listServices", vec![])
+        .await
+        .unwrap();
+    assert!(matches!(reply, SimReply::Value(_)), "{reply:?}");
+    let stored = app.state.store.peer(peer.id).await.unwrap().unwrap();
+    assert_eq!(stored.certificate_pem, sim.certificate_pem());
+    assert!(stored.key_changed_at.is_some());
+}
+
+#[tokio::test]
+async fn our_key_rotation_reaches_a_moodle_through_7025_and_no_call_is_lost() {
+    let app = TestApp::start().await;
+    let (sim, _h) = sim().await;
+    peered(&app, &sim).await;
+    app.state.keys.rotate().await.unwrap();
+    sim.clear_received_calls();
+    // The Moodle still holds our old certificate: it gets 7025, stores the new one and re-sends.
+    let reply = sim
+        .call(&app.url, "system/listServices", vec![])
+        .await
+        .unwrap();
+    assert!(matches!(reply, SimReply::Value(_)), "{reply:?}");
+    assert_eq!(
+        sim.peer(&app.url).unwrap().certificate.pem(),
+        app.cert().pem()
+    );
+}
+
+#[tokio::test]
+async fn sso_from_moodle_lands_politely_and_shows_where_from() {
+    let app = TestApp::start().await;
+    let (sim, _h) = sim().await;
+    let peer = peered(&app, &sim).await;
+    let mut browser = Api::anonymous(&app);
+    let land = |token: &str| {
+        format!(
+            "/auth/mnet/land.php?token={token}&idp={}&wantsurl=%2Fpeople%3Fq%3Dx",
+            sim.wwwroot()
+        )
+    };
+
+    // First arrival: the person is created from user_authorise, without login rights.
+    let token = sim
+        .create_sso_token("jdoe", &app.url, &browser.user_agent)
+        .unwrap();
+    let resp = browser.get_raw(&land(&token)).await;
+    assert_eq!(resp.status(), 403);
+    let page = resp.text().await.unwrap();
+    assert!(
+        page.contains("do not have access to SchoolBridge yet"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"{}\"", sim.wwwroot())),
+        "a link back to the Moodle"
+    );
+    let person = app
+        .state
+        .store
+        .person_by_peer_username(peer.id, "jdoe")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (person.firstname.as_str(), person.login_allowed),
+        ("Jane", false)
+    );
+
+    // Login rights granted: the next arrival starts a session and goes to the local page asked.
+    let now = app.state.clock.now();
+    schoolbridge::write_tx!(app.state.store, |c| {
+        schoolbridge::store::people::set_login_allowed(c, &[person.id], true, now).await
+    })
+    .unwrap();
+    let token = sim
+        .create_sso_token("jdoe", &app.url, &browser.user_agent)
+        .unwrap();
+    let resp = browser.get_raw(&land(&token)).await;
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/people?q=x");
+    let cookie = resp.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    browser.cookie = cookie
+        .strip_prefix("sb_session=")
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned);
+    let (status, me) = browser.get("/api/session").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["arrived_from"]["name"], "Springfield Moodle");
+    assert_eq!(me["arrived_from"]["url"], sim.wwwroot());
+    assert_eq!(
+        me["network_servers"][0]["url"],
+        sim.wwwroot(),
+        "a person from a peer links home"
+    );
+
+    // A replayed token is refused; so is a token followed by another browser.
+    let replay = Api::anonymous(&app).get_raw(&land(&token)).await;
+    assert_eq!(replay.status(), 403);
+    let token = sim
+        .create_sso_token("jdoe", &app.url, &browser.user_agent)
+        .unwrap();
+    let mut other = Api::anonymous(&app);
+    other.user_agent = "Some other browser".into();
+    assert_eq!(other.get_raw(&land(&token)).await.status(), 403);
+    // An open redirect is impossible.
+    let token = sim
+        .create_sso_token("jdoe", &app.url, &browser.user_agent)
+        .unwrap();
+    let evil = format!(
+        "/auth/mnet/land.php?token={token}&idp={}&wantsurl=https%3A%2F%2Fevil.example%2F",
+        sim.wwwroot()
+    );
+    let resp = Api::anonymous(&app).get_raw(&evil).await;
+    assert_eq!(resp.headers()["location"], "/");
+
+    // The Moodle ends the session (kill_child, single logout).
+    let ua = schoolbridge::accounts::sessions::useragent_sha1(&browser.user_agent);
+    let r = sim
+        .call(
+            &app.url,
+            "auth/mnet/auth.php/kill_child",
+            vec![Value::from("jdoe"), Value::from(ua.as_str())],
+        )
+        .await
+        .unwrap();
+    assert!(matches!(r, SimReply::Value(Value::Bool(true))), "{r:?}");
+    assert_eq!(browser.get("/api/session").await.0, 401);
+}
+
+#[tokio::test]
+async fn landing_from_a_deleted_or_unknown_site_is_refused() {
+    let app = TestApp::start().await;
+    let (sim, _h) = sim().await;
+    let peer = peered(&app, &sim).await;
+    let browser = Api::anonymous(&app);
+    registry::set_deleted(&app.state, &peer, true)
+        .await
+        .unwrap();
+    let token = sim
+        .create_sso_token("jdoe", &app.url, &browser.user_agent)
+        .unwrap();
+    let resp = browser
+        .get_raw(&format!(
+            "/auth/mnet/land.php?token={token}&idp={}&wantsurl=/",
+            sim.wwwroot()
+        ))
+        .await;
+    assert_eq!(resp.status(), 403);
+    assert!(
+        resp.text()
+            .await
+            .unwrap()
+            .contains("is not a site SchoolBridge is connected to")
+    );
+}
