@@ -28,7 +28,6 @@ const MIGRATIONS: &[Migration] = &[
     migration!(1, "0001_core"),
     migration!(2, "0002_people"),
     migration!(3, "0003_sis"),
-    // 3: 0003_sis (the schooltool_sis records).
     migration!(4, "0004_accounts"),
 ];
 

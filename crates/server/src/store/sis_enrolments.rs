@@ -98,7 +98,10 @@ struct Current {
     id: i64,
     status: String,
     kind: StatusKind,
+    /// When the current status took effect.
     effective_at: i64,
+    /// The newest change applied, including ones that confirmed the status without changing it.
+    newest_at: i64,
 }
 
 fn kind_of(r: &AnyRow, col: &str) -> Result<StatusKind, sqlx::Error> {
@@ -114,7 +117,7 @@ async fn current(
     role: Option<Role>,
 ) -> Result<Vec<Current>, StoreError> {
     let mut sql = String::from(
-        "SELECT e.id, e.status, e.status_effective_at, k.kind FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+        "SELECT e.id, e.status, e.status_effective_at, e.source_timemodified, k.kind FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
           WHERE e.section_id = $1 AND e.person_id = $2",
     );
     if role.is_some() {
@@ -135,6 +138,7 @@ async fn current(
                 status: r.try_get("status")?,
                 kind: kind_of(r, "kind")?,
                 effective_at: r.try_get("status_effective_at")?,
+                newest_at: r.try_get("source_timemodified")?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -196,7 +200,9 @@ async fn set_current(
     meta: &ChangeMeta,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE sis_enrolments SET status = $1, status_effective_at = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE sis_enrolments SET status = $1, status_effective_at = $2,
+                source_timemodified = CASE WHEN source_timemodified > $2 THEN source_timemodified ELSE $2 END,
+                updated_at = $3 WHERE id = $4",
     )
     .bind(status)
     .bind(meta.effective_at)
@@ -207,6 +213,53 @@ async fn set_current(
     Ok(())
 }
 
+/// A change that confirmed the current status without changing it moves the watermark only.
+async fn confirm_current(
+    c: &mut AnyConnection,
+    enrolment_id: i64,
+    at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sis_enrolments SET source_timemodified = $1 WHERE id = $2 AND source_timemodified < $1",
+    )
+    .bind(at)
+    .bind(enrolment_id)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// After a late, older row was inserted at `at`: when no row follows it, the current status —
+/// which a newer change confirmed at `e.newest_at` without a row — is restated there, so the
+/// history read as of any date still ends in the current status.
+async fn restate_after(
+    c: &mut AnyConnection,
+    e: &Current,
+    at: i64,
+    meta: &ChangeMeta,
+) -> Result<(), StoreError> {
+    let later = sqlx::query(
+        "SELECT 1 FROM sis_enrolment_history WHERE enrolment_id = $1 AND effective_at > $2 LIMIT 1",
+    )
+    .bind(e.id)
+    .bind(at)
+    .fetch_optional(&mut *c)
+    .await?;
+    if later.is_some() {
+        return Ok(());
+    }
+    let restated = ChangeMeta {
+        eventid: None,
+        effective_at: e.newest_at,
+        ..meta.clone()
+    };
+    insert_history(c, e.id, &e.status, &restated, Some(RESTATED_NOTE), false).await
+}
+
+/// The note on a restated row (see [`restate_after`]).
+pub const RESTATED_NOTE: &str =
+    "restated: a newer change had confirmed this status when an older change arrived late";
+
 async fn insert_enrolment(
     c: &mut AnyConnection,
     section_id: i64,
@@ -215,8 +268,8 @@ async fn insert_enrolment(
     meta: &ChangeMeta,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query(
-        "INSERT INTO sis_enrolments (section_id, person_id, role, status, status_effective_at, source, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+        "INSERT INTO sis_enrolments (section_id, person_id, role, status, status_effective_at, source_timemodified, source, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $7) RETURNING id",
     )
     .bind(section_id)
     .bind(person_id)
@@ -261,23 +314,25 @@ impl ServiceChange {
     }
 }
 
-/// Applies a service change to one enrolment in `timemodified` order (§2): an older change is
-/// recorded in history (when it says something the history does not already say then) and does
-/// not touch the current status.
+/// Applies a service change to one enrolment in `timemodified` order (§2): a change older than
+/// the newest one applied is recorded in history (when it says something the history does not
+/// already say then) and does not touch the current status.
 async fn transition(
     c: &mut AnyConnection,
     e: &Current,
     change: ServiceChange,
     meta: &ChangeMeta,
 ) -> Result<ChangeStatus, StoreError> {
-    if meta.effective_at < e.effective_at {
+    if meta.effective_at < e.newest_at {
         let then = status_as_of(c, e.id, meta.effective_at).await?;
         if change.changes(then.as_ref().map(|(s, k)| (s.as_str(), *k))) {
             insert_history(c, e.id, change.target(), meta, None, true).await?;
+            restate_after(c, e, meta.effective_at, meta).await?;
         }
         return Ok(ChangeStatus::Stale);
     }
     if !change.changes(Some((e.status.as_str(), e.kind))) {
+        confirm_current(c, e.id, meta.effective_at).await?;
         return Ok(ChangeStatus::Unchanged);
     }
     insert_history(c, e.id, change.target(), meta, None, false).await?;

@@ -155,7 +155,7 @@ pub struct Transcript {
 }
 
 /// The student's student-role enrolments and their sections.
-async fn student_enrolments(
+async fn student_role_enrolments(
     c: &mut AnyConnection,
     person_id: i64,
 ) -> Result<(Vec<EnrolmentRow>, HashMap<i64, SectionSummary>), StoreError> {
@@ -354,7 +354,7 @@ impl Store {
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
         };
-        let (enrolments, sections) = student_enrolments(&mut c, person_id).await?;
+        let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
         let history = histories(&mut c, person_id, Some("student"), Some(as_of)).await?;
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, as_of).await?;
@@ -412,7 +412,7 @@ impl Store {
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
         };
-        let (enrolments, sections) = student_enrolments(&mut c, person_id).await?;
+        let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
         let history = histories(&mut c, person_id, Some("student"), None).await?;
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, i64::MAX).await?;

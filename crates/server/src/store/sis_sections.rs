@@ -270,10 +270,26 @@ pub async fn apply_new_section(
     let id: i64 = r.try_get("id")?;
     let current_teacher: Option<i64> = r.try_get("teacher_id")?;
     let source_tm: Option<i64> = r.try_get("source_timemodified")?;
-    if source_tm.is_some_and(|st| tm < st) {
-        // Older than what we hold: only the teacher history learns from it (§2).
+    if let Some(newest) = source_tm.filter(|st| tm < *st) {
+        // Older than what we hold: only the teacher history learns from it (§2). When nothing
+        // follows it there, the current teacher (confirmed by the newer call) is restated.
         if teacher_as_of(c, id, tm).await?.flatten() != teacher_id {
             insert_teacher_change(c, id, teacher_id, meta, true).await?;
+            let later = sqlx::query(
+                "SELECT 1 FROM sis_section_teachers WHERE section_id = $1 AND effective_at > $2 LIMIT 1",
+            )
+            .bind(id)
+            .bind(tm)
+            .fetch_optional(&mut *c)
+            .await?;
+            if later.is_none() {
+                let restated = ChangeMeta {
+                    eventid: None,
+                    effective_at: newest,
+                    ..meta.clone()
+                };
+                insert_teacher_change(c, id, current_teacher, &restated, false).await?;
+            }
         }
         return Ok(Ok(Applied::new(ChangeStatus::Stale, &s.idnumber)));
     }

@@ -7,7 +7,9 @@
 -- SchoolBridge stored it); reports "as of" a date use the effective time. `source` is 'moodle'
 -- (a peer's service call: `peer_id` and `eventid` say which) or 'manual' (the console:
 -- `actor_id` is the person who acted). `stale` = 1 marks a row that arrived after a newer change
--- and therefore did not change the current state.
+-- and therefore did not change the current state; when nothing followed it, the current value
+-- is restated after it (at the newest change's time), so history read as of now always ends in
+-- the current state.
 
 -- Enrolment statuses: five built in, more defined by an admin. kind: active | withdrawn | completed.
 CREATE TABLE sis_status_codes (
@@ -89,6 +91,7 @@ CREATE TABLE sis_enrolments (
     role                TEXT    NOT NULL,      -- 'student' | 'teacher'
     status              TEXT    NOT NULL REFERENCES sis_status_codes(code),
     status_effective_at INTEGER NOT NULL,
+    source_timemodified INTEGER NOT NULL,      -- newest change applied (any source), >= status_effective_at
     source              TEXT    NOT NULL,      -- who created it
     created_at          INTEGER NOT NULL,
     updated_at          INTEGER NOT NULL,

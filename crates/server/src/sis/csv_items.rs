@@ -1,0 +1,194 @@
+//! The spreadsheet (CSV) upload of manual grade items (`schooltool-services.md` §4, scenario 5):
+//! a header row naming the columns, then one item per line. Lines that cannot be read are kept
+//! as rejections with their line number and reason, so the preview
+//! (`Store::preview_manual_assessments`) can show created / matched-by-name / rejected per line.
+//!
+//! Columns (any order, any case): `name` (or `title`, `item`), `points` (or `pointval`, `max`,
+//! `max_points`), and optionally `chapter`, `extra_credit`, `honors_required`,
+//! `nonhonors_required`. Numbers use "." as the decimal separator; booleans are 1/0, true/false
+//! or yes/no (empty = default). A UTF-8 byte-order mark (as Excel writes) is ignored.
+
+use crate::store::sis_assessments::{AssessmentLine, MAX_BATCH, NewManualAssessment};
+
+/// Why a file cannot be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    /// There is no header row.
+    #[error("the file is empty: the first line must name the columns (name, points, …)")]
+    Empty,
+    /// A required column is not in the header.
+    #[error("the header has no {0:?} column")]
+    MissingColumn(&'static str),
+    /// More lines than one upload may hold.
+    #[error("the file has more than {0} items")]
+    TooManyLines(usize),
+    /// The CSV is malformed.
+    #[error("line {line}: {message}")]
+    Unreadable {
+        /// Line number.
+        line: u64,
+        /// What the CSV reader said.
+        message: String,
+    },
+}
+
+struct Columns {
+    name: usize,
+    points: usize,
+    chapter: Option<usize>,
+    extra_credit: Option<usize>,
+    honors_required: Option<usize>,
+    nonhonors_required: Option<usize>,
+}
+
+fn find(header: &csv::StringRecord, names: &[&str]) -> Option<usize> {
+    header.iter().position(|h| {
+        let h = h.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        names.contains(&h.as_str())
+    })
+}
+
+fn columns(header: &csv::StringRecord) -> Result<Columns, CsvError> {
+    Ok(Columns {
+        name: find(header, &["name", "title", "item"]).ok_or(CsvError::MissingColumn("name"))?,
+        points: find(header, &["points", "pointval", "max", "max_points"])
+            .ok_or(CsvError::MissingColumn("points"))?,
+        chapter: find(header, &["chapter", "chapternum"]),
+        extra_credit: find(header, &["extra_credit"]),
+        honors_required: find(header, &["honors_required", "honours_required"]),
+        nonhonors_required: find(header, &["nonhonors_required", "nonhonours_required"]),
+    })
+}
+
+fn cell(record: &csv::StringRecord, column: Option<usize>) -> &str {
+    column.and_then(|c| record.get(c)).unwrap_or("").trim()
+}
+
+fn flag(
+    record: &csv::StringRecord,
+    column: Option<usize>,
+    name: &str,
+    default: bool,
+) -> Result<bool, String> {
+    match cell(record, column).to_ascii_lowercase().as_str() {
+        "" => Ok(default),
+        "1" | "true" | "yes" | "y" => Ok(true),
+        "0" | "false" | "no" | "n" => Ok(false),
+        other => Err(format!("{name} {other:?} is not yes/no")),
+    }
+}
+
+fn item(record: &csv::StringRecord, c: &Columns) -> Result<NewManualAssessment, String> {
+    let name = cell(record, Some(c.name));
+    if name.is_empty() {
+        return Err("the name is empty".into());
+    }
+    let points_text = cell(record, Some(c.points));
+    let pointval = points_text
+        .parse::<f64>()
+        .ok()
+        .filter(|p| p.is_finite())
+        .ok_or_else(|| format!("points {points_text:?} is not a number"))?;
+    let chapter_text = cell(record, c.chapter);
+    let chapter = if chapter_text.is_empty() {
+        0
+    } else {
+        chapter_text
+            .parse::<i64>()
+            .map_err(|_| format!("chapter {chapter_text:?} is not a whole number"))?
+    };
+    Ok(NewManualAssessment {
+        name: name.to_owned(),
+        pointval,
+        chapter,
+        extra_credit: flag(record, c.extra_credit, "extra_credit", false)?,
+        honors_required: flag(record, c.honors_required, "honors_required", false)?,
+        nonhonors_required: flag(record, c.nonhonors_required, "nonhonors_required", true)?,
+    })
+}
+
+/// The 1-based line where a record starts. The CSV reader's own line count and offset do not
+/// count the blank lines it skipped before the record, so skip them here too.
+fn line_of(text: &str, byte: u64) -> u64 {
+    let bytes = text.as_bytes();
+    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+    while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
+        end += 1;
+    }
+    bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+}
+
+/// Reads an upload into lines for the store's batch functions.
+pub fn parse_assessment_csv(text: &str) -> Result<Vec<AssessmentLine>, CsvError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| CsvError::Unreadable {
+            line: 1,
+            message: e.to_string(),
+        })?
+        .clone();
+    if header.iter().all(|h| h.trim().is_empty()) {
+        return Err(CsvError::Empty);
+    }
+    let cols = columns(&header)?;
+    let mut lines = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| CsvError::Unreadable {
+            line: e.position().map_or(0, |p| line_of(text, p.byte())),
+            message: e.to_string(),
+        })?;
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        if lines.len() >= MAX_BATCH {
+            return Err(CsvError::TooManyLines(MAX_BATCH));
+        }
+        lines.push(AssessmentLine {
+            line: record.position().map_or(0, |p| line_of(text, p.byte())),
+            item: item(&record, &cols),
+        });
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_columns_in_any_order_and_keeps_bad_lines_as_rejections() {
+        let text = "\u{feff}Points,Name,Extra Credit\n10,Lab 1,\n,Lab 2,\nabc,Lab 3,no\n12.5,Lab 4,yes\n\n5,,\n";
+        let lines = parse_assessment_csv(text).unwrap();
+        assert_eq!(lines.len(), 5);
+        assert_eq!(lines[0].line, 2);
+        let lab1 = lines[0].item.as_ref().unwrap();
+        assert_eq!(
+            (lab1.name.as_str(), lab1.pointval, lab1.extra_credit),
+            ("Lab 1", 10.0, false)
+        );
+        assert!(lines[1].item.as_ref().unwrap_err().contains("not a number"));
+        assert!(lines[2].item.as_ref().unwrap_err().contains("\"abc\""));
+        let lab4 = lines[3].item.as_ref().unwrap();
+        assert!(lab4.extra_credit && lab4.nonhonors_required && !lab4.honors_required);
+        assert_eq!(lines[4].line, 7);
+        assert_eq!(lines[4].item, Err("the name is empty".into()));
+    }
+
+    #[test]
+    fn refuses_files_without_the_required_columns() {
+        assert_eq!(parse_assessment_csv(""), Err(CsvError::Empty));
+        assert_eq!(
+            parse_assessment_csv("title,chapter\nLab,1\n").unwrap_err(),
+            CsvError::MissingColumn("points")
+        );
+        assert_eq!(
+            parse_assessment_csv("points\n1\n").unwrap_err(),
+            CsvError::MissingColumn("name")
+        );
+    }
+}

@@ -1,0 +1,714 @@
+//! The SIS store functions the console API calls (issue "Console part 2"), on SQLite and
+//! PostgreSQL: lists and filters, rosters and histories, the refusals of manual changes, the
+//! gradebook, and the time a progress report takes.
+
+use super::sis_harness::Sis;
+use super::support::{Backend, backends};
+use crate::fields;
+use schoolbridge::store::sis::{ChangeMeta, Refusal, Role, SisError, StatusKind};
+use schoolbridge::store::sis_assessments::{
+    AssessmentUpsert, NewManualAssessment, apply_new_assessment,
+};
+use schoolbridge::store::sis_enrolments::apply_new_enrolment;
+use schoolbridge::store::sis_grades::{GradeUpsert, ManualGrade, apply_new_grade};
+use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
+use schoolbridge::store::sis_sections::{
+    NewCourse, NewManualSection, NewTerm, SectionFilter, SectionUpsert, apply_new_section,
+};
+use std::time::{Duration, Instant};
+
+fn refused(r: Result<impl std::fmt::Debug, SisError>) -> Refusal {
+    match r {
+        Err(SisError::Refused(r)) => r,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn sections_are_listed_by_container_teacher_and_course() {
+    for backend in backends() {
+        let sis = Sis::start(backend).await;
+        sis.with_basics().await;
+        let store = sis.store();
+        let t1 = sis.person("t1").await;
+        let meta = ChangeMeta::manual(None, None, 100);
+        let term = store
+            .create_term(
+                &NewTerm {
+                    name: "Spring".into(),
+                    starts_at: Some(10),
+                    ends_at: Some(20),
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        let course = store
+            .create_course(
+                &NewCourse {
+                    idnumber: None,
+                    name: "Algebra".into(),
+                },
+                100,
+            )
+            .await
+            .unwrap();
+        let manual = store
+            .create_manual_section(
+                &NewManualSection {
+                    name: "Algebra @ 8:00".into(),
+                    container_id: Some(term),
+                    ..Default::default()
+                },
+                &meta,
+            )
+            .await
+            .unwrap();
+        let c1 = sis.section("c1").await;
+        store
+            .set_section_course(c1, Some(course), 100)
+            .await
+            .unwrap();
+        store
+            .set_section_course(manual, Some(course), 100)
+            .await
+            .unwrap();
+        let ids = |f: SectionFilter| async move {
+            store
+                .list_sections(&f)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>()
+        };
+        let ongoing = store.containers().await.unwrap()[0].id;
+        assert_eq!(
+            ids(SectionFilter {
+                container_id: Some(ongoing),
+                ..Default::default()
+            })
+            .await,
+            vec![c1]
+        );
+        assert_eq!(
+            ids(SectionFilter {
+                container_id: Some(term),
+                ..Default::default()
+            })
+            .await,
+            vec![manual]
+        );
+        assert_eq!(
+            ids(SectionFilter {
+                course_id: Some(course),
+                ..Default::default()
+            })
+            .await,
+            vec![c1, manual],
+            "by segment, then name"
+        );
+        assert_eq!(
+            ids(SectionFilter {
+                teacher_id: Some(t1),
+                ..Default::default()
+            })
+            .await,
+            vec![c1]
+        );
+        assert_eq!(
+            ids(SectionFilter {
+                peer_id: Some(sis.peer.id),
+                ..Default::default()
+            })
+            .await,
+            vec![c1]
+        );
+        assert_eq!(ids(SectionFilter::default()).await.len(), 2);
+        // A manual section's teacher is set in the SIS, with history; a Moodle section's is not.
+        store
+            .set_section_teacher(manual, Some(t1), &ChangeMeta::manual(None, Some(150), 150))
+            .await
+            .unwrap();
+        assert_eq!(
+            ids(SectionFilter {
+                teacher_id: Some(t1),
+                ..Default::default()
+            })
+            .await
+            .len(),
+            2
+        );
+        assert_eq!(store.teacher_history(manual).await.unwrap().len(), 1);
+        assert!(matches!(
+            refused(store.set_section_teacher(c1, None, &meta).await),
+            Refusal::ReadOnly(_)
+        ));
+        assert_eq!(store.courses().await.unwrap()[0].name, "Algebra");
+        assert_eq!(store.containers().await.unwrap().len(), 2);
+        // Refusals leave nothing behind.
+        let before = sis.dump().await;
+        let bad = [
+            refused(
+                store
+                    .create_course(
+                        &NewCourse {
+                            idnumber: None,
+                            name: "  ".into(),
+                        },
+                        1,
+                    )
+                    .await,
+            ),
+            refused(
+                store
+                    .create_term(
+                        &NewTerm {
+                            name: "X".into(),
+                            starts_at: Some(5),
+                            ends_at: Some(1),
+                        },
+                        1,
+                    )
+                    .await,
+            ),
+            refused(
+                store
+                    .create_manual_section(
+                        &NewManualSection {
+                            name: "X".into(),
+                            course_id: Some(999),
+                            ..Default::default()
+                        },
+                        &meta,
+                    )
+                    .await,
+            ),
+            refused(
+                store
+                    .create_manual_section(
+                        &NewManualSection {
+                            name: "X".into(),
+                            segment: Some(0),
+                            ..Default::default()
+                        },
+                        &meta,
+                    )
+                    .await,
+            ),
+            refused(store.set_section_course(999, None, 1).await),
+        ];
+        assert!(matches!(bad[0], Refusal::Invalid { field: "name", .. }));
+        assert!(matches!(bad[2], Refusal::NotFound("course", 999)));
+        assert!(matches!(bad[4], Refusal::NotFound("section", 999)));
+        store
+            .create_course(
+                &NewCourse {
+                    idnumber: Some("ALG".into()),
+                    name: "A".into(),
+                },
+                1,
+            )
+            .await
+            .unwrap();
+        let before_dup = sis.dump().await;
+        assert!(matches!(
+            refused(
+                store
+                    .create_course(
+                        &NewCourse {
+                            idnumber: Some("ALG".into()),
+                            name: "B".into()
+                        },
+                        1
+                    )
+                    .await
+            ),
+            Refusal::Conflict(_)
+        ));
+        assert_eq!(sis.dump().await, before_dup);
+        assert_ne!(before, before_dup);
+    }
+}
+
+#[tokio::test]
+async fn manual_enrolments_and_status_changes_keep_their_history() {
+    for backend in backends() {
+        let sis = Sis::start(backend).await;
+        sis.with_basics().await;
+        let store = sis.store();
+        let (u1, t1, c1) = (
+            sis.person("u1").await,
+            sis.person("t1").await,
+            sis.section("c1").await,
+        );
+        let at = |t: i64| ChangeMeta::manual(Some(t1), Some(t), t);
+        let e = store
+            .create_manual_enrolment(c1, u1, Role::Student, &at(1000))
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .create_manual_enrolment(c1, u1, Role::Student, &at(1100))
+                .await
+                .unwrap(),
+            e,
+            "already active"
+        );
+        assert_eq!(store.enrolment_history(e).await.unwrap().len(), 1);
+        let codes = store.status_codes().await.unwrap();
+        let builtin: Vec<&str> = codes
+            .iter()
+            .filter(|c| c.builtin)
+            .map(|c| c.code.as_str())
+            .collect();
+        assert_eq!(builtin.len(), 5);
+        for code in [
+            "active",
+            "withdrawn",
+            "withdrawn_no_grade",
+            "withdrawn_failing",
+            "passed",
+        ] {
+            assert!(builtin.contains(&code), "{code}");
+        }
+        store
+            .change_enrolment_status(e, "withdrawn_failing", Some("Stopped attending"), &at(2000))
+            .await
+            .unwrap();
+        // A second note on the same status is kept too; the same status without a note is a no-op.
+        store
+            .change_enrolment_status(e, "withdrawn_failing", Some("Parents informed"), &at(2100))
+            .await
+            .unwrap();
+        store
+            .change_enrolment_status(e, "withdrawn_failing", None, &at(2200))
+            .await
+            .unwrap();
+        let before = sis.dump().await;
+        assert!(matches!(
+            refused(
+                store
+                    .change_enrolment_status(e, "no-such-code", None, &at(3000))
+                    .await
+            ),
+            Refusal::Invalid { field: "code", .. }
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .change_enrolment_status(e, "active", None, &at(1500))
+                    .await
+            ),
+            Refusal::Conflict(_)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .change_enrolment_status(999, "active", None, &at(3000))
+                    .await
+            ),
+            Refusal::NotFound("enrolment", 999)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .change_enrolment_status(e, "active", Some(&"n".repeat(1025)), &at(3000))
+                    .await
+            ),
+            Refusal::Invalid { field: "note", .. }
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .create_manual_enrolment(999, u1, Role::Student, &at(3000))
+                    .await
+            ),
+            Refusal::NotFound("section", 999)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .create_manual_enrolment(c1, 999, Role::Student, &at(3000))
+                    .await
+            ),
+            Refusal::NotFound("person", 999)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .define_status_code("Bad Code", "x", StatusKind::Withdrawn, 1)
+                    .await
+            ),
+            Refusal::Invalid { .. }
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .define_status_code("passed", "x", StatusKind::Completed, 1)
+                    .await
+            ),
+            Refusal::Conflict(_)
+        ));
+        assert_eq!(sis.dump().await, before, "refusals change nothing");
+        // Re-enrolled by hand.
+        assert_eq!(
+            store
+                .create_manual_enrolment(c1, u1, Role::Student, &at(4000))
+                .await
+                .unwrap(),
+            e
+        );
+        let h = store.enrolment_history(e).await.unwrap();
+        let seen: Vec<(&str, i64, Option<&str>, Option<i64>)> = h
+            .iter()
+            .map(|h| {
+                (
+                    h.status.as_str(),
+                    h.effective_at,
+                    h.note.as_deref(),
+                    h.actor_id,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("active", 1000, None, Some(t1)),
+                (
+                    "withdrawn_failing",
+                    2000,
+                    Some("Stopped attending"),
+                    Some(t1)
+                ),
+                (
+                    "withdrawn_failing",
+                    2100,
+                    Some("Parents informed"),
+                    Some(t1)
+                ),
+                ("active", 4000, None, Some(t1)),
+            ]
+        );
+        let one = store.enrolment(e).await.unwrap().unwrap();
+        assert_eq!(
+            (one.status_kind, one.section_id, one.person.id),
+            (StatusKind::Active, c1, u1)
+        );
+        let records = store.student_enrolments(u1).await.unwrap();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].history.len(), 4);
+        assert_eq!(store.student_schedule(u1).await.unwrap().len(), 1);
+        // A teacher's schedule lists what they teach.
+        store
+            .create_manual_enrolment(c1, t1, Role::Teacher, &at(100))
+            .await
+            .unwrap();
+        let teaching = store.student_schedule(t1).await.unwrap();
+        assert_eq!(teaching[0].enrolment.role, Role::Teacher);
+    }
+}
+
+#[tokio::test]
+async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
+    for backend in backends() {
+        let sis = Sis::start(backend).await;
+        sis.with_basics().await;
+        sis.ok("fetch_user", &fields! {"idnumber" => "u2", "username" => "bob", "firstname" => "Bob", "lastname" => "Adams", "timemodified" => 900})
+            .await;
+        sis.ok(
+            "new_enrolment",
+            &fields! {"sectionid" => "c1", "userid" => "u1", "timemodified" => 1000},
+        )
+        .await;
+        sis.ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => "Moodle quiz", "pointval" => 10, "timemodified" => 1000})
+            .await;
+        let store = sis.store();
+        let (u1, u2, t1, c1) = (
+            sis.person("u1").await,
+            sis.person("u2").await,
+            sis.person("t1").await,
+            sis.section("c1").await,
+        );
+        let quiz = sis.assessment("gi-1").await;
+        let item = NewManualAssessment {
+            name: "Oral exam".into(),
+            pointval: 20.0,
+            chapter: 2,
+            honors_required: false,
+            nonhonors_required: true,
+            extra_credit: false,
+        };
+        let oral = store
+            .create_manual_assessment(c1, &item, 1100)
+            .await
+            .unwrap();
+        assert!(matches!(
+            refused(store.create_manual_assessment(c1, &item, 1100).await),
+            Refusal::Conflict(_)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .create_manual_assessment(
+                        c1,
+                        &NewManualAssessment {
+                            pointval: -1.0,
+                            ..item.clone()
+                        },
+                        1100
+                    )
+                    .await
+            ),
+            Refusal::Invalid {
+                field: "points",
+                ..
+            }
+        ));
+        let g = |assessment_id, person_id, points: Option<f64>| ManualGrade {
+            assessment_id,
+            person_id,
+            points,
+            excepted: false,
+            note: Some("first marking".into()),
+        };
+        let at = |t: i64| ChangeMeta::manual(Some(t1), Some(t), t);
+        let first = store
+            .record_manual_grade(&g(oral, u1, Some(15.0)), &at(2000))
+            .await
+            .unwrap();
+        let fixed = store
+            .record_manual_grade(&g(oral, u1, Some(17.0)), &at(2100))
+            .await
+            .unwrap();
+        let before = sis.dump().await;
+        assert!(matches!(
+            refused(
+                store
+                    .record_manual_grade(&g(quiz, u1, Some(5.0)), &at(2200))
+                    .await
+            ),
+            Refusal::ReadOnly(_)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .record_manual_grade(&g(oral, u2, Some(5.0)), &at(2200))
+                    .await
+            ),
+            Refusal::Invalid {
+                field: "person",
+                ..
+            }
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .record_manual_grade(&g(oral, u1, None), &at(2200))
+                    .await
+            ),
+            Refusal::Invalid {
+                field: "points",
+                ..
+            }
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .record_manual_grade(&g(oral, u1, Some(1.0)), &at(1500))
+                    .await
+            ),
+            Refusal::Conflict(_)
+        ));
+        assert!(matches!(
+            refused(
+                store
+                    .record_manual_grade(&g(999, u1, Some(1.0)), &at(2200))
+                    .await
+            ),
+            Refusal::NotFound(..)
+        ));
+        assert_eq!(sis.dump().await, before);
+        sis.ok("new_grade", &fields! {"assessmentid" => "gi-1", "userid" => "u1", "points_earned" => 9, "timemodified" => 2300})
+            .await;
+        let book = store.gradebook(c1, false).await.unwrap().unwrap();
+        assert_eq!(
+            book.assessments
+                .iter()
+                .map(|a| a.name.as_str())
+                .collect::<Vec<_>>(),
+            vec!["Moodle quiz", "Oral exam"]
+        );
+        assert_eq!(book.students.len(), 1);
+        let oral_cell = book.cell(oral, u1).unwrap();
+        assert_eq!(
+            (
+                oral_cell.grade.id,
+                oral_cell.grade.points,
+                oral_cell.editable
+            ),
+            (fixed, Some(17.0), true)
+        );
+        assert!(!book.cell(quiz, u1).unwrap().editable);
+        let history = store.grade_history(oral, u1).await.unwrap();
+        assert_eq!(
+            history.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![first, fixed]
+        );
+        assert_eq!(history[0].note.as_deref(), Some("first marking"));
+        // Hidden items leave the gradebook unless asked for.
+        sis.ok(
+            "remove_assessment",
+            &fields! {"idnumber" => "gi-1", "timemodified" => 2400},
+        )
+        .await;
+        assert_eq!(
+            store
+                .gradebook(c1, false)
+                .await
+                .unwrap()
+                .unwrap()
+                .assessments
+                .len(),
+            1
+        );
+        let all = store.gradebook(c1, true).await.unwrap().unwrap();
+        assert_eq!(all.assessments.len(), 2);
+        assert!(all.cell(quiz, u1).is_some());
+        assert!(store.gradebook(999, false).await.unwrap().is_none());
+        assert!(store.progress_report(999, 1).await.unwrap().is_none());
+        assert!(store.transcript(999).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_progress_report_of_8_sections_and_300_grades_is_fast() {
+    for backend in backends() {
+        let sis = Sis::start(backend).await;
+        let peer = sis.peer.id;
+        // Build the school directly in the store (the MNet path is covered elsewhere).
+        schoolbridge::write_tx!(sis.store(), |c| {
+            let meta = |t: i64| ChangeMeta::from_peer(peer, None, t, t);
+            for i in 0..40 {
+                let p = PersonUpsert {
+                    idnumber: format!("u{i}"),
+                    username: format!("user{i}"),
+                    firstname: "S".into(),
+                    lastname: format!("Student {i}"),
+                    email: None,
+                };
+                apply_fetch_user(c, peer, &p, &meta(1)).await?;
+            }
+            for s in 0..12 {
+                let sec = SectionUpsert {
+                    idnumber: format!("c{s}"),
+                    name: format!("Section {s}"),
+                    teacher_idnumber: None,
+                    segment: 1,
+                };
+                apply_new_section(c, peer, &sec, &meta(1)).await?.unwrap();
+                for i in 0..40 {
+                    // Student u0 is in the first 8 sections; the others fill every section.
+                    if i == 0 && s >= 8 {
+                        continue;
+                    }
+                    apply_new_enrolment(
+                        c,
+                        peer,
+                        &format!("c{s}"),
+                        &format!("u{i}"),
+                        Role::Student,
+                        &meta(1),
+                    )
+                    .await?
+                    .unwrap();
+                }
+                for a in 0..25 {
+                    let item = AssessmentUpsert {
+                        idnumber: format!("gi-{s}-{a}"),
+                        sectionid: format!("c{s}"),
+                        name: format!("Item {a}"),
+                        chapter: a / 5,
+                        honors_required: false,
+                        nonhonors_required: true,
+                        extra_credit: a == 24,
+                        pointval: 10.0,
+                    };
+                    apply_new_assessment(c, peer, &item, &meta(1))
+                        .await?
+                        .unwrap();
+                }
+            }
+            // 300 grade events for u0 over its 8 sections (some items regraded), and some for others.
+            let mut n = 0;
+            for round in 0..2 {
+                for s in 0..8 {
+                    for a in 0..25 {
+                        if n == 300 || (round == 1 && a % 2 == 1) {
+                            continue;
+                        }
+                        let g = GradeUpsert {
+                            assessmentid: format!("gi-{s}-{a}"),
+                            userid: "u0".into(),
+                            points: Some(f64::from((a + round) % 11)),
+                            excepted: a == 7,
+                            attempt: 1,
+                        };
+                        apply_new_grade(c, peer, &g, &meta(1000 + n))
+                            .await?
+                            .unwrap();
+                        n += 1;
+                    }
+                }
+            }
+            for i in 1..40 {
+                let g = GradeUpsert {
+                    assessmentid: "gi-0-0".into(),
+                    userid: format!("u{i}"),
+                    points: Some(5.0),
+                    excepted: false,
+                    attempt: 1,
+                };
+                apply_new_grade(c, peer, &g, &meta(1000)).await?.unwrap();
+            }
+            Ok::<_, schoolbridge::store::StoreError>(())
+        })
+        .unwrap();
+        let u0 = sis.person("u0").await;
+        let events: i64 = sqlx::Row::try_get(
+            &sqlx::query("SELECT COUNT(*) FROM sis_grade_events WHERE person_id = $1")
+                .bind(u0)
+                .fetch_one(sis.store().pool())
+                .await
+                .unwrap(),
+            0,
+        )
+        .unwrap();
+        assert_eq!(events, 300);
+        let mut times = Vec::new();
+        let mut report = None;
+        for _ in 0..7 {
+            let started = Instant::now();
+            report = sis.store().progress_report(u0, 1150).await.unwrap();
+            times.push(started.elapsed());
+        }
+        times.sort();
+        let median = times[times.len() / 2];
+        let report = report.unwrap();
+        assert_eq!(report.sections.len(), 8);
+        assert_eq!(
+            report.sections.iter().map(|s| s.items.len()).sum::<usize>(),
+            200
+        );
+        let graded: usize = report
+            .sections
+            .iter()
+            .map(|s| s.items.iter().filter(|i| i.grade.is_some()).count())
+            .sum();
+        assert_eq!(graded, 151, "events effective by 1150: 1000..=1150");
+        eprintln!("progress report on {backend:?}: median {median:?} (runs {times:?})");
+        if backend == Backend::Sqlite {
+            assert!(median < Duration::from_millis(50), "median {median:?}");
+        }
+    }
+}
