@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod sis;
+
 /// Every API error: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

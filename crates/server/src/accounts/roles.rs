@@ -64,9 +64,8 @@ pub async fn effective_roles(state: &AppState, person_id: i64) -> Result<Roles, 
 }
 
 /// Whether a person teaches any section and whether they are enrolled as a student anywhere.
-async fn involvement(_state: &AppState, _person_id: i64) -> Result<(bool, bool), StoreError> {
-    // Wired to the SIS enrolment records once they exist (0003_sis).
-    Ok((false, false))
+async fn involvement(state: &AppState, person_id: i64) -> Result<(bool, bool), StoreError> {
+    state.store.person_involvement(person_id).await
 }
 
 /// Validates role names from a request.

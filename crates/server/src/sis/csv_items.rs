@@ -10,6 +10,9 @@
 
 use crate::store::sis_assessments::{AssessmentLine, MAX_BATCH, NewManualAssessment};
 
+/// The downloadable template: every column, with two example lines.
+pub const TEMPLATE: &str = "name,points,chapter,extra_credit,honors_required,nonhonors_required\nLab 1: Density,20,1,no,yes,yes\nBonus puzzle,5,1,yes,no,no\n";
+
 /// Why a file cannot be read at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CsvError {

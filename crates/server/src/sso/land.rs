@@ -271,14 +271,58 @@ pub fn fetch_enrolments_later(
     });
 }
 
-/// Records the enrolments a peer listed for a person (`{sectionid, role, status}` structs).
+/// Records the enrolments a peer listed for a person (`{sectionid, userid, role, status,
+/// timemodified}` structs, our plugin's reply): the person's idnumber is linked when they had
+/// none, and each active enrolment in a section SchoolBridge knows is applied like a
+/// `new_enrolment`. Sections not yet sent are skipped (the plugin sends them, then the
+/// enrolment, on its own). Returns how many were applied.
 async fn apply_listed_enrolments(
-    _state: &AppState,
-    _peer: &crate::store::PeerRow,
-    _person_id: i64,
+    state: &AppState,
+    peer: &crate::store::PeerRow,
+    person_id: i64,
     listed: &Value,
 ) -> usize {
-    // Enrolments are recorded by the schooltool_sis records (0003_sis); until those land the list
-    // is only counted.
-    listed.list_lenient().map(|l| l.len()).unwrap_or(0)
+    use crate::store::sis::{ChangeMeta, Role};
+    let now = state.clock.now();
+    let mut applied = 0;
+    for entry in listed.list_lenient().unwrap_or_default() {
+        let Some(s) = entry.as_struct() else { continue };
+        let text = |k: &str| {
+            s.get(k)
+                .and_then(Value::to_text_lenient)
+                .filter(|t| !t.is_empty())
+        };
+        let (Some(section), Some(userid)) = (text("sectionid"), text("userid")) else {
+            continue;
+        };
+        let active = text("status").is_none_or(|st| st.eq_ignore_ascii_case("active"));
+        let role = text("role")
+            .and_then(|r| Role::parse(&r))
+            .unwrap_or(Role::Student);
+        if !active {
+            continue;
+        }
+        let when = s
+            .get("timemodified")
+            .and_then(Value::as_i64_lenient)
+            .filter(|t| *t <= now)
+            .unwrap_or(now);
+        let meta = ChangeMeta::from_peer(peer.id, None, when, now);
+        let result = crate::write_tx!(state.store, |c| {
+            if !crate::store::people::link_idnumber(c, person_id, peer.id, &userid, now).await? {
+                return Ok(false);
+            }
+            let outcome = crate::store::sis_enrolments::apply_new_enrolment(
+                c, peer.id, &section, &userid, role, &meta,
+            )
+            .await?;
+            Ok::<_, crate::store::StoreError>(outcome.is_ok())
+        });
+        match result {
+            Ok(true) => applied += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "could not apply a listed enrolment"),
+        }
+    }
+    applied
 }

@@ -147,6 +147,61 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
+    /// Whether a person teaches (a section's teacher, or enrolled as teacher) and whether they are
+    /// enrolled as a student anywhere: their implicit console roles.
+    pub async fn person_involvement(&self, person_id: i64) -> Result<(bool, bool), StoreError> {
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM sis_sections WHERE teacher_id = $1) + (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'teacher'),
+               (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'student')",
+        )
+        .bind(person_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok((row.try_get::<i64, _>(0)? > 0, row.try_get::<i64, _>(1)? > 0))
+    }
+
+    /// Whether a person teaches this section (its teacher, or enrolled in it as a teacher).
+    pub async fn teaches_section(
+        &self,
+        person_id: i64,
+        section_id: i64,
+    ) -> Result<bool, StoreError> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM sis_sections WHERE id = $1 AND teacher_id = $2)
+                  + (SELECT COUNT(*) FROM sis_enrolments WHERE section_id = $1 AND person_id = $2 AND role = 'teacher')",
+        )
+        .bind(section_id)
+        .bind(person_id)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(row.try_get::<i64, _>(0)? > 0)
+    }
+
+    /// The sections a person teaches (its teacher, or enrolled as a teacher).
+    pub async fn sections_taught(&self, person_id: i64) -> Result<Vec<i64>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id FROM sis_sections WHERE teacher_id = $1
+             UNION SELECT section_id FROM sis_enrolments WHERE person_id = $1 AND role = 'teacher'",
+        )
+        .bind(person_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| r.try_get::<i64, _>(0))
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// The section of a grade item.
+    pub async fn assessment_section(&self, assessment_id: i64) -> Result<Option<i64>, StoreError> {
+        let row = sqlx::query("SELECT section_id FROM sis_assessments WHERE id = $1")
+            .bind(assessment_id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+    }
+
     /// How many people hold the admin role and may sign in.
     pub async fn count_admins(&self) -> Result<i64, StoreError> {
         let row = sqlx::query("SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id WHERE r.role = 'admin' AND p.login_allowed = 1")
@@ -368,4 +423,31 @@ pub async fn update_person_details(
         .execute(c)
         .await?;
     Ok(())
+}
+
+/// Records a person's shared idnumber when they arrived by SSO without one (`fetch_user` or
+/// `list_user_enrolments` tells it). Returns false when another person from the peer holds it.
+pub async fn link_idnumber(
+    c: &mut AnyConnection,
+    person_id: i64,
+    peer_id: i64,
+    idnumber: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let taken = sqlx::query("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
+        .bind(peer_id)
+        .bind(idnumber)
+        .fetch_optional(&mut *c)
+        .await?;
+    if let Some(r) = taken {
+        return Ok(r.try_get::<i64, _>(0)? == person_id);
+    }
+    let done = sqlx::query("UPDATE people SET idnumber = $1, updated_at = $2 WHERE id = $3 AND peer_id = $4 AND idnumber IS NULL")
+        .bind(idnumber)
+        .bind(now)
+        .bind(person_id)
+        .bind(peer_id)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() > 0)
 }

@@ -17,97 +17,11 @@ use super::StoreError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Executor, Row};
 
-/// Where a record or a history row came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RecordSource {
-    /// A peer's `schooltool_sis` call.
-    Moodle,
-    /// Entered in the SIS console.
-    Manual,
-}
+pub use schoolbridge_api::sis::RecordSource;
 
-impl RecordSource {
-    /// Stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordSource::Moodle => "moodle",
-            RecordSource::Manual => "manual",
-        }
-    }
+pub use schoolbridge_api::sis::Role;
 
-    /// From stored text (anything but "moodle" is manual).
-    pub fn parse(s: &str) -> Self {
-        if s == "moodle" {
-            RecordSource::Moodle
-        } else {
-            RecordSource::Manual
-        }
-    }
-}
-
-/// An enrolment role (`schooltool-services.md` §2 `new_enrolment`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// A student.
-    Student,
-    /// A teacher.
-    Teacher,
-}
-
-impl Role {
-    /// Stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Student => "student",
-            Role::Teacher => "teacher",
-        }
-    }
-
-    /// From text, any case; `None` for anything else.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "student" => Some(Role::Student),
-            "teacher" => Some(Role::Teacher),
-            _ => None,
-        }
-    }
-}
-
-/// What an enrolment status means (`schooltool-services.md` §3): every status code, built in or
-/// defined by an admin, has one of these kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StatusKind {
-    /// Attending.
-    Active,
-    /// Left the section (with or without a reason code).
-    Withdrawn,
-    /// Finished (e.g. Passed).
-    Completed,
-}
-
-impl StatusKind {
-    /// Stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusKind::Active => "active",
-            StatusKind::Withdrawn => "withdrawn",
-            StatusKind::Completed => "completed",
-        }
-    }
-
-    /// From stored text.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(StatusKind::Active),
-            "withdrawn" => Some(StatusKind::Withdrawn),
-            "completed" => Some(StatusKind::Completed),
-            _ => None,
-        }
-    }
-}
+pub use schoolbridge_api::sis::StatusKind;
 
 /// The built-in status codes (seeded by migration 0003).
 pub mod status {
@@ -171,34 +85,7 @@ impl ChangeMeta {
     }
 }
 
-/// What a service call did to its record (the reply's `status`, `docs/schooltool-sis.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeStatus {
-    /// A new record.
-    Created,
-    /// The record changed.
-    Updated,
-    /// Nothing to change.
-    Unchanged,
-    /// `new_assessment` linked a manual item of the same name.
-    Linked,
-    /// Older than the stored state: recorded in history only.
-    Stale,
-}
-
-impl ChangeStatus {
-    /// Wire and stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeStatus::Created => "created",
-            ChangeStatus::Updated => "updated",
-            ChangeStatus::Unchanged => "unchanged",
-            ChangeStatus::Linked => "linked",
-            ChangeStatus::Stale => "stale",
-        }
-    }
-}
+pub use schoolbridge_api::sis::ChangeStatus;
 
 /// The result of an applied service call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -315,40 +202,23 @@ macro_rules! sis_write {
     }};
 }
 
-/// A person as SIS lists show them.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct PersonRef {
-    /// `people.id`.
-    pub id: i64,
-    /// The shared id.
-    pub idnumber: Option<String>,
-    /// Given name.
-    pub firstname: String,
-    /// Family name.
-    pub lastname: String,
-}
+pub use schoolbridge_api::sis::PersonRef;
 
-impl PersonRef {
-    /// "First Last".
-    pub fn full_name(&self) -> String {
-        format!("{} {}", self.firstname, self.lastname)
-            .trim()
-            .to_owned()
-    }
-
-    /// From columns `{prefix}id, {prefix}idnumber, {prefix}firstname, {prefix}lastname`; `None`
-    /// when the id is NULL (an outer join found nobody).
-    pub(crate) fn from_row(r: &AnyRow, prefix: &str) -> Result<Option<PersonRef>, sqlx::Error> {
-        let Some(id) = r.try_get::<Option<i64>, _>(format!("{prefix}id").as_str())? else {
-            return Ok(None);
-        };
-        Ok(Some(PersonRef {
-            id,
-            idnumber: r.try_get(format!("{prefix}idnumber").as_str())?,
-            firstname: r.try_get(format!("{prefix}firstname").as_str())?,
-            lastname: r.try_get(format!("{prefix}lastname").as_str())?,
-        }))
-    }
+/// From columns `{prefix}id, {prefix}idnumber, {prefix}firstname, {prefix}lastname`; `None`
+/// when the id is NULL (an outer join found nobody).
+pub(crate) fn person_ref_from_row(
+    r: &AnyRow,
+    prefix: &str,
+) -> Result<Option<PersonRef>, sqlx::Error> {
+    let Some(id) = r.try_get::<Option<i64>, _>(format!("{prefix}id").as_str())? else {
+        return Ok(None);
+    };
+    Ok(Some(PersonRef {
+        id,
+        idnumber: r.try_get(format!("{prefix}idnumber").as_str())?,
+        firstname: r.try_get(format!("{prefix}firstname").as_str())?,
+        lastname: r.try_get(format!("{prefix}lastname").as_str())?,
+    }))
 }
 
 /// Integer columns hold booleans.

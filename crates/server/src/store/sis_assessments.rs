@@ -41,47 +41,7 @@ pub struct AssessmentUpsert {
     pub pointval: f64,
 }
 
-/// An assessment as the gradebook shows it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct AssessmentRow {
-    /// Id.
-    pub id: i64,
-    /// Section.
-    pub section_id: i64,
-    /// Where it was first made.
-    pub origin: RecordSource,
-    /// The peer of the linked Moodle item.
-    pub peer_id: Option<i64>,
-    /// The linked Moodle item's shared id (`None`: a manual item not linked).
-    pub idnumber: Option<String>,
-    /// Name.
-    pub name: String,
-    /// Chapter.
-    pub chapter: i64,
-    /// Maximum points.
-    pub pointval: f64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Extra credit.
-    pub extra_credit: bool,
-    /// Hidden from current reports.
-    pub hidden: bool,
-    /// Effective time of the hiding.
-    pub hidden_at: Option<i64>,
-    /// When a manual item was linked to Moodle's.
-    pub linked_at: Option<i64>,
-    /// Effective time of its creation.
-    pub first_effective_at: i64,
-}
-
-impl AssessmentRow {
-    /// Whether grades for it are entered in the SIS (a manual item, linked or not).
-    pub fn takes_manual_grades(&self) -> bool {
-        self.origin == RecordSource::Manual
-    }
-}
+pub use schoolbridge_api::sis::AssessmentRow;
 
 /// A manual grade item.
 #[derive(Debug, Clone, PartialEq)]
@@ -109,37 +69,9 @@ pub struct AssessmentLine {
     pub item: Result<NewManualAssessment, String>,
 }
 
-/// What a batch does (or would do) with a line.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum LineResult {
-    /// A new item (`id` once created; `None` in a preview).
-    Created {
-        /// The new item.
-        id: Option<i64>,
-    },
-    /// An item of that name already exists in the section; nothing created.
-    MatchedByName {
-        /// The existing item.
-        id: i64,
-    },
-    /// Not usable.
-    Rejected {
-        /// Why.
-        reason: String,
-    },
-}
+pub use schoolbridge_api::sis::LineResult;
 
-/// A batch line's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct BatchLine {
-    /// Line number in the file.
-    pub line: u64,
-    /// The item's name, when the line had one.
-    pub name: Option<String>,
-    /// What happened.
-    pub result: LineResult,
-}
+pub use schoolbridge_api::sis::BatchLine;
 
 pub(crate) const COLUMNS: &str = "id, section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required, extra_credit, hidden, hidden_at, linked_at, first_effective_at";
 

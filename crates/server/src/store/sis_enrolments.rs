@@ -6,11 +6,11 @@
 //! with a kind (active, withdrawn, completed) that the reports use.
 
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, Role, StatusKind,
+    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, Role, StatusKind,
     clean_optional, clean_text, get_flag, status,
 };
 use super::sis_people::person_id_by_idnumber;
-use super::sis_sections::{SectionSummary, section_id_by_idnumber, section_summary};
+use super::sis_sections::{section_id_by_idnumber, section_summary};
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -18,81 +18,13 @@ use sqlx::{AnyConnection, Row};
 /// Longest note on a status change.
 pub const MAX_NOTE: usize = 1024;
 
-/// A status code.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct StatusCodeRow {
-    /// The code (`active`, `withdrawn`, … or an admin's).
-    pub code: String,
-    /// What people read.
-    pub label: String,
-    /// What it means for reports.
-    pub kind: StatusKind,
-    /// One of the five built-in codes.
-    pub builtin: bool,
-}
+pub use schoolbridge_api::sis::StatusCodeRow;
 
-/// An enrolment with its current status.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct EnrolmentRow {
-    /// Enrolment id.
-    pub id: i64,
-    /// The section.
-    pub section_id: i64,
-    /// The person.
-    pub person: PersonRef,
-    /// Role.
-    pub role: Role,
-    /// Current status code.
-    pub status: String,
-    /// Its label.
-    pub status_label: String,
-    /// Its kind.
-    pub status_kind: StatusKind,
-    /// When the current status took effect.
-    pub status_effective_at: i64,
-    /// Who created the enrolment.
-    pub source: RecordSource,
-}
+pub use schoolbridge_api::sis::EnrolmentRow;
 
-/// A section with every enrolment and its current status.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SectionRoster {
-    /// The section.
-    pub section: SectionSummary,
-    /// Its enrolments: teachers first, then by family and given name.
-    pub enrolments: Vec<EnrolmentRow>,
-}
+pub use schoolbridge_api::sis::SectionRoster;
 
-/// One row of an enrolment's status history.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct StatusChange {
-    /// Row id.
-    pub id: i64,
-    /// The enrolment.
-    pub enrolment_id: i64,
-    /// The status from then on.
-    pub status: String,
-    /// Its label.
-    pub label: String,
-    /// Its kind.
-    pub kind: StatusKind,
-    /// When it took effect (sender's timemodified or the date a user gave).
-    pub effective_at: i64,
-    /// When SchoolBridge recorded it.
-    pub recorded_at: i64,
-    /// Moodle or manual.
-    pub source: RecordSource,
-    /// The peer that sent it.
-    pub peer_id: Option<i64>,
-    /// The sender's eventid.
-    pub eventid: Option<String>,
-    /// The console user who made it.
-    pub actor_id: Option<i64>,
-    /// Why (a counsellor's note).
-    pub note: Option<String>,
-    /// Arrived after a newer change; did not change the current status.
-    pub stale: bool,
-}
+pub use schoolbridge_api::sis::StatusChange;
 
 struct Current {
     id: i64,
@@ -548,7 +480,7 @@ pub(crate) fn enrolment_from_row(r: &AnyRow) -> Result<EnrolmentRow, sqlx::Error
     Ok(EnrolmentRow {
         id: r.try_get("id")?,
         section_id: r.try_get("section_id")?,
-        person: PersonRef::from_row(r, "p_")?
+        person: crate::store::sis::person_ref_from_row(r, "p_")?
             .ok_or_else(|| sqlx::Error::Decode("enrolment without person".into()))?,
         role: Role::parse(&role)
             .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,

@@ -9,11 +9,11 @@ use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional, get_flag,
 };
 use super::sis_assessments::{
-    AssessmentRow, MAX_POINTS, assessment, assessment_id_by_idnumber, section_assessments,
+    MAX_POINTS, assessment, assessment_id_by_idnumber, section_assessments,
 };
-use super::sis_enrolments::{ENROLMENT_SQL, EnrolmentRow, MAX_NOTE, enrolment_from_row};
+use super::sis_enrolments::{ENROLMENT_SQL, MAX_NOTE, enrolment_from_row};
 use super::sis_people::person_id_by_idnumber;
-use super::sis_sections::{SectionSummary, section_summary};
+use super::sis_sections::section_summary;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -48,76 +48,11 @@ pub struct ManualGrade {
     pub note: Option<String>,
 }
 
-/// One grade event.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct GradeEvent {
-    /// Event id.
-    pub id: i64,
-    /// Assessment.
-    pub assessment_id: i64,
-    /// Student.
-    pub person_id: i64,
-    /// Points.
-    pub points: Option<f64>,
-    /// Excluded.
-    pub excepted: bool,
-    /// Attempt.
-    pub attempt: i64,
-    /// When the grade was given (sender's timemodified or a teacher's date).
-    pub effective_at: i64,
-    /// When SchoolBridge recorded it.
-    pub recorded_at: i64,
-    /// Moodle or manual (the gradebook's source mark).
-    pub source: RecordSource,
-    /// The peer that sent it.
-    pub peer_id: Option<i64>,
-    /// The sender's eventid.
-    pub eventid: Option<String>,
-    /// The console user who entered it.
-    pub actor_id: Option<i64>,
-    /// A teacher's note.
-    pub note: Option<String>,
-    /// Arrived after a newer grade; never became current on arrival.
-    pub stale: bool,
-}
+pub use schoolbridge_api::sis::GradeEvent;
 
-impl GradeEvent {
-    /// The ordering key of "current": attempt, then effective time, then arrival.
-    pub fn rank(&self) -> (i64, i64, i64) {
-        (self.attempt, self.effective_at, self.id)
-    }
-}
+pub use schoolbridge_api::sis::GradeCell;
 
-/// The current grade of one cell, with whether it may be changed in the SIS.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct GradeCell {
-    /// The current event.
-    pub grade: GradeEvent,
-    /// A manual item whose current grade is not from Moodle.
-    pub editable: bool,
-}
-
-/// A section's gradebook: assessments × students, the current grade of each cell.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Gradebook {
-    /// The section.
-    pub section: SectionSummary,
-    /// Its assessments (columns).
-    pub assessments: Vec<AssessmentRow>,
-    /// Its students, any status (rows).
-    pub students: Vec<EnrolmentRow>,
-    /// Cells that have a grade.
-    pub cells: Vec<GradeCell>,
-}
-
-impl Gradebook {
-    /// The cell of (assessment, student), if graded.
-    pub fn cell(&self, assessment_id: i64, person_id: i64) -> Option<&GradeCell> {
-        self.cells
-            .iter()
-            .find(|c| c.grade.assessment_id == assessment_id && c.grade.person_id == person_id)
-    }
-}
+pub use schoolbridge_api::sis::Gradebook;
 
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.assessment_id, e.person_id, e.points, e.excepted, e.attempt, e.effective_at, e.recorded_at, e.source, e.peer_id, e.eventid, e.actor_id, e.note, e.stale";
 

@@ -101,7 +101,7 @@ pub async fn person_ref(c: &mut AnyConnection, id: i64) -> Result<Option<PersonR
     .fetch_optional(&mut *c)
     .await?;
     match row {
-        Some(r) => Ok(PersonRef::from_row(&r, "p_")?),
+        Some(r) => Ok(crate::store::sis::person_ref_from_row(&r, "p_")?),
         None => Ok(None),
     }
 }

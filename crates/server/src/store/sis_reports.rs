@@ -10,7 +10,7 @@
 //! listed when it existed or had a grade by then and was not hidden then
 //! (`docs/design/004-sis-service-semantics.md`).
 
-use super::sis::{PersonRef, StatusKind};
+use super::sis::StatusKind;
 use super::sis_assessments::{AssessmentRow, COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::sis_enrolments::{
     ENROLMENT_SQL, EnrolmentRow, HISTORY_SQL, StatusChange, change_from_row, enrolment_from_row,
@@ -22,137 +22,23 @@ use super::{Store, StoreError};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
-/// One section on a student's schedule.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ScheduleEntry {
-    /// The section.
-    pub section: SectionSummary,
-    /// The enrolment (role and status).
-    pub enrolment: EnrolmentRow,
-}
+pub use schoolbridge_api::sis::ScheduleEntry;
 
-/// One enrolment with its whole status history.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct EnrolmentRecord {
-    /// The section.
-    pub section: SectionSummary,
-    /// The enrolment as it is now.
-    pub enrolment: EnrolmentRow,
-    /// Every status change, by effective time then arrival.
-    pub history: Vec<StatusChange>,
-}
+pub use schoolbridge_api::sis::EnrolmentRecord;
 
-/// Points over a set of items: excepted grades and ungraded items count in neither sum; extra
-/// credit adds to the points earned only.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
-pub struct Totals {
-    /// Points earned.
-    pub earned: f64,
-    /// Points possible.
-    pub possible: f64,
-    /// earned / possible × 100, when anything is possible.
-    pub percent: Option<f64>,
-    /// Items with a (not excepted) grade.
-    pub graded: usize,
-}
+pub use schoolbridge_api::sis::Totals;
 
-impl Totals {
-    /// Sums items and their grades.
-    pub fn of<'a>(
-        items: impl IntoIterator<Item = (&'a AssessmentRow, Option<&'a GradeEvent>)>,
-    ) -> Totals {
-        let mut t = Totals::default();
-        for (item, grade) in items {
-            let Some(g) = grade.filter(|g| !g.excepted) else {
-                continue;
-            };
-            let Some(points) = g.points else { continue };
-            t.earned += points;
-            if !item.extra_credit {
-                t.possible += item.pointval;
-            }
-            t.graded += 1;
-        }
-        t.percent = (t.possible > 0.0).then(|| t.earned / t.possible * 100.0);
-        t
-    }
-}
+pub use schoolbridge_api::sis::ReportItem;
 
-/// One item on a progress report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ReportItem {
-    /// The assessment.
-    pub assessment: AssessmentRow,
-    /// Its grade as of the report's date.
-    pub grade: Option<GradeEvent>,
-}
+pub use schoolbridge_api::sis::ReportSection;
 
-/// One section on a progress report.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ReportSection {
-    /// The section (as it is now: name, teacher).
-    pub section: SectionSummary,
-    /// The enrolment.
-    pub enrolment_id: i64,
-    /// Status code as of the date.
-    pub status: String,
-    /// Its label.
-    pub status_label: String,
-    /// Its kind.
-    pub status_kind: StatusKind,
-    /// Since when (effective time).
-    pub status_since: i64,
-    /// Items as of the date.
-    pub items: Vec<ReportItem>,
-    /// Their totals.
-    pub totals: Totals,
-}
+pub use schoolbridge_api::sis::ProgressReport;
 
-/// A progress report as of a date.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct ProgressReport {
-    /// The student.
-    pub person: PersonRef,
-    /// The date (Unix seconds; rows effective at or before it count).
-    pub as_of: i64,
-    /// Every section the student was enrolled in (any status) by then.
-    pub sections: Vec<ReportSection>,
-}
+pub use schoolbridge_api::sis::Withdrawal;
 
-/// A withdrawal as the transcript shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Withdrawal {
-    /// The code (`withdrawn` while the reason is pending).
-    pub code: String,
-    /// Its label.
-    pub label: String,
-    /// When the student withdrew (the first withdrawn row of the current run).
-    pub since: i64,
-    /// The counsellor's latest note.
-    pub note: Option<String>,
-}
+pub use schoolbridge_api::sis::TranscriptEntry;
 
-/// One line of a transcript.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TranscriptEntry {
-    /// The section.
-    pub section: SectionSummary,
-    /// The enrolment as it is now.
-    pub enrolment: EnrolmentRow,
-    /// Present when the student withdrew.
-    pub withdrawal: Option<Withdrawal>,
-    /// Current grades over the visible items.
-    pub totals: Totals,
-}
-
-/// A student's transcript: every section they were enrolled in as a student, withdrawals included.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Transcript {
-    /// The student.
-    pub person: PersonRef,
-    /// By container, segment and section name.
-    pub entries: Vec<TranscriptEntry>,
-}
+pub use schoolbridge_api::sis::Transcript;
 
 /// The student's student-role enrolments and their sections.
 async fn student_role_enrolments(

@@ -4,8 +4,8 @@
 //! and lists sections by container, teacher or course.
 
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, clean_optional,
-    clean_text, get_flag,
+    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional, clean_text,
+    get_flag,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::{Store, StoreError, flag};
@@ -30,58 +30,11 @@ pub struct SectionUpsert {
     pub segment: i64,
 }
 
-/// A term or other container of sections.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ContainerRow {
-    /// Id.
-    pub id: i64,
-    /// Name.
-    pub name: String,
-    /// `ongoing` (Moodle-driven sections) or `term`.
-    pub kind: String,
-    /// Start (Unix seconds).
-    pub starts_at: Option<i64>,
-    /// End (Unix seconds).
-    pub ends_at: Option<i64>,
-}
+pub use schoolbridge_api::sis::ContainerRow;
 
-/// A course (SIS-only grouping of sections).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct CourseRow {
-    /// Id.
-    pub id: i64,
-    /// Optional code.
-    pub idnumber: Option<String>,
-    /// Name.
-    pub name: String,
-}
+pub use schoolbridge_api::sis::CourseRow;
 
-/// A section with what lists show about it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct SectionSummary {
-    /// Id.
-    pub id: i64,
-    /// The peer it came from (`None`: created in the SIS).
-    pub peer_id: Option<i64>,
-    /// Shared id.
-    pub idnumber: Option<String>,
-    /// Name.
-    pub name: String,
-    /// Term segment.
-    pub segment: i64,
-    /// Container id.
-    pub container_id: i64,
-    /// Container name.
-    pub container_name: String,
-    /// Course, if grouped.
-    pub course: Option<CourseRow>,
-    /// Moodle or manual.
-    pub source: RecordSource,
-    /// The current teacher.
-    pub teacher: Option<PersonRef>,
-    /// Students whose current status is of kind active.
-    pub active_students: i64,
-}
+pub use schoolbridge_api::sis::SectionSummary;
 
 /// Section list filters (all optional, combined with AND).
 #[derive(Debug, Clone, Default)]
@@ -96,26 +49,7 @@ pub struct SectionFilter {
     pub peer_id: Option<i64>,
 }
 
-/// One row of a section's teacher history.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct TeacherChange {
-    /// Row id.
-    pub id: i64,
-    /// The teacher from then on (`None`: no teacher).
-    pub teacher: Option<PersonRef>,
-    /// When it took effect.
-    pub effective_at: i64,
-    /// When it was recorded.
-    pub recorded_at: i64,
-    /// Moodle or manual.
-    pub source: RecordSource,
-    /// The sender's eventid.
-    pub eventid: Option<String>,
-    /// The console user who made it.
-    pub actor_id: Option<i64>,
-    /// It arrived after a newer change and did not change the current teacher.
-    pub stale: bool,
-}
+pub use schoolbridge_api::sis::TeacherChange;
 
 /// What a new course needs.
 #[derive(Debug, Clone, Default)]
@@ -547,7 +481,7 @@ pub(crate) fn summary_from_row(r: &AnyRow) -> Result<SectionSummary, sqlx::Error
         container_name: r.try_get("container_name")?,
         course,
         source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        teacher: PersonRef::from_row(r, "t_")?,
+        teacher: crate::store::sis::person_ref_from_row(r, "t_")?,
         active_students: r.try_get("active_students")?,
     })
 }
@@ -671,7 +605,7 @@ impl Store {
             .map(|r| {
                 Ok(TeacherChange {
                     id: r.try_get("id")?,
-                    teacher: PersonRef::from_row(r, "t_")?,
+                    teacher: crate::store::sis::person_ref_from_row(r, "t_")?,
                     effective_at: r.try_get("effective_at")?,
                     recorded_at: r.try_get("recorded_at")?,
                     source: RecordSource::parse(&r.try_get::<String, _>("source")?),

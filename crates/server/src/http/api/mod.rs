@@ -5,6 +5,7 @@ pub mod audit;
 pub mod peers;
 pub mod people;
 pub mod session;
+pub mod sis;
 pub mod site_key;
 
 use super::HttpState;
@@ -45,6 +46,45 @@ pub fn routes() -> Router<HttpState> {
         .route("/people/{id}/roles", put(people::set_roles))
         .route("/audit", get(audit::list))
         .route("/audit/{id}", get(audit::detail))
+        .route(
+            "/sis/sections",
+            get(sis::sections).post(sis::create_section),
+        )
+        .route("/sis/sections/{id}", get(sis::section))
+        .route("/sis/sections/{id}/teacher", put(sis::set_teacher))
+        .route("/sis/sections/{id}/enrolments", post(sis::enrol))
+        .route("/sis/sections/{id}/gradebook", get(sis::gradebook))
+        .route(
+            "/sis/sections/{id}/assessments",
+            post(sis::create_assessment),
+        )
+        .route(
+            "/sis/sections/{id}/assessments/csv",
+            post(sis::upload_assessments),
+        )
+        .route("/sis/grade-items-template.csv", get(sis::csv_template))
+        .route("/sis/containers", get(sis::containers))
+        .route("/sis/courses", get(sis::courses).post(sis::create_course))
+        .route("/sis/terms", post(sis::create_term))
+        .route("/sis/enrolments/{id}/history", get(sis::enrolment_history))
+        .route("/sis/enrolments/{id}/status", put(sis::change_status))
+        .route(
+            "/sis/status-codes",
+            get(sis::status_codes).post(sis::define_status_code),
+        )
+        .route("/sis/grades", put(sis::record_grade))
+        .route(
+            "/sis/grades/{assessment}/{person}/history",
+            get(sis::grade_history),
+        )
+        .route("/sis/students/{id}", get(sis::student))
+        .route("/sis/students/{id}/progress", get(sis::progress))
+        .route("/sis/students/{id}/progress.csv", get(sis::progress_csv))
+        .route("/sis/students/{id}/transcript", get(sis::transcript))
+        .route(
+            "/sis/students/{id}/transcript.csv",
+            get(sis::transcript_csv),
+        )
 }
 
 /// A certificate for the console.

@@ -1,0 +1,725 @@
+//! The SIS records as the console sees them (`schooltool-services.md` §3, §4): sections, rosters,
+//! enrolment history, gradebooks, progress reports and transcripts. The server's store returns
+//! these very types, so both sides compile one definition.
+
+use serde::{Deserialize, Serialize};
+
+/// What a service call did to its record (the reply's `status`, `docs/schooltool-sis.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeStatus {
+    /// A new record.
+    Created,
+    /// The record changed.
+    Updated,
+    /// Nothing to change.
+    Unchanged,
+    /// `new_assessment` linked a manual item of the same name.
+    Linked,
+    /// Older than the stored state: recorded in history only.
+    Stale,
+}
+
+impl ChangeStatus {
+    /// Wire and stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeStatus::Created => "created",
+            ChangeStatus::Updated => "updated",
+            ChangeStatus::Unchanged => "unchanged",
+            ChangeStatus::Linked => "linked",
+            ChangeStatus::Stale => "stale",
+        }
+    }
+}
+
+/// A person as SIS lists show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonRef {
+    /// `people.id`.
+    pub id: i64,
+    /// The shared id.
+    pub idnumber: Option<String>,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+}
+
+impl PersonRef {
+    /// "First Last".
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.firstname, self.lastname)
+            .trim()
+            .to_owned()
+    }
+}
+
+/// Where a record or a history row came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RecordSource {
+    /// A peer's `schooltool_sis` call.
+    Moodle,
+    /// Entered in the SIS console.
+    Manual,
+}
+
+impl RecordSource {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordSource::Moodle => "moodle",
+            RecordSource::Manual => "manual",
+        }
+    }
+
+    /// From stored text (anything but "moodle" is manual).
+    pub fn parse(s: &str) -> Self {
+        if s == "moodle" {
+            RecordSource::Moodle
+        } else {
+            RecordSource::Manual
+        }
+    }
+}
+
+/// An enrolment role (`schooltool-services.md` §2 `new_enrolment`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A student.
+    Student,
+    /// A teacher.
+    Teacher,
+}
+
+impl Role {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Student => "student",
+            Role::Teacher => "teacher",
+        }
+    }
+
+    /// From text, any case; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "student" => Some(Role::Student),
+            "teacher" => Some(Role::Teacher),
+            _ => None,
+        }
+    }
+}
+
+/// What an enrolment status means (`schooltool-services.md` §3): every status code, built in or
+/// defined by an admin, has one of these kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusKind {
+    /// Attending.
+    Active,
+    /// Left the section (with or without a reason code).
+    Withdrawn,
+    /// Finished (e.g. Passed).
+    Completed,
+}
+
+impl StatusKind {
+    /// Stored text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusKind::Active => "active",
+            StatusKind::Withdrawn => "withdrawn",
+            StatusKind::Completed => "completed",
+        }
+    }
+
+    /// From stored text.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(StatusKind::Active),
+            "withdrawn" => Some(StatusKind::Withdrawn),
+            "completed" => Some(StatusKind::Completed),
+            _ => None,
+        }
+    }
+}
+
+/// A term or other container of sections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerRow {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// `ongoing` (Moodle-driven sections) or `term`.
+    pub kind: String,
+    /// Start (Unix seconds).
+    pub starts_at: Option<i64>,
+    /// End (Unix seconds).
+    pub ends_at: Option<i64>,
+}
+
+/// A course (SIS-only grouping of sections).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CourseRow {
+    /// Id.
+    pub id: i64,
+    /// Optional code.
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+}
+
+/// A section with what lists show about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionSummary {
+    /// Id.
+    pub id: i64,
+    /// The peer it came from (`None`: created in the SIS).
+    pub peer_id: Option<i64>,
+    /// Shared id.
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Term segment.
+    pub segment: i64,
+    /// Container id.
+    pub container_id: i64,
+    /// Container name.
+    pub container_name: String,
+    /// Course, if grouped.
+    pub course: Option<CourseRow>,
+    /// Moodle or manual.
+    pub source: RecordSource,
+    /// The current teacher.
+    pub teacher: Option<PersonRef>,
+    /// Students whose current status is of kind active.
+    pub active_students: i64,
+}
+
+/// One row of a section's teacher history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeacherChange {
+    /// Row id.
+    pub id: i64,
+    /// The teacher from then on (`None`: no teacher).
+    pub teacher: Option<PersonRef>,
+    /// When it took effect.
+    pub effective_at: i64,
+    /// When it was recorded.
+    pub recorded_at: i64,
+    /// Moodle or manual.
+    pub source: RecordSource,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user who made it.
+    pub actor_id: Option<i64>,
+    /// It arrived after a newer change and did not change the current teacher.
+    pub stale: bool,
+}
+
+/// An enrolment with its current status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentRow {
+    /// Enrolment id.
+    pub id: i64,
+    /// The section.
+    pub section_id: i64,
+    /// The person.
+    pub person: PersonRef,
+    /// Role.
+    pub role: Role,
+    /// Current status code.
+    pub status: String,
+    /// Its label.
+    pub status_label: String,
+    /// Its kind.
+    pub status_kind: StatusKind,
+    /// When the current status took effect.
+    pub status_effective_at: i64,
+    /// Who created the enrolment.
+    pub source: RecordSource,
+}
+
+/// A section with every enrolment and its current status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionRoster {
+    /// The section.
+    pub section: SectionSummary,
+    /// Its enrolments: teachers first, then by family and given name.
+    pub enrolments: Vec<EnrolmentRow>,
+}
+
+/// One row of an enrolment's status history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChange {
+    /// Row id.
+    pub id: i64,
+    /// The enrolment.
+    pub enrolment_id: i64,
+    /// The status from then on.
+    pub status: String,
+    /// Its label.
+    pub label: String,
+    /// Its kind.
+    pub kind: StatusKind,
+    /// When it took effect (sender's timemodified or the date a user gave).
+    pub effective_at: i64,
+    /// When SchoolBridge recorded it.
+    pub recorded_at: i64,
+    /// Moodle or manual.
+    pub source: RecordSource,
+    /// The peer that sent it.
+    pub peer_id: Option<i64>,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user who made it.
+    pub actor_id: Option<i64>,
+    /// Why (a counsellor's note).
+    pub note: Option<String>,
+    /// Arrived after a newer change; did not change the current status.
+    pub stale: bool,
+}
+
+/// A status code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCodeRow {
+    /// The code (`active`, `withdrawn`, … or an admin's).
+    pub code: String,
+    /// What people read.
+    pub label: String,
+    /// What it means for reports.
+    pub kind: StatusKind,
+    /// One of the five built-in codes.
+    pub builtin: bool,
+}
+
+/// An assessment as the gradebook shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AssessmentRow {
+    /// Id.
+    pub id: i64,
+    /// Section.
+    pub section_id: i64,
+    /// Where it was first made.
+    pub origin: RecordSource,
+    /// The peer of the linked Moodle item.
+    pub peer_id: Option<i64>,
+    /// The linked Moodle item's shared id (`None`: a manual item not linked).
+    pub idnumber: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Chapter.
+    pub chapter: i64,
+    /// Maximum points.
+    pub pointval: f64,
+    /// Required of honours students.
+    pub honors_required: bool,
+    /// Required of non-honours students.
+    pub nonhonors_required: bool,
+    /// Extra credit.
+    pub extra_credit: bool,
+    /// Hidden from current reports.
+    pub hidden: bool,
+    /// Effective time of the hiding.
+    pub hidden_at: Option<i64>,
+    /// When a manual item was linked to Moodle's.
+    pub linked_at: Option<i64>,
+    /// Effective time of its creation.
+    pub first_effective_at: i64,
+}
+
+impl AssessmentRow {
+    /// Whether grades for it are entered in the SIS (a manual item, linked or not).
+    pub fn takes_manual_grades(&self) -> bool {
+        self.origin == RecordSource::Manual
+    }
+}
+
+/// A batch line's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchLine {
+    /// Line number in the file.
+    pub line: u64,
+    /// The item's name, when the line had one.
+    pub name: Option<String>,
+    /// What happened.
+    pub result: LineResult,
+}
+
+/// What a batch does (or would do) with a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum LineResult {
+    /// A new item (`id` once created; `None` in a preview).
+    Created {
+        /// The new item.
+        id: Option<i64>,
+    },
+    /// An item of that name already exists in the section; nothing created.
+    MatchedByName {
+        /// The existing item.
+        id: i64,
+    },
+    /// Not usable.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The current grade of one cell, with whether it may be changed in the SIS.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeCell {
+    /// The current event.
+    pub grade: GradeEvent,
+    /// A manual item whose current grade is not from Moodle.
+    pub editable: bool,
+}
+
+/// One grade event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeEvent {
+    /// Event id.
+    pub id: i64,
+    /// Assessment.
+    pub assessment_id: i64,
+    /// Student.
+    pub person_id: i64,
+    /// Points.
+    pub points: Option<f64>,
+    /// Excluded.
+    pub excepted: bool,
+    /// Attempt.
+    pub attempt: i64,
+    /// When the grade was given (sender's timemodified or a teacher's date).
+    pub effective_at: i64,
+    /// When SchoolBridge recorded it.
+    pub recorded_at: i64,
+    /// Moodle or manual (the gradebook's source mark).
+    pub source: RecordSource,
+    /// The peer that sent it.
+    pub peer_id: Option<i64>,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user who entered it.
+    pub actor_id: Option<i64>,
+    /// A teacher's note.
+    pub note: Option<String>,
+    /// Arrived after a newer grade; never became current on arrival.
+    pub stale: bool,
+}
+
+impl GradeEvent {
+    /// The ordering key of "current": attempt, then effective time, then arrival.
+    pub fn rank(&self) -> (i64, i64, i64) {
+        (self.attempt, self.effective_at, self.id)
+    }
+}
+
+/// A section's gradebook: assessments × students, the current grade of each cell.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gradebook {
+    /// The section.
+    pub section: SectionSummary,
+    /// Its assessments (columns).
+    pub assessments: Vec<AssessmentRow>,
+    /// Its students, any status (rows).
+    pub students: Vec<EnrolmentRow>,
+    /// Cells that have a grade.
+    pub cells: Vec<GradeCell>,
+}
+
+impl Gradebook {
+    /// The cell of (assessment, student), if graded.
+    pub fn cell(&self, assessment_id: i64, person_id: i64) -> Option<&GradeCell> {
+        self.cells
+            .iter()
+            .find(|c| c.grade.assessment_id == assessment_id && c.grade.person_id == person_id)
+    }
+}
+
+/// One enrolment with its whole status history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrolmentRecord {
+    /// The section.
+    pub section: SectionSummary,
+    /// The enrolment as it is now.
+    pub enrolment: EnrolmentRow,
+    /// Every status change, by effective time then arrival.
+    pub history: Vec<StatusChange>,
+}
+
+/// A progress report as of a date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProgressReport {
+    /// The student.
+    pub person: PersonRef,
+    /// The date (Unix seconds; rows effective at or before it count).
+    pub as_of: i64,
+    /// Every section the student was enrolled in (any status) by then.
+    pub sections: Vec<ReportSection>,
+}
+
+/// One item on a progress report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportItem {
+    /// The assessment.
+    pub assessment: AssessmentRow,
+    /// Its grade as of the report's date.
+    pub grade: Option<GradeEvent>,
+}
+
+/// One section on a progress report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSection {
+    /// The section (as it is now: name, teacher).
+    pub section: SectionSummary,
+    /// The enrolment.
+    pub enrolment_id: i64,
+    /// Status code as of the date.
+    pub status: String,
+    /// Its label.
+    pub status_label: String,
+    /// Its kind.
+    pub status_kind: StatusKind,
+    /// Since when (effective time).
+    pub status_since: i64,
+    /// Items as of the date.
+    pub items: Vec<ReportItem>,
+    /// Their totals.
+    pub totals: Totals,
+}
+
+/// One section on a student's schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleEntry {
+    /// The section.
+    pub section: SectionSummary,
+    /// The enrolment (role and status).
+    pub enrolment: EnrolmentRow,
+}
+
+/// Points over a set of items: excepted grades and ungraded items count in neither sum; extra
+/// credit adds to the points earned only.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Totals {
+    /// Points earned.
+    pub earned: f64,
+    /// Points possible.
+    pub possible: f64,
+    /// earned / possible × 100, when anything is possible.
+    pub percent: Option<f64>,
+    /// Items with a (not excepted) grade.
+    pub graded: usize,
+}
+
+impl Totals {
+    /// Sums items and their grades.
+    pub fn of<'a>(
+        items: impl IntoIterator<Item = (&'a AssessmentRow, Option<&'a GradeEvent>)>,
+    ) -> Totals {
+        let mut t = Totals::default();
+        for (item, grade) in items {
+            let Some(g) = grade.filter(|g| !g.excepted) else {
+                continue;
+            };
+            let Some(points) = g.points else { continue };
+            t.earned += points;
+            if !item.extra_credit {
+                t.possible += item.pointval;
+            }
+            t.graded += 1;
+        }
+        t.percent = (t.possible > 0.0).then(|| t.earned / t.possible * 100.0);
+        t
+    }
+}
+
+/// A student's transcript: every section they were enrolled in as a student, withdrawals included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Transcript {
+    /// The student.
+    pub person: PersonRef,
+    /// By container, segment and section name.
+    pub entries: Vec<TranscriptEntry>,
+}
+
+/// One line of a transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptEntry {
+    /// The section.
+    pub section: SectionSummary,
+    /// The enrolment as it is now.
+    pub enrolment: EnrolmentRow,
+    /// Present when the student withdrew.
+    pub withdrawal: Option<Withdrawal>,
+    /// Current grades over the visible items.
+    pub totals: Totals,
+}
+
+/// A withdrawal as the transcript shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    /// The code (`withdrawn` while the reason is pending).
+    pub code: String,
+    /// Its label.
+    pub label: String,
+    /// When the student withdrew (the first withdrawn row of the current run).
+    pub since: i64,
+    /// The counsellor's latest note.
+    pub note: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests and page bodies of the SIS console API (`/api/sis/…`).
+
+/// `GET /api/sis/sections/{id}`: a section page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionPage {
+    /// The section and its roster (current status of every enrolment).
+    pub roster: SectionRoster,
+    /// Its teacher history.
+    pub teacher_history: Vec<TeacherChange>,
+    /// Whether the viewer may change enrolment statuses and manual records (counsellors, admins).
+    pub can_manage: bool,
+    /// Whether the viewer may add grade items and enter manual grades (its teacher, staff).
+    pub can_grade: bool,
+}
+
+/// `POST /api/sis/courses`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewCourseRequest {
+    /// Optional shared id.
+    pub idnumber: Option<String>,
+    /// Name, e.g. "Algebra 1".
+    pub name: String,
+}
+
+/// `POST /api/sis/terms`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewTermRequest {
+    /// Name, e.g. "2026–27 Semester 1".
+    pub name: String,
+    /// Start, Unix seconds.
+    pub starts_at: Option<i64>,
+    /// End, Unix seconds.
+    pub ends_at: Option<i64>,
+}
+
+/// `POST /api/sis/sections`: a section with no Moodle presence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewSectionRequest {
+    /// Name, e.g. "Chemistry Lab @ 10:15, Ms Rivera".
+    pub name: String,
+    /// Optional shared id.
+    pub idnumber: Option<String>,
+    /// Term (default: "ongoing").
+    pub container_id: Option<i64>,
+    /// Course.
+    pub course_id: Option<i64>,
+    /// Teacher (a person id).
+    pub teacher_id: Option<i64>,
+}
+
+/// `PUT /api/sis/sections/{id}/teacher`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetTeacherRequest {
+    /// The new teacher, or none.
+    pub teacher_id: Option<i64>,
+    /// When it takes effect (Unix seconds; default now).
+    pub effective_at: Option<i64>,
+}
+
+/// `POST /api/sis/sections/{id}/enrolments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEnrolmentRequest {
+    /// Who.
+    pub person_id: i64,
+    /// `student` or `teacher`.
+    pub role: Role,
+    /// When it takes effect (default now).
+    pub effective_at: Option<i64>,
+}
+
+/// `PUT /api/sis/enrolments/{id}/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusChangeRequest {
+    /// A status code (built in or defined by an admin).
+    pub code: String,
+    /// A note (e.g. the reason for a withdrawal).
+    pub note: Option<String>,
+    /// When it takes effect (default now).
+    pub effective_at: Option<i64>,
+}
+
+/// `POST /api/sis/status-codes` (admins).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStatusCodeRequest {
+    /// Code, e.g. `withdrawn_moved`.
+    pub code: String,
+    /// Label, e.g. "Withdrawn (moved away)".
+    pub label: String,
+    /// What it means.
+    pub kind: StatusKind,
+}
+
+/// `POST /api/sis/sections/{id}/assessments`: a manual grade item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAssessmentRequest {
+    /// Name.
+    pub name: String,
+    /// Maximum points.
+    pub pointval: f64,
+    /// Chapter (course section number).
+    pub chapter: i64,
+    /// Required for honours students.
+    pub honors_required: bool,
+    /// Required for non-honours students.
+    pub nonhonors_required: bool,
+    /// Counts as extra credit.
+    pub extra_credit: bool,
+}
+
+/// `POST /api/sis/sections/{id}/assessments/csv?preview=…`: a spreadsheet of grade items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvUploadRequest {
+    /// The CSV text (columns in the downloadable template).
+    pub csv: String,
+}
+
+/// `PUT /api/sis/grades`: enter or correct a manual grade.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GradeRequest {
+    /// The grade item.
+    pub assessment_id: i64,
+    /// The student.
+    pub person_id: i64,
+    /// Points (none when excepted).
+    pub points: Option<f64>,
+    /// Excluded from totals.
+    pub excepted: bool,
+    /// Why (kept in the history).
+    pub note: Option<String>,
+}
+
+/// `GET /api/sis/students/{id}`: a student page's header and records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudentPage {
+    /// Who.
+    pub person: PersonRef,
+    /// Current sections.
+    pub schedule: Vec<ScheduleEntry>,
+    /// Every enrolment with its full status history.
+    pub enrolments: Vec<EnrolmentRecord>,
+}
+
+/// The id of something just created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Created {
+    /// Row id.
+    pub id: i64,
+}

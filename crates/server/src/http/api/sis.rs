@@ -1,0 +1,662 @@
+//! `/api/sis`: sections, rosters, enrolment history and statuses, gradebooks and grade items
+//! (including the CSV upload with its preview), manual records, and students' schedules, progress
+//! reports as of a date and transcripts (JSON and CSV). Who may see what
+//! (`schooltool-services.md` §4): admins and counsellors everything; a teacher their sections; a
+//! student themself. Changing statuses and manual courses, sections and enrolments is for
+//! counsellors and admins; grade items and manual grades for the section's teacher too.
+
+use crate::http::HttpState;
+use crate::http::auth::Authed;
+use crate::http::error::ApiError;
+use crate::store::sis::{ChangeMeta, Refusal, SisError};
+use crate::store::sis_assessments::NewManualAssessment;
+use crate::store::sis_grades::ManualGrade;
+use crate::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use schoolbridge_api::sis as api;
+use serde::Deserialize;
+
+impl From<SisError> for ApiError {
+    fn from(e: SisError) -> Self {
+        match e {
+            SisError::Store(s) => ApiError::internal(s),
+            SisError::Refused(r) => {
+                let status = match &r {
+                    Refusal::NotFound(..)
+                    | Refusal::UnknownSection(_)
+                    | Refusal::UnknownPerson(_)
+                    | Refusal::UnknownAssessment(_) => StatusCode::NOT_FOUND,
+                    Refusal::ReadOnly(_) | Refusal::Conflict(_) => StatusCode::CONFLICT,
+                    Refusal::Invalid { .. } => StatusCode::BAD_REQUEST,
+                };
+                ApiError::new(status, "refused", r.to_string())
+            }
+        }
+    }
+}
+
+async fn can_view_section(s: &HttpState, a: &Authed, section_id: i64) -> Result<bool, ApiError> {
+    Ok(
+        a.roles.reads_all_students()
+            || s.app.store.teaches_section(a.person.id, section_id).await?,
+    )
+}
+
+async fn require_section_view(s: &HttpState, a: &Authed, section_id: i64) -> Result<(), ApiError> {
+    if can_view_section(s, a, section_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+fn require_manager(a: &Authed) -> Result<(), ApiError> {
+    a.require_staff_reader()
+}
+
+fn require_student_view(a: &Authed, person_id: i64) -> Result<(), ApiError> {
+    if a.roles.reads_all_students() || a.person.id == person_id {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> ChangeMeta {
+    ChangeMeta::manual(Some(a.person.id), effective_at, s.app.clock.now())
+}
+
+/// Query string of the sections list.
+#[derive(Debug, Deserialize)]
+pub struct SectionsQuery {
+    container: Option<i64>,
+    teacher: Option<i64>,
+    course: Option<i64>,
+    peer: Option<i64>,
+}
+
+/// `GET /api/sis/sections`: staff see all (with filters); teachers their own.
+pub async fn sections(
+    State(s): State<HttpState>,
+    a: Authed,
+    Query(q): Query<SectionsQuery>,
+) -> Result<Json<Vec<api::SectionSummary>>, ApiError> {
+    let filter = SectionFilter {
+        container_id: q.container,
+        teacher_id: q.teacher,
+        course_id: q.course,
+        peer_id: q.peer,
+    };
+    if a.roles.reads_all_students() {
+        return Ok(Json(s.app.store.list_sections(&filter).await?));
+    }
+    if !a.roles.teacher {
+        return Err(ApiError::forbidden());
+    }
+    let mine = s.app.store.sections_taught(a.person.id).await?;
+    let all = s
+        .app
+        .store
+        .list_sections(&SectionFilter {
+            teacher_id: None,
+            ..filter
+        })
+        .await?;
+    Ok(Json(
+        all.into_iter().filter(|x| mine.contains(&x.id)).collect(),
+    ))
+}
+
+/// `GET /api/sis/sections/{id}`.
+pub async fn section(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<api::SectionPage>, ApiError> {
+    require_section_view(&s, &a, id).await?;
+    let roster = s
+        .app
+        .store
+        .section_roster(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("section"))?;
+    let teacher_history = s.app.store.teacher_history(id).await?;
+    Ok(Json(api::SectionPage {
+        roster,
+        teacher_history,
+        can_manage: a.roles.reads_all_students(),
+        can_grade: true,
+    }))
+}
+
+/// `GET /api/sis/containers`.
+pub async fn containers(
+    State(s): State<HttpState>,
+    a: Authed,
+) -> Result<Json<Vec<api::ContainerRow>>, ApiError> {
+    if !(a.roles.reads_all_students() || a.roles.teacher) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(s.app.store.containers().await?))
+}
+
+/// `GET /api/sis/courses`.
+pub async fn courses(
+    State(s): State<HttpState>,
+    a: Authed,
+) -> Result<Json<Vec<api::CourseRow>>, ApiError> {
+    if !(a.roles.reads_all_students() || a.roles.teacher) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(s.app.store.courses().await?))
+}
+
+/// `POST /api/sis/courses`.
+pub async fn create_course(
+    State(s): State<HttpState>,
+    a: Authed,
+    Json(r): Json<api::NewCourseRequest>,
+) -> Result<(StatusCode, Json<api::Created>), ApiError> {
+    require_manager(&a)?;
+    let id = s
+        .app
+        .store
+        .create_course(
+            &NewCourse {
+                idnumber: r.idnumber,
+                name: r.name,
+            },
+            s.app.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(api::Created { id })))
+}
+
+/// `POST /api/sis/terms`.
+pub async fn create_term(
+    State(s): State<HttpState>,
+    a: Authed,
+    Json(r): Json<api::NewTermRequest>,
+) -> Result<(StatusCode, Json<api::Created>), ApiError> {
+    require_manager(&a)?;
+    let id = s
+        .app
+        .store
+        .create_term(
+            &NewTerm {
+                name: r.name,
+                starts_at: r.starts_at,
+                ends_at: r.ends_at,
+            },
+            s.app.clock.now(),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(api::Created { id })))
+}
+
+/// `POST /api/sis/sections`: a section with no Moodle presence.
+pub async fn create_section(
+    State(s): State<HttpState>,
+    a: Authed,
+    Json(r): Json<api::NewSectionRequest>,
+) -> Result<(StatusCode, Json<api::Created>), ApiError> {
+    require_manager(&a)?;
+    let new = NewManualSection {
+        idnumber: r.idnumber,
+        name: r.name,
+        segment: None,
+        container_id: r.container_id,
+        course_id: r.course_id,
+        teacher_id: r.teacher_id,
+    };
+    let id = s
+        .app
+        .store
+        .create_manual_section(&new, &manual(&a, &s, None))
+        .await?;
+    Ok((StatusCode::CREATED, Json(api::Created { id })))
+}
+
+/// `PUT /api/sis/sections/{id}/teacher` (manual sections).
+pub async fn set_teacher(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Json(r): Json<api::SetTeacherRequest>,
+) -> Result<StatusCode, ApiError> {
+    require_manager(&a)?;
+    s.app
+        .store
+        .set_section_teacher(id, r.teacher_id, &manual(&a, &s, r.effective_at))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/sis/sections/{id}/enrolments`.
+pub async fn enrol(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Json(r): Json<api::NewEnrolmentRequest>,
+) -> Result<(StatusCode, Json<api::Created>), ApiError> {
+    require_manager(&a)?;
+    let eid = s
+        .app
+        .store
+        .create_manual_enrolment(id, r.person_id, r.role, &manual(&a, &s, r.effective_at))
+        .await?;
+    Ok((StatusCode::CREATED, Json(api::Created { id: eid })))
+}
+
+/// `GET /api/sis/enrolments/{id}/history`.
+pub async fn enrolment_history(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<api::StatusChange>>, ApiError> {
+    let e = s
+        .app
+        .store
+        .enrolment(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("enrolment"))?;
+    if !(e.person.id == a.person.id || can_view_section(&s, &a, e.section_id).await?) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(s.app.store.enrolment_history(id).await?))
+}
+
+/// `PUT /api/sis/enrolments/{id}/status`: counsellors and admins.
+pub async fn change_status(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Json(r): Json<api::StatusChangeRequest>,
+) -> Result<Json<Vec<api::StatusChange>>, ApiError> {
+    require_manager(&a)?;
+    let note = r.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    s.app
+        .store
+        .change_enrolment_status(id, &r.code, note, &manual(&a, &s, r.effective_at))
+        .await?;
+    Ok(Json(s.app.store.enrolment_history(id).await?))
+}
+
+/// `GET /api/sis/status-codes`.
+pub async fn status_codes(
+    State(s): State<HttpState>,
+    _a: Authed,
+) -> Result<Json<Vec<api::StatusCodeRow>>, ApiError> {
+    Ok(Json(s.app.store.status_codes().await?))
+}
+
+/// `POST /api/sis/status-codes`: admins.
+pub async fn define_status_code(
+    State(s): State<HttpState>,
+    a: Authed,
+    Json(r): Json<api::NewStatusCodeRequest>,
+) -> Result<StatusCode, ApiError> {
+    a.require_admin()?;
+    s.app
+        .store
+        .define_status_code(&r.code, &r.label, r.kind, s.app.clock.now())
+        .await?;
+    Ok(StatusCode::CREATED)
+}
+
+/// Query string of the gradebook.
+#[derive(Debug, Deserialize)]
+pub struct GradebookQuery {
+    hidden: Option<bool>,
+}
+
+/// `GET /api/sis/sections/{id}/gradebook`.
+pub async fn gradebook(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<GradebookQuery>,
+) -> Result<Json<api::Gradebook>, ApiError> {
+    require_section_view(&s, &a, id).await?;
+    Ok(Json(
+        s.app
+            .store
+            .gradebook(id, q.hidden.unwrap_or(false))
+            .await?
+            .ok_or_else(|| ApiError::not_found("section"))?,
+    ))
+}
+
+/// `GET /api/sis/grades/{assessment}/{person}/history`: every value of a cell.
+pub async fn grade_history(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path((assessment, person)): Path<(i64, i64)>,
+) -> Result<Json<Vec<api::GradeEvent>>, ApiError> {
+    let section = s
+        .app
+        .store
+        .assessment_section(assessment)
+        .await?
+        .ok_or_else(|| ApiError::not_found("grade item"))?;
+    if !(person == a.person.id || can_view_section(&s, &a, section).await?) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(s.app.store.grade_history(assessment, person).await?))
+}
+
+/// `POST /api/sis/sections/{id}/assessments`: a manual grade item.
+pub async fn create_assessment(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Json(r): Json<api::NewAssessmentRequest>,
+) -> Result<(StatusCode, Json<api::Created>), ApiError> {
+    require_section_view(&s, &a, id).await?;
+    let item = NewManualAssessment {
+        name: r.name,
+        pointval: r.pointval,
+        chapter: r.chapter,
+        honors_required: r.honors_required,
+        nonhonors_required: r.nonhonors_required,
+        extra_credit: r.extra_credit,
+    };
+    let aid = s
+        .app
+        .store
+        .create_manual_assessment(id, &item, s.app.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, Json(api::Created { id: aid })))
+}
+
+/// Query string of the CSV upload.
+#[derive(Debug, Deserialize)]
+pub struct CsvQuery {
+    preview: Option<bool>,
+}
+
+/// `POST /api/sis/sections/{id}/assessments/csv?preview=true|false`: what would be created,
+/// matched by name, or rejected (with line and reason); nothing is saved in a preview.
+pub async fn upload_assessments(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<CsvQuery>,
+    Json(r): Json<api::CsvUploadRequest>,
+) -> Result<Json<Vec<api::BatchLine>>, ApiError> {
+    require_section_view(&s, &a, id).await?;
+    let lines = crate::sis::csv_items::parse_assessment_csv(&r.csv)
+        .map_err(|e| ApiError::bad_request("bad_csv", e.to_string()))?;
+    let out = if q.preview.unwrap_or(true) {
+        s.app.store.preview_manual_assessments(id, &lines).await?
+    } else {
+        s.app
+            .store
+            .create_manual_assessments(id, &lines, s.app.clock.now())
+            .await?
+    };
+    Ok(Json(out))
+}
+
+/// `GET /api/sis/grade-items-template.csv`: the columns the upload expects.
+pub async fn csv_template() -> Response {
+    csv_response(
+        "grade-items-template.csv",
+        crate::sis::csv_items::TEMPLATE.to_owned(),
+    )
+}
+
+/// `PUT /api/sis/grades`: enter or correct a manual grade (grades from Moodle are read-only).
+pub async fn record_grade(
+    State(s): State<HttpState>,
+    a: Authed,
+    Json(r): Json<api::GradeRequest>,
+) -> Result<Json<Vec<api::GradeEvent>>, ApiError> {
+    let section = s
+        .app
+        .store
+        .assessment_section(r.assessment_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("grade item"))?;
+    require_section_view(&s, &a, section).await?;
+    let g = ManualGrade {
+        assessment_id: r.assessment_id,
+        person_id: r.person_id,
+        points: r.points,
+        excepted: r.excepted,
+        note: r.note,
+    };
+    s.app
+        .store
+        .record_manual_grade(&g, &manual(&a, &s, None))
+        .await?;
+    Ok(Json(
+        s.app
+            .store
+            .grade_history(r.assessment_id, r.person_id)
+            .await?,
+    ))
+}
+
+/// `GET /api/sis/students/{id}`: schedule and enrolment history.
+pub async fn student(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<api::StudentPage>, ApiError> {
+    require_student_view(&a, id)?;
+    let p = s
+        .app
+        .store
+        .person(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("person"))?;
+    Ok(Json(api::StudentPage {
+        person: api::PersonRef {
+            id: p.id,
+            idnumber: p.idnumber.clone(),
+            firstname: p.firstname.clone(),
+            lastname: p.lastname.clone(),
+        },
+        schedule: s.app.store.student_schedule(id).await?,
+        enrolments: s.app.store.student_enrolments(id).await?,
+    }))
+}
+
+/// Query string of the progress report.
+#[derive(Debug, Deserialize)]
+pub struct AsOf {
+    /// Unix seconds (default: now).
+    as_of: Option<i64>,
+}
+
+/// `GET /api/sis/students/{id}/progress?as_of=…`.
+pub async fn progress(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<api::ProgressReport>, ApiError> {
+    require_student_view(&a, id)?;
+    let as_of = q.as_of.unwrap_or_else(|| s.app.clock.now());
+    Ok(Json(
+        s.app
+            .store
+            .progress_report(id, as_of)
+            .await?
+            .ok_or_else(|| ApiError::not_found("person"))?,
+    ))
+}
+
+/// `GET /api/sis/students/{id}/transcript`.
+pub async fn transcript(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Json<api::Transcript>, ApiError> {
+    require_student_view(&a, id)?;
+    Ok(Json(
+        s.app
+            .store
+            .transcript(id)
+            .await?
+            .ok_or_else(|| ApiError::not_found("person"))?,
+    ))
+}
+
+fn csv_response(filename: &str, body: String) -> Response {
+    let mut resp = body.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+fn csv_text(rows: Vec<Vec<String>>) -> Result<String, ApiError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.write_record(&r).map_err(ApiError::internal)?;
+    }
+    String::from_utf8(w.into_inner().map_err(ApiError::internal)?).map_err(ApiError::internal)
+}
+
+fn num(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// `GET /api/sis/students/{id}/progress.csv?as_of=…`.
+pub async fn progress_csv(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOf>,
+) -> Result<Response, ApiError> {
+    require_student_view(&a, id)?;
+    let as_of = q.as_of.unwrap_or_else(|| s.app.clock.now());
+    let r = s
+        .app
+        .store
+        .progress_report(id, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found("person"))?;
+    let mut rows = vec![
+        [
+            "section",
+            "status",
+            "item",
+            "chapter",
+            "points possible",
+            "points earned",
+            "excepted",
+            "attempt",
+            "graded at",
+            "source",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for sec in &r.sections {
+        for item in &sec.items {
+            let g = item.grade.as_ref();
+            rows.push(vec![
+                sec.section.name.clone(),
+                sec.status_label.clone(),
+                item.assessment.name.clone(),
+                item.assessment.chapter.to_string(),
+                num(item.assessment.pointval),
+                g.and_then(|g| g.points).map(num).unwrap_or_default(),
+                g.map(|g| if g.excepted { "yes" } else { "no" })
+                    .unwrap_or_default()
+                    .to_owned(),
+                g.map(|g| g.attempt.to_string()).unwrap_or_default(),
+                g.map(|g| g.effective_at.to_string()).unwrap_or_default(),
+                g.map(|g| g.source.as_str().to_owned()).unwrap_or_default(),
+            ]);
+        }
+        rows.push(vec![
+            sec.section.name.clone(),
+            sec.status_label.clone(),
+            "TOTAL".into(),
+            String::new(),
+            num(sec.totals.possible),
+            num(sec.totals.earned),
+            String::new(),
+            String::new(),
+            String::new(),
+            sec.totals
+                .percent
+                .map(|p| format!("{p:.1}%"))
+                .unwrap_or_default(),
+        ]);
+    }
+    Ok(csv_response(
+        &format!("progress-{id}-{as_of}.csv"),
+        csv_text(rows)?,
+    ))
+}
+
+/// `GET /api/sis/students/{id}/transcript.csv`.
+pub async fn transcript_csv(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    require_student_view(&a, id)?;
+    let t = s
+        .app
+        .store
+        .transcript(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("person"))?;
+    let mut rows = vec![
+        [
+            "section",
+            "course",
+            "term",
+            "status",
+            "withdrawal code",
+            "withdrawal date",
+            "note",
+            "points earned",
+            "points possible",
+            "percent",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for e in &t.entries {
+        let w = e.withdrawal.as_ref();
+        rows.push(vec![
+            e.section.name.clone(),
+            e.section
+                .course
+                .as_ref()
+                .map(|c| c.name.clone())
+                .unwrap_or_default(),
+            e.section.container_name.clone(),
+            e.enrolment.status_label.clone(),
+            w.map(|w| w.code.clone()).unwrap_or_default(),
+            w.map(|w| w.since.to_string()).unwrap_or_default(),
+            w.and_then(|w| w.note.clone()).unwrap_or_default(),
+            num(e.totals.earned),
+            num(e.totals.possible),
+            e.totals
+                .percent
+                .map(|p| format!("{p:.1}"))
+                .unwrap_or_default(),
+        ]);
+    }
+    Ok(csv_response(
+        &format!("transcript-{id}.csv"),
+        csv_text(rows)?,
+    ))
+}
