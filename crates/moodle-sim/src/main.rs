@@ -24,12 +24,10 @@ enum Command {
     Scenario(commands::scenario::ScenarioArgs),
     /// List the scripted stories (the seven scenarios of schooltool-services.md §5).
     Stories,
-    /// Load testing: not yet available.
-    Load {
-        /// Ignored.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-        rest: Vec<String>,
-    },
+    /// Load on a SchoolBridge: N concurrent clients sending signed and encrypted calls; prints
+    /// calls/s, latency percentiles, errors, the server's peak memory and the ratio to the pure
+    /// crypto round rate, then checks that every acknowledged call was stored.
+    Load(commands::load::LoadArgs),
 }
 
 #[tokio::main]
@@ -53,10 +51,7 @@ async fn main() -> ExitCode {
             commands::scenario::list_stories();
             Ok(ExitCode::SUCCESS)
         }
-        Command::Load { .. } => {
-            eprintln!("moodle-sim load is not yet available.");
-            Ok(ExitCode::from(2))
-        }
+        Command::Load(args) => commands::load::run(args).await,
     };
     match result {
         Ok(code) => code,

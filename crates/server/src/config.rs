@@ -15,6 +15,9 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Our public wwwroot, exactly as peers must write it (no trailing slash).
     pub wwwroot: String,
+    /// Whether the wwwroot was configured (otherwise it is derived from the listen address, and
+    /// the one stored in the database by the server wins, so a CLI run cannot move the site).
+    pub wwwroot_configured: bool,
     /// Site name (certificate O, page titles).
     pub site_name: String,
     /// Data directory (SQLite file, master key).
@@ -264,6 +267,7 @@ impl ConfigLayer {
                 format!("{listen_text:?} is not an address like 127.0.0.1:8080"),
             )
         })?;
+        let wwwroot_configured = self.wwwroot.is_some();
         let wwwroot = match self.wwwroot {
             Some(w) => normalise_wwwroot(&w).map_err(|m| bad("wwwroot", m))?,
             None => format!("http://{listen}"),
@@ -369,6 +373,7 @@ impl ConfigLayer {
                 )
             }),
             wwwroot,
+            wwwroot_configured,
         })
     }
 }

@@ -11,6 +11,9 @@ use mnet::xmlrpc::Limits;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+/// The settings row holding the site's wwwroot.
+pub const WWWROOT_SETTING: &str = "site.wwwroot";
+
 /// Shared state (cheap to clone).
 #[derive(Clone, Debug)]
 pub struct AppState(Arc<Inner>);
@@ -73,12 +76,27 @@ pub enum StartError {
 
 impl AppState {
     /// Opens storage and keys (creating them on first start).
-    pub async fn open(config: Config, clock: Clock) -> Result<AppState, StartError> {
+    pub async fn open(mut config: Config, clock: Clock) -> Result<AppState, StartError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
         })?;
         let store = Store::open(&config.database_url).await?;
+        // The site's address lives in the database too: a command run without it configured uses
+        // the stored one (and so cannot "move" the site and replace its key by accident).
+        match store.setting(WWWROOT_SETTING).await? {
+            Some(stored) if !config.wwwroot_configured => config.wwwroot = stored,
+            Some(stored) if stored == config.wwwroot => {}
+            _ => {
+                let w = config.wwwroot.clone();
+                crate::write_tx!(store, |c| crate::store::settings::put_setting(
+                    c,
+                    WWWROOT_SETTING,
+                    &w
+                )
+                .await)?;
+            }
+        }
         let master = Arc::new(MasterKey::load_or_create(&config.master_key_file)?);
         let crypto = CryptoPool::new(config.crypto_threads);
         let keys = SiteKeys::open(

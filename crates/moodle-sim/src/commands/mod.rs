@@ -1,5 +1,6 @@
 //! The subcommands of the `moodle-sim` binary.
 
+pub mod load;
 pub mod scenario;
 pub mod serve;
 pub mod site;

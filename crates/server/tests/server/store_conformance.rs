@@ -257,6 +257,21 @@ async fn a_restart_keeps_keys_and_peers() {
     let fingerprint = app.cert().fingerprint_sha256();
     let wwwroot = app.state.config.wwwroot.clone();
     let (dir, _) = app.stop().await;
+    // A command run on the data directory without the wwwroot configured uses the stored one:
+    // it cannot "move" the site and replace its key by accident.
+    let cli = schoolbridge::ConfigLayer {
+        data_dir: Some(dir.path().to_owned()),
+        ..Default::default()
+    };
+    let cli = schoolbridge::AppState::open(cli.finish().unwrap(), schoolbridge::Clock::system())
+        .await
+        .unwrap();
+    assert_eq!(cli.config.wwwroot, wwwroot);
+    assert_eq!(
+        cli.keys.ring().current().cert.fingerprint_sha256(),
+        fingerprint
+    );
+    cli.store.close().await;
     let config = schoolbridge::ConfigLayer {
         data_dir: Some(dir.path().to_owned()),
         wwwroot: Some(wwwroot),
