@@ -266,3 +266,101 @@ async fn landing_from_a_deleted_or_unknown_site_is_refused() {
             .contains("is not a site SchoolBridge is connected to")
     );
 }
+
+#[tokio::test]
+async fn a_small_scenario_end_to_end_leaves_the_right_records() {
+    use moodle_sim::school::generator::generate;
+    use moodle_sim::{PushOptions, SchoolSpec, Story};
+    let app = TestApp::start().await;
+    let (sim, _h) = sim().await;
+    peered(&app, &sim).await;
+    // Scenario 1: a student self-enrols in five courses; the principal sees them.
+    let story = Story::from_name("self-enrol-five-courses").unwrap();
+    let summary = sim
+        .push(&app.url, &story.changes(7), &PushOptions::default(), |_| {})
+        .await;
+    assert!(summary.stopped.is_none(), "{summary:?}");
+    assert_eq!(summary.accepted(), story.changes(7).len() as u64);
+    let student = app
+        .state
+        .store
+        .people(&schoolbridge::store::people::PeopleQuery {
+            limit: 500,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let with_five = {
+        let mut found = None;
+        for p in &student {
+            if app.state.store.student_schedule(p.id).await.unwrap().len() == 5 {
+                found = Some(p.id);
+            }
+        }
+        found
+    };
+    assert!(with_five.is_some(), "a student with five current sections");
+    // A generated school: every change accepted, the records add up.
+    let spec = SchoolSpec {
+        students: 12,
+        teachers: 2,
+        sections: 3,
+        sections_per_student: 2,
+        assessments_per_section: 2,
+        id_offset: 10_000,
+        ..SchoolSpec::default()
+    };
+    let school = generate(&spec).unwrap();
+    let summary = sim
+        .push(&app.url, &school.changes, &PushOptions::default(), |_| {})
+        .await;
+    assert!(summary.stopped.is_none(), "{summary:?}");
+    assert_eq!(summary.accepted(), school.changes.len() as u64, "no faults");
+    let sections = app
+        .state
+        .store
+        .list_sections(&Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        sections.len(),
+        5 + 3,
+        "five from the story, three generated"
+    );
+    // Pushing the very same changes again changes nothing (idempotent by eventid).
+    let before = app
+        .state
+        .store
+        .audit_entries(&schoolbridge::store::AuditFilter {
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap()[0]
+        .id;
+    let again = sim
+        .push(&app.url, &school.changes, &PushOptions::default(), |_| {})
+        .await;
+    assert_eq!(again.accepted(), school.changes.len() as u64);
+    assert_eq!(
+        app.state
+            .store
+            .list_sections(&Default::default())
+            .await
+            .unwrap()
+            .len(),
+        8
+    );
+    assert!(
+        app.state
+            .store
+            .audit_entries(&schoolbridge::store::AuditFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .await
+            .unwrap()[0]
+            .id
+            > before
+    );
+}
