@@ -10,7 +10,10 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mnet::client::{self, Caller};
 use mnet::envelope::{Cipher, EncryptedEnvelope, PublicKeyPath, Wrapping};
-use mnet::keys::{CertSignature, CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey, self_signed_certificate};
+use mnet::keys::{
+    CertSignature, CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey,
+    self_signed_certificate,
+};
 use mnet::xmlrpc::{Limits, Struct, Value, parse_call, write_call, write_response};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -34,9 +37,20 @@ fn site(wwwroot: &'static str, seed: u64) -> Site {
         organizational_unit: "Moodle".into(),
         email: "noreply@bench.example".into(),
     };
-    let req = CertificateRequest { wwwroot, subject: &subject, not_before: 1_800_000_000, days: 28, serial: 0, signature: CertSignature::Sha1 };
+    let req = CertificateRequest {
+        wwwroot,
+        subject: &subject,
+        not_before: 1_800_000_000,
+        days: 28,
+        serial: 0,
+        signature: CertSignature::Sha1,
+    };
     let pem = self_signed_certificate(&key, &req, &mut rng).unwrap_or_else(|e| panic!("{e}"));
-    Site { key, cert: PeerCertificate::from_pem(&pem).unwrap_or_else(|e| panic!("{e}")), wwwroot }
+    Site {
+        key,
+        cert: PeerCertificate::from_pem(&pem).unwrap_or_else(|e| panic!("{e}")),
+        wwwroot,
+    }
 }
 
 /// A `new_grade`-shaped call of about 2 KB once enveloped.
@@ -50,7 +64,10 @@ fn typical_call() -> Vec<Value> {
         .with("excepted", "0")
         .with("attempt_num", "1");
     for i in 0..8 {
-        s.push(format!("feedback_{i}"), "Well argued; cite the source next time.");
+        s.push(
+            format!("feedback_{i}"),
+            "Well argued; cite the source next time.",
+        );
     }
     vec![Value::Struct(s)]
 }
@@ -60,23 +77,44 @@ fn bench_round(c: &mut Criterion) {
     let sis = site("http://sis.bench", 2);
     let params = typical_call();
     let mut rng = StdRng::seed_from_u64(3);
-    let caller = Caller { wwwroot: moodle.wwwroot, key: &moodle.key, publickey_path: PublicKeyPath::Moodle };
-    let request = client::build_request(&caller, &sis.cert, "schooltool/sis/new_grade", &params, 1_800_000_000, Cipher::Rc4, &mut rng)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let caller = Caller {
+        wwwroot: moodle.wwwroot,
+        key: &moodle.key,
+        publickey_path: PublicKeyPath::Moodle,
+    };
+    let request = client::build_request(
+        &caller,
+        &sis.cert,
+        "schooltool/sis/new_grade",
+        &params,
+        1_800_000_000,
+        Cipher::Rc4,
+        &mut rng,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     let limits = Limits::default();
-    let reply_xml = write_response(&Value::Struct(Struct::new().with("status", "created").with("idnumber", "moodle-gradeitem-4711/moodle-user-2042")));
+    let reply_xml = write_response(&Value::Struct(
+        Struct::new()
+            .with("status", "created")
+            .with("idnumber", "moodle-gradeitem-4711/moodle-user-2042"),
+    ));
     eprintln!("request body: {} bytes", request.body.len());
 
     // Inputs for the bare RSA operations the round performs.
     let env = EncryptedEnvelope::parse(&request.body, &limits).unwrap_or_else(|e| panic!("{e}"));
-    let opened = env.open(&[&sis.key], &mut rng).unwrap_or_else(|e| panic!("{e}"));
+    let opened = env
+        .open(&[&sis.key], &mut rng)
+        .unwrap_or_else(|e| panic!("{e}"));
     let wrapped_key = {
         let text = String::from_utf8_lossy(&request.body).into_owned();
         let last = text.rfind("<CipherValue>").unwrap_or(0) + "<CipherValue>".len();
         let end = text[last..].find("</CipherValue>").unwrap_or(0) + last;
         base64_decode(&text[last..end])
     };
-    let signature = moodle.key.sign_sha1(request.xmlrpc.as_bytes(), &mut rng).unwrap_or_else(|e| panic!("{e}"));
+    let signature = moodle
+        .key
+        .sign_sha1(request.xmlrpc.as_bytes(), &mut rng)
+        .unwrap_or_else(|e| panic!("{e}"));
     let digest = Sha1::digest(request.xmlrpc.as_bytes());
     let _ = opened;
 
@@ -85,10 +123,17 @@ fn bench_round(c: &mut Criterion) {
     group.bench_function("mnet", |b| {
         b.iter(|| {
             // Server side of one call: open, verify, sign the reply, seal it.
-            let env = EncryptedEnvelope::parse(black_box(&request.body), &limits).unwrap_or_else(|e| panic!("{e}"));
-            let opened = env.open(&[&sis.key], &mut rng).unwrap_or_else(|e| panic!("{e}"));
-            let signed = opened.signed_envelope(&limits).unwrap_or_else(|e| panic!("{e}"));
-            let verified = signed.verify(&moodle.cert).unwrap_or_else(|e| panic!("{e}"));
+            let env = EncryptedEnvelope::parse(black_box(&request.body), &limits)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let opened = env
+                .open(&[&sis.key], &mut rng)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let signed = opened
+                .signed_envelope(&limits)
+                .unwrap_or_else(|e| panic!("{e}"));
+            let verified = signed
+                .verify(&moodle.cert)
+                .unwrap_or_else(|e| panic!("{e}"));
             let call = parse_call(&verified.payload, &limits).unwrap_or_else(|e| panic!("{e}"));
             black_box(call);
             let w = Wrapping {
@@ -99,17 +144,37 @@ fn bench_round(c: &mut Criterion) {
                 cipher: Cipher::Rc4,
                 publickey_path: PublicKeyPath::Moodle,
             };
-            black_box(w.wrap(reply_xml.as_bytes(), &mut rng).unwrap_or_else(|e| panic!("{e}")))
+            black_box(
+                w.wrap(reply_xml.as_bytes(), &mut rng)
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
         })
     });
     group.bench_function("rsa_only", |b| {
         b.iter(|| {
             // The same four RSA operations, on precomputed inputs.
-            let key = sis.key.decrypt_pkcs1v15(black_box(&wrapped_key), &mut rng).unwrap_or_else(|e| panic!("{e}"));
+            let key = sis
+                .key
+                .decrypt_pkcs1v15(black_box(&wrapped_key), &mut rng)
+                .unwrap_or_else(|e| panic!("{e}"));
             black_box(&key);
-            moodle.cert.public_key().pkcs1v15_verify_prehash::<Sha1>(&digest, &signature).unwrap_or_else(|e| panic!("{e}"));
-            black_box(sis.key.sign_sha1(black_box(b"x"), &mut rng).unwrap_or_else(|e| panic!("{e}")));
-            black_box(moodle.cert.public_key().pkcs1v15_encrypt_with_rng(&mut rng, &[7u8; 16]).unwrap_or_else(|e| panic!("{e}")))
+            moodle
+                .cert
+                .public_key()
+                .pkcs1v15_verify_prehash::<Sha1>(&digest, &signature)
+                .unwrap_or_else(|e| panic!("{e}"));
+            black_box(
+                sis.key
+                    .sign_sha1(black_box(b"x"), &mut rng)
+                    .unwrap_or_else(|e| panic!("{e}")),
+            );
+            black_box(
+                moodle
+                    .cert
+                    .public_key()
+                    .pkcs1v15_encrypt_with_rng(&mut rng, &[7u8; 16])
+                    .unwrap_or_else(|e| panic!("{e}")),
+            )
         })
     });
     group.finish();
@@ -117,25 +182,40 @@ fn bench_round(c: &mut Criterion) {
 
 fn base64_decode(s: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(s.trim()).unwrap_or_default()
+    base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .unwrap_or_default()
 }
 
 fn bench_xmlrpc(c: &mut Criterion) {
     let mut s = Struct::new();
     for i in 0..100 {
-        s.push(format!("member_{i:03}"), format!("value number {i} with some text & <markup>"));
+        s.push(
+            format!("member_{i:03}"),
+            format!("value number {i} with some text & <markup>"),
+        );
     }
     let params = vec![Value::Struct(s)];
     let text = write_call("schooltool/sis/fetch_user", &params);
     let limits = Limits::default();
     let mut group = c.benchmark_group("xmlrpc");
     group.throughput(Throughput::Bytes(text.len() as u64));
-    group.bench_with_input(BenchmarkId::new("parse", "100-member struct"), &text, |b, t| {
-        b.iter(|| black_box(parse_call(black_box(t.as_bytes()), &limits).unwrap_or_else(|e| panic!("{e}"))))
-    });
-    group.bench_with_input(BenchmarkId::new("write", "100-member struct"), &params, |b, p| {
-        b.iter(|| black_box(write_call("schooltool/sis/fetch_user", black_box(p))))
-    });
+    group.bench_with_input(
+        BenchmarkId::new("parse", "100-member struct"),
+        &text,
+        |b, t| {
+            b.iter(|| {
+                black_box(
+                    parse_call(black_box(t.as_bytes()), &limits).unwrap_or_else(|e| panic!("{e}")),
+                )
+            })
+        },
+    );
+    group.bench_with_input(
+        BenchmarkId::new("write", "100-member struct"),
+        &params,
+        |b, p| b.iter(|| black_box(write_call("schooltool/sis/fetch_user", black_box(p)))),
+    );
     group.finish();
 }
 

@@ -1,0 +1,30 @@
+//! SchoolBridge console: the single-page app that school staff use in the browser.
+//!
+//! Trunk compiles this crate to WebAssembly (`Trunk.toml`, `index.html`) and `schoolbridge serve`
+//! hosts the result from `dist/`. The crate also compiles for the host, so that
+//! `cargo test --workspace` runs the native unit tests of the UI decisions. Only [`api`] talks
+//! HTTP and only [`i18n`] holds words a person reads.
+
+// On the host there is no DOM to mount into, so the components are compiled (and their
+// decisions unit-tested) but never called from `main`.
+#![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+
+mod api;
+mod app;
+mod i18n;
+mod server_status;
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!(
+        "The SchoolBridge console runs in a browser. Build it with `trunk build --release` \
+         (or `make run`, which also starts the server)."
+    );
+    std::process::exit(2);
+}
