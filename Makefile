@@ -30,8 +30,8 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON ?= $(CURDIR)/webdriver.json
 help:
 	@echo "make run         install the tools, build the console and start the server on http://$(LISTEN)"
 	@echo "make test        install the tools, then format check, clippy, builds, native, browser, wasm and PHP tests"
-	@echo "make demo        (not yet) the server plus the Moodle simulator"
-	@echo "make bench       (not yet) the benchmarks"
+	@echo "make demo        the server plus a simulated Moodle, peered, with a demo school loaded"
+	@echo "make bench       the benchmarks of BENCHMARKS.md (criterion and the load tool)"
 	@echo "make fmt         format all Rust code"
 	@echo "make clean-data  delete ./data and ./test-artifacts"
 
@@ -57,17 +57,16 @@ test: test-tools
 	@$(MAKE) test-php
 	@echo "make test: all stages passed"
 
-# --- placeholders -----------------------------------------------------------------------------
+# --- the demo and the benchmarks ----------------------------------------------------------------
 
-demo:
-	@echo "make demo: PLACEHOLDER, not available yet. It will start the SchoolBridge server and"
-	@echo "the Moodle simulator (crates/moodle-sim) side by side. Until then: make run"
-	@exit 1
+demo: tools console
+	cargo build -p schoolbridge -p moodle-sim
+	scripts/demo.sh
 
+# The benchmarks of BENCHMARKS.md (run by hand on a quiet machine; figures are committed).
 bench:
-	@echo "make bench: PLACEHOLDER, not available yet. It will run the criterion benchmarks"
-	@echo "(cargo bench -p mnet, then server load against moodle-sim)."
-	@exit 1
+	cargo bench -p mnet
+	scripts/bench-load.sh
 
 # --- pieces -----------------------------------------------------------------------------------
 
