@@ -98,7 +98,11 @@ fn bench_round(c: &mut Criterion) {
             .with("status", "created")
             .with("idnumber", "moodle-gradeitem-4711/moodle-user-2042"),
     ));
-    eprintln!("request body: {} bytes", request.body.len());
+    eprintln!(
+        "call: {} bytes of XML-RPC, {} bytes on the wire",
+        request.xmlrpc.len(),
+        request.body.len()
+    );
 
     // Inputs for the bare RSA operations the round performs.
     let env = EncryptedEnvelope::parse(&request.body, &limits).unwrap_or_else(|e| panic!("{e}"));

@@ -158,9 +158,11 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let next = Arc::new(AtomicUsize::new(0));
     let acked = Arc::new(AtomicUsize::new(0));
     let peak_kb = Arc::new(AtomicU64::new(0));
-    let sampler = spawn_memory_sampler(
-        server.as_ref().map(|s| s.pid()).or(args.server_pid),
-        Arc::clone(&peak_kb),
+    let server_pid = server.as_ref().map(|s| s.pid()).or(args.server_pid);
+    let sampler = spawn_memory_sampler(server_pid, Arc::clone(&peak_kb));
+    let cpu_before = (
+        server_pid.and_then(cpu_seconds),
+        cpu_seconds(std::process::id()),
     );
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -178,16 +180,25 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = bodies.get(i) else { break };
                 let t0 = Instant::now();
-                let reply = match http
-                    .post(&endpoint)
-                    .header("Content-Type", "text/xml")
-                    .body(body.clone())
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status().is_success() => r.bytes().await.ok().map(|b| b.to_vec()),
-                    _ => None,
-                };
+                // A connection error (the server being restarted) is retried for up to 30 s, as
+                // the Moodle plugin's queue would; the latency then includes the wait.
+                let mut reply = None;
+                while t0.elapsed() < Duration::from_secs(30) {
+                    match http
+                        .post(&endpoint)
+                        .header("Content-Type", "text/xml")
+                        .body(body.clone())
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status().is_success() => {
+                            reply = r.bytes().await.ok().map(|b| b.to_vec());
+                            break;
+                        }
+                        Ok(_) => break,
+                        Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+                    }
+                }
                 if reply.is_some() {
                     acked.fetch_add(1, Ordering::Relaxed);
                 }
@@ -213,6 +224,15 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         results.extend(t.await?);
     }
     let window = started.elapsed();
+    // CPU used during the window (the server's: only when it was not restarted in between).
+    let server_cpu = match (cpu_before.0, server_pid.and_then(cpu_seconds), args.kill_at) {
+        (Some(a), Some(b), None) => Some(b - a),
+        _ => None,
+    };
+    let client_cpu = match (cpu_before.1, cpu_seconds(std::process::id())) {
+        (Some(a), Some(b)) => Some(b - a),
+        _ => None,
+    };
     sampler.abort();
     // 5. Check every reply, then that nothing acknowledged was lost.
     let limits = Limits::default();
@@ -245,7 +265,7 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let lost = check_nothing_lost(&sim, &peer.wwwroot, &prepared, &acknowledged).await?;
-    let report = Report::new(
+    let mut report = Report::new(
         &args,
         window,
         &mut latencies,
@@ -257,6 +277,8 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
         round_rate,
         cores,
     );
+    report.server_cpu = server_cpu;
+    report.client_cpu = client_cpu;
     report.print(args.json);
     if let Some(s) = server.take() {
         s.stop().await;
@@ -504,6 +526,16 @@ fn spawn_memory_sampler(pid: Option<u32>, peak: Arc<AtomicU64>) -> tokio::task::
     })
 }
 
+/// User + system CPU seconds of a process so far (Linux `/proc/PID/stat`).
+fn cpu_seconds(pid: u32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// The server started by the tool.
 struct Server {
     cmd: String,
@@ -570,6 +602,8 @@ struct Report {
     peak_mb: f64,
     round_rate: f64,
     cores: usize,
+    server_cpu: Option<f64>,
+    client_cpu: Option<f64>,
 }
 
 impl Report {
@@ -608,6 +642,8 @@ impl Report {
             peak_mb: peak_kb as f64 / 1024.0,
             round_rate,
             cores,
+            server_cpu: None,
+            client_cpu: None,
         }
     }
 
@@ -638,6 +674,19 @@ impl Report {
             self.round_rate, self.cores, crypto
         );
         println!("throughput / crypto  {:.1} %", rps / crypto * 100.0);
+        let per_call = |cpu: Option<f64>| {
+            cpu.filter(|_| self.acknowledged > 0)
+                .map(|c| c * 1000.0 / self.acknowledged as f64)
+        };
+        if let Some(ms) = per_call(self.server_cpu) {
+            println!(
+                "server CPU per call  {ms:.2} ms (the crypto round alone: {:.2} ms)",
+                1000.0 / self.round_rate
+            );
+        }
+        if let Some(ms) = per_call(self.client_cpu) {
+            println!("client CPU per call  {ms:.2} ms (this tool, same machine)");
+        }
         println!("lost (acknowledged but not stored): {}", self.lost);
         if json {
             println!(
