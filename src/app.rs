@@ -1,169 +1,279 @@
-//! The console's shell: header, main area and footer, and the home page inside it.
-//! Components only render; what they show is decided in plain types ([`ServerStatus`]) and
-//! worded in [`crate::i18n`].
+//! The console's shell: the router, the header (site, person, "You have logged in from …",
+//! sign out), the navigation and the Network Servers block, the footer, and the rule that sends
+//! a signed-out person to the sign-in page. Pages live in [`crate::pages`]; every route is listed
+//! here, one line per area.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{NavigateOptions, path};
+use schoolbridge_api::PeerLink;
 
 use crate::api;
 use crate::i18n::strings;
-use crate::server_status::ServerStatus;
+use crate::model::next_path::{SIGN_IN, is_public, sign_in_url};
+use crate::model::server_status::ServerStatus;
+use crate::nav;
+use crate::pages;
+use crate::session::{Session, SessionState, use_session};
 
 /// The whole console, mounted on `<body>` by `main`.
 #[component]
 pub fn App() -> impl IntoView {
-    let health = LocalResource::new(api::health);
-    let status = Signal::derive(move || ServerStatus::from_check(health.get().as_ref()));
+    Session::provide();
     view! {
-        <a class="skip-link" href="#main">{strings().skip_to_content}</a>
-        <SiteHeader />
-        <main id="main" class="site-main" tabindex="-1">
-            <HomePage status />
-        </main>
-        <SiteFooter />
+        <Router>
+            <a class="skip-link" href="#main" rel="external">
+                {strings().skip_to_content}
+            </a>
+            <SiteHeader />
+            <div class="layout">
+                <Sidebar />
+                <main id="main" class="site-main" tabindex="-1">
+                    <Routes fallback=pages::NotFoundPage>
+                        <Route path=path!("/") view=pages::HomePage />
+                        <Route path=path!("/signin") view=pages::SignInPage />
+                        <Route path=path!("/setup") view=pages::SetupPage />
+                        <pages::admin::AdminRoutes />
+                    // <pages::sis::SisRoutes />
+                    </Routes>
+                </main>
+            </div>
+            <SiteFooter />
+            <SignInWhenSignedOut />
+            <FocusMainOnNavigation />
+        </Router>
     }
+}
+
+/// Sends a signed-out person to `/signin?next=<here>` from any page that is not public.
+#[component]
+fn SignInWhenSignedOut() -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let signed_out = session.with(|state| matches!(state, SessionState::SignedOut));
+        let path = location.pathname.get();
+        if signed_out && !is_public(&path) {
+            let search = location.search.get();
+            let here = if search.is_empty() {
+                path
+            } else {
+                format!("{path}?{search}")
+            };
+            navigate(
+                &sign_in_url(&here),
+                NavigateOptions {
+                    replace: true,
+                    ..NavigateOptions::default()
+                },
+            );
+        }
+    });
+}
+
+/// After a client-side navigation, focus moves to the main area (as a page load would put it at
+/// the top), so keyboard and screen-reader users start on the new page, not on the old link.
+#[component]
+fn FocusMainOnNavigation() -> impl IntoView {
+    let pathname = use_location().pathname;
+    Effect::new(move |previous: Option<String>| {
+        let path = pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            crate::ui::focus_main();
+        }
+        path
+    });
 }
 
 #[component]
 fn SiteHeader() -> impl IntoView {
     let s = strings();
+    let session = use_session();
+    let site_name = move || {
+        session.with(|state| {
+            state
+                .info()
+                .map(|info| info.site_name.clone())
+                .filter(|name| !name.trim().is_empty())
+                .unwrap_or_else(|| s.site_name.to_owned())
+        })
+    };
     view! {
         <header class="site-header">
             <div class="site-header__inner">
-                <a class="site-name" href="/" data-testid="site-name">
-                    {s.site_name}
-                </a>
-                <p class="site-tagline">{s.tagline}</p>
+                <div class="site-header__brand">
+                    <a class="site-name" href="/" data-testid="site-name">
+                        {site_name}
+                    </a>
+                    <p class="site-tagline">{s.tagline}</p>
+                </div>
+                <PersonMenu />
             </div>
+            <ArrivedFrom />
         </header>
     }
 }
 
-/// The welcome page; it will become a dashboard once there is something to show.
+/// The signed-in person and "Sign out".
 #[component]
-fn HomePage(#[prop(into)] status: Signal<ServerStatus>) -> impl IntoView {
+fn PersonMenu() -> impl IntoView {
     let s = strings();
-    view! {
-        <section class="page" data-testid="home" aria-labelledby="home-heading">
-            <h1 id="home-heading">{s.home_heading}</h1>
-            <p class="lead">{s.home_intro}</p>
-            <ServerStatusLine status />
-        </section>
+    let session = use_session();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let sign_out = move |_| {
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            // Whatever the answer, the console forgets the session; the server ends it or
+            // already had.
+            let _ = api::session::sign_out().await;
+            session.signed_out();
+            busy.set(false);
+            navigate(SIGN_IN, NavigateOptions::default());
+        });
+    };
+    move || {
+        session.with(|state| state.info().cloned()).map(|info| {
+            let name = format!("{} {}", info.person.firstname, info.person.lastname);
+            let sign_out = sign_out.clone();
+            view! {
+                <div class="person-menu">
+                    <span class="person-menu__name" data-testid="person-name">
+                        {(s.signed_in_as)(&name)}
+                    </span>
+                    <button
+                        type="button"
+                        class="button button--quiet"
+                        data-testid="sign-out"
+                        disabled=move || busy.get()
+                        on:click=sign_out
+                    >
+                        {s.sign_out}
+                    </button>
+                </div>
+            }
+        })
     }
 }
 
-/// "Server: ok" and friends; announced politely to screen readers when it changes.
+/// "You have logged in from <peer>" for a session that arrived by SSO (as Moodle says it).
 #[component]
-fn ServerStatusLine(#[prop(into)] status: Signal<ServerStatus>) -> impl IntoView {
-    view! {
-        <p
-            data-testid="server-status"
-            role="status"
-            aria-live="polite"
-            class=move || status.with(|status| status.tone().class())
-            title=move || status.with(ServerStatus::detail)
-        >
-            {move || status.with(|status| status.label(strings()))}
-        </p>
+fn ArrivedFrom() -> impl IntoView {
+    let s = strings();
+    let session = use_session();
+    move || {
+        session
+            .with(|state| state.info().and_then(|info| info.arrived_from.clone()))
+            .map(|peer| {
+                view! {
+                    <p class="arrived-from" data-testid="arrived-from">
+                        {s.arrived_from_before}
+                        <a href=peer.url.clone() rel="external" data-testid="arrived-from-link">
+                            {peer.name.clone()}
+                        </a>
+                        {s.arrived_from_after}
+                    </p>
+                }
+            })
     }
+}
+
+/// The navigation for the person's roles, and the Network Servers block.
+#[component]
+fn Sidebar() -> impl IntoView {
+    let s = strings();
+    let session = use_session();
+    let pathname = use_location().pathname;
+    move || {
+        let info = session.with(|state| state.info().cloned())?;
+        let entries = nav::visible(&session.with(SessionState::roles));
+        let links = entries
+            .into_iter()
+            .map(|entry| {
+                let current =
+                    move || nav::is_current(entry.path, &pathname.get()).then_some("page");
+                view! {
+                    <li>
+                        <a href=entry.path data-testid=entry.testid aria-current=current>
+                            {(entry.label)()}
+                        </a>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(view! {
+            <aside class="sidebar">
+                <nav aria-label=s.nav_label class="nav" data-testid="nav">
+                    <ul>
+                        <li>
+                            <a
+                                href="/"
+                                data-testid="nav-home"
+                                aria-current=move || (pathname.get() == "/").then_some("page")
+                            >
+                                {s.nav_home}
+                            </a>
+                        </li>
+                        {links}
+                    </ul>
+                </nav>
+                <NetworkServers servers=info.network_servers />
+            </aside>
+        })
+    }
+}
+
+/// Moodle's "Network servers" block: where this person may go with single sign-on.
+#[component]
+fn NetworkServers(servers: Vec<PeerLink>) -> impl IntoView {
+    let s = strings();
+    (!servers.is_empty()).then(|| {
+        view! {
+            <section class="block" aria-labelledby="network-servers-heading" data-testid="network-servers">
+                <h2 id="network-servers-heading" class="block__heading">
+                    {s.network_servers}
+                </h2>
+                <ul>
+                    {servers
+                        .into_iter()
+                        .map(|peer| {
+                            view! {
+                                <li>
+                                    // A server page (jump) or another site: never the console's router.
+                                    <a href=peer.url.clone() rel="external" data-testid="network-server-link" title=peer.wwwroot.clone()>
+                                        {peer.name.clone()}
+                                    </a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 #[component]
 fn SiteFooter() -> impl IntoView {
     let s = strings();
+    let health = crate::ui::load(api::session::health);
+    let status = Signal::derive(move || ServerStatus::from_check(health.get().as_ref()));
     view! {
         <footer class="site-footer">
-            <p>{(s.footer_version)(env!("CARGO_PKG_VERSION"))}</p>
-            <p>{s.footer_note}</p>
+            <p>{(s.footer_version)(env!("CARGO_PKG_VERSION"))} " · " {s.footer_note}</p>
+            <p
+                data-testid="server-status"
+                role="status"
+                aria-live="polite"
+                class=move || status.with(|status| status.tone().class())
+                title=move || status.with(ServerStatus::detail)
+            >
+                {move || status.with(|status| status.label(s))}
+            </p>
         </footer>
-    }
-}
-
-/// Component tests in a real browser (`cargo test --target wasm32-unknown-unknown`, headless
-/// Chromium through `wasm-bindgen-test-runner`): mount, then read the DOM like a user would.
-// Two attributes, not `cfg(all(..))`: clippy recognises only a plain `cfg(test)` as test code.
-#[cfg(test)]
-#[cfg(target_arch = "wasm32")]
-mod browser_tests {
-    use super::*;
-    use leptos::mount::mount_to;
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
-
-    wasm_bindgen_test_configure!(run_in_browser);
-
-    /// A fresh `<div>` in the page to mount into, so tests do not see each other's DOM.
-    fn container() -> web_sys::HtmlElement {
-        let document = document();
-        let element = document
-            .create_element("div")
-            .unwrap()
-            .dyn_into::<web_sys::HtmlElement>()
-            .unwrap();
-        document.body().unwrap().append_child(&element).unwrap();
-        element
-    }
-
-    fn text_of(parent: &web_sys::HtmlElement, selector: &str) -> String {
-        parent
-            .query_selector(selector)
-            .unwrap()
-            .unwrap_or_else(|| panic!("no element matches {selector}"))
-            .text_content()
-            .unwrap_or_default()
-    }
-
-    #[wasm_bindgen_test]
-    fn home_page_shows_the_site_name_and_an_ok_server() {
-        let parent = container();
-        let _mounted = mount_to(parent.clone(), || {
-            view! {
-                <SiteHeader />
-                <HomePage status=ServerStatus::Ok />
-            }
-        });
-        assert_eq!(text_of(&parent, "[data-testid=site-name]"), "SchoolBridge");
-        assert_eq!(
-            text_of(&parent, "[data-testid=server-status]"),
-            "Server: ok"
-        );
-        assert!(
-            parent
-                .query_selector("[data-testid=home] h1")
-                .unwrap()
-                .is_some()
-        );
-        let status = parent
-            .query_selector("[data-testid=server-status]")
-            .unwrap()
-            .unwrap();
-        assert_eq!(status.get_attribute("role").as_deref(), Some("status"));
-        assert_eq!(status.class_name(), "status status--good");
-    }
-
-    #[wasm_bindgen_test]
-    async fn status_line_follows_the_health_check() {
-        let parent = container();
-        let status = RwSignal::new(ServerStatus::Checking);
-        let _mounted = mount_to(
-            parent.clone(),
-            move || view! { <ServerStatusLine status /> },
-        );
-        assert_eq!(
-            text_of(&parent, "[data-testid=server-status]"),
-            "Server: checking…"
-        );
-
-        status.set(ServerStatus::Unreachable("connection refused".to_owned()));
-        leptos::task::tick().await;
-        let line = parent
-            .query_selector("[data-testid=server-status]")
-            .unwrap()
-            .unwrap();
-        assert_eq!(line.text_content().as_deref(), Some("Server: unreachable"));
-        assert_eq!(
-            line.get_attribute("title").as_deref(),
-            Some("connection refused")
-        );
-        assert_eq!(line.class_name(), "status status--bad");
     }
 }

@@ -2,8 +2,14 @@
 //!
 //! Trunk compiles this crate to WebAssembly (`Trunk.toml`, `index.html`) and `schoolbridge serve`
 //! hosts the result from `dist/`. The crate also compiles for the host, so that
-//! `cargo test --workspace` runs the native unit tests of the UI decisions. Only [`api`] talks
-//! HTTP and only [`i18n`] holds words a person reads.
+//! `cargo test --workspace` runs the native unit tests of the UI decisions.
+//!
+//! * [`api`] is the only code that talks HTTP; [`session`] holds who is signed in.
+//! * [`model`] decides (plain types, native tests); [`ui`] and [`pages`] render; [`app`] is the
+//!   shell and the route table; [`nav`] the menu.
+//! * [`i18n`] holds every word a person reads.
+//!
+//! `docs/console.md` says how to add a page; `docs/design/009-console.md` why it is built so.
 
 // On the host there is no DOM to mount into, so the components are compiled (and their
 // decisions unit-tested) but never called from `main`.
@@ -12,7 +18,15 @@
 mod api;
 mod app;
 mod i18n;
-mod server_status;
+mod model;
+mod nav;
+mod pages;
+mod session;
+mod ui;
+
+#[cfg(test)]
+#[cfg(target_arch = "wasm32")]
+mod browser_tests;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

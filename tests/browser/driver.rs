@@ -9,6 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 use tempfile::TempDir;
@@ -122,6 +123,40 @@ impl Browser {
         Ok(self.client()?.title().await?)
     }
 
+    /// The address bar.
+    pub async fn current_url(&self) -> anyhow::Result<String> {
+        Ok(self.client()?.current_url().await?.to_string())
+    }
+
+    /// Runs JavaScript in the page and returns its value.
+    pub async fn execute(&self, script: &str) -> anyhow::Result<serde_json::Value> {
+        Ok(self.client()?.execute(script, vec![]).await?)
+    }
+
+    /// The browser's `navigator.userAgent` (what it sends as `User-Agent`).
+    pub async fn user_agent(&self) -> anyhow::Result<String> {
+        match self.execute("return navigator.userAgent").await? {
+            serde_json::Value::String(ua) => Ok(ua),
+            other => bail!("navigator.userAgent is {other}"),
+        }
+    }
+
+    /// Waits until an element matching `css` exists (and is displayed).
+    pub async fn wait_for(&self, css: &str) -> anyhow::Result<Element> {
+        let client = self.client()?;
+        poll(&format!("{css} to appear"), PATIENCE, || async move {
+            let Ok(element) = client.find(Locator::Css(css)).await else {
+                return Ok(None);
+            };
+            Ok(element
+                .is_displayed()
+                .await
+                .unwrap_or(false)
+                .then_some(element))
+        })
+        .await
+    }
+
     /// Waits until an element matching `css` exists and its text contains `needle`; returns
     /// the whole text.
     pub async fn wait_for_text(&self, css: &str, needle: &str) -> anyhow::Result<String> {
@@ -137,13 +172,112 @@ impl Browser {
         .await
     }
 
-    /// Saves a PNG of the viewport to `test-artifacts/<name>.png` and returns its path.
-    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
-        let png = self
-            .client()?
-            .screenshot()
+    /// Waits until the first element matching `css` has `attribute` equal to `value`.
+    pub async fn wait_for_attr(
+        &self,
+        css: &str,
+        attribute: &str,
+        value: &str,
+    ) -> anyhow::Result<()> {
+        let client = self.client()?;
+        let what = format!("{css} to have {attribute}={value:?}");
+        poll(&what, PATIENCE, || async move {
+            let Ok(element) = client.find(Locator::Css(css)).await else {
+                return Ok(None);
+            };
+            let found = element.attr(attribute).await.ok().flatten();
+            Ok((found.as_deref() == Some(value)).then_some(()))
+        })
+        .await
+    }
+
+    /// Waits until the address bar's path (and query) satisfies `accept`.
+    pub async fn wait_for_path(
+        &self,
+        what: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> anyhow::Result<String> {
+        let client = self.client()?;
+        let accept = &accept;
+        poll(
+            &format!("the address to be {what}"),
+            PATIENCE,
+            || async move {
+                let url = client.current_url().await?;
+                let path = match url.query() {
+                    Some(query) => format!("{}?{query}", url.path()),
+                    None => url.path().to_owned(),
+                };
+                Ok(accept(&path).then_some(path))
+            },
+        )
+        .await
+    }
+
+    /// The text of the first element matching `css`.
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// An attribute of the first element matching `css`.
+    pub async fn attr(&self, css: &str, attribute: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.wait_for(css).await?.attr(attribute).await?)
+    }
+
+    /// Clicks the first element matching `css` (waiting for it, and for it to be enabled).
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        let element = self.wait_for(css).await?;
+        poll(&format!("{css} to be enabled"), PATIENCE, || {
+            let element = element.clone();
+            async move { Ok(element.is_enabled().await.unwrap_or(false).then_some(())) }
+        })
+        .await?;
+        element
+            .click()
             .await
-            .context("screenshot failed")?;
+            .with_context(|| format!("cannot click {css}"))
+    }
+
+    /// Replaces the text of the input matching `css` by typing `text`.
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let element = self.wait_for(css).await?;
+        element.clear().await?;
+        element
+            .send_keys(text)
+            .await
+            .with_context(|| format!("cannot type into {css}"))
+    }
+
+    /// Chooses the option with `value` in the `<select>` matching `css`.
+    pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        self.wait_for(&format!("{css} option[value=\"{value}\"]"))
+            .await?;
+        self.wait_for(css)
+            .await?
+            .select_by_value(value)
+            .await
+            .with_context(|| format!("cannot choose {value:?} in {css}"))
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> anyhow::Result<usize> {
+        Ok(self.client()?.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Saves a PNG of the whole page to `test-artifacts/<name>.png` and returns its path. The
+    /// window grows to the page's height first, so long pages are captured whole.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let client = self.client()?;
+        let height = client
+            .execute("return document.documentElement.scrollHeight", vec![])
+            .await?
+            .as_u64()
+            .unwrap_or(800)
+            .clamp(600, 4000);
+        client.set_window_size(1280, height as u32 + 120).await?;
+        client.execute("window.scrollTo(0, 0)", vec![]).await?;
+        let png = client.screenshot().await.context("screenshot failed")?;
+        client.set_window_size(1280, 800).await?;
         let path = artifacts_dir()?.join(format!("{name}.png"));
         std::fs::write(&path, png).with_context(|| format!("cannot write {}", path.display()))?;
         Ok(path)

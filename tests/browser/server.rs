@@ -1,8 +1,11 @@
 //! [`TestServer`]: the real `schoolbridge serve` on a free loopback port, with a fresh data
-//! directory, serving the real console from `dist/`.
+//! directory, serving the real console from `dist/` (or another directory, for the benchmark's
+//! baseline page). [`TestServer::builder`] can create an administrator first, with the CLI as an
+//! operator would.
 
 use std::fs::File;
-use std::path::PathBuf;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use anyhow::{Context, bail};
@@ -19,39 +22,53 @@ pub struct TestServer {
     _data_dir: TempDir,
 }
 
-impl TestServer {
-    /// Starts the server and waits until `GET /healthz` answers 200. `name` labels the log file
-    /// (`test-artifacts/<name>-server.log`).
-    pub async fn start(name: &str) -> anyhow::Result<Self> {
-        let dist = repo_root().join("dist");
-        if !dist.join("index.html").is_file() {
+/// Options for [`TestServer`].
+pub struct Builder {
+    name: String,
+    admin: Option<(String, String)>,
+    console_dir: PathBuf,
+}
+
+impl Builder {
+    /// Creates a local administrator (`user add NAME --role admin`, password on stdin) before
+    /// the server starts.
+    pub fn admin(mut self, username: &str, password: &str) -> Self {
+        self.admin = Some((username.to_owned(), password.to_owned()));
+        self
+    }
+
+    /// Serves this directory as the console instead of `dist/`.
+    pub fn console_dir(mut self, dir: &Path) -> Self {
+        self.console_dir = dir.to_owned();
+        self
+    }
+
+    /// Starts the server and waits until `GET /healthz` answers 200.
+    pub async fn start(self) -> anyhow::Result<TestServer> {
+        if !self.console_dir.join("index.html").is_file() {
             bail!(
                 "{} has no index.html: the console has not been built. Run `make test` (or \
                  `trunk build --release --offline`) before `cargo test`.",
-                dist.display()
+                self.console_dir.display()
             );
         }
-        let binary = target_dir().join("debug").join("schoolbridge");
-        if !binary.is_file() {
-            bail!(
-                "{} does not exist. Run `make test` (or `cargo build -p schoolbridge`) before \
-                 `cargo test`.",
-                binary.display()
-            );
-        }
-
+        let binary = server_binary()?;
         let port = free_port()?;
+        let wwwroot = format!("http://127.0.0.1:{port}");
         let data_dir = tempfile::tempdir().context("cannot create a data directory")?;
-        let log = artifacts_dir()?.join(format!("{name}-server.log"));
+        let log = artifacts_dir()?.join(format!("{}-server.log", self.name));
+        if let Some((username, password)) = &self.admin {
+            add_admin(&binary, data_dir.path(), &wwwroot, username, password)?;
+        }
         let stdout =
             File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
         let stderr = stdout.try_clone()?;
         let child = Command::new(&binary)
             .arg("serve")
             .env("SCHOOLBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("SCHOOLBRIDGE_CONSOLE_DIR", &dist)
+            .env("SCHOOLBRIDGE_CONSOLE_DIR", &self.console_dir)
             .env("SCHOOLBRIDGE_DATA_DIR", data_dir.path())
-            .env("SCHOOLBRIDGE_WWWROOT", format!("http://127.0.0.1:{port}"))
+            .env("SCHOOLBRIDGE_WWWROOT", &wwwroot)
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
@@ -66,10 +83,101 @@ impl TestServer {
         server.wait_until_healthy().await?;
         Ok(server)
     }
+}
+
+fn server_binary() -> anyhow::Result<PathBuf> {
+    let binary = target_dir().join("debug").join("schoolbridge");
+    if !binary.is_file() {
+        bail!(
+            "{} does not exist. Run `make test` (or `cargo build -p schoolbridge`) before \
+             `cargo test`.",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// `schoolbridge --data-dir D --wwwroot W user add NAME --firstname … --lastname … --role admin`
+/// with the password on standard input.
+fn add_admin(
+    binary: &Path,
+    data_dir: &Path,
+    wwwroot: &str,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    let mut child = Command::new(binary)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--wwwroot", wwwroot, "user", "add", username])
+        .args([
+            "--firstname",
+            "Seymour",
+            "--lastname",
+            "Skinner",
+            "--role",
+            "admin",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context("cannot run `schoolbridge user add`")?;
+    child
+        .stdin
+        .take()
+        .context("no stdin")?
+        .write_all(format!("{password}\n").as_bytes())?;
+    let output = child.wait_with_output()?;
+    if !output.status.success() {
+        bail!(
+            "`schoolbridge user add` failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+impl TestServer {
+    /// A server with an empty database serving `dist/`. `name` labels the log file
+    /// (`test-artifacts/<name>-server.log`).
+    pub fn builder(name: &str) -> Builder {
+        Builder {
+            name: name.to_owned(),
+            admin: None,
+            console_dir: repo_root().join("dist"),
+        }
+    }
+
+    /// A server with an empty database serving `dist/`.
+    pub async fn start(name: &str) -> anyhow::Result<Self> {
+        Self::builder(name).start().await
+    }
 
     /// `http://127.0.0.1:<port><path>`.
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The site's wwwroot, as peers reach it.
+    pub fn wwwroot(&self) -> String {
+        self.url("")
+    }
+
+    /// The one-time set-up link `serve` printed on an empty database.
+    pub async fn setup_link(&self) -> anyhow::Result<String> {
+        let log = self.log.clone();
+        poll("the set-up link in the server log", PATIENCE, || {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            async move {
+                Ok(text
+                    .split_whitespace()
+                    .find(|word| word.contains("/setup?token="))
+                    .map(str::to_owned))
+            }
+        })
+        .await
     }
 
     async fn wait_until_healthy(&mut self) -> anyhow::Result<()> {

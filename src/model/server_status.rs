@@ -1,5 +1,5 @@
 //! What the console says about the server's health: a plain decision, tested natively, that
-//! the status line in [`crate::app`] only renders.
+//! the footer's status line in [`crate::app`] only renders.
 
 use crate::api::ApiError;
 use crate::i18n::Strings;
@@ -109,15 +109,12 @@ mod tests {
 
     #[test]
     fn failed_check_is_unreachable_with_the_reason() {
-        let error = ApiError::Status {
-            path: "/healthz",
-            status: 503,
-        };
+        let error = ApiError::from_answer(503, "/healthz", "");
         let status = ServerStatus::from_check(Some(&Err(error)));
         assert_eq!(status.label(&ENGLISH), "Server: unreachable");
         assert_eq!(
             status.detail().as_deref(),
-            Some("the server answered /healthz with HTTP 503")
+            Some("The server answered /healthz with HTTP 503.")
         );
         assert_eq!(status.tone(), Tone::Bad);
     }

@@ -1,0 +1,266 @@
+//! Form checks the console makes before sending anything: the same rules the server applies
+//! (it checks again), said next to the field a person has to fix.
+
+use schoolbridge_api::{LoginRequest, NewPersonRequest, SetupRequest};
+
+/// Shortest password the server accepts.
+pub const MIN_PASSWORD: usize = 10;
+/// Longest sign-in name the server accepts.
+pub const MAX_USERNAME: usize = 100;
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// Left empty.
+    Required,
+    /// A sign-in name with spaces, or too long.
+    BadUsername,
+    /// Shorter than [`MIN_PASSWORD`].
+    ShortPassword,
+    /// The two passwords differ.
+    PasswordsDiffer,
+    /// Not an e-mail address.
+    BadEmail,
+}
+
+/// Which field has a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// Sign-in name.
+    Username,
+    /// Password.
+    Password,
+    /// Password, again.
+    Confirm,
+    /// Given name.
+    Firstname,
+    /// Family name.
+    Lastname,
+    /// E-mail.
+    Email,
+    /// The set-up token.
+    Token,
+}
+
+/// Every problem found, by field, in form order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Problems(pub Vec<(Field, Problem)>);
+
+impl Problems {
+    /// The problem with `field`, if any.
+    pub fn of(&self, field: Field) -> Option<Problem> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+    }
+
+    /// No problems.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn check(&mut self, field: Field, problem: Option<Problem>) {
+        if let Some(problem) = problem {
+            self.0.push((field, problem));
+        }
+    }
+}
+
+fn required(text: &str) -> Option<Problem> {
+    text.trim().is_empty().then_some(Problem::Required)
+}
+
+fn username(text: &str) -> Option<Problem> {
+    let name = text.trim();
+    if name.is_empty() {
+        Some(Problem::Required)
+    } else if name.len() > MAX_USERNAME || name.contains(char::is_whitespace) {
+        Some(Problem::BadUsername)
+    } else {
+        None
+    }
+}
+
+fn password(text: &str) -> Option<Problem> {
+    if text.is_empty() {
+        Some(Problem::Required)
+    } else if text.chars().count() < MIN_PASSWORD {
+        Some(Problem::ShortPassword)
+    } else {
+        None
+    }
+}
+
+fn email(text: &str) -> Option<Problem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let ok = text
+        .split_once('@')
+        .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+        && !text.contains(char::is_whitespace);
+    (!ok).then_some(Problem::BadEmail)
+}
+
+/// The sign-in form.
+pub fn sign_in(username_text: &str, password_text: &str) -> Result<LoginRequest, Problems> {
+    let mut problems = Problems::default();
+    problems.check(Field::Username, required(username_text));
+    problems.check(Field::Password, required(password_text));
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(LoginRequest {
+        username: username_text.trim().to_owned(),
+        password: password_text.to_owned(),
+    })
+}
+
+/// The first administrator's form (`/setup`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetupForm {
+    /// From the link.
+    pub token: String,
+    /// Sign-in name.
+    pub username: String,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// Password.
+    pub password: String,
+    /// Password, again.
+    pub confirm: String,
+}
+
+impl SetupForm {
+    /// Checks the form and builds the request.
+    pub fn validate(&self) -> Result<SetupRequest, Problems> {
+        let mut problems = Problems::default();
+        problems.check(Field::Token, required(&self.token));
+        problems.check(Field::Username, username(&self.username));
+        problems.check(Field::Firstname, required(&self.firstname));
+        problems.check(Field::Lastname, required(&self.lastname));
+        problems.check(Field::Password, password(&self.password));
+        if self.password != self.confirm {
+            problems.check(Field::Confirm, Some(Problem::PasswordsDiffer));
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(SetupRequest {
+            token: self.token.trim().to_owned(),
+            username: self.username.trim().to_owned(),
+            password: self.password.clone(),
+            firstname: self.firstname.trim().to_owned(),
+            lastname: self.lastname.trim().to_owned(),
+        })
+    }
+}
+
+/// "Create a local account" on the People page.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewPersonForm {
+    /// Sign-in name.
+    pub username: String,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// E-mail (optional).
+    pub email: String,
+    /// Initial password.
+    pub password: String,
+    /// Roles ticked.
+    pub roles: Vec<String>,
+}
+
+impl NewPersonForm {
+    /// Checks the form and builds the request.
+    pub fn validate(&self) -> Result<NewPersonRequest, Problems> {
+        let mut problems = Problems::default();
+        problems.check(Field::Username, username(&self.username));
+        problems.check(Field::Firstname, required(&self.firstname));
+        problems.check(Field::Lastname, required(&self.lastname));
+        problems.check(Field::Email, email(&self.email));
+        problems.check(Field::Password, password(&self.password));
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let email = self.email.trim();
+        Ok(NewPersonRequest {
+            username: self.username.trim().to_owned(),
+            firstname: self.firstname.trim().to_owned(),
+            lastname: self.lastname.trim().to_owned(),
+            email: (!email.is_empty()).then(|| email.to_owned()),
+            password: self.password.clone(),
+            roles: self.roles.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_in_needs_both_fields() {
+        let problems = sign_in(" ", "").unwrap_err();
+        assert_eq!(problems.of(Field::Username), Some(Problem::Required));
+        assert_eq!(problems.of(Field::Password), Some(Problem::Required));
+        let ok = sign_in(" admin ", " secret ").unwrap();
+        assert_eq!(ok.username, "admin");
+        assert_eq!(ok.password, " secret ", "passwords are sent as typed");
+    }
+
+    #[test]
+    fn setup_checks_every_field() {
+        let form = SetupForm {
+            token: "t".into(),
+            username: "head teacher".into(),
+            firstname: "".into(),
+            lastname: "Lovejoy".into(),
+            password: "short".into(),
+            confirm: "shorter".into(),
+        };
+        let problems = form.validate().unwrap_err();
+        assert_eq!(problems.of(Field::Username), Some(Problem::BadUsername));
+        assert_eq!(problems.of(Field::Firstname), Some(Problem::Required));
+        assert_eq!(problems.of(Field::Password), Some(Problem::ShortPassword));
+        assert_eq!(problems.of(Field::Confirm), Some(Problem::PasswordsDiffer));
+        assert_eq!(problems.of(Field::Lastname), None);
+        let good = SetupForm {
+            token: " tok ".into(),
+            username: "skinner".into(),
+            firstname: "Seymour".into(),
+            lastname: "Skinner".into(),
+            password: "correct horse".into(),
+            confirm: "correct horse".into(),
+        };
+        let request = good.validate().unwrap();
+        assert_eq!(request.token, "tok");
+        assert_eq!(request.username, "skinner");
+    }
+
+    #[test]
+    fn new_person_email_is_optional_but_checked() {
+        let mut form = NewPersonForm {
+            username: "edna".into(),
+            firstname: "Edna".into(),
+            lastname: "Krabappel".into(),
+            email: "".into(),
+            password: "0123456789".into(),
+            roles: vec!["teacher".into()],
+        };
+        assert_eq!(form.validate().unwrap().email, None);
+        form.email = "edna@".into();
+        assert_eq!(
+            form.validate().unwrap_err().of(Field::Email),
+            Some(Problem::BadEmail)
+        );
+        form.email = " edna@school.example ".into();
+        assert_eq!(
+            form.validate().unwrap().email.as_deref(),
+            Some("edna@school.example")
+        );
+    }
+}

@@ -1,0 +1,211 @@
+//! `/peers/new`: add a peer as Moodle does — enter its address, SchoolBridge fetches its
+//! certificate by keyswap (`POST /api/peers/preview`), the browser parses the certificate itself
+//! and shows subject, validity and SHA-256 fingerprint, and the administrator confirms
+//! (`POST /api/peers` with the fingerprint the browser computed) or cancels.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+use mnet::keys::PeerCertificate;
+use schoolbridge_api::{ConfirmPeerRequest, PeerPreview, PeerPreviewRequest};
+
+use crate::api::{self, ApiError};
+use crate::i18n::{admin, strings};
+use crate::model::certificate::{BrowserReading, PEER_WARNING_DAYS};
+use crate::model::peers::check_address;
+use crate::ui::{self, CertificateCard, Checkbox, ErrorSlot, Notice, TextField, Tone};
+
+/// `/peers/new`.
+#[component]
+pub fn AddPeerPage() -> impl IntoView {
+    let a = admin();
+    let preview = RwSignal::new(None::<PeerPreview>);
+    let tls_verify = RwSignal::new(true);
+    view! {
+        <section class="page" data-testid="add-peer-page" aria-labelledby="add-peer-heading">
+            <p class="breadcrumb"><a href="/peers">{a.nav_peers}</a></p>
+            <h1 id="add-peer-heading">{a.add_peer_heading}</h1>
+            {move || match preview.get() {
+                None => view! { <AddressForm preview tls_verify /> }.into_any(),
+                Some(found) => view! { <ReviewCertificate found preview tls_verify /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Step 1: the address.
+#[component]
+fn AddressForm(
+    preview: RwSignal<Option<PeerPreview>>,
+    tls_verify: RwSignal<bool>,
+) -> impl IntoView {
+    let a = admin();
+    let url = RwSignal::new(String::new());
+    let application = RwSignal::new("moodle".to_owned());
+    let problem = RwSignal::new(None::<String>);
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let address = match check_address(&url.get_untracked()) {
+            Ok(address) => address,
+            Err(found) => {
+                problem.set(Some(a.address_problem(found).to_owned()));
+                return;
+            }
+        };
+        problem.set(None);
+        failure.set(None);
+        busy.set(true);
+        let request = PeerPreviewRequest {
+            url: address,
+            application: Some(application.get_untracked()),
+            tls_verify: Some(tls_verify.get_untracked()),
+        };
+        spawn_local(async move {
+            match api::admin::preview_peer(request).await {
+                Ok(found) => preview.set(Some(found)),
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <p class="lead">{a.add_peer_intro}</p>
+        <form class="form" on:submit=submit novalidate=true data-testid="add-peer-form">
+            <TextField
+                id="peer-url"
+                label=a.field_peer_url
+                value=url
+                testid="peer-url"
+                kind="url"
+                hint=a.field_peer_url_hint
+                required=true
+                problem=problem
+            />
+            <div class="field">
+                <label for="peer-application">{a.field_application}</label>
+                <select
+                    id="peer-application"
+                    data-testid="peer-application"
+                    prop:value=move || application.get()
+                    on:change:target=move |event| application.set(event.target().value())
+                >
+                    <option value="moodle">"Moodle"</option>
+                    <option value="mahara">"Mahara"</option>
+                </select>
+            </div>
+            <Checkbox id="peer-tls" label=a.field_tls_verify checked=tls_verify testid="peer-tls" hint=a.field_tls_verify_hint />
+            <ErrorSlot error=failure testid="preview-error" />
+            <div class="form__actions">
+                <button type="submit" class="button button--primary" data-testid="fetch-certificate" disabled=move || busy.get()>
+                    {move || if busy.get() { a.fetching_certificate } else { a.fetch_certificate }}
+                </button>
+                <a class="button button--quiet" href="/peers">{strings().cancel}</a>
+            </div>
+        </form>
+    }
+}
+
+/// Step 2: the certificate, read in the browser, and the decision.
+#[component]
+fn ReviewCertificate(
+    found: PeerPreview,
+    preview: RwSignal<Option<PeerPreview>>,
+    tls_verify: RwSignal<bool>,
+) -> impl IntoView {
+    let s = strings();
+    let a = admin();
+    let navigate = use_navigate();
+    let reading = BrowserReading::of(&found.certificate);
+    let fingerprint = reading.confirmable_fingerprint().map(str::to_owned);
+    // Moodle's own check (§6.3), repeated in the browser: does the certificate name this address?
+    let names_address = PeerCertificate::from_pem(&found.certificate.pem).map(|cert| {
+        cert.check_credentials(&found.wwwroot)
+            .map_err(|e| e.to_string())
+    });
+    let name = RwSignal::new(found.name.clone());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let can_confirm = fingerprint.is_some();
+    let confirm = {
+        let found = found.clone();
+        move |_| {
+            let Some(fingerprint) = fingerprint.clone() else {
+                return;
+            };
+            let request = ConfirmPeerRequest {
+                wwwroot: found.wwwroot.clone(),
+                application: found.application.clone(),
+                name: name.get_untracked().trim().to_owned(),
+                fingerprint,
+                tls_verify: tls_verify.get_untracked(),
+            };
+            busy.set(true);
+            failure.set(None);
+            let navigate = navigate.clone();
+            spawn_local(async move {
+                match api::admin::confirm_peer(request).await {
+                    Ok(detail) => navigate(
+                        &format!("/peers/{}", detail.peer.id),
+                        NavigateOptions::default(),
+                    ),
+                    Err(error) => {
+                        failure.set(Some(error));
+                        busy.set(false);
+                    }
+                }
+            });
+        }
+    };
+    view! {
+        <div data-testid="peer-preview">
+            <h2>{a.review_certificate_heading}</h2>
+            <p class="lead">{a.review_certificate_intro}</p>
+            <dl class="facts">
+                <dt>{a.col_wwwroot}</dt>
+                <dd data-testid="preview-wwwroot">{found.wwwroot.clone()}</dd>
+                <dt>{a.col_application}</dt>
+                <dd>{found.application.clone()}</dd>
+            </dl>
+            {found.restores_deleted.then(|| view! {
+                <Notice tone=Tone::Info testid="preview-restores"><p>{a.preview_restores_deleted}</p></Notice>
+            })}
+            {match names_address {
+                Ok(Ok(())) => view! { <p class="check check--good" data-testid="preview-names-address">{a.cert_names_address}</p> }.into_any(),
+                Ok(Err(why)) => view! {
+                    <Notice tone=Tone::Warn testid="preview-names-address"><p>{(a.cert_does_not_name_address)(&why)}</p></Notice>
+                }
+                .into_any(),
+                Err(_) => ().into_any(),
+            }}
+            <CertificateCard info=found.certificate.clone() warn_days=PEER_WARNING_DAYS testid="preview-certificate" now=ui::now() />
+            <TextField id="peer-name" label=a.field_peer_name value=name testid="peer-name" />
+            <ErrorSlot error=failure testid="confirm-error" />
+            {(!can_confirm).then(|| view! {
+                <Notice tone=Tone::Bad testid="cannot-confirm"><p>{a.cannot_confirm}</p></Notice>
+            })}
+            <div class="form__actions">
+                <button
+                    type="button"
+                    class="button button--primary"
+                    data-testid="confirm-peer"
+                    disabled=move || busy.get() || !can_confirm
+                    on:click=confirm
+                >
+                    {a.confirm_peer}
+                </button>
+                <button
+                    type="button"
+                    class="button button--quiet"
+                    data-testid="cancel-peer"
+                    on:click=move |_| preview.set(None)
+                >
+                    {s.cancel}
+                </button>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,489 @@
+//! `/peers/{id}`: one peer — service switches, "Verify now" with the server's plain-language
+//! diagnosis, the key (review, and a changed key shown loudly until accepted), name and TLS
+//! settings, delete (soft, with confirmation) and restore.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use schoolbridge_api::{PeerDetail, PeerSettings, ReviewResult, VerifyResult};
+
+use crate::api::{self, ApiError};
+use crate::i18n::{admin, strings};
+use crate::model::certificate::{BrowserReading, PEER_WARNING_DAYS};
+use crate::model::peers::{Health, Side, service_rows, with_switch};
+use crate::model::time;
+use crate::ui::{
+    self, Badge, Busy, CertificateCard, Checkbox, ConfirmButton, ErrorNotice, ErrorSlot, Loading,
+    Notice, TextField, Tone,
+};
+
+/// `/peers/{id}`.
+#[component]
+pub fn PeerPage() -> impl IntoView {
+    let a = admin();
+    let params = use_params_map();
+    let id = Memo::new(move |_| {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|raw| raw.parse::<i64>().ok())
+    });
+    let loaded = RwSignal::new(None::<Result<PeerDetail, ApiError>>);
+    Effect::new(move |_| {
+        let Some(id) = id.get() else {
+            loaded.set(Some(Err(not_found())));
+            return;
+        };
+        loaded.set(None);
+        spawn_local(async move { loaded.set(Some(api::admin::peer(id).await)) });
+    });
+    view! {
+        <section class="page" data-testid="peer-page" aria-labelledby="peer-heading">
+            <p class="breadcrumb"><a href="/peers">{a.nav_peers}</a></p>
+            {move || match loaded.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                Some(Ok(detail)) => {
+                    let current = RwSignal::new(detail);
+                    view! { <PeerView current /> }.into_any()
+                }
+            }}
+        </section>
+    }
+}
+
+fn not_found() -> ApiError {
+    ApiError::Refused {
+        status: 404,
+        code: "not_found".into(),
+        message: admin().peer_not_found.into(),
+    }
+}
+
+#[component]
+fn PeerView(current: RwSignal<PeerDetail>) -> impl IntoView {
+    view! {
+        <PeerHeading current />
+        <VerifySection current />
+        <ServicesSection current />
+        <KeySection current />
+        <SettingsSection current />
+        <DeleteSection current />
+    }
+}
+
+/// Reloads the peer after an action whose answer is not the peer itself.
+fn refresh(current: RwSignal<PeerDetail>) {
+    let id = current.with_untracked(|d| d.peer.id);
+    spawn_local(async move {
+        if let Ok(detail) = api::admin::peer(id).await {
+            current.set(detail);
+        }
+    });
+}
+
+#[component]
+fn PeerHeading(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let a = admin();
+    let peer = move || current.with(|d| d.peer.clone());
+    view! {
+        <div class="page__head">
+            <h1 id="peer-heading" data-testid="peer-name">{move || peer().name}</h1>
+            {move || peer().deleted.then(|| view! { <Badge tone=Tone::Bad text=a.health_deleted /> })}
+            {move || {
+                current
+                    .with(|d| d.pending_certificate.is_some())
+                    .then(|| view! { <Badge tone=Tone::Warn text=a.key_change_pending /> })
+            }}
+        </div>
+        <dl class="facts">
+            <dt>{a.col_wwwroot}</dt>
+            <dd>
+                <a href=move || peer().wwwroot rel="external noopener" data-testid="peer-wwwroot">
+                    {move || peer().wwwroot}
+                </a>
+            </dd>
+            <dt>{a.col_application}</dt>
+            <dd>{move || peer().application}</dd>
+            <dt>{a.col_last_contact}</dt>
+            <dd data-testid="peer-last-contact">
+                {move || peer().last_contact_at.map(time::date_time).unwrap_or_else(|| a.never.to_owned())}
+            </dd>
+            {move || {
+                // Only an error newer than the last success is news.
+                let p = peer();
+                let failing = matches!(Health::of(&p), Health::Failing { .. });
+                p.last_error.clone().filter(|_| failing).map(|error| view! {
+                    <dt>{a.last_error}</dt>
+                    <dd class="text-bad" data-testid="peer-last-error">
+                        {error}
+                        {p.last_error_at.map(|at| format!(" ({})", time::date_time(at)))}
+                    </dd>
+                })
+            }}
+        </dl>
+        <p>
+            <a href=move || format!("/test-client?peer={}", peer().id) data-testid="open-test-client">
+                {a.open_in_test_client}
+            </a>
+        </p>
+    }
+}
+
+#[component]
+fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let a = admin();
+    let result = RwSignal::new(None::<Result<VerifyResult, ApiError>>);
+    let busy = RwSignal::new(false);
+    let deleted = move || current.with(|d| d.peer.deleted);
+    let verify = move |_| {
+        let id = current.with_untracked(|d| d.peer.id);
+        busy.set(true);
+        result.set(None);
+        spawn_local(async move {
+            result.set(Some(api::admin::verify_peer(id).await));
+            busy.set(false);
+            refresh(current);
+        });
+    };
+    view! {
+        <section class="section" aria-labelledby="verify-heading">
+            <h2 id="verify-heading">{a.verify_heading}</h2>
+            <p>{a.verify_intro}</p>
+            <button type="button" class="button" data-testid="verify-peer" disabled=move || busy.get() || deleted() on:click=verify>
+                {move || if busy.get() { a.verifying } else { a.verify_now }}
+            </button>
+            <Busy when=busy />
+            {move || result.get().map(|outcome| match outcome {
+                Err(error) => view! { <ErrorNotice error testid="verify-error" /> }.into_any(),
+                Ok(v) if v.ok => view! {
+                    <div class="notice notice--good" role="status" data-testid="verify-result" data-ok="true">
+                        <p>{(a.verify_ok)(v.millis)}</p>
+                        {(!v.services.is_empty()).then(|| view! {
+                            <p>{a.verify_peer_offers}</p>
+                            <ul class="inline-list">
+                                {v.services.iter().map(|svc| view! {
+                                    <li><code>{svc.service.clone()}</code>
+                                    {format!(" ({})", a.peer_side(svc.publish, svc.subscribe))}</li>
+                                }).collect_view()}
+                            </ul>
+                        })}
+                    </div>
+                }
+                .into_any(),
+                Ok(v) => view! {
+                    <div class="notice notice--bad" role="alert" data-testid="verify-result" data-ok="false">
+                        <p><strong>{(a.verify_failed)(v.millis)}</strong></p>
+                        <p data-testid="verify-diagnosis">{v.diagnosis.unwrap_or_else(|| a.verify_no_diagnosis.to_owned())}</p>
+                    </div>
+                }
+                .into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn ServicesSection(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let a = admin();
+    let saving = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let names: Vec<String> = current.with_untracked(|d| {
+        service_rows(&d.services)
+            .into_iter()
+            .map(|row| row.service)
+            .collect()
+    });
+    let flip = move |service: String, side: Side, on: bool| {
+        let (id, services) =
+            current.with_untracked(|d| (d.peer.id, with_switch(&d.services, &service, side, on)));
+        saving.set(true);
+        saved.set(false);
+        failure.set(None);
+        spawn_local(async move {
+            match api::admin::set_services(id, services).await {
+                Ok(detail) => {
+                    current.set(detail);
+                    saved.set(true);
+                }
+                Err(error) => {
+                    failure.set(Some(error));
+                    // Put the switch back to what the server holds.
+                    current.update(|_| {});
+                }
+            }
+            saving.set(false);
+        });
+    };
+    let switch = move |service: String, side: Side| {
+        let state = {
+            let service = service.clone();
+            move || {
+                current.with(|d| {
+                    service_rows(&d.services)
+                        .into_iter()
+                        .find(|row| row.service == service)
+                        .is_some_and(|row| match side {
+                            Side::Publish => row.publish,
+                            Side::Subscribe => row.subscribe,
+                        })
+                })
+            }
+        };
+        let (side_name, label) = match side {
+            Side::Publish => ("publish", (a.publish_label)(&service)),
+            Side::Subscribe => ("subscribe", (a.subscribe_label)(&service)),
+        };
+        let testid = format!("service-{service}-{side_name}");
+        view! {
+            <td>
+                <input
+                    type="checkbox"
+                    role="switch"
+                    id=testid.clone()
+                    data-testid=testid
+                    aria-label=label
+                    prop:checked=state
+                    disabled=move || saving.get()
+                    on:change:target=move |event| flip(service.clone(), side, event.target().checked())
+                />
+            </td>
+        }
+    };
+    view! {
+        <section class="section" aria-labelledby="services-heading">
+            <h2 id="services-heading">{a.services_heading}</h2>
+            <p>{a.services_intro}</p>
+            <div class="table-wrap">
+                <table class="table" data-testid="services">
+                    <thead>
+                        <tr>
+                            <th scope="col">{a.col_service}</th>
+                            <th scope="col">{a.col_publish}</th>
+                            <th scope="col">{a.col_subscribe}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {names.into_iter().map(|service| {
+                            let row_name = service.clone();
+                            let shown = service.clone();
+                            let described = a.service_description(&service);
+                            let publish = switch(service.clone(), Side::Publish);
+                            let subscribe = switch(service, Side::Subscribe);
+                            view! {
+                            <tr data-testid="service-row" data-service=row_name>
+                                <th scope="row">
+                                    <code>{shown}</code>
+                                    <span class="cell-detail">{described}</span>
+                                </th>
+                                {publish}
+                                {subscribe}
+                            </tr>
+                        }}).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            <p class="status-line" role="status" aria-live="polite" data-testid="services-status">
+                {move || if saving.get() { a.saving } else if saved.get() { a.saved } else { "" }}
+            </p>
+            <ErrorSlot error=failure testid="services-error" />
+        </section>
+    }
+}
+
+#[component]
+fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let a = admin();
+    let review = RwSignal::new(None::<Result<ReviewResult, ApiError>>);
+    let busy = RwSignal::new(false);
+    let accept_failure = RwSignal::new(None::<ApiError>);
+    let fingerprint = Memo::new(move |_| current.with(|d| d.certificate.fingerprint.clone()));
+    let pending = Memo::new(move |_| current.with(|d| d.pending_certificate.clone()));
+    let run_review = move |_| {
+        let id = current.with_untracked(|d| d.peer.id);
+        busy.set(true);
+        review.set(None);
+        spawn_local(async move {
+            let outcome = api::admin::review_key(id).await;
+            let changed = matches!(
+                outcome,
+                Ok(ReviewResult {
+                    key_changed: true,
+                    ..
+                })
+            );
+            review.set(Some(outcome));
+            busy.set(false);
+            if changed {
+                refresh(current);
+            }
+        });
+    };
+    let accept = move |fingerprint: String| {
+        let id = current.with_untracked(|d| d.peer.id);
+        busy.set(true);
+        accept_failure.set(None);
+        spawn_local(async move {
+            match api::admin::accept_key(id, fingerprint).await {
+                Ok(detail) => {
+                    current.set(detail);
+                    review.set(None);
+                }
+                Err(error) => accept_failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="section" aria-labelledby="key-heading">
+            <h2 id="key-heading">{a.key_heading}</h2>
+            {move || {
+                // Keyed on the fingerprint: a new key is a new card. (Read the memo: `track()`
+                // alone does not bring it up to date, and a stale memo stops notifying.)
+                let _key = fingerprint.get();
+                let info = current.with_untracked(|d| d.certificate.clone());
+                view! { <CertificateCard info warn_days=PEER_WARNING_DAYS testid="peer-certificate" now=ui::now() /> }
+            }}
+            {move || pending.get().map(|info| {
+                let confirmable = BrowserReading::of(&info).confirmable_fingerprint().map(str::to_owned);
+                let can_accept = confirmable.is_some();
+                view! {
+                    <div class="notice notice--bad notice--loud" role="alert" data-testid="key-changed">
+                        <h3>{a.key_changed_heading}</h3>
+                        <p>{a.key_changed_text}</p>
+                        <CertificateCard info warn_days=PEER_WARNING_DAYS testid="pending-certificate" now=ui::now() />
+                        <ConfirmButton
+                            label=a.accept_key
+                            question=a.accept_key_question
+                            confirm_label=a.accept_key_yes
+                            testid="accept-key"
+                            danger=true
+                            disabled=Signal::derive(move || busy.get() || !can_accept)
+                            on_confirm=move || {
+                                if let Some(fingerprint) = confirmable.clone() {
+                                    accept(fingerprint);
+                                }
+                            }
+                        />
+                        <ErrorSlot error=accept_failure />
+                    </div>
+                }
+            })}
+            <p>{a.review_intro}</p>
+            <button type="button" class="button" data-testid="review-key" disabled=move || busy.get() on:click=run_review>
+                {a.review_key}
+            </button>
+            {move || review.get().map(|outcome| match outcome {
+                Err(error) => view! { <ErrorNotice error testid="review-error" /> }.into_any(),
+                Ok(r) if !r.key_changed => view! {
+                    <p class="check check--good" data-testid="review-result" data-changed="false">{a.review_unchanged}</p>
+                }
+                .into_any(),
+                Ok(_) => view! {
+                    <p class="check check--bad" data-testid="review-result" data-changed="true">{a.review_changed}</p>
+                }
+                .into_any(),
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let s = strings();
+    let a = admin();
+    let (name0, tls0) = current.with_untracked(|d| (d.peer.name.clone(), d.tls_verify));
+    let name = RwSignal::new(name0);
+    let tls_verify = RwSignal::new(tls0);
+    let failure = RwSignal::new(None::<ApiError>);
+    let saved = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let save = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let id = current.with_untracked(|d| d.peer.id);
+        let settings = PeerSettings {
+            name: name.get_untracked().trim().to_owned(),
+            tls_verify: tls_verify.get_untracked(),
+        };
+        busy.set(true);
+        saved.set(false);
+        failure.set(None);
+        spawn_local(async move {
+            match api::admin::update_peer(id, settings).await {
+                Ok(detail) => {
+                    current.set(detail);
+                    saved.set(true);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="section" aria-labelledby="settings-heading">
+            <h2 id="settings-heading">{a.settings_heading}</h2>
+            <form class="form" on:submit=save data-testid="peer-settings">
+                <TextField id="settings-name" label=a.field_peer_name value=name testid="settings-name" />
+                <Checkbox id="settings-tls" label=a.field_tls_verify checked=tls_verify testid="settings-tls" hint=a.field_tls_verify_hint />
+                <ErrorSlot error=failure testid="settings-error" />
+                <div class="form__actions">
+                    <button type="submit" class="button" data-testid="save-settings" disabled=move || busy.get()>{s.save}</button>
+                    <span role="status" aria-live="polite" data-testid="settings-status">{move || saved.get().then_some(a.saved)}</span>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn DeleteSection(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let a = admin();
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let change = move |delete: bool| {
+        let id = current.with_untracked(|d| d.peer.id);
+        busy.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            let outcome = if delete {
+                api::admin::delete_peer(id).await
+            } else {
+                api::admin::restore_peer(id).await
+            };
+            match outcome {
+                Ok(detail) => current.set(detail),
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    let deleted = move || current.with(|d| d.peer.deleted);
+    view! {
+        <section class="section section--danger" aria-labelledby="delete-heading">
+            <h2 id="delete-heading">{a.delete_heading}</h2>
+            <Show
+                when=deleted
+                fallback=move || view! {
+                    <p>{a.delete_intro}</p>
+                    <ConfirmButton
+                        label=a.delete_peer
+                        question=a.delete_question
+                        confirm_label=a.delete_yes
+                        testid="delete-peer"
+                        danger=true
+                        disabled=busy
+                        on_confirm=move || change(true)
+                    />
+                }
+            >
+                <Notice tone=Tone::Warn testid="peer-deleted">
+                    <p>{a.peer_is_deleted}</p>
+                </Notice>
+                <button type="button" class="button" data-testid="restore-peer" disabled=move || busy.get() on:click=move |_| change(false)>
+                    {a.restore_peer}
+                </button>
+            </Show>
+            <ErrorSlot error=failure testid="delete-error" />
+        </section>
+    }
+}

@@ -1,0 +1,467 @@
+//! `/people`: search people (local accounts and people from peers), see where they come from and
+//! their roles; administrators also grant or withdraw login rights one by one or in bulk, edit
+//! roles and create local accounts. Counsellors read only.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use schoolbridge_api::{LoginRightsRequest, PeerSummary, PersonSummary};
+
+use crate::api::{self, ApiError};
+use crate::i18n::{admin, strings};
+use crate::model::forms::{Field, NewPersonForm, Problems};
+use crate::model::people::{
+    self, PeopleFilter, for_peer, for_selection, full_name, toggle, with_role,
+};
+use crate::model::roles::{ALL_ROLES, Need};
+use crate::session::use_session;
+use crate::ui::{Badge, Empty, ErrorNotice, ErrorSlot, Loading, Notice, TextField, Tone};
+
+type PeopleList = Option<Result<Vec<PersonSummary>, ApiError>>;
+
+/// `/people`.
+#[component]
+pub fn PeoplePage() -> impl IntoView {
+    let a = admin();
+    let is_admin = use_session().with(|state| Need::Admin.allows(&state.roles()));
+    let filter = RwSignal::new(PeopleFilter::default());
+    let list = RwSignal::new(None::<Result<Vec<PersonSummary>, ApiError>>);
+    let selection = RwSignal::new(Vec::<i64>::new());
+    let generation = RwSignal::new(0_u32);
+    let notice = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        generation.track();
+        let query = filter.with(PeopleFilter::query);
+        list.set(None);
+        spawn_local(async move { list.set(Some(api::admin::people(query).await)) });
+    });
+    let reload = move || generation.update(|g| *g += 1);
+    // Peers for the filter and the bulk actions (administrators only: the list is theirs).
+    let peers = RwSignal::new(Vec::<PeerSummary>::new());
+    if is_admin {
+        spawn_local(async move {
+            if let Ok(found) = api::admin::peers().await {
+                peers.set(found.into_iter().filter(|p| !p.deleted).collect());
+            }
+        });
+    }
+    view! {
+        <section class="page" data-testid="people" aria-labelledby="people-heading">
+            <h1 id="people-heading">{a.people_heading}</h1>
+            <p class="lead">{if is_admin { a.people_intro_admin } else { a.people_intro_reader }}</p>
+            <SearchForm filter peers />
+            {move || notice.get().map(|text| view! {
+                <Notice tone=Tone::Good testid="people-notice"><p>{text}</p></Notice>
+            })}
+            {is_admin.then(|| view! { <BulkActions selection peers reload notice /> })}
+            {move || match list.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                Some(Ok(found)) if found.is_empty() => view! { <Empty text=a.people_empty testid="people-empty" /> }.into_any(),
+                Some(Ok(found)) => view! { <PeopleTable people=found is_admin selection reload notice /> }.into_any(),
+            }}
+            <Pager filter list />
+            {is_admin.then(|| view! { <NewPerson reload notice /> })}
+        </section>
+    }
+}
+
+#[component]
+fn SearchForm(filter: RwSignal<PeopleFilter>, peers: RwSignal<Vec<PeerSummary>>) -> impl IntoView {
+    let a = admin();
+    let text = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let login = RwSignal::new(String::new());
+    let peer = RwSignal::new(String::new());
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        filter.set(PeopleFilter {
+            text: text.get_untracked(),
+            peer: peer.get_untracked().parse().ok(),
+            role: Some(role.get_untracked()).filter(|r| !r.is_empty()),
+            login: match login.get_untracked().as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+            offset: 0,
+        });
+    };
+    view! {
+        <form class="form form--inline" role="search" on:submit=submit data-testid="people-search">
+            <TextField id="people-q" label=a.field_search value=text testid="people-q" kind="search" />
+            <div class="field">
+                <label for="people-role">{a.field_role}</label>
+                <select id="people-role" data-testid="people-role" on:change:target=move |e| role.set(e.target().value())>
+                    <option value="">{a.any}</option>
+                    {ALL_ROLES.iter().map(|r| view! { <option value=*r>{a.role_name(r)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="people-login">{a.field_login}</label>
+                <select id="people-login" data-testid="people-login" on:change:target=move |e| login.set(e.target().value())>
+                    <option value="">{a.any}</option>
+                    <option value="yes">{a.login_allowed}</option>
+                    <option value="no">{a.login_withdrawn}</option>
+                </select>
+            </div>
+            {move || (!peers.with(Vec::is_empty)).then(|| view! {
+                <div class="field">
+                    <label for="people-peer">{a.field_source}</label>
+                    <select id="people-peer" data-testid="people-peer" on:change:target=move |e| peer.set(e.target().value())>
+                        <option value="">{a.any}</option>
+                        {peers.get().into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
+                    </select>
+                </div>
+            })}
+            <div class="form__actions">
+                <button type="submit" class="button" data-testid="people-search-submit">{a.search}</button>
+            </div>
+        </form>
+    }
+}
+
+/// Runs a login-rights change and reports how many changed.
+fn change_rights(
+    request: LoginRightsRequest,
+    reload: impl Fn() + Send + Sync + 'static,
+    notice: RwSignal<Option<String>>,
+    failure: RwSignal<Option<ApiError>>,
+) {
+    failure.set(None);
+    notice.set(None);
+    spawn_local(async move {
+        match api::admin::set_login_rights(request).await {
+            Ok(changed) => {
+                notice.set(Some((admin().rights_changed)(changed.changed)));
+                reload();
+            }
+            Err(error) => failure.set(Some(error)),
+        }
+    });
+}
+
+#[component]
+fn BulkActions(
+    selection: RwSignal<Vec<i64>>,
+    peers: RwSignal<Vec<PeerSummary>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let a = admin();
+    let failure = RwSignal::new(None::<ApiError>);
+    let peer = RwSignal::new(String::new());
+    let role = RwSignal::new(String::new());
+    let selected = move || selection.with(Vec::len);
+    let for_selected = move |allowed: bool| {
+        let ids = selection.get_untracked();
+        if ids.is_empty() {
+            return;
+        }
+        change_rights(for_selection(&ids, allowed), reload, notice, failure);
+        selection.set(Vec::new());
+    };
+    let for_whole_peer = move |allowed: bool| {
+        let Ok(peer_id) = peer.get_untracked().parse::<i64>() else {
+            return;
+        };
+        let role = role.get_untracked();
+        change_rights(
+            for_peer(peer_id, Some(&role), allowed),
+            reload,
+            notice,
+            failure,
+        );
+    };
+    view! {
+        <section class="section bulk" aria-labelledby="bulk-heading" data-testid="bulk-actions">
+            <h2 id="bulk-heading">{a.bulk_heading}</h2>
+            <div class="bulk__row">
+                <span role="status" aria-live="polite">{move || (a.selected_count)(selected())}</span>
+                <button type="button" class="button" data-testid="grant-selected" disabled=move || selected() == 0 on:click=move |_| for_selected(true)>
+                    {a.grant_selected}
+                </button>
+                <button type="button" class="button" data-testid="withdraw-selected" disabled=move || selected() == 0 on:click=move |_| for_selected(false)>
+                    {a.withdraw_selected}
+                </button>
+            </div>
+            {move || (!peers.with(Vec::is_empty)).then(|| view! {
+                <div class="bulk__row">
+                    <div class="field">
+                        <label for="bulk-peer">{a.everyone_from}</label>
+                        <select id="bulk-peer" data-testid="bulk-peer" on:change:target=move |e| peer.set(e.target().value())>
+                            <option value="">{a.choose_peer}</option>
+                            {peers.get().into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="bulk-role">{a.holding_role}</label>
+                        <select id="bulk-role" data-testid="bulk-role" on:change:target=move |e| role.set(e.target().value())>
+                            <option value="">{a.any}</option>
+                            {ALL_ROLES.iter().map(|r| view! { <option value=*r>{a.role_name(r)}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <button type="button" class="button" data-testid="grant-peer" disabled=move || peer.with(String::is_empty) on:click=move |_| for_whole_peer(true)>
+                        {a.grant_peer}
+                    </button>
+                    <button type="button" class="button" data-testid="withdraw-peer" disabled=move || peer.with(String::is_empty) on:click=move |_| for_whole_peer(false)>
+                        {a.withdraw_peer}
+                    </button>
+                </div>
+            })}
+            <ErrorSlot error=failure testid="bulk-error" />
+        </section>
+    }
+}
+
+#[component]
+fn PeopleTable(
+    people: Vec<PersonSummary>,
+    is_admin: bool,
+    selection: RwSignal<Vec<i64>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let a = admin();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-testid="people-table">
+                <caption class="visually-hidden">{a.people_heading}</caption>
+                <thead>
+                    <tr>
+                        {is_admin.then(|| view! { <th scope="col"><span class="visually-hidden">{a.col_select}</span></th> })}
+                        <th scope="col">{a.col_name}</th>
+                        <th scope="col">{a.col_username}</th>
+                        <th scope="col">{a.col_source}</th>
+                        <th scope="col">{a.col_roles}</th>
+                        <th scope="col">{a.col_login}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {people.into_iter().map(|person| view! { <PersonRow person is_admin selection reload notice /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn PersonRow(
+    person: PersonSummary,
+    is_admin: bool,
+    selection: RwSignal<Vec<i64>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let s = strings();
+    let a = admin();
+    let id = person.id;
+    let name = full_name(&person);
+    let editing = RwSignal::new(false);
+    let roles = RwSignal::new(person.roles.clone());
+    let failure = RwSignal::new(None::<ApiError>);
+    let allowed = person.login_allowed;
+    let save_roles = move |_| {
+        failure.set(None);
+        spawn_local(async move {
+            match api::admin::set_roles(id, roles.get_untracked()).await {
+                Ok(_) => {
+                    editing.set(false);
+                    reload();
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    let select_label = (a.select_person)(&name);
+    let rights_label = if allowed {
+        (a.withdraw_for)(&name)
+    } else {
+        (a.grant_for)(&name)
+    };
+    view! {
+        <tr
+            data-testid="person-row"
+            data-person-id=id.to_string()
+            data-username=person.username.clone()
+            data-login=allowed.to_string()
+        >
+            {is_admin.then(|| view! {
+                <td>
+                    <input type="checkbox" data-testid="select-person" aria-label=select_label
+                        prop:checked=move || selection.with(|s| s.contains(&id))
+                        on:change:target=move |e| selection.update(|s| toggle(s, id, e.target().checked())) />
+                </td>
+            })}
+            <th scope="row" data-testid="person-name">{name.clone()}</th>
+            <td>{person.username.clone().unwrap_or_default()}</td>
+            <td>
+                {match person.peer.clone() {
+                    Some(peer) => view! { <span data-testid="person-source">{peer.name}</span> }.into_any(),
+                    None => view! { <span data-testid="person-source">{a.local_account}</span> }.into_any(),
+                }}
+            </td>
+            <td data-testid="person-roles">
+                <Show
+                    when=move || editing.get()
+                    fallback=move || view! {
+                        {move || {
+                            let current = roles.get();
+                            if current.is_empty() {
+                                view! { <span class="hint">{a.no_roles}</span> " " }.into_any()
+                            } else {
+                                current.iter().map(|r| view! { <Badge tone=Tone::Info text=a.role_name(r) /> " " }).collect_view().into_any()
+                            }
+                        }}
+                        {is_admin.then(|| view! {
+                            <button type="button" class="link-button" data-testid="edit-roles" on:click=move |_| editing.set(true)>{a.edit_roles}</button>
+                        })}
+                    }
+                >
+                    <fieldset class="roles-edit">
+                        <legend class="visually-hidden">{(a.roles_for)(&name)}</legend>
+                        {ALL_ROLES.iter().map(|role| {
+                            let role_id = format!("role-{id}-{role}");
+                            view! {
+                                <span class="check-inline">
+                                    <input type="checkbox" id=role_id.clone() data-testid=format!("role-{role}")
+                                        prop:checked=move || roles.with(|r| r.iter().any(|x| x == role))
+                                        on:change:target=move |e| roles.update(|r| *r = with_role(r, role, e.target().checked())) />
+                                    <label for=role_id>{a.role_name(role)}</label>
+                                </span>
+                            }
+                        }).collect_view()}
+                        <button type="button" class="button" data-testid="save-roles" on:click=save_roles>{s.save}</button>
+                        <button type="button" class="button button--quiet" on:click=move |_| editing.set(false)>{s.cancel}</button>
+                    </fieldset>
+                </Show>
+                <ErrorSlot error=failure />
+            </td>
+            <td>
+                {if allowed {
+                    view! { <Badge tone=Tone::Good text=a.login_allowed /> }.into_any()
+                } else {
+                    view! { <Badge tone=Tone::Warn text=a.login_withdrawn /> }.into_any()
+                }}
+                {is_admin.then(|| view! {
+                    " "
+                    <button type="button" class="link-button" data-testid="toggle-login" aria-label=rights_label
+                        on:click=move |_| change_rights(for_selection(&[id], !allowed), reload, notice, failure)>
+                        {if allowed { a.withdraw } else { a.grant }}
+                    </button>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Pager(filter: RwSignal<PeopleFilter>, list: RwSignal<PeopleList>) -> impl IntoView {
+    let a = admin();
+    let shown = move || list.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len));
+    let previous = move || filter.with(PeopleFilter::previous_page);
+    let next = move || filter.with(|f| f.next_page(shown()));
+    view! {
+        <nav class="pager" aria-label=a.pages_label>
+            <button type="button" class="button button--quiet" disabled=move || previous().is_none()
+                on:click=move |_| if let Some(p) = previous() { filter.set(p) }>
+                {a.previous_page}
+            </button>
+            <button type="button" class="button button--quiet" data-testid="people-next" disabled=move || next().is_none()
+                on:click=move |_| if let Some(n) = next() { filter.set(n) }>
+                {a.next_page}
+            </button>
+        </nav>
+    }
+}
+
+#[component]
+fn NewPerson(
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let a = admin();
+    let s = strings();
+    let username = RwSignal::new(String::new());
+    let firstname = RwSignal::new(String::new());
+    let lastname = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let roles = RwSignal::new(Vec::<String>::new());
+    let problems = RwSignal::new(Problems::default());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let problem = move |field: Field| {
+        Signal::derive(move || {
+            problems
+                .with(|p| p.of(field))
+                .map(|p| s.problem(p).to_owned())
+        })
+    };
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let form = NewPersonForm {
+            username: username.get_untracked(),
+            firstname: firstname.get_untracked(),
+            lastname: lastname.get_untracked(),
+            email: email.get_untracked(),
+            password: password.get_untracked(),
+            roles: roles.get_untracked(),
+        };
+        let request = match form.validate() {
+            Ok(request) => request,
+            Err(found) => {
+                problems.set(found);
+                return;
+            }
+        };
+        problems.set(Problems::default());
+        failure.set(None);
+        busy.set(true);
+        spawn_local(async move {
+            match api::admin::create_person(request).await {
+                Ok(person) => {
+                    notice.set(Some((a.person_created)(&people::full_name(&person))));
+                    for field in [username, firstname, lastname, email, password] {
+                        field.set(String::new());
+                    }
+                    roles.set(Vec::new());
+                    reload();
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="section" aria-labelledby="new-person-heading">
+            <h2 id="new-person-heading">{a.new_person_heading}</h2>
+            <p>{a.new_person_intro}</p>
+            <form class="form" on:submit=submit novalidate=true data-testid="new-person-form">
+                <TextField id="np-username" label=s.field_username value=username testid="np-username" required=true problem=problem(Field::Username) />
+                <TextField id="np-firstname" label=s.field_firstname value=firstname testid="np-firstname" required=true problem=problem(Field::Firstname) />
+                <TextField id="np-lastname" label=s.field_lastname value=lastname testid="np-lastname" required=true problem=problem(Field::Lastname) />
+                <TextField id="np-email" label=s.field_email value=email testid="np-email" kind="email" problem=problem(Field::Email) />
+                <TextField id="np-password" label=s.field_new_password value=password testid="np-password" kind="password" autocomplete="new-password" required=true hint=s.password_hint problem=problem(Field::Password) />
+                <fieldset class="roles-edit">
+                    <legend>{a.col_roles}</legend>
+                    {ALL_ROLES.iter().map(|role| {
+                        let role_id = format!("np-role-{role}");
+                        view! {
+                            <span class="check-inline">
+                                <input type="checkbox" id=role_id.clone() data-testid=format!("np-role-{role}")
+                                    prop:checked=move || roles.with(|r| r.iter().any(|x| x == role))
+                                    on:change:target=move |e| roles.update(|r| *r = with_role(r, role, e.target().checked())) />
+                                <label for=role_id>{a.role_name(role)}</label>
+                            </span>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <ErrorSlot error=failure testid="new-person-error" />
+                <div class="form__actions">
+                    <button type="submit" class="button button--primary" data-testid="np-submit" disabled=move || busy.get()>{a.create_account}</button>
+                </div>
+            </form>
+        </section>
+    }
+}

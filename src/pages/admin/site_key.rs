@@ -1,0 +1,120 @@
+//! `/site-key`: SchoolBridge's own certificate (read in the browser), its fingerprint and
+//! expiry, the archived keys that still open old messages, and "Rotate now".
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use schoolbridge_api::SiteKeyInfo;
+
+use crate::api::{self, ApiError};
+use crate::i18n::admin;
+use crate::model::certificate::{SITE_WARNING_DAYS, short_fingerprint};
+use crate::model::time;
+use crate::ui::{
+    self, Busy, CertificateCard, ConfirmButton, Empty, ErrorNotice, ErrorSlot, Loading, Notice,
+    Tone,
+};
+
+/// `/site-key`.
+#[component]
+pub fn SiteKeyPage() -> impl IntoView {
+    let a = admin();
+    let info = RwSignal::new(None::<Result<SiteKeyInfo, ApiError>>);
+    let rotated = RwSignal::new(false);
+    spawn_local(async move { info.set(Some(api::admin::site_key().await)) });
+    view! {
+        <section class="page" data-testid="site-key" aria-labelledby="site-key-heading">
+            <h1 id="site-key-heading">{a.site_key_heading}</h1>
+            <p class="lead">{a.site_key_intro}</p>
+            {move || match info.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                Some(Ok(key)) => view! { <SiteKeyView key info rotated /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn SiteKeyView(
+    key: SiteKeyInfo,
+    info: RwSignal<Option<Result<SiteKeyInfo, ApiError>>>,
+    rotated: RwSignal<bool>,
+) -> impl IntoView {
+    let a = admin();
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiError>);
+    let rotate = move || {
+        busy.set(true);
+        failure.set(None);
+        spawn_local(async move {
+            match api::admin::rotate_site_key().await {
+                Ok(new_key) => {
+                    info.set(Some(Ok(new_key)));
+                    rotated.set(true);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    let archived = key.archived.clone();
+    view! {
+        {move || rotated.get().then(|| view! {
+            <Notice tone=Tone::Good testid="rotated"><p>{a.rotated_notice}</p></Notice>
+        })}
+        <dl class="facts">
+            <dt>{a.our_wwwroot}</dt>
+            <dd data-testid="site-wwwroot">{key.wwwroot.clone()}</dd>
+            <dt>{a.key_lifetime}</dt>
+            <dd>{(a.days)(i64::from(key.lifetime_days))}</dd>
+        </dl>
+        <h2>{a.current_key}</h2>
+        <CertificateCard info=key.current.clone() warn_days=SITE_WARNING_DAYS testid="site-certificate" now=ui::now() />
+        <section class="section" aria-labelledby="rotate-heading">
+            <h2 id="rotate-heading">{a.rotate_heading}</h2>
+            <p>{a.rotate_intro}</p>
+            <ConfirmButton
+                label=a.rotate_now
+                question=a.rotate_question
+                confirm_label=a.rotate_yes
+                testid="rotate-key"
+                danger=true
+                disabled=busy
+                on_confirm=rotate
+            />
+            <Busy when=busy />
+            <ErrorSlot error=failure testid="rotate-error" />
+        </section>
+        <section class="section" aria-labelledby="archived-heading">
+            <h2 id="archived-heading">{a.archived_heading}</h2>
+            <p>{a.archived_intro}</p>
+            {if archived.is_empty() {
+                view! { <Empty text=a.archived_empty testid="archived-empty" /> }.into_any()
+            } else {
+                view! {
+                    <div class="table-wrap">
+                        <table class="table" data-testid="archived-keys">
+                            <thead>
+                                <tr>
+                                    <th scope="col">{a.col_fingerprint}</th>
+                                    <th scope="col">{a.col_valid_until}</th>
+                                    <th scope="col">{a.col_retired}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {archived.into_iter().map(|old| view! {
+                                    <tr data-testid="archived-key">
+                                        <td><code class="fingerprint" title=old.certificate.fingerprint.clone()>{short_fingerprint(&old.certificate.fingerprint)}</code></td>
+                                        <td>{time::date_time(old.certificate.not_after)}</td>
+                                        <td>{old.retired_at.map(time::date_time).unwrap_or_else(|| a.unknown.to_owned())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}

@@ -1,0 +1,129 @@
+//! `/setup?token=…`: the first administrator, with the one-time link `schoolbridge serve` prints
+//! on an empty database. After creating the account the console signs in with it.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use schoolbridge_api::LoginRequest;
+
+use crate::api::{self, ApiError};
+use crate::i18n::strings;
+use crate::model::forms::{Field, Problems, SetupForm};
+use crate::session::use_session;
+use crate::ui::{ErrorNotice, ErrorSlot, Loading, Notice, TextField, Tone};
+
+/// `/setup`.
+#[component]
+pub fn SetupPage() -> impl IntoView {
+    let s = strings();
+    let status = crate::ui::load(api::session::setup_status);
+    view! {
+        <section class="page page--narrow" data-testid="setup" aria-labelledby="setup-heading">
+            <h1 id="setup-heading">{s.setup_heading}</h1>
+            {move || match status.get() {
+                None => view! { <Loading /> }.into_any(),
+                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
+                Some(Ok(status)) if !status.needs_admin => view! {
+                    <Notice tone=Tone::Info testid="setup-done">
+                        <p>{s.setup_already_done}</p>
+                        <p><a href="/signin">{s.sign_in}</a></p>
+                    </Notice>
+                }
+                .into_any(),
+                Some(Ok(_)) => view! { <FirstAdminForm /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn FirstAdminForm() -> impl IntoView {
+    let s = strings();
+    let session = use_session();
+    let navigate = use_navigate();
+    let token = use_query_map()
+        .with_untracked(|q| q.get("token"))
+        .unwrap_or_default();
+    let has_token = !token.trim().is_empty();
+    let username = RwSignal::new(String::new());
+    let firstname = RwSignal::new(String::new());
+    let lastname = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let problems = RwSignal::new(Problems::default());
+    let failure = RwSignal::new(None::<ApiError>);
+    let busy = RwSignal::new(false);
+    let problem = move |field: Field| {
+        Signal::derive(move || {
+            problems
+                .with(|p| p.of(field))
+                .map(|p| s.problem(p).to_owned())
+        })
+    };
+
+    let submit = move |event: SubmitEvent| {
+        event.prevent_default();
+        let form = SetupForm {
+            token: token.clone(),
+            username: username.get_untracked(),
+            firstname: firstname.get_untracked(),
+            lastname: lastname.get_untracked(),
+            password: password.get_untracked(),
+            confirm: confirm.get_untracked(),
+        };
+        let request = match form.validate() {
+            Ok(request) => request,
+            Err(found) => {
+                problems.set(found);
+                return;
+            }
+        };
+        problems.set(Problems::default());
+        failure.set(None);
+        busy.set(true);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let login = LoginRequest {
+                username: request.username.clone(),
+                password: request.password.clone(),
+            };
+            let outcome = match api::session::set_up(request).await {
+                Ok(()) => api::session::sign_in(login).await,
+                Err(error) => Err(error),
+            };
+            match outcome {
+                Ok(info) => {
+                    session.signed_in(info);
+                    navigate("/", NavigateOptions::default());
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+
+    view! {
+        <p class="lead">{s.setup_intro}</p>
+        {(!has_token).then(|| view! {
+            <Notice tone=Tone::Warn testid="setup-no-token">
+                <p>{s.setup_no_token}</p>
+            </Notice>
+        })}
+        <form class="form" on:submit=submit novalidate=true data-testid="setup-form">
+            <TextField id="setup-username" label=s.field_username value=username testid="setup-username" autocomplete="username" required=true problem=problem(Field::Username) />
+            <TextField id="setup-firstname" label=s.field_firstname value=firstname testid="setup-firstname" autocomplete="given-name" required=true problem=problem(Field::Firstname) />
+            <TextField id="setup-lastname" label=s.field_lastname value=lastname testid="setup-lastname" autocomplete="family-name" required=true problem=problem(Field::Lastname) />
+            <TextField id="setup-password" label=s.field_new_password value=password testid="setup-password" kind="password" autocomplete="new-password" required=true hint=s.password_hint problem=problem(Field::Password) />
+            <TextField id="setup-confirm" label=s.field_confirm_password value=confirm testid="setup-confirm" kind="password" autocomplete="new-password" required=true problem=problem(Field::Confirm) />
+            {move || problems.with(|p| p.of(Field::Token)).map(|_| view! { <p class="field__problem">{s.setup_no_token}</p> })}
+            <ErrorSlot error=failure testid="setup-error" />
+            <div class="form__actions">
+                <button type="submit" class="button button--primary" data-testid="setup-submit" disabled=move || busy.get()>
+                    {s.setup_submit}
+                </button>
+            </div>
+        </form>
+    }
+}

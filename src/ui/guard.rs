@@ -1,0 +1,54 @@
+//! [`Protected`]: a page shows only to people it is for. Signed-out people are sent to sign in by
+//! the shell; people without the role see why.
+
+use leptos::prelude::*;
+
+use super::feedback::{Loading, Notice, Tone};
+use crate::i18n::strings;
+use crate::model::roles::Need;
+use crate::session::{Access, SessionState, use_session};
+
+/// Renders `children` when the session meets `need`.
+#[component]
+pub fn Protected(need: Need, children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let access = Memo::new(move |_| session.access(need));
+    move || {
+        let s = strings();
+        match access.get() {
+            Access::Granted => children().into_any(),
+            Access::Loading => view! { <Loading /> }.into_any(),
+            Access::SignedOut => view! {
+                <Notice tone=Tone::Info testid="signed-out">
+                    <p>{s.error_signed_out}</p>
+                </Notice>
+            }
+            .into_any(),
+            Access::Unreachable => {
+                let detail = session.with(|state| match state {
+                    SessionState::Unreachable(error) => error.to_string(),
+                    _ => String::new(),
+                });
+                view! {
+                    <Notice tone=Tone::Bad testid="unreachable">
+                        <p title=detail>{s.error_network}</p>
+                        <button
+                            type="button"
+                            class="button"
+                            on:click=move |_| session.reload()
+                        >
+                            {s.try_again}
+                        </button>
+                    </Notice>
+                }
+                .into_any()
+            }
+            Access::Forbidden => view! {
+                <Notice tone=Tone::Warn testid="forbidden">
+                    <p>{s.error_forbidden}</p>
+                </Notice>
+            }
+            .into_any(),
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! Small building blocks every page uses, so loading, empty and error states, labelled fields,
+//! confirmations and certificates look and behave the same everywhere.
+
+pub mod certificate;
+pub mod confirm;
+pub mod feedback;
+pub mod fields;
+pub mod guard;
+
+pub use certificate::CertificateCard;
+pub use confirm::ConfirmButton;
+pub use feedback::{Badge, Busy, Empty, ErrorNotice, ErrorSlot, Loading, Notice, Tone};
+pub use fields::{Checkbox, TextField};
+pub use guard::Protected;
+
+/// What a page shows while it loads something: `None` until the answer arrives.
+pub type Loaded<T> = leptos::prelude::RwSignal<Option<Result<T, crate::api::ApiError>>>;
+
+/// Starts `fetch` now and returns the signal its answer will land in. (Plain signals rather than
+/// `LocalResource`: one pattern for every page, and less code in the wasm.)
+pub fn load<T, F>(fetch: impl FnOnce() -> F + 'static) -> Loaded<T>
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = Result<T, crate::api::ApiError>> + 'static,
+{
+    use leptos::prelude::Set as _;
+    let state = leptos::prelude::RwSignal::new(None);
+    leptos::task::spawn_local(async move { state.set(Some(fetch().await)) });
+    state
+}
+
+/// The browser's clock in Unix seconds (the host's in native builds, where nothing renders).
+pub fn now() -> i64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or_default()
+    }
+}
+
+/// Loads a server page in full (SSO jump, downloads): the console's router must not handle it.
+pub fn load_page(path: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(path);
+    }
+}
+
+/// Records a performance mark (read by the console benchmark, `BENCHMARKS.md` §4).
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
+}
+
+/// Moves keyboard focus to `<main id="main">`.
+pub fn focus_main() {
+    use wasm_bindgen::JsCast as _;
+    if let Some(main) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("main"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = main.focus();
+    }
+}
