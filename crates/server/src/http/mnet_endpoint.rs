@@ -14,7 +14,15 @@ const XML: &str = "text/xml; charset=utf-8";
 
 /// POST: the MNet endpoint.
 pub async fn post(State(state): State<AppState>, body: Bytes) -> impl IntoResponse {
-    let reply = receive::handle(&state, &body).await;
+    // The pipeline runs on the cryptography threads (`crypto_pool`), off the serving runtime.
+    let pool = state.crypto.clone();
+    let reply = pool
+        .spawn(async move { receive::handle(&state, &body).await })
+        .await
+        .unwrap_or_else(|_| {
+            tracing::error!("the MNet pipeline failed");
+            MnetFault::Unknown.to_xml().into_bytes()
+        });
     ([(header::CONTENT_TYPE, XML)], reply)
 }
 

@@ -14,7 +14,7 @@
 //!
 //! Every message goes to the audit log with the envelope as received.
 
-use super::context::CallContext;
+use super::context::{CallContext, EarlyReply, Sealer, reply_xml};
 use super::keyring::LoadedKey;
 use super::{dispatch, peer_keys};
 use crate::state::AppState;
@@ -38,6 +38,8 @@ struct Answer {
     detail: Option<String>,
     sign_with: Option<Arc<LoadedKey>>,
     encrypt_to: Option<PeerCertificate>,
+    /// The reply sealed ahead of a handler's commit, if any.
+    early: Option<EarlyReply>,
 }
 
 impl Answer {
@@ -48,6 +50,7 @@ impl Answer {
             detail: Some(detail.into()),
             sign_with: None,
             encrypt_to: None,
+            early: None,
         }
     }
 
@@ -58,6 +61,7 @@ impl Answer {
             detail: None,
             sign_with: None,
             encrypt_to: None,
+            early: None,
         }
     }
 
@@ -66,21 +70,17 @@ impl Answer {
         sign_with: Option<Arc<LoadedKey>>,
         encrypt_to: Option<PeerCertificate>,
     ) -> Self {
-        match result {
-            Ok(v) => Answer {
-                xml: write_response(&v),
-                fault: None,
-                detail: None,
-                sign_with,
-                encrypt_to,
-            },
-            Err(f) => Answer {
-                fault: Some(f.code()),
-                detail: Some(f.text().chars().take(300).collect()),
-                xml: f.to_xml(),
-                sign_with,
-                encrypt_to,
-            },
+        let (fault, detail) = match &result {
+            Ok(_) => (None, None),
+            Err(f) => (Some(f.code()), Some(f.text().chars().take(300).collect())),
+        };
+        Answer {
+            xml: reply_xml(&result),
+            fault,
+            detail,
+            sign_with,
+            encrypt_to,
+            early: None,
         }
     }
 }
@@ -122,35 +122,60 @@ pub async fn handle(state: &AppState, body: &[u8]) -> Vec<u8> {
     wrap(state, answer).await
 }
 
-async fn wrap(state: &AppState, answer: Answer) -> Vec<u8> {
+async fn wrap(state: &AppState, mut answer: Answer) -> Vec<u8> {
+    if let Some(early) = answer.early.take() {
+        if early.xml == answer.xml {
+            if let Ok(Some(bytes)) = early.sealed.await {
+                return bytes;
+            }
+        } else {
+            early.sealed.abort();
+        }
+    }
     if answer.sign_with.is_none() && answer.encrypt_to.is_none() {
         return answer.xml.into_bytes();
     }
+    let job = seal_job(state, answer.sign_with, answer.encrypt_to, answer.xml);
+    match state.crypto.run(job).await {
+        Ok(Some(bytes)) => bytes,
+        _ => MnetFault::Unknown.to_xml().into_bytes(),
+    }
+}
+
+/// Signs and/or encrypts a reply's XML as Moodle's server does (§5.2); `None` when it cannot.
+fn seal_job(
+    state: &AppState,
+    sign_with: Option<Arc<LoadedKey>>,
+    encrypt_to: Option<PeerCertificate>,
+    xml: String,
+) -> impl FnOnce() -> Option<Vec<u8>> + Send + 'static {
     let wwwroot = state.config.wwwroot.clone();
     let timestamp = state.clock.now();
-    let fallback = MnetFault::Unknown.to_xml().into_bytes();
-    let job = move || {
+    move || {
         let w = Wrapping {
-            sign_with: answer.sign_with.as_ref().map(|k| &k.key),
-            encrypt_to: answer.encrypt_to.as_ref(),
+            sign_with: sign_with.as_ref().map(|k| &k.key),
+            encrypt_to: encrypt_to.as_ref(),
             wwwroot: &wwwroot,
             timestamp,
             cipher: Cipher::Rc4,
             publickey_path: PublicKeyPath::Moodle,
         };
-        w.wrap(answer.xml.as_bytes(), &mut rand::rng())
-    };
-    match state.crypto.run(job).await {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "could not wrap the reply");
-            fallback
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "could not wrap the reply");
-            fallback
-        }
+        w.wrap(xml.as_bytes(), &mut rand::rng())
+            .map_err(|e| tracing::error!(error = %e, "could not wrap the reply"))
+            .ok()
     }
+}
+
+/// Seals replies for this peer with our current key, for handlers that seal ahead of their
+/// commit ([`CallContext::seal_ahead`]).
+fn sealer(state: &AppState, key: &Arc<LoadedKey>, peer_cert: &PeerCertificate) -> Sealer {
+    let state = state.clone();
+    let key = Arc::clone(key);
+    let cert = peer_cert.clone();
+    Arc::new(move |xml: String| {
+        let job = seal_job(&state, Some(Arc::clone(&key)), Some(cert.clone()), xml);
+        state.crypto.start(job)
+    })
 }
 
 fn truncated(body: &[u8]) -> Vec<u8> {
@@ -415,7 +440,10 @@ async fn encrypted(
             );
         }
     }
-    if let Err(e) = state.store.touch_peer(peer.id, now).await {
+    // The last contact is kept to the minute; most calls need no write.
+    if peer.last_contact_at.is_none_or(|t| t < now - 60)
+        && let Err(e) = state.store.touch_peer(peer.id, now).await
+    {
         tracing::warn!(error = %e, "could not record the peer's last contact");
     }
     // Step 6: the call itself.
@@ -447,14 +475,15 @@ async fn encrypted(
         timestamp,
         started,
         audit.clone(),
-    );
+    )
+    .with_sealer(sealer(state, &current, &peer_cert));
     let result = dispatch::dispatch(state, &mut ctx, &call).await;
+    let early = ctx.take_early();
     let (ctx_audit, written) = ctx.into_parts();
     *audit = ctx_audit;
-    (
-        Answer::wrapped(result, Some(current), Some(peer_cert)),
-        written,
-    )
+    let mut answer = Answer::wrapped(result, Some(current), Some(peer_cert));
+    answer.early = early;
+    (answer, written)
 }
 
 /// Opens with the ring; when nothing opens, reloads the ring once (another instance may have

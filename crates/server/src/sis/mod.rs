@@ -56,7 +56,10 @@ pub async fn handle(
     );
     let call: &CallContext = ctx;
     let outcome = crate::write_tx!(state.store, |c| {
-        serve(c, call, method, &common, &request, &meta).await
+        let result = serve(c, call, method, &common, &request, &meta).await?;
+        // The reply is sealed while the commit is flushed to disk.
+        call.seal_ahead(&result);
+        Ok::<_, StoreError>(result)
     });
     match outcome {
         Ok(result) => {

@@ -169,7 +169,7 @@ pub async fn insert_audit(c: &mut AnyConnection, e: &NewAuditEntry) -> Result<i6
 impl Store {
     /// Appends an entry on its own.
     pub async fn audit(&self, e: &NewAuditEntry) -> Result<i64, StoreError> {
-        let mut c = self.pool().acquire().await?;
+        let mut c = self.writer().acquire().await?;
         insert_audit(&mut c, e).await
     }
 
@@ -244,7 +244,7 @@ impl Store {
     pub async fn purge_audit(&self, before_ms: i64) -> Result<u64, StoreError> {
         let done = sqlx::query("DELETE FROM audit_log WHERE at_ms < $1")
             .bind(before_ms)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(done.rows_affected())
     }

@@ -33,7 +33,7 @@ const MIGRATIONS: &[Migration] = &[
 
 /// Applies every pending migration.
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
-    let mut conn = store.pool().acquire().await?;
+    let mut conn = store.writer().acquire().await?;
     if store.dialect() == Dialect::Postgres {
         conn.execute("SELECT pg_advisory_lock(7471001)").await?;
     }

@@ -105,6 +105,10 @@ impl StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where writes go. On SQLite, one connection: there is only ever one writer, and queueing
+    /// for it here is an async wait, where a second connection would sleep in SQLite's busy
+    /// handler (1, 2, 5, 10 … ms). On PostgreSQL, the same pool as reads.
+    writer: AnyPool,
     dialect: Dialect,
 }
 
@@ -127,27 +131,40 @@ impl Store {
         } else {
             return Err(StoreError::UnsupportedUrl(redact_url(url)));
         };
-        let options = AnyPoolOptions::new()
-            .max_connections(match dialect {
-                Dialect::Sqlite => 8,
-                Dialect::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn: &mut AnyConnection, _meta| {
-                Box::pin(async move {
-                    if dialect == Dialect::Sqlite {
-                        // WAL for concurrent readers; FULL so every acknowledged commit survives a
-                        // power cut; foreign keys on; wait for a busy writer instead of failing.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA foreign_keys = ON").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    }
-                    Ok(())
+        let options = |max: u32| {
+            AnyPoolOptions::new()
+                .max_connections(max)
+                .acquire_timeout(Duration::from_secs(30))
+                .after_connect(move |conn: &mut AnyConnection, _meta| {
+                    Box::pin(async move {
+                        if dialect == Dialect::Sqlite {
+                            // WAL for concurrent readers; FULL so every acknowledged commit
+                            // survives a power cut; foreign keys on; wait for a busy writer
+                            // (another process) instead of failing.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        }
+                        Ok(())
+                    })
                 })
-            });
-        let pool = options.connect(url).await?;
-        let store = Store { pool, dialect };
+        };
+        let (pool, writer) = match dialect {
+            Dialect::Sqlite => {
+                let writer = options(1).connect(url).await?;
+                (options(8).connect(url).await?, writer)
+            }
+            Dialect::Postgres => {
+                let pool = options(16).connect(url).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let store = Store {
+            pool,
+            writer,
+            dialect,
+        };
         migrate::run(&store).await?;
         Ok(store)
     }
@@ -162,12 +179,17 @@ impl Store {
         &self.pool
     }
 
+    /// The connection pool for a single write statement outside a transaction.
+    pub fn writer(&self) -> &AnyPool {
+        &self.writer
+    }
+
     /// Begins a serialisable write transaction.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
         Ok(match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Dialect::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
             Dialect::Postgres => {
-                self.pool
+                self.writer
                     .begin_with("BEGIN ISOLATION LEVEL SERIALIZABLE")
                     .await?
             }
@@ -177,6 +199,7 @@ impl Store {
     /// Closes the pool (tests, shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 }
 

@@ -196,7 +196,7 @@ impl Store {
             .bind(now)
             .bind(peer_id)
             .bind(now - 60)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -212,7 +212,7 @@ impl Store {
             .bind(error)
             .bind(now)
             .bind(peer_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -84,7 +84,7 @@ impl Store {
         .bind(now)
         .bind(id_hash)
         .bind(now - 60)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -8,11 +8,8 @@
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional, get_flag,
 };
-use super::sis_assessments::{
-    MAX_POINTS, assessment, assessment_id_by_idnumber, section_assessments,
-};
+use super::sis_assessments::{MAX_POINTS, assessment, section_assessments};
 use super::sis_enrolments::{ENROLMENT_SQL, MAX_NOTE, enrolment_from_row};
-use super::sis_people::person_id_by_idnumber;
 use super::sis_sections::section_summary;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
@@ -150,33 +147,63 @@ async fn record_event(
     Ok((status, id))
 }
 
-/// Whether the same grade (value, attempt, effective time, source) is already in the history:
-/// a full sync re-sends grades with their original time, and must not add copies.
-async fn already_recorded(
+/// What a cell holds that a new event is compared with, read in one statement: its current
+/// event, and whether the same grade (value, attempt, effective time, source) is already in the
+/// history — a full sync re-sends grades with their original time, and must not add copies.
+async fn cell_for_new_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
     meta: &ChangeMeta,
-) -> Result<bool, StoreError> {
-    let rows = sqlx::query(
-        "SELECT points, excepted FROM sis_grade_events
-          WHERE assessment_id = $1 AND person_id = $2 AND attempt = $3 AND effective_at = $4 AND source = $5",
-    )
-    .bind(e.assessment_id)
-    .bind(e.person_id)
-    .bind(e.attempt)
-    .bind(meta.effective_at)
-    .bind(meta.source.as_str())
-    .fetch_all(&mut *c)
-    .await?;
+) -> Result<(Option<GradeEvent>, bool), StoreError> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS}, g.event_id AS current_event_id
+           FROM sis_grade_events e
+           LEFT JOIN sis_grades g ON g.assessment_id = e.assessment_id AND g.person_id = e.person_id
+          WHERE e.assessment_id = $1 AND e.person_id = $2
+            AND (g.event_id = e.id OR (e.attempt = $3 AND e.effective_at = $4 AND e.source = $5))"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(e.assessment_id)
+        .bind(e.person_id)
+        .bind(e.attempt)
+        .bind(meta.effective_at)
+        .bind(meta.source.as_str())
+        .fetch_all(&mut *c)
+        .await?;
+    let mut current = None;
+    let mut recorded = false;
     for r in rows {
-        let points: Option<f64> = r.try_get("points")?;
-        if points.map(f64::to_bits) == e.points.map(f64::to_bits)
-            && get_flag(&r, "excepted")? == e.excepted
-        {
-            return Ok(true);
+        let event = event_from_row(&r)?;
+        let current_id: Option<i64> = r.try_get("current_event_id")?;
+        recorded |= event.attempt == e.attempt
+            && event.effective_at == meta.effective_at
+            && event.source == meta.source
+            && event.points.map(f64::to_bits) == e.points.map(f64::to_bits)
+            && event.excepted == e.excepted;
+        if current_id == Some(event.id) {
+            current = Some(event);
         }
     }
-    Ok(false)
+    Ok((current, recorded))
+}
+
+/// The ids of an assessment and a person of a peer, in one statement.
+async fn cell_ids(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    assessmentid: &str,
+    userid: &str,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2) AS assessment_id,
+                (SELECT id FROM people WHERE peer_id = $1 AND idnumber = $3) AS person_id",
+    )
+    .bind(peer_id)
+    .bind(assessmentid)
+    .bind(userid)
+    .fetch_one(&mut *c)
+    .await?;
+    Ok((row.try_get("assessment_id")?, row.try_get("person_id")?))
 }
 
 /// Applies `new_grade` (§2). Refused (before any write) for an unknown assessment or person.
@@ -186,10 +213,11 @@ pub async fn apply_new_grade(
     g: &GradeUpsert,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let Some(assessment_id) = assessment_id_by_idnumber(c, peer_id, &g.assessmentid).await? else {
+    let (assessment_id, person_id) = cell_ids(c, peer_id, &g.assessmentid, &g.userid).await?;
+    let Some(assessment_id) = assessment_id else {
         return Ok(Err(Refusal::UnknownAssessment(g.assessmentid.clone())));
     };
-    let Some(person_id) = person_id_by_idnumber(c, peer_id, &g.userid).await? else {
+    let Some(person_id) = person_id else {
         return Ok(Err(Refusal::UnknownPerson(g.userid.clone())));
     };
     let key = format!("{}/{}", g.assessmentid, g.userid);
@@ -201,10 +229,10 @@ pub async fn apply_new_grade(
         attempt: g.attempt,
         note: None,
     };
-    if already_recorded(c, &event, meta).await? {
+    let (current, recorded) = cell_for_new_event(c, &event, meta).await?;
+    if recorded {
         return Ok(Ok(Applied::new(ChangeStatus::Unchanged, key)));
     }
-    let current = current_grade(c, assessment_id, person_id).await?;
     let (status, _) = record_event(c, &event, meta, current.as_ref()).await?;
     Ok(Ok(Applied::new(status, key)))
 }
