@@ -205,13 +205,10 @@ fn local(name: &str) -> String {
 }
 
 fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Result<String, ParseError> {
-    if let Some(ch) = r
-        .resolve_char_ref()
-        .map_err(|e| ParseError::Xml(e.to_string()))?
-    {
-        return Ok(ch.to_string());
-    }
     let name = r.xml10_content();
+    if let Some(ch) = numeric_reference(&name) {
+        return ch.map(String::from);
+    }
     match name.as_ref() {
         "lt" => Ok("<".into()),
         "gt" => Ok(">".into()),
@@ -220,6 +217,25 @@ fn resolve_reference(r: &quick_xml::events::BytesRef<'_>) -> Result<String, Pars
         "quot" => Ok("\"".into()),
         other => Err(ParseError::UnknownEntity(truncate(other))),
     }
+}
+
+/// `&#N;` or `&#xN;` as any Unicode scalar value. Control characters are accepted, `&#0;`
+/// included: PhpXmlRpc's US-ASCII responses write every byte below 32 that way (§2.3), and what
+/// our own writer produces must read back.
+fn numeric_reference(name: &str) -> Option<Result<char, ParseError>> {
+    let digits = name.strip_prefix('#')?;
+    let code = match digits.strip_prefix('x') {
+        Some(hex) if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            u32::from_str_radix(hex, 16).ok()
+        }
+        None if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            digits.parse().ok()
+        }
+        _ => None,
+    };
+    Some(code.and_then(char::from_u32).ok_or_else(|| {
+        ParseError::Xml(format!("invalid character reference &{};", truncate(name)))
+    }))
 }
 
 struct Parser<'a> {

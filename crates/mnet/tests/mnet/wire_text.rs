@@ -169,6 +169,40 @@ fn ascii_escaping_of_responses() {
 }
 
 #[test]
+fn control_characters_in_responses_read_back() {
+    // PhpXmlRpc's US-ASCII responses write every byte below 32 as `&#N;`, `&#0;` included;
+    // what our writer produces must read back (found by fuzzing, docs/fuzzing.md).
+    let original = Value::from("a\u{0}b\u{1}\r\u{1f}c");
+    let text = write_response(&original);
+    assert!(text.contains("a&#0;b&#1;&#13;&#31;c"), "{text}");
+    let back = parse_response(text.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(back, MethodResponse::Success(original));
+    // Hexadecimal references too; a reference that is no character is an error, not a panic.
+    let doc = |r: &str| {
+        format!(
+            "<methodResponse><params><param><value><string>{r}</string></value></param></params></methodResponse>"
+        )
+    };
+    assert_eq!(
+        parse_response(doc("&#x41;&#x0;").as_bytes(), &Limits::default()).unwrap(),
+        MethodResponse::Success(Value::from("A\u{0}"))
+    );
+    for bad in [
+        "&#xD800;",
+        "&#x110000;",
+        "&#;",
+        "&#x;",
+        "&#-1;",
+        "&#99999999999;",
+    ] {
+        assert!(
+            parse_response(doc(bad).as_bytes(), &Limits::default()).is_err(),
+            "{bad}"
+        );
+    }
+}
+
+#[test]
 fn latin1_declared_documents_are_transcoded() {
     let mut doc = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><methodCall><methodName>a/b</methodName><params><param><value><string>caf".to_vec();
     doc.push(0xE9);

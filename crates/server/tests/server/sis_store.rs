@@ -3,7 +3,7 @@
 //! gradebook, and the time a progress report takes.
 
 use super::sis_harness::Sis;
-use super::support::{Backend, backends};
+use super::support::backends;
 use crate::fields;
 use schoolbridge::store::sis::{ChangeMeta, Refusal, Role, SisError, StatusKind};
 use schoolbridge::store::sis_assessments::{
@@ -15,7 +15,6 @@ use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
 use schoolbridge::store::sis_sections::{
     NewCourse, NewManualSection, NewTerm, SectionFilter, SectionUpsert, apply_new_section,
 };
-use std::time::{Duration, Instant};
 
 fn refused(r: Result<impl std::fmt::Debug, SisError>) -> Refusal {
     match r {
@@ -582,7 +581,7 @@ async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
 }
 
 #[tokio::test]
-async fn a_progress_report_of_8_sections_and_300_grades_is_fast() {
+async fn a_progress_report_of_8_sections_and_300_grades_shows_what_was_known_then() {
     for backend in backends() {
         let sis = Sis::start(backend).await;
         let peer = sis.peer.id;
@@ -685,15 +684,8 @@ async fn a_progress_report_of_8_sections_and_300_grades_is_fast() {
         )
         .unwrap();
         assert_eq!(events, 300);
-        let mut times = Vec::new();
-        let mut report = None;
-        for _ in 0..7 {
-            let started = Instant::now();
-            report = sis.store().progress_report(u0, 1150).await.unwrap();
-            times.push(started.elapsed());
-        }
-        times.sort();
-        let median = times[times.len() / 2];
+        // (How fast this is served is a benchmark, not a test: BENCHMARKS.md §4.)
+        let report = sis.store().progress_report(u0, 1150).await.unwrap();
         let report = report.unwrap();
         assert_eq!(report.sections.len(), 8);
         assert_eq!(
@@ -706,9 +698,5 @@ async fn a_progress_report_of_8_sections_and_300_grades_is_fast() {
             .map(|s| s.items.iter().filter(|i| i.grade.is_some()).count())
             .sum();
         assert_eq!(graded, 151, "events effective by 1150: 1000..=1150");
-        eprintln!("progress report on {backend:?}: median {median:?} (runs {times:?})");
-        if backend == Backend::Sqlite {
-            assert!(median < Duration::from_millis(50), "median {median:?}");
-        }
     }
 }
