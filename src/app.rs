@@ -36,7 +36,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/signin") view=pages::SignInPage />
                         <Route path=path!("/setup") view=pages::SetupPage />
                         <pages::admin::AdminRoutes />
-                    // <pages::sis::SisRoutes />
+                        <pages::sis::SisRoutes />
                     </Routes>
                 </main>
             </div>

@@ -18,10 +18,7 @@ pub struct NavEntry {
 }
 
 /// Every area's entries, in menu order.
-const AREAS: &[&[NavEntry]] = &[
-    crate::pages::admin::NAV,
-    // crate::pages::sis::NAV,
-];
+const AREAS: &[&[NavEntry]] = &[crate::pages::admin::NAV, crate::pages::sis::NAV];
 
 /// The entries `roles` may use, in menu order.
 pub fn visible(roles: &Roles) -> Vec<NavEntry> {
@@ -61,13 +58,25 @@ mod tests {
                 "/test-client",
                 "/site-key",
                 "/people",
-                "/activity"
+                "/activity",
+                "/sis/sections",
+                "/sis/students",
+                "/sis/records"
             ]
         );
         let counsellor = visible(&Roles::from_names(&["counsellor"]));
         let paths: Vec<&str> = counsellor.iter().map(|e| e.path).collect();
-        assert_eq!(paths, ["/people"]);
-        assert!(visible(&Roles::from_names(&["student"])).is_empty());
+        assert_eq!(
+            paths,
+            ["/people", "/sis/sections", "/sis/students", "/sis/records"]
+        );
+        let teacher = visible(&Roles::from_names(&["teacher"]));
+        let paths: Vec<&str> = teacher.iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["/sis/sections"]);
+        let student = visible(&Roles::from_names(&["student"]));
+        let paths: Vec<&str> = student.iter().map(|e| e.path).collect();
+        assert_eq!(paths, ["/sis/me"]);
+        assert!(visible(&Roles::default()).is_empty());
         for entry in admin {
             assert!(entry.testid.starts_with("nav-"));
             assert!(!(entry.label)().is_empty());

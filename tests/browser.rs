@@ -42,3 +42,6 @@ mod people;
 
 #[path = "browser/budget.rs"]
 mod budget;
+
+#[path = "browser/sis_scenarios.rs"]
+mod sis_scenarios;

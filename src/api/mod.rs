@@ -13,6 +13,7 @@
 
 pub mod admin;
 pub mod session;
+pub mod sis;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -145,27 +146,41 @@ async fn dispatch(
     Err(error)
 }
 
-async fn read_json<T: DeserializeOwned>(response: Response, path: &str) -> Result<T, ApiError> {
-    response.json::<T>().await.map_err(|error| ApiError::Body {
+/// Sends one request and reads the whole answer as text. Every call goes through this one
+/// non-generic async path; only the small JSON steps around it are generic, so each answer type
+/// adds a parse, not another copy of the request machinery (BENCHMARKS.md §4: wasm size).
+async fn exchange(method: Method, path: &str, json: Option<String>) -> Result<String, ApiError> {
+    let request = builder(method, path);
+    let request = match json {
+        Some(json) => request
+            .header("Content-Type", "application/json")
+            .body(json),
+        None => request.build(),
+    };
+    let response = dispatch(request, path).await?;
+    response.text().await.map_err(|error| ApiError::Body {
         path: path.to_owned(),
         reason: error.to_string(),
     })
 }
 
-fn with_body<B: Serialize>(
-    request: RequestBuilder,
-    body: Option<&B>,
-) -> Result<Request, gloo_net::Error> {
-    match body {
-        Some(body) => request.json(body),
-        None => request.build(),
-    }
+fn parse<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|error| ApiError::Body {
+        path: path.to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+fn to_json<B: Serialize>(body: Option<&B>) -> Result<Option<String>, ApiError> {
+    body.map(serde_json::to_string)
+        .transpose()
+        .map_err(|error| ApiError::Network(error.to_string()))
 }
 
 /// `GET path`, answer read as `T`.
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = dispatch(builder(Method::GET, path).build(), path).await?;
-    read_json(response, path).await
+    let text = exchange(Method::GET, path, None).await?;
+    parse(path, &text)
 }
 
 /// A change (`POST`, `PUT`, `DELETE`) with an optional JSON body, answer read as `T`.
@@ -174,8 +189,8 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: Option<&B>,
 ) -> Result<T, ApiError> {
-    let response = dispatch(with_body(builder(method, path), body), path).await?;
-    read_json(response, path).await
+    let text = exchange(method, path, to_json(body)?).await?;
+    parse(path, &text)
 }
 
 /// A change whose answer has no body worth reading (`201`/`204`).
@@ -184,18 +199,13 @@ pub async fn send_empty<B: Serialize>(
     path: &str,
     body: Option<&B>,
 ) -> Result<(), ApiError> {
-    dispatch(with_body(builder(method, path), body), path).await?;
+    exchange(method, path, to_json(body)?).await?;
     Ok(())
 }
 
 /// `GET path`, answer as trimmed text (for `/healthz`).
 pub async fn get_text(path: &str) -> Result<String, ApiError> {
-    let response = dispatch(builder(Method::GET, path).build(), path).await?;
-    let text = response.text().await.map_err(|error| ApiError::Body {
-        path: path.to_owned(),
-        reason: error.to_string(),
-    })?;
-    Ok(text.trim().to_owned())
+    Ok(exchange(Method::GET, path, None).await?.trim().to_owned())
 }
 
 /// No body, for [`send`] and [`send_empty`] calls that need none.

@@ -7,8 +7,10 @@
 //! Server messages (`ErrorBody::message`, diagnoses) arrive already worded by the server.
 
 pub mod admin;
+pub mod sis;
 
 pub use admin::admin;
+pub use sis::sis;
 
 use crate::model::forms::Problem;
 

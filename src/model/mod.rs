@@ -12,5 +12,8 @@ pub mod people;
 pub mod query;
 pub mod roles;
 pub mod server_status;
+pub mod sis;
+pub mod sis_grades;
+pub mod sis_markup;
 pub mod test_client;
 pub mod time;

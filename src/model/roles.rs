@@ -40,8 +40,9 @@ pub enum Need {
     /// Administrators and counsellors (people lists, every student's records).
     StaffReader,
     /// Teachers (and those above them).
-    #[allow(dead_code, reason = "for the SIS pages (a teacher's sections)")]
     Teacher,
+    /// People enrolled as students (their own records).
+    Student,
 }
 
 impl Need {
@@ -52,6 +53,7 @@ impl Need {
             Need::Admin => roles.admin,
             Need::StaffReader => roles.admin || roles.counsellor,
             Need::Teacher => roles.admin || roles.counsellor || roles.teacher,
+            Need::Student => roles.student,
         }
     }
 }
@@ -72,6 +74,8 @@ mod tests {
         assert!(!Need::StaffReader.allows(&teacher));
         assert!(Need::Teacher.allows(&teacher));
         assert!(!Need::Teacher.allows(&student));
+        assert!(Need::Student.allows(&student));
+        assert!(!Need::Student.allows(&admin));
         assert!(Need::SignedIn.allows(&Roles::default()));
     }
 }

@@ -8,7 +8,7 @@ mod home;
 mod not_found;
 mod setup;
 mod sign_in;
-// pub mod sis;
+pub mod sis;
 
 pub use home::HomePage;
 pub use not_found::NotFoundPage;

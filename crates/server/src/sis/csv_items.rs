@@ -151,9 +151,13 @@ pub fn parse_assessment_csv(text: &str) -> Result<Vec<AssessmentLine>, CsvError>
         if lines.len() >= MAX_BATCH {
             return Err(CsvError::TooManyLines(MAX_BATCH));
         }
+        let name = Some(cell(&record, Some(cols.name)))
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
         lines.push(AssessmentLine {
             line: record.position().map_or(0, |p| line_of(text, p.byte())),
             item: item(&record, &cols),
+            name,
         });
     }
     Ok(lines)
@@ -176,6 +180,9 @@ mod tests {
         );
         assert!(lines[1].item.as_ref().unwrap_err().contains("not a number"));
         assert!(lines[2].item.as_ref().unwrap_err().contains("\"abc\""));
+        // A rejected line keeps its name, so the preview can say which item it was.
+        assert_eq!(lines[2].name.as_deref(), Some("Lab 3"));
+        assert_eq!(lines[4].name, None);
         let lab4 = lines[3].item.as_ref().unwrap();
         assert!(lab4.extra_credit && lab4.nonhonors_required && !lab4.honors_required);
         assert_eq!(lines[4].line, 7);

@@ -147,12 +147,15 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Whether a person teaches (a section's teacher, or enrolled as teacher) and whether they are
-    /// enrolled as a student anywhere: their implicit console roles.
+    /// Whether a person teaches (a section's current teacher, or enrolled as teacher with an
+    /// active status) and whether they are enrolled as a student anywhere (any status: a former
+    /// student still reads their own transcript): their implicit console roles.
     pub async fn person_involvement(&self, person_id: i64) -> Result<(bool, bool), StoreError> {
         let row = sqlx::query(
             "SELECT
-               (SELECT COUNT(*) FROM sis_sections WHERE teacher_id = $1) + (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'teacher'),
+               (SELECT COUNT(*) FROM sis_sections WHERE teacher_id = $1)
+                 + (SELECT COUNT(*) FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+                    WHERE e.person_id = $1 AND e.role = 'teacher' AND k.kind = 'active'),
                (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'student')",
         )
         .bind(person_id)
@@ -161,7 +164,8 @@ impl Store {
         Ok((row.try_get::<i64, _>(0)? > 0, row.try_get::<i64, _>(1)? > 0))
     }
 
-    /// Whether a person teaches this section (its teacher, or enrolled in it as a teacher).
+    /// Whether a person teaches this section: its current teacher, or enrolled in it as a teacher
+    /// with an active status (a teacher Moodle unenrolled no longer sees the section's records).
     pub async fn teaches_section(
         &self,
         person_id: i64,
@@ -169,7 +173,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM sis_sections WHERE id = $1 AND teacher_id = $2)
-                  + (SELECT COUNT(*) FROM sis_enrolments WHERE section_id = $1 AND person_id = $2 AND role = 'teacher')",
+                  + (SELECT COUNT(*) FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+                     WHERE e.section_id = $1 AND e.person_id = $2 AND e.role = 'teacher' AND k.kind = 'active')",
         )
         .bind(section_id)
         .bind(person_id)
@@ -178,11 +183,12 @@ impl Store {
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
 
-    /// The sections a person teaches (its teacher, or enrolled as a teacher).
+    /// The sections a person teaches (see [`Store::teaches_section`]).
     pub async fn sections_taught(&self, person_id: i64) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query(
             "SELECT id FROM sis_sections WHERE teacher_id = $1
-             UNION SELECT section_id FROM sis_enrolments WHERE person_id = $1 AND role = 'teacher'",
+             UNION SELECT e.section_id FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+                   WHERE e.person_id = $1 AND e.role = 'teacher' AND k.kind = 'active'",
         )
         .bind(person_id)
         .fetch_all(self.pool())

@@ -67,6 +67,8 @@ pub struct AssessmentLine {
     pub line: u64,
     /// The item, or the reason it was rejected while reading.
     pub item: Result<NewManualAssessment, String>,
+    /// The name the line gave, when it had one (shown beside a rejection too).
+    pub name: Option<String>,
 }
 
 pub use schoolbridge_api::sis::LineResult;
@@ -416,7 +418,7 @@ pub async fn plan_manual_assessments(
         .map(|l| {
             let (name, result) = match &l.item {
                 Err(reason) => (
-                    None,
+                    l.name.clone(),
                     LineResult::Rejected {
                         reason: reason.clone(),
                     },

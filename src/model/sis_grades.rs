@@ -1,0 +1,521 @@
+//! The gradebook's decisions (`docs/design/010-sis-console.md`): points as people read and type
+//! them (integer arithmetic: float formatting would add its tables to the wasm), the grid of
+//! assessments × students with constant-time cell lookup, what a cell lets this person do
+//! (enter, correct, or read a grade that came from Moodle), the checks on a manual grade and a
+//! manual grade item, and the counts of a spreadsheet preview.
+
+use schoolbridge_api::sis::{
+    AssessmentRow, BatchLine, EnrolmentRow, GradeCell, GradeRequest, Gradebook, LineResult,
+    NewAssessmentRequest, RecordSource, SectionSummary,
+};
+
+use super::sis::SisProblem;
+
+/// Points as people read them: at most two decimals, no trailing zeros ("17", "21.5", "0.25").
+pub fn points(value: f64) -> String {
+    let hundredths = (value * 100.0).round() as i64;
+    let sign = if hundredths < 0 { "-" } else { "" };
+    let h = hundredths.unsigned_abs();
+    let (whole, frac) = (h / 100, h % 100);
+    if frac == 0 {
+        format!("{sign}{whole}")
+    } else if frac % 10 == 0 {
+        format!("{sign}{whole}.{}", frac / 10)
+    } else {
+        format!("{sign}{whole}.{frac:02}")
+    }
+}
+
+/// A percentage with one decimal ("88.5 %"); "–" when nothing could be earned.
+pub fn percent(value: Option<f64>) -> String {
+    match value {
+        None => "–".to_owned(),
+        Some(p) => {
+            let tenths = (p * 10.0).round() as i64;
+            let sign = if tenths < 0 { "-" } else { "" };
+            let t = tenths.unsigned_abs();
+            format!("{sign}{}.{} %", t / 10, t % 10)
+        }
+    }
+}
+
+/// Reads points typed by a person: digits, optionally a decimal point (or comma) and at most two
+/// decimals; no sign. Empty text is `None`.
+pub fn parse_points(text: &str) -> Result<Option<f64>, SisProblem> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let (whole, frac) = match text.find(['.', ',']) {
+        Some(at) => (&text[..at], &text[at + 1..]),
+        None => (text, ""),
+    };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty())
+        || !digits(whole)
+        || !digits(frac)
+        || frac.len() > 2
+        || whole.len() > 9
+    {
+        return Err(SisProblem::BadPoints);
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| SisProblem::BadPoints)?
+    };
+    let frac: i64 = match frac.len() {
+        0 => 0,
+        1 => frac.parse::<i64>().map_err(|_| SisProblem::BadPoints)? * 10,
+        _ => frac.parse().map_err(|_| SisProblem::BadPoints)?,
+    };
+    Ok(Some((whole * 100 + frac) as f64 / 100.0))
+}
+
+/// A gradebook laid out for display: columns, rows, and every cell found in constant time (a
+/// 40 × 60 book has 2,400 cells; a linear search per cell would be quadratic).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// The section.
+    pub section: SectionSummary,
+    /// Assessments, in the server's order (chapter, then name).
+    pub columns: Vec<AssessmentRow>,
+    /// Students, any status, by family then given name.
+    pub rows: Vec<EnrolmentRow>,
+    cells: Vec<Option<GradeCell>>,
+}
+
+impl Grid {
+    /// Lays out `book`.
+    pub fn new(book: Gradebook) -> Self {
+        let Gradebook {
+            section,
+            assessments,
+            students,
+            cells,
+        } = book;
+        let mut column_of: Vec<(i64, usize)> = assessments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id, i))
+            .collect();
+        column_of.sort_unstable();
+        let mut row_of: Vec<(i64, usize)> = students
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.person.id, i))
+            .collect();
+        row_of.sort_unstable();
+        let find = |index: &[(i64, usize)], id: i64| {
+            index
+                .binary_search_by_key(&id, |(k, _)| *k)
+                .ok()
+                .map(|at| index[at].1)
+        };
+        let width = assessments.len();
+        let mut grid = vec![None; width * students.len()];
+        for cell in cells {
+            if let (Some(c), Some(r)) = (
+                find(&column_of, cell.grade.assessment_id),
+                find(&row_of, cell.grade.person_id),
+            ) {
+                grid[r * width + c] = Some(cell);
+            }
+        }
+        Grid {
+            section,
+            columns: assessments,
+            rows: students,
+            cells: grid,
+        }
+    }
+
+    /// The cell of row `r`, column `c`.
+    pub fn cell(&self, r: usize, c: usize) -> Option<&GradeCell> {
+        if c >= self.columns.len() {
+            return None;
+        }
+        self.cells.get(r * self.columns.len() + c)?.as_ref()
+    }
+
+    /// Row and column of a (person, assessment), if both are in the book.
+    pub fn position(&self, person_id: i64, assessment_id: i64) -> Option<(usize, usize)> {
+        let r = self.rows.iter().position(|s| s.person.id == person_id)?;
+        let c = self.columns.iter().position(|a| a.id == assessment_id)?;
+        Some((r, c))
+    }
+}
+
+/// What a cell lets the person do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellMode {
+    /// A manual item without a grade for this student yet: enter one.
+    Enter,
+    /// A manual grade: correct it (the old value stays in the history).
+    Correct,
+    /// The current grade came from Moodle: read-only here (correct it in Moodle).
+    FromMoodle,
+    /// An item Moodle sends: its grades come from Moodle only.
+    MoodleItem,
+    /// The person may read but not grade.
+    ReadOnly,
+}
+
+impl CellMode {
+    /// Whether the grade form is offered.
+    pub fn takes_input(self) -> bool {
+        matches!(self, CellMode::Enter | CellMode::Correct)
+    }
+}
+
+/// Decides a cell's mode: manual items take manual grades, unless the current grade came from
+/// Moodle (a linked item, scenario 6); Moodle items are read-only.
+pub fn cell_mode(item: &AssessmentRow, cell: Option<&GradeCell>, can_grade: bool) -> CellMode {
+    if !can_grade {
+        return CellMode::ReadOnly;
+    }
+    if !item.takes_manual_grades() {
+        return CellMode::MoodleItem;
+    }
+    match cell {
+        None => CellMode::Enter,
+        Some(c) if c.editable => CellMode::Correct,
+        Some(_) => CellMode::FromMoodle,
+    }
+}
+
+/// What a cell shows: the points, "exc." for an excepted grade, nothing when ungraded; and its
+/// source (for the mark beside it).
+pub fn cell_text(cell: Option<&GradeCell>, excepted_word: &str) -> (String, Option<RecordSource>) {
+    match cell {
+        None => (String::new(), None),
+        Some(c) if c.grade.excepted => (excepted_word.to_owned(), Some(c.grade.source)),
+        Some(c) => (
+            c.grade.points.map(points).unwrap_or_default(),
+            Some(c.grade.source),
+        ),
+    }
+}
+
+/// A manual grade, checked: points are required unless the grade is excepted.
+pub fn grade_request(
+    assessment_id: i64,
+    person_id: i64,
+    points_text: &str,
+    excepted: bool,
+    note: &str,
+) -> Result<GradeRequest, SisProblem> {
+    let points = parse_points(points_text)?;
+    if points.is_none() && !excepted {
+        return Err(SisProblem::Required);
+    }
+    Ok(GradeRequest {
+        assessment_id,
+        person_id,
+        points,
+        excepted,
+        note: Some(note.trim())
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+    })
+}
+
+/// A manual grade item, checked: a name, points, and a chapter that is a whole number (empty = 0).
+pub fn assessment_request(
+    name: &str,
+    points_text: &str,
+    chapter: &str,
+    flags: (bool, bool, bool),
+) -> Result<NewAssessmentRequest, (ItemField, SisProblem)> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err((ItemField::Name, SisProblem::Required));
+    }
+    let pointval = parse_points(points_text)
+        .map_err(|p| (ItemField::Points, p))?
+        .ok_or((ItemField::Points, SisProblem::Required))?;
+    let chapter = match chapter.trim() {
+        "" => 0,
+        text => text
+            .parse::<u32>()
+            .map(i64::from)
+            .map_err(|_| (ItemField::Chapter, SisProblem::BadWholeNumber))?,
+    };
+    let (extra_credit, honors_required, nonhonors_required) = flags;
+    Ok(NewAssessmentRequest {
+        name: name.to_owned(),
+        pointval,
+        chapter,
+        honors_required,
+        nonhonors_required,
+        extra_credit,
+    })
+}
+
+/// The fields of the manual grade item form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemField {
+    /// Name.
+    Name,
+    /// Maximum points.
+    Points,
+    /// Chapter.
+    Chapter,
+}
+
+/// How many lines of a spreadsheet would be (or were) created, matched by name, rejected.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BatchCounts {
+    /// New items.
+    pub created: usize,
+    /// Items of that name that already exist (nothing created).
+    pub matched: usize,
+    /// Lines that cannot be used.
+    pub rejected: usize,
+}
+
+impl BatchCounts {
+    /// Counts the lines of a preview or of a saved upload.
+    pub fn of(lines: &[BatchLine]) -> Self {
+        let mut c = BatchCounts::default();
+        for l in lines {
+            match l.result {
+                LineResult::Created { .. } => c.created += 1,
+                LineResult::MatchedByName { .. } => c.matched += 1,
+                LineResult::Rejected { .. } => c.rejected += 1,
+            }
+        }
+        c
+    }
+
+    /// Whether saving would create anything.
+    pub fn can_save(&self) -> bool {
+        self.created > 0
+    }
+}
+
+/// A line's outcome as a stable word for `data-outcome`.
+pub fn outcome_code(result: &LineResult) -> &'static str {
+    match result {
+        LineResult::Created { .. } => "created",
+        LineResult::MatchedByName { .. } => "matched",
+        LineResult::Rejected { .. } => "rejected",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use schoolbridge_api::sis::{GradeEvent, PersonRef, Role, StatusKind};
+
+    fn item(id: i64, origin: RecordSource) -> AssessmentRow {
+        AssessmentRow {
+            id,
+            section_id: 1,
+            origin,
+            peer_id: None,
+            idnumber: None,
+            name: format!("Item {id}"),
+            chapter: 1,
+            pointval: 10.0,
+            honors_required: false,
+            nonhonors_required: true,
+            extra_credit: false,
+            hidden: false,
+            hidden_at: None,
+            linked_at: None,
+            first_effective_at: 0,
+        }
+    }
+
+    fn student(person: i64) -> EnrolmentRow {
+        EnrolmentRow {
+            id: person,
+            section_id: 1,
+            person: PersonRef {
+                id: person,
+                idnumber: None,
+                firstname: "A".into(),
+                lastname: format!("S{person}"),
+            },
+            role: Role::Student,
+            status: "active".into(),
+            status_label: "Active".into(),
+            status_kind: StatusKind::Active,
+            status_effective_at: 0,
+            source: RecordSource::Moodle,
+        }
+    }
+
+    fn cell(assessment: i64, person: i64, points: f64, source: RecordSource) -> GradeCell {
+        GradeCell {
+            grade: GradeEvent {
+                id: assessment * 100 + person,
+                assessment_id: assessment,
+                person_id: person,
+                points: Some(points),
+                excepted: false,
+                attempt: 1,
+                effective_at: 0,
+                recorded_at: 0,
+                source,
+                peer_id: None,
+                eventid: None,
+                actor_id: None,
+                note: None,
+                stale: false,
+            },
+            editable: source == RecordSource::Manual,
+        }
+    }
+
+    fn section() -> SectionSummary {
+        SectionSummary {
+            id: 1,
+            peer_id: None,
+            idnumber: None,
+            name: "Biology".into(),
+            segment: 1,
+            container_id: 1,
+            container_name: "ongoing".into(),
+            course: None,
+            source: RecordSource::Moodle,
+            teacher: None,
+            active_students: 2,
+        }
+    }
+
+    #[test]
+    fn points_read_as_people_write_them() {
+        assert_eq!(points(17.0), "17");
+        assert_eq!(points(21.5), "21.5");
+        assert_eq!(points(0.25), "0.25");
+        assert_eq!(points(88.499_999), "88.5");
+        assert_eq!(points(-2.0), "-2");
+        assert_eq!(percent(Some(88.54)), "88.5 %");
+        assert_eq!(percent(Some(100.0)), "100.0 %");
+        assert_eq!(percent(None), "–");
+    }
+
+    #[test]
+    fn typed_points_are_read_strictly() {
+        assert_eq!(parse_points(" 17 "), Ok(Some(17.0)));
+        assert_eq!(parse_points("21.5"), Ok(Some(21.5)));
+        assert_eq!(parse_points("21,50"), Ok(Some(21.5)));
+        assert_eq!(parse_points(".5"), Ok(Some(0.5)));
+        assert_eq!(parse_points(""), Ok(None));
+        for bad in ["-1", "1.234", "abc", "1e3", ".", "1.2.3", "9999999999"] {
+            assert_eq!(parse_points(bad), Err(SisProblem::BadPoints), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_grid_finds_every_cell_and_ignores_strays() {
+        let book = Gradebook {
+            section: section(),
+            assessments: vec![item(5, RecordSource::Moodle), item(3, RecordSource::Manual)],
+            students: vec![student(20), student(10)],
+            cells: vec![
+                cell(3, 10, 7.0, RecordSource::Manual),
+                cell(5, 20, 9.5, RecordSource::Moodle),
+                // A cell of an item that is not in the book (hidden) is left out.
+                cell(99, 10, 1.0, RecordSource::Moodle),
+            ],
+        };
+        let grid = Grid::new(book);
+        assert_eq!(grid.cell(0, 0).map(|c| c.grade.points), Some(Some(9.5)));
+        assert_eq!(grid.cell(1, 1).map(|c| c.grade.points), Some(Some(7.0)));
+        assert!(grid.cell(0, 1).is_none() && grid.cell(1, 0).is_none());
+        assert!(grid.cell(0, 2).is_none() && grid.cell(2, 0).is_none());
+        assert_eq!(grid.position(10, 3), Some((1, 1)));
+        assert_eq!(grid.position(10, 99), None);
+    }
+
+    #[test]
+    fn moodle_grades_are_read_only_and_manual_ones_can_be_corrected() {
+        let manual = item(1, RecordSource::Manual);
+        let moodle = item(2, RecordSource::Moodle);
+        let hand = cell(1, 1, 5.0, RecordSource::Manual);
+        let linked = cell(1, 1, 5.0, RecordSource::Moodle);
+        assert_eq!(cell_mode(&manual, None, true), CellMode::Enter);
+        assert_eq!(cell_mode(&manual, Some(&hand), true), CellMode::Correct);
+        assert_eq!(
+            cell_mode(&manual, Some(&linked), true),
+            CellMode::FromMoodle
+        );
+        assert_eq!(cell_mode(&moodle, None, true), CellMode::MoodleItem);
+        assert_eq!(cell_mode(&manual, None, false), CellMode::ReadOnly);
+        assert!(CellMode::Enter.takes_input() && !CellMode::FromMoodle.takes_input());
+        assert_eq!(
+            cell_text(Some(&hand), "exc."),
+            ("5".into(), Some(RecordSource::Manual))
+        );
+        let mut excepted = hand.clone();
+        excepted.grade.excepted = true;
+        assert_eq!(cell_text(Some(&excepted), "exc.").0, "exc.");
+        assert_eq!(cell_text(None, "exc."), (String::new(), None));
+    }
+
+    #[test]
+    fn grades_and_items_are_checked_before_they_are_sent() {
+        assert_eq!(
+            grade_request(1, 2, "", false, ""),
+            Err(SisProblem::Required)
+        );
+        let excused = grade_request(1, 2, "", true, " sick ").unwrap();
+        assert_eq!(
+            (excused.points, excused.note.as_deref()),
+            (None, Some("sick"))
+        );
+        assert_eq!(
+            grade_request(1, 2, "12.5", false, "").unwrap().points,
+            Some(12.5)
+        );
+        assert_eq!(
+            grade_request(1, 2, "x", false, ""),
+            Err(SisProblem::BadPoints)
+        );
+        assert_eq!(
+            assessment_request("", "10", "", (false, false, true)),
+            Err((ItemField::Name, SisProblem::Required))
+        );
+        assert_eq!(
+            assessment_request("Lab", "", "", (false, false, true)),
+            Err((ItemField::Points, SisProblem::Required))
+        );
+        assert_eq!(
+            assessment_request("Lab", "10", "two", (false, false, true)),
+            Err((ItemField::Chapter, SisProblem::BadWholeNumber))
+        );
+        let lab = assessment_request(" Lab 1 ", "25", "2", (true, false, true)).unwrap();
+        assert_eq!(
+            (
+                lab.name.as_str(),
+                lab.pointval,
+                lab.chapter,
+                lab.extra_credit
+            ),
+            ("Lab 1", 25.0, 2, true)
+        );
+    }
+
+    #[test]
+    fn a_preview_counts_its_lines() {
+        let line = |n, result| BatchLine {
+            line: n,
+            name: None,
+            result,
+        };
+        let lines = [
+            line(2, LineResult::Created { id: None }),
+            line(3, LineResult::MatchedByName { id: 4 }),
+            line(4, LineResult::Rejected { reason: "x".into() }),
+            line(5, LineResult::Created { id: None }),
+        ];
+        let c = BatchCounts::of(&lines);
+        assert_eq!((c.created, c.matched, c.rejected), (2, 1, 1));
+        assert!(c.can_save());
+        assert!(!BatchCounts::of(&lines[1..3]).can_save());
+        assert_eq!(outcome_code(&lines[1].result), "matched");
+    }
+}
