@@ -66,6 +66,16 @@ async fn a_counsellor_account_reads_people_and_nothing_more() -> anyhow::Result<
         .wait_for("[data-testid=person-row][data-username=edna][data-login=true]")
         .await?;
     browser.screenshot("people-admin").await?;
+    // The administrator's own row offers no "Withdraw": it would lock them out (the server
+    // refuses it too).
+    let me = format!("[data-testid=person-row][data-username={ADMIN}]");
+    browser.wait_for(&me).await?;
+    assert_eq!(
+        browser
+            .count(&format!("{me} [data-testid=toggle-login]"))
+            .await?,
+        0
+    );
 
     // Edna signs in: People only, read-only.
     browser.click("[data-testid=sign-out]").await?;

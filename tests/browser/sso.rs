@@ -32,6 +32,15 @@ async fn a_person_from_moodle_arrives_and_sees_where_from() -> anyhow::Result<()
     browser
         .wait_for_text("body", "do not have access to SchoolBridge yet")
         .await?;
+    // Styled like SchoolBridge (its own stylesheet, allowed by the CSP), not a bare document.
+    let border = browser
+        .execute("return getComputedStyle(document.querySelector('main')).borderTopWidth")
+        .await?;
+    assert_eq!(
+        border.as_str(),
+        Some("4px"),
+        "the refusal page's stylesheet applies"
+    );
     browser.screenshot("sso-refused").await?;
 
     // The administrator (still signed in) grants her sign-in on the People page.

@@ -261,6 +261,9 @@ fn PersonRow(
     let roles = RwSignal::new(person.roles.clone());
     let failure = RwSignal::new(None::<ApiError>);
     let allowed = person.login_allowed;
+    // The server refuses withdrawing one's own sign-in (it would lock the administrator out), so
+    // the button is not offered on one's own row.
+    let is_me = use_session().with(|state| state.info().is_some_and(|i| i.person.id == id));
     let save_roles = move |_| {
         failure.set(None);
         spawn_local(async move {
@@ -343,7 +346,7 @@ fn PersonRow(
                 } else {
                     view! { <Badge tone=Tone::Warn text=a.login_withdrawn /> }.into_any()
                 }}
-                {is_admin.then(|| view! {
+                {(is_admin && !(allowed && is_me)).then(|| view! {
                     " "
                     <button type="button" class="link-button" data-testid="toggle-login" aria-label=rights_label
                         on:click=move |_| change_rights(for_selection(&[id], !allowed), reload, notice, failure)>

@@ -64,6 +64,10 @@ pub fn router(app: AppState) -> Router {
         .route("/auth/mnet/land.php", get(sso_pages::land_page))
         .route("/auth/xmlrpc/land.php", get(sso_pages::land_page))
         .route("/auth/mnet/jump.php", get(sso_pages::jump_page))
+        .route(
+            crate::sso::pages::STYLESHEET_PATH,
+            get(crate::sso::pages::stylesheet),
+        )
         .route("/", get(index))
         .nest("/api", api)
         .fallback(static_or_spa)

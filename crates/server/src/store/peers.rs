@@ -191,8 +191,9 @@ impl Store {
 
     /// Records a successful exchange (Moodle's `touch()`).
     pub async fn touch_peer(&self, peer_id: i64, now: i64) -> Result<(), StoreError> {
-        // Cheap and frequent: skip the write when it was touched this minute.
-        sqlx::query("UPDATE peers SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $3)")
+        // Cheap and frequent: skip the write when it was touched this minute, unless a failure
+        // was recorded since (the peer's page must show it working again at once).
+        sqlx::query("UPDATE peers SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $3 OR last_error_at >= last_contact_at)")
             .bind(now)
             .bind(peer_id)
             .bind(now - 60)

@@ -108,6 +108,42 @@ async fn peers_services_and_soft_delete() {
     });
 }
 
+/// A success right after a recorded failure is written at once, even within the minute in which
+/// successes are otherwise not re-recorded, so the peer's page shows it working again.
+#[tokio::test]
+async fn a_success_after_a_failure_is_recorded_within_the_minute() {
+    each_backend!(|app| {
+        let moodle = FakeMoodle::new("https://moodle.example/health");
+        let peer = app.add_peer(&moodle, &[]).await;
+        let store = &app.state.store;
+        let wwwroot = moodle.wwwroot.as_str();
+        let contact = |id: i64| async move {
+            let p = store.peer_by_wwwroot(wwwroot).await.unwrap().unwrap();
+            assert_eq!(p.id, id);
+            (p.last_contact_at, p.last_error_at)
+        };
+        store.touch_peer(peer.id, 1_000).await.unwrap();
+        // Within the minute a plain success is not re-written …
+        store.touch_peer(peer.id, 1_010).await.unwrap();
+        assert_eq!(contact(peer.id).await, (Some(1_000), None));
+        // … but after a failure it is.
+        store
+            .record_peer_error(peer.id, 1_020, "7023")
+            .await
+            .unwrap();
+        store.touch_peer(peer.id, 1_030).await.unwrap();
+        assert_eq!(contact(peer.id).await, (Some(1_030), Some(1_020)));
+        // A failure and a success in the same second: the success is recorded too.
+        store
+            .record_peer_error(peer.id, 1_030, "7023")
+            .await
+            .unwrap();
+        store.touch_peer(peer.id, 1_030).await.unwrap();
+        store.touch_peer(peer.id, 1_040).await.unwrap();
+        assert_eq!(contact(peer.id).await, (Some(1_040), Some(1_030)));
+    });
+}
+
 #[tokio::test]
 async fn site_keys_rotate_and_archive() {
     each_backend!(|app| {
