@@ -42,6 +42,8 @@ pub struct SisStrings {
     pub honours: &'static str,
     pub not_for_regular: &'static str,
     pub not_graded: &'static str,
+    /// A transcript row of a Moodle-driven section, which has no SIS course.
+    pub no_course: &'static str,
     pub since: fn(date: &str) -> String,
     pub who_in: fn(person: &str, section: &str) -> String,
     // Columns.
@@ -334,6 +336,7 @@ pub const ENGLISH: SisStrings = SisStrings {
     honours: "honours",
     not_for_regular: "not required of regular students",
     not_graded: "–",
+    no_course: "–",
     since: |date| format!("since {date}"),
     who_in: |person, section| format!("{person} in {section}"),
     col_section: "Section",
@@ -427,7 +430,7 @@ pub const ENGLISH: SisStrings = SisStrings {
                          kept in the history; nothing is deleted.",
     choose_status: "Choose a status…",
     save_status: "Save status",
-    status_saved: "Saved. The history below shows the change.",
+    status_saved: "Saved. The status history shows the change.",
     find_person: "Find a person (name, username or ID number)",
     nobody_found: "Nobody found.",
     choose_person: |name| format!("Choose {name}"),

@@ -604,7 +604,11 @@ fn transcript_markup(tr: &Transcript) -> String {
         .el(
             "td",
             &[],
-            e.section.course.as_ref().map_or("", |c| c.name.as_str()),
+            // Moodle-driven sections have no SIS course (the Moodle course is the section).
+            e.section
+                .course
+                .as_ref()
+                .map_or(t.no_course, |c| c.name.as_str()),
         )
         .el(
             "td",
