@@ -76,6 +76,42 @@ impl Markup {
         self.close("tr").close("thead")
     }
 
+    /// `<section class="section" aria-labelledby="{id}"><h2 id="{id}">heading</h2>` (closed by
+    /// the caller with `close("section")`).
+    pub fn section(&mut self, id: &str, heading: &str) -> &mut Self {
+        self.open(
+            "section",
+            &[("class", Some("section")), ("aria-labelledby", Some(id))],
+        )
+        .el("h2", &[("id", Some(id))], heading)
+    }
+
+    /// `<p class="empty" data-testid="{testid}">text</p>`: what a list says when it has nothing.
+    pub fn empty(&mut self, testid: &str, text: &str) -> &mut Self {
+        self.el(
+            "p",
+            &[("class", Some("empty")), ("data-testid", Some(testid))],
+            text,
+        )
+    }
+
+    /// A scrollable table up to its body: `<div class="table-wrap"><table class data-testid>`,
+    /// the column headings, `<tbody>`. [`Markup::end_table`] closes it.
+    pub fn table(&mut self, class: &str, testid: &str, headings: &[&str]) -> &mut Self {
+        self.open("div", &[("class", Some("table-wrap"))])
+            .open(
+                "table",
+                &[("class", Some(class)), ("data-testid", Some(testid))],
+            )
+            .head(headings)
+            .open("tbody", &[])
+    }
+
+    /// Closes what [`Markup::table`] opened.
+    pub fn end_table(&mut self) -> &mut Self {
+        self.close("tbody").close("table").close("div")
+    }
+
     /// A `<span class="badge badge--{tone}">` with its words.
     pub fn badge(&mut self, tone: &str, text: &str) -> &mut Self {
         self.0.push_str("<span class=\"badge badge--");
@@ -119,6 +155,26 @@ mod tests {
             m.finish(),
             "<table class=\"table\"><thead><tr><th scope=\"col\">A</th><th scope=\"col\">B&lt;</th></tr></thead>\
              <tbody><tr data-name=\"a&quot;b\"><td>1 &lt; 2</td><td><span class=\"badge badge--good\">Active</span></td></tr></tbody></table>"
+        );
+    }
+
+    #[test]
+    fn sections_tables_and_empty_notes_have_one_shape() {
+        let mut m = Markup::new();
+        m.section("h", "Roster & more")
+            .empty("none", "Nobody")
+            .table("table", "roster", &["Name"])
+            .open("tr", &[])
+            .el("td", &[], "Ann")
+            .close("tr")
+            .end_table()
+            .close("section");
+        assert_eq!(
+            m.finish(),
+            "<section class=\"section\" aria-labelledby=\"h\"><h2 id=\"h\">Roster &amp; more</h2>\
+             <p class=\"empty\" data-testid=\"none\">Nobody</p>\
+             <div class=\"table-wrap\"><table class=\"table\" data-testid=\"roster\"><thead><tr><th scope=\"col\">Name</th></tr></thead>\
+             <tbody><tr><td>Ann</td></tr></tbody></table></div></section>"
         );
     }
 }

@@ -37,12 +37,6 @@ use mnet::keys::{
 };
 use schoolbridge::store::peers::insert_or_undelete_peer;
 use schoolbridge::store::people::{NewLocalPerson, insert_local_person, set_roles};
-use schoolbridge::store::sis::{ChangeMeta, Role};
-use schoolbridge::store::sis_assessments::{AssessmentUpsert, apply_new_assessment};
-use schoolbridge::store::sis_enrolments::apply_new_enrolment;
-use schoolbridge::store::sis_grades::{GradeUpsert, apply_new_grade};
-use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
-use schoolbridge::store::sis_sections::{SectionUpsert, apply_new_section};
 use schoolbridge::store::{NewPeer, StoreError};
 use schoolbridge::{AppState, Clock, ConfigLayer};
 use sqlx::Row as _;
@@ -50,6 +44,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 use tower::ServiceExt as _;
+
+#[path = "../tests/server/progress_school.rs"]
+mod progress_school;
 
 /// A past date: after 151 of u0's 300 events (they are effective at 1000, 1001, …).
 const AS_OF: i64 = 1150;
@@ -169,88 +166,8 @@ async fn school(pg_admin_url: Option<&str>) -> School {
     let peer = schoolbridge::write_tx!(store, |c| insert_or_undelete_peer(c, &new_peer, now).await)
         .unwrap();
 
-    // The school of the test, row for row.
-    schoolbridge::write_tx!(store, |c| {
-        let meta = |t: i64| ChangeMeta::from_peer(peer, None, t, t);
-        for i in 0..40 {
-            let p = PersonUpsert {
-                idnumber: format!("u{i}"),
-                username: format!("user{i}"),
-                firstname: "S".into(),
-                lastname: format!("Student {i}"),
-                email: None,
-            };
-            apply_fetch_user(c, peer, &p, &meta(1)).await?;
-        }
-        for s in 0..12 {
-            let sec = SectionUpsert {
-                idnumber: format!("c{s}"),
-                name: format!("Section {s}"),
-                teacher_idnumber: None,
-                segment: 1,
-            };
-            apply_new_section(c, peer, &sec, &meta(1)).await?.unwrap();
-            for i in 0..40 {
-                // Student u0 is in the first 8 sections; the others fill every section.
-                if i == 0 && s >= 8 {
-                    continue;
-                }
-                let (sid, uid) = (format!("c{s}"), format!("u{i}"));
-                apply_new_enrolment(c, peer, &sid, &uid, Role::Student, &meta(1))
-                    .await?
-                    .unwrap();
-            }
-            for a in 0..25 {
-                let item = AssessmentUpsert {
-                    idnumber: format!("gi-{s}-{a}"),
-                    sectionid: format!("c{s}"),
-                    name: format!("Item {a}"),
-                    chapter: a / 5,
-                    honors_required: false,
-                    nonhonors_required: true,
-                    extra_credit: a == 24,
-                    pointval: 10.0,
-                };
-                apply_new_assessment(c, peer, &item, &meta(1))
-                    .await?
-                    .unwrap();
-            }
-        }
-        // 300 grade events for u0 over its 8 sections (some items regraded), and some for others.
-        let mut n = 0;
-        for round in 0..2 {
-            for s in 0..8 {
-                for a in 0..25 {
-                    if n == 300 || (round == 1 && a % 2 == 1) {
-                        continue;
-                    }
-                    let g = GradeUpsert {
-                        assessmentid: format!("gi-{s}-{a}"),
-                        userid: "u0".into(),
-                        points: Some(f64::from((a + round) % 11)),
-                        excepted: a == 7,
-                        attempt: 1,
-                    };
-                    apply_new_grade(c, peer, &g, &meta(1000 + n))
-                        .await?
-                        .unwrap();
-                    n += 1;
-                }
-            }
-        }
-        for i in 1..40 {
-            let g = GradeUpsert {
-                assessmentid: "gi-0-0".into(),
-                userid: format!("u{i}"),
-                points: Some(5.0),
-                excepted: false,
-                attempt: 1,
-            };
-            apply_new_grade(c, peer, &g, &meta(1000)).await?.unwrap();
-        }
-        Ok::<_, StoreError>(())
-    })
-    .unwrap();
+    // The school of the test, row for row (one file, shared with the test).
+    schoolbridge::write_tx!(store, |c| progress_school::build(c, peer).await).unwrap();
     let student: i64 = sqlx::query("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
         .bind(peer)
         .bind("u0")

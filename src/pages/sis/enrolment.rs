@@ -50,22 +50,17 @@ pub fn EnrolmentPanel(
 fn history_markup(rows: &[StatusChange]) -> String {
     let t = sis();
     let mut m = Markup::new();
-    m.open("div", &[("class", Some("table-wrap"))])
-        .open(
-            "table",
-            &[
-                ("class", Some("table table--compact")),
-                ("data-testid", Some("status-history")),
-            ],
-        )
-        .head(&[
+    m.table(
+        "table table--compact",
+        "status-history",
+        &[
             t.col_effective,
             t.col_status,
             t.col_source,
             t.col_note,
             t.col_recorded,
-        ])
-        .open("tbody", &[]);
+        ],
+    );
     for h in rows {
         m.open(
             "tr",
@@ -100,7 +95,7 @@ fn history_markup(rows: &[StatusChange]) -> String {
             )
             .close("tr");
     }
-    m.close("tbody").close("table").close("div");
+    m.end_table();
     m.finish()
 }
 

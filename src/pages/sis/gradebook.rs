@@ -306,33 +306,21 @@ fn grade_history_markup(rows: &[GradeEvent]) -> String {
     let t = sis();
     let mut m = Markup::new();
     if rows.is_empty() {
-        m.el(
-            "p",
-            &[
-                ("class", Some("empty")),
-                ("data-testid", Some("grade-history-empty")),
-            ],
-            t.no_grade_yet,
-        );
+        m.empty("grade-history-empty", t.no_grade_yet);
         return m.finish();
     }
-    m.open("div", &[("class", Some("table-wrap"))])
-        .open(
-            "table",
-            &[
-                ("class", Some("table table--compact")),
-                ("data-testid", Some("grade-history")),
-            ],
-        )
-        .head(&[
+    m.table(
+        "table table--compact",
+        "grade-history",
+        &[
             t.col_value,
             t.col_attempt,
             t.col_given,
             t.col_source,
             t.col_note,
             t.col_recorded,
-        ])
-        .open("tbody", &[]);
+        ],
+    );
     for g in rows {
         let value = g.points.map(points);
         m.open(
@@ -370,7 +358,7 @@ fn grade_history_markup(rows: &[GradeEvent]) -> String {
             )
             .close("tr");
     }
-    m.close("tbody").close("table").close("div");
+    m.end_table();
     m.finish()
 }
 
@@ -601,16 +589,11 @@ fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
 fn batch_markup(lines: &[BatchLine]) -> String {
     let t = sis();
     let mut m = Markup::new();
-    m.open("div", &[("class", Some("table-wrap"))])
-        .open(
-            "table",
-            &[
-                ("class", Some("table table--compact")),
-                ("data-testid", Some("csv-lines")),
-            ],
-        )
-        .head(&[t.col_line, t.col_name, t.col_outcome])
-        .open("tbody", &[]);
+    m.table(
+        "table table--compact",
+        "csv-lines",
+        &[t.col_line, t.col_name, t.col_outcome],
+    );
     for l in lines {
         let (tone, text) = match &l.result {
             LineResult::Created { .. } => ("good", t.line_created.to_owned()),
@@ -633,6 +616,6 @@ fn batch_markup(lines: &[BatchLine]) -> String {
         .close("td")
         .close("tr");
     }
-    m.close("tbody").close("table").close("div");
+    m.end_table();
     m.finish()
 }

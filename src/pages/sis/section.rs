@@ -160,38 +160,22 @@ fn section_markup(page: &Page) -> String {
         )
         .close("dl");
 
-    m.open(
-        "section",
-        &[
-            ("class", Some("section")),
-            ("aria-labelledby", Some("roster-heading")),
-        ],
-    )
-    .el("h2", &[("id", Some("roster-heading"))], t.roster_heading);
+    m.section("roster-heading", t.roster_heading);
     if rows.is_empty() {
-        m.el(
-            "p",
-            &[
-                ("class", Some("empty")),
-                ("data-testid", Some("roster-empty")),
-            ],
-            t.roster_empty,
-        );
+        m.empty("roster-empty", t.roster_empty);
     } else {
-        m.open("div", &[("class", Some("table-wrap"))])
-            .open(
-                "table",
-                &[("class", Some("table")), ("data-testid", Some("roster"))],
-            )
-            .head(&[
+        m.table(
+            "table",
+            "roster",
+            &[
                 t.col_name,
                 t.col_role,
                 t.col_status,
                 t.col_since,
                 t.col_source,
                 t.col_actions,
-            ])
-            .open("tbody", &[]);
+            ],
+        );
         for e in rows {
             let name = e.person.full_name();
             let (eid, pid) = (e.id.to_string(), e.person.id.to_string());
@@ -247,42 +231,19 @@ fn section_markup(page: &Page) -> String {
             );
             m.close("td").close("tr");
         }
-        m.close("tbody").close("table").close("div");
+        m.end_table();
     }
     m.close("section");
 
-    m.open(
-        "section",
-        &[
-            ("class", Some("section")),
-            ("aria-labelledby", Some("teachers-heading")),
-        ],
-    )
-    .el(
-        "h2",
-        &[("id", Some("teachers-heading"))],
-        t.teacher_history_heading,
-    );
+    m.section("teachers-heading", t.teacher_history_heading);
     if page.teacher_history.is_empty() {
-        m.el(
-            "p",
-            &[
-                ("class", Some("empty")),
-                ("data-testid", Some("teacher-history-empty")),
-            ],
-            t.teacher_history_empty,
-        );
+        m.empty("teacher-history-empty", t.teacher_history_empty);
     } else {
-        m.open("div", &[("class", Some("table-wrap"))])
-            .open(
-                "table",
-                &[
-                    ("class", Some("table table--compact")),
-                    ("data-testid", Some("teacher-history")),
-                ],
-            )
-            .head(&[t.col_effective, t.col_teacher, t.col_source, t.col_recorded])
-            .open("tbody", &[]);
+        m.table(
+            "table table--compact",
+            "teacher-history",
+            &[t.col_effective, t.col_teacher, t.col_source, t.col_recorded],
+        );
         for h in &page.teacher_history {
             m.open("tr", &[("data-testid", Some("teacher-history-row"))])
                 .el(
@@ -309,7 +270,7 @@ fn section_markup(page: &Page) -> String {
                 )
                 .close("tr");
         }
-        m.close("tbody").close("table").close("div");
+        m.end_table();
     }
     m.close("section");
     m.finish()

@@ -166,22 +166,17 @@ fn group_markup(group: &ContainerGroup) -> String {
         &[("id", Some(&heading))],
         &t.container_name(&group.name, kind),
     );
-    m.open("div", &[("class", Some("table-wrap"))])
-        .open(
-            "table",
-            &[
-                ("class", Some("table")),
-                ("data-testid", Some("sections-table")),
-            ],
-        )
-        .head(&[
+    m.table(
+        "table",
+        "sections-table",
+        &[
             t.col_section,
             t.col_course,
             t.col_teacher,
             t.col_source,
             t.col_active_students,
-        ])
-        .open("tbody", &[]);
+        ],
+    );
     for s in &group.sections {
         let id = s.id.to_string();
         let href = format!("/sis/sections/{id}");
@@ -218,9 +213,6 @@ fn group_markup(group: &ContainerGroup) -> String {
             )
             .close("tr");
     }
-    m.close("tbody")
-        .close("table")
-        .close("div")
-        .close("section");
+    m.end_table().close("section");
     m.finish()
 }

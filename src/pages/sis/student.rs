@@ -172,42 +172,22 @@ fn StudentView(id: i64) -> impl IntoView {
 fn schedule_markup(page: &Page, staff: bool) -> String {
     let t = sis();
     let mut m = Markup::new();
-    m.open(
-        "section",
-        &[
-            ("class", Some("section")),
-            ("aria-labelledby", Some("schedule-heading")),
-        ],
-    )
-    .el(
-        "h2",
-        &[("id", Some("schedule-heading"))],
-        t.schedule_heading,
-    );
+    m.section("schedule-heading", t.schedule_heading);
     if page.schedule.is_empty() {
-        m.el(
-            "p",
-            &[
-                ("class", Some("empty")),
-                ("data-testid", Some("schedule-empty")),
-            ],
-            t.schedule_empty,
-        );
+        m.empty("schedule-empty", t.schedule_empty);
     } else {
-        m.open("div", &[("class", Some("table-wrap"))])
-            .open(
-                "table",
-                &[("class", Some("table")), ("data-testid", Some("schedule"))],
-            )
-            .head(&[
+        m.table(
+            "table",
+            "schedule",
+            &[
                 t.col_section,
                 t.col_teacher,
                 t.field_term,
                 t.col_role,
                 t.col_since,
                 t.col_source,
-            ])
-            .open("tbody", &[]);
+            ],
+        );
         for e in &page.schedule {
             let id = e.section.id.to_string();
             m.open(
@@ -253,22 +233,11 @@ fn schedule_markup(page: &Page, staff: bool) -> String {
             source_badge(&mut m, e.section.source);
             m.close("td").close("tr");
         }
-        m.close("tbody").close("table").close("div");
+        m.end_table();
     }
     m.close("section");
 
-    m.open(
-        "section",
-        &[
-            ("class", Some("section")),
-            ("aria-labelledby", Some("history-heading")),
-        ],
-    )
-    .el(
-        "h2",
-        &[("id", Some("history-heading"))],
-        t.enrolment_history_heading,
-    );
+    m.section("history-heading", t.enrolment_history_heading);
     if page.enrolments.is_empty() {
         m.el("p", &[("class", Some("empty"))], t.enrolment_history_empty);
     }
@@ -560,15 +529,10 @@ pub fn TranscriptPage() -> impl IntoView {
 fn transcript_markup(tr: &Transcript) -> String {
     let t = sis();
     let mut m = Markup::new();
-    m.open("div", &[("class", Some("table-wrap"))])
-        .open(
-            "table",
-            &[
-                ("class", Some("table")),
-                ("data-testid", Some("transcript")),
-            ],
-        )
-        .head(&[
+    m.table(
+        "table",
+        "transcript",
+        &[
             t.col_section,
             t.col_course,
             t.field_term,
@@ -576,8 +540,8 @@ fn transcript_markup(tr: &Transcript) -> String {
             t.col_withdrawal,
             t.col_points,
             t.col_percent,
-        ])
-        .open("tbody", &[]);
+        ],
+    );
     for e in &tr.entries {
         let kind = if e.section.container_name == "ongoing" {
             "ongoing"
@@ -639,6 +603,6 @@ fn transcript_markup(tr: &Transcript) -> String {
             .el("td", &[("class", Some("num"))], &percent(e.totals.percent))
             .close("tr");
     }
-    m.close("tbody").close("table").close("div");
+    m.end_table();
     m.finish()
 }

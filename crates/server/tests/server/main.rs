@@ -8,6 +8,7 @@ mod support;
 mod accounts_api;
 mod config_cli;
 mod mnet_endpoint;
+mod progress_school;
 mod sis_api;
 mod sis_faults;
 mod sis_harness;

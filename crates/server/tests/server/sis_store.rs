@@ -1,20 +1,14 @@
 //! The SIS store functions the console API calls (issue "Console part 2"), on SQLite and
 //! PostgreSQL: lists and filters, rosters and histories, the refusals of manual changes, the
-//! gradebook, and the time a progress report takes.
+//! gradebook, and what a progress report of a large record shows.
 
 use super::sis_harness::Sis;
 use super::support::backends;
 use crate::fields;
 use schoolbridge::store::sis::{ChangeMeta, Refusal, Role, SisError, StatusKind};
-use schoolbridge::store::sis_assessments::{
-    AssessmentUpsert, NewManualAssessment, apply_new_assessment,
-};
-use schoolbridge::store::sis_enrolments::apply_new_enrolment;
-use schoolbridge::store::sis_grades::{GradeUpsert, ManualGrade, apply_new_grade};
-use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
-use schoolbridge::store::sis_sections::{
-    NewCourse, NewManualSection, NewTerm, SectionFilter, SectionUpsert, apply_new_section,
-};
+use schoolbridge::store::sis_assessments::NewManualAssessment;
+use schoolbridge::store::sis_grades::ManualGrade;
+use schoolbridge::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
 
 fn refused(r: Result<impl std::fmt::Debug, SisError>) -> Refusal {
     match r {
@@ -584,94 +578,10 @@ async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
 async fn a_progress_report_of_8_sections_and_300_grades_shows_what_was_known_then() {
     for backend in backends() {
         let sis = Sis::start(backend).await;
-        let peer = sis.peer.id;
         // Build the school directly in the store (the MNet path is covered elsewhere).
-        schoolbridge::write_tx!(sis.store(), |c| {
-            let meta = |t: i64| ChangeMeta::from_peer(peer, None, t, t);
-            for i in 0..40 {
-                let p = PersonUpsert {
-                    idnumber: format!("u{i}"),
-                    username: format!("user{i}"),
-                    firstname: "S".into(),
-                    lastname: format!("Student {i}"),
-                    email: None,
-                };
-                apply_fetch_user(c, peer, &p, &meta(1)).await?;
-            }
-            for s in 0..12 {
-                let sec = SectionUpsert {
-                    idnumber: format!("c{s}"),
-                    name: format!("Section {s}"),
-                    teacher_idnumber: None,
-                    segment: 1,
-                };
-                apply_new_section(c, peer, &sec, &meta(1)).await?.unwrap();
-                for i in 0..40 {
-                    // Student u0 is in the first 8 sections; the others fill every section.
-                    if i == 0 && s >= 8 {
-                        continue;
-                    }
-                    apply_new_enrolment(
-                        c,
-                        peer,
-                        &format!("c{s}"),
-                        &format!("u{i}"),
-                        Role::Student,
-                        &meta(1),
-                    )
-                    .await?
-                    .unwrap();
-                }
-                for a in 0..25 {
-                    let item = AssessmentUpsert {
-                        idnumber: format!("gi-{s}-{a}"),
-                        sectionid: format!("c{s}"),
-                        name: format!("Item {a}"),
-                        chapter: a / 5,
-                        honors_required: false,
-                        nonhonors_required: true,
-                        extra_credit: a == 24,
-                        pointval: 10.0,
-                    };
-                    apply_new_assessment(c, peer, &item, &meta(1))
-                        .await?
-                        .unwrap();
-                }
-            }
-            // 300 grade events for u0 over its 8 sections (some items regraded), and some for others.
-            let mut n = 0;
-            for round in 0..2 {
-                for s in 0..8 {
-                    for a in 0..25 {
-                        if n == 300 || (round == 1 && a % 2 == 1) {
-                            continue;
-                        }
-                        let g = GradeUpsert {
-                            assessmentid: format!("gi-{s}-{a}"),
-                            userid: "u0".into(),
-                            points: Some(f64::from((a + round) % 11)),
-                            excepted: a == 7,
-                            attempt: 1,
-                        };
-                        apply_new_grade(c, peer, &g, &meta(1000 + n))
-                            .await?
-                            .unwrap();
-                        n += 1;
-                    }
-                }
-            }
-            for i in 1..40 {
-                let g = GradeUpsert {
-                    assessmentid: "gi-0-0".into(),
-                    userid: format!("u{i}"),
-                    points: Some(5.0),
-                    excepted: false,
-                    attempt: 1,
-                };
-                apply_new_grade(c, peer, &g, &meta(1000)).await?.unwrap();
-            }
-            Ok::<_, schoolbridge::store::StoreError>(())
-        })
+        let peer = sis.peer.id;
+        schoolbridge::write_tx!(sis.store(), |c| super::progress_school::build(c, peer)
+            .await)
         .unwrap();
         let u0 = sis.person("u0").await;
         let events: i64 = sqlx::Row::try_get(

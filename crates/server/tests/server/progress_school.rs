@@ -1,0 +1,104 @@
+//! The school of the progress-report test (`sis_store`) and benchmark
+//! (`benches/progress_report.rs`, BENCHMARKS.md §4), written straight into the store as rows
+//! from one peer: 40 students (`u0`…`u39`), 12 sections (`c0`…`c11`) of 25 items
+//! (`gi-{section}-{item}`, 10 points, chapters of five, the last extra credit), student u0 in
+//! the first 8 sections with 300 grade events effective at 1000…1299 (some items regraded), and
+//! one grade for each other student. Shared as a file (`#[path]` in the benchmark) so the two
+//! measure and check the same school.
+
+use schoolbridge::store::StoreError;
+use schoolbridge::store::sis::{ChangeMeta, Role};
+use schoolbridge::store::sis_assessments::{AssessmentUpsert, apply_new_assessment};
+use schoolbridge::store::sis_enrolments::apply_new_enrolment;
+use schoolbridge::store::sis_grades::{GradeUpsert, apply_new_grade};
+use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
+use schoolbridge::store::sis_sections::{SectionUpsert, apply_new_section};
+use sqlx::AnyConnection;
+
+/// Writes the school; call inside one write transaction.
+pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
+    let meta = |t: i64| ChangeMeta::from_peer(peer, None, t, t);
+    for i in 0..40 {
+        let p = PersonUpsert {
+            idnumber: format!("u{i}"),
+            username: format!("user{i}"),
+            firstname: "S".into(),
+            lastname: format!("Student {i}"),
+            email: None,
+        };
+        apply_fetch_user(c, peer, &p, &meta(1)).await?;
+    }
+    for s in 0..12 {
+        let sec = SectionUpsert {
+            idnumber: format!("c{s}"),
+            name: format!("Section {s}"),
+            teacher_idnumber: None,
+            segment: 1,
+        };
+        apply_new_section(c, peer, &sec, &meta(1)).await?.unwrap();
+        for i in 0..40 {
+            // Student u0 is in the first 8 sections; the others fill every section.
+            if i == 0 && s >= 8 {
+                continue;
+            }
+            apply_new_enrolment(
+                c,
+                peer,
+                &format!("c{s}"),
+                &format!("u{i}"),
+                Role::Student,
+                &meta(1),
+            )
+            .await?
+            .unwrap();
+        }
+        for a in 0..25 {
+            let item = AssessmentUpsert {
+                idnumber: format!("gi-{s}-{a}"),
+                sectionid: format!("c{s}"),
+                name: format!("Item {a}"),
+                chapter: a / 5,
+                honors_required: false,
+                nonhonors_required: true,
+                extra_credit: a == 24,
+                pointval: 10.0,
+            };
+            apply_new_assessment(c, peer, &item, &meta(1))
+                .await?
+                .unwrap();
+        }
+    }
+    // 300 grade events for u0 over its 8 sections (some items regraded), and some for others.
+    let mut n = 0;
+    for round in 0..2 {
+        for s in 0..8 {
+            for a in 0..25 {
+                if n == 300 || (round == 1 && a % 2 == 1) {
+                    continue;
+                }
+                let g = GradeUpsert {
+                    assessmentid: format!("gi-{s}-{a}"),
+                    userid: "u0".into(),
+                    points: Some(f64::from((a + round) % 11)),
+                    excepted: a == 7,
+                    attempt: 1,
+                };
+                apply_new_grade(c, peer, &g, &meta(1000 + n))
+                    .await?
+                    .unwrap();
+                n += 1;
+            }
+        }
+    }
+    for i in 1..40 {
+        let g = GradeUpsert {
+            assessmentid: "gi-0-0".into(),
+            userid: format!("u{i}"),
+            points: Some(5.0),
+            excepted: false,
+            attempt: 1,
+        };
+        apply_new_grade(c, peer, &g, &meta(1000)).await?.unwrap();
+    }
+    Ok(())
+}
