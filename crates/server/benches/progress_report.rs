@@ -31,10 +31,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use criterion::{Criterion, criterion_group, criterion_main};
 use http_body_util::BodyExt as _;
-use mnet::keys::{
-    CertSignature, CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey,
-    self_signed_certificate,
-};
+use mnet::keys::{PeerCertificate, SitePrivateKey};
 use schoolbridge::store::peers::insert_or_undelete_peer;
 use schoolbridge::store::people::{NewLocalPerson, insert_local_person, set_roles};
 use schoolbridge::store::{NewPeer, StoreError};
@@ -102,27 +99,14 @@ async fn drop_pg(db: PgDatabase) {
     .unwrap();
 }
 
-/// A Moodle-shaped certificate for the peer the school's rows come from.
+/// A Moodle-shaped certificate for the peer the school's rows come from (the simulator's own).
 fn peer_certificate(wwwroot: &str) -> PeerCertificate {
     let key = SitePrivateKey::generate(&mut rand::rng(), 2048).unwrap();
-    let subject = CertificateSubject {
-        country: "NZ".into(),
-        state: "Wellington".into(),
-        locality: "Wellington".into(),
-        organization: "Springfield Moodle".into(),
-        organizational_unit: "Moodle".into(),
-        email: "noreply@moodle.example".into(),
-    };
-    let req = CertificateRequest {
-        wwwroot,
-        subject: &subject,
-        not_before: Clock::system().now() - 60,
-        days: 28,
-        serial: 0,
-        signature: CertSignature::Sha1,
-    };
-    PeerCertificate::from_pem(&self_signed_certificate(&key, &req, &mut rand::rng()).unwrap())
+    let now = Clock::system().now() - 60;
+    moodle_sim::SiteIdentity::moodle_shaped(key, wwwroot, "Springfield Moodle", now)
         .unwrap()
+        .certificate()
+        .clone()
 }
 
 /// Opens a fresh store on SQLite (`pg_admin_url` None) or PostgreSQL and builds the school.
