@@ -440,12 +440,8 @@ async fn encrypted(
             );
         }
     }
-    // The last contact is kept to the minute; most calls need no write, except the first success
-    // after a recorded failure (so the peer shows as working again).
-    let failed_since = peer
-        .last_error_at
-        .is_some_and(|failed| peer.last_contact_at.is_none_or(|t| failed >= t));
-    if (failed_since || peer.last_contact_at.is_none_or(|t| t < now - 60))
+    // The last contact is kept to the minute; most calls need no write.
+    if peer.contact_worth_recording(now)
         && let Err(e) = state.store.touch_peer(peer.id, now).await
     {
         tracing::warn!(error = %e, "could not record the peer's last contact");

@@ -43,6 +43,25 @@ pub struct PeerRow {
     pub pending_pem: Option<String>,
 }
 
+/// How often a peer's last contact is written: at most once a minute, so most calls need no
+/// write ([`Store::touch_peer`] applies the same rule in SQL).
+const CONTACT_GRANULARITY_SECS: i64 = 60;
+
+impl PeerRow {
+    /// Whether a success now is worth writing: the last contact is older than the granularity,
+    /// or a failure was recorded since it (the peer must show as working again at once). Lets a
+    /// caller skip the query; [`Store::touch_peer`] decides the same in its `WHERE`.
+    pub fn contact_worth_recording(&self, now: i64) -> bool {
+        let failed_since = self
+            .last_error_at
+            .is_some_and(|failed| self.last_contact_at.is_none_or(|t| failed >= t));
+        failed_since
+            || self
+                .last_contact_at
+                .is_none_or(|t| t < now - CONTACT_GRANULARITY_SECS)
+    }
+}
+
 /// A service switch row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PeerServiceRow {
@@ -196,7 +215,7 @@ impl Store {
         sqlx::query("UPDATE peers SET last_contact_at = $1 WHERE id = $2 AND (last_contact_at IS NULL OR last_contact_at < $3 OR last_error_at >= last_contact_at)")
             .bind(now)
             .bind(peer_id)
-            .bind(now - 60)
+            .bind(now - CONTACT_GRANULARITY_SECS)
             .execute(self.writer())
             .await?;
         Ok(())
@@ -341,4 +360,43 @@ pub async fn set_peer_deleted(
         .execute(c)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PeerRow;
+
+    fn peer(last_contact_at: Option<i64>, last_error_at: Option<i64>) -> PeerRow {
+        PeerRow {
+            id: 1,
+            wwwroot: "https://moodle.example".into(),
+            name: "Moodle".into(),
+            application: "moodle".into(),
+            certificate_pem: String::new(),
+            certificate_expires: 0,
+            fingerprint: String::new(),
+            tls_verify: true,
+            deleted: false,
+            created_at: 0,
+            updated_at: 0,
+            key_changed_at: None,
+            last_contact_at,
+            last_error: last_error_at.map(|_| "7023".into()),
+            last_error_at,
+            pending_pem: None,
+        }
+    }
+
+    #[test]
+    fn a_contact_is_written_once_a_minute_or_after_a_failure() {
+        assert!(peer(None, None).contact_worth_recording(1_000));
+        assert!(!peer(Some(1_000), None).contact_worth_recording(1_010));
+        assert!(peer(Some(1_000), None).contact_worth_recording(1_061));
+        // A failure since the last contact (or in the same second) is cleared at once.
+        assert!(peer(Some(1_000), Some(1_020)).contact_worth_recording(1_030));
+        assert!(peer(Some(1_030), Some(1_030)).contact_worth_recording(1_031));
+        // An older failure does not force a write.
+        assert!(!peer(Some(1_030), Some(1_020)).contact_worth_recording(1_040));
+        assert!(peer(None, Some(1_020)).contact_worth_recording(1_040));
+    }
 }
