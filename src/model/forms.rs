@@ -1,19 +1,17 @@
 //! Form checks the console makes before sending anything: the same rules the server applies
 //! (it checks again), said next to the field a person has to fix.
 
-use schoolbridge_api::{LoginRequest, NewPersonRequest, SetupRequest};
+use schoolbridge_api::{LoginRequest, NewPersonRequest, SetupRequest, rules};
 
 /// Shortest password the server accepts.
 pub const MIN_PASSWORD: usize = 10;
-/// Longest sign-in name the server accepts.
-pub const MAX_USERNAME: usize = 100;
 
 /// What is wrong with one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
     /// Left empty.
     Required,
-    /// A sign-in name with spaces, or too long.
+    /// A sign-in name Moodle could not take (characters beyond `a-z 0-9 . _ - @`), or too long.
     BadUsername,
     /// Shorter than [`MIN_PASSWORD`].
     ShortPassword,
@@ -69,10 +67,10 @@ fn required(text: &str) -> Option<Problem> {
 }
 
 fn username(text: &str) -> Option<Problem> {
-    let name = text.trim();
+    let name = rules::normalise_username(text);
     if name.is_empty() {
         Some(Problem::Required)
-    } else if name.len() > MAX_USERNAME || name.contains(char::is_whitespace) {
+    } else if !rules::username_is_valid(&name) {
         Some(Problem::BadUsername)
     } else {
         None
@@ -228,6 +226,15 @@ mod tests {
         assert_eq!(problems.of(Field::Password), Some(Problem::ShortPassword));
         assert_eq!(problems.of(Field::Confirm), Some(Problem::PasswordsDiffer));
         assert_eq!(problems.of(Field::Lastname), None);
+        // Moodle could not create o'brien when they roam there: refused here already.
+        let apostrophe = SetupForm {
+            username: "o'brien".into(),
+            ..form.clone()
+        };
+        assert_eq!(
+            apostrophe.validate().unwrap_err().of(Field::Username),
+            Some(Problem::BadUsername)
+        );
         let good = SetupForm {
             token: " tok ".into(),
             username: "skinner".into(),

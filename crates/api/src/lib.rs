@@ -1,9 +1,11 @@
 //! The JSON contract between the SchoolBridge server and its console (the internal one; the wire
-//! contract with Moodle is MNet, in the `mnet` crate). Plain serde types, no behaviour, so both
-//! sides compile the same definitions — natively and to wasm32.
+//! contract with Moodle is MNet, in the `mnet` crate). Plain serde types, and in [`rules`] the few
+//! input rules both sides check, so both sides compile the same definitions — natively and to
+//! wasm32.
 
 use serde::{Deserialize, Serialize};
 
+pub mod rules;
 pub mod sis;
 
 /// Every API error: a stable machine code and a sentence for people.

@@ -140,6 +140,18 @@ const USERNAMES: &[Param] = &[Param {
     kind: "array",
     description: "An array of usernames.",
 }];
+const USERNAME_COURSES: &[Param] = &[
+    Param {
+        name: "username",
+        kind: "string",
+        description: "The username",
+    },
+    Param {
+        name: "courses",
+        kind: "array",
+        description: "Assoc array of courses following the structure of mnetservice_enrol_courses",
+    },
+];
 const USERNAME_UA: &[Param] = &[
     Param {
         name: "username",
@@ -178,6 +190,14 @@ pub const SSO_IDP_METHODS: &[MethodSpec] = &[
         returns: "string",
         returns_description: "A plaintext report of what has happened",
         help: "The IdP uses this function to kill child sessions on other hosts.",
+    },
+    MethodSpec {
+        path: "auth/mnet/auth.php/update_enrolments",
+        service: SSO_IDP,
+        params: USERNAME_COURSES,
+        returns: "boolean",
+        returns_description: "Nothing useful",
+        help: "Invoke this function _on_ the IDP to update it with enrolment info local to the SP right after calling user_authorise().",
     },
 ];
 

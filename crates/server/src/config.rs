@@ -269,7 +269,11 @@ impl ConfigLayer {
         })?;
         let wwwroot_configured = self.wwwroot.is_some();
         let wwwroot = match self.wwwroot {
-            Some(w) => normalise_wwwroot(&w).map_err(|m| bad("wwwroot", m))?,
+            Some(w) => {
+                let w = normalise_wwwroot(&w).map_err(|m| bad("wwwroot", m))?;
+                own_wwwroot_at_host_root(&w).map_err(|m| bad("wwwroot", m))?;
+                w
+            }
             None => format!("http://{listen}"),
         };
         let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("data"));
@@ -378,6 +382,22 @@ impl ConfigLayer {
     }
 }
 
+/// SchoolBridge serves its MNet endpoint, SSO pages and console at the root of its host: a
+/// path in its own wwwroot (allowed for peers, §1.1) would make Moodle post to
+/// `{wwwroot}/mnet/xmlrpc/server.php`, which nothing here answers. Refused at start-up instead.
+fn own_wwwroot_at_host_root(wwwroot: &str) -> Result<(), String> {
+    let path = url::Url::parse(wwwroot)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_default();
+    if path.is_empty() || path == "/" {
+        Ok(())
+    } else {
+        Err(format!(
+            "{wwwroot:?} has the path {path:?}; SchoolBridge must be at the root of its host. Give it a host name of its own (e.g. https://sis.school.example) or serve it at the host's root behind your proxy"
+        ))
+    }
+}
+
 /// A wwwroot as peers must write it: `http(s)://host[:port][/path]`, ASCII, no trailing slash,
 /// no query or fragment (`mnet-protocol.md` §1.1, §3.3).
 pub fn normalise_wwwroot(input: &str) -> Result<String, String> {
@@ -468,6 +488,18 @@ mod tests {
         .finish()
         .unwrap_err();
         assert!(err.to_string().contains("http"), "{err}");
+        // Peers may live under a path; SchoolBridge itself may not (its routes are at the root).
+        let err = ConfigLayer {
+            wwwroot: Some("https://school.example/sis".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("root of its host"), "{err}");
+        assert_eq!(
+            normalise_wwwroot("https://school.example/moodle/").unwrap(),
+            "https://school.example/moodle"
+        );
         let err =
             ConfigLayer::from_env([("SCHOOLBRIDGE_CLOCK_SKEW_SECS".to_owned(), "soon".to_owned())])
                 .unwrap_err();

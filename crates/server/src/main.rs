@@ -445,7 +445,13 @@ async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
             roles: role_names,
         } => {
             let role_names = roles::validate(&role_names).map_err(anyhow::Error::msg)?;
-            let username = username.trim().to_lowercase();
+            let username = schoolbridge_api::rules::normalise_username(&username);
+            if !schoolbridge_api::rules::username_is_valid(&username) {
+                bail!(
+                    "{username:?} cannot be a sign-in name: use lowercase letters, digits and . _ - @ only (at most {} characters), the characters Moodle accepts",
+                    schoolbridge_api::rules::MAX_USERNAME
+                );
+            }
             if state
                 .store
                 .person_by_local_username(&username)

@@ -109,13 +109,17 @@ impl AppState {
         .await?;
         let timeout = std::time::Duration::from_secs(config.outbound_timeout_secs);
         let agent = format!("SchoolBridge/{}", env!("CARGO_PKG_VERSION"));
+        // No redirects: an MNet POST that a peer redirects is a wrong wwwroot, and is diagnosed
+        // as one (`OutboundError::Redirected`) instead of being turned into a GET.
         let http = reqwest::Client::builder()
             .user_agent(&agent)
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         let http_no_verify = reqwest::Client::builder()
             .user_agent(&agent)
             .timeout(timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .danger_accept_invalid_certs(true)
             .build()?;
         let limits = Limits {

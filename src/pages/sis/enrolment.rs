@@ -8,12 +8,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use schoolbridge_api::sis::{StatusChange, StatusCodeRow};
 
-use super::{loading_or_error, markup_view, source_badge, status_badge};
+use super::{date_cell, late_badge, loading_or_error, markup_view, source_cell, status_badge};
 use crate::api::{self, ApiError};
 use crate::i18n::sis;
 use crate::model::sis::status_change;
 use crate::model::sis_markup::Markup;
-use crate::model::time;
 use crate::ui::{ErrorSlot, Notice, TextField, Tone};
 
 /// The history of enrolment `id` (of `who` in `section`), with the status form when `can_manage`.
@@ -69,31 +68,20 @@ fn history_markup(rows: &[StatusChange]) -> String {
                 ("data-status", Some(&h.status)),
                 ("data-stale", Some(if h.stale { "true" } else { "false" })),
             ],
-        )
-        .el(
-            "td",
-            &[("class", Some("nowrap"))],
-            &time::date_time(h.effective_at),
-        )
-        .open("td", &[]);
+        );
+        date_cell(&mut m, h.effective_at);
+        m.open("td", &[]);
         status_badge(&mut m, h.kind, &h.label);
-        if h.stale {
-            m.text(" ").badge("warn", t.arrived_late);
-        }
-        m.close("td").open("td", &[]);
-        source_badge(&mut m, h.source);
-        m.close("td")
-            .el(
-                "td",
-                &[("data-testid", Some("status-note"))],
-                h.note.as_deref().unwrap_or(""),
-            )
-            .el(
-                "td",
-                &[("class", Some("nowrap"))],
-                &time::date_time(h.recorded_at),
-            )
-            .close("tr");
+        late_badge(&mut m, h.stale);
+        m.close("td");
+        source_cell(&mut m, h.source);
+        m.el(
+            "td",
+            &[("data-testid", Some("status-note"))],
+            h.note.as_deref().unwrap_or(""),
+        );
+        date_cell(&mut m, h.recorded_at);
+        m.close("tr");
     }
     m.end_table();
     m.finish()

@@ -11,7 +11,9 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use schoolbridge_api::sis::{BatchLine, GradeEvent, LineResult, RecordSource, StatusKind};
 
-use super::{loading_or_error, markup_view, not_found, source_badge, status_badge};
+use super::{
+    date_cell, late_badge, loading_or_error, markup_view, not_found, source_cell, status_badge,
+};
 use crate::api::{self, ApiError};
 use crate::i18n::sis;
 use crate::model::sis::route_id;
@@ -20,7 +22,6 @@ use crate::model::sis_grades::{
     grade_request, outcome_code, points,
 };
 use crate::model::sis_markup::Markup;
-use crate::model::time;
 use crate::ui::{self, Checkbox, ErrorSlot, Notice, TextField, Tone};
 
 type Book = Option<Result<Grid, ApiError>>;
@@ -337,26 +338,13 @@ fn grade_history_markup(rows: &[GradeEvent]) -> String {
         } else {
             value.as_deref().unwrap_or("")
         });
-        if g.stale {
-            m.text(" ").badge("warn", t.arrived_late);
-        }
-        m.close("td")
-            .el("td", &[], &g.attempt.to_string())
-            .el(
-                "td",
-                &[("class", Some("nowrap"))],
-                &time::date_time(g.effective_at),
-            )
-            .open("td", &[]);
-        source_badge(&mut m, g.source);
-        m.close("td")
-            .el("td", &[], g.note.as_deref().unwrap_or(""))
-            .el(
-                "td",
-                &[("class", Some("nowrap"))],
-                &time::date_time(g.recorded_at),
-            )
-            .close("tr");
+        late_badge(&mut m, g.stale);
+        m.close("td").el("td", &[], &g.attempt.to_string());
+        date_cell(&mut m, g.effective_at);
+        source_cell(&mut m, g.source);
+        m.el("td", &[], g.note.as_deref().unwrap_or(""));
+        date_cell(&mut m, g.recorded_at);
+        m.close("tr");
     }
     m.end_table();
     m.finish()

@@ -119,6 +119,30 @@ fn source_badge(m: &mut Markup, source: RecordSource) {
     };
 }
 
+/// History tables (status, teacher, grade) share these cells: a date and time that does not
+/// wrap, the "arrived late" flag, and the source badge in a cell of its own.
+fn date_cell(m: &mut Markup, at_ms: i64) {
+    m.el(
+        "td",
+        &[("class", Some("nowrap"))],
+        &crate::model::time::date_time(at_ms),
+    );
+}
+
+/// " arrived late" after a change that came in after a later one (it did not become current).
+fn late_badge(m: &mut Markup, stale: bool) {
+    if stale {
+        m.text(" ").badge("warn", sis().arrived_late);
+    }
+}
+
+/// The source badge in its own cell.
+fn source_cell(m: &mut Markup, source: RecordSource) {
+    m.open("td", &[]);
+    source_badge(m, source);
+    m.close("td");
+}
+
 /// An enrolment status: its label, coloured by what it means (the words say it too).
 fn status_badge(m: &mut Markup, kind: StatusKind, label: &str) {
     let tone = match kind {

@@ -11,7 +11,10 @@ use schoolbridge_api::sis::{RecordSource, Role, SectionPage as Page, SetTeacherR
 
 use super::enrolment::EnrolmentPanel;
 use super::records::PersonPicker;
-use super::{clicked_action, loading_or_error, markup_view, not_found, source_badge, status_badge};
+use super::{
+    clicked_action, date_cell, late_badge, loading_or_error, markup_view, not_found, source_badge,
+    source_cell, status_badge,
+};
 use crate::api::{self, ApiError};
 use crate::i18n::sis;
 use crate::model::sis::{SisProblem, new_enrolment, roster_counts, route_id};
@@ -245,30 +248,18 @@ fn section_markup(page: &Page) -> String {
             &[t.col_effective, t.col_teacher, t.col_source, t.col_recorded],
         );
         for h in &page.teacher_history {
-            m.open("tr", &[("data-testid", Some("teacher-history-row"))])
-                .el(
-                    "td",
-                    &[("class", Some("nowrap"))],
-                    &time::date_time(h.effective_at),
-                )
-                .open("td", &[])
-                .text(
-                    &h.teacher
-                        .as_ref()
-                        .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
-                );
-            if h.stale {
-                m.text(" ").badge("warn", t.arrived_late);
-            }
-            m.close("td").open("td", &[]);
-            source_badge(&mut m, h.source);
-            m.close("td")
-                .el(
-                    "td",
-                    &[("class", Some("nowrap"))],
-                    &time::date_time(h.recorded_at),
-                )
-                .close("tr");
+            m.open("tr", &[("data-testid", Some("teacher-history-row"))]);
+            date_cell(&mut m, h.effective_at);
+            m.open("td", &[]).text(
+                &h.teacher
+                    .as_ref()
+                    .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
+            );
+            late_badge(&mut m, h.stale);
+            m.close("td");
+            source_cell(&mut m, h.source);
+            date_cell(&mut m, h.recorded_at);
+            m.close("tr");
         }
         m.end_table();
     }

@@ -22,18 +22,6 @@ const USERNAME: &[Param] = &[Param {
     kind: "string",
     description: "The username of a user of this site.",
 }];
-const USERNAME_COURSES: &[Param] = &[
-    Param {
-        name: "username",
-        kind: "string",
-        description: "The username",
-    },
-    Param {
-        name: "courses",
-        kind: "array",
-        description: "Assoc array of courses following the structure of mnetservice_enrol_courses",
-    },
-];
 const ARRAY: &[Param] = &[Param {
     name: "array",
     kind: "array",
@@ -83,14 +71,6 @@ const MORE_SSO_IDP: &[MethodSpec] = &[
         "array",
         "A code and message",
         "Receives an array of log entries from an SP and adds them to the mnet_log table.",
-    ),
-    method(
-        "auth/mnet/auth.php/update_enrolments",
-        SSO_IDP,
-        USERNAME_COURSES,
-        "boolean",
-        "Nothing useful",
-        "Invoke this function _on_ the IDP to update it with enrolment info local to the SP right after calling user_authorise().",
     ),
 ];
 

@@ -29,10 +29,11 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// sha1(User-Agent) as lowercase hex: how MNet binds SSO tokens to a browser (§8.1).
-pub fn useragent_sha1(user_agent: &str) -> String {
+/// sha1(User-Agent) as lowercase hex: how MNet binds SSO tokens to a browser (§8.1). Moodle
+/// hashes the header's raw bytes, so a User-Agent that is not ASCII must be hashed as received.
+pub fn useragent_sha1(user_agent: impl AsRef<[u8]>) -> String {
     use sha1::Digest as _;
-    hex::encode(sha1::Sha1::digest(user_agent.as_bytes()))
+    hex::encode(sha1::Sha1::digest(user_agent.as_ref()))
 }
 
 /// A started session: the cookie header to send.
@@ -137,5 +138,11 @@ mod tests {
         assert!(!tokens_match("abc", "abcd"));
         assert_ne!(random_token(), random_token());
         assert_eq!(useragent_sha1("Mozilla").len(), 40);
+        // Raw bytes, not a lossy text form: what PHP's sha1($_SERVER['HTTP_USER_AGENT']) sees.
+        assert_eq!(
+            useragent_sha1(b"App \xe9"),
+            hex::encode(<sha1::Sha1 as sha1::Digest>::digest(b"App \xe9"))
+        );
+        assert_ne!(useragent_sha1(b"App \xe9"), useragent_sha1(""));
     }
 }

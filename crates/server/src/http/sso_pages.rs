@@ -10,12 +10,13 @@ use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-fn user_agent(req: &Request) -> String {
-    req.headers()
+/// The User-Agent header's raw bytes: SSO tokens are bound to sha1 of exactly these (§8.1),
+/// and a header with non-ASCII bytes (some in-app browsers) must hash as Moodle hashes it.
+fn user_agent(headers: &axum::http::HeaderMap) -> Vec<u8> {
+    headers
         .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
+        .map(|v| v.as_bytes().to_vec())
         .unwrap_or_default()
-        .to_owned()
 }
 
 /// `GET /auth/mnet/land.php` (and Mahara's `/auth/xmlrpc/land.php`).
@@ -24,7 +25,7 @@ pub async fn land_page(
     Query(q): Query<LandQuery>,
     req: Request,
 ) -> Response {
-    match land(&s.app, &q, &user_agent(&req)).await {
+    match land(&s.app, &q, &user_agent(req.headers())).await {
         Landed::Redirect {
             location,
             set_cookie,
@@ -47,13 +48,8 @@ pub async fn jump_page(
     Query(q): Query<JumpQuery>,
     req: Request,
 ) -> Response {
-    let (mut parts, _) = req.into_parts();
-    let ua = parts
-        .headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let (parts, _) = req.into_parts();
+    let ua = user_agent(&parts.headers);
     let mut who = None;
     if let Some(token) = cookie_token(&parts)
         && let Ok(Some(session)) = sessions::load(&s.app, &token).await
@@ -67,7 +63,6 @@ pub async fn jump_page(
         .path_and_query()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "/".into());
-    let _ = &mut parts;
     match jump(&s.app, who, &q, &ua).await {
         Jumped::Redirect(to) => {
             let mut resp = Redirect::to(&to).into_response();

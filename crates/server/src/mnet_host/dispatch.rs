@@ -90,7 +90,8 @@ async fn list_services(state: &AppState, ctx: &CallContext) -> Result<Value, Mne
     Ok(Value::Array(list))
 }
 
-/// The paths of the methods published to the caller, optionally of one service.
+/// The paths of the methods published to the caller, optionally of one service, sorted as
+/// Moodle sorts them (its query orders by path; captures 21 and 22).
 async fn list_methods(
     state: &AppState,
     ctx: &CallContext,
@@ -100,16 +101,17 @@ async fn list_methods(
         .and_then(Value::as_str)
         .map(str::to_owned)
         .filter(|s| !s.is_empty());
-    let mut out = Vec::new();
+    let mut paths = Vec::new();
     for spec in services::published_methods() {
         if wanted.as_deref().is_some_and(|w| w != spec.service) {
             continue;
         }
         if publishes(state, ctx.peer.id, spec.service).await? {
-            out.push(Value::from(spec.path));
+            paths.push(spec.path);
         }
     }
-    Ok(Value::Array(out))
+    paths.sort_unstable();
+    Ok(Value::Array(paths.into_iter().map(Value::from).collect()))
 }
 
 async fn published_spec(

@@ -23,6 +23,15 @@ pub enum OutboundError {
         /// What happened.
         message: String,
     },
+    /// The peer answered with an HTTP redirect. MNet calls are never redirected (Moodle's curl
+    /// client does not follow them either, and a POST turned into a GET would only hide why).
+    #[error("{url} redirects to {location}")]
+    Redirected {
+        /// The URL we posted to.
+        url: String,
+        /// Where the peer sends us (`Location`), or empty.
+        location: String,
+    },
     /// The reply was not acceptable (a plain fault, bad signature, clock, …).
     #[error(transparent)]
     Reply(#[from] ReplyError),
@@ -44,6 +53,12 @@ impl OutboundError {
             OutboundError::Transport { message, .. } => format!(
                 "SchoolBridge could not reach the peer ({message}). Check the address, that the site is up, and firewalls; for a self-signed HTTPS certificate switch TLS verification off for this peer."
             ),
+            OutboundError::Redirected { location, .. } => match redirect_origin(location) {
+                Some(origin) => format!(
+                    "The peer's address redirects to {location}. MNet calls are not redirected: add the peer under the address it uses for itself (its wwwroot), probably {origin}."
+                ),
+                None => "The peer's address answers with a redirect. MNet calls are not redirected: add the peer under the address it uses for itself (its wwwroot) — http vs https and www. must match.".to_owned(),
+            },
             OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7020 => format!(
                 "The peer does not know SchoolBridge under the address {our_wwwroot}. In Moodle, add (or fix) the peer with exactly this wwwroot — http vs https, www. and any path must match."
             ),
@@ -96,6 +111,20 @@ async fn post(
         .await
         .map_err(|e| transport(describe_reqwest(&e)))?;
     let status = resp.status();
+    if status.is_redirection() {
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect();
+        return Err(OutboundError::Redirected {
+            url: url.to_owned(),
+            location,
+        });
+    }
     let bytes = resp
         .bytes()
         .await
@@ -104,6 +133,13 @@ async fn post(
         return Err(transport(format!("HTTP status {status}")));
     }
     Ok(bytes.to_vec())
+}
+
+/// The scheme, host and port of a redirect target, when it is an absolute URL.
+fn redirect_origin(location: &str) -> Option<String> {
+    let u = url::Url::parse(location).ok()?;
+    let origin = u.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
 }
 
 fn describe_reqwest(e: &reqwest::Error) -> String {
@@ -433,9 +469,34 @@ async fn accept_new_key(
     Ok(updated)
 }
 
-/// The peer's home page `<title>`, Moodle's default peer name (§1.1).
+/// The peer's home page `<title>`, Moodle's default peer name (§1.1). The clients follow no
+/// redirects (MNet calls must not be redirected), so this page follows up to five itself: a
+/// Moodle front page often redirects to its login page.
 pub async fn fetch_title(state: &AppState, wwwroot: &str, tls_verify: bool) -> Option<String> {
-    let resp = state.http_for(tls_verify).get(wwwroot).send().await.ok()?;
+    let mut url = url::Url::parse(wwwroot).ok()?;
+    let mut resp = state
+        .http_for(tls_verify)
+        .get(url.clone())
+        .send()
+        .await
+        .ok()?;
+    for _ in 0..5 {
+        if !resp.status().is_redirection() {
+            break;
+        }
+        let location = resp
+            .headers()
+            .get(reqwest::header::LOCATION)?
+            .to_str()
+            .ok()?;
+        url = url.join(location).ok()?;
+        resp = state
+            .http_for(tls_verify)
+            .get(url.clone())
+            .send()
+            .await
+            .ok()?;
+    }
     let text = resp.text().await.ok()?;
     let lower = text.to_ascii_lowercase();
     let start = lower.find("<title")?;

@@ -40,7 +40,7 @@ pub async fn jump(
     state: &AppState,
     who: Option<(SessionRow, PersonRow)>,
     q: &JumpQuery,
-    user_agent: &str,
+    user_agent: &[u8],
 ) -> Jumped {
     let Some((session, person)) = who else {
         return Jumped::SignInFirst;

@@ -39,7 +39,7 @@ pub struct LandQuery {
 }
 
 /// Lands a person.
-pub async fn land(state: &AppState, q: &LandQuery, user_agent: &str) -> Landed {
+pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed {
     let refused = |r: Refusal| Landed::Refused(r);
     let (Some(token), Some(idp)) = (
         q.token.as_deref().map(str::trim),
@@ -203,7 +203,14 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &str) -> Landed {
         )));
     }
     // 6. A session, then the page asked for — on this site only.
-    let started = match sessions::start(state, person.id, Some(peer.id), Some(user_agent)).await {
+    let started = match sessions::start(
+        state,
+        person.id,
+        Some(peer.id),
+        Some(&String::from_utf8_lossy(user_agent)),
+    )
+    .await
+    {
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "could not start a session");

@@ -27,6 +27,7 @@ pub async fn handle(
         "auth/mnet/auth.php/keepalive_server" => keepalive_server(state, ctx, params).await,
         "auth/mnet/auth.php/kill_children" => kill_children(state, ctx, params).await,
         "auth/mnet/auth.php/kill_child" => kill_child(state, ctx, params).await,
+        "auth/mnet/auth.php/update_enrolments" => update_enrolments(state, ctx, params).await,
         "auth/mnet/auth.php/keepalive_client" => Ok(Value::from("All ok")),
         _ => Err(MnetFault::NoSuchFunction),
     }
@@ -159,6 +160,39 @@ async fn kill_children(
     Ok(Value::from(format!(
         "Ended {ended} session(s) for {username}."
     )))
+}
+
+/// `update_enrolments(username, courses)`: after each repeat SSO login a Moodle reports the
+/// person's courses there (§8.2 step 8, §8.4) and ignores the answer. SchoolBridge takes
+/// enrolments, with their history, from `schooltool_sis`, so the report is acknowledged and
+/// audited (how many courses) but not stored — as Mahara does. Without this, every repeat
+/// login would leave a 7012 fault in the activity log. An unknown person answers `false`, as
+/// Moodle's identity provider does.
+async fn update_enrolments(
+    state: &AppState,
+    ctx: &mut CallContext,
+    params: &[Value],
+) -> Result<Value, MnetFault> {
+    let username = text_param(params, 0);
+    let courses = match params.get(1) {
+        Some(Value::Struct(s)) => s.len(),
+        Some(v) => v.list_lenient().map(|l| l.len()).unwrap_or(0),
+        None => 0,
+    };
+    let known = state
+        .store
+        .person_by_local_username(&username)
+        .await
+        .map_err(|_| MnetFault::Unknown)?
+        .is_some();
+    if !known {
+        ctx.set_detail(format!("update_enrolments: no person {username:?} here"));
+        return Ok(Value::Bool(false));
+    }
+    ctx.set_detail(format!(
+        "update_enrolments: {courses} course(s) reported for {username}; not kept (enrolments come from schooltool_sis)"
+    ));
+    Ok(Value::from(""))
 }
 
 /// `kill_child(username, useragent)`: the person's identity provider asks us to end the session

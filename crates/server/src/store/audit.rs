@@ -187,7 +187,8 @@ impl Store {
             sql.push_str(&format!(" AND peer_id = {}", next()));
         }
         if f.method.is_some() {
-            sql.push_str(&format!(" AND LOWER(method) LIKE {}", next()));
+            // `_` and `%` are literal here (method names are full of `_`): escaped, not dropped.
+            sql.push_str(&format!(" AND LOWER(method) LIKE {} ESCAPE '\\'", next()));
         }
         if f.outcome.is_some() {
             sql.push_str(&format!(" AND outcome = {}", next()));
@@ -207,7 +208,12 @@ impl Store {
             q = q.bind(p);
         }
         if let Some(m) = &f.method {
-            q = q.bind(format!("%{}%", m.to_lowercase().replace(['%', '_'], "")));
+            let literal = m
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            q = q.bind(format!("%{literal}%"));
         }
         if let Some(o) = &f.outcome {
             q = q.bind(o.clone());

@@ -257,6 +257,16 @@ async fn login_rights_and_roles_from_the_console() {
     assert_eq!(s, 201, "{created}");
     let sam = created["id"].as_i64().unwrap();
     assert_eq!(created["username"], "sam");
+    // A name Moodle could not create when the person roams there is refused, with the rule.
+    let (s, refused) = admin
+        .send(Method::POST, "/api/people", Some(json!({"username": "o'brien", "firstname": "Pat", "lastname": "O'Brien", "password": "pat-password-1", "roles": []})))
+        .await;
+    assert_eq!(s, 400, "{refused}");
+    assert_eq!(refused["code"], "bad_username");
+    assert!(
+        refused["message"].as_str().unwrap().contains("Moodle"),
+        "{refused}"
+    );
     let mut sam_api = Api::sign_in(&app, "sam", "sam-password-1").await;
     assert_eq!(sam_api.get("/api/session").await.0, 200);
     // Withdrawing login rights ends the session at once.

@@ -211,6 +211,13 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
         panic!()
     };
     assert!(all.contains(&Value::from("schooltool/sis/new_grade")));
+    let paths: Vec<&str> = all.iter().filter_map(Value::as_str).collect();
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert_eq!(
+        paths, sorted,
+        "sorted by path, as Moodle lists them (capture 21)"
+    );
     assert!(all.contains(&Value::from("auth/mnet/auth.php/user_authorise")));
     assert!(
         !all.contains(&Value::from("auth/mnet/auth.php/kill_child")),

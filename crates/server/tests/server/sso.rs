@@ -100,6 +100,113 @@ async fn jump_then_user_authorise_like_a_moodle_idp() {
     assert!(matches!(again, Ok(Reply::Fault(f)) if f.code == 1));
 }
 
+/// After a repeat login a Moodle reports the person's courses there and ignores the answer
+/// (§8.2 step 8): acknowledged, not a 7012 fault in the activity log; nothing is stored.
+#[tokio::test]
+async fn update_enrolments_is_acknowledged_not_a_fault() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, SSO_BOTH_WAYS).await;
+    local_account(&app, "mrsmith", "smith-password", &[], true).await;
+    let course = Value::Struct(
+        mnet::xmlrpc::Struct::new()
+            .with("id", "2")
+            .with("shortname", "MATH9")
+            .with("fullname", "Mathematics 9"),
+    );
+    let known = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/update_enrolments",
+            &[Value::from("mrsmith"), Value::Array(vec![course])],
+        )
+        .await;
+    assert!(
+        matches!(known, Ok(Reply::Value(Value::String(_)))),
+        "{known:?}"
+    );
+    let unknown = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/update_enrolments",
+            &[Value::from("nobody"), Value::Array(vec![])],
+        )
+        .await;
+    assert!(
+        matches!(unknown, Ok(Reply::Value(Value::Bool(false)))),
+        "{unknown:?}"
+    );
+    let rows = app
+        .state
+        .store
+        .audit_entries(&schoolbridge::store::audit::AuditFilter {
+            method: Some("update_enrolments".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let entry = rows
+        .iter()
+        .map(|r| &r.entry)
+        .find(|e| {
+            e.detail
+                .as_deref()
+                .is_some_and(|d| d.contains("1 course(s)"))
+        })
+        .unwrap_or_else(|| panic!("audited with the number of courses: {rows:?}"));
+    assert!(entry.fault_code.is_none(), "{entry:?}");
+}
+
+/// A User-Agent with bytes beyond ASCII (some in-app browsers send Latin-1): the token is bound
+/// to sha1 of the raw header bytes, as Moodle's land.php hashes `$_SERVER['HTTP_USER_AGENT']`.
+#[tokio::test]
+async fn a_non_ascii_user_agent_is_hashed_as_sent() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
+    local_account(&app, "mrsmith", "smith-password", &[], true).await;
+    let api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let raw_ua: &[u8] = b"SchoolApp/2.1 (Caf\xe9 Edition)";
+    let resp = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{}/auth/mnet/jump.php?hostid={}", app.url, peer.id))
+        .header(
+            "User-Agent",
+            reqwest::header::HeaderValue::from_bytes(raw_ua).unwrap(),
+        )
+        .header(
+            "Cookie",
+            format!("sb_session={}", api.cookie.as_deref().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_owned();
+    let token = to
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let ua = schoolbridge::accounts::sessions::useragent_sha1(raw_ua);
+    let reply = moodle
+        .call(
+            &app,
+            "auth/mnet/auth.php/user_authorise",
+            &[Value::from(token), Value::from(ua.as_str())],
+        )
+        .await;
+    assert!(
+        matches!(reply, Ok(Reply::Value(Value::Struct(_)))),
+        "{reply:?}"
+    );
+}
+
 #[tokio::test]
 async fn wrong_user_agent_expired_and_foreign_tokens_fail() {
     let app = TestApp::start().await;

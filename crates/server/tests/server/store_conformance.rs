@@ -235,6 +235,25 @@ async fn audit_log_filters_and_keeps_envelopes() {
             .await
             .unwrap();
         assert_eq!(sis.len(), 2, "method filter is case-insensitive");
+        // `_` and `%` are taken literally: the exact method name finds it, `%` finds nothing.
+        for (text, expected) in [
+            ("new_grade", 1),
+            ("sis/new_grade", 1),
+            ("new%grade", 0),
+            ("newxgrade", 0),
+        ] {
+            let found = app
+                .state
+                .store
+                .audit_entries(&AuditFilter {
+                    method: Some(text.into()),
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            assert_eq!(found.len(), expected, "method filter {text:?}");
+        }
         let faults = app
             .state
             .store

@@ -3,10 +3,7 @@
 
 use mnet::client::{self, Caller, ReadReply, Reply, ReplyError, Timing};
 use mnet::envelope::{Cipher, PublicKeyPath};
-use mnet::keys::{
-    CertSignature, CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey,
-    self_signed_certificate,
-};
+use mnet::keys::{PeerCertificate, SitePrivateKey};
 use mnet::xmlrpc::{Limits, Value};
 use schoolbridge::config::ConfigLayer;
 use schoolbridge::server::RunningServer;
@@ -231,25 +228,17 @@ impl FakeMoodle {
         }
     }
 
+    /// The certificate moodle-sim makes, i.e. the one a Moodle 4.5 makes for itself.
     fn certificate(wwwroot: &str, key: &SitePrivateKey) -> PeerCertificate {
-        let subject = CertificateSubject {
-            country: "NZ".into(),
-            state: "Wellington".into(),
-            locality: "Wellington".into(),
-            organization: "Springfield Moodle".into(),
-            organizational_unit: "Moodle".into(),
-            email: "noreply@moodle.example".into(),
-        };
-        let req = CertificateRequest {
+        moodle_sim::SiteIdentity::moodle_shaped(
+            key.clone(),
             wwwroot,
-            subject: &subject,
-            not_before: Clock::system().now() - 60,
-            days: 28,
-            serial: 0,
-            signature: CertSignature::Sha1,
-        };
-        PeerCertificate::from_pem(&self_signed_certificate(key, &req, &mut rand::rng()).unwrap())
-            .unwrap()
+            "Springfield Moodle",
+            Clock::system().now() - 60,
+        )
+        .unwrap()
+        .certificate()
+        .clone()
     }
 
     /// Moodle rotates its key: a new key and certificate.

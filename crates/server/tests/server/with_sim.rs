@@ -41,6 +41,39 @@ async fn peered(app: &TestApp, sim: &SimMoodle) -> schoolbridge::store::PeerRow 
     peer
 }
 
+/// A site whose address redirects (http → https, a missing www.): the key exchange is not
+/// redirected, and the admin is told which address to use instead.
+#[tokio::test]
+async fn a_redirecting_address_is_diagnosed_not_followed() {
+    let app = TestApp::start().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::MOVED_PERMANENTLY,
+            [(
+                axum::http::header::LOCATION,
+                "https://moodle.school.example/mnet/xmlrpc/server.php",
+            )],
+        )
+    });
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let err = registry::preview(&app.state, &format!("http://{addr}"), "moodle", true)
+        .await
+        .err()
+        .unwrap();
+    let text = err.to_string();
+    assert!(
+        text.contains("redirects to https://moodle.school.example/"),
+        "{text}"
+    );
+    assert!(
+        text.contains("probably https://moodle.school.example"),
+        "{text}"
+    );
+    server.abort();
+}
+
 #[tokio::test]
 async fn adding_a_moodle_by_url_verify_and_review() {
     let app = TestApp::start().await;

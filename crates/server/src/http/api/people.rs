@@ -1,5 +1,6 @@
 //! `/api/people`: search, local accounts, roles, and login rights one by one or in bulk.
 
+use super::BAD_USERNAME;
 use super::person_summary;
 use crate::accounts::{passwords, roles};
 use crate::http::HttpState;
@@ -61,12 +62,9 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<api::PersonSummary>), ApiError> {
     authed.require_admin()?;
     let app = &s.app;
-    let username = req.username.trim().to_lowercase();
-    if username.is_empty() || username.len() > 100 || username.contains(char::is_whitespace) {
-        return Err(ApiError::bad_request(
-            "bad_username",
-            "Choose a sign-in name without spaces (at most 100 characters).",
-        ));
+    let username = api::rules::normalise_username(&req.username);
+    if !api::rules::username_is_valid(&username) {
+        return Err(ApiError::bad_request("bad_username", BAD_USERNAME));
     }
     if req.firstname.trim().is_empty() || req.lastname.trim().is_empty() {
         return Err(ApiError::bad_request(

@@ -1,5 +1,6 @@
 //! `/api/session` (sign in, who am I, sign out) and `/api/setup` (the first administrator).
 
+use super::BAD_USERNAME;
 use super::{peer_home_link, person_summary};
 use crate::accounts::{passwords, roles::effective_roles, sessions};
 use crate::http::HttpState;
@@ -191,12 +192,9 @@ pub async fn setup(
     Json(req): Json<api::SetupRequest>,
 ) -> Result<StatusCode, ApiError> {
     let app = &s.app;
-    let username = req.username.trim().to_lowercase();
-    if username.is_empty() || username.len() > 100 || username.contains(char::is_whitespace) {
-        return Err(ApiError::bad_request(
-            "bad_username",
-            "Choose a sign-in name without spaces (at most 100 characters).",
-        ));
+    let username = api::rules::normalise_username(&req.username);
+    if !api::rules::username_is_valid(&username) {
+        return Err(ApiError::bad_request("bad_username", BAD_USERNAME));
     }
     if req.firstname.trim().is_empty() || req.lastname.trim().is_empty() {
         return Err(ApiError::bad_request(

@@ -1,0 +1,40 @@
+//! Input rules the console checks as people type and the server enforces: one definition, so
+//! the form and the API never disagree.
+
+/// The longest sign-in name (Moodle's `user.username` column).
+pub const MAX_USERNAME: usize = 100;
+
+/// A sign-in name as it is stored: trimmed and lower-cased, as Moodle stores usernames.
+pub fn normalise_username(input: &str) -> String {
+    input.trim().to_lowercase()
+}
+
+/// Whether a (normalised) sign-in name is one Moodle can take. SchoolBridge people roam into
+/// Moodle under this name (`mnet-protocol.md` §8.2 step 5): Moodle creates the account with
+/// `user_create_user`, which refuses a name that `clean_param(PARAM_USERNAME)` would change —
+/// by default only `a-z`, `0-9` and `. _ - @` survive.
+pub fn username_is_valid(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_USERNAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b".-_@".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_follow_moodles_param_username() {
+        for ok in ["jdoe", "j.doe", "j_doe-2", "jane@school.example", "007"] {
+            assert!(username_is_valid(ok), "{ok}");
+        }
+        for bad in ["", "j doe", "o'brien", "josé", "JDoe", "a+b", "x/y"] {
+            assert!(!username_is_valid(bad), "{bad}");
+        }
+        assert!(username_is_valid(&"a".repeat(MAX_USERNAME)));
+        assert!(!username_is_valid(&"a".repeat(MAX_USERNAME + 1)));
+        assert_eq!(normalise_username("  JDoe "), "jdoe");
+    }
+}
