@@ -130,14 +130,14 @@ class changes {
         if ($fields !== null) {
             return self::put('new_assessment', $key, $fields, $time, 0, $peerids, $force);
         }
-        return mapper::is_sendable_gradeitem($item) ? 0 : self::assessment_removed((int)$item->id, null, $time, $peerids);
+        return mapper::is_sendable_gradeitem($item) ? 0 : self::assessment_removed((int)$item->id, $item, $time, $peerids);
     }
 
     /**
      * A grade item deleted (or no longer sent): `remove_assessment` under the id SchoolBridge knows it by.
      *
      * The id is taken from the last `new_assessment` queued for the item, so that a later change of the
-     * idnumber does not leave the old item behind; without one, it is derived from the deleted item.
+     * idnumber does not leave the old item behind; without one, it is derived from the item.
      *
      * @param int $itemid grade item id
      * @param \stdClass|null $item the deleted item's data if known
@@ -153,7 +153,9 @@ class changes {
             $idnumber = null;
             if ($latest && $latest->methodname === 'new_assessment' && (int)$latest->status !== queue_policy::DISMISSED) {
                 $idnumber = json_decode($latest->payload, true)['idnumber'] ?? null;
-            } else if (!$latest && $item !== null && mapper::is_sendable_gradeitem($item)) {
+            } else if (!$latest && $item !== null && mapper::is_gradeitem_kind_sent($item)) {
+                // No queue history (cleaned up after 30 days, or never sent): the id it would have had.
+                // SchoolBridge answers "unchanged" for an item it does not know.
                 $idnumber = mapper::gradeitem_id($item);
             }
             if ($idnumber !== null && queue::add($peerid, 'remove_assessment', $key,

@@ -43,6 +43,13 @@ class dispatcher {
     /** Seconds a web request may spend sending its own rows at its end. */
     const REQUEST_BUDGET = 10;
 
+    /**
+     * Seconds to wait for one reply at the end of a web request. The person's page (and their session,
+     * which Moodle closes after the shutdown callbacks) waits for it; a slow or silent SchoolBridge
+     * leaves the row to the scheduled task instead, which waits mnet_sender::TIMEOUT.
+     */
+    const REQUEST_CALL_TIMEOUT = 5;
+
     /** Most rows a request sends at its end. */
     const REQUEST_MAX_ROWS = 200;
 
@@ -51,6 +58,9 @@ class dispatcher {
 
     /** @var sender|null sender forced by unit tests */
     private static $sender = null;
+
+    /** @var int|null reply timeout in force (REQUEST_CALL_TIMEOUT while flushing a request), null for the default */
+    private static $calltimeout = null;
 
     /** @var bool[] ids of rows already finished as prerequisites by this process, as keys */
     private static $done = [];
@@ -73,7 +83,7 @@ class dispatcher {
         if (self::$sender !== null) {
             return self::$sender;
         }
-        return peers::dry_run() ? new dryrun_sender() : new mnet_sender();
+        return peers::dry_run() ? new dryrun_sender() : new mnet_sender(self::$calltimeout ?? mnet_sender::TIMEOUT);
     }
 
     /**
@@ -94,6 +104,7 @@ class dispatcher {
                 return;
             }
             $deadline = time() + self::REQUEST_BUDGET;
+            self::$calltimeout = self::REQUEST_CALL_TIMEOUT;
             $rows = $DB->get_records_list(queue::TABLE, 'id', $ids, 'id ASC');
             $bypeer = [];
             foreach ($rows as $row) {
@@ -130,6 +141,8 @@ class dispatcher {
             }
         } catch (\Throwable $e) {
             debugging('local_schooltool: sending at the end of the request failed: ' . $e->getMessage(), DEBUG_NORMAL);
+        } finally {
+            self::$calltimeout = null;
         }
     }
 
@@ -301,7 +314,12 @@ class dispatcher {
         $now = time();
         $peerid = (int)$row->peerid;
         $outcome = $result->outcome();
-        $row->attempts = (int)$row->attempts + 1;
+        // Attempts count what the record itself was answered. A peer that is down or unreachable
+        // (TRANSIENT) says nothing about the record: otherwise an outage would use up the record's
+        // retry budget, and once the peer is back a dependency fault would wait hours or need an admin.
+        if ($outcome !== fault_policy::TRANSIENT) {
+            $row->attempts = (int)$row->attempts + 1;
+        }
         $row->faultcode = $result->faultcode;
         $row->lasterror = $result->ok ? null : \core_text::substr($result->message, 0, 2000);
         switch ($outcome) {

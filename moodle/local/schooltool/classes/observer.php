@@ -114,6 +114,7 @@ class observer {
     public static function role_assigned(\core\event\base $event): void {
         $courseid = self::teacher_role_course($event);
         if ($courseid === null) {
+            self::student_role_assigned($event);
             return;
         }
         $userid = (int)$event->relateduserid;
@@ -142,6 +143,15 @@ class observer {
                 changes::unenrolment($courseid, $userid, 'teacher', (int)$event->timecreated);
             }
         });
+        // A teacher made a student (the role changed, whichever of the two events came first): still
+        // enrolled, holding a graded role, no teacher role left → on the roster as a student. Roles an
+        // enrolment plugin removes while unenrolling (component enrol_*) are not a role change.
+        $component = (string)($event->other['component'] ?? '');
+        if (strpos($component, 'enrol_') !== 0) {
+            self::run('enrolments', function () use ($courseid, $userid, $event) {
+                self::enrol_as_student_if_graded($courseid, $userid, (int)$event->timecreated);
+            });
+        }
         self::run('courses', function () use ($courseid, $event) {
             changes::section($courseid, (int)$event->timecreated);
         });
@@ -224,6 +234,41 @@ class observer {
     }
 
     /**
+     * role_assigned of a graded (student) role in a course → new_enrolment as student, for an enrolled user
+     * with no teacher role (e.g. a teacher made a student).
+     *
+     * @param \core\event\base $event role_assigned
+     */
+    private static function student_role_assigned(\core\event\base $event): void {
+        $context = $event->get_context();
+        if (!$context || (int)$context->contextlevel !== CONTEXT_COURSE
+                || !in_array((int)$event->objectid, payloads::student_roles(), true)) {
+            return;
+        }
+        $courseid = (int)$context->instanceid;
+        $userid = (int)$event->relateduserid;
+        self::run('enrolments', function () use ($courseid, $userid, $event) {
+            self::enrol_as_student_if_graded($courseid, $userid, (int)$event->timecreated);
+        });
+    }
+
+    /**
+     * Queues new_enrolment as student for an enrolled user who holds a graded role and no teacher role.
+     * An enrolment that was already sent this way is not repeated (the queue skips identical content).
+     *
+     * @param int $courseid course id
+     * @param int $userid user id
+     * @param int $time when it changed
+     */
+    private static function enrol_as_student_if_graded(int $courseid, int $userid, int $time): void {
+        $context = \context_course::instance($courseid, IGNORE_MISSING);
+        if ($context && is_enrolled($context, $userid, '', false) && payloads::has_student_role($courseid, $userid)
+                && !payloads::has_teacher_role($courseid, $userid)) {
+            changes::enrolment($courseid, $userid, 'student', $time);
+        }
+    }
+
+    /**
      * The course of a role (un)assignment when it is a teacher role in a course context, else null.
      *
      * @param \core\event\base $event role_assigned or role_unassigned
@@ -242,7 +287,9 @@ class observer {
 
     /**
      * Runs an observer body if a peer is configured and the kind is on; never lets an error break the
-     * user's action (the change itself is already made; a full sync can repair a missed row).
+     * user's action (the change itself is already made; a full sync can repair a missed row). One limit:
+     * on PostgreSQL a failed query inside the user's transaction still aborts that transaction, which no
+     * observer can prevent.
      *
      * @param string|null $kind one of peers::KINDS, null for "always"
      * @param callable $body the work

@@ -109,8 +109,40 @@ class payloads {
      * @return bool
      */
     public static function has_teacher_role(int $courseid, int $userid): bool {
+        return self::holds_role_in(self::teacher_roles(), $courseid, $userid);
+    }
+
+    /**
+     * Ids of the roles whose holders are graded: Moodle's "gradebookroles" (students by default).
+     *
+     * @return int[]
+     */
+    public static function student_roles(): array {
+        global $CFG;
+        return array_values(array_filter(array_map('intval', explode(',', (string)($CFG->gradebookroles ?? '')))));
+    }
+
+    /**
+     * Whether a user holds a graded (student) role directly in a course.
+     *
+     * @param int $courseid course id
+     * @param int $userid user id
+     * @return bool
+     */
+    public static function has_student_role(int $courseid, int $userid): bool {
+        return self::holds_role_in(self::student_roles(), $courseid, $userid);
+    }
+
+    /**
+     * Whether a user holds one of these roles directly in a course.
+     *
+     * @param int[] $roles role ids
+     * @param int $courseid course id
+     * @param int $userid user id
+     * @return bool
+     */
+    private static function holds_role_in(array $roles, int $courseid, int $userid): bool {
         global $DB;
-        $roles = self::teacher_roles();
         if (!$roles) {
             return false;
         }

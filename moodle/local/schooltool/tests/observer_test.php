@@ -204,6 +204,36 @@ final class observer_test extends \advanced_testcase {
     }
 
     /**
+     * A teacher made a student (student role given, teacher role taken away) is back on the roster as a
+     * student; a teacher whose last enrolment goes is not (roles go after the enrolment there).
+     */
+    public function test_teacher_made_student_is_enrolled_as_student(): void {
+        global $DB;
+        $course = $this->getDataGenerator()->create_course(['idnumber' => 'C8']);
+        $user = $this->getDataGenerator()->create_user(['idnumber' => 'T-8']);
+        $this->getDataGenerator()->enrol_user($user->id, $course->id, 'editingteacher');
+        $this->end_request();
+        $this->sender->reset();
+
+        $context = \context_course::instance($course->id);
+        $student = (int)$DB->get_field('role', 'id', ['shortname' => 'student'], MUST_EXIST);
+        $teacher = (int)$DB->get_field('role', 'id', ['shortname' => 'editingteacher'], MUST_EXIST);
+        role_assign($student, $user->id, $context->id);
+        role_unassign($teacher, $user->id, $context->id);
+        $this->end_request();
+        $this->assertSame(['teacher'], array_column($this->sender->params_of('remove_enrolment'), 'role'));
+        $this->assertSame(['student'], array_column($this->sender->params_of('new_enrolment'), 'role'));
+
+        // Unenrolled altogether: one removal, no student enrolment on the way out.
+        $this->sender->reset();
+        $instance = $DB->get_record('enrol', ['courseid' => $course->id, 'enrol' => 'manual'], '*', MUST_EXIST);
+        enrol_get_plugin('manual')->unenrol_user($instance, $user->id);
+        $this->end_request();
+        $this->assertSame([], $this->sender->params_of('new_enrolment'));
+        $this->assertCount(1, $this->sender->params_of('remove_enrolment'));
+    }
+
+    /**
      * An assignment becomes one new_assessment with points, section and chapter.
      */
     public function test_assignment_created_sends_new_assessment(): void {

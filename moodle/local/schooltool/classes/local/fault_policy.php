@@ -80,7 +80,14 @@ class fault_policy {
      *
      * Recognises "4: remote server error: code: 7023, message: ..." (a plain fault before decryption)
      * and "8104 : unknown person" (a fault inside a decrypted reply). Local client errors such as
-     * "7:User with ID ..." or "5:Connect error" carry no fault code and give null.
+     * "7:User with ID ...", "5:Connect error" carry no fault code and give null.
+     *
+     * Moodle's envelope parser (mnet/xmlrpc/xmlparser.php discard_data()) takes the text right after
+     * <name>faultCode</name> as the code; in the fault layout MNet servers write (Moodle's own and
+     * SchoolBridge's) that text is the whitespace before <value>, so the code usually arrives empty:
+     * "4: remote server error: code: , message: mnet/encryption-invalid". The plain faults a sender
+     * meets are then known by their fixed text: 7020 ends in "/wrong-wwwroot", 7023 is
+     * "mnet/encryption-invalid", 7021 "The transport method you are trying to use is not permitted.".
      *
      * @param string[] $errors $client->error
      * @return int|null
@@ -94,6 +101,21 @@ class fault_policy {
         foreach ($errors as $error) {
             if (preg_match('/^\s*(\d{3,5})\s+:\s/', (string)$error, $m)) {
                 return (int)$m[1];
+            }
+        }
+        foreach ($errors as $error) {
+            if (!preg_match('/remote server error:\s*code:\s*,\s*message:\s*(.*)$/is', (string)$error, $m)) {
+                continue;
+            }
+            $text = $m[1];
+            if (strpos($text, 'encryption-invalid') !== false) {
+                return 7023;
+            }
+            if (strpos($text, '/wrong-wwwroot') !== false) {
+                return 7020;
+            }
+            if (stripos($text, 'transport method you are trying to use is not permitted') !== false) {
+                return 7021;
             }
         }
         return null;

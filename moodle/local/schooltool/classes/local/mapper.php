@@ -179,15 +179,24 @@ class mapper {
      */
     public static function is_sendable_gradeitem($item): bool {
         $item = (array)$item;
-        $type = (string)($item['itemtype'] ?? '');
-        if ($type !== 'mod' && $type !== 'manual') {
-            return false;
-        }
-        if (!empty($item['outcomeid'])) {
+        if (!self::is_gradeitem_kind_sent($item)) {
             return false;
         }
         $gradetype = (int)($item['gradetype'] ?? 0);
         return $gradetype === self::GRADE_TYPE_VALUE || $gradetype === self::GRADE_TYPE_SCALE;
+    }
+
+    /**
+     * Whether a grade item is of a kind SchoolBridge is sent (an activity or a manual item, not an outcome),
+     * whatever its grade type: such an item switched to "no grade" may have been sent before.
+     *
+     * @param array|\stdClass $item a grade_items record
+     * @return bool
+     */
+    public static function is_gradeitem_kind_sent($item): bool {
+        $item = (array)$item;
+        $type = (string)($item['itemtype'] ?? '');
+        return ($type === 'mod' || $type === 'manual') && empty($item['outcomeid']);
     }
 
     /**

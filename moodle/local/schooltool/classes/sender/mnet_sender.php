@@ -36,8 +36,20 @@ defined('MOODLE_INTERNAL') || die();
  */
 class mnet_sender implements sender {
 
-    /** Seconds to wait for one reply. */
+    /** Seconds to wait for one reply (the scheduled task). */
     const TIMEOUT = 30;
+
+    /** @var int seconds to wait for one reply */
+    private $timeout;
+
+    /**
+     * A sender.
+     *
+     * @param int $timeout seconds to wait for one reply
+     */
+    public function __construct(int $timeout = self::TIMEOUT) {
+        $this->timeout = $timeout;
+    }
 
     /**
      * Sends a call.
@@ -64,7 +76,7 @@ class mnet_sender implements sender {
         }
 
         $client = new \mnet_xmlrpc_client();
-        $client->set_timeout(self::TIMEOUT);
+        $client->set_timeout($this->timeout);
         $client->set_method('schooltool/sis/' . $method);
         $client->add_param($params, 'struct');
         if ($client->send($peer) === true) {

@@ -92,6 +92,10 @@ test('which grade items are sent', function () {
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'course', 'gradetype' => 1]), 'course total');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'category', 'gradetype' => 1]), 'category total');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 0]), 'ungraded');
+    assert_same(true, mapper::is_gradeitem_kind_sent(['itemtype' => 'mod', 'gradetype' => 0]),
+        'an activity switched to no grade may have been sent');
+    assert_same(false, mapper::is_gradeitem_kind_sent(['itemtype' => 'course', 'gradetype' => 1]), 'course total');
+    assert_same(false, mapper::is_gradeitem_kind_sent(['itemtype' => 'manual', 'outcomeid' => 3]), 'outcome');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 3]), 'text only');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 2, 'outcomeid' => '4']),
         'outcome item');

@@ -118,6 +118,15 @@ test('fault classification follows the contract', function () {
 test('fault codes are found in mnet_xmlrpc_client errors', function () {
     assert_same(7023, fault_policy::code_from_errors(['4: remote server error: code: 7023, message: mnet/encryption-invalid']),
         'plain fault before decryption');
+    // What Moodle's envelope parser really reports for MNet's fault layout: the code is lost.
+    assert_same(7023, fault_policy::code_from_errors(['4: remote server error: code: , message: mnet/encryption-invalid']),
+        'plain 7023 known by its text');
+    assert_same(7020, fault_policy::code_from_errors(
+        ['4: remote server error: code: , message: https://moodle.school.example/wrong-wwwroot']), 'plain 7020');
+    assert_same(7021, fault_policy::code_from_errors(['4: remote server error: code: , message: The transport method you '
+        . 'are trying to use is not permitted.']), 'plain 7021');
+    assert_same(null, fault_policy::code_from_errors(['4: remote server error: code: , message: something else']),
+        'an unknown text gives no code');
     assert_same(8104, fault_policy::code_from_errors(["8104 : unknown person userid\n"]), 'fault in a reply');
     assert_same(null, fault_policy::code_from_errors(['7:User with ID 2 attempted to call unauthorised method']),
         'local permission error has no fault code');
