@@ -395,6 +395,21 @@ async fn encrypted(
         Ok(v) => (v, peer, peer_cert),
         Err(_) => match peer_keys::learn_rotated_key(state, &peer, &signed).await {
             Some((v, updated_peer, new_cert)) => (v, updated_peer, new_cert),
+            // Both sides re-keyed: Moodle pushes its own new certificate first (7025) whatever the
+            // signature, and learns the peer's on the retry (§5.2 steps 2–3). Nothing is applied
+            // and our certificate is public, so an unverified sender learns nothing from it.
+            None if pushkey => {
+                let pem = current.cert.pem().to_owned();
+                let mut a = Answer::wrapped(
+                    Err(MnetFault::KeyChanged(pem)),
+                    Some(key_used),
+                    Some(peer_cert),
+                );
+                a.detail = Some(
+                    "sealed to an archived key of ours, signature not verified (the peer may have re-keyed too): sent our current certificate (7025)".into(),
+                );
+                return (a, false);
+            }
             None => {
                 let mut a = Answer::wrapped(
                     Err(MnetFault::SignatureInvalid),

@@ -383,6 +383,34 @@ async fn key_rotation_with_a_peer_holding_the_old_certificate_7025_then_retry() 
     assert_eq!(plain_fault(&reply).0, 7023);
 }
 
+/// Both sides re-keyed at once: the peer seals to our old certificate and signs with a key we do
+/// not hold yet. Moodle answers 7025 first (its `pushkey` comes before the signature verdict,
+/// §5.2 step 3); so do we, signed with the old key and encrypted to the peer's stored certificate,
+/// which a Moodle keeps among its archived keys. Nothing is dispatched.
+#[tokio::test]
+async fn both_sides_rekeyed_gets_7025_first() {
+    let app = TestApp::start().await;
+    let mut moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, ALL).await;
+    let before = FakeMoodle {
+        wwwroot: moodle.wwwroot.clone(),
+        key: moodle.key.clone(),
+        cert: moodle.cert.clone(),
+        clock_offset: 0,
+    };
+    let old_cert = app.cert();
+    app.state.keys.rotate().await.unwrap();
+    moodle.rotate();
+    let reply = app
+        .post(moodle.request(&old_cert, "system/listServices", &[]))
+        .await;
+    let r = before.read(&reply, &old_cert).unwrap();
+    let Reply::KeyChanged(pem) = r.reply else {
+        panic!("expected 7025")
+    };
+    assert_eq!(pem, app.cert().pem());
+}
+
 #[tokio::test]
 async fn a_rotated_peer_key_is_not_trusted_without_the_peer_confirming_it() {
     // (The positive path, where the peer's own keyswap confirms the new key, needs a peer that

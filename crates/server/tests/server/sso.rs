@@ -42,13 +42,21 @@ fn sha1_hex(s: &str) -> String {
     schoolbridge::accounts::sessions::useragent_sha1(s)
 }
 
-#[tokio::test]
-async fn jump_then_user_authorise_like_a_moodle_idp() {
+/// A SchoolBridge peered with a Moodle for SSO both ways, and Mr Smith signed in with `roles`.
+async fn smith_signed_in(
+    roles: &[&str],
+) -> (TestApp, FakeMoodle, schoolbridge::store::PeerRow, Api) {
     let app = TestApp::start().await;
     let moodle = FakeMoodle::new("http://moodle.test");
     let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
-    local_account(&app, "mrsmith", "smith-password", &["teacher"], true).await;
+    local_account(&app, "mrsmith", "smith-password", roles, true).await;
     let api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    (app, moodle, peer, api)
+}
+
+#[tokio::test]
+async fn jump_then_user_authorise_like_a_moodle_idp() {
+    let (app, moodle, peer, api) = smith_signed_in(&["teacher"]).await;
     let (to, token) = jump(&api, peer.id).await;
     assert!(
         to.starts_with(&format!(
@@ -162,11 +170,7 @@ async fn update_enrolments_is_acknowledged_not_a_fault() {
 /// to sha1 of the raw header bytes, as Moodle's land.php hashes `$_SERVER['HTTP_USER_AGENT']`.
 #[tokio::test]
 async fn a_non_ascii_user_agent_is_hashed_as_sent() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
-    local_account(&app, "mrsmith", "smith-password", &[], true).await;
-    let api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let (app, moodle, peer, api) = smith_signed_in(&[]).await;
     let raw_ua: &[u8] = b"SchoolApp/2.1 (Caf\xe9 Edition)";
     let resp = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -303,11 +307,7 @@ async fn jumping_needs_a_session_and_sso_switched_on() {
 
 #[tokio::test]
 async fn kill_children_is_single_logout() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    let peer = app.add_peer(&moodle, SSO_BOTH_WAYS).await;
-    local_account(&app, "mrsmith", "smith-password", &[], true).await;
-    let mut api = Api::sign_in(&app, "mrsmith", "smith-password").await;
+    let (app, moodle, peer, mut api) = smith_signed_in(&[]).await;
     let (_, token) = jump(&api, peer.id).await;
     let ua = sha1_hex(&api.user_agent);
     moodle
