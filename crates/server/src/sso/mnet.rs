@@ -87,11 +87,10 @@ async fn user_authorise(
                 .unwrap_or_else(|| format!("{username}@invalid.invalid")),
         )
         .with("wwwroot", state.config.wwwroot.as_str())
-        .with("session.gc_maxlifetime", sessions::IDLE_SECS.to_string())
-        .with("lang", "en")
-        .with("timezone", "99")
-        .with("country", state.config.cert_country.as_str())
-        .with("city", "");
+        .with("session.gc_maxlifetime", sessions::IDLE_SECS.to_string());
+    // No `lang`, `timezone`, `country` or `city`: SchoolBridge keeps none of them per person, and a
+    // Moodle copies every key it imports onto the person at each login. Without `lang` it uses its
+    // own site language (auth/mnet confirm_mnet_session); the others keep the person's own values.
     if let Some(id) = &person.idnumber {
         s.push("idnumber", id.as_str());
     }

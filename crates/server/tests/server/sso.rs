@@ -100,6 +100,12 @@ async fn jump_then_user_authorise_like_a_moodle_idp() {
         );
     }
     assert_eq!(user.get("username"), Some(&Value::from("mrsmith")));
+    for invented in ["lang", "timezone", "country", "city"] {
+        assert!(
+            user.get(invented).is_none(),
+            "{invented}: a Moodle would overwrite the person's own value at every login"
+        );
+    }
     assert_eq!(user.get("wwwroot"), Some(&Value::from(app.url.as_str())));
     // Single use.
     let again = moodle
