@@ -176,7 +176,7 @@ pub const ENGLISH: Strings = Strings {
     field_email: "E-mail (optional)",
     password_hint: "At least 10 characters.",
     problem_required: "This is needed.",
-    problem_bad_username: "Use lowercase letters, digits and . _ - @ only (at most 100 characters): Moodle accepts no other characters in usernames.",
+    problem_bad_username: "Use only the letters a–z, digits and . _ - @ (at most 100 characters): Moodle accepts no other characters in usernames.",
     problem_short_password: "Use at least 10 characters.",
     problem_passwords_differ: "The two passwords are not the same.",
     problem_bad_email: "This does not look like an e-mail address.",

@@ -448,7 +448,7 @@ async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
             let username = schoolbridge_api::rules::normalise_username(&username);
             if !schoolbridge_api::rules::username_is_valid(&username) {
                 bail!(
-                    "{username:?} cannot be a sign-in name: use lowercase letters, digits and . _ - @ only (at most {} characters), the characters Moodle accepts",
+                    "{username:?} cannot be a sign-in name: use only the letters a–z, digits and . _ - @ (at most {} characters), the characters Moodle accepts",
                     schoolbridge_api::rules::MAX_USERNAME
                 );
             }

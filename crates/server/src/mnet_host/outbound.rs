@@ -135,11 +135,22 @@ async fn post(
     Ok(bytes.to_vec())
 }
 
-/// The scheme, host and port of a redirect target, when it is an absolute URL.
+/// The wwwroot a redirect points to, when it is an absolute URL: the target without the MNet
+/// endpoint's path (`/mnet/xmlrpc/server.php`, Mahara's `/api/xmlrpc/server.php`) when it ends
+/// with it, so a Moodle under a path keeps its path; else the target's scheme, host and port.
 fn redirect_origin(location: &str) -> Option<String> {
     let u = url::Url::parse(location).ok()?;
     let origin = u.origin();
-    origin.is_tuple().then(|| origin.ascii_serialization())
+    if !origin.is_tuple() {
+        return None;
+    }
+    let path = u.path();
+    for endpoint in ["/mnet/xmlrpc/server.php", "/api/xmlrpc/server.php"] {
+        if let Some(prefix) = path.strip_suffix(endpoint) {
+            return Some(format!("{}{prefix}", origin.ascii_serialization()));
+        }
+    }
+    Some(origin.ascii_serialization())
 }
 
 fn describe_reqwest(e: &reqwest::Error) -> String {
@@ -513,4 +524,22 @@ fn html_unescape(s: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&#039;", "'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redirect_origin;
+
+    #[test]
+    fn a_redirect_names_the_wwwroot_it_points_to() {
+        assert_eq!(
+            redirect_origin("https://school.example/moodle/mnet/xmlrpc/server.php").as_deref(),
+            Some("https://school.example/moodle")
+        );
+        assert_eq!(
+            redirect_origin("https://moodle.school.example/login/index.php").as_deref(),
+            Some("https://moodle.school.example")
+        );
+        assert_eq!(redirect_origin("/relative").as_deref(), None);
+    }
 }

@@ -18,7 +18,7 @@ use mnet::keys::PeerCertificate;
 use schoolbridge_api as api;
 
 /// Why a sign-in name is refused (`schoolbridge_api::rules::username_is_valid`).
-pub(crate) const BAD_USERNAME: &str = "Choose a sign-in name of lowercase letters, digits and . _ - @ only, at most 100 characters: Moodle takes no other characters for people who sign in from SchoolBridge.";
+pub(crate) const BAD_USERNAME: &str = "Choose a sign-in name of the letters a–z, digits and . _ - @ only, at most 100 characters: Moodle takes no other characters for people who sign in from SchoolBridge.";
 
 /// The API routes (mounted at `/api`).
 pub fn routes() -> Router<HttpState> {
