@@ -44,6 +44,8 @@ pub struct SisStrings {
     pub not_graded: &'static str,
     /// A transcript row of a Moodle-driven section, which has no SIS course.
     pub no_course: &'static str,
+    /// In place of a withdrawn class's points and percent on the transcript.
+    pub withdrawn_no_points: &'static str,
     pub since: fn(date: &str) -> String,
     pub who_in: fn(person: &str, section: &str) -> String,
     // Columns.
@@ -337,6 +339,7 @@ pub const ENGLISH: SisStrings = SisStrings {
     not_for_regular: "not required of regular students",
     not_graded: "–",
     no_course: "–",
+    withdrawn_no_points: "–",
     since: |date| format!("since {date}"),
     who_in: |person, section| format!("{person} in {section}"),
     col_section: "Section",

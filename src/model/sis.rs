@@ -88,8 +88,10 @@ impl SectionFilter {
 pub struct ContainerGroup {
     /// Container id.
     pub id: i64,
-    /// Its name ("ongoing" holds the sections Moodle drives).
+    /// Its name.
     pub name: String,
+    /// Its kind: `ongoing` holds the sections Moodle drives, `term` a term's.
+    pub kind: String,
     /// Its sections that pass the filter, by segment then name.
     pub sections: Vec<SectionSummary>,
 }
@@ -113,6 +115,7 @@ pub fn group_sections(sections: &[SectionSummary], filter: &SectionFilter) -> Ve
             _ => groups.push(ContainerGroup {
                 id: s.container_id,
                 name: s.container_name.clone(),
+                kind: s.container_kind.clone(),
                 sections: vec![s.clone()],
             }),
         }
@@ -176,9 +179,12 @@ pub fn roster_counts(enrolments: &[EnrolmentRow]) -> RosterCounts {
 
 /// A counsellor's status change, checked: a code is required; the same code again only with a
 /// note (the server keeps a second note, and ignores the same code without one); a date, when
-/// given, is the day the change took effect (its start, UTC).
+/// given, is the day the change took effect (its start, UTC) — except on the day the current
+/// status took effect (`since`), where the change is placed just after it: a withdrawal code
+/// dated the day Moodle withdrew the student belongs after that withdrawal, not before it.
 pub fn status_change(
     current: &str,
+    since: Option<i64>,
     code: &str,
     note: &str,
     date: &str,
@@ -191,11 +197,24 @@ pub fn status_change(
     if code == current && note.is_none() {
         return Err(SisProblem::NothingToChange);
     }
+    let effective_at = optional_date(date)?.map(|day| match since {
+        Some(s) if day <= s && s < day + time::DAY => s + 1,
+        _ => day,
+    });
     Ok(StatusChangeRequest {
         code: code.to_owned(),
         note: note.map(str::to_owned),
-        effective_at: optional_date(date)?,
+        effective_at,
     })
+}
+
+/// When the current status took effect: the newest change that did not arrive late.
+pub fn current_since(history: &[schoolbridge_api::sis::StatusChange]) -> Option<i64> {
+    history
+        .iter()
+        .filter(|h| !h.stale)
+        .map(|h| h.effective_at)
+        .max()
 }
 
 fn optional_date(text: &str) -> Result<Option<i64>, SisProblem> {
@@ -341,7 +360,8 @@ mod tests {
             name: name.into(),
             segment: 1,
             container_id: container,
-            container_name: if container == 1 { "ongoing" } else { "Fall" }.into(),
+            container_name: if container == 1 { "Ongoing" } else { "Fall" }.into(),
+            container_kind: if container == 1 { "ongoing" } else { "term" }.into(),
             course: (id == 3).then(|| CourseRow {
                 id: 7,
                 idnumber: None,
@@ -365,6 +385,11 @@ mod tests {
     #[test]
     fn sections_group_by_container_and_filter_by_teacher_and_course() {
         let all = group_sections(&sample(), &SectionFilter::default());
+        assert_eq!(
+            all.iter().map(|g| g.kind.as_str()).collect::<Vec<_>>(),
+            ["ongoing", "term"],
+            "the kind, not the (translatable, renamable) name, says which holds Moodle's sections"
+        );
         let shape: Vec<(&str, Vec<&str>)> = all
             .iter()
             .map(|g| {
@@ -377,7 +402,7 @@ mod tests {
         assert_eq!(
             shape,
             [
-                ("ongoing", vec!["algebra 2", "World History"]),
+                ("Ongoing", vec!["algebra 2", "World History"]),
                 ("Fall", vec!["Ceramics", "Study hall"])
             ]
         );
@@ -431,24 +456,37 @@ mod tests {
     #[test]
     fn a_status_change_needs_a_code_and_something_new() {
         assert_eq!(
-            status_change("withdrawn", "", "note", ""),
+            status_change("withdrawn", None, "", "note", ""),
             Err(SisProblem::Required)
         );
         assert_eq!(
-            status_change("withdrawn", "withdrawn", "  ", ""),
+            status_change("withdrawn", None, "withdrawn", "  ", ""),
             Err(SisProblem::NothingToChange)
         );
-        let again = status_change("withdrawn", "withdrawn", "Phoned the family", "").unwrap();
+        let again = status_change("withdrawn", None, "withdrawn", "Phoned the family", "").unwrap();
         assert_eq!(again.note.as_deref(), Some("Phoned the family"));
-        let coded = status_change("withdrawn", "withdrawn_failing", "", "2026-10-02").unwrap();
+        let coded =
+            status_change("withdrawn", None, "withdrawn_failing", "", "2026-10-02").unwrap();
         assert_eq!(
             (coded.code.as_str(), coded.note, coded.effective_at),
             ("withdrawn_failing", None, Some(1_790_899_200))
         );
         assert_eq!(
-            status_change("active", "passed", "", "02/10/2026"),
+            status_change("active", None, "passed", "", "02/10/2026"),
             Err(SisProblem::BadDate)
         );
+        // Moodle withdrew the student at 14:00 on 2 October: the code dated that day follows it.
+        let withdrawn_at = 1_790_899_200 + 14 * 3600;
+        let same_day =
+            status_change("withdrawn", Some(withdrawn_at), "wng", "", "2026-10-02").unwrap();
+        assert_eq!(same_day.effective_at, Some(withdrawn_at + 1));
+        // A later day is that day's start; an earlier day is left for the server to refuse.
+        let later =
+            status_change("withdrawn", Some(withdrawn_at), "wng", "", "2026-10-03").unwrap();
+        assert_eq!(later.effective_at, Some(1_790_899_200 + 86_400));
+        let earlier =
+            status_change("withdrawn", Some(withdrawn_at), "wng", "", "2026-10-01").unwrap();
+        assert_eq!(earlier.effective_at, Some(1_790_899_200 - 86_400));
     }
 
     #[test]

@@ -1,7 +1,6 @@
 //! The JSON contract between the SchoolBridge server and its console (the internal one; the wire
 //! contract with Moodle is MNet, in the `mnet` crate). Plain serde types, and in [`rules`] the few
-//! input rules both sides check, so both sides compile the same definitions — natively and to
-//! wasm32.
+//! rules both sides apply, so both sides compile the same definitions — natively and to wasm32.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,15 @@
-//! Input rules the console checks as people type and the server enforces: one definition, so
-//! the form and the API never disagree.
+//! Rules the console and the server both apply — input the console checks as people type and
+//! the server enforces, and what a report shows in the page and in its CSV: one definition, so
+//! the two never disagree.
+
+use crate::sis::StatusKind;
+
+/// Whether a transcript line shows the class's points and percent. A withdrawn enrolment shows
+/// its withdrawal (code, date, note) instead, as a registrar's transcript shows W, WP or WNG
+/// rather than a grade; the grades stay in the progress report for any date before it.
+pub fn transcript_shows_grade(kind: StatusKind) -> bool {
+    kind != StatusKind::Withdrawn
+}
 
 /// The longest sign-in name (Moodle's `user.username` column).
 pub const MAX_USERNAME: usize = 100;
@@ -36,5 +46,12 @@ mod tests {
         assert!(username_is_valid(&"a".repeat(MAX_USERNAME)));
         assert!(!username_is_valid(&"a".repeat(MAX_USERNAME + 1)));
         assert_eq!(normalise_username("  JDoe "), "jdoe");
+    }
+
+    #[test]
+    fn a_withdrawn_class_shows_no_grade_on_the_transcript() {
+        assert!(!transcript_shows_grade(StatusKind::Withdrawn));
+        assert!(transcript_shows_grade(StatusKind::Active));
+        assert!(transcript_shows_grade(StatusKind::Completed));
     }
 }

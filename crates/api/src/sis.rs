@@ -190,6 +190,8 @@ pub struct SectionSummary {
     pub container_id: i64,
     /// Container name.
     pub container_name: String,
+    /// Container kind: `ongoing` (the sections Moodle drives) or `term`.
+    pub container_kind: String,
     /// Course, if grouped.
     pub course: Option<CourseRow>,
     /// Moodle or manual.

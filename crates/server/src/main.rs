@@ -131,29 +131,8 @@ fn confirm(question: &str) -> anyhow::Result<bool> {
 }
 
 fn when(t: Option<i64>) -> String {
-    t.map(|t| format!("{} (unix {t})", iso_date(t)))
+    t.map(|t| format!("{} (unix {t})", schoolbridge::clock::utc_date_time(t)))
         .unwrap_or_else(|| "never".into())
-}
-
-/// A UTC date-time for people (days-from-civil; no time-zone database needed).
-fn iso_date(t: i64) -> String {
-    let days = t.div_euclid(86_400);
-    let secs = t.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
-        secs / 3600,
-        (secs % 3600) / 60
-    )
 }
 
 fn print_certificate(cert: &mnet::keys::PeerCertificate) {
@@ -165,8 +144,16 @@ fn print_certificate(cert: &mnet::keys::PeerCertificate) {
     show("Organisation", &s.organization);
     show("Unit", &s.organizational_unit);
     show("E-mail", &s.email);
-    println!("  {:<16} {}", "Valid from", iso_date(cert.not_before()));
-    println!("  {:<16} {}", "Valid until", iso_date(cert.not_after()));
+    println!(
+        "  {:<16} {}",
+        "Valid from",
+        schoolbridge::clock::utc_date_time(cert.not_before())
+    );
+    println!(
+        "  {:<16} {}",
+        "Valid until",
+        schoolbridge::clock::utc_date_time(cert.not_after())
+    );
     println!(
         "  {:<16} {} ({} bits)",
         "Signature",
@@ -392,7 +379,7 @@ async fn audit(state: &AppState, cmd: AuditCommand) -> anyhow::Result<()> {
         println!(
             "{:>6} {} {:<3} {:<32} {:<40} {}{} {} µs",
             r.id,
-            iso_date(e.at_ms / 1000),
+            schoolbridge::clock::utc_date_time(e.at_ms / 1000),
             e.direction.as_str(),
             e.peer_wwwroot.as_deref().unwrap_or("-"),
             e.method.as_deref().unwrap_or("-"),

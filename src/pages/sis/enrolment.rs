@@ -11,7 +11,7 @@ use schoolbridge_api::sis::{StatusChange, StatusCodeRow};
 use super::{date_cell, late_badge, loading_or_error, markup_view, source_cell, status_badge};
 use crate::api::{self, ApiError};
 use crate::i18n::sis;
-use crate::model::sis::status_change;
+use crate::model::sis::{current_since, status_change};
 use crate::model::sis_markup::Markup;
 use crate::ui::{ErrorSlot, Notice, TextField, Tone};
 
@@ -112,8 +112,14 @@ fn StatusForm(
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         saved.set(false);
+        let since = history.with_untracked(|h| {
+            h.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|rows| current_since(rows))
+        });
         let request = match status_change(
             &current.get_value(),
+            since,
             &code.get_untracked(),
             &note.get_untracked(),
             &date.get_untracked(),

@@ -116,11 +116,7 @@ fn section_markup(page: &Page) -> String {
     let rows = &page.roster.enrolments;
     let counts = roster_counts(rows);
     let mut m = Markup::new();
-    let kind = if section.container_name == "ongoing" {
-        "ongoing"
-    } else {
-        "term"
-    };
+    let kind = section.container_kind.as_str();
     m.open("dl", &[("class", Some("facts"))])
         .el("dt", &[], t.field_term)
         .el("dd", &[], &t.container_name(&section.container_name, kind))

@@ -156,11 +156,7 @@ fn group_markup(group: &ContainerGroup) -> String {
             ("data-container", Some(&container)),
         ],
     );
-    let kind = if group.name == "ongoing" {
-        "ongoing"
-    } else {
-        "term"
-    };
+    let kind = group.kind.as_str();
     m.el(
         "h2",
         &[("id", Some(&heading))],

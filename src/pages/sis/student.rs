@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use schoolbridge_api::PersonSummary;
+use schoolbridge_api::rules::transcript_shows_grade;
 use schoolbridge_api::sis::{ProgressReport, ReportSection, StudentPage as Page, Transcript};
 
 use super::enrolment::EnrolmentPanel;
@@ -204,11 +205,7 @@ fn schedule_markup(page: &Page, staff: bool) -> String {
             } else {
                 m.text(&e.section.name);
             }
-            let kind = if e.section.container_name == "ongoing" {
-                "ongoing"
-            } else {
-                "term"
-            };
+            let kind = e.section.container_kind.as_str();
             m.close("th")
                 .el(
                     "td",
@@ -543,11 +540,7 @@ fn transcript_markup(tr: &Transcript) -> String {
         ],
     );
     for e in &tr.entries {
-        let kind = if e.section.container_name == "ongoing" {
-            "ongoing"
-        } else {
-            "term"
-        };
+        let kind = e.section.container_kind.as_str();
         m.open(
             "tr",
             &[
@@ -594,14 +587,19 @@ fn transcript_markup(tr: &Transcript) -> String {
                     .el("q", &[("data-testid", Some("transcript-note"))], note);
             }
         }
-        m.close("td")
-            .el(
+        m.close("td");
+        if transcript_shows_grade(e.enrolment.status_kind) {
+            m.el(
                 "td",
                 &[("class", Some("num"))],
                 &(t.earned_of)(&points(e.totals.earned), &points(e.totals.possible)),
             )
-            .el("td", &[("class", Some("num"))], &percent(e.totals.percent))
-            .close("tr");
+            .el("td", &[("class", Some("num"))], &percent(e.totals.percent));
+        } else {
+            m.el("td", &[("class", Some("num"))], t.withdrawn_no_points)
+                .el("td", &[("class", Some("num"))], t.withdrawn_no_points);
+        }
+        m.close("tr");
     }
     m.end_table();
     m.finish()

@@ -65,6 +65,23 @@ pub struct SsoTokenRow {
 }
 
 impl Store {
+    /// Whether a set-up token exists, unused and unexpired (read only; [`take_setup_token`]
+    /// consumes it in the transaction that creates the administrator).
+    pub async fn setup_token_is_live(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(sqlx::query(
+            "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?
+        .is_some())
+    }
+
     /// A session that has not ended, by cookie-token hash.
     pub async fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
         let row = sqlx::query(

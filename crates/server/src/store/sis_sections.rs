@@ -450,7 +450,7 @@ pub async fn set_section_teacher(
     Ok(Ok(()))
 }
 
-pub(crate) const SUMMARY_SQL: &str = "SELECT s.id, s.peer_id, s.idnumber, s.name, s.segment, s.container_id, ct.name AS container_name,
+pub(crate) const SUMMARY_SQL: &str = "SELECT s.id, s.peer_id, s.idnumber, s.name, s.segment, s.container_id, ct.name AS container_name, ct.kind AS container_kind,
     s.course_id, co.idnumber AS course_idnumber, co.name AS course_name, s.source,
     t.id AS t_id, t.idnumber AS t_idnumber, t.firstname AS t_firstname, t.lastname AS t_lastname,
     (SELECT COUNT(*) FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
@@ -479,6 +479,7 @@ pub(crate) fn summary_from_row(r: &AnyRow) -> Result<SectionSummary, sqlx::Error
         segment: r.try_get("segment")?,
         container_id: r.try_get("container_id")?,
         container_name: r.try_get("container_name")?,
+        container_kind: r.try_get("container_kind")?,
         course,
         source: RecordSource::parse(&r.try_get::<String, _>("source")?),
         teacher: crate::store::sis::person_ref_from_row(r, "t_")?,

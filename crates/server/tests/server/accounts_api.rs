@@ -200,12 +200,52 @@ async fn repeated_failures_are_throttled() {
     assert_eq!((s, body["code"].as_str()), (429, Some("throttled")));
 }
 
+/// Ten guesses at once: the attempt is counted before the password is checked, so only five
+/// reach the check and the rest wait, as they would one after another.
+#[tokio::test]
+async fn parallel_guesses_are_throttled_too() {
+    let app = TestApp::start().await;
+    local_account(&app, "victim", "victim-password", &[], true).await;
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..10 {
+        let mut anon = Api::anonymous(&app);
+        guesses.spawn(async move {
+            anon.send(
+                Method::POST,
+                "/api/session",
+                Some(json!({"username": "victim", "password": "guess-guess"})),
+            )
+            .await
+            .0
+        });
+    }
+    let mut statuses = guesses.join_all().await;
+    statuses.sort_unstable();
+    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    // A name longer than any account is refused without being remembered.
+    let mut anon = Api::anonymous(&app);
+    let long = "x".repeat(5000);
+    let (s, _) = anon
+        .send(
+            Method::POST,
+            "/api/session",
+            Some(json!({"username": long, "password": "p"})),
+        )
+        .await;
+    assert_eq!(s, 401);
+}
+
 #[tokio::test]
 async fn the_first_administrator_is_created_with_the_one_time_token() {
     let app = TestApp::start().await;
     let mut anon = Api::anonymous(&app);
     assert_eq!(anon.get("/api/setup").await.1["needs_admin"], true);
     let token = schoolbridge::accounts::setup::token_if_needed(&app.state)
+        .await
+        .unwrap()
+        .unwrap();
+    // A second start before anyone set up prints a second link.
+    let earlier_link = schoolbridge::accounts::setup::token_if_needed(&app.state)
         .await
         .unwrap()
         .unwrap();
@@ -222,18 +262,20 @@ async fn the_first_administrator_is_created_with_the_one_time_token() {
             .0,
         201
     );
-    assert_eq!(
-        anon.send(Method::POST, "/api/setup", Some(req(&token)))
-            .await
-            .0,
-        400,
-        "username taken now"
-    );
     let again = json!({"token": token, "username": "head2", "password": "a-long-password", "firstname": "A", "lastname": "B"});
     assert_eq!(
         anon.send(Method::POST, "/api/setup", Some(again)).await.0,
         403,
         "the token is single use"
+    );
+    // The other link, still unused, makes no second administrator.
+    let (s, body) = anon
+        .send(Method::POST, "/api/setup", Some(req(&earlier_link)))
+        .await;
+    assert_eq!(
+        (s, body["code"].as_str()),
+        (403, Some("already_set_up")),
+        "{body}"
     );
     assert_eq!(anon.get("/api/setup").await.1["needs_admin"], false);
     assert!(

@@ -301,6 +301,44 @@ async fn a_bad_signature_is_710_and_replies_are_wrapped_like_the_request() {
     assert!(matches!(r.reply, Reply::Fault(f) if f.code == 710));
 }
 
+/// The timestamp sits outside the signature: a request whose timestamp cannot be read (an
+/// attacker who flips a byte of it) is refused rather than let past the clock window.
+#[tokio::test]
+async fn a_request_without_a_readable_timestamp_is_refused() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, ALL).await;
+    let cert = app.cert();
+    let payload = mnet::xmlrpc::write_call("system/listServices", &[]);
+    let now = moodle.now();
+    let signed = sign_envelope(
+        payload.as_bytes(),
+        &moodle.key,
+        &moodle.wwwroot,
+        now,
+        PublicKeyPath::Moodle,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    let ts = format!("<timestamp>{now}</timestamp>");
+    let damaged = signed.replacen(&ts, "<timestamp>soon</timestamp>", 1);
+    assert_ne!(damaged, signed, "the template writes <timestamp>");
+    let body = mnet::envelope::seal_envelope(
+        damaged.as_bytes(),
+        &cert,
+        &moodle.wwwroot,
+        mnet::envelope::Cipher::Rc4,
+        &mut rand::rng(),
+    )
+    .unwrap();
+    let reply = app.post(body.into_bytes()).await;
+    let Reply::Fault(f) = moodle.read(&reply, &cert).unwrap().reply else {
+        panic!("expected a fault")
+    };
+    assert_eq!(f.code, schoolbridge::mnet_host::receive::FAULT_CLOCK_SKEW);
+    assert!(f.string.contains("no readable timestamp"), "{}", f.string);
+}
+
 #[tokio::test]
 async fn clock_skew_beyond_the_window_is_refused_with_a_clear_fault() {
     let app = TestApp::start().await;
@@ -381,6 +419,62 @@ async fn key_rotation_with_a_peer_holding_the_old_certificate_7025_then_retry() 
         .post(moodle.request(&old_cert, "system/listServices", &[]))
         .await;
     assert_eq!(plain_fault(&reply).0, 7023);
+}
+
+/// Password fields are never stored, also when the call ends in a fault before the SIS service
+/// sees it (here the 7025 a peer gets on its first call after our key rotation).
+#[tokio::test]
+async fn a_password_is_kept_out_of_the_audit_log_on_an_early_fault() {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, ALL).await;
+    let old_cert = app.cert();
+    app.state.keys.rotate().await.unwrap();
+    let user = Value::Struct(
+        mnet::xmlrpc::Struct::new()
+            .with("idnumber", "S-1")
+            .with("username", "jdoe")
+            .with("password", "hunter2-secret"),
+    );
+    let reply = app
+        .post(moodle.request(&old_cert, "schooltool/sis/fetch_user", &[user]))
+        .await;
+    assert!(matches!(
+        moodle.read(&reply, &old_cert).unwrap().reply,
+        Reply::KeyChanged(_)
+    ));
+    let rows = app
+        .state
+        .store
+        .audit_entries(&schoolbridge::store::AuditFilter {
+            method: Some("fetch_user".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    let entry = app
+        .state
+        .store
+        .audit_entry(rows[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        entry.entry.envelope.is_none(),
+        "the envelope carried a password"
+    );
+    assert!(
+        entry
+            .entry
+            .envelope_note
+            .as_deref()
+            .unwrap_or("")
+            .contains("password"),
+        "{:?}",
+        entry.entry.envelope_note
+    );
 }
 
 /// Both sides re-keyed at once: the peer seals to our old certificate and signs with a key we do

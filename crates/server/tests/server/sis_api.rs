@@ -272,6 +272,15 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
     );
     let text = csv.text().await.unwrap();
     assert!(text.contains("Lab 1: Density,1,20,18"), "{text}");
+    // Dates for people, and the total's percent under "percent".
+    let header = text.lines().next().unwrap();
+    assert!(header.ends_with(",source,percent"), "{header}");
+    let lab = text.lines().find(|l| l.contains("Lab 1: Density")).unwrap();
+    assert!(lab.contains(" UTC,"), "a date, not Unix seconds: {lab}");
+    let total = text.lines().find(|l| l.contains(",TOTAL,")).unwrap();
+    let cells: Vec<&str> = total.split(',').collect();
+    assert_eq!(cells.len(), header.split(',').count(), "{total}");
+    assert!(cells.last().unwrap().parse::<f64>().is_ok(), "{total}");
 }
 
 #[tokio::test]
@@ -341,6 +350,16 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
         csv.contains("withdrawn_no_grade") && csv.contains("Moved to another district"),
         "{csv}"
     );
+    // A withdrawn class shows its withdrawal, not points and percent.
+    let line = csv
+        .lines()
+        .find(|l| l.contains("withdrawn_no_grade"))
+        .unwrap();
+    assert!(line.ends_with(",,,"), "{line}");
+    assert!(
+        line.contains(" UTC,"),
+        "the withdrawal date for people: {line}"
+    );
     // Unknown codes are refused; only staff may change statuses.
     let (st, _) = c
         .send(
@@ -350,6 +369,25 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
         )
         .await;
     assert!(st == 400 || st == 404, "{st}");
+    // A change dated in the future would apply at once: refused, nothing recorded.
+    let next_month = sis.app.state.clock.now() + 30 * 86_400;
+    let (st, refused) = c
+        .send(
+            Method::PUT,
+            &format!("/api/sis/enrolments/{eid}/status"),
+            Some(json!({"code": "passed", "effective_at": next_month})),
+        )
+        .await;
+    assert_eq!(
+        (st, refused["code"].as_str()),
+        (400, Some("future_date")),
+        "{refused}"
+    );
+    let (_, after) = c.get(&format!("/api/sis/enrolments/{eid}/history")).await;
+    assert_eq!(
+        after.as_array().unwrap().last().unwrap()["status"],
+        "withdrawn_no_grade"
+    );
     let mut t = Api::sign_in(&sis.app, "rivera", "rivera-password").await;
     assert_eq!(
         t.send(

@@ -79,6 +79,35 @@ fn failures() -> &'static Mutex<HashMap<String, (u32, i64)>> {
     F.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+fn bad_credentials() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "bad_credentials",
+        "The name or the password is not right.",
+    )
+}
+
+/// Names remembered for throttling at most; beyond it, entries whose minute is over go.
+const THROTTLE_NAMES: usize = 10_000;
+
+/// Counts a sign-in attempt for `name` before its password is checked (so that parallel
+/// guesses cannot all pass before the count moves); true when the name must wait.
+fn throttled(name: &str, now: i64) -> bool {
+    let Ok(mut f) = failures().lock() else {
+        return false;
+    };
+    if f.len() >= THROTTLE_NAMES {
+        f.retain(|_, (_, until)| *until > now);
+    }
+    let e = f.entry(name.to_owned()).or_insert((0, 0));
+    if e.0 >= 5 && e.1 > now {
+        return true;
+    }
+    e.0 += 1;
+    e.1 = now + 60;
+    false
+}
+
 /// `POST /api/session`: sign in. After five failures for a name, further tries wait a minute.
 pub async fn login(
     State(s): State<HttpState>,
@@ -87,15 +116,11 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let app = &s.app;
     let name = req.username.trim().to_lowercase();
+    if name.is_empty() || name.len() > api::rules::MAX_USERNAME {
+        return Err(bad_credentials());
+    }
     let now = app.clock.now();
-    let blocked = failures()
-        .lock()
-        .map(|f| {
-            f.get(&name)
-                .is_some_and(|(n, until)| *n >= 5 && *until > now)
-        })
-        .unwrap_or(false);
-    if blocked {
+    if throttled(&name, now) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
@@ -111,18 +136,7 @@ pub async fn login(
     .await;
     let person = match person {
         Some(p) if ok => p,
-        _ => {
-            if let Ok(mut f) = failures().lock() {
-                let e = f.entry(name).or_insert((0, 0));
-                e.0 += 1;
-                e.1 = now + 60;
-            }
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "bad_credentials",
-                "The name or the password is not right.",
-            ));
-        }
+        _ => return Err(bad_credentials()),
     };
     if !person.login_allowed {
         return Err(ApiError::new(
@@ -192,6 +206,15 @@ pub async fn setup(
     Json(req): Json<api::SetupRequest>,
 ) -> Result<StatusCode, ApiError> {
     let app = &s.app;
+    // Only while there is no administrator: a set-up link printed at an earlier start (in a log,
+    // say) must not make a second one later.
+    if app.store.count_admins().await? > 0 {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "already_set_up",
+            "SchoolBridge already has an administrator. Sign in, or ask an administrator for an account.",
+        ));
+    }
     let username = api::rules::normalise_username(&req.username);
     if !api::rules::username_is_valid(&username) {
         return Err(ApiError::bad_request("bad_username", BAD_USERNAME));
@@ -201,6 +224,12 @@ pub async fn setup(
             "bad_name",
             "Given and family names are needed.",
         ));
+    }
+    let token_hash = sessions::token_hash(req.token.trim());
+    let now = app.clock.now();
+    // The token before the password hash: anonymous callers cannot make the server hash.
+    if !app.store.setup_token_is_live(&token_hash, now).await? {
+        return Err(bad_setup_token());
     }
     if app
         .store
@@ -216,8 +245,6 @@ pub async fn setup(
     let hash = passwords::hash(&app.crypto, &req.password)
         .await
         .map_err(|e| ApiError::bad_request("bad_password", e.to_string()))?;
-    let token_hash = sessions::token_hash(req.token.trim());
-    let now = app.clock.now();
     let (first, last) = (
         req.firstname.trim().to_owned(),
         req.lastname.trim().to_owned(),
@@ -240,10 +267,14 @@ pub async fn setup(
     })?;
     match created {
         Some(_) => Ok(StatusCode::CREATED),
-        None => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "bad_setup_token",
-            "The set-up link is not valid (used, expired or mistyped). Restart the server for a new one, or use `schoolbridge user add`.",
-        )),
+        None => Err(bad_setup_token()),
     }
+}
+
+fn bad_setup_token() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "bad_setup_token",
+        "The set-up link is not valid (used, expired or mistyped). Restart the server for a new one, or use `schoolbridge user add`.",
+    )
 }

@@ -5,6 +5,7 @@
 //! student themself. Changing statuses and manual courses, sections and enrolments is for
 //! counsellors and admins; grade items and manual grades for the section's teacher too.
 
+use crate::clock::utc_date_time;
 use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::error::ApiError;
@@ -65,8 +66,17 @@ fn require_student_view(a: &Authed, person_id: i64) -> Result<(), ApiError> {
     }
 }
 
-fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> ChangeMeta {
-    ChangeMeta::manual(Some(a.person.id), effective_at, s.app.clock.now())
+/// A change entered here. Its date may be in the past (a withdrawal recorded late), never in the
+/// future: a future change would apply at once and hide every Moodle change dated before it.
+fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> Result<ChangeMeta, ApiError> {
+    let now = s.app.clock.now();
+    if effective_at.is_some_and(|at| at > now) {
+        return Err(ApiError::bad_request(
+            "future_date",
+            "The date is in the future. Enter a change on or after the day it takes effect.",
+        ));
+    }
+    Ok(ChangeMeta::manual(Some(a.person.id), effective_at, now))
 }
 
 /// Query string of the sections list.
@@ -215,7 +225,7 @@ pub async fn create_section(
     let id = s
         .app
         .store
-        .create_manual_section(&new, &manual(&a, &s, None))
+        .create_manual_section(&new, &manual(&a, &s, None)?)
         .await?;
     Ok((StatusCode::CREATED, Json(api::Created { id })))
 }
@@ -230,7 +240,7 @@ pub async fn set_teacher(
     require_manager(&a)?;
     s.app
         .store
-        .set_section_teacher(id, r.teacher_id, &manual(&a, &s, r.effective_at))
+        .set_section_teacher(id, r.teacher_id, &manual(&a, &s, r.effective_at)?)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -246,7 +256,7 @@ pub async fn enrol(
     let eid = s
         .app
         .store
-        .create_manual_enrolment(id, r.person_id, r.role, &manual(&a, &s, r.effective_at))
+        .create_manual_enrolment(id, r.person_id, r.role, &manual(&a, &s, r.effective_at)?)
         .await?;
     Ok((StatusCode::CREATED, Json(api::Created { id: eid })))
 }
@@ -280,7 +290,7 @@ pub async fn change_status(
     let note = r.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
     s.app
         .store
-        .change_enrolment_status(id, &r.code, note, &manual(&a, &s, r.effective_at))
+        .change_enrolment_status(id, &r.code, note, &manual(&a, &s, r.effective_at)?)
         .await?;
     Ok(Json(s.app.store.enrolment_history(id).await?))
 }
@@ -431,7 +441,7 @@ pub async fn record_grade(
     };
     s.app
         .store
-        .record_manual_grade(&g, &manual(&a, &s, None))
+        .record_manual_grade(&g, &manual(&a, &s, None)?)
         .await?;
     Ok(Json(
         s.app
@@ -560,6 +570,7 @@ pub async fn progress_csv(
             "attempt",
             "graded at",
             "source",
+            "percent",
         ]
         .map(String::from)
         .to_vec(),
@@ -578,8 +589,9 @@ pub async fn progress_csv(
                     .unwrap_or_default()
                     .to_owned(),
                 g.map(|g| g.attempt.to_string()).unwrap_or_default(),
-                g.map(|g| g.effective_at.to_string()).unwrap_or_default(),
+                g.map(|g| utc_date_time(g.effective_at)).unwrap_or_default(),
                 g.map(|g| g.source.as_str().to_owned()).unwrap_or_default(),
+                String::new(),
             ]);
         }
         rows.push(vec![
@@ -592,9 +604,10 @@ pub async fn progress_csv(
             String::new(),
             String::new(),
             String::new(),
+            String::new(),
             sec.totals
                 .percent
-                .map(|p| format!("{p:.1}%"))
+                .map(|p| format!("{p:.1}"))
                 .unwrap_or_default(),
         ]);
     }
@@ -635,7 +648,7 @@ pub async fn transcript_csv(
     ];
     for e in &t.entries {
         let w = e.withdrawal.as_ref();
-        rows.push(vec![
+        let mut row = vec![
             e.section.name.clone(),
             e.section
                 .course
@@ -645,15 +658,22 @@ pub async fn transcript_csv(
             e.section.container_name.clone(),
             e.enrolment.status_label.clone(),
             w.map(|w| w.code.clone()).unwrap_or_default(),
-            w.map(|w| w.since.to_string()).unwrap_or_default(),
+            w.map(|w| utc_date_time(w.since)).unwrap_or_default(),
             w.and_then(|w| w.note.clone()).unwrap_or_default(),
-            num(e.totals.earned),
-            num(e.totals.possible),
-            e.totals
-                .percent
-                .map(|p| format!("{p:.1}"))
-                .unwrap_or_default(),
-        ]);
+        ];
+        if schoolbridge_api::rules::transcript_shows_grade(e.enrolment.status_kind) {
+            row.push(num(e.totals.earned));
+            row.push(num(e.totals.possible));
+            row.push(
+                e.totals
+                    .percent
+                    .map(|p| format!("{p:.1}"))
+                    .unwrap_or_default(),
+            );
+        } else {
+            row.extend([String::new(), String::new(), String::new()]);
+        }
+        rows.push(row);
     }
     Ok(csv_response(
         &format!("transcript-{id}.csv"),
