@@ -125,14 +125,43 @@ async fn post(
             location,
         });
     }
-    let bytes = resp
-        .bytes()
-        .await
-        .map_err(|e| transport(describe_reqwest(&e)))?;
     if !status.is_success() {
         return Err(transport(format!("HTTP status {status}")));
     }
-    Ok(bytes.to_vec())
+    let limit = state.config.max_body_bytes;
+    read_capped(resp, limit)
+        .await
+        .map_err(|e| transport(describe_reqwest(&e)))?
+        .ok_or_else(|| transport(format!("the reply is larger than {limit} bytes")))
+}
+
+/// The first `limit` bytes of a reply body (or fewer, on a read error).
+async fn read_capped_prefix(mut resp: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    body.truncate(limit);
+    body
+}
+
+/// A reply body, read only up to `limit` bytes: `None` when it is longer (a peer, or an address
+/// an administrator previews, cannot make the server hold an unbounded reply).
+async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
 }
 
 /// The wwwroot a redirect points to, when it is an absolute URL: the target without the MNet
@@ -508,7 +537,9 @@ pub async fn fetch_title(state: &AppState, wwwroot: &str, tls_verify: bool) -> O
             .await
             .ok()?;
     }
-    let text = resp.text().await.ok()?;
+    // The title is near the top: the first 256 KiB are plenty, and all that is read.
+    let head = read_capped_prefix(resp, 256 * 1024).await;
+    let text = String::from_utf8_lossy(&head);
     let lower = text.to_ascii_lowercase();
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;

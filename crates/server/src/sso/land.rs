@@ -136,10 +136,13 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
             )));
         }
         Err(e) => {
+            // The details (addresses, connection errors) are for the administrator: in the log
+            // and the audit entry of the outbound call, not on a page anyone may open.
+            tracing::warn!(peer = %peer.wwwroot, diagnosis = %e.diagnosis(&state.config.wwwroot), "could not confirm an SSO arrival");
             return refused(back(Refusal::new(
                 StatusCode::BAD_GATEWAY,
                 text::NOT_CONFIRMED,
-                e.diagnosis(&state.config.wwwroot),
+                "SchoolBridge could not confirm the sign-in with the site you came from. Try again in a moment; if it keeps failing, tell the school's SchoolBridge administrator.",
             )));
         }
     };

@@ -243,18 +243,63 @@ macro_rules! write_tx {
     }};
 }
 
-/// A database URL with any password replaced by `***`, for messages and logs.
+/// A database URL with any password replaced by `***`, for messages and logs: the one in the
+/// user-info part and any `password=` query parameter (PostgreSQL accepts both). A URL that
+/// cannot be read is shown as it is unless it has user-info (`…@`), which is then withheld.
 pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
+    let Ok(mut u) = url::Url::parse(url) else {
+        return if url.contains('@') {
+            "(a database URL that cannot be read)".to_owned()
+        } else {
+            url.to_owned()
+        };
+    };
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
     }
+    if u.query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+    {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    "***".to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    u.to_string()
 }
 
 /// Integer columns hold booleans on both engines.
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn database_passwords_never_reach_messages() {
+        assert_eq!(
+            redact_url("postgres://sb:s3cret@db.school/sb"),
+            "postgres://sb:***@db.school/sb"
+        );
+        let q = redact_url("postgres://db.school/sb?user=sb&password=s3cret&sslmode=require");
+        assert!(
+            !q.contains("s3cret") && q.contains("sslmode=require"),
+            "{q}"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/schoolbridge.db"),
+            "sqlite://data/schoolbridge.db"
+        );
+        assert!(!redact_url("not a url but:s3cret@host").contains("s3cret"));
+    }
 }

@@ -74,6 +74,27 @@ async fn a_redirecting_address_is_diagnosed_not_followed() {
     server.abort();
 }
 
+/// A reply larger than the body limit is not read whole: the key exchange fails with a reason.
+#[tokio::test]
+async fn an_oversized_reply_is_cut_off() {
+    let app = TestApp::start().await;
+    let limit = app.state.config.max_body_bytes;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = axum::Router::new().fallback(move || async move { "x".repeat(limit + 1) });
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let err = registry::preview(&app.state, &format!("http://{addr}"), "moodle", true)
+        .await
+        .err()
+        .unwrap();
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("larger than {limit} bytes")),
+        "{text}"
+    );
+    server.abort();
+}
+
 #[tokio::test]
 async fn adding_a_moodle_by_url_verify_and_review() {
     let app = TestApp::start().await;
