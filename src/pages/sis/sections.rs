@@ -191,7 +191,11 @@ fn group_markup(group: &ContainerGroup) -> String {
             &s.name,
         )
         .close("th")
-        .el("td", &[], s.course.as_ref().map_or("", |c| c.name.as_str()))
+        .el(
+            "td",
+            &[],
+            s.course.as_ref().map_or(t.no_course, |c| c.name.as_str()),
+        )
         .el(
             "td",
             &[],

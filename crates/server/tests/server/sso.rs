@@ -27,15 +27,20 @@ async fn jump(api: &Api, peer_id: i64) -> (String, String) {
         .to_str()
         .unwrap()
         .to_owned();
-    let token = to
+    let token = token_of(&to);
+    (to, token)
+}
+
+/// The token in a redirect to a land page.
+fn token_of(location: &str) -> String {
+    location
         .split("token=")
         .nth(1)
         .unwrap()
         .split('&')
         .next()
         .unwrap()
-        .to_owned();
-    (to, token)
+        .to_owned()
 }
 
 fn sha1_hex(s: &str) -> String {
@@ -195,20 +200,13 @@ async fn a_non_ascii_user_agent_is_hashed_as_sent() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let to = resp.headers()["location"].to_str().unwrap().to_owned();
-    let token = to
-        .split("token=")
-        .nth(1)
-        .unwrap()
-        .split('&')
-        .next()
-        .unwrap();
+    let token = token_of(resp.headers()["location"].to_str().unwrap());
     let ua = schoolbridge::accounts::sessions::useragent_sha1(raw_ua);
     let reply = moodle
         .call(
             &app,
             "auth/mnet/auth.php/user_authorise",
-            &[Value::from(token), Value::from(ua.as_str())],
+            &[Value::from(token.as_str()), Value::from(ua.as_str())],
         )
         .await;
     assert!(

@@ -41,13 +41,24 @@ async fn peered(app: &TestApp, sim: &SimMoodle) -> schoolbridge::store::PeerRow 
     peer
 }
 
+/// Serves `router` on loopback as a would-be peer and returns why previewing it failed.
+async fn preview_failure(app: &TestApp, router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    let err = registry::preview(&app.state, &format!("http://{addr}"), "moodle", true)
+        .await
+        .err()
+        .unwrap();
+    server.abort();
+    err.to_string()
+}
+
 /// A site whose address redirects (http → https, a missing www.): the key exchange is not
 /// redirected, and the admin is told which address to use instead.
 #[tokio::test]
 async fn a_redirecting_address_is_diagnosed_not_followed() {
     let app = TestApp::start().await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let router = axum::Router::new().fallback(|| async {
         (
             axum::http::StatusCode::MOVED_PERMANENTLY,
@@ -57,12 +68,7 @@ async fn a_redirecting_address_is_diagnosed_not_followed() {
             )],
         )
     });
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
-    let err = registry::preview(&app.state, &format!("http://{addr}"), "moodle", true)
-        .await
-        .err()
-        .unwrap();
-    let text = err.to_string();
+    let text = preview_failure(&app, router).await;
     assert!(
         text.contains("redirects to https://moodle.school.example/"),
         "{text}"
@@ -71,7 +77,6 @@ async fn a_redirecting_address_is_diagnosed_not_followed() {
         text.contains("probably https://moodle.school.example"),
         "{text}"
     );
-    server.abort();
 }
 
 /// A reply larger than the body limit is not read whole: the key exchange fails with a reason.
@@ -79,20 +84,12 @@ async fn a_redirecting_address_is_diagnosed_not_followed() {
 async fn an_oversized_reply_is_cut_off() {
     let app = TestApp::start().await;
     let limit = app.state.config.max_body_bytes;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let router = axum::Router::new().fallback(move || async move { "x".repeat(limit + 1) });
-    let server = tokio::spawn(async move { axum::serve(listener, router).await });
-    let err = registry::preview(&app.state, &format!("http://{addr}"), "moodle", true)
-        .await
-        .err()
-        .unwrap();
-    let text = err.to_string();
+    let text = preview_failure(&app, router).await;
     assert!(
         text.contains(&format!("larger than {limit} bytes")),
         "{text}"
     );
-    server.abort();
 }
 
 #[tokio::test]
