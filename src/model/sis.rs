@@ -197,15 +197,22 @@ pub fn status_change(
     if code == current && note.is_none() {
         return Err(SisProblem::NothingToChange);
     }
-    let effective_at = optional_date(date)?.map(|day| match since {
-        Some(s) if day <= s && s < day + time::DAY => s + 1,
-        _ => day,
-    });
+    let effective_at = effective_day(date, since)?;
     Ok(StatusChangeRequest {
         code: code.to_owned(),
         note: note.map(str::to_owned),
         effective_at,
     })
+}
+
+/// A "took effect on" date (empty: now). A day means its start (UTC), except the day the current
+/// record took effect (`since`): a change dated that day is placed just after it, since it was
+/// made after it (a withdrawal code after Moodle's withdrawal, a correction after the grade).
+pub fn effective_day(date: &str, since: Option<i64>) -> Result<Option<i64>, SisProblem> {
+    Ok(optional_date(date)?.map(|day| match since {
+        Some(s) if day <= s && s < day + time::DAY => s + 1,
+        _ => day,
+    }))
 }
 
 /// When the current status took effect: the newest change that did not arrive late.

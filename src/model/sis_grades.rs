@@ -5,8 +5,8 @@
 //! manual grade item, and the counts of a spreadsheet preview.
 
 use schoolbridge_api::sis::{
-    AssessmentRow, BatchLine, EnrolmentRow, GradeCell, GradeRequest, Gradebook, LineResult,
-    NewAssessmentRequest, RecordSource, SectionSummary,
+    AssessmentRow, BatchLine, EnrolmentRow, GradeCell, GradeEvent, GradeRequest, Gradebook,
+    LineResult, NewAssessmentRequest, RecordSource, SectionSummary,
 };
 
 use super::sis::SisProblem;
@@ -197,13 +197,17 @@ pub fn cell_text(cell: Option<&GradeCell>, excepted_word: &str) -> (String, Opti
     }
 }
 
-/// A manual grade, checked: points are required unless the grade is excepted.
+/// A manual grade, checked: points are required unless the grade is excepted; a date, when
+/// given, is the day it was given (`model::sis::effective_day`; `since` is when the cell's current
+/// grade took effect).
 pub fn grade_request(
     assessment_id: i64,
     person_id: i64,
     points_text: &str,
     excepted: bool,
     note: &str,
+    date: &str,
+    since: Option<i64>,
 ) -> Result<GradeRequest, SisProblem> {
     let points = parse_points(points_text)?;
     if points.is_none() && !excepted {
@@ -217,7 +221,16 @@ pub fn grade_request(
         note: Some(note.trim())
             .filter(|n| !n.is_empty())
             .map(str::to_owned),
+        effective_at: crate::model::sis::effective_day(date, since)?,
     })
+}
+
+/// When a cell's current grade took effect: its highest-ranked event (attempt, time, arrival).
+pub fn current_grade_since(history: &[GradeEvent]) -> Option<i64> {
+    history
+        .iter()
+        .max_by_key(|e| e.rank())
+        .map(|e| e.effective_at)
 }
 
 /// A manual grade item, checked: a name, points, and a chapter that is a whole number (empty = 0).
@@ -460,20 +473,32 @@ mod tests {
     #[test]
     fn grades_and_items_are_checked_before_they_are_sent() {
         assert_eq!(
-            grade_request(1, 2, "", false, ""),
+            grade_request(1, 2, "", false, "", "", None),
             Err(SisProblem::Required)
         );
-        let excused = grade_request(1, 2, "", true, " sick ").unwrap();
+        let excused = grade_request(1, 2, "", true, " sick ", "", None).unwrap();
         assert_eq!(
             (excused.points, excused.note.as_deref()),
             (None, Some("sick"))
         );
         assert_eq!(
-            grade_request(1, 2, "12.5", false, "").unwrap().points,
+            grade_request(1, 2, "12.5", false, "", "", None)
+                .unwrap()
+                .points,
             Some(12.5)
         );
+        // Typed on Monday for Friday's test; a correction on the grade's own day follows it.
+        let friday = grade_request(1, 2, "9", false, "", "2026-10-02", None).unwrap();
+        assert_eq!(friday.effective_at, Some(1_790_899_200));
+        let given_at = 1_790_899_200 + 9 * 3600;
+        let fixed = grade_request(1, 2, "10", false, "", "2026-10-02", Some(given_at)).unwrap();
+        assert_eq!(fixed.effective_at, Some(given_at + 1));
         assert_eq!(
-            grade_request(1, 2, "x", false, ""),
+            grade_request(1, 2, "9", false, "", "Friday", None),
+            Err(SisProblem::BadDate)
+        );
+        assert_eq!(
+            grade_request(1, 2, "x", false, "", "", None),
             Err(SisProblem::BadPoints)
         );
         assert_eq!(

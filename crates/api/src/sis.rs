@@ -706,6 +706,9 @@ pub struct GradeRequest {
     pub excepted: bool,
     /// Why (kept in the history).
     pub note: Option<String>,
+    /// When it was given, if not now (Unix seconds; never in the future).
+    #[serde(default)]
+    pub effective_at: Option<i64>,
 }
 
 /// `GET /api/sis/students/{id}`: a student page's header and records.

@@ -19,7 +19,7 @@ use crate::i18n::sis;
 use crate::model::sis::route_id;
 use crate::model::sis_grades::{
     BatchCounts, CellMode, Grid, ItemField, assessment_request, cell_mode, cell_text,
-    grade_request, outcome_code, points,
+    current_grade_since, grade_request, outcome_code, points,
 };
 use crate::model::sis_markup::Markup;
 use crate::ui::{self, Checkbox, ErrorSlot, Notice, TextField, Tone};
@@ -362,18 +362,26 @@ fn GradeForm(
     let value = RwSignal::new(String::new());
     let excepted = RwSignal::new(false);
     let note = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
     let failure = RwSignal::new(None::<ApiError>);
     let saved = RwSignal::new(false);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         saved.set(false);
+        let since = history.with_untracked(|h| {
+            h.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|rows| current_grade_since(rows))
+        });
         let request = match grade_request(
             assessment,
             person,
             &value.get_untracked(),
             excepted.get_untracked(),
             &note.get_untracked(),
+            &date.get_untracked(),
+            since,
         ) {
             Ok(r) => r,
             Err(p) => return problem.set(Some(t.problem(p).to_owned())),
@@ -386,6 +394,7 @@ fn GradeForm(
                     history.set(Some(Ok(rows)));
                     value.set(String::new());
                     note.set(String::new());
+                    date.set(String::new());
                     saved.set(true);
                     reload();
                 }
@@ -399,6 +408,7 @@ fn GradeForm(
                 value testid="grade-points" problem=Signal::derive(move || problem.get()) />
             <Checkbox id="grade-excepted" label=t.field_excepted checked=excepted testid="grade-excepted" />
             <TextField id="grade-note" label=t.field_note value=note testid="grade-note" />
+            <TextField id="grade-date" label=t.field_given_on value=date testid="grade-date" kind="date" hint=t.effective_date_hint />
             <div class="form__actions">
                 <button type="submit" class="button button--primary" data-testid="grade-submit">{t.save_grade}</button>
             </div>

@@ -244,17 +244,30 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
     let items = book["assessments"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{book}");
     let lab1 = items[0]["id"].as_i64().unwrap();
-    // Manual grades, corrected once: the cell's history keeps both values.
-    let (st, _) = t
+    // Manual grades, corrected once: the cell's history keeps both values. The first was typed
+    // a day late, with the day it was given.
+    let now = sis.app.state.clock.now();
+    let given = now - now.rem_euclid(86_400) - 86_400;
+    let (st, first) = t
         .send(
             Method::PUT,
             "/api/sis/grades",
             Some(
-                json!({"assessment_id": lab1, "person_id": s1, "points": 15.0, "excepted": false}),
+                json!({"assessment_id": lab1, "person_id": s1, "points": 15.0, "excepted": false, "effective_at": given}),
             ),
         )
         .await;
-    assert_eq!(st, 200);
+    assert_eq!(st, 200, "{first}");
+    assert_eq!(first[0]["effective_at"], given);
+    // Not in the future; not before the cell's current grade.
+    let (st, _) = t
+        .send(Method::PUT, "/api/sis/grades", Some(json!({"assessment_id": lab1, "person_id": s1, "points": 1.0, "excepted": false, "effective_at": now + 86_400})))
+        .await;
+    assert_eq!(st, 400);
+    let (st, _) = t
+        .send(Method::PUT, "/api/sis/grades", Some(json!({"assessment_id": lab1, "person_id": s1, "points": 1.0, "excepted": false, "effective_at": given - 86_400})))
+        .await;
+    assert_eq!(st, 409);
     let (st, history) = t.send(Method::PUT, "/api/sis/grades", Some(json!({"assessment_id": lab1, "person_id": s1, "points": 18.0, "excepted": false, "note": "re-marked"}))).await;
     assert_eq!(st, 200);
     assert_eq!(history.as_array().unwrap().len(), 2);

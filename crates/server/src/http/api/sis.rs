@@ -441,7 +441,7 @@ pub async fn record_grade(
     };
     s.app
         .store
-        .record_manual_grade(&g, &manual(&a, &s, None)?)
+        .record_manual_grade(&g, &manual(&a, &s, r.effective_at)?)
         .await?;
     Ok(Json(
         s.app
