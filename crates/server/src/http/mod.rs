@@ -134,7 +134,8 @@ async fn static_or_spa(State(s): State<HttpState>, req: Request) -> Response {
 }
 
 /// Headers on every response: no sniffing, no framing, a strict CSP on pages, no caching of API
-/// answers.
+/// answers, and — when the site's address is https — HSTS for this host (a year; not its
+/// subdomains, which a school may still serve over http).
 async fn security_headers(State(s): State<HttpState>, req: Request, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let mut resp = next.run(req).await;
@@ -153,6 +154,12 @@ async fn security_headers(State(s): State<HttpState>, req: Request, next: Next) 
     }
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if s.app.config.wwwroot.starts_with("https://") {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     resp
 }

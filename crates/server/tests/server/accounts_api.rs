@@ -235,6 +235,27 @@ async fn parallel_guesses_are_throttled_too() {
     assert_eq!(s, 401);
 }
 
+/// HSTS only when the site's address is https (a plain-http test site must not get it).
+#[tokio::test]
+async fn hsts_is_sent_for_an_https_site_only() {
+    let http = TestApp::start().await;
+    let resp = Api::anonymous(&http).get_raw("/api/setup").await;
+    assert!(resp.headers().get("strict-transport-security").is_none());
+    let https = TestApp::start_with(
+        super::support::Backend::Sqlite,
+        schoolbridge::config::ConfigLayer {
+            wwwroot: Some("https://sis.school.example".into()),
+            ..Default::default()
+        },
+    )
+    .await;
+    let resp = Api::anonymous(&https).get_raw("/api/setup").await;
+    assert_eq!(
+        resp.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
 #[tokio::test]
 async fn the_first_administrator_is_created_with_the_one_time_token() {
     let app = TestApp::start().await;
