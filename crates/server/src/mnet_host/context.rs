@@ -124,13 +124,6 @@ impl CallContext {
         self.audit_written = true;
     }
 
-    /// Keeps the envelope out of the audit log (e.g. it carried password fields, which are never
-    /// stored); the note says why. The signature was checked on receipt.
-    pub fn withhold_envelope(&mut self, note: &str) {
-        self.audit.envelope = None;
-        self.audit.envelope_note = Some(note.to_owned());
-    }
-
     /// Adds a short detail to the audit entry.
     pub fn set_detail(&mut self, detail: impl Into<String>) {
         self.audit.detail = Some(detail.into());

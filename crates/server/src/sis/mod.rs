@@ -10,7 +10,8 @@
 //! cannot be read are refused before any storage work (8101, 8102, 8106) and audited by the
 //! pipeline. A storage failure rolls everything back and answers 8199, so the sender retries
 //! with the same eventid. Password fields are never read, never stored, never logged, and the
-//! envelope that carried them is kept out of the audit log.
+//! envelope that carried them is kept out of the audit log (by the receive pipeline, right after
+//! decryption, so that no fault can store it first: `mnet_host::receive`).
 
 pub mod csv_items;
 pub mod fault;
@@ -43,9 +44,6 @@ pub async fn handle(
     let Some(method) = Method::from_path(&ctx.method) else {
         return Err(MnetFault::NoSuchFunction);
     };
-    if requests::carries_password(params) {
-        ctx.withhold_envelope(PASSWORD_NOTE);
-    }
     let (common, request) =
         requests::parse(method, params, ctx.received_at).map_err(MnetFault::from)?;
     let meta = ChangeMeta::from_peer(
