@@ -44,15 +44,10 @@ use tower::ServiceExt as _;
 
 #[path = "../tests/server/progress_school.rs"]
 mod progress_school;
-
-/// A past date: after 151 of u0's 300 events (they are effective at 1000, 1001, …).
-const AS_OF: i64 = 1150;
-
-/// A fresh PostgreSQL database, created from the admin URL and dropped by `drop_pg`.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-}
+#[path = "../tests/server/scratch_pg.rs"]
+mod scratch_pg;
+use progress_school::AS_OF;
+use scratch_pg::ScratchPg;
 
 /// A store with the school in it, its router, and an admin's session.
 struct School {
@@ -61,42 +56,7 @@ struct School {
     cookie: String,
     student: i64,
     _dir: tempfile::TempDir,
-    pg: Option<PgDatabase>,
-}
-
-async fn create_pg(admin_url: &str) -> (PgDatabase, String) {
-    let name = format!("sbbench_{}", hex::encode(rand::random::<[u8; 6]>()));
-    sqlx::any::install_default_drivers();
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(admin_url)
-        .await
-        .unwrap();
-    sqlx::Executor::execute(
-        &mut conn,
-        sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
-    )
-    .await
-    .unwrap();
-    let mut url = url::Url::parse(admin_url).unwrap();
-    url.set_path(&format!("/{name}"));
-    (
-        PgDatabase {
-            admin_url: admin_url.to_owned(),
-            name,
-        },
-        url.to_string(),
-    )
-}
-
-async fn drop_pg(db: PgDatabase) {
-    let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&db.admin_url)
-        .await
-        .unwrap();
-    sqlx::Executor::execute(
-        &mut conn,
-        sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name)),
-    )
-    .await
-    .unwrap();
+    pg: Option<ScratchPg>,
 }
 
 /// A Moodle-shaped certificate for the peer the school's rows come from (the simulator's own).
@@ -115,7 +75,7 @@ async fn school(pg_admin_url: Option<&str>) -> School {
     let (pg, database_url) = match pg_admin_url {
         None => (None, None),
         Some(admin) => {
-            let (db, url) = create_pg(admin).await;
+            let (db, url) = ScratchPg::create(admin, "sbbench").await;
             (Some(db), Some(url))
         }
     };
@@ -222,13 +182,7 @@ impl School {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(report.sections.len(), 8);
-        let graded: usize = report
-            .sections
-            .iter()
-            .map(|s| s.items.iter().filter(|i| i.grade.is_some()).count())
-            .sum();
-        assert_eq!(graded, 151, "events effective by 1150: 1000..=1150");
+        progress_school::check_report_as_of(&report);
         assert_eq!(self.grade_events().await, 300);
     }
 
@@ -291,12 +245,8 @@ fn bench_backend(c: &mut Criterion, rt: &Runtime, backend: &str, pg_admin_url: O
     });
     g.finish();
 
-    rt.block_on(async {
-        school.state.store.close().await;
-        if let Some(db) = school.pg {
-            drop_pg(db).await;
-        }
-    });
+    rt.block_on(school.state.store.close());
+    drop(school.pg);
 }
 
 fn bench_progress_report(c: &mut Criterion) {

@@ -9,6 +9,7 @@ mod accounts_api;
 mod config_cli;
 mod mnet_endpoint;
 mod progress_school;
+mod scratch_pg;
 mod sis_api;
 mod sis_faults;
 mod sis_harness;

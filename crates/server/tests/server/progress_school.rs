@@ -15,6 +15,20 @@ use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
 use schoolbridge::store::sis_sections::{SectionUpsert, apply_new_section};
 use sqlx::AnyConnection;
 
+/// A past date for u0's report: after 151 of the 300 events (effective at 1000, 1001, …).
+pub const AS_OF: i64 = 1150;
+
+/// Checks u0's report as of [`AS_OF`]: the 8 sections, and the 151 items graded by then.
+pub fn check_report_as_of(report: &schoolbridge_api::sis::ProgressReport) {
+    assert_eq!(report.sections.len(), 8);
+    let graded: usize = report
+        .sections
+        .iter()
+        .map(|s| s.items.iter().filter(|i| i.grade.is_some()).count())
+        .sum();
+    assert_eq!(graded, 151, "events effective by 1150: 1000..=1150");
+}
+
 /// Writes the school; call inside one write transaction.
 pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
     let meta = |t: i64| ChangeMeta::from_peer(peer, None, t, t);

@@ -1,6 +1,7 @@
 //! Test harness: `TestApp` (a running server on a fresh database) and `FakeMoodle` (a peer
 //! built from the `mnet` crate that calls it exactly as Moodle 4.5 does).
 
+use super::scratch_pg::ScratchPg;
 use mnet::client::{self, Caller, ReadReply, Reply, ReplyError, Timing};
 use mnet::envelope::{Cipher, PublicKeyPath};
 use mnet::keys::{PeerCertificate, SitePrivateKey};
@@ -33,55 +34,6 @@ pub fn backends() -> Vec<Backend> {
     v
 }
 
-/// A fresh PostgreSQL database for one test, dropped afterwards.
-struct PgDatabase {
-    admin_url: String,
-    name: String,
-}
-
-impl PgDatabase {
-    async fn create() -> (PgDatabase, String) {
-        let admin_url = std::env::var("SCHOOLBRIDGE_TEST_DATABASE_URL").unwrap();
-        let name = format!("sbtest_{}", hex::encode(rand::random::<[u8; 6]>()));
-        sqlx::any::install_default_drivers();
-        let mut conn = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin_url)
-            .await
-            .unwrap();
-        sqlx::Executor::execute(
-            &mut conn,
-            sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")),
-        )
-        .await
-        .unwrap();
-        let mut url = url::Url::parse(&admin_url).unwrap();
-        url.set_path(&format!("/{name}"));
-        (PgDatabase { admin_url, name }, url.to_string())
-    }
-}
-
-impl Drop for PgDatabase {
-    fn drop(&mut self) {
-        let (admin, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut c) = <sqlx::AnyConnection as sqlx::Connection>::connect(&admin).await
-                {
-                    let _ = sqlx::Executor::execute(
-                        &mut c,
-                        sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")),
-                    )
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
 /// A running SchoolBridge on a fresh database.
 pub struct TestApp {
     pub url: String,
@@ -89,7 +41,7 @@ pub struct TestApp {
     pub backend: Backend,
     server: Option<RunningServer>,
     pub dir: tempfile::TempDir,
-    _pg: Option<PgDatabase>,
+    _pg: Option<ScratchPg>,
 }
 
 impl TestApp {
@@ -111,7 +63,8 @@ impl TestApp {
         let (pg, database_url) = match backend {
             Backend::Sqlite => (None, None),
             Backend::Postgres => {
-                let (db, url) = PgDatabase::create().await;
+                let admin = std::env::var("SCHOOLBRIDGE_TEST_DATABASE_URL").unwrap();
+                let (db, url) = ScratchPg::create(&admin, "sbtest").await;
                 (Some(db), Some(url))
             }
         };
