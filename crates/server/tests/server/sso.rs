@@ -31,6 +31,22 @@ async fn jump(api: &Api, peer_id: i64) -> (String, String) {
     (to, token)
 }
 
+/// The peer calls our `user_authorise(token, useragent_sha1)`, as a Moodle's land page does.
+async fn authorise(
+    moodle: &FakeMoodle,
+    app: &TestApp,
+    token: &str,
+    ua_sha1: &str,
+) -> Result<Reply, mnet::client::ReplyError> {
+    moodle
+        .call(
+            app,
+            "auth/mnet/auth.php/user_authorise",
+            &[Value::from(token), Value::from(ua_sha1)],
+        )
+        .await
+}
+
 /// The token in a redirect to a land page.
 fn token_of(location: &str) -> String {
     location
@@ -82,11 +98,7 @@ async fn jump_then_user_authorise_like_a_moodle_idp() {
     );
 
     let ua = sha1_hex(&api.user_agent);
-    let params = [Value::from(token.as_str()), Value::from(ua.as_str())];
-    let Ok(Reply::Value(Value::Struct(user))) = moodle
-        .call(&app, "auth/mnet/auth.php/user_authorise", &params)
-        .await
-    else {
+    let Ok(Reply::Value(Value::Struct(user))) = authorise(&moodle, &app, &token, &ua).await else {
         panic!()
     };
     for key in [
@@ -113,9 +125,7 @@ async fn jump_then_user_authorise_like_a_moodle_idp() {
     }
     assert_eq!(user.get("wwwroot"), Some(&Value::from(app.url.as_str())));
     // Single use.
-    let again = moodle
-        .call(&app, "auth/mnet/auth.php/user_authorise", &params)
-        .await;
+    let again = authorise(&moodle, &app, &token, &ua).await;
     assert!(matches!(again, Ok(Reply::Fault(f)) if f.code == 1));
 }
 
@@ -202,13 +212,7 @@ async fn a_non_ascii_user_agent_is_hashed_as_sent() {
     assert_eq!(resp.status(), 303);
     let token = token_of(resp.headers()["location"].to_str().unwrap());
     let ua = schoolbridge::accounts::sessions::useragent_sha1(raw_ua);
-    let reply = moodle
-        .call(
-            &app,
-            "auth/mnet/auth.php/user_authorise",
-            &[Value::from(token.as_str()), Value::from(ua.as_str())],
-        )
-        .await;
+    let reply = authorise(&moodle, &app, &token, &ua).await;
     assert!(
         matches!(reply, Ok(Reply::Value(Value::Struct(_)))),
         "{reply:?}"
@@ -227,29 +231,14 @@ async fn wrong_user_agent_expired_and_foreign_tokens_fail() {
     let ua = sha1_hex(&api.user_agent);
 
     let (_, token) = jump(&api, peer.id).await;
-    let wrong_ua = moodle
-        .call(
-            &app,
-            "auth/mnet/auth.php/user_authorise",
-            &[
-                Value::from(token.as_str()),
-                Value::from(sha1_hex("curl/8").as_str()),
-            ],
-        )
-        .await;
+    let wrong_ua = authorise(&moodle, &app, &token, &sha1_hex("curl/8")).await;
     assert!(
         matches!(wrong_ua, Ok(Reply::Fault(f)) if f.code == 1),
         "bound to the browser"
     );
 
     let (_, token) = jump(&api, peer.id).await;
-    let foreign = other
-        .call(
-            &app,
-            "auth/mnet/auth.php/user_authorise",
-            &[Value::from(token.as_str()), Value::from(ua.as_str())],
-        )
-        .await;
+    let foreign = authorise(&other, &app, &token, &ua).await;
     assert!(
         matches!(foreign, Ok(Reply::Fault(f)) if f.code == 1),
         "a token is only for the peer it was issued to"
@@ -259,13 +248,7 @@ async fn wrong_user_agent_expired_and_foreign_tokens_fail() {
     // 31 seconds later (both clocks move).
     app.state.clock.shift(31);
     moodle.clock_offset = 31;
-    let late = moodle
-        .call(
-            &app,
-            "auth/mnet/auth.php/user_authorise",
-            &[Value::from(token.as_str()), Value::from(ua.as_str())],
-        )
-        .await;
+    let late = authorise(&moodle, &app, &token, &ua).await;
     assert!(
         matches!(&late, Ok(Reply::Fault(f)) if f.code == 2),
         "{late:?}"
@@ -314,14 +297,7 @@ async fn kill_children_is_single_logout() {
     let (app, moodle, peer, mut api) = smith_signed_in(&[]).await;
     let (_, token) = jump(&api, peer.id).await;
     let ua = sha1_hex(&api.user_agent);
-    moodle
-        .call(
-            &app,
-            "auth/mnet/auth.php/user_authorise",
-            &[Value::from(token.as_str()), Value::from(ua.as_str())],
-        )
-        .await
-        .unwrap();
+    authorise(&moodle, &app, &token, &ua).await.unwrap();
     assert_eq!(api.get("/api/session").await.0, 200);
     // The person signs out at Moodle; Moodle tells its IdP.
     let r = moodle
