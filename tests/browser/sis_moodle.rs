@@ -51,6 +51,8 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     b.click("[data-testid=nav-sections]").await?;
     b.wait_for("[data-testid=sections-table]").await?;
     ensure!(b.count("[data-testid=section-group]").await? == 1);
+    b.wait_for_text("[data-testid=section-group] h2", "Ongoing (Moodle courses)")
+        .await?;
     let all = b.count("[data-testid=section-row]").await?;
     ensure!(all == 8, "{all} sections listed, not 8");
     ensure!(
@@ -183,6 +185,14 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
         "Moved to the evening programme",
     )
     .await?;
+    // A withdrawn class shows its withdrawal, not points.
+    let points = b
+        .wait_for_text(&format!("{row} [data-testid=transcript-points]"), "–")
+        .await?;
+    ensure!(
+        points.trim() == "–",
+        "withdrawn class shows points {points:?}"
+    );
     b.screenshot("sis-transcript").await?;
     ensure!(section > 0);
 

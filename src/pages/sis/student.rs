@@ -588,16 +588,23 @@ fn transcript_markup(tr: &Transcript) -> String {
             }
         }
         m.close("td");
+        let points_cell = [
+            ("class", Some("num")),
+            ("data-testid", Some("transcript-points")),
+        ];
         if transcript_shows_grade(e.enrolment.status_kind) {
             m.el(
                 "td",
-                &[("class", Some("num"))],
+                &points_cell,
                 &(t.earned_of)(&points(e.totals.earned), &points(e.totals.possible)),
             )
             .el("td", &[("class", Some("num"))], &percent(e.totals.percent));
         } else {
-            m.el("td", &[("class", Some("num"))], t.withdrawn_no_points)
-                .el("td", &[("class", Some("num"))], t.withdrawn_no_points);
+            m.el("td", &points_cell, t.withdrawn_no_points).el(
+                "td",
+                &[("class", Some("num"))],
+                t.withdrawn_no_points,
+            );
         }
         m.close("tr");
     }
