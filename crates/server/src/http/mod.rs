@@ -31,6 +31,10 @@ pub struct HttpState {
     pub app: AppState,
     /// The console's index page and CSP.
     pub console: Arc<ConsolePage>,
+    /// Failed sign-ins per name, for this server.
+    pub sign_ins: api::sign_in_throttle::SignInThrottle,
+    /// Peer previews waiting for the admin's confirmation, for this server.
+    pub peer_previews: api::peer_previews::PeerPreviews,
 }
 
 impl FromRef<HttpState> for AppState {
@@ -46,7 +50,12 @@ pub fn router(app: AppState) -> Router {
         &app.config.site_name,
     ));
     let max_body = app.config.max_body_bytes;
-    let state = HttpState { app, console };
+    let state = HttpState {
+        app,
+        console,
+        sign_ins: Default::default(),
+        peer_previews: Default::default(),
+    };
     let api = api::routes()
         .route("/health", get(api_health))
         .fallback(api_not_found);

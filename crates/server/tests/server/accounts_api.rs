@@ -198,6 +198,24 @@ async fn repeated_failures_are_throttled() {
         )
         .await;
     assert_eq!((s, body["code"].as_str()), (429, Some("throttled")));
+    // After the minute the right password signs in, and one more failure is not held against it.
+    app.state.clock.shift(61);
+    let (s, _) = anon
+        .send(
+            Method::POST,
+            "/api/session",
+            Some(json!({"username": "victim", "password": "guess-guess"})),
+        )
+        .await;
+    assert_eq!(s, 401);
+    let (s, _) = anon
+        .send(
+            Method::POST,
+            "/api/session",
+            Some(json!({"username": "victim", "password": "victim-password"})),
+        )
+        .await;
+    assert_eq!(s, 200);
 }
 
 /// Ten guesses at once: the attempt is counted before the password is checked, so only five

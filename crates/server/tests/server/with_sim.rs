@@ -92,6 +92,51 @@ async fn an_oversized_reply_is_cut_off() {
     );
 }
 
+/// Through the API: a preview waits ten minutes for its confirmation, then the admin must fetch
+/// the certificate again; a fresh preview is confirmed.
+#[tokio::test]
+async fn a_preview_is_confirmed_within_ten_minutes_only() {
+    use super::support::local_account;
+    use axum::http::Method;
+    use serde_json::json;
+    let app = TestApp::start().await;
+    let (sim, _h) = sim_with(false).await;
+    local_account(&app, "admin", "admin-password", &["admin"], true).await;
+    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let (s, preview) = admin
+        .send(
+            Method::POST,
+            "/api/peers/preview",
+            Some(json!({"url": sim.wwwroot()})),
+        )
+        .await;
+    assert_eq!(s, 200, "{preview}");
+    let confirm = json!({
+        "wwwroot": preview["wwwroot"],
+        "application": "moodle",
+        "name": "Springfield Moodle",
+        "fingerprint": preview["certificate"]["fingerprint"],
+        "tls_verify": true,
+    });
+    app.state.clock.shift(601);
+    let (s, body) = admin
+        .send(Method::POST, "/api/peers", Some(confirm.clone()))
+        .await;
+    assert_eq!((s, body["code"].as_str()), (409, Some("no_preview")));
+    assert_eq!(app.state.store.peers(true).await.unwrap().len(), 0);
+    let (s, _) = admin
+        .send(
+            Method::POST,
+            "/api/peers/preview",
+            Some(json!({"url": sim.wwwroot()})),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (s, body) = admin.send(Method::POST, "/api/peers", Some(confirm)).await;
+    assert_eq!(s, 201, "{body}");
+    assert_eq!(body["peer"]["wwwroot"], sim.wwwroot());
+}
+
 #[tokio::test]
 async fn adding_a_moodle_by_url_verify_and_review() {
     let app = TestApp::start().await;

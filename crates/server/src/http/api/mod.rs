@@ -2,9 +2,11 @@
 //! signed-in person (`super::auth::Authed`); handlers are thin and call the domain modules.
 
 pub mod audit;
+pub mod peer_previews;
 pub mod peers;
 pub mod people;
 pub mod session;
+pub mod sign_in_throttle;
 pub mod sis;
 pub mod site_key;
 

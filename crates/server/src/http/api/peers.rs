@@ -7,7 +7,7 @@ use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::error::ApiError;
 use crate::mnet_host::outbound::{self, OutboundError};
-use crate::mnet_host::registry::{self, PeerPreview, RegistryError};
+use crate::mnet_host::registry::{self, RegistryError};
 use crate::store::{PeerRow, PeerServiceRow};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -16,8 +16,6 @@ use mnet::client::Reply;
 use mnet::keys::PeerCertificate;
 use mnet::xmlrpc::{Struct, Value};
 use schoolbridge_api as api;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 impl From<RegistryError> for ApiError {
     fn from(e: RegistryError) -> Self {
@@ -38,13 +36,6 @@ impl From<RegistryError> for ApiError {
             other => ApiError::bad_request("invalid", other.to_string()),
         }
     }
-}
-
-/// Previews waiting for confirmation, by wwwroot (kept for ten minutes; the confirmation must
-/// name the fingerprint the admin saw).
-fn previews() -> &'static Mutex<HashMap<String, (PeerPreview, i64)>> {
-    static P: OnceLock<Mutex<HashMap<String, (PeerPreview, i64)>>> = OnceLock::new();
-    P.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 async fn load(s: &HttpState, id: i64) -> Result<PeerRow, ApiError> {
@@ -117,10 +108,7 @@ pub async fn preview(
         restores_deleted: p.restores_deleted.is_some(),
     };
     let now = s.app.clock.now();
-    if let Ok(mut m) = previews().lock() {
-        m.retain(|_, (_, at)| now - *at < 600);
-        m.insert(p.wwwroot.clone(), (p, now));
-    }
+    s.peer_previews.keep(p, now);
     Ok(Json(out))
 }
 
@@ -131,11 +119,7 @@ pub async fn confirm(
     Json(req): Json<api::ConfirmPeerRequest>,
 ) -> Result<(StatusCode, Json<api::PeerDetail>), ApiError> {
     authed.require_admin()?;
-    let pending = previews()
-        .lock()
-        .ok()
-        .and_then(|m| m.get(&req.wwwroot).map(|(p, _)| p.clone()));
-    let Some(preview) = pending else {
+    let Some(preview) = s.peer_previews.get(&req.wwwroot, s.app.clock.now()) else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "no_preview",
@@ -156,9 +140,7 @@ pub async fn confirm(
         req.tls_verify,
     )
     .await?;
-    if let Ok(mut m) = previews().lock() {
-        m.remove(&req.wwwroot);
-    }
+    s.peer_previews.forget(&req.wwwroot);
     Ok((StatusCode::CREATED, Json(detail_of(&s, &peer).await?)))
 }
 

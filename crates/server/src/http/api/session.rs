@@ -15,8 +15,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mnet::services::{SSO_IDP, SSO_SP};
 use schoolbridge_api as api;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// Builds the session description for the console.
 pub async fn session_info(state: &AppState, authed: &Authed) -> Result<api::SessionInfo, ApiError> {
@@ -74,38 +72,12 @@ pub async fn get(
     Ok(Json(session_info(&s.app, &authed).await?))
 }
 
-fn failures() -> &'static Mutex<HashMap<String, (u32, i64)>> {
-    static F: OnceLock<Mutex<HashMap<String, (u32, i64)>>> = OnceLock::new();
-    F.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 fn bad_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         "bad_credentials",
         "The name or the password is not right.",
     )
-}
-
-/// Names remembered for throttling at most; beyond it, entries whose minute is over go.
-const THROTTLE_NAMES: usize = 10_000;
-
-/// Counts a sign-in attempt for `name` before its password is checked (so that parallel
-/// guesses cannot all pass before the count moves); true when the name must wait.
-fn throttled(name: &str, now: i64) -> bool {
-    let Ok(mut f) = failures().lock() else {
-        return false;
-    };
-    if f.len() >= THROTTLE_NAMES {
-        f.retain(|_, (_, until)| *until > now);
-    }
-    let e = f.entry(name.to_owned()).or_insert((0, 0));
-    if e.0 >= 5 && e.1 > now {
-        return true;
-    }
-    e.0 += 1;
-    e.1 = now + 60;
-    false
 }
 
 /// `POST /api/session`: sign in. After five failures for a name, further tries wait a minute.
@@ -120,7 +92,7 @@ pub async fn login(
         return Err(bad_credentials());
     }
     let now = app.clock.now();
-    if throttled(&name, now) {
+    if s.sign_ins.attempt(&name, now) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
@@ -145,9 +117,7 @@ pub async fn login(
             "This account has no sign-in rights. Ask an administrator.",
         ));
     }
-    if let Ok(mut f) = failures().lock() {
-        f.remove(&name);
-    }
+    s.sign_ins.succeeded(&name);
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());
