@@ -103,29 +103,11 @@ async fn sign_in_csrf_timeouts_and_sign_out() {
     local_account(&app, "admin", "admin-password", &["admin"], true).await;
     local_account(&app, "blocked", "blocked-password", &["admin"], false).await;
     let mut anon = Api::anonymous(&app);
-    let (s, body) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "admin", "password": "wrong-password"})),
-        )
-        .await;
+    let (s, body) = anon.try_sign_in("admin", "wrong-password").await;
     assert_eq!((s, body["code"].as_str()), (401, Some("bad_credentials")));
-    let (s, body) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "blocked", "password": "blocked-password"})),
-        )
-        .await;
+    let (s, body) = anon.try_sign_in("blocked", "blocked-password").await;
     assert_eq!((s, body["code"].as_str()), (403, Some("no_login_rights")));
-    let (s, _) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "nobody", "password": "whatever-password"})),
-        )
-        .await;
+    let (s, _) = anon.try_sign_in("nobody", "whatever-password").await;
     assert_eq!(s, 401);
 
     let mut admin = Api::sign_in(&app, "ADMIN", "admin-password").await;
@@ -183,38 +165,16 @@ async fn repeated_failures_are_throttled() {
     local_account(&app, "victim", "victim-password", &[], true).await;
     let mut anon = Api::anonymous(&app);
     for _ in 0..5 {
-        anon.send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "victim", "password": "guess-guess"})),
-        )
-        .await;
+        anon.try_sign_in("victim", "guess-guess").await;
     }
-    let (s, body) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "victim", "password": "victim-password"})),
-        )
-        .await;
+    let (s, body) = anon.try_sign_in("victim", "victim-password").await;
     assert_eq!((s, body["code"].as_str()), (429, Some("throttled")));
-    // After the minute the right password signs in, and one more failure is not held against it.
+    // After the minute the count starts again: one more failure is not a sixth, and the right
+    // password signs in.
     app.state.clock.shift(61);
-    let (s, _) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "victim", "password": "guess-guess"})),
-        )
-        .await;
+    let (s, _) = anon.try_sign_in("victim", "guess-guess").await;
     assert_eq!(s, 401);
-    let (s, _) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": "victim", "password": "victim-password"})),
-        )
-        .await;
+    let (s, _) = anon.try_sign_in("victim", "victim-password").await;
     assert_eq!(s, 200);
 }
 
@@ -227,15 +187,7 @@ async fn parallel_guesses_are_throttled_too() {
     let mut guesses = tokio::task::JoinSet::new();
     for _ in 0..10 {
         let mut anon = Api::anonymous(&app);
-        guesses.spawn(async move {
-            anon.send(
-                Method::POST,
-                "/api/session",
-                Some(json!({"username": "victim", "password": "guess-guess"})),
-            )
-            .await
-            .0
-        });
+        guesses.spawn(async move { anon.try_sign_in("victim", "guess-guess").await.0 });
     }
     let mut statuses = guesses.join_all().await;
     statuses.sort_unstable();
@@ -243,13 +195,7 @@ async fn parallel_guesses_are_throttled_too() {
     // A name longer than any account is refused without being remembered.
     let mut anon = Api::anonymous(&app);
     let long = "x".repeat(5000);
-    let (s, _) = anon
-        .send(
-            Method::POST,
-            "/api/session",
-            Some(json!({"username": long, "password": "p"})),
-        )
-        .await;
+    let (s, _) = anon.try_sign_in(&long, "p").await;
     assert_eq!(s, 401);
 }
 

@@ -293,16 +293,24 @@ impl Api {
     /// Signs in; panics unless it works.
     pub async fn sign_in(app: &TestApp, username: &str, password: &str) -> Api {
         let mut api = Api::anonymous(app);
-        let (status, body) = api
-            .send(
-                reqwest::Method::POST,
-                "/api/session",
-                Some(serde_json::json!({"username": username, "password": password})),
-            )
-            .await;
+        let (status, body) = api.try_sign_in(username, password).await;
         assert_eq!(status, 200, "sign-in failed: {body}");
         api.csrf = body["csrf_token"].as_str().map(str::to_owned);
         api
+    }
+
+    /// One sign-in attempt (`POST /api/session`); returns the status and the JSON body.
+    pub async fn try_sign_in(
+        &mut self,
+        username: &str,
+        password: &str,
+    ) -> (u16, serde_json::Value) {
+        self.send(
+            reqwest::Method::POST,
+            "/api/session",
+            Some(serde_json::json!({"username": username, "password": password})),
+        )
+        .await
     }
 
     /// Sends a request; returns the status and the JSON body (or Null).

@@ -103,11 +103,12 @@ async fn a_preview_is_confirmed_within_ten_minutes_only() {
     let (sim, _h) = sim_with(false).await;
     local_account(&app, "admin", "admin-password", &["admin"], true).await;
     let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let preview_request = json!({"url": sim.wwwroot()});
     let (s, preview) = admin
         .send(
             Method::POST,
             "/api/peers/preview",
-            Some(json!({"url": sim.wwwroot()})),
+            Some(preview_request.clone()),
         )
         .await;
     assert_eq!(s, 200, "{preview}");
@@ -125,11 +126,7 @@ async fn a_preview_is_confirmed_within_ten_minutes_only() {
     assert_eq!((s, body["code"].as_str()), (409, Some("no_preview")));
     assert_eq!(app.state.store.peers(true).await.unwrap().len(), 0);
     let (s, _) = admin
-        .send(
-            Method::POST,
-            "/api/peers/preview",
-            Some(json!({"url": sim.wwwroot()})),
-        )
+        .send(Method::POST, "/api/peers/preview", Some(preview_request))
         .await;
     assert_eq!(s, 200);
     let (s, body) = admin.send(Method::POST, "/api/peers", Some(confirm)).await;

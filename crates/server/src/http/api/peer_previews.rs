@@ -9,6 +9,11 @@ use std::sync::{Arc, Mutex};
 /// How long a preview waits for its confirmation, in seconds.
 const KEPT_SECONDS: i64 = 600;
 
+/// Whether a preview fetched at `at` may still be confirmed at `now`.
+fn fresh(at: i64, now: i64) -> bool {
+    now - at < KEPT_SECONDS
+}
+
 /// Previews by wwwroot, with the time each was fetched.
 #[derive(Clone, Debug, Default)]
 pub struct PeerPreviews {
@@ -19,7 +24,7 @@ impl PeerPreviews {
     /// Keeps `preview` (replacing an earlier one for the same wwwroot) and drops expired ones.
     pub fn keep(&self, preview: PeerPreview, now: i64) {
         if let Ok(mut m) = self.by_wwwroot.lock() {
-            m.retain(|_, (_, at)| now - *at < KEPT_SECONDS);
+            m.retain(|_, (_, at)| fresh(*at, now));
             m.insert(preview.wwwroot.clone(), (preview, now));
         }
     }
@@ -28,7 +33,7 @@ impl PeerPreviews {
     pub fn get(&self, wwwroot: &str, now: i64) -> Option<PeerPreview> {
         let m = self.by_wwwroot.lock().ok()?;
         m.get(wwwroot)
-            .filter(|(_, at)| now - *at < KEPT_SECONDS)
+            .filter(|(_, at)| fresh(*at, now))
             .map(|(p, _)| p.clone())
     }
 

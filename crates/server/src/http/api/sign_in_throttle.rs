@@ -13,6 +13,11 @@ const WAIT_SECONDS: i64 = 60;
 /// Names remembered at most; beyond it, entries whose minute is over go.
 const NAMES_REMEMBERED: usize = 10_000;
 
+/// Whether attempts counted until `until` still count at `now`.
+fn counting(until: i64, now: i64) -> bool {
+    until > now
+}
+
 /// Attempts per sign-in name: (attempts counted, time until which they count).
 #[derive(Clone, Debug, Default)]
 pub struct SignInThrottle {
@@ -27,10 +32,10 @@ impl SignInThrottle {
             return false;
         };
         if names.len() >= NAMES_REMEMBERED {
-            names.retain(|_, (_, until)| *until > now);
+            names.retain(|_, (_, until)| counting(*until, now));
         }
         let e = names.entry(name.to_owned()).or_insert((0, 0));
-        if e.1 <= now {
+        if !counting(e.1, now) {
             *e = (0, 0);
         }
         if e.0 >= FAILURES_ALLOWED {
