@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-600}"
-vectors="../../shared/vectors/moodle-4.5"
+vectors="../crates/mnet/tests/vectors/moodle-4.5"
+[ -d "$vectors" ] || { echo "no $vectors: run from a checkout of the repository" >&2; exit 1; }
 mkdir -p corpus/xmlrpc_parse corpus/envelope_parse
 cp "$vectors"/*.payload.xml "$vectors"/*.request.plain.xml "$vectors"/0*.xml corpus/xmlrpc_parse/ 2>/dev/null || true
 cp "$vectors"/*.wire.xml "$vectors"/*.signed.xml "$vectors"/*.decrypted.xml corpus/envelope_parse/ 2>/dev/null || true

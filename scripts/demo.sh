@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make demo`: SchoolBridge and a simulated Moodle side by side, peered both ways, with a small
 # demo school pushed through schooltool_sis — so a newcomer sees real data in under a minute
-# after the build. Ctrl-C stops both. Everything lives in ./data-demo (deleted at each start).
+# after the build. It ends by printing where to point the browser and which accounts to use.
+# Ports: SchoolBridge on SB_ADDR (127.0.0.1:8080), the simulated Moodle on SIM_ADDR
+# (127.0.0.1:8081). Ctrl-C stops both. Everything lives in ./data-demo (deleted at each start).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +15,8 @@ SIM_ADDR="${SIM_ADDR:-127.0.0.1:8081}"
 DATA="$PWD/data-demo"
 SB_URL="http://$SB_ADDR"
 SIM_URL="http://$SIM_ADDR"
+# The demo school's size (the simulator makes the same school from the same sizes and seed).
+SCHOOL=(--students 60 --teachers 6 --sections 12 --sections-per-student 4 --assessments-per-section 5)
 
 for addr in "$SB_ADDR" "$SIM_ADDR"; do
     if curl -fsS -o /dev/null "http://$addr/" 2>/dev/null; then
@@ -24,7 +28,8 @@ rm -rf "$DATA"
 mkdir -p "$DATA"
 export SCHOOLBRIDGE_DATA_DIR="$DATA/schoolbridge" SCHOOLBRIDGE_WWWROOT="$SB_URL" \
        SCHOOLBRIDGE_LISTEN="$SB_ADDR" SCHOOLBRIDGE_CONSOLE_DIR="$PWD/dist" \
-       SCHOOLBRIDGE_SITE_NAME="Springfield High (demo)"
+       SCHOOLBRIDGE_SITE_NAME="Springfield High (demo)" \
+       SCHOOLBRIDGE_ALLOW_PRIVATE_PEERS=true
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -42,8 +47,7 @@ for _ in $(seq 1 100); do curl -fsS "$SB_URL/healthz" >/dev/null 2>&1 && break; 
 # The simulated Moodle registers with SchoolBridge and pushes the school once it is a peer.
 "$SIM" scenario --schoolbridge "$SB_URL" --listen "$SIM_ADDR" --wwwroot "$SIM_URL" \
     --site-name "Springfield Moodle (simulated)" --key-file "$DATA/moodle-sim.pem" \
-    --students 60 --teachers 6 --sections 12 --sections-per-student 4 --assessments-per-section 5 \
-    --wait-for-peer --keep-serving >"$DATA/moodle-sim.log" 2>&1 &
+    "${SCHOOL[@]}" --wait-for-peer --keep-serving >"$DATA/moodle-sim.log" 2>&1 &
 sim_pid=$!
 pids+=("$sim_pid")
 for _ in $(seq 1 100); do curl -fsS "$SIM_URL/" >/dev/null 2>&1 && break; sleep 0.2; done
@@ -58,20 +62,28 @@ grep -A2 "changes sent in" "$DATA/moodle-sim.log" | sed 's/^/  moodle-sim: /'
 
 # Teachers and students of the demo may sign in by SSO from the simulated Moodle.
 "$SB" user grant --peer "$SIM_URL" >>"$DATA/setup.log" 2>&1
-teacher="$("$SIM" scenario --dry-run --students 60 --teachers 6 --sections 12 --sections-per-student 4 --assessments-per-section 5 \
-    | grep -m1 'new_enrolment.*role="teacher"' >/dev/null && \
-    "$SIM" scenario --dry-run --students 60 --teachers 6 --sections 12 --sections-per-student 4 --assessments-per-section 5 \
-    | grep -m1 -o 'teacheridnumber="[^"]*"' | cut -d'"' -f2 || true)"
-teacher_name="$("$SIM" scenario --dry-run --students 60 --teachers 6 --sections 12 --sections-per-student 4 --assessments-per-section 5 \
-    | grep -m1 "fetch_user.*idnumber=\"$teacher\"" | grep -o 'username="[^"]*"' | cut -d'"' -f2 || true)"
+
+# One teacher and one student of the demo school, read from the school the simulator generated.
+"$SIM" scenario --dry-run "${SCHOOL[@]}" >"$DATA/school.txt"
+username_of() { grep -m1 "fetch_user.*idnumber=\"$1\"" "$DATA/school.txt" | grep -o 'username="[^"]*"' | cut -d'"' -f2; }
+teacher_id="$(grep -m1 -o 'teacheridnumber="[^"]*"' "$DATA/school.txt" | cut -d'"' -f2 || true)"
+student_id="$(grep -m1 'new_enrolment.*role="student"' "$DATA/school.txt" | grep -o 'userid="[^"]*"' | cut -d'"' -f2 || true)"
+teacher="$(username_of "$teacher_id" || true)"
+student="$(username_of "$student_id" || true)"
 
 cat <<TXT
 
-SchoolBridge demo is running.
-  Console:        $SB_URL/        sign in as  admin / $admin_password
-  Simulated Moodle: $SIM_URL/     sign in as  ${teacher_name:-admin} / moodle  (a teacher)
-                  then follow "Network servers" → SchoolBridge to arrive by single sign-on.
-  Logs:           $DATA/*.log
-Ctrl-C stops both.
+SchoolBridge demo is running. Point your browser at:
+
+  SchoolBridge console   $SB_URL/
+                         administrator: admin / $admin_password
+  Simulated Moodle       $SIM_URL/
+                         a teacher:     ${teacher:-?} / moodle
+                         a student:     ${student:-?} / moodle
+                         Log in there, then follow "Network servers → SchoolBridge" to arrive in
+                         the console by single sign-on (as Moodle's people do).
+
+Ports: SchoolBridge $SB_ADDR, the simulated Moodle $SIM_ADDR (set SB_ADDR=… SIM_ADDR=… to change
+them). Data and logs: $DATA (started afresh each time). Ctrl-C stops both.
 TXT
 wait

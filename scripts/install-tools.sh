@@ -2,21 +2,25 @@
 # Installs what `make run` and `make test` need, and nothing that is already there.
 #
 #   scripts/install-tools.sh                 build tools: the wasm32 target, trunk, wasm-bindgen-cli
-#                                            (with wasm-bindgen-test-runner), wasm-opt (npm binaryen)
+#                                            (with wasm-bindgen-test-runner), wasm-opt (npm binaryen),
+#                                            brotli (the console's compressed copies)
 #   scripts/install-tools.sh --test          the build tools plus the test tools: Debian chromium and
-#                                            chromium-driver, PostgreSQL (started, loopback only, with
-#                                            the test role and databases), php-cli and php-xml
+#                                            chromium-driver, npm axe-core, PostgreSQL (started, loopback
+#                                            only, with the test role and databases), php-cli and
+#                                            php-xml, zip and unzip (the Moodle plugin ZIP), curl (the
+#                                            package test)
 #   scripts/install-tools.sh --database-url  print the test database URL if PostgreSQL answers on it,
 #                                            nothing otherwise; installs nothing
 #
 # Every step checks a version or a `command -v` first, so a second run takes a second or two.
 # Safe to run as root on a fresh Debian 12 machine (apt-get and PostgreSQL set-up need root or sudo).
-# Versions are measured in ../shared/TOOLCHAIN.md; the reasons are in
+# The versions and their traps are in docs/toolchain.md; the reasons are in
 # docs/design/001-build-and-toolchain.md.
 set -euo pipefail
 
 readonly TRUNK_VERSION="0.21.14"
 readonly BINARYEN_VERSION="132"
+readonly AXE_VERSION="4.14.1"
 readonly PG_ROLE="schoolbridge"
 readonly PG_DATABASES=("schoolbridge" "schoolbridge_test")
 readonly PG_TEST_DATABASE="schoolbridge_test"
@@ -84,7 +88,7 @@ apt_install() {
 # --- build tools ------------------------------------------------------------------------------
 
 rust_target_and_components() {
-    command -v rustup >/dev/null || die "rustup is missing: install Rust (see ../shared/TOOLCHAIN.md)"
+    command -v rustup >/dev/null || die "rustup is missing: install Rust (see docs/toolchain.md)"
     if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
         say "rustup target add wasm32-unknown-unknown"
         rustup target add wasm32-unknown-unknown
@@ -112,7 +116,7 @@ wasm_bindgen_cli() {
         [ -x "$cargo_bin/wasm-bindgen-test-runner" ]; then
         return 0
     fi
-    # Not --locked: wasm-bindgen-cli's own lockfile pins a yanked crate (TOOLCHAIN.md).
+    # Not --locked: wasm-bindgen-cli's own lockfile pins a yanked crate (docs/toolchain.md).
     say "cargo install wasm-bindgen-cli --version $version"
     cargo install --force wasm-bindgen-cli --version "$version"
 }
@@ -163,6 +167,24 @@ install_browser() {
 
 install_php() {
     apt_install php-cli php-xml
+}
+
+# The Moodle plugin's ZIP (scripts/moodle-zips.sh) and the package test (scripts/test-deb.sh).
+install_packaging_tools() {
+    apt_install zip unzip curl
+}
+
+axe_core() {
+    # The accessibility engine the browser tests run on every console page
+    # (tests/browser/accessibility.rs): npm axe-core, next to binaryen in tools/.
+    local found="$repo_root/tools/node_modules/axe-core/package.json"
+    if [ -f "$found" ] && grep -q "\"version\": \"$AXE_VERSION\"" "$found"; then
+        return 0
+    fi
+    command -v npm >/dev/null || apt_install nodejs npm
+    say "npm install --prefix tools axe-core@$AXE_VERSION"
+    npm install --prefix "$repo_root/tools" --save-exact --no-audit --no-fund --loglevel=error \
+        "axe-core@$AXE_VERSION"
 }
 
 pg_version() {
@@ -244,10 +266,14 @@ main() {
     # Quick installs first, so that a trunk build already under way elsewhere can finish meanwhile.
     wasm_bindgen_cli
     wasm_opt
+    # scripts/precompress.sh (Trunk's post_build hook) writes the console's .br copies with it.
+    apt_install brotli
     trunk_cli
     if [ "$with_test_tools" -eq 1 ]; then
         install_browser
+        axe_core
         install_php
+        install_packaging_tools
         setup_postgres
     fi
     say "tools ready ($((SECONDS - started)) s)"

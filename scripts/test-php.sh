@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Checks of the Moodle plugin moodle/local/schooltool that run without Moodle:
+# Checks of our Moodle plugins (moodle/*/*: local_schooltool, auth_schoolbridge) that run without Moodle:
 #   1. `php -l` on every PHP file of the plugin;
 #   2. a grep for syntax that PHP 7.4 (the oldest PHP of Moodle 4.1) rejects, since the local php is newer;
-#   3. the plain-PHP tests of the Moodle-free classes (tests/pure/run.php).
+#   3. each plugin's plain-PHP tests of its Moodle-free classes (<plugin>/tests/pure/cases_*.php, run by scripts/php-pure-tests.php).
 # The PHPUnit tests (tests/*_test.php) need a Moodle site and are only linted here.
 # Prints failures, then one summary line "php: N passed, N failed"; exits non-zero on any failure.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-plugin="$root/moodle/local/schooltool"
+plugins=("$root"/moodle/*/*)
 
 if ! command -v php >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -29,9 +29,9 @@ failed=0
 files=()
 while IFS= read -r -d '' f; do
     files+=("$f")
-done < <(find "$plugin" -name '*.php' -type f -print0 | sort -z)
+done < <(find "${plugins[@]}" -name '*.php' -type f -print0 | sort -z)
 if [ "${#files[@]}" -eq 0 ]; then
-    echo "test-php: no PHP files under $plugin" >&2
+    echo "test-php: no PHP files under $root/moodle" >&2
     echo "php: 0 passed, 1 failed"
     exit 1
 fi
@@ -90,25 +90,28 @@ else
     passed=$((passed + 1))
 fi
 
-# 3. Plain-PHP tests.
-set +e
-pure_out="$(php "$plugin/tests/pure/run.php" 2>&1)"
-pure_rc=$?
-set -e
-pure_summary="$(printf '%s\n' "$pure_out" | tail -n 1)"
-if [[ "$pure_summary" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
-    passed=$((passed + BASH_REMATCH[1]))
-    failed=$((failed + BASH_REMATCH[2]))
-    printf '%s\n' "$pure_out" | sed '$d'
-    if [ "$pure_rc" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then
+# 3. Plain-PHP tests, per plugin.
+for plugin in "${plugins[@]}"; do
+    [ -d "$plugin/tests/pure" ] || continue
+    set +e
+    pure_out="$(php "$root/scripts/php-pure-tests.php" "$plugin" 2>&1)"
+    pure_rc=$?
+    set -e
+    pure_summary="$(printf '%s\n' "$pure_out" | tail -n 1)"
+    if [[ "$pure_summary" =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+        passed=$((passed + BASH_REMATCH[1]))
+        failed=$((failed + BASH_REMATCH[2]))
+        printf '%s\n' "$pure_out" | sed '$d'
+        if [ "$pure_rc" -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ]; then
+            failed=$((failed + 1))
+            echo "FAIL ${plugin#"$root"/} pure tests exited with $pure_rc"
+        fi
+    else
         failed=$((failed + 1))
-        echo "FAIL pure tests exited with $pure_rc"
+        echo "FAIL ${plugin#"$root"/} pure tests did not run:"
+        printf '%s\n' "$pure_out"
     fi
-else
-    failed=$((failed + 1))
-    echo "FAIL pure tests did not run:"
-    printf '%s\n' "$pure_out"
-fi
+done
 
 echo "test-php: ${#files[@]} files linted, pure tests and PHP 7.4 syntax checks run" >&2
 echo "php: $passed passed, $failed failed"

@@ -1,22 +1,24 @@
 //! The console's shell: the router, the header (site, person, "You have logged in from …",
-//! sign out), the navigation and the Network Servers block, the footer, and the rule that sends
-//! a signed-out person to the sign-in page. Pages live in [`crate::pages`]; every route is listed
-//! here, one line per area.
+//! sign out), the navigation and the Network Servers block, the page outlet, the footer, and the
+//! rule that sends a signed-out person to the sign-in page. Which page shows where, who may see
+//! it and its title come from the one table of pages, `crate::pages::PAGES`.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::NavigateOptions;
+use leptos_router::components::Router;
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{NavigateOptions, path};
+use leptos_router::location::{BrowserUrl, LocationProvider as _};
 use schoolbridge_api::PeerLink;
 
 use crate::api;
 use crate::i18n::strings;
-use crate::model::next_path::{SIGN_IN, is_public, sign_in_url};
+use crate::model::next_path::{SIGN_IN, SIGNED_OUT, sign_in_url};
+use crate::model::roles::Need;
 use crate::model::server_status::ServerStatus;
 use crate::nav;
-use crate::pages;
+use crate::pages::{self, NotFoundPage};
 use crate::session::{Session, SessionState, use_session};
+use crate::ui::{self, Protected};
 
 /// The whole console, mounted on `<body>` by `main`.
 #[component]
@@ -31,19 +33,59 @@ pub fn App() -> impl IntoView {
             <div class="layout">
                 <Sidebar />
                 <main id="main" class="site-main" tabindex="-1">
-                    <Routes fallback=pages::NotFoundPage>
-                        <Route path=path!("/") view=pages::HomePage />
-                        <Route path=path!("/signin") view=pages::SignInPage />
-                        <Route path=path!("/setup") view=pages::SetupPage />
-                        <pages::admin::AdminRoutes />
-                        <pages::sis::SisRoutes />
-                    </Routes>
+                    <PageOutlet />
                 </main>
             </div>
             <SiteFooter />
             <SignInWhenSignedOut />
             <FocusMainOnNavigation />
         </Router>
+    }
+}
+
+/// The page of the current path (`pages::PAGES`), behind the role check unless it is public,
+/// with its title in the browser tab.
+#[component]
+fn PageOutlet() -> impl IntoView {
+    let pathname = use_location().pathname;
+    // Only a new page or a new id draws the page again, not a new query string.
+    let found = Memo::new(move |_| {
+        pathname.with(|path| pages::find(path).map(|(page, captured)| (page.path, captured)))
+    });
+    // The router writes a new address into the browser's history once the routes say the page
+    // is ready (its `<Routes>` would); this outlet is the routes, so it says so.
+    let browser_url = use_context::<BrowserUrl>();
+    Effect::new(move |_| {
+        pathname.track();
+        if let Some(url) = &browser_url {
+            url.ready_to_complete();
+        }
+    });
+    let session = use_session();
+    Effect::new(move |_| {
+        let page = found.get().and_then(|(path, _)| pages::by_pattern(path));
+        let title = page.map_or(strings().not_found_heading, |p| (p.title)());
+        let site = session.with(|state| state.info().map(|info| info.site_name.clone()));
+        let site = site
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| strings().site_name.to_owned());
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&format!("{title} · {site}"));
+        }
+    });
+    move || match found
+        .get()
+        .and_then(|(path, captured)| Some((pages::by_pattern(path)?, captured)))
+    {
+        None => view! { <NotFoundPage /> }.into_any(),
+        Some((page, captured)) if page.need == Need::Public => page.view.render(captured),
+        Some((page, captured)) => {
+            let view = page.view;
+            view! {
+                <Protected need=page.need title=(page.title)()>{move || view.render(captured)}</Protected>
+            }
+                .into_any()
+        }
     }
 }
 
@@ -56,7 +98,7 @@ fn SignInWhenSignedOut() -> impl IntoView {
     Effect::new(move |_| {
         let signed_out = session.with(|state| matches!(state, SessionState::SignedOut));
         let path = location.pathname.get();
-        if signed_out && !is_public(&path) {
+        if signed_out && !pages::is_public(&path) {
             let search = location.search.get();
             let here = if search.is_empty() {
                 path
@@ -127,13 +169,21 @@ fn PersonMenu() -> impl IntoView {
     let sign_out = move |_| {
         busy.set(true);
         let navigate = navigate.clone();
-        spawn_local(async move {
+        // Someone who came from their Moodle goes back there, not to a password form they
+        // cannot use (`pages::signed_out`).
+        let came_from = session.with(|state| state.info().and_then(|i| i.arrived_from.clone()));
+        ui::spawn(async move {
             // Whatever the answer, the console forgets the session; the server ends it or
             // already had.
             let _ = api::session::sign_out().await;
-            session.signed_out();
+            session.signed_out_from(came_from.clone());
             busy.set(false);
-            navigate(SIGN_IN, NavigateOptions::default());
+            let next = if came_from.is_some() {
+                SIGNED_OUT
+            } else {
+                SIGN_IN
+            };
+            navigate(next, NavigateOptions::default());
         });
     };
     move || {
@@ -190,16 +240,14 @@ fn Sidebar() -> impl IntoView {
     let pathname = use_location().pathname;
     move || {
         let info = session.with(|state| state.info().cloned())?;
-        let entries = nav::visible(&session.with(SessionState::roles));
-        let links = entries
+        let links = nav::visible(&session.with(SessionState::roles))
             .into_iter()
-            .map(|entry| {
-                let current =
-                    move || nav::is_current(entry.path, &pathname.get()).then_some("page");
+            .map(|page| {
+                let current = move || nav::is_current(page.path, &pathname.get()).then_some("page");
                 view! {
                     <li>
-                        <a href=entry.path data-testid=entry.testid aria-current=current>
-                            {(entry.label)()}
+                        <a href=page.path data-testid=page.menu aria-current=current>
+                            {(page.title)()}
                         </a>
                     </li>
                 }
@@ -208,18 +256,7 @@ fn Sidebar() -> impl IntoView {
         Some(view! {
             <aside class="sidebar">
                 <nav aria-label=s.nav_label class="nav" data-testid="nav">
-                    <ul>
-                        <li>
-                            <a
-                                href="/"
-                                data-testid="nav-home"
-                                aria-current=move || (pathname.get() == "/").then_some("page")
-                            >
-                                {s.nav_home}
-                            </a>
-                        </li>
-                        {links}
-                    </ul>
+                    <ul>{links}</ul>
                 </nav>
                 <NetworkServers servers=info.network_servers />
             </aside>

@@ -15,11 +15,11 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const MOODLE_CERT: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/vectors/moodle-4.5/moodle-cert.pem"
+    "/crates/mnet/tests/vectors/moodle-4.5/moodle-cert.pem"
 ));
 const SIGNED_REPLY: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.response.decrypted.xml"
+    "/crates/mnet/tests/vectors/moodle-4.5/20_listServices_signed_encrypted.response.decrypted.xml"
 ));
 
 /// A fresh `<div>` in the page to mount into, so tests do not see each other's DOM.

@@ -1,40 +1,18 @@
-//! The navigation: every area lists its entries as data (`pages::admin::NAV`, and the SIS pages'
-//! `pages::sis::NAV`), and the shell shows the ones the signed-in person's roles allow. Adding an
-//! area is one line in [`AREAS`].
+//! The navigation: the pages of `pages::PAGES` that have a menu entry, in table order, filtered
+//! by what the signed-in person's roles allow. The sidebar and the home page show these.
 
-use crate::model::roles::{Need, Roles};
+use crate::model::roles::Roles;
+use crate::pages::{PAGES, Page};
 
-/// One link in the navigation.
-#[derive(Debug, Clone, Copy)]
-pub struct NavEntry {
-    /// The console route it opens.
-    pub path: &'static str,
-    /// Its label (a function into the area's strings, so a translation applies).
-    pub label: fn() -> &'static str,
-    /// `data-testid` of the link, `nav-…`.
-    pub testid: &'static str,
-    /// Who sees it.
-    pub need: Need,
-}
-
-/// Every area's entries, in menu order.
-const AREAS: &[&[NavEntry]] = &[crate::pages::admin::NAV, crate::pages::sis::NAV];
-
-/// The entries `roles` may use, in menu order.
-pub fn visible(roles: &Roles) -> Vec<NavEntry> {
-    visible_in(AREAS, roles)
-}
-
-fn visible_in(areas: &[&[NavEntry]], roles: &Roles) -> Vec<NavEntry> {
-    areas
+/// The menu entries `roles` may use, in menu order.
+pub fn visible(roles: &Roles) -> Vec<&'static Page> {
+    PAGES
         .iter()
-        .flat_map(|entries| entries.iter())
-        .filter(|entry| entry.need.allows(roles))
-        .copied()
+        .filter(|page| page.menu.is_some() && page.need.allows(roles))
         .collect()
 }
 
-/// Whether `entry` is the current page (its path, or a page below it).
+/// Whether the entry at `entry_path` is the current page (its path, or a page below it).
 pub fn is_current(entry_path: &str, current_path: &str) -> bool {
     current_path == entry_path
         || (entry_path != "/"
@@ -47,13 +25,19 @@ pub fn is_current(entry_path: &str, current_path: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn paths(roles: &[&str]) -> Vec<&'static str> {
+        visible(&Roles::from_names(roles))
+            .iter()
+            .map(|p| p.path)
+            .collect()
+    }
+
     #[test]
-    fn admins_see_network_administration_and_counsellors_see_people() {
-        let admin = visible(&Roles::from_names(&["admin"]));
-        let paths: Vec<&str> = admin.iter().map(|e| e.path).collect();
+    fn each_role_sees_its_own_places() {
         assert_eq!(
-            paths,
+            paths(&["admin"]),
             [
+                "/",
                 "/peers",
                 "/test-client",
                 "/site-key",
@@ -64,22 +48,22 @@ mod tests {
                 "/sis/records"
             ]
         );
-        let counsellor = visible(&Roles::from_names(&["counsellor"]));
-        let paths: Vec<&str> = counsellor.iter().map(|e| e.path).collect();
         assert_eq!(
-            paths,
-            ["/people", "/sis/sections", "/sis/students", "/sis/records"]
+            paths(&["counsellor"]),
+            [
+                "/",
+                "/people",
+                "/sis/sections",
+                "/sis/students",
+                "/sis/records"
+            ]
         );
-        let teacher = visible(&Roles::from_names(&["teacher"]));
-        let paths: Vec<&str> = teacher.iter().map(|e| e.path).collect();
-        assert_eq!(paths, ["/sis/sections"]);
-        let student = visible(&Roles::from_names(&["student"]));
-        let paths: Vec<&str> = student.iter().map(|e| e.path).collect();
-        assert_eq!(paths, ["/sis/me"]);
-        assert!(visible(&Roles::default()).is_empty());
-        for entry in admin {
-            assert!(entry.testid.starts_with("nav-"));
-            assert!(!(entry.label)().is_empty());
+        assert_eq!(paths(&["teacher"]), ["/", "/sis/sections"]);
+        assert_eq!(paths(&["student"]), ["/", "/sis/me"]);
+        assert_eq!(paths(&[]), ["/"]);
+        for page in visible(&Roles::from_names(&["admin", "student"])) {
+            assert!(page.menu.is_some_and(|t| t.starts_with("nav-")));
+            assert!(!(page.title)().is_empty());
         }
     }
 

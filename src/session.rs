@@ -4,8 +4,7 @@
 //! the sign-in page.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use schoolbridge_api::SessionInfo;
+use schoolbridge_api::{PeerLink, SessionInfo};
 
 use crate::api::{self, ApiError};
 use crate::model::roles::{Need, Roles};
@@ -71,6 +70,8 @@ impl SessionState {
 #[derive(Debug, Clone, Copy)]
 pub struct Session {
     state: RwSignal<SessionState>,
+    /// The Moodle a person who signed out had come from (the way back, `pages::signed_out`).
+    left_from: RwSignal<Option<PeerLink>>,
 }
 
 impl Session {
@@ -78,6 +79,7 @@ impl Session {
     pub fn provide() -> Self {
         let session = Session {
             state: RwSignal::new(SessionState::Loading),
+            left_from: RwSignal::new(None),
         };
         provide_context(session);
         api::on_signed_out(move || session.state.set(SessionState::SignedOut));
@@ -87,7 +89,7 @@ impl Session {
 
     /// Asks the server again.
     pub fn reload(self) {
-        spawn_local(async move {
+        crate::ui::spawn(async move {
             let state = match api::session::current().await {
                 Ok(info) => SessionState::SignedIn(Box::new(info)),
                 Err(ApiError::SignedOut) => SessionState::SignedOut,
@@ -102,9 +104,15 @@ impl Session {
         self.state.set(SessionState::SignedIn(Box::new(info)));
     }
 
-    /// After signing out.
-    pub fn signed_out(self) {
+    /// After signing out; `came_from` is the Moodle a person who arrived by SSO came from.
+    pub fn signed_out_from(self, came_from: Option<PeerLink>) {
+        self.left_from.set(came_from);
         self.state.set(SessionState::SignedOut);
+    }
+
+    /// The Moodle the person who just signed out had come from, if any.
+    pub fn left_from(self) -> Option<PeerLink> {
+        self.left_from.get()
     }
 
     /// Reads the state without cloning it.
@@ -140,6 +148,7 @@ mod tests {
                 peer: None,
                 login_allowed: true,
                 roles: vec![],
+                roles_from_enrolments: vec![],
             },
             roles: roles.iter().map(|r| (*r).to_owned()).collect(),
             csrf_token: "t".into(),

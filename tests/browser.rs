@@ -43,5 +43,14 @@ mod people;
 #[path = "browser/budget.rs"]
 mod budget;
 
+#[path = "browser/compression.rs"]
+mod compression;
+
 #[path = "browser/sis_scenarios.rs"]
 mod sis_scenarios;
+
+#[path = "browser/moodle/mod.rs"]
+mod real_moodle;
+
+#[path = "browser/console_pages.rs"]
+mod console_pages;

@@ -4,12 +4,17 @@
 use gloo_net::http::Method;
 use schoolbridge_api::{
     AcceptKeyRequest, AuditDetail, AuditSummary, CallRequest, CallResponse, Changed,
-    ConfirmPeerRequest, LoginRightsRequest, NewPersonRequest, PeerDetail, PeerPreview,
+    ConfirmPeerRequest, FirstRun, LoginRightsRequest, NewPersonRequest, PeerDetail, PeerPreview,
     PeerPreviewRequest, PeerSettings, PeerSummary, PersonSummary, ReviewResult, RolesRequest,
     ServiceSwitch, SiteKeyInfo, VerifyResult,
 };
 
 use super::{ApiError, NO_BODY, get, send};
+
+/// `GET /api/first-run`: what a fresh install still needs, from real state.
+pub async fn first_run() -> Result<FirstRun, ApiError> {
+    get("/api/first-run").await
+}
 
 /// `GET /api/peers` (deleted ones included).
 pub async fn peers() -> Result<Vec<PeerSummary>, ApiError> {

@@ -13,6 +13,19 @@ pub struct AdminStrings {
     pub nav_site_key: &'static str,
     pub nav_people: &'static str,
     pub nav_activity: &'static str,
+    pub title_peer: &'static str,
+    pub title_activity_entry: &'static str,
+    // The first-run checklist on the home page.
+    pub first_run_heading: &'static str,
+    pub first_run_intro: &'static str,
+    pub step_peer: &'static str,
+    pub step_peer_how: &'static str,
+    pub step_services: &'static str,
+    pub step_services_how: fn(our_wwwroot: &str) -> String,
+    pub step_sign_in: &'static str,
+    pub step_sign_in_how: &'static str,
+    pub step_done: &'static str,
+    pub step_to_do: &'static str,
     // Shared words.
     pub any: &'static str,
     pub unknown: &'static str,
@@ -91,8 +104,10 @@ pub struct AdminStrings {
     pub cert_does_not_name_address: fn(why: &str) -> String,
     pub cannot_confirm: &'static str,
     pub confirm_peer: &'static str,
+    pub peer_added_heading: &'static str,
+    pub peer_added_in_moodle: fn(our_wwwroot: &str) -> String,
+    pub peer_added_here: &'static str,
     // One peer.
-    pub peer_not_found: &'static str,
     pub last_error: &'static str,
     pub open_in_test_client: &'static str,
     pub verify_heading: &'static str,
@@ -115,6 +130,16 @@ pub struct AdminStrings {
     pub service_sso_idp: &'static str,
     pub service_sso_sp: &'static str,
     pub service_other: &'static str,
+    pub sso_heading: &'static str,
+    pub sso_in: fn(peer: &str) -> String,
+    pub sso_out: fn(peer: &str) -> String,
+    pub sso_not_offered: &'static str,
+    pub sso_stock: &'static str,
+    pub sso_ours: &'static str,
+    pub sso_other: fn(path: &str) -> String,
+    pub sso_land_page: fn(path: &str) -> String,
+    pub sso_learned: fn(when: &str) -> String,
+    pub sso_not_learned: &'static str,
     pub key_heading: &'static str,
     pub key_changed_heading: &'static str,
     pub key_changed_text: &'static str,
@@ -235,6 +260,11 @@ pub struct AdminStrings {
     pub holding_role: &'static str,
     pub grant_peer: &'static str,
     pub withdraw_peer: &'static str,
+    pub grant_peer_question: fn(peer: &str, role: Option<&str>) -> String,
+    pub grant_peer_yes: &'static str,
+    pub withdraw_peer_question: fn(peer: &str, role: Option<&str>) -> String,
+    pub withdraw_peer_yes: &'static str,
+    pub roles_from_moodle: &'static str,
     pub rights_changed: fn(count: u64) -> String,
     pub new_person_heading: &'static str,
     pub new_person_intro: &'static str,
@@ -263,7 +293,6 @@ pub struct AdminStrings {
     pub protection_encrypted: &'static str,
     pub protection_none: &'static str,
     pub entry_heading: fn(id: i64) -> String,
-    pub entry_not_found: &'static str,
     pub envelope_heading: &'static str,
     pub no_envelope: &'static str,
     pub envelope_note: fn(note: &str) -> String,
@@ -302,6 +331,17 @@ impl AdminStrings {
             (true, false) => self.peer_publishes,
             (false, true) => self.peer_subscribes,
             (false, false) => self.peer_neither,
+        }
+    }
+
+    /// How the peer's identity-provider methods are served, from their path.
+    pub fn sso_plugin(&self, prefix: &str) -> String {
+        if prefix == "auth/mnet/auth.php" {
+            self.sso_stock.to_owned()
+        } else if prefix.starts_with("auth/schoolbridge/") {
+            self.sso_ours.to_owned()
+        } else {
+            (self.sso_other)(prefix)
         }
     }
 
@@ -408,6 +448,28 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     nav_site_key: "Site key",
     nav_people: "People",
     nav_activity: "Activity",
+    title_peer: "Peer",
+    title_activity_entry: "Activity entry",
+    first_run_heading: "Setting up SchoolBridge",
+    first_run_intro: "Three steps connect SchoolBridge to your Moodle. Each is ticked off here \
+                      once it is done.",
+    step_peer: "Add your Moodle",
+    step_peer_how: "Enter its address; SchoolBridge fetches its certificate for you to check.",
+    step_services: "Tick the services on both sides",
+    step_services_how: |ours| {
+        format!(
+            "In Moodle: Site administration → Networking → Manage peers, add {ours} (application \
+             type Moodle); on its Services tab tick schooltool_sis (Publish and Subscribe) and, \
+             for single sign-on, SSO (Identity Provider) and SSO (Service Provider). Here, the \
+             peer's services are on unless you switched them off. Ticked once the first school \
+             records arrive from Moodle."
+        )
+    },
+    step_sign_in: "Choose who may sign in",
+    step_sign_in_how: "People from Moodle may not sign in until you allow it, one by one or \
+                       everyone from a Moodle at once.",
+    step_done: "✓ Done:",
+    step_to_do: "To do:",
     any: "Any",
     unknown: "unknown",
     never: "never",
@@ -485,9 +547,12 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     address_bad_characters: "An address has no spaces.",
     address_no_host: "The address needs a host name after https://.",
     review_certificate_heading: "Check the certificate",
-    review_certificate_intro: "Your browser has read the certificate the peer sent. Compare \
-                               the fingerprint with the one on the peer's own MNet page \
-                               (Site administration → Networking → Peers) before you trust it.",
+    review_certificate_intro: "Your browser has read the certificate the peer sent. Before \
+                               you trust it, compare it with what your Moodle shows for itself: \
+                               in Moodle, Site administration → Networking → Settings shows this \
+                               site's Public key and the date it is Valid until. The certificate \
+                               as text (below the details) must be the same text, and the dates \
+                               must agree. Moodle shows no fingerprint.",
     preview_restores_deleted: "A deleted peer with this address exists; confirming restores it \
                                with this certificate.",
     cert_names_address: "The certificate names this address, as Moodle requires.",
@@ -495,7 +560,19 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     cannot_confirm: "This certificate cannot be confirmed: your browser could not read it, or \
                      its fingerprint differs from the server's.",
     confirm_peer: "Trust this certificate and add the peer",
-    peer_not_found: "There is no such peer.",
+    peer_added_heading: "The peer is added. Next:",
+    peer_added_in_moodle: |ours| {
+        format!(
+            "In Moodle, as its administrator: Site administration → Networking → Manage peers, \
+             add {ours} with application type Moodle, check that the certificate is \
+             SchoolBridge's (it is on SchoolBridge's Site key page) and save. Then, on that \
+             peer's Services tab, tick schooltool_sis (Publish and Subscribe) and, for single \
+             sign-on, SSO (Identity Provider) and SSO (Service Provider)."
+        )
+    },
+    peer_added_here: "Here: the services below are switched on; press Verify now once Moodle \
+                      knows SchoolBridge, and allow people from Moodle to sign in on the People \
+                      page.",
     last_error: "Last error",
     open_in_test_client: "Open in the test client",
     verify_heading: "Check the connection",
@@ -520,6 +597,16 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     service_sso_idp: "Single sign-on: identity provider",
     service_sso_sp: "Single sign-on: service provider",
     service_other: "Another MNet service",
+    sso_heading: "Single sign-on as the peer offers it",
+    sso_in: |peer| format!("People of {peer} open SchoolBridge signed in:"),
+    sso_out: |peer| format!("SchoolBridge's people open {peer} signed in:"),
+    sso_not_offered: "not offered by the peer (see the Moodle side of README.md)",
+    sso_stock: "through Moodle's own MNet authentication (auth_mnet)",
+    sso_ours: "through SchoolBridge's single sign-on plugin (auth_schoolbridge)",
+    sso_other: |path| format!("through the peer's methods at {path}"),
+    sso_land_page: |path| format!("yes, arriving at {path}"),
+    sso_learned: |when| format!("As the peer said on {when}. Verify now asks it again."),
+    sso_not_learned: "The peer was not asked yet; Moodle's own paths are assumed. Verify now asks it.",
     key_heading: "Key",
     key_changed_heading: "This peer's key has changed",
     key_changed_text: "The peer now publishes a different certificate. Until you accept it, \
@@ -606,7 +693,9 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     sig_unreadable: |why| format!("The signed envelope could not be read: {why}"),
     site_key_heading: "Site key",
     site_key_intro: "SchoolBridge's own certificate: peers encrypt to it and check our signatures \
-                     with it.",
+                     with it. A Moodle administrator can check that Moodle holds this one: Site \
+                     administration → Networking → Manage peers → SchoolBridge shows its Public \
+                     key (the certificate as text) and the date it is Valid until.",
     our_wwwroot: "Our address",
     key_lifetime: "Key lifetime",
     current_key: "Current certificate",
@@ -658,6 +747,25 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     holding_role: "holding role",
     grant_peer: "Allow all",
     withdraw_peer: "Withdraw from all",
+    grant_peer_question: |peer, role| match role {
+        Some(role) => format!(
+            "Allow everyone from {peer} who is a {role} there to sign in to SchoolBridge? Roles \
+             come from the enrolments Moodle sends."
+        ),
+        None => format!("Allow everyone from {peer} to sign in to SchoolBridge?"),
+    },
+    grant_peer_yes: "Yes, allow them",
+    withdraw_peer_question: |peer, role| match role {
+        Some(role) => format!(
+            "Withdraw sign-in from everyone from {peer} who is a {role} there? Their open \
+             sessions end at once."
+        ),
+        None => {
+            format!("Withdraw sign-in from everyone from {peer}? Their open sessions end at once.")
+        }
+    },
+    withdraw_peer_yes: "Yes, withdraw it",
+    roles_from_moodle: "from Moodle's enrolments",
     rights_changed: |n| match n {
         1 => "Sign-in rights changed for 1 person.".to_owned(),
         n => format!("Sign-in rights changed for {n} people."),
@@ -689,7 +797,6 @@ pub const ENGLISH: AdminStrings = AdminStrings {
     protection_encrypted: "encrypted",
     protection_none: "plain",
     entry_heading: |id| format!("Activity entry {id}"),
-    entry_not_found: "There is no such entry.",
     envelope_heading: "Envelope",
     no_envelope: "No envelope is kept for this entry.",
     envelope_note: |note| format!("Why: {note}."),

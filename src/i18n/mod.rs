@@ -64,6 +64,12 @@ pub struct Strings {
     pub setup_no_token: &'static str,
     pub setup_already_done: &'static str,
     pub setup_submit: &'static str,
+    // Signed out (someone who came from their Moodle).
+    pub signed_out_heading: &'static str,
+    pub signed_out_from: fn(peer: &str) -> String,
+    pub back_to: fn(peer: &str) -> String,
+    pub signed_out_text: &'static str,
+    pub signed_out_local: &'static str,
     // Fields and their problems.
     pub field_username: &'static str,
     pub field_password: &'static str,
@@ -89,6 +95,7 @@ pub struct Strings {
     pub cert_valid_from: &'static str,
     pub cert_valid_until: &'static str,
     pub cert_fingerprint: &'static str,
+    pub cert_pem: &'static str,
     pub cert_browser_agrees: &'static str,
     pub cert_browser_disagrees: &'static str,
     pub cert_server_said: &'static str,
@@ -167,6 +174,16 @@ pub const ENGLISH: Strings = Strings {
                      ?token=…). Copy the whole link from the server's output.",
     setup_already_done: "SchoolBridge already has an administrator. Sign in instead.",
     setup_submit: "Create administrator",
+    signed_out_heading: "You have signed out",
+    signed_out_from: |peer| {
+        format!(
+            "You have signed out of SchoolBridge. You came from {peer}: to come back, follow \
+             SchoolBridge in its Network servers block."
+        )
+    },
+    back_to: |peer| format!("Back to {peer}"),
+    signed_out_text: "You have signed out of SchoolBridge.",
+    signed_out_local: "Have a SchoolBridge account of your own?",
     field_username: "Sign-in name",
     field_password: "Password",
     field_new_password: "Password",
@@ -190,6 +207,7 @@ pub const ENGLISH: Strings = Strings {
     cert_valid_from: "Valid from",
     cert_valid_until: "Valid until",
     cert_fingerprint: "SHA-256 fingerprint",
+    cert_pem: "The certificate as text (Moodle's “Public key”)",
     cert_browser_agrees: "Read in your browser: the fingerprint your browser computed is the \
                           one the server reported.",
     cert_browser_disagrees: "Warning: the fingerprint your browser computed from this \

@@ -14,12 +14,13 @@ pub struct SisStrings {
     pub nav_students: &'static str,
     pub nav_records: &'static str,
     pub nav_my_records: &'static str,
+    pub title_section: &'static str,
+    pub title_student: &'static str,
     // Shared words.
     pub any: &'static str,
     pub none: &'static str,
     pub search: &'static str,
     pub close: &'static str,
-    pub not_found: &'static str,
     pub source_moodle: &'static str,
     pub source_manual: &'static str,
     pub no_teacher: &'static str,
@@ -29,6 +30,7 @@ pub struct SisStrings {
     pub role_student: &'static str,
     pub role_teacher: &'static str,
     pub kind_active: &'static str,
+    pub kind_inactive: &'static str,
     pub kind_withdrawn: &'static str,
     pub kind_completed: &'static str,
     pub ongoing: &'static str,
@@ -89,6 +91,15 @@ pub struct SisStrings {
     pub field_ends: &'static str,
     pub field_status: &'static str,
     pub field_note: &'static str,
+    pub field_staff_note: &'static str,
+    pub staff_note_hint: &'static str,
+    pub field_transcript_note: &'static str,
+    pub transcript_note_hint: &'static str,
+    pub col_transcript_note: &'static str,
+    pub field_above_maximum: &'static str,
+    pub above_maximum: fn(points: &str, maximum: &str) -> String,
+    pub no_chapter: &'static str,
+    pub change_status_in: fn(section: &str) -> String,
     pub field_effective_date: &'static str,
     pub field_given_on: &'static str,
     pub effective_date_hint: &'static str,
@@ -112,6 +123,7 @@ pub struct SisStrings {
     pub problem_bad_points: &'static str,
     pub problem_bad_whole_number: &'static str,
     pub problem_no_person: &'static str,
+    pub problem_above_maximum: &'static str,
     // Sections list.
     pub sections_heading: &'static str,
     pub sections_intro_staff: &'static str,
@@ -124,8 +136,11 @@ pub struct SisStrings {
     pub open_gradebook: &'static str,
     pub roster_heading: &'static str,
     pub roster_empty: &'static str,
-    pub roster_counts: fn(active: usize, withdrawn: usize, completed: usize) -> String,
-    pub show_history_of: fn(person: &str) -> String,
+    pub roster_counts:
+        fn(active: usize, inactive: usize, withdrawn: usize, completed: usize) -> String,
+    /// A roster button's accessible name: its visible words, then whose (so speech input that
+    /// says the words on the button finds it).
+    pub show_history_of: fn(label: &str, person: &str) -> String,
     pub history_of: fn(who: &str) -> String,
     pub teacher_history_heading: &'static str,
     pub teacher_history_empty: &'static str,
@@ -155,7 +170,7 @@ pub struct SisStrings {
     pub no_grade: &'static str,
     pub no_items: &'static str,
     pub no_students: &'static str,
-    pub chapter_points: fn(chapter: i64, points: &str) -> String,
+    pub chapter_points: fn(chapter: Option<i64>, points: &str) -> String,
     pub item_from_moodle: &'static str,
     pub item_manual: &'static str,
     pub item_linked: &'static str,
@@ -232,6 +247,7 @@ impl SisStrings {
             SisProblem::BadPoints => self.problem_bad_points,
             SisProblem::BadWholeNumber => self.problem_bad_whole_number,
             SisProblem::NoPerson => self.problem_no_person,
+            SisProblem::AboveMaximum => self.problem_above_maximum,
         }
     }
 
@@ -247,6 +263,7 @@ impl SisStrings {
     pub fn kind_name(&self, kind: StatusKind) -> &'static str {
         match kind {
             StatusKind::Active => self.kind_active,
+            StatusKind::Inactive => self.kind_inactive,
             StatusKind::Withdrawn => self.kind_withdrawn,
             StatusKind::Completed => self.kind_completed,
         }
@@ -312,11 +329,12 @@ pub const ENGLISH: SisStrings = SisStrings {
     nav_students: "Students",
     nav_records: "Manual records",
     nav_my_records: "My records",
+    title_section: "Section",
+    title_student: "Student record",
     any: "Any",
     none: "None",
     search: "Search",
     close: "Close",
-    not_found: "There is no such record.",
     source_moodle: "Moodle",
     source_manual: "Entered here",
     no_teacher: "No teacher",
@@ -326,6 +344,7 @@ pub const ENGLISH: SisStrings = SisStrings {
     role_student: "Student",
     role_teacher: "Teacher",
     kind_active: "attending",
+    kind_inactive: "not attending now",
     kind_withdrawn: "withdrawn",
     kind_completed: "completed",
     ongoing: "Ongoing (Moodle courses)",
@@ -382,6 +401,21 @@ pub const ENGLISH: SisStrings = SisStrings {
     field_ends: "Ends",
     field_status: "New status",
     field_note: "Note",
+    field_staff_note: "Note for staff",
+    staff_note_hint: "Counsellors and administrators read it; the student and teachers do not.",
+    field_transcript_note: "Line on the transcript (optional)",
+    transcript_note_hint: "Printed on the transcript beside the withdrawal; the student reads it \
+                           too.",
+    col_transcript_note: "On the transcript",
+    field_above_maximum: "Give points above the maximum (bonus marks)",
+    above_maximum: |points, maximum| {
+        format!(
+            "{points} is more than this item's maximum of {maximum} points. Check the value, or \
+             tick “Give points above the maximum” to save it."
+        )
+    },
+    no_chapter: "–",
+    change_status_in: |section| format!("Change the status in {section}"),
     field_effective_date: "Took effect on (optional)",
     field_given_on: "Given on (optional)",
     effective_date_hint: "Leave empty for now.",
@@ -404,6 +438,7 @@ pub const ENGLISH: SisStrings = SisStrings {
     problem_bad_points: "Enter points as a number, e.g. 17 or 21.5 (at most two decimals).",
     problem_bad_whole_number: "Enter a whole number, e.g. 2.",
     problem_no_person: "Search for a person and choose one first.",
+    problem_above_maximum: "That is more than the item's maximum points.",
     sections_heading: "Sections",
     sections_intro_staff: "Every section of the school. Sections that Moodle drives are in \
                            “Ongoing”; classes with no Moodle course are made under Manual records.",
@@ -416,10 +451,16 @@ pub const ENGLISH: SisStrings = SisStrings {
     open_gradebook: "Gradebook",
     roster_heading: "Roster",
     roster_empty: "Nobody is enrolled yet.",
-    roster_counts: |active, withdrawn, completed| {
-        format!("{active} attending · {withdrawn} withdrawn · {completed} completed")
+    roster_counts: |active, inactive, withdrawn, completed| {
+        if inactive == 0 {
+            format!("{active} attending · {withdrawn} withdrawn · {completed} completed")
+        } else {
+            format!(
+                "{active} attending · {inactive} not attending now · {withdrawn} withdrawn · {completed} completed"
+            )
+        }
     },
-    show_history_of: |person| format!("Status history of {person}"),
+    show_history_of: |label, person| format!("{label}: {person}"),
     history_of: |who| format!("Status history: {who}"),
     teacher_history_heading: "Teacher history",
     teacher_history_empty: "No teacher has been recorded.",
@@ -449,7 +490,10 @@ pub const ENGLISH: SisStrings = SisStrings {
     no_grade: "no grade",
     no_items: "This section has no grade items yet. Add one below, or upload a spreadsheet.",
     no_students: "No students are enrolled in this section.",
-    chapter_points: |chapter, points| format!("Ch. {chapter} · {points} pts"),
+    chapter_points: |chapter, points| match chapter {
+        Some(chapter) => format!("Ch. {chapter} · {points} pts"),
+        None => format!("{points} pts"),
+    },
     item_from_moodle: "Moodle",
     item_manual: "made here",
     item_linked: "made here, linked to Moodle",
@@ -553,6 +597,7 @@ mod tests {
             SisProblem::BadPoints,
             SisProblem::BadWholeNumber,
             SisProblem::NoPerson,
+            SisProblem::AboveMaximum,
         ] {
             assert!(!t.problem(p).is_empty());
         }

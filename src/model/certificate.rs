@@ -196,7 +196,7 @@ mod tests {
 
     const MOODLE_CERT: &str = include_str!(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/vectors/moodle-4.5/moodle-cert.pem"
+        "/crates/mnet/tests/vectors/moodle-4.5/moodle-cert.pem"
     ));
 
     fn info(pem: &str, fingerprint: &str) -> CertificateInfo {

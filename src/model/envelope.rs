@@ -240,7 +240,7 @@ mod tests {
 
     fn vector(name: &str) -> String {
         let path = format!(
-            "{}/../shared/vectors/moodle-4.5/{name}",
+            "{}/crates/mnet/tests/vectors/moodle-4.5/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))

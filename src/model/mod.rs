@@ -5,15 +5,16 @@
 pub mod audit;
 pub mod certificate;
 pub mod envelope;
+pub mod first_run;
 pub mod forms;
 pub mod next_path;
 pub mod peers;
 pub mod people;
 pub mod query;
 pub mod roles;
+pub mod route;
 pub mod server_status;
 pub mod sis;
 pub mod sis_grades;
-pub mod sis_markup;
 pub mod test_client;
 pub mod time;

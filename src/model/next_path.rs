@@ -9,6 +9,8 @@ pub const HOME: &str = "/";
 pub const SIGN_IN: &str = "/signin";
 /// The first-administrator page.
 pub const SET_UP: &str = "/setup";
+/// Where someone who came from their Moodle lands after signing out.
+pub const SIGNED_OUT: &str = "/signed-out";
 
 /// Longest `next` accepted; longer ones are not links a person followed.
 const MAX_LEN: usize = 2048;
@@ -36,7 +38,7 @@ pub fn sanitise(raw: Option<&str>) -> String {
 }
 
 fn is_sign_in_page(path: &str) -> bool {
-    path == SIGN_IN || path == SET_UP
+    path == SIGN_IN || path == SET_UP || path == SIGNED_OUT
 }
 
 /// How to get to a (sanitised) local path.
@@ -63,11 +65,6 @@ pub fn destination(path: &str) -> Destination {
     } else {
         Destination::Console(path.to_owned())
     }
-}
-
-/// Pages anyone may open without a session.
-pub fn is_public(path: &str) -> bool {
-    is_sign_in_page(path.split(['?', '#']).next().unwrap_or_default())
 }
 
 /// The sign-in URL that brings a signed-out person back to `here` (path and query).
@@ -147,8 +144,5 @@ mod tests {
         assert_eq!(sign_in_url("/"), "/signin");
         assert_eq!(sign_in_url("/peers/3"), "/signin?next=%2Fpeers%2F3");
         assert_eq!(sign_in_url("//evil.example"), "/signin");
-        assert!(is_public("/signin"));
-        assert!(is_public("/setup?token=x"));
-        assert!(!is_public("/peers"));
     }
 }

@@ -1,5 +1,7 @@
 //! Who may see what in the console. The server checks every request again; the console only
-//! decides what to offer, so people are not shown doors that will not open.
+//! decides what to offer, so people are not shown doors that will not open. This is the one
+//! module of the console that knows the roles (`crates/server/src/accounts/roles.rs` is the
+//! server's twin; when the definitions move to `schoolbridge-api`, only this file changes).
 
 /// Every role the server knows, in the order the console lists them.
 pub const ALL_ROLES: &[&str] = &["admin", "counsellor", "teacher", "student"];
@@ -33,6 +35,8 @@ impl Roles {
 /// What a page needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
+    /// Anyone, signed in or not (sign-in, set-up, "signed out").
+    Public,
     /// Any signed-in person.
     SignedIn,
     /// Administrators.
@@ -49,7 +53,7 @@ impl Need {
     /// Whether `roles` meet the need.
     pub fn allows(self, roles: &Roles) -> bool {
         match self {
-            Need::SignedIn => true,
+            Need::Public | Need::SignedIn => true,
             Need::Admin => roles.admin,
             Need::StaffReader => roles.admin || roles.counsellor,
             Need::Teacher => roles.admin || roles.counsellor || roles.teacher,

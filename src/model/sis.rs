@@ -29,6 +29,8 @@ pub enum SisProblem {
     BadWholeNumber,
     /// No person chosen.
     NoPerson,
+    /// Points above the item's maximum, not confirmed as bonus marks.
+    AboveMaximum,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +163,8 @@ pub struct RosterCounts {
     pub withdrawn: usize,
     /// Students who finished.
     pub completed: usize,
+    /// Students enrolled but not attending now (suspended in Moodle, or outside Moodle's dates).
+    pub inactive: usize,
 }
 
 /// Counts a roster.
@@ -170,6 +174,7 @@ pub fn roster_counts(enrolments: &[EnrolmentRow]) -> RosterCounts {
         match (e.role, e.status_kind) {
             (Role::Teacher, _) => c.teachers += 1,
             (Role::Student, StatusKind::Active) => c.active += 1,
+            (Role::Student, StatusKind::Inactive) => c.inactive += 1,
             (Role::Student, StatusKind::Withdrawn) => c.withdrawn += 1,
             (Role::Student, StatusKind::Completed) => c.completed += 1,
         }
@@ -177,30 +182,57 @@ pub fn roster_counts(enrolments: &[EnrolmentRow]) -> RosterCounts {
     c
 }
 
+/// The fields of the status form, for saying which one a problem is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusField {
+    /// The new status.
+    Code,
+    /// The day it took effect.
+    Date,
+}
+
+/// What a counsellor typed into the status form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusForm {
+    /// The status code chosen ("" = none yet).
+    pub code: String,
+    /// The note for staff.
+    pub note: String,
+    /// The line for the transcript.
+    pub transcript_note: String,
+    /// The day it took effect ("" = now).
+    pub date: String,
+}
+
 /// A counsellor's status change, checked: a code is required; the same code again only with a
 /// note (the server keeps a second note, and ignores the same code without one); a date, when
 /// given, is the day the change took effect (its start, UTC) — except on the day the current
 /// status took effect (`since`), where the change is placed just after it: a withdrawal code
-/// dated the day Moodle withdrew the student belongs after that withdrawal, not before it.
+/// dated the day Moodle withdrew the student belongs after that withdrawal, not before it. A
+/// problem names the field it is about, so the form shows it there.
 pub fn status_change(
     current: &str,
     since: Option<i64>,
-    code: &str,
-    note: &str,
-    date: &str,
-) -> Result<StatusChangeRequest, SisProblem> {
-    let code = code.trim();
+    form: &StatusForm,
+) -> Result<StatusChangeRequest, (StatusField, SisProblem)> {
+    let code = form.code.trim();
     if code.is_empty() {
-        return Err(SisProblem::Required);
+        return Err((StatusField::Code, SisProblem::Required));
     }
-    let note = Some(note.trim()).filter(|n| !n.is_empty());
-    if code == current && note.is_none() {
-        return Err(SisProblem::NothingToChange);
+    let given = |text: &str| {
+        Some(text.trim())
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned)
+    };
+    let (note, transcript_note) = (given(&form.note), given(&form.transcript_note));
+    if code == current && note.is_none() && transcript_note.is_none() {
+        return Err((StatusField::Code, SisProblem::NothingToChange));
     }
-    let effective_at = effective_day(date, since)?;
+    let effective_at = effective_day(&form.date, since).map_err(|p| (StatusField::Date, p))?;
     Ok(StatusChangeRequest {
         code: code.to_owned(),
-        note: note.map(str::to_owned),
+        note,
+        transcript_note,
         effective_at,
     })
 }
@@ -340,11 +372,6 @@ pub fn progress_csv(person_id: i64, day: &str) -> String {
     )
 }
 
-/// Reads an id from a route parameter; a bad one means "not found".
-pub fn route_id(raw: Option<String>) -> Option<i64> {
-    raw.and_then(|r| r.parse::<i64>().ok()).filter(|id| *id > 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,39 +487,80 @@ mod tests {
         assert_eq!(chosen_id("12"), Some(12));
     }
 
+    fn form(code: &str, note: &str, date: &str) -> StatusForm {
+        StatusForm {
+            code: code.into(),
+            note: note.into(),
+            transcript_note: String::new(),
+            date: date.into(),
+        }
+    }
+
     #[test]
     fn a_status_change_needs_a_code_and_something_new() {
         assert_eq!(
-            status_change("withdrawn", None, "", "note", ""),
-            Err(SisProblem::Required)
+            status_change("withdrawn", None, &form("", "note", "")),
+            Err((StatusField::Code, SisProblem::Required))
         );
         assert_eq!(
-            status_change("withdrawn", None, "withdrawn", "  ", ""),
-            Err(SisProblem::NothingToChange)
+            status_change("withdrawn", None, &form("withdrawn", "  ", "")),
+            Err((StatusField::Code, SisProblem::NothingToChange))
         );
-        let again = status_change("withdrawn", None, "withdrawn", "Phoned the family", "").unwrap();
+        let again = status_change(
+            "withdrawn",
+            None,
+            &form("withdrawn", "Phoned the family", ""),
+        )
+        .unwrap();
         assert_eq!(again.note.as_deref(), Some("Phoned the family"));
-        let coded =
-            status_change("withdrawn", None, "withdrawn_failing", "", "2026-10-02").unwrap();
+        // A line for the transcript alone is something new too, and goes apart from the note.
+        let line = StatusForm {
+            transcript_note: " Moved away ".into(),
+            ..form("withdrawn", "", "")
+        };
+        let line = status_change("withdrawn", None, &line).unwrap();
+        assert_eq!(
+            (line.note, line.transcript_note.as_deref()),
+            (None, Some("Moved away"))
+        );
+        let coded = status_change(
+            "withdrawn",
+            None,
+            &form("withdrawn_failing", "", "2026-10-02"),
+        )
+        .unwrap();
         assert_eq!(
             (coded.code.as_str(), coded.note, coded.effective_at),
             ("withdrawn_failing", None, Some(1_790_899_200))
         );
+        // A bad date is the date field's problem, not the status's.
         assert_eq!(
-            status_change("active", None, "passed", "", "02/10/2026"),
-            Err(SisProblem::BadDate)
+            status_change("active", None, &form("passed", "", "02/10/2026")),
+            Err((StatusField::Date, SisProblem::BadDate))
         );
         // Moodle withdrew the student at 14:00 on 2 October: the code dated that day follows it.
         let withdrawn_at = 1_790_899_200 + 14 * 3600;
-        let same_day =
-            status_change("withdrawn", Some(withdrawn_at), "wng", "", "2026-10-02").unwrap();
+        let same_day = status_change(
+            "withdrawn",
+            Some(withdrawn_at),
+            &form("wng", "", "2026-10-02"),
+        )
+        .unwrap();
         assert_eq!(same_day.effective_at, Some(withdrawn_at + 1));
         // A later day is that day's start; an earlier day is left for the server to refuse.
-        let later =
-            status_change("withdrawn", Some(withdrawn_at), "wng", "", "2026-10-03").unwrap();
+        let later = status_change(
+            "withdrawn",
+            Some(withdrawn_at),
+            &form("wng", "", "2026-10-03"),
+        )
+        .unwrap();
         assert_eq!(later.effective_at, Some(1_790_899_200 + 86_400));
-        let earlier =
-            status_change("withdrawn", Some(withdrawn_at), "wng", "", "2026-10-01").unwrap();
+        let earlier = status_change(
+            "withdrawn",
+            Some(withdrawn_at),
+            &form("wng", "", "2026-10-01"),
+        )
+        .unwrap();
         assert_eq!(earlier.effective_at, Some(1_790_899_200 - 86_400));
     }
 
@@ -537,9 +605,6 @@ mod tests {
             progress_csv(5, "2026-10-08"),
             format!("/api/sis/students/5/progress.csv?as_of={}", start + DAY - 1)
         );
-        assert_eq!(route_id(Some("12".into())), Some(12));
-        assert_eq!(route_id(Some("x".into())), None);
-        assert_eq!(route_id(Some("-1".into())), None);
     }
 
     #[test]
@@ -554,6 +619,8 @@ mod tests {
             status_kind: kind,
             status_effective_at: 0,
             source: RecordSource::Moodle,
+            moodle_starts_at: None,
+            moodle_ends_at: None,
         };
         let c = roster_counts(&[
             row(Role::Teacher, StatusKind::Active),
@@ -561,6 +628,7 @@ mod tests {
             row(Role::Student, StatusKind::Active),
             row(Role::Student, StatusKind::Withdrawn),
             row(Role::Student, StatusKind::Completed),
+            row(Role::Student, StatusKind::Inactive),
         ]);
         assert_eq!(
             c,
@@ -568,7 +636,8 @@ mod tests {
                 teachers: 1,
                 active: 2,
                 withdrawn: 1,
-                completed: 1
+                completed: 1,
+                inactive: 1,
             }
         );
     }

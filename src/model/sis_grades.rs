@@ -26,6 +26,17 @@ pub fn points(value: f64) -> String {
     }
 }
 
+/// An item's chapter, when it has one: Moodle's section 0 (the course's general section) and a
+/// manual item given none are not chapters, and "Ch. 0" means nothing to anyone.
+pub fn chapter_number(chapter: i64) -> Option<i64> {
+    (chapter > 0).then_some(chapter)
+}
+
+/// A chapter for a table cell: its number, or `none` ("–").
+pub fn chapter(chapter: i64, none: &str) -> String {
+    chapter_number(chapter).map_or_else(|| none.to_owned(), |n| n.to_string())
+}
+
 /// A percentage with one decimal ("88.5 %"); "–" when nothing could be earned.
 pub fn percent(value: Option<f64>) -> String {
     match value {
@@ -197,21 +208,31 @@ pub fn cell_text(cell: Option<&GradeCell>, excepted_word: &str) -> (String, Opti
     }
 }
 
-/// A manual grade, checked: points are required unless the grade is excepted; a date, when
+/// A manual grade for `item`, checked: points are required unless the grade is excepted, and
+/// more than the item's maximum only with "give points above the maximum" ticked; a date, when
 /// given, is the day it was given (`model::sis::effective_day`; `since` is when the cell's current
 /// grade took effect).
 pub fn grade_request(
-    assessment_id: i64,
+    item: &AssessmentRow,
     person_id: i64,
-    points_text: &str,
-    excepted: bool,
-    note: &str,
-    date: &str,
+    form: &GradeForm,
     since: Option<i64>,
 ) -> Result<GradeRequest, SisProblem> {
+    let GradeForm {
+        points: points_text,
+        excepted,
+        note,
+        date,
+        above_maximum,
+    } = form;
+    let (assessment_id, excepted, above_maximum) = (item.id, *excepted, *above_maximum);
     let points = parse_points(points_text)?;
     if points.is_none() && !excepted {
         return Err(SisProblem::Required);
+    }
+    // More than the maximum is said, not taken silently (issue 16); bonus marks need a yes.
+    if schoolbridge_api::rules::points_above_maximum(points, item.pointval) && !above_maximum {
+        return Err(SisProblem::AboveMaximum);
     }
     Ok(GradeRequest {
         assessment_id,
@@ -222,7 +243,23 @@ pub fn grade_request(
             .filter(|n| !n.is_empty())
             .map(str::to_owned),
         effective_at: crate::model::sis::effective_day(date, since)?,
+        above_maximum: above_maximum && points.is_some_and(|p| p > item.pointval),
     })
+}
+
+/// What a teacher typed into the grade form.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GradeForm {
+    /// Points as typed.
+    pub points: String,
+    /// Excused.
+    pub excepted: bool,
+    /// Why (kept in the history).
+    pub note: String,
+    /// The day it was given ("" = now).
+    pub date: String,
+    /// "Give points above the maximum" is ticked.
+    pub above_maximum: bool,
 }
 
 /// When a cell's current grade took effect: its highest-ranked event (attempt, time, arrival).
@@ -357,6 +394,8 @@ mod tests {
             status_kind: StatusKind::Active,
             status_effective_at: 0,
             source: RecordSource::Moodle,
+            moodle_starts_at: None,
+            moodle_ends_at: None,
         }
     }
 
@@ -377,6 +416,7 @@ mod tests {
                 actor_id: None,
                 note: None,
                 stale: false,
+                cleared: false,
             },
             editable: source == RecordSource::Manual,
         }
@@ -409,6 +449,20 @@ mod tests {
         assert_eq!(percent(Some(88.54)), "88.5 %");
         assert_eq!(percent(Some(100.0)), "100.0 %");
         assert_eq!(percent(None), "–");
+    }
+
+    #[test]
+    fn an_item_without_a_chapter_shows_none() {
+        assert_eq!(chapter_number(0), None);
+        assert_eq!(chapter_number(3), Some(3));
+        assert_eq!(chapter(0, "–"), "–");
+        assert_eq!(chapter(2, "–"), "2");
+        let words = crate::i18n::sis();
+        assert_eq!((words.chapter_points)(chapter_number(0), "10"), "10 pts");
+        assert_eq!(
+            (words.chapter_points)(chapter_number(2), "10"),
+            "Ch. 2 · 10 pts"
+        );
     }
 
     #[test]
@@ -472,35 +526,59 @@ mod tests {
 
     #[test]
     fn grades_and_items_are_checked_before_they_are_sent() {
+        let mut lab = item(1, RecordSource::Manual);
+        lab.pointval = 20.0;
+        let grade = |points: &str, excepted: bool, note: &str, date: &str| GradeForm {
+            points: points.into(),
+            excepted,
+            note: note.into(),
+            date: date.into(),
+            above_maximum: false,
+        };
+        let request = |form: GradeForm, since| grade_request(&lab, 2, &form, since);
         assert_eq!(
-            grade_request(1, 2, "", false, "", "", None),
+            request(grade("", false, "", ""), None),
             Err(SisProblem::Required)
         );
-        let excused = grade_request(1, 2, "", true, " sick ", "", None).unwrap();
+        let excused = request(grade("", true, " sick ", ""), None).unwrap();
         assert_eq!(
             (excused.points, excused.note.as_deref()),
             (None, Some("sick"))
         );
         assert_eq!(
-            grade_request(1, 2, "12.5", false, "", "", None)
-                .unwrap()
-                .points,
+            request(grade("12.5", false, "", ""), None).unwrap().points,
             Some(12.5)
         );
         // Typed on Monday for Friday's test; a correction on the grade's own day follows it.
-        let friday = grade_request(1, 2, "9", false, "", "2026-10-02", None).unwrap();
+        let friday = request(grade("9", false, "", "2026-10-02"), None).unwrap();
         assert_eq!(friday.effective_at, Some(1_790_899_200));
         let given_at = 1_790_899_200 + 9 * 3600;
-        let fixed = grade_request(1, 2, "10", false, "", "2026-10-02", Some(given_at)).unwrap();
+        let fixed = request(grade("10", false, "", "2026-10-02"), Some(given_at)).unwrap();
         assert_eq!(fixed.effective_at, Some(given_at + 1));
         assert_eq!(
-            grade_request(1, 2, "9", false, "", "Friday", None),
+            request(grade("9", false, "", "Friday"), None),
             Err(SisProblem::BadDate)
         );
         assert_eq!(
-            grade_request(1, 2, "x", false, "", "", None),
+            request(grade("x", false, "", ""), None),
             Err(SisProblem::BadPoints)
         );
+        // 25 of 20 is said, not taken; ticked as bonus marks it goes, saying so to the server.
+        assert_eq!(
+            request(grade("25", false, "", ""), None),
+            Err(SisProblem::AboveMaximum)
+        );
+        let bonus = GradeForm {
+            above_maximum: true,
+            ..grade("25", false, "", "")
+        };
+        let bonus = request(bonus, None).unwrap();
+        assert_eq!((bonus.points, bonus.above_maximum), (Some(25.0), true));
+        let within = GradeForm {
+            above_maximum: true,
+            ..grade("20", false, "", "")
+        };
+        assert!(!request(within, None).unwrap().above_maximum);
         assert_eq!(
             assessment_request("", "10", "", (false, false, true)),
             Err((ItemField::Name, SisProblem::Required))

@@ -206,7 +206,7 @@ mod tests {
 
     fn payload(name: &str) -> Value {
         let path = format!(
-            "{}/../shared/vectors/moodle-4.5/{name}",
+            "{}/crates/mnet/tests/vectors/moodle-4.5/{name}",
             env!("CARGO_MANIFEST_DIR")
         );
         let xml = std::fs::read(&path).unwrap();

@@ -1,25 +1,21 @@
-//! The home page: a greeting and the places this person's roles open.
+//! `/`: a greeting, the places this person's roles open, and for an administrator of a fresh
+//! install what is left to set up (add a Moodle, tick the services on both sides, choose who may
+//! sign in), each step ticked off from what the server has stored (`model::first_run`).
 
 use leptos::prelude::*;
+use schoolbridge_api::FirstRun;
 
-use crate::i18n::strings;
+use crate::api;
+use crate::i18n::{admin, strings};
+use crate::model::first_run::{Step, anything_left, steps};
 use crate::model::roles::Need;
 use crate::nav;
 use crate::session::{SessionState, use_session};
-use crate::ui::Protected;
+use crate::ui;
 
 /// `/`.
 #[component]
 pub fn HomePage() -> impl IntoView {
-    view! {
-        <Protected need=Need::SignedIn>
-            <Welcome />
-        </Protected>
-    }
-}
-
-#[component]
-fn Welcome() -> impl IntoView {
     let s = strings();
     let session = use_session();
     let firstname = session.with(|state| {
@@ -28,7 +24,11 @@ fn Welcome() -> impl IntoView {
             .map(|info| info.person.firstname.clone())
             .unwrap_or_default()
     });
-    let entries = nav::visible(&session.with(SessionState::roles));
+    let roles = session.with(SessionState::roles);
+    let entries: Vec<_> = nav::visible(&roles)
+        .into_iter()
+        .filter(|page| page.path != "/")
+        .collect();
     let places = if entries.is_empty() {
         view! { <p class="lead" data-testid="home-nothing-yet">{s.home_nothing_yet}</p> }.into_any()
     } else {
@@ -36,13 +36,7 @@ fn Welcome() -> impl IntoView {
             <ul class="cards" data-testid="home-places">
                 {entries
                     .into_iter()
-                    .map(|entry| {
-                        view! {
-                            <li class="card">
-                                <a href=entry.path>{(entry.label)()}</a>
-                            </li>
-                        }
-                    })
+                    .map(|page| view! { <li class="card"><a href=page.path>{(page.title)()}</a></li> })
                     .collect_view()}
             </ul>
         }
@@ -52,7 +46,53 @@ fn Welcome() -> impl IntoView {
         <section class="page" data-testid="home" aria-labelledby="home-heading">
             <h1 id="home-heading">{(s.home_heading)(&firstname)}</h1>
             <p class="lead">{s.home_intro}</p>
+            {Need::Admin.allows(&roles).then(|| view! { <FirstRunSteps /> })}
             {places}
+        </section>
+    }
+}
+
+/// The checklist, while anything is left to do.
+#[component]
+fn FirstRunSteps() -> impl IntoView {
+    let state = ui::load(api::admin::first_run);
+    move || {
+        state
+            .get()
+            .and_then(Result::ok)
+            .filter(anything_left)
+            .map(|found| view! { <Checklist found /> })
+    }
+}
+
+#[component]
+fn Checklist(found: FirstRun) -> impl IntoView {
+    let a = admin();
+    let items = steps(&found)
+        .into_iter()
+        .map(|(step, done, href)| {
+            let (title, how) = match step {
+                Step::AddMoodle => (a.step_peer, a.step_peer_how.to_owned()),
+                Step::Services => (a.step_services, (a.step_services_how)(&found.wwwroot)),
+                Step::SignIn => (a.step_sign_in, a.step_sign_in_how.to_owned()),
+            };
+            let state = if done { a.step_done } else { a.step_to_do };
+            view! {
+                <li class=if done { "checklist__step checklist__step--done" } else { "checklist__step" }
+                    data-testid="first-run-step" data-step=step.code() data-done=done.to_string()>
+                    <span class="checklist__state">{state}</span>
+                    " "
+                    <a href=href>{title}</a>
+                    <p class="field__hint">{how}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="section checklist" data-testid="first-run" aria-labelledby="first-run-heading">
+            <h2 id="first-run-heading">{a.first_run_heading}</h2>
+            <p>{a.first_run_intro}</p>
+            <ol>{items}</ol>
         </section>
     }
 }

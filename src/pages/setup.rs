@@ -3,37 +3,35 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use schoolbridge_api::LoginRequest;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::strings;
 use crate::model::forms::{Field, Problems, SetupForm};
 use crate::session::use_session;
-use crate::ui::{ErrorNotice, ErrorSlot, Loading, Notice, TextField, Tone};
+use crate::ui::{self, ErrorSlot, Notice, TextField, Tone};
 
 /// `/setup`.
 #[component]
 pub fn SetupPage() -> impl IntoView {
     let s = strings();
-    let status = crate::ui::load(api::session::setup_status);
+    let status = ui::load(api::session::setup_status);
     view! {
         <section class="page page--narrow" data-testid="setup" aria-labelledby="setup-heading">
             <h1 id="setup-heading">{s.setup_heading}</h1>
-            {move || match status.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok(status)) if !status.needs_admin => view! {
+            {ui::loaded(status, move |status| if status.needs_admin {
+                view! { <FirstAdminForm /> }.into_any()
+            } else {
+                view! {
                     <Notice tone=Tone::Info testid="setup-done">
                         <p>{s.setup_already_done}</p>
                         <p><a href="/signin">{s.sign_in}</a></p>
                     </Notice>
                 }
-                .into_any(),
-                Some(Ok(_)) => view! { <FirstAdminForm /> }.into_any(),
-            }}
+                .into_any()
+            })}
         </section>
     }
 }
@@ -53,8 +51,7 @@ fn FirstAdminForm() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let problems = RwSignal::new(Problems::default());
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
     let problem = move |field: Field| {
         Signal::derive(move || {
             problems
@@ -81,26 +78,18 @@ fn FirstAdminForm() -> impl IntoView {
             }
         };
         problems.set(Problems::default());
-        failure.set(None);
-        busy.set(true);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let login = LoginRequest {
-                username: request.username.clone(),
-                password: request.password.clone(),
-            };
-            let outcome = match api::session::set_up(request).await {
-                Ok(()) => api::session::sign_in(login).await,
-                Err(error) => Err(error),
-            };
-            match outcome {
-                Ok(info) => {
-                    session.signed_in(info);
-                    navigate("/", NavigateOptions::default());
-                }
-                Err(error) => failure.set(Some(error)),
-            }
-            busy.set(false);
+        let login = LoginRequest {
+            username: request.username.clone(),
+            password: request.password.clone(),
+        };
+        let work = async move {
+            api::session::set_up(request).await?;
+            api::session::sign_in(login).await
+        };
+        action.run(work, move |info| {
+            session.signed_in(info);
+            navigate("/", NavigateOptions::default());
         });
     };
 
@@ -118,9 +107,9 @@ fn FirstAdminForm() -> impl IntoView {
             <TextField id="setup-password" label=s.field_new_password value=password testid="setup-password" kind="password" autocomplete="new-password" required=true hint=s.password_hint problem=problem(Field::Password) />
             <TextField id="setup-confirm" label=s.field_confirm_password value=confirm testid="setup-confirm" kind="password" autocomplete="new-password" required=true problem=problem(Field::Confirm) />
             {move || problems.with(|p| p.of(Field::Token)).map(|_| view! { <p class="field__problem">{s.setup_no_token}</p> })}
-            <ErrorSlot error=failure testid="setup-error" />
+            <ErrorSlot error=action.failure testid="setup-error" />
             <div class="form__actions">
-                <button type="submit" class="button button--primary" data-testid="setup-submit" disabled=move || busy.get()>
+                <button type="submit" class="button button--primary" data-testid="setup-submit" disabled=move || action.is_busy()>
                     {s.setup_submit}
                 </button>
             </div>

@@ -4,11 +4,10 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::strings;
 use crate::model::forms::{self, Field, Problems};
 use crate::model::next_path::{self, Destination};
@@ -25,8 +24,7 @@ pub fn SignInPage() -> impl IntoView {
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let problems = RwSignal::new(Problems::default());
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
     let setup = ui::load(api::session::setup_status);
     let navigate = use_navigate();
 
@@ -38,9 +36,16 @@ pub fn SignInPage() -> impl IntoView {
         })
     };
 
+    // A failed attempt empties the password field (the error says why).
+    Effect::new(move |_| {
+        if action.failure.with(Option::is_some) {
+            password.set(String::new());
+        }
+    });
+
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        if busy.get_untracked() {
+        if action.busy.get_untracked() {
             return;
         }
         let request = match forms::sign_in(&username.get_untracked(), &password.get_untracked()) {
@@ -51,30 +56,19 @@ pub fn SignInPage() -> impl IntoView {
             }
         };
         problems.set(Problems::default());
-        failure.set(None);
-        busy.set(true);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match api::session::sign_in(request).await {
-                Ok(info) => {
-                    session.signed_in(info);
-                    match next_path::destination(&next.get_untracked()) {
-                        Destination::Console(path) => navigate(
-                            &path,
-                            NavigateOptions {
-                                replace: true,
-                                ..NavigateOptions::default()
-                            },
-                        ),
-                        Destination::ServerPage(path) => ui::load_page(&path),
-                    }
-                }
-                Err(error) => {
-                    password.set(String::new());
-                    failure.set(Some(error));
-                }
+        action.run(api::session::sign_in(request), move |info| {
+            session.signed_in(info);
+            match next_path::destination(&next.get_untracked()) {
+                Destination::Console(path) => navigate(
+                    &path,
+                    NavigateOptions {
+                        replace: true,
+                        ..NavigateOptions::default()
+                    },
+                ),
+                Destination::ServerPage(path) => ui::load_page(&path),
             }
-            busy.set(false);
         });
     };
 
@@ -121,15 +115,15 @@ pub fn SignInPage() -> impl IntoView {
                     required=true
                     problem=problem(Field::Password)
                 />
-                <ErrorSlot error=failure testid="sign-in-error" />
+                <ErrorSlot error=action.failure testid="sign-in-error" />
                 <div class="form__actions">
                     <button
                         type="submit"
                         class="button button--primary"
                         data-testid="sign-in-submit"
-                        disabled=move || busy.get()
+                        disabled=move || action.is_busy()
                     >
-                        {move || if busy.get() { s.signing_in } else { s.sign_in }}
+                        {move || if action.is_busy() { s.signing_in } else { s.sign_in }}
                     </button>
                 </div>
             </form>

@@ -1,6 +1,7 @@
 //! A certificate as the browser read it (see `model::certificate`): subject, issuer, validity
-//! with an expiry warning, and the SHA-256 fingerprint, with a loud warning if the browser's
-//! fingerprint is not the server's.
+//! with an expiry warning, the SHA-256 fingerprint (with a loud warning if the browser's
+//! fingerprint is not the server's), and the certificate as text — what Moodle's own Networking
+//! pages show as its "Public key", beside "Valid until", so the two can be compared.
 
 use leptos::prelude::*;
 use schoolbridge_api::CertificateInfo;
@@ -100,6 +101,11 @@ pub fn CertificateCard(
                     </code>
                 </dd>
             </dl>
+            // Moodle's own pages show this text and the expiry date, not a fingerprint.
+            <details class="raw" data-testid=format!("{testid}-pem-box")>
+                <summary>{s.cert_pem}</summary>
+                <pre data-testid=format!("{testid}-pem")>{info.pem.clone()}</pre>
+            </details>
             {check}
         </div>
     }

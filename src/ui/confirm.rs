@@ -12,9 +12,9 @@ use crate::i18n::strings;
 pub fn ConfirmButton(
     /// The button's label.
     label: &'static str,
-    /// The question (what will happen).
+    /// The question (what will happen; it may change, e.g. with a chosen peer).
     #[prop(into)]
-    question: String,
+    question: Signal<String>,
     /// The "yes" button's label.
     confirm_label: &'static str,
     /// `data-testid` of the first button; the "yes" and "no" buttons get `-yes` and `-no`.
@@ -65,7 +65,7 @@ pub fn ConfirmButton(
                 }
             >
                 <div class="confirm__ask" role="alertdialog" aria-label=label>
-                    <p tabindex="-1" node_ref=question_ref>{question.clone()}</p>
+                    <p tabindex="-1" node_ref=question_ref>{move || question.get()}</p>
                     <button
                         type="button"
                         class=class

@@ -32,6 +32,18 @@ pub fn TextField(
 ) -> impl IntoView {
     let problem_id = format!("{id}-problem");
     let hint_id = format!("{id}-hint");
+    // The field follows the signal, but is written only when the two differ: a date field holds
+    // "" while a part of it is being typed, and writing that "" back would wipe what was typed
+    // so far (a leading 0 in the month wiped a filled date; `bind:value` writes it back).
+    let input = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        let wanted = value.get();
+        if let Some(field) = input.get()
+            && field.value() != wanted
+        {
+            field.set_value(&wanted);
+        }
+    });
     let described = {
         let (problem_id, hint_id) = (problem_id.clone(), hint_id.clone());
         move || {
@@ -57,7 +69,10 @@ pub fn TextField(
                 data-testid=testid
                 aria-invalid=move || problem.with(Option::is_some).then_some("true")
                 aria-describedby=described
-                bind:value=value
+                node_ref=input
+                on:input:target=move |event| value.set(event.target().value())
+                // Some changes come without an input event (a field cleared by a script).
+                on:change:target=move |event| value.set(event.target().value())
             />
             {hint.map(|hint| view! { <p class="field__hint" id=hint_id>{hint}</p> })}
             {move || {

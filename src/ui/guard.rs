@@ -8,47 +8,59 @@ use crate::i18n::strings;
 use crate::model::roles::Need;
 use crate::session::{Access, SessionState, use_session};
 
-/// Renders `children` when the session meets `need`.
+/// Renders `children` when the session meets `need`; otherwise the page's `title` as its heading
+/// and why it does not show (every page has one `<h1>`, whatever it says).
 #[component]
-pub fn Protected(need: Need, children: ChildrenFn) -> impl IntoView {
+pub fn Protected(need: Need, title: &'static str, children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let access = Memo::new(move |_| session.access(need));
+    let closed = move |why: AnyView| {
+        view! {
+            <section class="page" aria-labelledby="closed-heading">
+                <h1 id="closed-heading">{title}</h1>
+                {why}
+            </section>
+        }
+        .into_any()
+    };
     move || {
         let s = strings();
         match access.get() {
             Access::Granted => children().into_any(),
             Access::Loading => view! { <Loading /> }.into_any(),
-            Access::SignedOut => view! {
-                <Notice tone=Tone::Info testid="signed-out">
-                    <p>{s.error_signed_out}</p>
-                </Notice>
-            }
-            .into_any(),
+            Access::SignedOut => closed(
+                view! {
+                    <Notice tone=Tone::Info testid="signed-out">
+                        <p>{s.error_signed_out}</p>
+                    </Notice>
+                }
+                .into_any(),
+            ),
             Access::Unreachable => {
                 let detail = session.with(|state| match state {
                     SessionState::Unreachable(error) => error.to_string(),
                     _ => String::new(),
                 });
+                closed(
+                    view! {
+                        <Notice tone=Tone::Bad testid="unreachable">
+                            <p title=detail>{s.error_network}</p>
+                            <button type="button" class="button" on:click=move |_| session.reload()>
+                                {s.try_again}
+                            </button>
+                        </Notice>
+                    }
+                    .into_any(),
+                )
+            }
+            Access::Forbidden => closed(
                 view! {
-                    <Notice tone=Tone::Bad testid="unreachable">
-                        <p title=detail>{s.error_network}</p>
-                        <button
-                            type="button"
-                            class="button"
-                            on:click=move |_| session.reload()
-                        >
-                            {s.try_again}
-                        </button>
+                    <Notice tone=Tone::Warn testid="forbidden">
+                        <p>{s.error_forbidden}</p>
                     </Notice>
                 }
-                .into_any()
-            }
-            Access::Forbidden => view! {
-                <Notice tone=Tone::Warn testid="forbidden">
-                    <p>{s.error_forbidden}</p>
-                </Notice>
-            }
-            .into_any(),
+                .into_any(),
+            ),
         }
     }
 }

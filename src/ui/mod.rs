@@ -1,33 +1,22 @@
-//! Small building blocks every page uses, so loading, empty and error states, labelled fields,
-//! confirmations and certificates look and behave the same everywhere.
+//! The one component set every page uses, so loading, empty and error states, labelled fields,
+//! tables, confirmations and certificates look and behave the same everywhere; and the one way
+//! to load data and run requests ([`load`]).
 
 pub mod certificate;
 pub mod confirm;
 pub mod feedback;
 pub mod fields;
 pub mod guard;
+pub mod load;
+pub mod table;
 
 pub use certificate::CertificateCard;
 pub use confirm::ConfirmButton;
 pub use feedback::{Badge, Busy, Empty, ErrorNotice, ErrorSlot, Loading, Notice, Tone};
 pub use fields::{Checkbox, TextField};
 pub use guard::Protected;
-
-/// What a page shows while it loads something: `None` until the answer arrives.
-pub type Loaded<T> = leptos::prelude::RwSignal<Option<Result<T, crate::api::ApiError>>>;
-
-/// Starts `fetch` now and returns the signal its answer will land in. (Plain signals rather than
-/// `LocalResource`: one pattern for every page, and less code in the wasm.)
-pub fn load<T, F>(fetch: impl FnOnce() -> F + 'static) -> Loaded<T>
-where
-    T: Send + Sync + 'static,
-    F: Future<Output = Result<T, crate::api::ApiError>> + 'static,
-{
-    use leptos::prelude::Set as _;
-    let state = leptos::prelude::RwSignal::new(None);
-    leptos::task::spawn_local(async move { state.set(Some(fetch().await)) });
-    state
-}
+pub use load::{Action, Loaded, Reload, heading_until_loaded, load, load_each, loaded, spawn};
+pub use table::{Cell, DataTable, Part, Row, Table};
 
 /// The browser's clock in Unix seconds (the host's in native builds, where nothing renders).
 pub fn now() -> i64 {

@@ -109,11 +109,15 @@ pub async fn add_peer(
     browser
         .wait_for_text("[data-testid=peer-name]", SIM_NAME)
         .await?;
+    // The new peer's page, which says what to do next (`?added=1`).
+    let peer_id = |p: &str| {
+        p.strip_prefix("/peers/")
+            .and_then(|rest| rest.strip_suffix("?added=1"))
+            .and_then(|id| id.parse::<i64>().ok())
+    };
     let path = browser
-        .wait_for_path("a peer page", |p| {
-            p.strip_prefix("/peers/")
-                .is_some_and(|id| id.parse::<i64>().is_ok())
-        })
+        .wait_for_path("the new peer's page", |p| peer_id(p).is_some())
         .await?;
-    Ok(path.trim_start_matches("/peers/").parse()?)
+    browser.wait_for("[data-testid=peer-next-steps]").await?;
+    peer_id(&path).context("a peer page")
 }

@@ -23,6 +23,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 pub struct Browser {
     client: Option<Client>,
     driver: Child,
+    port: u16,
     driver_log: PathBuf,
     _profile: TempDir,
 }
@@ -53,6 +54,7 @@ impl Browser {
         let mut browser = Browser {
             client: None,
             driver,
+            port,
             driver_log,
             _profile: profile,
         };
@@ -80,6 +82,8 @@ impl Browser {
                     "--disable-sync",
                     "--disable-dev-shm-usage",
                     "--window-size=1280,800",
+                    // Test servers with built-in HTTPS have self-signed certificates.
+                    "--ignore-certificate-errors",
                     format!("--user-data-dir={}", browser._profile.path().display()),
                 ],
             },
@@ -139,6 +143,17 @@ impl Browser {
             serde_json::Value::String(ua) => Ok(ua),
             other => bail!("navigator.userAgent is {other}"),
         }
+    }
+
+    /// The browser's cookies for the page it shows, as a `Cookie` header (to repeat one of its
+    /// requests outside the browser, as someone holding its session could).
+    pub async fn cookie_header(&self) -> anyhow::Result<String> {
+        let cookies = self.client()?.get_all_cookies().await?;
+        Ok(cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect::<Vec<_>>()
+            .join("; "))
     }
 
     /// Waits until an element matching `css` exists (and is displayed).
@@ -214,6 +229,16 @@ impl Browser {
         .await
     }
 
+    /// Waits until the address bar shows a page of `origin` (`http://host:port`).
+    pub async fn wait_for_origin(&self, origin: &str) -> anyhow::Result<String> {
+        let client = self.client()?;
+        poll(&format!("a page of {origin}"), PATIENCE, || async move {
+            let url = client.current_url().await?.to_string();
+            Ok(url.starts_with(origin).then_some(url))
+        })
+        .await
+    }
+
     /// The text of the first element matching `css`.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         Ok(self.wait_for(css).await?.text().await?)
@@ -232,6 +257,15 @@ impl Browser {
             async move { Ok(element.is_enabled().await.unwrap_or(false).then_some(())) }
         })
         .await?;
+        // Into the middle of the window first, as a person scrolls to what they click: sticky
+        // headers and footers cover elements at the window's edges. Instantly: Bootstrap 5 (Moodle 5)
+        // makes scrolling smooth, and the click would land where the element was before.
+        self.client()?
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'center', behavior: 'instant'})",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
         element
             .click()
             .await
@@ -264,17 +298,126 @@ impl Browser {
         Ok(self.client()?.find_all(Locator::Css(css)).await?.len())
     }
 
+    /// Sizes the window (the page's width is what a phone or a laptop shows).
+    pub async fn set_viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        Ok(self.client()?.set_window_size(width, height).await?)
+    }
+
+    /// Runs a Chrome DevTools command through chromedriver (`goog/cdp/execute`), for what
+    /// WebDriver has no command for (print media).
+    pub async fn devtools(&self, command: &str, params: serde_json::Value) -> anyhow::Result<()> {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let session = self
+            .client()?
+            .session_id()
+            .await?
+            .context("no WebDriver session")?;
+        let body = json!({"cmd": command, "params": params}).to_string();
+        let request = format!(
+            "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+             Content-Type: application/json\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n{body}",
+            port = self.port,
+            len = body.len()
+        );
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port)).await?;
+        stream.write_all(request.as_bytes()).await?;
+        // Read the status line and headers, then the body by its length: chromedriver may keep
+        // the connection open, so reading to the end would wait for ever.
+        let mut answer = Vec::new();
+        let mut chunk = [0_u8; 4096];
+        let (head_end, length) = loop {
+            let n = tokio::time::timeout(PATIENCE, stream.read(&mut chunk))
+                .await
+                .context("chromedriver did not answer")??;
+            if n == 0 {
+                bail!("chromedriver closed the connection during {command}");
+            }
+            answer.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&answer);
+            if let Some(end) = text.find("\r\n\r\n") {
+                let length = text[..end]
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse::<usize>().ok())?
+                    })
+                    .unwrap_or(0);
+                break (end + 4, length);
+            }
+        };
+        while answer.len() < head_end + length {
+            let n = tokio::time::timeout(PATIENCE, stream.read(&mut chunk))
+                .await
+                .context("chromedriver did not finish its answer")??;
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&chunk[..n]);
+        }
+        let answer = String::from_utf8_lossy(&answer);
+        if !answer.starts_with("HTTP/1.1 200") {
+            bail!("chromedriver refused {command}: {answer}");
+        }
+        Ok(())
+    }
+
+    /// Lays the page out as it prints (`@media print`), or as it shows again.
+    pub async fn emulate_print(&self, print: bool) -> anyhow::Result<()> {
+        let media = if print { "print" } else { "" };
+        self.devtools("Emulation.setEmulatedMedia", json!({"media": media}))
+            .await
+    }
+
+    /// The accessibility problems axe-core finds on the page as it is now, one line each
+    /// (rule, what it asks for, how many elements). axe-core comes from npm into `tools/`
+    /// (`scripts/install-tools.sh --test`).
+    pub async fn axe_violations(&self) -> anyhow::Result<Vec<String>> {
+        let path = crate::support::repo_root().join("tools/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path).with_context(|| {
+            format!(
+                "cannot read {}: run `scripts/install-tools.sh --test`",
+                path.display()
+            )
+        })?;
+        // Evaluated through WebDriver (the page's CSP allows no inline script); axe sets
+        // `window.axe` itself.
+        self.execute(&format!("{source}\nreturn typeof window.axe;"))
+            .await?;
+        let found = self
+            .execute(
+                "return window.axe.run(document).then(r => r.violations.map(v => \
+                 `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | ')})`));",
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Saves a PNG of the whole page to `test-artifacts/<name>.png` and returns its path. The
     /// window grows to the page's height first, so long pages are captured whole.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        self.screenshot_at(name, 1280).await
+    }
+
+    /// Like [`Browser::screenshot`], `width` pixels wide (390: a phone); the window is back to
+    /// 1280 × 800 afterwards.
+    pub async fn screenshot_at(&self, name: &str, width: u32) -> anyhow::Result<PathBuf> {
         let client = self.client()?;
+        client.set_window_size(width, 800).await?;
         let height = client
             .execute("return document.documentElement.scrollHeight", vec![])
             .await?
             .as_u64()
             .unwrap_or(800)
             .clamp(600, 4000);
-        client.set_window_size(1280, height as u32 + 120).await?;
+        client.set_window_size(width, height as u32 + 120).await?;
         client.execute("window.scrollTo(0, 0)", vec![]).await?;
         let png = client.screenshot().await.context("screenshot failed")?;
         client.set_window_size(1280, 800).await?;

@@ -22,7 +22,7 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_on_a_healthy_server() -> anyhow
         .await?;
     // An empty database: the page says how to create the first administrator.
     browser.wait_for("[data-testid=needs-admin]").await?;
-    assert_eq!(browser.title().await?, "SchoolBridge");
+    assert_eq!(browser.title().await?, "Sign in · SchoolBridge");
     // A console page that does not exist says so (after signing in is asked for).
     browser.goto(&server.url("/peers")).await?;
     browser
@@ -33,4 +33,125 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_on_a_healthy_server() -> anyhow
     browser.screenshot("sign-in").await?;
 
     browser.close().await
+}
+
+/// The steps of the home page's checklist, as `step:done`.
+async fn first_run_steps(b: &Browser) -> anyhow::Result<Vec<String>> {
+    let found = b
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=first-run-step]')]\
+               .map(s => s.dataset.step + ':' + s.dataset.done)",
+        )
+        .await?;
+    Ok(found
+        .as_array()
+        .map(|l| {
+            l.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// Opens the home page and waits until its checklist reads `expected` (empty: no checklist).
+async fn home_reads(b: &Browser, server: &TestServer, expected: &[&str]) -> anyhow::Result<()> {
+    b.goto(&server.url("/")).await?;
+    b.wait_for("[data-testid=home-places]").await?;
+    crate::support::poll(
+        &format!("the checklist to read {expected:?}"),
+        crate::support::PATIENCE,
+        || async {
+            let steps = first_run_steps(b).await?;
+            Ok((steps == expected).then_some(()))
+        },
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_install_leads_the_administrator_through_setting_up() -> anyhow::Result<()> {
+    use crate::actions::{ADMIN, PASSWORD, SIM_NAME, add_peer, sign_in, start_sim};
+    use moodle_sim::{PushOptions, Story};
+    let server = TestServer::builder("first-run")
+        .admin(ADMIN, PASSWORD)
+        .start()
+        .await?;
+    let (sim, _sim_handle) = start_sim().await?;
+    let b = Browser::start("first-run").await?;
+    sign_in(&b, &server, ADMIN, PASSWORD).await?;
+    // Nothing is set up: three steps to do, each with the page that does it.
+    home_reads(
+        &b,
+        &server,
+        &["peer:false", "services:false", "sign-in:false"],
+    )
+    .await?;
+    b.screenshot("first-run").await?;
+
+    // A wrong address is told apart from a Moodle that is not there yet.
+    b.click("[data-testid=first-run-step][data-step=peer] a")
+        .await?;
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    for (address, code) in [
+        (format!("http://{closed}"), "connection_refused"),
+        (server.url("/elsewhere"), "not_moodle"),
+    ] {
+        b.fill("[data-testid=peer-url]", &address).await?;
+        b.click("[data-testid=fetch-certificate]").await?;
+        b.wait_for_attr("[data-testid=preview-error]", "data-code", code)
+            .await?;
+    }
+    b.screenshot("add-peer-not-moodle").await?;
+
+    // 1. The Moodle is added; its page says what to do next, there and here.
+    add_peer(&b, &server, &sim, None).await?;
+    b.wait_for_text("[data-testid=next-in-moodle]", &server.wwwroot())
+        .await?;
+    b.screenshot("peer-added-next-steps").await?;
+    home_reads(
+        &b,
+        &server,
+        &["peer:true", "services:false", "sign-in:false"],
+    )
+    .await?;
+
+    // 2. Moodle's administrator adds SchoolBridge and ticks the services: records arrive.
+    sim.add_peer(&server.wwwroot()).await?;
+    let changes = Story::NewStudentProgress.changes(1);
+    let summary = sim
+        .push(&server.wwwroot(), &changes, &PushOptions::default(), |_| {})
+        .await;
+    anyhow::ensure!(summary.rejected == 0, "the push: {summary}");
+    home_reads(
+        &b,
+        &server,
+        &["peer:true", "services:true", "sign-in:false"],
+    )
+    .await?;
+
+    // 3. Everyone from the Moodle who teaches there may sign in: asked first, then done.
+    b.click("[data-testid=first-run-step][data-step=sign-in] a")
+        .await?;
+    b.wait_for("[data-testid=roles-from-moodle]").await?;
+    b.select("[data-testid=bulk-peer]", "1").await?;
+    b.select("[data-testid=bulk-role]", "teacher").await?;
+    b.click("[data-testid=grant-peer]").await?;
+    let question = b.text(".confirm__ask").await?;
+    anyhow::ensure!(
+        question.contains(SIM_NAME) && question.contains("teacher"),
+        "the question: {question}"
+    );
+    b.click("[data-testid=grant-peer-no]").await?;
+    anyhow::ensure!(
+        b.count("[data-testid=person-row][data-login=true]").await? == 1,
+        "nobody but the administrator may sign in before the yes"
+    );
+    b.click("[data-testid=grant-peer]").await?;
+    b.click("[data-testid=grant-peer-yes]").await?;
+    b.wait_for_text("[data-testid=people-notice]", "changed for 1 person")
+        .await?;
+    b.screenshot("people-allowed-teachers").await?;
+    // All done: the checklist has gone.
+    home_reads(&b, &server, &[]).await?;
+    b.close().await
 }

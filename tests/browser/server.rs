@@ -19,7 +19,11 @@ pub struct TestServer {
     child: Child,
     port: u16,
     log: PathBuf,
-    _data_dir: TempDir,
+    https: bool,
+    binary: ServerBinary,
+    console_dir: PathBuf,
+    tls: Option<(PathBuf, PathBuf)>,
+    data_dir: TempDir,
 }
 
 /// Options for [`TestServer`].
@@ -27,6 +31,7 @@ pub struct Builder {
     name: String,
     admin: Option<(String, String)>,
     console_dir: PathBuf,
+    https: bool,
 }
 
 impl Builder {
@@ -34,6 +39,13 @@ impl Builder {
     /// the server starts.
     pub fn admin(mut self, username: &str, password: &str) -> Self {
         self.admin = Some((username.to_owned(), password.to_owned()));
+        self
+    }
+
+    /// Serves over built-in HTTPS with a self-signed certificate (written into the data
+    /// directory); the browser is started to accept it.
+    pub fn https(mut self) -> Self {
+        self.https = true;
         self
     }
 
@@ -52,61 +64,192 @@ impl Builder {
                 self.console_dir.display()
             );
         }
-        let binary = server_binary()?;
+        let binary = ServerBinary::find()?;
         let port = free_port()?;
-        let wwwroot = format!("http://127.0.0.1:{port}");
-        let data_dir = tempfile::tempdir().context("cannot create a data directory")?;
+        let scheme = if self.https { "https" } else { "http" };
+        let wwwroot = format!("{scheme}://127.0.0.1:{port}");
+        let data_dir = binary.data_dir()?;
         let log = artifacts_dir()?.join(format!("{}-server.log", self.name));
         if let Some((username, password)) = &self.admin {
             add_admin(&binary, data_dir.path(), &wwwroot, username, password)?;
         }
-        let stdout =
-            File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
-        let stderr = stdout.try_clone()?;
-        let child = Command::new(&binary)
-            .arg("serve")
-            .env("SCHOOLBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
-            .env("SCHOOLBRIDGE_CONSOLE_DIR", &self.console_dir)
-            .env("SCHOOLBRIDGE_DATA_DIR", data_dir.path())
-            .env("SCHOOLBRIDGE_WWWROOT", &wwwroot)
-            .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .spawn()
-            .with_context(|| format!("cannot start {}", binary.display()))?;
+        File::create(&log).with_context(|| format!("cannot create {}", log.display()))?;
+        let tls = if self.https {
+            Some(self_signed_certificate(data_dir.path())?)
+        } else {
+            None
+        };
+        let child = serve(
+            &binary,
+            port,
+            &self.console_dir,
+            data_dir.path(),
+            &wwwroot,
+            tls.as_ref(),
+            &log,
+        )?;
         let mut server = TestServer {
             child,
             port,
             log,
-            _data_dir: data_dir,
+            https: self.https,
+            binary,
+            console_dir: self.console_dir,
+            tls,
+            data_dir,
         };
         server.wait_until_healthy().await?;
         Ok(server)
     }
 }
 
-fn server_binary() -> anyhow::Result<PathBuf> {
-    let binary = target_dir().join("debug").join("schoolbridge");
-    if !binary.is_file() {
-        bail!(
-            "{} does not exist. Run `make test` (or `cargo build -p schoolbridge`) before \
-             `cargo test`.",
-            binary.display()
-        );
+/// A key and a self-signed certificate for 127.0.0.1 (the Moodle-shaped one moodle-sim makes:
+/// a browser that ignores certificate errors takes it), as PEM files in `dir`.
+fn self_signed_certificate(dir: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let key = mnet::keys::SitePrivateKey::generate(&mut rand::rng(), 2048)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    let identity = moodle_sim::SiteIdentity::moodle_shaped(
+        key.clone(),
+        "https://127.0.0.1",
+        "SchoolBridge test",
+        now - 60,
+    )?;
+    let (cert, key_file) = (dir.join("tls.crt"), dir.join("tls.key"));
+    std::fs::write(&cert, identity.certificate_pem())?;
+    std::fs::write(&key_file, key.to_pkcs8_pem()?.as_bytes())?;
+    Ok((cert, key_file))
+}
+
+/// Which `schoolbridge` the tests run: the workspace's debug build, or — with
+/// `SCHOOLBRIDGE_TEST_INSTALLED=1`, as `scripts/test-deb.sh` sets it — the one the Debian package
+/// installed, run as its service user the way the systemd unit runs it, on a data directory under
+/// `/var/lib/schoolbridge` that belongs to that user.
+struct ServerBinary {
+    path: PathBuf,
+    installed: bool,
+}
+
+/// The package's service user and binary.
+const SERVICE_USER: &str = "schoolbridge";
+const INSTALLED_BINARY: &str = "/usr/bin/schoolbridge";
+
+impl ServerBinary {
+    fn find() -> anyhow::Result<Self> {
+        if std::env::var("SCHOOLBRIDGE_TEST_INSTALLED").is_ok_and(|v| v == "1") {
+            if !Path::new(INSTALLED_BINARY).is_file() {
+                bail!("SCHOOLBRIDGE_TEST_INSTALLED=1 but {INSTALLED_BINARY} is not installed");
+            }
+            return Ok(ServerBinary {
+                path: INSTALLED_BINARY.into(),
+                installed: true,
+            });
+        }
+        let binary = target_dir().join("debug").join("schoolbridge");
+        if !binary.is_file() {
+            bail!(
+                "{} does not exist. Run `make test` (or `cargo build -p schoolbridge`) before \
+                 `cargo test`.",
+                binary.display()
+            );
+        }
+        Ok(ServerBinary {
+            path: binary,
+            installed: false,
+        })
     }
-    Ok(binary)
+
+    /// `schoolbridge` (as the service user for the installed one).
+    fn command(&self) -> Command {
+        if self.installed {
+            // setpriv execs the server in its own place (runuser forks and waits: killing it
+            // left the server running, holding the package test's lock).
+            let mut c = Command::new("setpriv");
+            c.arg(format!("--reuid={SERVICE_USER}"))
+                .arg(format!("--regid={SERVICE_USER}"))
+                .args(["--init-groups", "--"])
+                .arg(&self.path);
+            c
+        } else {
+            Command::new(&self.path)
+        }
+    }
+
+    /// A fresh data directory the server may write.
+    fn data_dir(&self) -> anyhow::Result<TempDir> {
+        if !self.installed {
+            return tempfile::tempdir().context("cannot create a data directory");
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("test-")
+            .tempdir_in("/var/lib/schoolbridge")
+            .context("cannot create a data directory in /var/lib/schoolbridge")?;
+        let owner = Command::new("chown")
+            .arg(format!("{SERVICE_USER}:{SERVICE_USER}"))
+            .arg(dir.path())
+            .status()?;
+        if !owner.success() {
+            bail!("cannot give {} to {SERVICE_USER}", dir.path().display());
+        }
+        Ok(dir)
+    }
+}
+
+/// `schoolbridge serve` on `port` with this data directory (over HTTPS with `tls`: certificate
+/// and key files), its output appended to `log`.
+fn serve(
+    binary: &ServerBinary,
+    port: u16,
+    console_dir: &Path,
+    data_dir: &Path,
+    wwwroot: &str,
+    tls: Option<&(PathBuf, PathBuf)>,
+    log: &Path,
+) -> anyhow::Result<Child> {
+    let stdout = File::options()
+        .create(true)
+        .append(true)
+        .open(log)
+        .with_context(|| format!("cannot open {}", log.display()))?;
+    let stderr = stdout.try_clone()?;
+    let mut command = binary.command();
+    if binary.installed {
+        // The package's binary serves the console it carries.
+        command.env_remove("SCHOOLBRIDGE_CONSOLE_DIR");
+    } else {
+        command.env("SCHOOLBRIDGE_CONSOLE_DIR", console_dir);
+    }
+    if let Some((cert, key)) = tls {
+        command
+            .env("SCHOOLBRIDGE_TLS_CERT_FILE", cert)
+            .env("SCHOOLBRIDGE_TLS_KEY_FILE", key);
+    }
+    command
+        .arg("serve")
+        .env("SCHOOLBRIDGE_LISTEN", format!("127.0.0.1:{port}"))
+        .env("SCHOOLBRIDGE_DATA_DIR", data_dir)
+        .env("SCHOOLBRIDGE_WWWROOT", wwwroot)
+        // moodle-sim and the real-Moodle harness's sites are all on 127.0.0.1.
+        .env("SCHOOLBRIDGE_ALLOW_PRIVATE_PEERS", "true")
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(stderr)
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.path.display()))
 }
 
 /// `schoolbridge --data-dir D --wwwroot W user add NAME --firstname … --lastname … --role admin`
 /// with the password on standard input.
 fn add_admin(
-    binary: &Path,
+    binary: &ServerBinary,
     data_dir: &Path,
     wwwroot: &str,
     username: &str,
     password: &str,
 ) -> anyhow::Result<()> {
-    let mut child = Command::new(binary)
+    let mut child = binary
+        .command()
         .arg("--data-dir")
         .arg(data_dir)
         .args(["--wwwroot", wwwroot, "user", "add", username])
@@ -147,6 +290,7 @@ impl TestServer {
             name: name.to_owned(),
             admin: None,
             console_dir: repo_root().join("dist"),
+            https: false,
         }
     }
 
@@ -155,14 +299,66 @@ impl TestServer {
         Self::builder(name).start().await
     }
 
-    /// `http://127.0.0.1:<port><path>`.
+    /// `http://127.0.0.1:<port><path>` (`https://` with built-in HTTPS).
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Runs `schoolbridge ARGS` on this server's data directory and wwwroot, as an operator on
+    /// the same machine would while it serves; returns what it printed.
+    pub fn cli(&self, args: &[&str]) -> anyhow::Result<String> {
+        let output = ServerBinary::find()?
+            .command()
+            .arg("--data-dir")
+            .arg(self.data_dir.path())
+            .args(["--wwwroot", &self.wwwroot()])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run the schoolbridge command")?;
+        let out = String::from_utf8_lossy(&output.stdout).into_owned();
+        if !output.status.success() {
+            bail!(
+                "`schoolbridge {}` failed: {out}{}",
+                args.join(" "),
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        Ok(out)
     }
 
     /// The site's wwwroot, as peers reach it.
     pub fn wwwroot(&self) -> String {
         self.url("")
+    }
+
+    /// Stops the server (an outage): the port stops answering; the data directory stays.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again after [`TestServer::stop`], on the same port and data directory
+    /// (the same site, as after a restart or an upgrade), and waits until it is healthy.
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        self.stop();
+        let wwwroot = self.wwwroot();
+        self.child = serve(
+            &self.binary,
+            self.port,
+            &self.console_dir,
+            self.data_dir.path(),
+            &wwwroot,
+            self.tls.as_ref(),
+            &self.log,
+        )?;
+        self.wait_until_healthy().await
     }
 
     /// The one-time set-up link `serve` printed on an empty database.
@@ -182,14 +378,26 @@ impl TestServer {
 
     async fn wait_until_healthy(&mut self) -> anyhow::Result<()> {
         let port = self.port;
+        let (https, log) = (self.https, self.log.clone());
         let what = format!("GET /healthz on port {port}");
         let outcome = poll(&what, PATIENCE, || {
             let exited = self.child.try_wait();
+            let log = log.clone();
             async move {
                 if let Some(status) = exited? {
                     bail!("the server exited early ({status})");
                 }
-                Ok(healthz_status(port).await.filter(|status| *status == 200))
+                if https {
+                    // No TLS client here: the server says when it serves.
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    return Ok(text
+                        .contains("SchoolBridge listening on https://")
+                        .then_some(()));
+                }
+                Ok(healthz_status(port)
+                    .await
+                    .filter(|status| *status == 200)
+                    .map(|_| ()))
             }
         })
         .await;

@@ -150,7 +150,12 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
         .await?;
     b.fill(
         "[data-testid=status-note-input]",
-        "Moved to the evening programme",
+        "Family matters: moved to the evening programme",
+    )
+    .await?;
+    b.fill(
+        "[data-testid=status-transcript-input]",
+        "Continued in the evening programme",
     )
     .await?;
     b.click("[data-testid=status-submit]").await?;
@@ -167,7 +172,8 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     b.wait_for_attr(noah, "data-status", "withdrawn_no_grade")
         .await?;
     b.screenshot("sis-section").await?;
-    // … and the withdrawal is on the transcript with its code and note.
+    // … and the withdrawal is on the transcript with its code and the line written for it; the
+    // note for staff is not (a transcript is handed out).
     let student = b.attr(noah, "data-person-id").await?.unwrap_or_default();
     school
         .open(&format!("/sis/students/{student}/transcript"))
@@ -182,9 +188,14 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     .await?;
     b.wait_for_text(
         &format!("{row} [data-testid=transcript-note]"),
-        "Moved to the evening programme",
+        "Continued in the evening programme",
     )
     .await?;
+    let page = b.text("main").await?;
+    ensure!(
+        !page.contains("Family matters"),
+        "a staff note on the transcript: {page}"
+    );
     // A withdrawn class shows its withdrawal, not points.
     let points = b
         .wait_for_text(&format!("{row} [data-testid=transcript-points]"), "–")

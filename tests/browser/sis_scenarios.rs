@@ -1,4 +1,4 @@
-//! The SIS pages end to end (issue 7, scenarios 1–6 of `schooltool-services.md` §5): a simulated
+//! The SIS pages end to end (issue 7, scenarios 1–6 of `docs/product.md` §5): a simulated
 //! Moodle pushes its stories through real MNet, then people use the console — a principal reads
 //! schedules, gradebooks, progress reports as of past days and transcripts; a counsellor codes a
 //! withdrawal and makes a class with no Moodle presence; a teacher uploads grade items from a

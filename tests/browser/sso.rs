@@ -98,5 +98,21 @@ async fn a_person_from_moodle_arrives_and_sees_where_from() -> anyhow::Result<()
     assert_eq!(browser.count("[data-testid=nav-peers]").await?, 0);
     browser.screenshot("sso-arrival").await?;
 
+    // Signing out leads her back to her Moodle, not to a password form she cannot use.
+    browser.click("[data-testid=sign-out]").await?;
+    browser
+        .wait_for_text("[data-testid=back-to-moodle]", SIM_NAME)
+        .await?;
+    assert_eq!(
+        browser
+            .attr("[data-testid=back-to-moodle]", "href")
+            .await?
+            .as_deref()
+            .map(|h| h.trim_end_matches('/')),
+        Some(sim.wwwroot())
+    );
+    assert_eq!(browser.count("[data-testid=sign-in-form]").await?, 0);
+    browser.screenshot("sso-signed-out").await?;
+
     browser.close().await
 }

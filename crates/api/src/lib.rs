@@ -79,6 +79,21 @@ pub struct SetupStatus {
     pub needs_admin: bool,
 }
 
+/// `GET /api/first-run` (admins): what is left to set up after the first administrator, read
+/// from real state, so the home page can tick each step off (issue 16).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FirstRun {
+    /// SchoolBridge's own address (what Moodle's administrator adds as a peer).
+    pub wwwroot: String,
+    /// The live peers (step 1: add a Moodle).
+    pub peers: Vec<PeerLink>,
+    /// A peer SchoolBridge publishes `schooltool_sis` to has sent school records that were
+    /// accepted: both sides ticked the service (step 2).
+    pub records_arrived: bool,
+    /// Someone from a peer may sign in (step 3: who may sign in).
+    pub sign_in_granted: bool,
+}
+
 /// `POST /api/setup`: create the first administrator with the one-time token `make run` printed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetupRequest {
@@ -116,8 +131,12 @@ pub struct PersonSummary {
     pub peer: Option<PeerLink>,
     /// Whether they may sign in.
     pub login_allowed: bool,
-    /// Explicit roles.
+    /// Explicit roles (given in SchoolBridge).
     pub roles: Vec<String>,
+    /// Roles learnt from the school records Moodle sends: `teacher` for someone who teaches a
+    /// section now, `student` for someone enrolled as a student (`docs/design/019-people-peers-first-run.md`).
+    #[serde(default)]
+    pub roles_from_enrolments: Vec<String>,
 }
 
 /// `PUT /api/people/login`: grant or withdraw login rights, one by one or in bulk.
@@ -236,6 +255,26 @@ pub struct PeerDetail {
     pub services: Vec<ServiceSwitch>,
     /// Whether TLS certificates are verified when calling it.
     pub tls_verify: bool,
+    /// Single sign-on as the peer offers it, as SchoolBridge last learned it from the peer.
+    #[serde(default)]
+    pub sso: Option<PeerSso>,
+}
+
+/// Single sign-on as a peer offers it (learned from its `listServices` and `listMethods`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerSso {
+    /// Where SchoolBridge calls the peer's identity-provider methods (e.g.
+    /// `auth/mnet/auth.php`: Moodle's own; `auth/schoolbridge/mnetservice.php`: our plugin),
+    /// when its people may come to SchoolBridge signed in.
+    pub idp_methods: Option<String>,
+    /// The peer's land page, when SchoolBridge's people may go there signed in.
+    pub land_page: Option<String>,
+    /// Its people may come to SchoolBridge signed in.
+    pub lands_here: bool,
+    /// SchoolBridge's people may jump there (the Network servers list offers it).
+    pub takes_jump: bool,
+    /// When the peer was asked; `None`: not asked yet (Moodle's own paths are assumed).
+    pub learned_at: Option<i64>,
 }
 
 /// `POST /api/peers/preview`: step 1 of adding a peer.

@@ -11,6 +11,26 @@ pub fn transcript_shows_grade(kind: StatusKind) -> bool {
     kind != StatusKind::Withdrawn
 }
 
+/// Whether a grade's points are above its item's maximum. Bonus marks exist, so such a grade is
+/// not impossible, but it is more often a typing slip (25 for 2.5): the console asks, and the
+/// server takes it only when the teacher said yes (`GradeRequest::above_maximum`).
+pub fn points_above_maximum(points: Option<f64>, pointval: f64) -> bool {
+    points.is_some_and(|p| p > pointval)
+}
+
+/// Whether an id number is one a Moodle sender made up from its internal id because the record
+/// had none (`moodle-user-51`, `moodle-course-7`, `moodle-gradeitem-12`; `docs/schooltool-sis.md`).
+/// Such ids mean nothing to people and are not shown to them; a school's own id numbers are.
+pub fn is_derived_idnumber(idnumber: &str) -> bool {
+    ["moodle-user-", "moodle-course-", "moodle-gradeitem-"]
+        .iter()
+        .any(|prefix| {
+            idnumber
+                .strip_prefix(prefix)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
 /// The longest sign-in name (Moodle's `user.username` column).
 pub const MAX_USERNAME: usize = 100;
 
@@ -46,6 +66,33 @@ mod tests {
         assert!(username_is_valid(&"a".repeat(MAX_USERNAME)));
         assert!(!username_is_valid(&"a".repeat(MAX_USERNAME + 1)));
         assert_eq!(normalise_username("  JDoe "), "jdoe");
+    }
+
+    #[test]
+    fn points_above_the_maximum_are_noticed() {
+        assert!(points_above_maximum(Some(25.0), 20.0));
+        assert!(!points_above_maximum(Some(20.0), 20.0));
+        assert!(!points_above_maximum(None, 20.0));
+    }
+
+    #[test]
+    fn made_up_id_numbers_are_told_from_a_schools_own() {
+        for derived in [
+            "moodle-user-51",
+            "moodle-course-7",
+            "moodle-gradeitem-820003",
+        ] {
+            assert!(is_derived_idnumber(derived), "{derived}");
+        }
+        for own in [
+            "S-1001",
+            "moodle-user-",
+            "moodle-user-x1",
+            "T1",
+            "2026-ALG-1",
+        ] {
+            assert!(!is_derived_idnumber(own), "{own}");
+        }
     }
 
     #[test]

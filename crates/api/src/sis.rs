@@ -1,4 +1,4 @@
-//! The SIS records as the console sees them (`schooltool-services.md` §3, §4): sections, rosters,
+//! The SIS records as the console sees them (`docs/product.md` §3, §4): sections, rosters,
 //! enrolment history, gradebooks, progress reports and transcripts. The server's store returns
 //! these very types, so both sides compile one definition.
 
@@ -84,7 +84,7 @@ impl RecordSource {
     }
 }
 
-/// An enrolment role (`schooltool-services.md` §2 `new_enrolment`).
+/// An enrolment role (`docs/product.md` §2 `new_enrolment`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
@@ -113,13 +113,16 @@ impl Role {
     }
 }
 
-/// What an enrolment status means (`schooltool-services.md` §3): every status code, built in or
+/// What an enrolment status means (`docs/product.md` §3): every status code, built in or
 /// defined by an admin, has one of these kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusKind {
     /// Attending.
     Active,
+    /// Enrolled but not attending now: suspended in Moodle, or outside the enrolment's Moodle
+    /// dates (`docs/schooltool-sis.md` `new_enrolment`).
+    Inactive,
     /// Left the section (with or without a reason code).
     Withdrawn,
     /// Finished (e.g. Passed).
@@ -131,6 +134,7 @@ impl StatusKind {
     pub fn as_str(self) -> &'static str {
         match self {
             StatusKind::Active => "active",
+            StatusKind::Inactive => "inactive",
             StatusKind::Withdrawn => "withdrawn",
             StatusKind::Completed => "completed",
         }
@@ -140,6 +144,7 @@ impl StatusKind {
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "active" => Some(StatusKind::Active),
+            "inactive" => Some(StatusKind::Inactive),
             "withdrawn" => Some(StatusKind::Withdrawn),
             "completed" => Some(StatusKind::Completed),
             _ => None,
@@ -244,6 +249,12 @@ pub struct EnrolmentRow {
     pub status_effective_at: i64,
     /// Who created the enrolment.
     pub source: RecordSource,
+    /// When the enrolment starts in Moodle (Unix seconds), if Moodle gave a start date.
+    #[serde(default)]
+    pub moodle_starts_at: Option<i64>,
+    /// When it ends in Moodle, if Moodle gave an end date.
+    #[serde(default)]
+    pub moodle_ends_at: Option<i64>,
 }
 
 /// A section with every enrolment and its current status.
@@ -280,8 +291,13 @@ pub struct StatusChange {
     pub eventid: Option<String>,
     /// The console user who made it.
     pub actor_id: Option<i64>,
-    /// Why (a counsellor's note).
+    /// Why: a counsellor's note for staff (reasons, family matters). Staff-only: the server
+    /// leaves it out for teachers and students (`docs/who-sees-what.md`).
     pub note: Option<String>,
+    /// The line a counsellor chose to print on the transcript for this change (for a
+    /// withdrawal), if any. Everyone who reads the record sees it.
+    #[serde(default)]
+    pub transcript_note: Option<String>,
     /// Arrived after a newer change; did not change the current status.
     pub stale: bool,
 }
@@ -413,6 +429,9 @@ pub struct GradeEvent {
     pub note: Option<String>,
     /// Arrived after a newer grade; never became current on arrival.
     pub stale: bool,
+    /// Not a grade: the grade was cleared in Moodle (`remove_grade`) at `effective_at`.
+    #[serde(default)]
+    pub cleared: bool,
 }
 
 impl GradeEvent {
@@ -420,6 +439,27 @@ impl GradeEvent {
     pub fn rank(&self) -> (i64, i64, i64) {
         (self.attempt, self.effective_at, self.id)
     }
+
+    /// Its place in time: effective time, then arrival.
+    pub fn when(&self) -> (i64, i64) {
+        (self.effective_at, self.id)
+    }
+}
+
+/// The current grade of one cell among its events (`docs/schooltool-sis.md` `new_grade` and
+/// `remove_grade`): the newest clearing empties the cell, and among the grades after it (by
+/// effective time, then arrival) the one with the highest attempt, then the newest, counts.
+/// `None`: no grade (never graded, or cleared since). Pass the events effective by a date to
+/// get the grade as of that date.
+pub fn current_grade<'a>(
+    events: impl IntoIterator<Item = &'a GradeEvent>,
+) -> Option<&'a GradeEvent> {
+    let events: Vec<&GradeEvent> = events.into_iter().collect();
+    let cleared = events.iter().filter(|e| e.cleared).map(|e| e.when()).max();
+    events
+        .into_iter()
+        .filter(|e| !e.cleared && cleared.is_none_or(|c| e.when() > c))
+        .max_by_key(|e| e.rank())
 }
 
 /// A section's gradebook: assessments × students, the current grade of each cell.
@@ -506,10 +546,12 @@ pub struct ScheduleEntry {
 }
 
 /// Points over a set of items: excepted grades and ungraded items count in neither sum; extra
-/// credit adds to the points earned only.
+/// credit adds to the points earned only, and makes up for points lost elsewhere but never takes
+/// a total above its points possible (as Moodle's course total does by default): a student with
+/// extra credit shows at most 100 % (before, 9 of 10 plus 10 extra read 190 %).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Totals {
-    /// Points earned.
+    /// Points earned, at most the points possible.
     pub earned: f64,
     /// Points possible.
     pub possible: f64,
@@ -536,6 +578,7 @@ impl Totals {
             }
             t.graded += 1;
         }
+        t.earned = t.earned.min(t.possible);
         t.percent = (t.possible > 0.0).then(|| t.earned / t.possible * 100.0);
         t
     }
@@ -572,8 +615,10 @@ pub struct Withdrawal {
     pub label: String,
     /// When the student withdrew (the first withdrawn row of the current run).
     pub since: i64,
-    /// The counsellor's latest note.
-    pub note: Option<String>,
+    /// The line the counsellor wrote for the transcript, if any (the latest of the current
+    /// run). A staff note never appears here: a transcript is handed out.
+    #[serde(default)]
+    pub transcript_note: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -652,8 +697,12 @@ pub struct NewEnrolmentRequest {
 pub struct StatusChangeRequest {
     /// A status code (built in or defined by an admin).
     pub code: String,
-    /// A note (e.g. the reason for a withdrawal).
+    /// A note for staff (e.g. the reason for a withdrawal); never shown to the student.
     pub note: Option<String>,
+    /// An optional line for the transcript (what the student and anyone given the transcript
+    /// reads about this change).
+    #[serde(default)]
+    pub transcript_note: Option<String>,
     /// When it takes effect (default now).
     pub effective_at: Option<i64>,
 }
@@ -709,6 +758,10 @@ pub struct GradeRequest {
     /// When it was given, if not now (Unix seconds; never in the future).
     #[serde(default)]
     pub effective_at: Option<i64>,
+    /// The teacher confirmed points above the item's maximum (bonus marks); without it such a
+    /// grade is refused with `above_maximum` ([`crate::rules::points_above_maximum`]).
+    #[serde(default)]
+    pub above_maximum: bool,
 }
 
 /// `GET /api/sis/students/{id}`: a student page's header and records.
@@ -727,4 +780,133 @@ pub struct StudentPage {
 pub struct Created {
     /// Row id.
     pub id: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, pointval: f64, extra_credit: bool) -> AssessmentRow {
+        AssessmentRow {
+            id,
+            section_id: 1,
+            origin: RecordSource::Manual,
+            peer_id: None,
+            idnumber: None,
+            name: format!("item {id}"),
+            chapter: 0,
+            pointval,
+            honors_required: false,
+            nonhonors_required: true,
+            extra_credit,
+            hidden: false,
+            hidden_at: None,
+            linked_at: None,
+            first_effective_at: 0,
+        }
+    }
+
+    fn grade(assessment_id: i64, points: f64) -> GradeEvent {
+        GradeEvent {
+            id: assessment_id,
+            assessment_id,
+            person_id: 1,
+            points: Some(points),
+            excepted: false,
+            attempt: 1,
+            effective_at: 0,
+            recorded_at: 0,
+            source: RecordSource::Manual,
+            peer_id: None,
+            eventid: None,
+            actor_id: None,
+            note: None,
+            stale: false,
+            cleared: false,
+        }
+    }
+
+    fn event(id: i64, attempt: i64, at: i64, points: Option<f64>, cleared: bool) -> GradeEvent {
+        GradeEvent {
+            id,
+            assessment_id: 1,
+            person_id: 1,
+            points,
+            excepted: false,
+            attempt,
+            effective_at: at,
+            recorded_at: at,
+            source: RecordSource::Moodle,
+            peer_id: Some(1),
+            eventid: None,
+            actor_id: None,
+            note: None,
+            stale: false,
+            cleared,
+        }
+    }
+
+    fn points(events: &[GradeEvent]) -> Option<f64> {
+        current_grade(events).and_then(|e| e.points)
+    }
+
+    #[test]
+    fn the_highest_attempt_then_the_newest_counts() {
+        let events = [
+            event(1, 1, 100, Some(5.0), false),
+            event(2, 2, 90, Some(7.0), false),
+            event(3, 1, 200, Some(6.0), false),
+        ];
+        assert_eq!(points(&events), Some(7.0));
+        assert_eq!(points(&[]), None);
+    }
+
+    #[test]
+    fn a_clearing_empties_the_cell_until_a_later_grade() {
+        let graded = event(1, 2, 100, Some(8.0), false);
+        let cleared = event(2, 0, 150, None, true);
+        assert_eq!(points(&[graded.clone(), cleared.clone()]), None);
+        // A grade after the clearing counts, whatever its attempt.
+        let regraded = event(3, 1, 160, Some(4.0), false);
+        assert_eq!(
+            points(&[graded.clone(), cleared.clone(), regraded]),
+            Some(4.0)
+        );
+        // A late grade from before the clearing does not bring the cell back.
+        let late = event(4, 3, 120, Some(9.0), false);
+        assert_eq!(points(&[graded.clone(), cleared.clone(), late]), None);
+        // As of a date before the clearing, the grade it had then.
+        assert_eq!(points(&[graded]), Some(8.0));
+        // At the same second, the later arrival wins.
+        let same_second = event(5, 1, 150, Some(2.0), false);
+        assert_eq!(points(&[cleared, same_second]), Some(2.0));
+    }
+
+    #[test]
+    fn an_older_clearing_arriving_late_hides_only_what_came_before_it() {
+        let events = [
+            event(1, 3, 100, Some(9.0), false),
+            event(2, 1, 150, Some(5.0), false),
+            event(3, 0, 120, None, true),
+        ];
+        // Attempt 3 at 100 was current; the clearing at 120 leaves only the grade at 150.
+        assert_eq!(points(&events), Some(5.0));
+    }
+
+    #[test]
+    fn extra_credit_makes_up_lost_points_but_never_passes_100_percent() {
+        let (quiz, bonus) = (item(1, 10.0, false), item(2, 10.0, true));
+        // 6 of 10 and 3 extra: 9 of 10.
+        let (q, b) = (grade(1, 6.0), grade(2, 3.0));
+        let t = Totals::of([(&quiz, Some(&q)), (&bonus, Some(&b))]);
+        assert_eq!((t.earned, t.possible, t.percent), (9.0, 10.0, Some(90.0)));
+        // 9 of 10 and 10 extra read 190 % before; now 10 of 10, 100 %.
+        let (q, b) = (grade(1, 9.0), grade(2, 10.0));
+        let t = Totals::of([(&quiz, Some(&q)), (&bonus, Some(&b))]);
+        assert_eq!((t.earned, t.possible, t.percent), (10.0, 10.0, Some(100.0)));
+        assert_eq!(t.graded, 2);
+        // Extra credit alone: nothing possible yet, no percent.
+        let t = Totals::of([(&quiz, None), (&bonus, Some(&b))]);
+        assert_eq!((t.earned, t.possible, t.percent), (0.0, 0.0, None));
+    }
 }

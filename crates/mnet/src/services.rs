@@ -9,7 +9,7 @@ use crate::xmlrpc::{Struct, Value};
 pub const SSO_IDP: &str = "sso_idp";
 /// Moodle's SSO service-provider service.
 pub const SSO_SP: &str = "sso_sp";
-/// Our SIS service (`schooltool-services.md` §2).
+/// Our SIS service (`docs/product.md` §2).
 pub const SCHOOLTOOL_SIS: &str = "schooltool_sis";
 /// Published by our Moodle plugin under the same service name, so one Publish/Subscribe pair in
 /// Moodle's Services tab covers both directions (`docs/design/002-moodle-plugin.md`): a user's
@@ -91,7 +91,8 @@ const fn sis(path: &'static str, help: &'static str) -> MethodSpec {
     }
 }
 
-/// The seven `schooltool_sis` methods (`schooltool-services.md` §2).
+/// The `schooltool_sis` methods (`docs/product.md` §2, and `remove_grade`, added in
+/// `docs/schooltool-sis.md`).
 pub const SIS_METHODS: &[MethodSpec] = &[
     sis(
         "schooltool/sis/fetch_user",
@@ -103,7 +104,7 @@ pub const SIS_METHODS: &[MethodSpec] = &[
     ),
     sis(
         "schooltool/sis/new_enrolment",
-        "Enrol a person in a section (sectionid, userid, role).",
+        "Enrol a person in a section (sectionid, userid, role, status, timestart, timeend).",
     ),
     sis(
         "schooltool/sis/remove_enrolment",
@@ -121,7 +122,25 @@ pub const SIS_METHODS: &[MethodSpec] = &[
         "schooltool/sis/new_grade",
         "Record a grade (assessmentid, userid, points_earned, excepted, attempt_num).",
     ),
+    sis(
+        "schooltool/sis/remove_grade",
+        "A grade was cleared: the cell has no grade from now on (assessmentid, userid).",
+    ),
+    MethodSpec {
+        path: "schooltool/sis/batch",
+        service: SCHOOLTOOL_SIS,
+        params: BATCH_PARAM,
+        returns: "struct",
+        returns_description: "{results: [{status, idnumber, eventid[, replayed]} or {faultCode, faultString, eventid}, …]}",
+        help: "Many changes of any kind in one call, applied in order, each as if sent alone; one result per change (changes: [{method, …fields, eventid, timemodified}]).",
+    },
 ];
+
+const BATCH_PARAM: &[Param] = &[Param {
+    name: "batch",
+    kind: "struct",
+    description: "{changes: [{method, …the method's fields, eventid, timemodified}, …]}, at most 1000 changes (see docs/schooltool-sis.md).",
+}];
 
 const TOKEN_UA: &[Param] = &[
     Param {
@@ -251,6 +270,8 @@ pub enum SisFaultCode {
     BadParameters = 8106,
     /// 8107: eventid reused for a different method.
     EventIdReused = 8107,
+    /// 8108: a batch with more changes than the contract allows.
+    BatchTooLarge = 8108,
     /// 8199: the change could not be stored now; retry later.
     StorageUnavailable = 8199,
 }

@@ -4,6 +4,8 @@
 //! the current then archived keys and verified; on fault 7025 the new certificate is stored and
 //! the *same signed request* is sealed again and re-sent, once (§5.4, §14). Keyswap is a plain
 //! call (§5.6), as the "Add host" page makes it.
+//!
+//! Depends on `sim` (the site's state) and is used by `push`; never the other way round.
 
 use crate::error::SimError;
 use crate::peers::{Application, PeerRecord};

@@ -6,14 +6,14 @@
 
 use crate::error::SimError;
 use mnet::keys::{
-    CertSignature, CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey,
+    CertificateRequest, CertificateSubject, PeerCertificate, SitePrivateKey,
     self_signed_certificate,
 };
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// Moodle's certificate lifetime in days (`mnet_generate_keypair($dn = null, $days = 28)`).
-pub const MOODLE_CERT_DAYS: u32 = 28;
+pub use mnet::keys::MOODLE_CERT_DAYS;
 /// Moodle's key size (`openssl.cnf` `default_bits` on any current system).
 pub const MOODLE_KEY_BITS: usize = 2048;
 /// How many archived key pairs Moodle keeps (`openssl_generations`, default 3).
@@ -56,15 +56,8 @@ impl SiteIdentity {
         site_name: &str,
         now: i64,
     ) -> Result<Self, SimError> {
-        let subject = moodle_certificate_subject(wwwroot, site_name);
-        let request = CertificateRequest {
-            wwwroot,
-            subject: &subject,
-            not_before: now,
-            days: MOODLE_CERT_DAYS,
-            serial: 0,
-            signature: CertSignature::Sha1,
-        };
+        let subject = CertificateSubject::moodle_default(wwwroot, site_name);
+        let request = CertificateRequest::moodle_shaped(wwwroot, &subject, now);
         let pem = self_signed_certificate(&key, &request, &mut rand::rng())?;
         Self::new(key, &pem)
     }
@@ -130,35 +123,6 @@ impl SiteIdentity {
     }
 }
 
-/// The subject Moodle writes when no admin details are known (§6.1): C=NZ, ST and
-/// L=Wellington, O=site name, OU=Moodle, emailAddress=noreply@host. CN and the subjectAltName
-/// attribute are added from the wwwroot by the certificate builder.
-pub fn moodle_certificate_subject(wwwroot: &str, site_name: &str) -> CertificateSubject {
-    CertificateSubject {
-        country: "NZ".to_owned(),
-        state: "Wellington".to_owned(),
-        locality: "Wellington".to_owned(),
-        organization: site_name.chars().take(64).collect(),
-        organizational_unit: "Moodle".to_owned(),
-        email: format!("noreply@{}", host_of(wwwroot)),
-    }
-}
-
-/// The host part of a wwwroot (no scheme, port or path), ASCII only.
-pub(crate) fn host_of(wwwroot: &str) -> String {
-    let rest = wwwroot.split_once("://").map_or(wwwroot, |(_, r)| r);
-    let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
-    let host: String = host
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
-        .collect();
-    if host.is_empty() {
-        "localhost".to_owned()
-    } else {
-        host
-    }
-}
-
 /// The text of the first `-----BEGIN {label}-----` … `-----END {label}-----` block.
 fn pem_block<'a>(text: &'a str, label: &str) -> Option<&'a str> {
     let begin = format!("-----BEGIN {label}-----");
@@ -205,32 +169,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_and_pem_blocks() {
-        assert_eq!(host_of("http://127.0.0.1:8081"), "127.0.0.1");
-        assert_eq!(
-            host_of("https://moodle.example.org/sub/dir"),
-            "moodle.example.org"
-        );
-        assert_eq!(host_of("nonsense"), "nonsense");
-        assert_eq!(host_of("http://"), "localhost");
+    fn pem_blocks() {
         let text = "junk\n-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\nmore";
         assert_eq!(
             pem_block(text, "CERTIFICATE"),
             Some("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
         );
         assert_eq!(pem_block(text, "PRIVATE KEY"), None);
-    }
-
-    #[test]
-    fn subject_is_moodles() {
-        let s = moodle_certificate_subject("http://127.0.0.1:8081", "Sim School");
-        assert_eq!(
-            (
-                s.country.as_str(),
-                s.organizational_unit.as_str(),
-                s.email.as_str()
-            ),
-            ("NZ", "Moodle", "noreply@127.0.0.1")
-        );
     }
 }

@@ -22,7 +22,7 @@ enum Command {
     /// Register with SchoolBridge (keyswap) and push a generated school or a story, one
     /// schooltool/sis call per change; the simulator answers at its wwwroot meanwhile.
     Scenario(commands::scenario::ScenarioArgs),
-    /// List the scripted stories (the seven scenarios of schooltool-services.md §5).
+    /// List the scripted stories (the seven scenarios of docs/product.md §5).
     Stories,
     /// Load on a SchoolBridge: N concurrent clients sending signed and encrypted calls; prints
     /// calls/s, latency percentiles, errors, the server's peak memory and the ratio to the pure

@@ -1,35 +1,20 @@
 //! Pushing changes to a peer the way our Moodle plugin's queue sends them
-//! (`docs/design/002-moodle-plugin.md` decision 5): one call per change, in order, one at a
-//! time. 8103/8104/8105/8199 are retried a few times with a short, doubling back-off; other
+//! (`docs/design/002-moodle-plugin.md` decision 5): in order, one call at a time — one change
+//! per call, or many per `schooltool/sis/batch` call (`PushOptions::batch`, what the plugin's full
+//! sync does). 8103/8104/8105/8199 are retried a few times with a short, doubling back-off; other
 //! `schooltool_sis` faults are counted and the push goes on; an MNet-level refusal stops it,
 //! because every later call would be refused the same way.
+//!
+//! Built on `client` (one call) and `sim` (the site); neither of them knows this module.
 
 use crate::client::Reply;
 use crate::school::Change;
-use crate::sim::SimMoodle;
+use crate::sim::{PushOptions, SimMoodle};
 use mnet::services::SisFaultCode;
 use mnet::xmlrpc::{Fault, Value};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::{Duration, Instant};
-
-/// How hard to try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PushOptions {
-    /// Retries of a change answered 8103/8104/8105/8199.
-    pub retries: u32,
-    /// Wait before the first retry; doubles each time.
-    pub backoff: Duration,
-}
-
-impl Default for PushOptions {
-    fn default() -> Self {
-        Self {
-            retries: 3,
-            backoff: Duration::from_millis(250),
-        }
-    }
-}
 
 /// Where a push is, for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -189,9 +174,25 @@ enum FaultAction {
 }
 
 impl SimMoodle {
-    /// Pushes changes to a peer, one call each, in order, and reports what happened.
-    /// `progress` is called after every change.
+    /// Pushes changes to a peer, in order, and reports what happened: one call each, or in
+    /// batches when `options.batch` > 1. `progress` is called after every change (every batch).
     pub async fn push(
+        &self,
+        peer_wwwroot: &str,
+        changes: &[Change],
+        options: &PushOptions,
+        progress: impl FnMut(&PushProgress),
+    ) -> PushSummary {
+        if options.batch > 1 {
+            return self
+                .push_batches(peer_wwwroot, changes, options, progress)
+                .await;
+        }
+        self.push_one_by_one(peer_wwwroot, changes, options, progress)
+            .await
+    }
+
+    async fn push_one_by_one(
         &self,
         peer_wwwroot: &str,
         changes: &[Change],
@@ -254,6 +255,101 @@ impl SimMoodle {
         summary
     }
 
+    /// Batches of up to `options.batch` changes, one call each, in order. A change the batch's
+    /// reply reports with a retryable fault (8103–8105) is sent again, after a back-off, in a
+    /// later batch of its own; a whole call answered 8199 is sent again as it is.
+    async fn push_batches(
+        &self,
+        peer_wwwroot: &str,
+        changes: &[Change],
+        options: &PushOptions,
+        mut progress: impl FnMut(&PushProgress),
+    ) -> PushSummary {
+        let started = Instant::now();
+        let mut summary = PushSummary {
+            total: changes.len(),
+            ..PushSummary::default()
+        };
+        let size = options.batch.clamp(1, mnet::sis::limits::MAX_BATCH_CHANGES);
+        'batches: for part in changes.chunks(size) {
+            let mut pending: Vec<&Change> = part.iter().collect();
+            let mut attempt = 0u32;
+            while !pending.is_empty() {
+                summary.calls += 1;
+                let batch = mnet::sis::Batch {
+                    changes: pending.iter().map(|c| c.to_wire()).collect(),
+                };
+                let reply = self
+                    .call(peer_wwwroot, mnet::sis::BATCH_PATH, batch.to_params())
+                    .await;
+                let results = match reply {
+                    Ok(Reply::Value(value)) => batch_results(&value),
+                    Ok(Reply::Fault(f) | Reply::PlainFault(f)) => {
+                        *summary.faults.entry(f.code).or_insert(0) += 1;
+                        match self.fault_action(&f, mnet::sis::BATCH_PATH) {
+                            FaultAction::Retry if attempt < options.retries => {
+                                tokio::time::sleep(
+                                    options.backoff.saturating_mul(1 << attempt.min(16)),
+                                )
+                                .await;
+                                attempt += 1;
+                                continue;
+                            }
+                            FaultAction::Retry | FaultAction::GiveUp => {
+                                summary.rejected += pending.len() as u64;
+                                summary.done += pending.len();
+                                break;
+                            }
+                            FaultAction::Stop(stop) => {
+                                summary.stopped = Some(stop);
+                                break 'batches;
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        summary.stopped = Some(PushStop::Error(e.to_string()));
+                        break 'batches;
+                    }
+                };
+                let mut again = Vec::new();
+                for (change, result) in pending.iter().zip(results) {
+                    match result {
+                        Ok(status) => {
+                            *summary.statuses.entry(status).or_insert(0) += 1;
+                            summary.done += 1;
+                        }
+                        Err(code) => {
+                            *summary.faults.entry(code).or_insert(0) += 1;
+                            let retryable = matches!(code, 8103..=8105);
+                            if retryable && attempt < options.retries {
+                                again.push(*change);
+                            } else {
+                                tracing::warn!(code, method = %change.method(), eventid = %change.eventid, "change refused");
+                                summary.rejected += 1;
+                                summary.done += 1;
+                            }
+                        }
+                    }
+                }
+                if !again.is_empty() {
+                    tokio::time::sleep(options.backoff.saturating_mul(1 << attempt.min(16))).await;
+                    attempt += 1;
+                }
+                pending = again;
+            }
+            summary.elapsed = started.elapsed();
+            progress(&PushProgress {
+                done: summary.done,
+                total: summary.total,
+                calls: summary.calls,
+                faults: summary.faults.values().sum(),
+                elapsed: summary.elapsed,
+            });
+        }
+        summary.elapsed = started.elapsed();
+        summary
+    }
+
     fn fault_action(&self, fault: &Fault, method: &str) -> FaultAction {
         let retryable = [
             SisFaultCode::UnknownSection,
@@ -292,6 +388,28 @@ impl SimMoodle {
             summary
         })
     }
+}
+
+/// A batch reply's results: each change's status (as [`status_of`] reads it) or fault code.
+fn batch_results(value: &Value) -> Vec<Result<String, i32>> {
+    let items = value
+        .as_struct()
+        .and_then(|s| s.get("results"))
+        .and_then(Value::list_lenient)
+        .unwrap_or_default();
+    items
+        .iter()
+        .map(|item| {
+            match item
+                .as_struct()
+                .and_then(|s| s.get("faultCode"))
+                .and_then(Value::as_i64_lenient)
+            {
+                Some(code) => Err(i32::try_from(code).unwrap_or(i32::MAX)),
+                None => Ok(status_of(item)),
+            }
+        })
+        .collect()
 }
 
 /// The `status` member of a `schooltool_sis` reply (`docs/schooltool-sis.md` "Reply"), or

@@ -2,13 +2,17 @@
 //! its SSO sessions and the calls it received — shared by the HTTP server, the MNet client and
 //! the test accessors. State lives in memory behind short-held locks; RSA work runs on
 //! blocking threads (STYLE §10).
+//!
+//! The modules that make the site act point one way: `push` → `client` → `sim`. This file
+//! imports neither of the other two; they extend [`SimMoodle`] with `impl` blocks of their own.
+//! That is why the push's retry settings, [`PushOptions`], are defined here: [`SimConfig`]
+//! carries them.
 
 use crate::calls::{CallLog, ReceivedCall};
 use crate::clock::{Clock, SystemClock};
 use crate::error::SimError;
 use crate::identity::{KeyRing, SiteIdentity};
 use crate::peers::{PeerRecord, PeerRegistry};
-use crate::push::PushOptions;
 use crate::school::{Change, SchoolState, UserRow};
 use crate::sso::{BrowserSession, SsoStore, sha1_hex};
 use mnet::keys::{PeerCertificate, SitePrivateKey};
@@ -20,6 +24,28 @@ use std::time::Duration;
 
 /// Moodle's RPC and keyswap timeout (`mnet-protocol.md` §1.2).
 pub const MOODLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How hard to try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PushOptions {
+    /// Retries of a change answered 8103/8104/8105/8199.
+    pub retries: u32,
+    /// Wait before the first retry; doubles each time.
+    pub backoff: Duration,
+    /// Changes per call: 1 sends each change on its own; more sends `schooltool/sis/batch`
+    /// calls of up to this many (at most the contract's 1000).
+    pub batch: usize,
+}
+
+impl Default for PushOptions {
+    fn default() -> Self {
+        Self {
+            retries: 3,
+            backoff: Duration::from_millis(250),
+            batch: 1,
+        }
+    }
+}
 
 /// How to build a simulated site.
 pub struct SimConfig {
@@ -184,6 +210,11 @@ impl SimMoodle {
     /// The site's full name.
     pub fn site_name(&self) -> &str {
         &self.inner.site_name
+    }
+
+    /// The site's short name (Moodle 4.x puts it after every page title: "Home | short").
+    pub fn site_shortname(&self) -> &str {
+        &self.inner.site_shortname
     }
 
     /// The simulator's time: the clock plus the offset.

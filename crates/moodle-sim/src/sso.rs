@@ -21,8 +21,6 @@ struct MnetSession {
     useragent_hash: String,
     confirm_timeout: i64,
     expires: i64,
-    /// Confirmed once already: the token is single-use.
-    used: bool,
 }
 
 /// A logged-in browser.
@@ -72,35 +70,32 @@ impl SsoStore {
             useragent_hash: useragent_hash.to_owned(),
             confirm_timeout: now + RPC_NEGOTIATION_TIMEOUT,
             expires: now + SESSION_GC_MAXLIFETIME,
-            used: false,
         });
         token
     }
 
-    /// `user_authorise` (§8.3): the row with this token and user-agent hash, confirmable now,
-    /// for the peer asking; fault 1 when there is none (or it was used), 2 when the window
-    /// has passed. A token is single-use: it confirms once.
+    /// `user_authorise` (§8.3) as `auth_mnet` answers it: the row with this token and user-agent
+    /// hash; fault 1 when there is none, 2 when its 30 s have passed. Like Moodle, a token is
+    /// **not** spent by confirming it, nor bound to the peer asking: it confirms as often as
+    /// asked within its window (`auth/mnet/auth.php` looks the row up by token and user agent
+    /// only), which is why a service provider must refuse a token it has used itself.
     pub(crate) fn authorise(
         &mut self,
         token: &str,
         useragent_hash: &str,
-        peer_id: u32,
         now: i64,
     ) -> Result<String, MnetFault> {
         let session = self
             .mnet
             .iter_mut()
             .find(|s| {
-                !s.used
-                    && s.peer_id == peer_id
-                    && s.token == token.trim()
+                s.token == token.trim()
                     && s.useragent_hash.eq_ignore_ascii_case(useragent_hash.trim())
             })
             .ok_or(MnetFault::NoSessionExists)?;
         if session.confirm_timeout < now {
             return Err(MnetFault::SessionTimedOut);
         }
-        session.used = true;
         session.expires = now + SESSION_GC_MAXLIFETIME;
         Ok(session.username.clone())
     }
@@ -182,7 +177,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_40_hex_single_use_and_time_limited() {
+    fn tokens_are_40_hex_reusable_for_30_seconds_as_in_moodle() {
         let mut store = SsoStore::default();
         let ua = sha1_hex("Mozilla/5.0");
         let token = store.start_jump("maya", 3, &ua, 1000);
@@ -193,21 +188,19 @@ mod tests {
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
         );
         assert_eq!(
-            store.authorise(&token, &sha1_hex("curl"), 3, 1001),
+            store.authorise(&token, &sha1_hex("curl"), 1001),
             Err(MnetFault::NoSessionExists)
         );
+        assert_eq!(store.authorise(&token, &ua, 1001).as_deref(), Ok("maya"));
+        // As auth_mnet: asked again within the window, the same answer.
+        assert_eq!(store.authorise(&token, &ua, 1029).as_deref(), Ok("maya"));
         assert_eq!(
-            store.authorise(&token, &ua, 4, 1001),
-            Err(MnetFault::NoSessionExists)
-        );
-        assert_eq!(store.authorise(&token, &ua, 3, 1001).as_deref(), Ok("maya"));
-        assert_eq!(
-            store.authorise(&token, &ua, 3, 1002),
-            Err(MnetFault::NoSessionExists)
+            store.authorise(&token, &ua, 1031),
+            Err(MnetFault::SessionTimedOut)
         );
         let late = store.start_jump("maya", 3, &ua, 2000);
         assert_eq!(
-            store.authorise(&late, &ua, 3, 2031),
+            store.authorise(&late, &ua, 2031),
             Err(MnetFault::SessionTimedOut)
         );
         assert!(store.has_session("maya", 3));

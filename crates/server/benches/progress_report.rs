@@ -42,10 +42,13 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 use tower::ServiceExt as _;
 
+#[path = "../tests/server/moodle_certificate.rs"]
+mod moodle_certificate;
 #[path = "../tests/server/progress_school.rs"]
 mod progress_school;
 #[path = "../tests/server/scratch_pg.rs"]
 mod scratch_pg;
+use moodle_certificate::moodle_certificate;
 use progress_school::AS_OF;
 use scratch_pg::ScratchPg;
 
@@ -59,14 +62,11 @@ struct School {
     pg: Option<ScratchPg>,
 }
 
-/// A Moodle-shaped certificate for the peer the school's rows come from (the simulator's own).
+/// A Moodle-shaped certificate for the peer the school's rows come from.
 fn peer_certificate(wwwroot: &str) -> PeerCertificate {
     let key = SitePrivateKey::generate(&mut rand::rng(), 2048).unwrap();
     let now = Clock::system().now() - 60;
-    moodle_sim::SiteIdentity::moodle_shaped(key, wwwroot, "Springfield Moodle", now)
-        .unwrap()
-        .certificate()
-        .clone()
+    moodle_certificate(&key, wwwroot, "Springfield Moodle", now)
 }
 
 /// Opens a fresh store on SQLite (`pg_admin_url` None) or PostgreSQL and builds the school.

@@ -62,6 +62,27 @@ pub enum Command {
     User(UserCommand),
     /// Apply database migrations and exit.
     Migrate,
+    /// Write a backup (database and master key) to a new file while the server runs (SQLite;
+    /// PostgreSQL: pg_dump, see docs/operations.md).
+    Backup(BackupArgs),
+    /// Restore a backup into an empty data directory (then start the server as usual).
+    Restore(RestoreArgs),
+}
+
+/// `backup` arguments.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write (it must not exist), e.g. schoolbridge-2026-12-04.tar.gz.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `restore` arguments.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file `schoolbridge backup` wrote.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
 }
 
 /// `serve` flags.
@@ -86,7 +107,7 @@ pub enum PeerCommand {
         /// The peer's application.
         #[arg(long, default_value = "moodle", value_parser = ["moodle", "mahara"])]
         application: String,
-        /// Display name (default: the site's page title).
+        /// Display name (default: the site's full name, as Moodle gives it to its app).
         #[arg(long)]
         name: Option<String>,
         /// Do not verify the peer's TLS certificate (self-signed HTTPS).
@@ -135,6 +156,13 @@ pub enum PeerCommand {
     Restore {
         /// Peer id or wwwroot.
         peer: String,
+    },
+    /// Give a peer another display name (shown in the console and the Network servers block).
+    Rename {
+        /// Peer id or wwwroot.
+        peer: String,
+        /// The new name.
+        name: String,
     },
 }
 

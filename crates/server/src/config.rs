@@ -26,6 +26,8 @@ pub struct Config {
     pub database_url: String,
     /// Directory of the built console.
     pub console_dir: PathBuf,
+    /// Whether `console_dir` was configured (otherwise a console carried in the binary wins).
+    pub console_dir_configured: bool,
     /// Our certificates' validity, days (Moodle: 28).
     pub key_lifetime_days: u32,
     /// How many retired keys still open messages (Moodle: 3).
@@ -52,6 +54,46 @@ pub struct Config {
     pub cert_locality: String,
     /// Certificate subject: e-mail.
     pub cert_email: String,
+    /// Built-in HTTPS: the certificate chain and key files (PEM), when set.
+    pub tls: Option<TlsFiles>,
+    /// Proxies whose `X-Forwarded-For`/`X-Forwarded-Proto` are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The bearer token that may read `/metrics` from anywhere (from `metrics_token_file`).
+    pub metrics_token: Option<MetricsToken>,
+    /// Longest wait for a request's head, seconds (also how long an idle keep-alive connection
+    /// stays open).
+    pub header_timeout_secs: u64,
+    /// Longest time to receive a request's body in full, seconds.
+    pub body_timeout_secs: u64,
+    /// Connections served at once; more get 503 with `Retry-After`.
+    pub max_connections: usize,
+    /// Whether an admin may add a peer at a loopback, link-local or unspecified address (tests,
+    /// the demo, a Moodle on the same machine). Off: such a preview is refused.
+    pub allow_private_peers: bool,
+    /// Failed sign-ins for one name before it waits a minute.
+    pub sign_in_name_failures: u32,
+    /// Failed sign-ins from one address (an IPv6 /64) before it waits fifteen minutes.
+    pub sign_in_address_failures: u32,
+}
+
+/// The certificate chain and private key of built-in HTTPS (PEM files, re-read on SIGHUP and
+/// when they change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// The private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// The `/metrics` bearer token; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(pub String);
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(***)")
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -69,6 +111,9 @@ impl std::fmt::Debug for Config {
             .field("key_lifetime_days", &self.key_lifetime_days)
             .field("key_generations", &self.key_generations)
             .field("clock_skew_secs", &self.clock_skew_secs)
+            .field("tls", &self.tls)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("metrics_token", &self.metrics_token)
             .finish_non_exhaustive()
     }
 }
@@ -106,6 +151,16 @@ pub struct ConfigLayer {
     pub cert_state: Option<String>,
     pub cert_locality: Option<String>,
     pub cert_email: Option<String>,
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub metrics_token_file: Option<PathBuf>,
+    pub header_timeout_secs: Option<u64>,
+    pub body_timeout_secs: Option<u64>,
+    pub max_connections: Option<usize>,
+    pub allow_private_peers: Option<bool>,
+    pub sign_in_name_failures: Option<u32>,
+    pub sign_in_address_failures: Option<u32>,
 }
 
 /// A configuration that cannot be used, with what to do about it.
@@ -218,6 +273,64 @@ impl ConfigLayer {
                 "CERT_STATE" => l.cert_state = Some(value),
                 "CERT_LOCALITY" => l.cert_locality = Some(value),
                 "CERT_EMAIL" => l.cert_email = Some(value),
+                "TLS_CERT_FILE" => l.tls_cert_file = Some(value.into()),
+                "TLS_KEY_FILE" => l.tls_key_file = Some(value.into()),
+                "TRUSTED_PROXIES" => {
+                    l.trusted_proxies = Some(
+                        value
+                            .split(',')
+                            .map(str::trim)
+                            .filter(|p| !p.is_empty())
+                            .map(str::to_owned)
+                            .collect(),
+                    )
+                }
+                "METRICS_TOKEN_FILE" => l.metrics_token_file = Some(value.into()),
+                "HEADER_TIMEOUT_SECS" => {
+                    l.header_timeout_secs = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("header_timeout_secs"))?,
+                    )
+                }
+                "BODY_TIMEOUT_SECS" => {
+                    l.body_timeout_secs =
+                        Some(value.trim().parse().map_err(|_| num("body_timeout_secs"))?)
+                }
+                "MAX_CONNECTIONS" => {
+                    l.max_connections =
+                        Some(value.trim().parse().map_err(|_| num("max_connections"))?)
+                }
+                "SIGN_IN_NAME_FAILURES" => {
+                    l.sign_in_name_failures = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("sign_in_name_failures"))?,
+                    )
+                }
+                "SIGN_IN_ADDRESS_FAILURES" => {
+                    l.sign_in_address_failures = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("sign_in_address_failures"))?,
+                    )
+                }
+                "ALLOW_PRIVATE_PEERS" => {
+                    l.allow_private_peers = Some(match value.trim() {
+                        "1" | "true" | "yes" => true,
+                        "0" | "false" | "no" | "" => false,
+                        _ => {
+                            return Err(ConfigError::Invalid {
+                                setting: "allow_private_peers",
+                                source_layer: "environment",
+                                message: format!("{value:?}: use true or false"),
+                            });
+                        }
+                    })
+                }
                 _ => {}
             }
         }
@@ -248,7 +361,17 @@ impl ConfigLayer {
             cert_country,
             cert_state,
             cert_locality,
-            cert_email
+            cert_email,
+            tls_cert_file,
+            tls_key_file,
+            trusted_proxies,
+            metrics_token_file,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_connections,
+            allow_private_peers,
+            sign_in_name_failures,
+            sign_in_address_failures
         );
         self
     }
@@ -267,6 +390,16 @@ impl ConfigLayer {
                 format!("{listen_text:?} is not an address like 127.0.0.1:8080"),
             )
         })?;
+        let tls = match (self.tls_cert_file, self.tls_key_file) {
+            (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+            (None, None) => None,
+            (Some(_), None) | (None, Some(_)) => {
+                return Err(bad(
+                    "tls_cert_file",
+                    "built-in HTTPS needs both tls_cert_file and tls_key_file (or neither, behind a proxy)".into(),
+                ));
+            }
+        };
         let wwwroot_configured = self.wwwroot.is_some();
         let wwwroot = match self.wwwroot {
             Some(w) => {
@@ -274,7 +407,46 @@ impl ConfigLayer {
                 own_wwwroot_at_host_root(&w).map_err(|m| bad("wwwroot", m))?;
                 w
             }
+            None if tls.is_some() => format!("https://{listen}"),
             None => format!("http://{listen}"),
+        };
+        if tls.is_some() && !wwwroot.starts_with("https://") {
+            return Err(bad(
+                "wwwroot",
+                format!(
+                    "{wwwroot:?} is http:// but built-in HTTPS is on (tls_cert_file): write the https:// address peers use"
+                ),
+            ));
+        }
+        let trusted_proxies = self
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| parse_proxy(p).map_err(|m| bad("trusted_proxies", m)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let metrics_token = match self.metrics_token_file {
+            None => None,
+            Some(file) => {
+                let token = std::fs::read_to_string(&file)
+                    .map_err(|e| {
+                        bad(
+                            "metrics_token_file",
+                            format!("cannot read {}: {e}", file.display()),
+                        )
+                    })?
+                    .trim()
+                    .to_owned();
+                if token.len() < 16 {
+                    return Err(bad(
+                        "metrics_token_file",
+                        format!(
+                            "{} must hold a token of at least 16 characters",
+                            file.display()
+                        ),
+                    ));
+                }
+                Some(MetricsToken(token))
+            }
         };
         let data_dir = self.data_dir.unwrap_or_else(|| PathBuf::from("data"));
         let database_url = match (self.database_url, self.database_url_file) {
@@ -324,6 +496,41 @@ impl ConfigLayer {
                 "must be between 16 KiB and 256 MiB".into(),
             ));
         }
+        let header_timeout_secs = self.header_timeout_secs.unwrap_or(30);
+        if !(1..=600).contains(&header_timeout_secs) {
+            return Err(bad(
+                "header_timeout_secs",
+                "must be between 1 and 600 seconds".into(),
+            ));
+        }
+        let body_timeout_secs = self.body_timeout_secs.unwrap_or(120);
+        if !(1..=3600).contains(&body_timeout_secs) {
+            return Err(bad(
+                "body_timeout_secs",
+                "must be between 1 and 3600 seconds".into(),
+            ));
+        }
+        let max_connections = self.max_connections.unwrap_or(512);
+        if !(1..=100_000).contains(&max_connections) {
+            return Err(bad(
+                "max_connections",
+                "must be between 1 and 100000".into(),
+            ));
+        }
+        let sign_in_name_failures = self.sign_in_name_failures.unwrap_or(5);
+        if !(1..=1000).contains(&sign_in_name_failures) {
+            return Err(bad(
+                "sign_in_name_failures",
+                "must be between 1 and 1000".into(),
+            ));
+        }
+        let sign_in_address_failures = self.sign_in_address_failures.unwrap_or(30);
+        if !(1..=100_000).contains(&sign_in_address_failures) {
+            return Err(bad(
+                "sign_in_address_failures",
+                "must be between 1 and 100000".into(),
+            ));
+        }
         let log_format = match self.log_format.as_deref().unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -356,6 +563,7 @@ impl ConfigLayer {
                 .unwrap_or_else(|| data_dir.join("master.key")),
             data_dir,
             database_url,
+            console_dir_configured: self.console_dir.is_some(),
             console_dir: self.console_dir.unwrap_or_else(|| PathBuf::from("dist")),
             key_lifetime_days,
             key_generations,
@@ -378,8 +586,61 @@ impl ConfigLayer {
             }),
             wwwroot,
             wwwroot_configured,
+            tls,
+            trusted_proxies,
+            metrics_token,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_connections,
+            allow_private_peers: self.allow_private_peers.unwrap_or(false),
+            sign_in_name_failures,
+            sign_in_address_failures,
         })
     }
+}
+
+impl Config {
+    /// Settings that work but put the site at risk, in words for the start-up log: a plain-http
+    /// wwwroot that is not on this machine lets anyone on the way read session cookies and
+    /// replace a peer's key during a key swap.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.wwwroot.starts_with("http://") {
+            let host_is_loopback = url::Url::parse(&self.wwwroot)
+                .ok()
+                .and_then(|u| u.host().map(|h| h.to_owned()))
+                .is_some_and(|h| match h {
+                    url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+                    url::Host::Ipv4(ip) => ip.is_loopback(),
+                    url::Host::Ipv6(ip) => ip.is_loopback(),
+                });
+            if !host_is_loopback || !self.listen.ip().is_loopback() {
+                out.push(format!(
+                    "the wwwroot {} is plain http and reachable beyond this machine: sign-ins and session cookies travel in clear and a key swap can be spoofed. Use https: tls_cert_file/tls_key_file, or a reverse proxy (docs/operations.md)",
+                    self.wwwroot
+                ));
+            }
+        }
+        if self.wwwroot.starts_with("https://")
+            && self.tls.is_none()
+            && self.trusted_proxies.is_empty()
+            && !self.listen.ip().is_loopback()
+        {
+            out.push(format!(
+                "the wwwroot is https but this server speaks plain http on {} and trusts no proxy: put it behind a TLS proxy on this machine (listen on 127.0.0.1) or set tls_cert_file/tls_key_file",
+                self.listen
+            ));
+        }
+        out
+    }
+}
+
+/// A trusted proxy: an address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/24`).
+fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is not an address or network like 127.0.0.1 or 10.0.0.0/24"))
 }
 
 /// SchoolBridge serves its MNet endpoint, SSO pages and console at the root of its host: a
@@ -504,6 +765,34 @@ mod tests {
             ConfigLayer::from_env([("SCHOOLBRIDGE_CLOCK_SKEW_SECS".to_owned(), "soon".to_owned())])
                 .unwrap_err();
         assert!(err.to_string().contains("clock_skew_secs"), "{err}");
+        let err = ConfigLayer {
+            max_connections: Some(0),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("max_connections"), "{err}");
+        let err = ConfigLayer::from_env([(
+            "SCHOOLBRIDGE_ALLOW_PRIVATE_PEERS".to_owned(),
+            "perhaps".to_owned(),
+        )])
+        .unwrap_err();
+        assert!(err.to_string().contains("allow_private_peers"), "{err}");
+        let env = ConfigLayer::from_env([
+            (
+                "SCHOOLBRIDGE_ALLOW_PRIVATE_PEERS".to_owned(),
+                "true".to_owned(),
+            ),
+            (
+                "SCHOOLBRIDGE_HEADER_TIMEOUT_SECS".to_owned(),
+                "7".to_owned(),
+            ),
+        ])
+        .unwrap();
+        let c = ConfigLayer::default().overlay(&env).finish().unwrap();
+        assert!(c.allow_private_peers);
+        assert_eq!(c.header_timeout_secs, 7);
+        assert_eq!(c.max_connections, 512);
         assert!(
             toml::from_str::<ConfigLayer>("lisen = \"x\"").is_err(),
             "unknown keys are refused"
@@ -515,6 +804,101 @@ mod tests {
         .finish()
         .unwrap_err();
         assert!(err.to_string().contains("database_url"));
+    }
+
+    #[test]
+    fn https_settings_are_checked() {
+        let c = ConfigLayer {
+            trusted_proxies: Some(vec!["127.0.0.1".into(), "10.0.0.0/24".into(), "::1".into()]),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 3);
+        assert!(c.trusted_proxies[1].contains(&"10.0.0.7".parse::<std::net::IpAddr>().unwrap()));
+        let err = ConfigLayer {
+            trusted_proxies: Some(vec!["the proxy".into()]),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("trusted_proxies"), "{err}");
+        let env = ConfigLayer::from_env([(
+            "SCHOOLBRIDGE_TRUSTED_PROXIES".to_owned(),
+            "127.0.0.1, 192.168.1.0/24".to_owned(),
+        )])
+        .unwrap();
+        assert_eq!(env.trusted_proxies.unwrap().len(), 2);
+        let err = ConfigLayer {
+            tls_cert_file: Some("cert.pem".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("tls_key_file"), "{err}");
+        let err = ConfigLayer {
+            tls_cert_file: Some("cert.pem".into()),
+            tls_key_file: Some("key.pem".into()),
+            wwwroot: Some("http://sis.school.example".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap_err();
+        assert!(err.to_string().contains("https"), "{err}");
+        let c = ConfigLayer {
+            tls_cert_file: Some("cert.pem".into()),
+            tls_key_file: Some("key.pem".into()),
+            listen: Some("127.0.0.1:8443".into()),
+            ..Default::default()
+        }
+        .finish()
+        .unwrap();
+        assert_eq!(c.wwwroot, "https://127.0.0.1:8443");
+    }
+
+    #[test]
+    fn plain_http_beyond_this_machine_is_warned_about() {
+        let warnings = |listen: &str, wwwroot: &str| {
+            ConfigLayer {
+                listen: Some(listen.into()),
+                wwwroot: Some(wwwroot.into()),
+                ..Default::default()
+            }
+            .finish()
+            .unwrap()
+            .warnings()
+        };
+        assert!(warnings("127.0.0.1:8080", "http://127.0.0.1:8080").is_empty());
+        assert!(warnings("127.0.0.1:8080", "http://localhost:8080").is_empty());
+        assert_eq!(
+            warnings("0.0.0.0:8080", "http://sis.school.example").len(),
+            1
+        );
+        assert_eq!(
+            warnings("127.0.0.1:8080", "http://sis.school.example").len(),
+            1
+        );
+        assert!(warnings("127.0.0.1:8080", "https://sis.school.example").is_empty());
+        assert!(warnings("0.0.0.0:8080", "https://sis.school.example")[0].contains("proxy"));
+    }
+
+    #[test]
+    fn the_metrics_token_comes_from_a_file_and_never_prints() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("token");
+        std::fs::write(&file, "short\n").unwrap();
+        let layer = ConfigLayer {
+            metrics_token_file: Some(file.clone()),
+            ..Default::default()
+        };
+        assert!(layer.clone().finish().is_err(), "too short");
+        std::fs::write(&file, "0123456789abcdef-metrics\n").unwrap();
+        let c = layer.finish().unwrap();
+        assert_eq!(
+            c.metrics_token,
+            Some(MetricsToken("0123456789abcdef-metrics".into()))
+        );
+        assert!(!format!("{c:?}").contains("0123456789abcdef"));
     }
 
     #[test]

@@ -5,17 +5,22 @@
 
 pub mod accounts;
 pub mod at_rest;
+pub mod backup;
+pub mod build_info;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto_pool;
 pub mod http;
+pub mod listener;
+pub mod metrics;
 pub mod mnet_host;
 pub mod server;
 pub mod sis;
 pub mod sso;
 pub mod state;
 pub mod store;
+pub mod tls;
 
 pub use clock::Clock;
 pub use config::{Config, ConfigLayer};

@@ -2,7 +2,7 @@
 //! `anyhow`; the library's errors are typed.
 
 use anyhow::{Context, bail};
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use schoolbridge::cli::{
     AuditCommand, Cli, Command, KeyCommand, PeerCommand, UserCommand, log_format_hint,
 };
@@ -13,7 +13,10 @@ use schoolbridge::{AppState, Clock};
 use std::io::Write;
 
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    // `--version` also names the database schema and the console this binary carries.
+    let long_version: &'static str = schoolbridge::build_info::long_version().leak();
+    let matches = Cli::command().long_version(long_version).get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     init_logging(log_format_hint(&cli.global));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -58,6 +61,13 @@ fn config_layers(cli: &Cli) -> anyhow::Result<ConfigLayer> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = config_layers(&cli)?.finish()?;
+    // Backup and restore work on the files, not through a running site (a restore's target is
+    // empty, and opening it would make a new site there).
+    match &cli.command {
+        Command::Backup(b) => return backup(&config, &b.file).await,
+        Command::Restore(r) => return restore(&config, &r.file).await,
+        _ => {}
+    }
     let state = AppState::open(config, Clock::system()).await?;
     match cli.command {
         Command::Serve(_) => serve(state).await,
@@ -69,22 +79,55 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("The database is up to date.");
             Ok(())
         }
+        Command::Backup(_) | Command::Restore(_) => Ok(()),
     }
 }
 
+async fn backup(config: &schoolbridge::Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let done = schoolbridge::backup::create(config, file, Clock::system().now()).await?;
+    println!(
+        "Backup written to {} ({} KB): database schema {}, site {}.",
+        file.display(),
+        done.bytes.div_ceil(1024),
+        done.manifest.schema_version,
+        done.manifest.wwwroot.as_deref().unwrap_or("-")
+    );
+    println!(
+        "It holds the master key that opens the site's private keys: keep it as safe as the server."
+    );
+    Ok(())
+}
+
+async fn restore(config: &schoolbridge::Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let done = schoolbridge::backup::restore(config, file).await?;
+    println!(
+        "Restored the backup of {} made {} by SchoolBridge {} into {} (database schema {}).",
+        done.manifest.wwwroot.as_deref().unwrap_or("-"),
+        schoolbridge::clock::utc_date_time(done.manifest.created_at),
+        done.manifest.schoolbridge_version,
+        done.database.display(),
+        done.schema_version
+    );
+    println!("Start the server as usual; peers reach it at the same wwwroot.");
+    Ok(())
+}
+
 async fn serve(state: AppState) -> anyhow::Result<()> {
+    for warning in state.config.warnings() {
+        tracing::warn!("{warning}");
+    }
     let addr = state.config.listen;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     let running = schoolbridge::server::spawn(state.clone(), listener)?;
     tracing::info!(wwwroot = %state.config.wwwroot, "SchoolBridge is ready");
-    println!("SchoolBridge listening on http://{}", running.addr);
+    println!("SchoolBridge listening on {}", running.url());
     println!("Peers reach this site as {}", state.config.wwwroot);
     if let Some(token) = schoolbridge::accounts::setup::token_if_needed(&state).await? {
         println!(
-            "No administrator yet. Create the first one at: http://{}/setup?token={token}",
-            running.addr
+            "No administrator yet. Create the first one at: {}/setup?token={token}",
+            running.url()
         );
         println!("(or run: schoolbridge user add NAME --firstname … --lastname … --role admin)");
     }
@@ -320,6 +363,11 @@ async fn peer(state: &AppState, cmd: PeerCommand) -> anyhow::Result<()> {
             let p = registry::find(state, &peer).await?;
             registry::set_deleted(state, &p, false).await?;
             println!("Restored {}.", p.wwwroot);
+        }
+        PeerCommand::Rename { peer, name } => {
+            let p = registry::find(state, &peer).await?;
+            let renamed = registry::update_settings(state, &p, &name, p.tls_verify).await?;
+            println!("{} is now called {:?}.", renamed.wwwroot, renamed.name);
         }
     }
     Ok(())

@@ -37,9 +37,16 @@ pub struct Inner {
     pub http_no_verify: reqwest::Client,
     /// Parser limits for everything peers send.
     pub limits: Limits,
+    /// What `/metrics` reports.
+    pub metrics: crate::metrics::Metrics,
+    /// How many unauthenticated MNet requests still get an audit entry.
+    pub unauthenticated_audit: crate::mnet_host::audit_budget::AuditBudget,
     /// When we last tried to fetch a peer's new key after a bad signature (peer id → time), so a
     /// stream of forged requests cannot make us hammer the peer.
     pub rekey_attempts: Mutex<HashMap<i64, i64>>,
+    /// When we last asked a peer for its services in the background (peer id → time), so that
+    /// pages that want a fresh answer ask at most once a minute.
+    pub services_asked: Mutex<HashMap<i64, i64>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -135,7 +142,10 @@ impl AppState {
             http,
             http_no_verify,
             limits,
+            metrics: crate::metrics::Metrics::new(),
+            unauthenticated_audit: Default::default(),
             rekey_attempts: Mutex::new(HashMap::new()),
+            services_asked: Mutex::new(HashMap::new()),
         })))
     }
 

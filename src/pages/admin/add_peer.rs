@@ -1,17 +1,19 @@
 //! `/peers/new`: add a peer as Moodle does — enter its address, SchoolBridge fetches its
 //! certificate by keyswap (`POST /api/peers/preview`), the browser parses the certificate itself
-//! and shows subject, validity and SHA-256 fingerprint, and the administrator confirms
-//! (`POST /api/peers` with the fingerprint the browser computed) or cancels.
+//! and shows subject, validity, SHA-256 fingerprint and the certificate as text (what Moodle's
+//! own pages show), and the administrator confirms (`POST /api/peers` with the fingerprint the
+//! browser computed) or cancels. The peer's page then says what to do next, here and in Moodle.
+//! When the address does not lead to a Moodle, the server says why: no such host, nothing
+//! listening, or something that is not a Moodle with Networking on.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::use_navigate;
 use mnet::keys::PeerCertificate;
 use schoolbridge_api::{ConfirmPeerRequest, PeerPreview, PeerPreviewRequest};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::{admin, strings};
 use crate::model::certificate::{BrowserReading, PEER_WARNING_DAYS};
 use crate::model::peers::check_address;
@@ -45,8 +47,7 @@ fn AddressForm(
     let url = RwSignal::new(String::new());
     let application = RwSignal::new("moodle".to_owned());
     let problem = RwSignal::new(None::<String>);
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let address = match check_address(&url.get_untracked()) {
@@ -57,19 +58,13 @@ fn AddressForm(
             }
         };
         problem.set(None);
-        failure.set(None);
-        busy.set(true);
         let request = PeerPreviewRequest {
             url: address,
             application: Some(application.get_untracked()),
             tls_verify: Some(tls_verify.get_untracked()),
         };
-        spawn_local(async move {
-            match api::admin::preview_peer(request).await {
-                Ok(found) => preview.set(Some(found)),
-                Err(error) => failure.set(Some(error)),
-            }
-            busy.set(false);
+        action.run(api::admin::preview_peer(request), move |found| {
+            preview.set(Some(found))
         });
     };
     view! {
@@ -98,10 +93,10 @@ fn AddressForm(
                 </select>
             </div>
             <Checkbox id="peer-tls" label=a.field_tls_verify checked=tls_verify testid="peer-tls" hint=a.field_tls_verify_hint />
-            <ErrorSlot error=failure testid="preview-error" />
+            <ErrorSlot error=action.failure testid="preview-error" />
             <div class="form__actions">
-                <button type="submit" class="button button--primary" data-testid="fetch-certificate" disabled=move || busy.get()>
-                    {move || if busy.get() { a.fetching_certificate } else { a.fetch_certificate }}
+                <button type="submit" class="button button--primary" data-testid="fetch-certificate" disabled=move || action.is_busy()>
+                    {move || if action.is_busy() { a.fetching_certificate } else { a.fetch_certificate }}
                 </button>
                 <a class="button button--quiet" href="/peers">{strings().cancel}</a>
             </div>
@@ -127,8 +122,7 @@ fn ReviewCertificate(
             .map_err(|e| e.to_string())
     });
     let name = RwSignal::new(found.name.clone());
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
     let can_confirm = fingerprint.is_some();
     let confirm = {
         let found = found.clone();
@@ -143,20 +137,13 @@ fn ReviewCertificate(
                 fingerprint,
                 tls_verify: tls_verify.get_untracked(),
             };
-            busy.set(true);
-            failure.set(None);
             let navigate = navigate.clone();
-            spawn_local(async move {
-                match api::admin::confirm_peer(request).await {
-                    Ok(detail) => navigate(
-                        &format!("/peers/{}", detail.peer.id),
-                        NavigateOptions::default(),
-                    ),
-                    Err(error) => {
-                        failure.set(Some(error));
-                        busy.set(false);
-                    }
-                }
+            // The peer's page says what to do next (`?added`).
+            action.run(api::admin::confirm_peer(request), move |detail| {
+                navigate(
+                    &format!("/peers/{}?added=1", detail.peer.id),
+                    NavigateOptions::default(),
+                )
             });
         }
     };
@@ -183,7 +170,7 @@ fn ReviewCertificate(
             }}
             <CertificateCard info=found.certificate.clone() warn_days=PEER_WARNING_DAYS testid="preview-certificate" now=ui::now() />
             <TextField id="peer-name" label=a.field_peer_name value=name testid="peer-name" />
-            <ErrorSlot error=failure testid="confirm-error" />
+            <ErrorSlot error=action.failure testid="confirm-error" />
             {(!can_confirm).then(|| view! {
                 <Notice tone=Tone::Bad testid="cannot-confirm"><p>{a.cannot_confirm}</p></Notice>
             })}
@@ -192,7 +179,7 @@ fn ReviewCertificate(
                     type="button"
                     class="button button--primary"
                     data-testid="confirm-peer"
-                    disabled=move || busy.get() || !can_confirm
+                    disabled=move || action.is_busy() || !can_confirm
                     on:click=confirm
                 >
                     {a.confirm_peer}

@@ -1,70 +1,48 @@
-//! `/peers/{id}`: one peer — service switches, "Verify now" with the server's plain-language
-//! diagnosis, the key (review, and a changed key shown loudly until accepted), name and TLS
-//! settings, delete (soft, with confirmation) and restore.
+//! `/peers/{id}`: one peer — what to do next right after it was added (here and in Moodle),
+//! service switches, "Verify now" with the server's plain-language diagnosis, the key (review,
+//! and a changed key shown loudly until accepted), name and TLS settings, delete (soft, with
+//! confirmation) and restore.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
-use schoolbridge_api::{PeerDetail, PeerSettings, ReviewResult, VerifyResult};
+use leptos_router::hooks::use_query_map;
+use schoolbridge_api::{PeerDetail, PeerSettings, ReviewResult};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::{admin, strings};
 use crate::model::certificate::{BrowserReading, PEER_WARNING_DAYS};
 use crate::model::peers::{Health, Side, service_rows, with_switch};
 use crate::model::time;
 use crate::ui::{
-    self, Badge, Busy, CertificateCard, Checkbox, ConfirmButton, ErrorNotice, ErrorSlot, Loading,
-    Notice, TextField, Tone,
+    self, Badge, Busy, CertificateCard, Checkbox, ConfirmButton, ErrorSlot, Notice, TextField, Tone,
 };
 
 /// `/peers/{id}`.
 #[component]
-pub fn PeerPage() -> impl IntoView {
+pub fn PeerPage(id: i64) -> impl IntoView {
     let a = admin();
-    let params = use_params_map();
-    let id = Memo::new(move |_| {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|raw| raw.parse::<i64>().ok())
-    });
-    let loaded = RwSignal::new(None::<Result<PeerDetail, ApiError>>);
-    Effect::new(move |_| {
-        let Some(id) = id.get() else {
-            loaded.set(Some(Err(not_found())));
-            return;
-        };
-        loaded.set(None);
-        spawn_local(async move { loaded.set(Some(api::admin::peer(id).await)) });
-    });
+    let loaded = ui::load(move || api::admin::peer(id));
+    // Just added (`/peers/new` sends people here with `?added=1`): say what comes next.
+    let added = use_query_map().with_untracked(|q| q.get("added").is_some());
     view! {
         <section class="page" data-testid="peer-page" aria-labelledby="peer-heading">
             <p class="breadcrumb"><a href="/peers">{a.nav_peers}</a></p>
-            {move || match loaded.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok(detail)) => {
-                    let current = RwSignal::new(detail);
-                    view! { <PeerView current /> }.into_any()
-                }
-            }}
+            {ui::heading_until_loaded(loaded, "peer-heading", a.title_peer)}
+            {ui::loaded(loaded, move |detail| {
+                let current = RwSignal::new(detail);
+                view! { <PeerView current added /> }
+            })}
         </section>
     }
 }
 
-fn not_found() -> ApiError {
-    ApiError::Refused {
-        status: 404,
-        code: "not_found".into(),
-        message: admin().peer_not_found.into(),
-    }
-}
-
 #[component]
-fn PeerView(current: RwSignal<PeerDetail>) -> impl IntoView {
+fn PeerView(current: RwSignal<PeerDetail>, added: bool) -> impl IntoView {
     view! {
         <PeerHeading current />
+        {added.then(|| view! { <NextSteps /> })}
         <VerifySection current />
         <ServicesSection current />
+        <SsoSection current />
         <KeySection current />
         <SettingsSection current />
         <DeleteSection current />
@@ -74,11 +52,26 @@ fn PeerView(current: RwSignal<PeerDetail>) -> impl IntoView {
 /// Reloads the peer after an action whose answer is not the peer itself.
 fn refresh(current: RwSignal<PeerDetail>) {
     let id = current.with_untracked(|d| d.peer.id);
-    spawn_local(async move {
-        if let Ok(detail) = api::admin::peer(id).await {
-            current.set(detail);
-        }
-    });
+    ui::Action::new().run(api::admin::peer(id), move |detail| current.set(detail));
+}
+
+/// What to do after adding a peer: in Moodle (add SchoolBridge, tick the services), and here.
+#[component]
+fn NextSteps() -> impl IntoView {
+    let a = admin();
+    // SchoolBridge's own address, for the Moodle side.
+    let ours = ui::load(api::admin::first_run);
+    view! {
+        <Notice tone=Tone::Good testid="peer-next-steps">
+            <h2 class="notice__heading">{a.peer_added_heading}</h2>
+            <ol>
+                <li data-testid="next-in-moodle">
+                    {move || ours.get().and_then(Result::ok).map(|f| (a.peer_added_in_moodle)(&f.wwwroot))}
+                </li>
+                <li data-testid="next-here">{a.peer_added_here}</li>
+            </ol>
+        </Notice>
+    }
 }
 
 #[component]
@@ -132,16 +125,15 @@ fn PeerHeading(current: RwSignal<PeerDetail>) -> impl IntoView {
 #[component]
 fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
     let a = admin();
-    let result = RwSignal::new(None::<Result<VerifyResult, ApiError>>);
-    let busy = RwSignal::new(false);
+    let result = RwSignal::new(None);
+    let action = ui::Action::new();
+    let busy = action.busy;
     let deleted = move || current.with(|d| d.peer.deleted);
     let verify = move |_| {
         let id = current.with_untracked(|d| d.peer.id);
-        busy.set(true);
         result.set(None);
-        spawn_local(async move {
-            result.set(Some(api::admin::verify_peer(id).await));
-            busy.set(false);
+        action.run(api::admin::verify_peer(id), move |v| {
+            result.set(Some(v));
             refresh(current);
         });
     };
@@ -153,9 +145,9 @@ fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
                 {move || if busy.get() { a.verifying } else { a.verify_now }}
             </button>
             <Busy when=busy />
-            {move || result.get().map(|outcome| match outcome {
-                Err(error) => view! { <ErrorNotice error testid="verify-error" /> }.into_any(),
-                Ok(v) if v.ok => view! {
+            <ErrorSlot error=action.failure testid="verify-error" />
+            {move || result.get().map(|v| match v {
+                v if v.ok => view! {
                     <div class="notice notice--good" role="status" data-testid="verify-result" data-ok="true">
                         <p>{(a.verify_ok)(v.millis)}</p>
                         {(!v.services.is_empty()).then(|| view! {
@@ -170,7 +162,7 @@ fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Ok(v) => view! {
+                v => view! {
                     <div class="notice notice--bad" role="alert" data-testid="verify-result" data-ok="false">
                         <p><strong>{(a.verify_failed)(v.millis)}</strong></p>
                         <p data-testid="verify-diagnosis">{v.diagnosis.unwrap_or_else(|| a.verify_no_diagnosis.to_owned())}</p>
@@ -185,8 +177,8 @@ fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
 #[component]
 fn ServicesSection(current: RwSignal<PeerDetail>) -> impl IntoView {
     let a = admin();
-    let saving = RwSignal::new(false);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
+    let saving = action.busy;
     let saved = RwSignal::new(false);
     let names: Vec<String> = current.with_untracked(|d| {
         service_rows(&d.services)
@@ -197,24 +189,18 @@ fn ServicesSection(current: RwSignal<PeerDetail>) -> impl IntoView {
     let flip = move |service: String, side: Side, on: bool| {
         let (id, services) =
             current.with_untracked(|d| (d.peer.id, with_switch(&d.services, &service, side, on)));
-        saving.set(true);
         saved.set(false);
-        failure.set(None);
-        spawn_local(async move {
-            match api::admin::set_services(id, services).await {
-                Ok(detail) => {
-                    current.set(detail);
-                    saved.set(true);
-                }
-                Err(error) => {
-                    failure.set(Some(error));
-                    // Put the switch back to what the server holds.
-                    current.update(|_| {});
-                }
-            }
-            saving.set(false);
+        action.run(api::admin::set_services(id, services), move |detail| {
+            current.set(detail);
+            saved.set(true);
         });
     };
+    // After a refusal, put the switch back to what the server holds.
+    Effect::new(move |_| {
+        if action.failure.with(Option::is_some) {
+            current.update(|_| {});
+        }
+    });
     let switch = move |service: String, side: Side| {
         let state = {
             let service = service.clone();
@@ -286,34 +272,70 @@ fn ServicesSection(current: RwSignal<PeerDetail>) -> impl IntoView {
             <p class="status-line" role="status" aria-live="polite" data-testid="services-status">
                 {move || if saving.get() { a.saving } else if saved.get() { a.saved } else { "" }}
             </p>
-            <ErrorSlot error=failure testid="services-error" />
+            <ErrorSlot error=action.failure testid="services-error" />
         </section>
+    }
+}
+
+/// Which single sign-on the peer speaks, as SchoolBridge learned it from the peer
+/// (`crates/server/src/sso/routes.rs`): Moodle's own `auth_mnet` or our `auth_schoolbridge`.
+#[component]
+fn SsoSection(current: RwSignal<PeerDetail>) -> impl IntoView {
+    let a = admin();
+    move || {
+        current.with(|d| {
+            d.sso.clone().map(|sso| {
+                let name = d.peer.name.clone();
+                let way_in = sso
+                    .idp_methods
+                    .as_deref()
+                    .filter(|_| sso.lands_here)
+                    .map(|p| a.sso_plugin(p))
+                    .unwrap_or_else(|| a.sso_not_offered.to_owned());
+                let way_out = sso
+                    .land_page
+                    .as_deref()
+                    .filter(|_| sso.takes_jump)
+                    .map(|p| (a.sso_land_page)(p))
+                    .unwrap_or_else(|| a.sso_not_offered.to_owned());
+                let learned = match sso.learned_at {
+                    Some(at) => (a.sso_learned)(&time::date_time(at)),
+                    None => a.sso_not_learned.to_owned(),
+                };
+                view! {
+                    <section class="section" aria-labelledby="sso-heading" data-testid="peer-sso"
+                        data-idp=sso.idp_methods.clone().unwrap_or_default()
+                        data-land=sso.land_page.clone().unwrap_or_default()>
+                        <h2 id="sso-heading">{a.sso_heading}</h2>
+                        <dl class="facts">
+                            <dt>{(a.sso_in)(&name)}</dt>
+                            <dd data-testid="peer-sso-in">{way_in}</dd>
+                            <dt>{(a.sso_out)(&name)}</dt>
+                            <dd data-testid="peer-sso-out">{way_out}</dd>
+                        </dl>
+                        <p class="status-line">{learned}</p>
+                    </section>
+                }
+            })
+        })
     }
 }
 
 #[component]
 fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
     let a = admin();
-    let review = RwSignal::new(None::<Result<ReviewResult, ApiError>>);
-    let busy = RwSignal::new(false);
-    let accept_failure = RwSignal::new(None::<ApiError>);
+    let review = RwSignal::new(None::<ReviewResult>);
+    let reviewing = ui::Action::new();
+    let accepting = ui::Action::new();
+    let busy = Signal::derive(move || reviewing.is_busy() || accepting.is_busy());
     let fingerprint = Memo::new(move |_| current.with(|d| d.certificate.fingerprint.clone()));
     let pending = Memo::new(move |_| current.with(|d| d.pending_certificate.clone()));
     let run_review = move |_| {
         let id = current.with_untracked(|d| d.peer.id);
-        busy.set(true);
         review.set(None);
-        spawn_local(async move {
-            let outcome = api::admin::review_key(id).await;
-            let changed = matches!(
-                outcome,
-                Ok(ReviewResult {
-                    key_changed: true,
-                    ..
-                })
-            );
+        reviewing.run(api::admin::review_key(id), move |outcome| {
+            let changed = outcome.key_changed;
             review.set(Some(outcome));
-            busy.set(false);
             if changed {
                 refresh(current);
             }
@@ -321,17 +343,9 @@ fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
     };
     let accept = move |fingerprint: String| {
         let id = current.with_untracked(|d| d.peer.id);
-        busy.set(true);
-        accept_failure.set(None);
-        spawn_local(async move {
-            match api::admin::accept_key(id, fingerprint).await {
-                Ok(detail) => {
-                    current.set(detail);
-                    review.set(None);
-                }
-                Err(error) => accept_failure.set(Some(error)),
-            }
-            busy.set(false);
+        accepting.run(api::admin::accept_key(id, fingerprint), move |detail| {
+            current.set(detail);
+            review.set(None);
         });
     };
     view! {
@@ -365,7 +379,7 @@ fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
                                 }
                             }
                         />
-                        <ErrorSlot error=accept_failure />
+                        <ErrorSlot error=accepting.failure />
                     </div>
                 }
             })}
@@ -373,13 +387,13 @@ fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
             <button type="button" class="button" data-testid="review-key" disabled=move || busy.get() on:click=run_review>
                 {a.review_key}
             </button>
+            <ErrorSlot error=reviewing.failure testid="review-error" />
             {move || review.get().map(|outcome| match outcome {
-                Err(error) => view! { <ErrorNotice error testid="review-error" /> }.into_any(),
-                Ok(r) if !r.key_changed => view! {
+                r if !r.key_changed => view! {
                     <p class="check check--good" data-testid="review-result" data-changed="false">{a.review_unchanged}</p>
                 }
                 .into_any(),
-                Ok(_) => view! {
+                _ => view! {
                     <p class="check check--bad" data-testid="review-result" data-changed="true">{a.review_changed}</p>
                 }
                 .into_any(),
@@ -395,9 +409,8 @@ fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
     let (name0, tls0) = current.with_untracked(|d| (d.peer.name.clone(), d.tls_verify));
     let name = RwSignal::new(name0);
     let tls_verify = RwSignal::new(tls0);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
     let saved = RwSignal::new(false);
-    let busy = RwSignal::new(false);
     let save = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
         let id = current.with_untracked(|d| d.peer.id);
@@ -405,18 +418,10 @@ fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
             name: name.get_untracked().trim().to_owned(),
             tls_verify: tls_verify.get_untracked(),
         };
-        busy.set(true);
         saved.set(false);
-        failure.set(None);
-        spawn_local(async move {
-            match api::admin::update_peer(id, settings).await {
-                Ok(detail) => {
-                    current.set(detail);
-                    saved.set(true);
-                }
-                Err(error) => failure.set(Some(error)),
-            }
-            busy.set(false);
+        action.run(api::admin::update_peer(id, settings), move |detail| {
+            current.set(detail);
+            saved.set(true);
         });
     };
     view! {
@@ -425,9 +430,9 @@ fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
             <form class="form" on:submit=save data-testid="peer-settings">
                 <TextField id="settings-name" label=a.field_peer_name value=name testid="settings-name" />
                 <Checkbox id="settings-tls" label=a.field_tls_verify checked=tls_verify testid="settings-tls" hint=a.field_tls_verify_hint />
-                <ErrorSlot error=failure testid="settings-error" />
+                <ErrorSlot error=action.failure testid="settings-error" />
                 <div class="form__actions">
-                    <button type="submit" class="button" data-testid="save-settings" disabled=move || busy.get()>{s.save}</button>
+                    <button type="submit" class="button" data-testid="save-settings" disabled=move || action.is_busy()>{s.save}</button>
                     <span role="status" aria-live="polite" data-testid="settings-status">{move || saved.get().then_some(a.saved)}</span>
                 </div>
             </form>
@@ -438,24 +443,18 @@ fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
 #[component]
 fn DeleteSection(current: RwSignal<PeerDetail>) -> impl IntoView {
     let a = admin();
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
+    let busy = action.busy;
     let change = move |delete: bool| {
         let id = current.with_untracked(|d| d.peer.id);
-        busy.set(true);
-        failure.set(None);
-        spawn_local(async move {
-            let outcome = if delete {
+        let request = async move {
+            if delete {
                 api::admin::delete_peer(id).await
             } else {
                 api::admin::restore_peer(id).await
-            };
-            match outcome {
-                Ok(detail) => current.set(detail),
-                Err(error) => failure.set(Some(error)),
             }
-            busy.set(false);
-        });
+        };
+        action.run(request, move |detail| current.set(detail));
     };
     let deleted = move || current.with(|d| d.peer.deleted);
     view! {
@@ -483,7 +482,7 @@ fn DeleteSection(current: RwSignal<PeerDetail>) -> impl IntoView {
                     {a.restore_peer}
                 </button>
             </Show>
-            <ErrorSlot error=failure testid="delete-error" />
+            <ErrorSlot error=action.failure testid="delete-error" />
         </section>
     }
 }

@@ -9,7 +9,7 @@ use crate::i18n::{admin, strings};
 use crate::model::certificate::{Expiry, PEER_WARNING_DAYS, short_fingerprint};
 use crate::model::peers::Health;
 use crate::model::time;
-use crate::ui::{self, Badge, Checkbox, Empty, ErrorNotice, Loading, Tone};
+use crate::ui::{self, Badge, Checkbox, Empty, Tone};
 
 /// `/peers`.
 #[component]
@@ -27,21 +27,17 @@ pub fn PeersPage() -> impl IntoView {
             </div>
             <p class="lead">{a.peers_intro}</p>
             <Checkbox id="show-deleted" label=a.show_deleted checked=show_deleted testid="show-deleted" />
-            {move || match peers.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok(list)) => {
-                    let shown: Vec<PeerSummary> = list
-                        .into_iter()
-                        .filter(|p| show_deleted.get() || !p.deleted)
-                        .collect();
-                    if shown.is_empty() {
-                        view! { <Empty text=a.peers_empty testid="peers-empty" /> }.into_any()
-                    } else {
-                        view! { <PeerTable peers=shown /> }.into_any()
-                    }
+            {ui::loaded(peers, move |list| {
+                let shown: Vec<PeerSummary> = list
+                    .into_iter()
+                    .filter(|p| show_deleted.get() || !p.deleted)
+                    .collect();
+                if shown.is_empty() {
+                    view! { <Empty text=a.peers_empty testid="peers-empty" /> }.into_any()
+                } else {
+                    view! { <PeerTable peers=shown /> }.into_any()
                 }
-            }}
+            })}
         </section>
     }
 }

@@ -1,13 +1,14 @@
 //! `/people`: search people (local accounts and people from peers), see where they come from and
-//! their roles; administrators also grant or withdraw login rights one by one or in bulk, edit
-//! roles and create local accounts. Counsellors read only.
+//! their roles (given here, or learnt from the enrolments Moodle sends); administrators also
+//! grant or withdraw login rights one by one or in bulk — everyone from a Moodle at once only
+//! after saying yes to what it will do — edit roles and create local accounts. Counsellors read
+//! only.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use schoolbridge_api::{LoginRightsRequest, PeerSummary, PersonSummary};
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::{admin, strings};
 use crate::model::forms::{Field, NewPersonForm, Problems};
 use crate::model::people::{
@@ -15,9 +16,7 @@ use crate::model::people::{
 };
 use crate::model::roles::{ALL_ROLES, Need};
 use crate::session::use_session;
-use crate::ui::{Badge, Empty, ErrorNotice, ErrorSlot, Loading, Notice, TextField, Tone};
-
-type PeopleList = Option<Result<Vec<PersonSummary>, ApiError>>;
+use crate::ui::{self, Badge, ConfirmButton, Empty, ErrorSlot, Notice, TextField, Tone};
 
 /// `/people`.
 #[component]
@@ -25,26 +24,30 @@ pub fn PeoplePage() -> impl IntoView {
     let a = admin();
     let is_admin = use_session().with(|state| Need::Admin.allows(&state.roles()));
     let filter = RwSignal::new(PeopleFilter::default());
-    let list = RwSignal::new(None::<Result<Vec<PersonSummary>, ApiError>>);
     let selection = RwSignal::new(Vec::<i64>::new());
-    let generation = RwSignal::new(0_u32);
+    let again = ui::Reload::new();
     let notice = RwSignal::new(None::<String>);
-    Effect::new(move |_| {
-        generation.track();
-        let query = filter.with(PeopleFilter::query);
-        list.set(None);
-        spawn_local(async move { list.set(Some(api::admin::people(query).await)) });
-    });
-    let reload = move || generation.update(|g| *g += 1);
+    let list = ui::load_each(
+        move || {
+            again.track();
+            filter.with(PeopleFilter::query)
+        },
+        api::admin::people,
+    );
+    let reload = move || again.now();
     // Peers for the filter and the bulk actions (administrators only: the list is theirs).
-    let peers = RwSignal::new(Vec::<PeerSummary>::new());
+    let all_peers = RwSignal::new(None);
     if is_admin {
-        spawn_local(async move {
-            if let Ok(found) = api::admin::peers().await {
-                peers.set(found.into_iter().filter(|p| !p.deleted).collect());
-            }
-        });
+        all_peers.set(Some(ui::load(api::admin::peers)));
     }
+    let peers = Signal::derive(move || {
+        all_peers
+            .get()
+            .and_then(|loaded: ui::Loaded<Vec<PeerSummary>>| loaded.get())
+            .and_then(Result::ok)
+            .map(|all| all.into_iter().filter(|p| !p.deleted).collect::<Vec<_>>())
+            .unwrap_or_default()
+    });
     view! {
         <section class="page" data-testid="people" aria-labelledby="people-heading">
             <h1 id="people-heading">{a.people_heading}</h1>
@@ -54,12 +57,11 @@ pub fn PeoplePage() -> impl IntoView {
                 <Notice tone=Tone::Good testid="people-notice"><p>{text}</p></Notice>
             })}
             {is_admin.then(|| view! { <BulkActions selection peers reload notice /> })}
-            {move || match list.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok(found)) if found.is_empty() => view! { <Empty text=a.people_empty testid="people-empty" /> }.into_any(),
-                Some(Ok(found)) => view! { <PeopleTable people=found is_admin selection reload notice /> }.into_any(),
-            }}
+            {ui::loaded(list, move |found| if found.is_empty() {
+                view! { <Empty text=a.people_empty testid="people-empty" /> }.into_any()
+            } else {
+                view! { <PeopleTable people=found is_admin selection reload notice /> }.into_any()
+            })}
             <Pager filter list />
             {is_admin.then(|| view! { <NewPerson reload notice /> })}
         </section>
@@ -67,7 +69,7 @@ pub fn PeoplePage() -> impl IntoView {
 }
 
 #[component]
-fn SearchForm(filter: RwSignal<PeopleFilter>, peers: RwSignal<Vec<PeerSummary>>) -> impl IntoView {
+fn SearchForm(filter: RwSignal<PeopleFilter>, peers: Signal<Vec<PeerSummary>>) -> impl IntoView {
     let a = admin();
     let text = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
@@ -124,32 +126,26 @@ fn SearchForm(filter: RwSignal<PeopleFilter>, peers: RwSignal<Vec<PeerSummary>>)
 /// Runs a login-rights change and reports how many changed.
 fn change_rights(
     request: LoginRightsRequest,
-    reload: impl Fn() + Send + Sync + 'static,
+    reload: impl Fn() + 'static,
     notice: RwSignal<Option<String>>,
-    failure: RwSignal<Option<ApiError>>,
+    action: ui::Action,
 ) {
-    failure.set(None);
     notice.set(None);
-    spawn_local(async move {
-        match api::admin::set_login_rights(request).await {
-            Ok(changed) => {
-                notice.set(Some((admin().rights_changed)(changed.changed)));
-                reload();
-            }
-            Err(error) => failure.set(Some(error)),
-        }
+    action.run(api::admin::set_login_rights(request), move |changed| {
+        notice.set(Some((admin().rights_changed)(changed.changed)));
+        reload();
     });
 }
 
 #[component]
 fn BulkActions(
     selection: RwSignal<Vec<i64>>,
-    peers: RwSignal<Vec<PeerSummary>>,
+    peers: Signal<Vec<PeerSummary>>,
     reload: impl Fn() + Copy + Send + Sync + 'static,
     notice: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let a = admin();
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
     let peer = RwSignal::new(String::new());
     let role = RwSignal::new(String::new());
     let selected = move || selection.with(Vec::len);
@@ -158,7 +154,7 @@ fn BulkActions(
         if ids.is_empty() {
             return;
         }
-        change_rights(for_selection(&ids, allowed), reload, notice, failure);
+        change_rights(for_selection(&ids, allowed), reload, notice, action);
         selection.set(Vec::new());
     };
     let for_whole_peer = move |allowed: bool| {
@@ -170,9 +166,30 @@ fn BulkActions(
             for_peer(peer_id, Some(&role), allowed),
             reload,
             notice,
-            failure,
+            action,
         );
     };
+    // What "Allow all" and "Withdraw from all" will do, said before they do it.
+    let chosen = move || {
+        let id = peer.get().parse::<i64>().ok();
+        let name = peers.with(|all| {
+            all.iter()
+                .find(|p| Some(p.id) == id)
+                .map(|p| p.name.clone())
+        });
+        let role = role.get();
+        let role = (!role.is_empty()).then(|| a.role_name(&role));
+        (name.unwrap_or_default(), role)
+    };
+    let grant_question = Signal::derive(move || {
+        let (name, role) = chosen();
+        (a.grant_peer_question)(&name, role.as_deref())
+    });
+    let withdraw_question = Signal::derive(move || {
+        let (name, role) = chosen();
+        (a.withdraw_peer_question)(&name, role.as_deref())
+    });
+    let no_peer = Signal::derive(move || peer.with(String::is_empty) || action.is_busy());
     view! {
         <section class="section bulk" aria-labelledby="bulk-heading" data-testid="bulk-actions">
             <h2 id="bulk-heading">{a.bulk_heading}</h2>
@@ -201,15 +218,13 @@ fn BulkActions(
                             {ALL_ROLES.iter().map(|r| view! { <option value=*r>{a.role_name(r)}</option> }).collect_view()}
                         </select>
                     </div>
-                    <button type="button" class="button" data-testid="grant-peer" disabled=move || peer.with(String::is_empty) on:click=move |_| for_whole_peer(true)>
-                        {a.grant_peer}
-                    </button>
-                    <button type="button" class="button" data-testid="withdraw-peer" disabled=move || peer.with(String::is_empty) on:click=move |_| for_whole_peer(false)>
-                        {a.withdraw_peer}
-                    </button>
+                    <ConfirmButton label=a.grant_peer question=grant_question confirm_label=a.grant_peer_yes
+                        testid="grant-peer" disabled=no_peer on_confirm=move || for_whole_peer(true) />
+                    <ConfirmButton label=a.withdraw_peer question=withdraw_question confirm_label=a.withdraw_peer_yes
+                        testid="withdraw-peer" danger=true disabled=no_peer on_confirm=move || for_whole_peer(false) />
                 </div>
             })}
-            <ErrorSlot error=failure testid="bulk-error" />
+            <ErrorSlot error=action.failure testid="bulk-error" />
         </section>
     }
 }
@@ -259,22 +274,28 @@ fn PersonRow(
     let name = full_name(&person);
     let editing = RwSignal::new(false);
     let roles = RwSignal::new(person.roles.clone());
-    let failure = RwSignal::new(None::<ApiError>);
+    // Roles learnt from the enrolments Moodle sends (not edited here).
+    let from_moodle = StoredValue::new((!person.roles_from_enrolments.is_empty()).then(|| {
+        let names: Vec<String> = person
+            .roles_from_enrolments
+            .iter()
+            .map(|r| a.role_name(r))
+            .collect();
+        format!("{} ({})", names.join(", "), a.roles_from_moodle)
+    }));
+    let action = ui::Action::new();
     let allowed = person.login_allowed;
     // The server refuses withdrawing one's own sign-in (it would lock the administrator out), so
     // the button is not offered on one's own row.
     let is_me = use_session().with(|state| state.info().is_some_and(|i| i.person.id == id));
     let save_roles = move |_| {
-        failure.set(None);
-        spawn_local(async move {
-            match api::admin::set_roles(id, roles.get_untracked()).await {
-                Ok(_) => {
-                    editing.set(false);
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
-            }
-        });
+        action.run(
+            api::admin::set_roles(id, roles.get_untracked()),
+            move |_| {
+                editing.set(false);
+                reload();
+            },
+        );
     };
     let select_label = (a.select_person)(&name);
     let rights_label = if allowed {
@@ -310,12 +331,13 @@ fn PersonRow(
                     fallback=move || view! {
                         {move || {
                             let current = roles.get();
-                            if current.is_empty() {
+                            if current.is_empty() && from_moodle.with_value(Option::is_none) {
                                 view! { <span class="hint">{a.no_roles}</span> " " }.into_any()
                             } else {
                                 current.iter().map(|r| view! { <Badge tone=Tone::Info text=a.role_name(r) /> " " }).collect_view().into_any()
                             }
                         }}
+                        {from_moodle.get_value().map(|text| view! { <span class="hint" data-testid="roles-from-moodle">{text}</span> " " })}
                         {is_admin.then(|| view! {
                             <button type="button" class="link-button" data-testid="edit-roles" on:click=move |_| editing.set(true)>{a.edit_roles}</button>
                         })}
@@ -338,7 +360,7 @@ fn PersonRow(
                         <button type="button" class="button button--quiet" on:click=move |_| editing.set(false)>{s.cancel}</button>
                     </fieldset>
                 </Show>
-                <ErrorSlot error=failure />
+                <ErrorSlot error=action.failure />
             </td>
             <td>
                 {if allowed {
@@ -349,7 +371,7 @@ fn PersonRow(
                 {(is_admin && !(allowed && is_me)).then(|| view! {
                     " "
                     <button type="button" class="link-button" data-testid="toggle-login" aria-label=rights_label
-                        on:click=move |_| change_rights(for_selection(&[id], !allowed), reload, notice, failure)>
+                        on:click=move |_| change_rights(for_selection(&[id], !allowed), reload, notice, action)>
                         {if allowed { a.withdraw } else { a.grant }}
                     </button>
                 })}
@@ -359,7 +381,7 @@ fn PersonRow(
 }
 
 #[component]
-fn Pager(filter: RwSignal<PeopleFilter>, list: RwSignal<PeopleList>) -> impl IntoView {
+fn Pager(filter: RwSignal<PeopleFilter>, list: ui::Loaded<Vec<PersonSummary>>) -> impl IntoView {
     let a = admin();
     let shown = move || list.with(|l| l.as_ref().and_then(|r| r.as_ref().ok()).map_or(0, Vec::len));
     let previous = move || filter.with(PeopleFilter::previous_page);
@@ -392,8 +414,7 @@ fn NewPerson(
     let password = RwSignal::new(String::new());
     let roles = RwSignal::new(Vec::<String>::new());
     let problems = RwSignal::new(Problems::default());
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
     let problem = move |field: Field| {
         Signal::derive(move || {
             problems
@@ -419,21 +440,13 @@ fn NewPerson(
             }
         };
         problems.set(Problems::default());
-        failure.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            match api::admin::create_person(request).await {
-                Ok(person) => {
-                    notice.set(Some((a.person_created)(&people::full_name(&person))));
-                    for field in [username, firstname, lastname, email, password] {
-                        field.set(String::new());
-                    }
-                    roles.set(Vec::new());
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
+        action.run(api::admin::create_person(request), move |person| {
+            notice.set(Some((a.person_created)(&people::full_name(&person))));
+            for field in [username, firstname, lastname, email, password] {
+                field.set(String::new());
             }
-            busy.set(false);
+            roles.set(Vec::new());
+            reload();
         });
     };
     view! {
@@ -460,9 +473,9 @@ fn NewPerson(
                         }
                     }).collect_view()}
                 </fieldset>
-                <ErrorSlot error=failure testid="new-person-error" />
+                <ErrorSlot error=action.failure testid="new-person-error" />
                 <div class="form__actions">
-                    <button type="submit" class="button button--primary" data-testid="np-submit" disabled=move || busy.get()>{a.create_account}</button>
+                    <button type="submit" class="button button--primary" data-testid="np-submit" disabled=move || action.is_busy()>{a.create_account}</button>
                 </div>
             </form>
         </section>

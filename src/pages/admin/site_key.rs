@@ -2,34 +2,25 @@
 //! expiry, the archived keys that still open old messages, and "Rotate now".
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use schoolbridge_api::SiteKeyInfo;
 
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::admin;
 use crate::model::certificate::{SITE_WARNING_DAYS, short_fingerprint};
 use crate::model::time;
-use crate::ui::{
-    self, Busy, CertificateCard, ConfirmButton, Empty, ErrorNotice, ErrorSlot, Loading, Notice,
-    Tone,
-};
+use crate::ui::{self, Busy, CertificateCard, ConfirmButton, Empty, ErrorSlot, Notice, Tone};
 
 /// `/site-key`.
 #[component]
 pub fn SiteKeyPage() -> impl IntoView {
     let a = admin();
-    let info = RwSignal::new(None::<Result<SiteKeyInfo, ApiError>>);
+    let info = ui::load(api::admin::site_key);
     let rotated = RwSignal::new(false);
-    spawn_local(async move { info.set(Some(api::admin::site_key().await)) });
     view! {
         <section class="page" data-testid="site-key" aria-labelledby="site-key-heading">
             <h1 id="site-key-heading">{a.site_key_heading}</h1>
             <p class="lead">{a.site_key_intro}</p>
-            {move || match info.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok(key)) => view! { <SiteKeyView key info rotated /> }.into_any(),
-            }}
+            {ui::loaded(info, move |key| view! { <SiteKeyView key info rotated /> })}
         </section>
     }
 }
@@ -37,24 +28,16 @@ pub fn SiteKeyPage() -> impl IntoView {
 #[component]
 fn SiteKeyView(
     key: SiteKeyInfo,
-    info: RwSignal<Option<Result<SiteKeyInfo, ApiError>>>,
+    info: ui::Loaded<SiteKeyInfo>,
     rotated: RwSignal<bool>,
 ) -> impl IntoView {
     let a = admin();
-    let busy = RwSignal::new(false);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
+    let busy = action.busy;
     let rotate = move || {
-        busy.set(true);
-        failure.set(None);
-        spawn_local(async move {
-            match api::admin::rotate_site_key().await {
-                Ok(new_key) => {
-                    info.set(Some(Ok(new_key)));
-                    rotated.set(true);
-                }
-                Err(error) => failure.set(Some(error)),
-            }
-            busy.set(false);
+        action.run(api::admin::rotate_site_key(), move |new_key| {
+            info.set(Some(Ok(new_key)));
+            rotated.set(true);
         });
     };
     let archived = key.archived.clone();
@@ -83,7 +66,7 @@ fn SiteKeyView(
                 on_confirm=rotate
             />
             <Busy when=busy />
-            <ErrorSlot error=failure testid="rotate-error" />
+            <ErrorSlot error=action.failure testid="rotate-error" />
         </section>
         <section class="section" aria-labelledby="archived-heading">
             <h2 id="archived-heading">{a.archived_heading}</h2>

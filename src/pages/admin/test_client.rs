@@ -6,7 +6,6 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_query_map;
 use schoolbridge_api::{CallRequest, CallResponse, PeerSummary, TypedParam};
 
@@ -89,18 +88,14 @@ pub fn TestClientPage() -> impl IntoView {
         <section class="page" data-testid="test-client" aria-labelledby="test-client-heading">
             <h1 id="test-client-heading">{a.test_client_heading}</h1>
             <p class="lead">{a.test_client_intro}</p>
-            {move || match peers.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok(list)) => {
-                    let live: Vec<PeerSummary> = list.into_iter().filter(|p| !p.deleted).collect();
-                    if live.is_empty() {
-                        view! { <Empty text=a.test_client_no_peers testid="tc-no-peers" /> }.into_any()
-                    } else {
-                        view! { <PeerPicker peers=live selected /> }.into_any()
-                    }
+            {ui::loaded(peers, move |list| {
+                let live: Vec<PeerSummary> = list.into_iter().filter(|p| !p.deleted).collect();
+                if live.is_empty() {
+                    view! { <Empty text=a.test_client_no_peers testid="tc-no-peers" /> }.into_any()
+                } else {
+                    view! { <PeerPicker peers=live selected /> }.into_any()
                 }
-            }}
+            })}
             {move || selected.get().map(|peer| view! { <Workbench peer /> })}
         </section>
     }
@@ -131,8 +126,10 @@ fn PeerPicker(peers: Vec<PeerSummary>, selected: RwSignal<Option<i64>>) -> impl 
 #[component]
 fn Workbench(peer: i64) -> impl IntoView {
     let a = admin();
-    let services = RwSignal::new(None::<Listing<Vec<RemoteService>>>);
+    let services = ui::load(move || listing(peer, "system/listServices", vec![], services_from));
     let methods = RwSignal::new(None::<(String, Option<Listing<Vec<String>>>)>);
+    let listing_methods = ui::Action::new();
+    let reading_signature = ui::Action::new();
     let method = RwSignal::new(String::new());
     let rows = RwSignal::new(Vec::<ParamRow>::new());
     let next_key = StoredValue::new(0_u32);
@@ -141,67 +138,57 @@ fn Workbench(peer: i64) -> impl IntoView {
         next_key.set_value(key + 1);
         ParamRow::new(key, kind, name)
     };
-    spawn_local(async move {
-        services.set(Some(
-            listing(peer, "system/listServices", vec![], services_from).await,
-        ));
-    });
+    // A listing's failure is part of what it shows, so these requests never "fail".
     let list_methods = move |service: Option<String>| {
         let label = service.clone().unwrap_or_else(|| a.all_services.to_owned());
         methods.set(Some((label.clone(), None)));
-        spawn_local(async move {
-            let params = service.iter().map(|s| string_param(s)).collect();
-            let found = listing(peer, "system/listMethods", params, methods_from).await;
-            methods.set(Some((label, Some(found))));
+        let params = service.iter().map(|s| string_param(s)).collect();
+        let request =
+            async move { Ok(listing(peer, "system/listMethods", params, methods_from).await) };
+        listing_methods.run(request, move |found| {
+            methods.set(Some((label, Some(found))))
         });
     };
-    let signature_busy = RwSignal::new(false);
+    let signature_busy = reading_signature.busy;
     let signature_note = RwSignal::new(None::<String>);
     let use_method = move |path: String| {
         method.set(path.clone());
         rows.set(Vec::new());
-        signature_busy.set(true);
         signature_note.set(None);
-        spawn_local(async move {
-            match listing(
+        let request = async move {
+            Ok(listing(
                 peer,
                 "system/methodSignature",
                 vec![string_param(&path)],
                 signature_from,
             )
-            .await
-            {
-                Ok((_, Some(Some((params, _))))) => {
-                    rows.set(
-                        params
-                            .iter()
-                            .map(|p| new_row(ParamKind::from_signature(&p.type_name), &p.name))
-                            .collect(),
-                    );
-                    signature_note.set(Some((a.signature_loaded)(params.len())));
-                }
-                _ => signature_note.set(Some(a.signature_unavailable.to_owned())),
+            .await)
+        };
+        reading_signature.run(request, move |found| match found {
+            Ok((_, Some(Some((params, _))))) => {
+                rows.set(
+                    params
+                        .iter()
+                        .map(|p| new_row(ParamKind::from_signature(&p.type_name), &p.name))
+                        .collect(),
+                );
+                signature_note.set(Some((a.signature_loaded)(params.len())));
             }
-            signature_busy.set(false);
+            _ => signature_note.set(Some(a.signature_unavailable.to_owned())),
         });
     };
 
     view! {
         <section class="section" aria-labelledby="tc-services-heading" data-testid="tc-services">
             <h2 id="tc-services-heading">{a.services_heading}</h2>
-            {move || match services.get() {
-                None => view! { <Loading /> }.into_any(),
-                Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
-                Some(Ok((response, found))) => view! {
+            {ui::loaded(services, move |(response, found)| view! {
                     <SignatureVerdict check=reply_check(&response) testid="tc-services-signature" />
                     {match found {
                         None => view! { <CallOutcome response /> }.into_any(),
                         Some(list) if list.is_empty() => view! { <Empty text=a.no_services /> }.into_any(),
                         Some(list) => view! { <ServiceTable services=list on_methods=list_methods /> }.into_any(),
                     }}
-                }
-                .into_any(),
-            }}
+            })}
             <button type="button" class="button button--quiet" data-testid="tc-all-methods" on:click=move |_| list_methods(None)>
                 {a.list_all_methods}
             </button>
@@ -295,7 +282,8 @@ fn CallForm(
     let a = admin();
     let outcome = RwSignal::new(None::<Result<CallResponse, ApiError>>);
     let problem = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
+    let calling = ui::Action::new();
+    let busy = calling.busy;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let path = method.get_untracked().trim().to_owned();
@@ -319,12 +307,10 @@ fn CallForm(
             }
         };
         problem.set(None);
-        busy.set(true);
         outcome.set(None);
-        spawn_local(async move {
-            outcome.set(Some(call(peer, &path, params).await));
-            busy.set(false);
-        });
+        // The call's failure is shown as its outcome, so the request itself never "fails".
+        let request = async move { Ok(call(peer, &path, params).await) };
+        calling.run(request, move |result| outcome.set(Some(result)));
     };
     view! {
         <section class="section" aria-labelledby="tc-call-heading">

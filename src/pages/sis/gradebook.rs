@@ -7,73 +7,56 @@
 
 use leptos::ev::{MouseEvent, SubmitEvent};
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use schoolbridge_api::sis::{BatchLine, GradeEvent, LineResult, RecordSource, StatusKind};
 
-use super::{
-    date_cell, late_badge, loading_or_error, markup_view, not_found, source_cell, status_badge,
-};
-use crate::api::{self, ApiError};
+use super::{date_cell, late_part, source_cell, status_part};
+use crate::api;
 use crate::i18n::sis;
-use crate::model::sis::route_id;
+use crate::model::sis::SisProblem;
 use crate::model::sis_grades::{
-    BatchCounts, CellMode, Grid, ItemField, assessment_request, cell_mode, cell_text,
-    current_grade_since, grade_request, outcome_code, points,
+    BatchCounts, CellMode, GradeForm, Grid, ItemField, assessment_request, cell_mode, cell_text,
+    chapter_number, current_grade_since, grade_request, outcome_code, parse_points, points,
 };
-use crate::model::sis_markup::Markup;
-use crate::ui::{self, Checkbox, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{
+    self, Cell, Checkbox, DataTable, Empty, ErrorSlot, Notice, Part, Row, Table, TextField, Tone,
+};
 
-type Book = Option<Result<Grid, ApiError>>;
+type Book = ui::Loaded<Grid>;
 
 /// `/sis/sections/{id}/gradebook`.
 #[component]
-pub fn GradebookPage() -> impl IntoView {
+pub fn GradebookPage(id: i64) -> impl IntoView {
     let t = sis();
-    let params = use_params_map();
-    let id = Memo::new(move |_| route_id(params.with(|p| p.get("id"))));
-    let book = RwSignal::new(None as Book);
-    let generation = RwSignal::new(0_u32);
-    // The open cell: (assessment id, person id).
-    let selected = RwSignal::new(None::<(i64, i64)>);
-    Effect::new(move |_| {
-        generation.track();
-        let Some(id) = id.get() else {
-            book.set(Some(Err(not_found())));
-            return;
-        };
-        spawn_local(async move {
+    let again = ui::Reload::new();
+    let book = ui::load_each(
+        move || again.track(),
+        move |()| async move {
             // Performance marks for the gradebook benchmark (BENCHMARKS.md §4).
             ui::mark("schoolbridge:gradebook-request");
             let answer = api::sis::gradebook(id).await.map(Grid::new);
             ui::mark("schoolbridge:gradebook-data");
-            book.set(Some(answer));
-        });
-    });
-    let reload = move || generation.update(|g| *g += 1);
+            answer
+        },
+    );
+    // The open cell: (assessment id, person id).
+    let selected = RwSignal::new(None::<(i64, i64)>);
+    let reload = move || again.now();
     view! {
         <section class="page page--wide" data-testid="gradebook-page" aria-labelledby="gradebook-heading">
-            {move || id.get().map(|id| view! {
-                <p class="breadcrumb"><a href=format!("/sis/sections/{id}")>{t.back_to_section}</a></p>
-            })}
+            <p class="breadcrumb"><a href=format!("/sis/sections/{id}")>{t.back_to_section}</a></p>
             <h1 id="gradebook-heading">{t.gradebook_heading}</h1>
-            {move || book.with(|state| loading_or_error(state).unwrap_or_else(|| {
-                let Some(Ok(grid)) = state.clone() else { return ().into_any() };
-                view! { <GridView grid selected /> }.into_any()
-            }))}
+            {ui::loaded(book, move |grid| view! { <GridView grid selected /> })}
             {move || selected.get().map(|(assessment, person)| view! { <CellPanel assessment person book selected reload /> })}
-            {move || id.get().map(|id| view! {
-                <div class="columns">
-                    <NewItem section_id=id reload />
-                    <CsvUpload section_id=id reload />
-                </div>
-            })}
+            <div class="columns">
+                <NewItem section_id=id reload />
+                <CsvUpload section_id=id reload />
+            </div>
         </section>
     }
 }
 
-/// The grid: one table of markup whose cells are buttons (`data-cell="row:column"`); one click
-/// handler on it finds the cell. Building it as text keeps 2,400 cells fast and the wasm small.
+/// The grid: every cell is a button (`data-cell="row:column"`), and one click handler on the
+/// table finds the cell, so 2,400 cells need no handler each.
 #[component]
 fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView {
     let t = sis();
@@ -114,6 +97,64 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
             selected.set(Some((*item, *person)));
         }
     };
+    let columns = grid
+        .columns
+        .iter()
+        .map(|item| {
+            let flags = t.item_flags(item);
+            let mark = if item.origin == RecordSource::Moodle {
+                "mark mark--moodle"
+            } else {
+                "mark mark--manual"
+            };
+            view! {
+                <th scope="col" data-testid="gradebook-column" data-assessment-id=item.id.to_string()
+                    data-origin=item.origin.as_str() data-linked=item.idnumber.is_some().to_string()>
+                    <span class="gradebook__name">{item.name.clone()}</span>
+                    <span class="gradebook__meta">{(t.chapter_points)(chapter_number(item.chapter), &points(item.pointval))}</span>
+                    {(!flags.is_empty()).then(|| view! { <span class="gradebook__meta">{flags}</span> })}
+                    <span class=mark>{t.item_origin(item)}</span>
+                </th>
+            }
+        })
+        .collect_view();
+    let rows = grid
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(r, student)| {
+            let badge = (student.status_kind != StatusKind::Active).then(|| {
+                ui::table::parts_view(vec![
+                    Part::Text(" ".into()),
+                    status_part(student.status_kind, &student.status_label),
+                ])
+            });
+            let cells = (0..grid.columns.len())
+                .map(|c| {
+                    let (text, source) = cell_text(grid.cell(r, c), t.excepted_short);
+                    let (class, title) = match source {
+                        Some(RecordSource::Moodle) => ("cell cell--moodle", t.from_moodle),
+                        Some(RecordSource::Manual) => ("cell cell--manual", t.entered_here),
+                        None => ("cell", t.no_grade),
+                    };
+                    view! {
+                        <td>
+                            <button type="button" class=class title=title data-cell=format!("{r}:{c}")
+                                data-source=source.map(RecordSource::as_str)>
+                                {text}
+                            </button>
+                        </td>
+                    }
+                })
+                .collect_view();
+            view! {
+                <tr data-testid="gradebook-row" data-person-id=student.person.id.to_string()>
+                    <th scope="row">{student.person.full_name()}{badge}</th>
+                    {cells}
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         {subtitle}
         <p class="legend" data-testid="gradebook-legend">
@@ -121,112 +162,21 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
             <span class="cell cell--manual legend__sample">{t.entered_here}</span>
             {t.gradebook_hint}
         </p>
-        <div class="table-wrap gradebook-wrap" on:click=on_click inner_html=grid_markup(&grid)></div>
+        <div class="table-wrap gradebook-wrap" on:click=on_click>
+            <table class="table gradebook" data-testid="gradebook" data-columns=grid.columns.len().to_string()
+                data-rows=grid.rows.len().to_string()>
+                <caption class="visually-hidden">{t.gradebook_heading}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t.col_student}</th>
+                        {columns}
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
     }
     .into_any()
-}
-
-/// The gradebook table (markup).
-fn grid_markup(grid: &Grid) -> String {
-    let t = sis();
-    let mut m = Markup::new();
-    let (columns, rows) = (grid.columns.len().to_string(), grid.rows.len().to_string());
-    m.open(
-        "table",
-        &[
-            ("class", Some("table gradebook")),
-            ("data-testid", Some("gradebook")),
-            ("data-columns", Some(&columns)),
-            ("data-rows", Some(&rows)),
-        ],
-    )
-    .el(
-        "caption",
-        &[("class", Some("visually-hidden"))],
-        t.gradebook_heading,
-    )
-    .open("thead", &[])
-    .open("tr", &[])
-    .el("th", &[("scope", Some("col"))], t.col_student);
-    for item in &grid.columns {
-        let id = item.id.to_string();
-        let flags = t.item_flags(item);
-        m.open(
-            "th",
-            &[
-                ("scope", Some("col")),
-                ("data-testid", Some("gradebook-column")),
-                ("data-assessment-id", Some(&id)),
-                ("data-origin", Some(item.origin.as_str())),
-                (
-                    "data-linked",
-                    Some(if item.idnumber.is_some() {
-                        "true"
-                    } else {
-                        "false"
-                    }),
-                ),
-            ],
-        )
-        .el("span", &[("class", Some("gradebook__name"))], &item.name)
-        .el(
-            "span",
-            &[("class", Some("gradebook__meta"))],
-            &(t.chapter_points)(item.chapter, &points(item.pointval)),
-        );
-        if !flags.is_empty() {
-            m.el("span", &[("class", Some("gradebook__meta"))], &flags);
-        }
-        let mark = if item.origin == RecordSource::Moodle {
-            "mark mark--moodle"
-        } else {
-            "mark mark--manual"
-        };
-        m.el("span", &[("class", Some(mark))], t.item_origin(item))
-            .close("th");
-    }
-    m.close("tr").close("thead").open("tbody", &[]);
-    for (r, student) in grid.rows.iter().enumerate() {
-        let person = student.person.id.to_string();
-        m.open(
-            "tr",
-            &[
-                ("data-testid", Some("gradebook-row")),
-                ("data-person-id", Some(&person)),
-            ],
-        )
-        .open("th", &[("scope", Some("row"))])
-        .text(&student.person.full_name());
-        if student.status_kind != StatusKind::Active {
-            m.text(" ");
-            status_badge(&mut m, student.status_kind, &student.status_label);
-        }
-        m.close("th");
-        for c in 0..grid.columns.len() {
-            let (text, source) = cell_text(grid.cell(r, c), t.excepted_short);
-            let (class, title) = match source {
-                Some(RecordSource::Moodle) => ("cell cell--moodle", t.from_moodle),
-                Some(RecordSource::Manual) => ("cell cell--manual", t.entered_here),
-                None => ("cell", t.no_grade),
-            };
-            let at = format!("{r}:{c}");
-            m.open("td", &[]).el(
-                "button",
-                &[
-                    ("type", Some("button")),
-                    ("class", Some(class)),
-                    ("title", Some(title)),
-                    ("data-cell", Some(&at)),
-                    ("data-source", source.map(RecordSource::as_str)),
-                ],
-                &text,
-            );
-            m.close("td");
-        }
-        m.close("tr");
-    }
-    m.close("tbody").close("table");
-    m.finish()
 }
 
 /// The open cell: who and what, its history, and the grade form when the cell takes one.
@@ -234,15 +184,12 @@ fn grid_markup(grid: &Grid) -> String {
 fn CellPanel(
     assessment: i64,
     person: i64,
-    book: RwSignal<Book>,
+    book: Book,
     selected: RwSignal<Option<(i64, i64)>>,
     reload: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = sis();
-    let history = RwSignal::new(None::<Result<Vec<GradeEvent>, ApiError>>);
-    spawn_local(
-        async move { history.set(Some(api::sis::grade_history(assessment, person).await)) },
-    );
+    let history = ui::load(move || api::sis::grade_history(assessment, person));
     // Names and the mode follow the book (a saved grade turns "enter" into "correct").
     let facts = Memo::new(move |_| {
         book.with(|b| {
@@ -251,7 +198,7 @@ fn CellPanel(
             let item = &grid.columns[c];
             Some((
                 grid.rows[r].person.full_name(),
-                item.name.clone(),
+                item.clone(),
                 cell_mode(item, grid.cell(r, c), true),
             ))
         })
@@ -272,7 +219,7 @@ fn CellPanel(
             data-person-id=person.to_string() aria-labelledby="cell-heading">
             <div class="page__head">
                 <h2 id="cell-heading" tabindex="-1">
-                    {move || facts.get().map(|(who, what, _)| (t.cell_heading)(&who, &what))}
+                    {move || facts.get().map(|(who, item, _)| (t.cell_heading)(&who, &item.name))}
                 </h2>
                 <button type="button" class="button button--quiet" data-testid="close-cell" on:click=move |_| selected.set(None)>
                     {t.close}
@@ -281,12 +228,9 @@ fn CellPanel(
             {move || facts.get().map(|(_, _, mode)| view! {
                 <p class="field__hint" data-testid="cell-mode" data-mode=mode_code(mode)>{t.cell_mode(mode)}</p>
             })}
-            {move || history.with(|state| loading_or_error(state).unwrap_or_else(|| {
-                let html = state.as_ref().and_then(|r| r.as_ref().ok()).map(|r| grade_history_markup(r)).unwrap_or_default();
-                markup_view(html, "grade-history-wrap").into_any()
-            }))}
-            {move || facts.get().filter(|f| f.2.takes_input()).map(|(_, _, mode)| view! {
-                <GradeForm assessment person mode history reload />
+            {ui::loaded(history, |rows| grade_history(&rows))}
+            {move || facts.get().filter(|f| f.2.takes_input()).map(|(_, item, mode)| view! {
+                <GradeEditor item person mode history reload />
             })}
         </section>
     }
@@ -302,18 +246,15 @@ fn mode_code(mode: CellMode) -> &'static str {
     }
 }
 
-/// A cell's history (markup).
-fn grade_history_markup(rows: &[GradeEvent]) -> String {
+/// A cell's history.
+fn grade_history(rows: &[GradeEvent]) -> AnyView {
     let t = sis();
-    let mut m = Markup::new();
     if rows.is_empty() {
-        m.empty("grade-history-empty", t.no_grade_yet);
-        return m.finish();
+        return view! { <Empty text=t.no_grade_yet testid="grade-history-empty" /> }.into_any();
     }
-    m.table(
-        "table table--compact",
+    let mut table = Table::new(
         "grade-history",
-        &[
+        vec![
             t.col_value,
             t.col_attempt,
             t.col_given,
@@ -321,51 +262,54 @@ fn grade_history_markup(rows: &[GradeEvent]) -> String {
             t.col_note,
             t.col_recorded,
         ],
-    );
+    )
+    .compact();
     for g in rows {
         let value = g.points.map(points);
-        m.open(
-            "tr",
-            &[
-                ("data-testid", Some("grade-history-row")),
-                ("data-points", value.as_deref()),
-                ("data-source", Some(g.source.as_str())),
-            ],
-        )
-        .open("td", &[])
-        .text(if g.excepted {
-            t.excepted
+        let mut row = Row::new("grade-history-row").data("data-source", g.source.as_str());
+        if let Some(value) = &value {
+            row = row.data("data-points", value);
+        }
+        let shown = if g.excepted {
+            t.excepted.to_owned()
         } else {
-            value.as_deref().unwrap_or("")
-        });
-        late_badge(&mut m, g.stale);
-        m.close("td").el("td", &[], &g.attempt.to_string());
-        date_cell(&mut m, g.effective_at);
-        source_cell(&mut m, g.source);
-        m.el("td", &[], g.note.as_deref().unwrap_or(""));
-        date_cell(&mut m, g.recorded_at);
-        m.close("tr");
+            value.unwrap_or_default()
+        };
+        table.row(
+            row.cell(Cell::text(shown).and_some(late_part(g.stale)))
+                .text(g.attempt.to_string())
+                .cell(date_cell(g.effective_at))
+                .cell(source_cell(g.source))
+                .text(g.note.clone().unwrap_or_default())
+                .cell(date_cell(g.recorded_at)),
+        );
     }
-    m.end_table();
-    m.finish()
+    view! { <DataTable table /> }.into_any()
 }
 
 #[component]
-fn GradeForm(
-    assessment: i64,
+fn GradeEditor(
+    item: schoolbridge_api::sis::AssessmentRow,
     person: i64,
     mode: CellMode,
-    history: RwSignal<Option<Result<Vec<GradeEvent>, ApiError>>>,
+    history: ui::Loaded<Vec<GradeEvent>>,
     reload: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = sis();
     let value = RwSignal::new(String::new());
     let excepted = RwSignal::new(false);
+    let above_maximum = RwSignal::new(false);
     let note = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<String>);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
     let saved = RwSignal::new(false);
+    let maximum = item.pointval;
+    // "Give points above the maximum" is offered only when the points typed are above it.
+    let over = Signal::derive(move || {
+        value.with(|v| parse_points(v).ok().flatten().is_some_and(|p| p > maximum))
+    });
+    let item = StoredValue::new(item);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         saved.set(false);
@@ -374,46 +318,51 @@ fn GradeForm(
                 .and_then(|r| r.as_ref().ok())
                 .and_then(|rows| current_grade_since(rows))
         });
-        let request = match grade_request(
-            assessment,
-            person,
-            &value.get_untracked(),
-            excepted.get_untracked(),
-            &note.get_untracked(),
-            &date.get_untracked(),
-            since,
-        ) {
+        let form = GradeForm {
+            points: value.get_untracked(),
+            excepted: excepted.get_untracked(),
+            note: note.get_untracked(),
+            date: date.get_untracked(),
+            above_maximum: above_maximum.get_untracked(),
+        };
+        let request = match item.with_value(|item| grade_request(item, person, &form, since)) {
             Ok(r) => r,
+            Err(SisProblem::AboveMaximum) => {
+                let typed = parse_points(&form.points)
+                    .ok()
+                    .flatten()
+                    .map(points)
+                    .unwrap_or_default();
+                return problem.set(Some((t.above_maximum)(&typed, &points(maximum))));
+            }
             Err(p) => return problem.set(Some(t.problem(p).to_owned())),
         };
         problem.set(None);
-        failure.set(None);
-        spawn_local(async move {
-            match api::sis::record_grade(request).await {
-                Ok(rows) => {
-                    history.set(Some(Ok(rows)));
-                    value.set(String::new());
-                    note.set(String::new());
-                    date.set(String::new());
-                    saved.set(true);
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
+        action.run(api::sis::record_grade(request), move |rows| {
+            history.set(Some(Ok(rows)));
+            for field in [value, note, date] {
+                field.set(String::new());
             }
+            above_maximum.set(false);
+            saved.set(true);
+            reload();
         });
     };
     view! {
         <form class="form form--inline" on:submit=submit data-testid="grade-form" novalidate=true>
             <TextField id="grade-points" label=if mode == CellMode::Correct { t.field_corrected_points } else { t.field_points }
                 value testid="grade-points" problem=Signal::derive(move || problem.get()) />
+            {move || over.get().then(|| view! {
+                <Checkbox id="grade-above-maximum" label=t.field_above_maximum checked=above_maximum testid="grade-above-maximum" />
+            })}
             <Checkbox id="grade-excepted" label=t.field_excepted checked=excepted testid="grade-excepted" />
             <TextField id="grade-note" label=t.field_note value=note testid="grade-note" />
             <TextField id="grade-date" label=t.field_given_on value=date testid="grade-date" kind="date" hint=t.effective_date_hint />
             <div class="form__actions">
-                <button type="submit" class="button button--primary" data-testid="grade-submit">{t.save_grade}</button>
+                <button type="submit" class="button button--primary" data-testid="grade-submit" disabled=move || action.is_busy()>{t.save_grade}</button>
             </div>
         </form>
-        <ErrorSlot error=failure testid="grade-error" />
+        <ErrorSlot error=action.failure testid="grade-error" />
         {move || saved.get().then(|| view! { <Notice tone=Tone::Good testid="grade-saved"><p>{t.grade_saved}</p></Notice> })}
     }
 }
@@ -428,7 +377,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
     let honours = RwSignal::new(false);
     let regular = RwSignal::new(true);
     let problem = RwSignal::new(None::<(ItemField, String)>);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
     let done = RwSignal::new(None::<String>);
     let problem_of = move |field: ItemField| {
         Signal::derive(move || problem.get().filter(|p| p.0 == field).map(|p| p.1))
@@ -450,20 +399,17 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
             Err((field, p)) => return problem.set(Some((field, t.problem(p).to_owned()))),
         };
         problem.set(None);
-        failure.set(None);
-        spawn_local(async move {
-            let created = request.name.clone();
-            match api::sis::create_assessment(section_id, request).await {
-                Ok(_) => {
-                    done.set(Some((t.item_created)(&created)));
-                    for field in [name, max, chapter] {
-                        field.set(String::new());
-                    }
-                    reload();
+        let created = request.name.clone();
+        action.run(
+            api::sis::create_assessment(section_id, request),
+            move |_| {
+                done.set(Some((t.item_created)(&created)));
+                for field in [name, max, chapter] {
+                    field.set(String::new());
                 }
-                Err(error) => failure.set(Some(error)),
-            }
-        });
+                reload();
+            },
+        );
     };
     view! {
         <section class="section" aria-labelledby="new-item-heading">
@@ -480,7 +426,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
                     <button type="submit" class="button button--primary" data-testid="item-submit">{t.add_item}</button>
                 </div>
             </form>
-            <ErrorSlot error=failure testid="item-error" />
+            <ErrorSlot error=action.failure testid="item-error" />
             {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid="item-created"><p>{text}</p></Notice> })}
         </section>
     }
@@ -492,28 +438,24 @@ fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
     let text = RwSignal::new(String::new());
     let preview = RwSignal::new(None::<Vec<BatchLine>>);
     let saved = RwSignal::new(None::<Vec<BatchLine>>);
-    let failure = RwSignal::new(None::<ApiError>);
-    let busy = RwSignal::new(false);
+    let action = ui::Action::new();
+    let busy = action.busy;
     let send = move |save: bool| {
         let csv = text.get_untracked();
-        failure.set(None);
-        busy.set(true);
-        spawn_local(async move {
-            match api::sis::upload_assessments(section_id, csv, !save).await {
-                Ok(lines) if save => {
+        action.run(
+            api::sis::upload_assessments(section_id, csv, !save),
+            move |lines| {
+                if save {
                     preview.set(None);
                     saved.set(Some(lines));
                     text.set(String::new());
                     reload();
-                }
-                Ok(lines) => {
+                } else {
                     saved.set(None);
                     preview.set(Some(lines));
                 }
-                Err(error) => failure.set(Some(error)),
-            }
-            busy.set(false);
-        });
+            },
+        );
     };
     let read_file = move |event: leptos::ev::Event| {
         use wasm_bindgen::JsCast as _;
@@ -525,7 +467,7 @@ fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
         else {
             return;
         };
-        spawn_local(async move {
+        ui::spawn(async move {
             if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await
                 && let Some(content) = value.as_string()
             {
@@ -556,14 +498,14 @@ fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
                     </button>
                 </div>
             </form>
-            <ErrorSlot error=failure testid="csv-error" />
+            <ErrorSlot error=action.failure testid="csv-error" />
             {move || preview.get().map(|lines| {
                 let counts = BatchCounts::of(&lines);
                 view! {
                     <div data-testid="csv-preview-result" data-created=counts.created.to_string()
                         data-matched=counts.matched.to_string() data-rejected=counts.rejected.to_string()>
                         <p role="status">{(t.csv_would)(counts.created, counts.matched, counts.rejected)}</p>
-                        {markup_view(batch_markup(&lines), "csv-lines-wrap")}
+                        <DataTable table=batch_table(&lines) />
                         <button type="button" class="button button--primary" data-testid="csv-save"
                             disabled=move || busy.get() || !counts.can_save() on:click=move |_| send(true)>
                             {(t.csv_save)(counts.created)}
@@ -583,37 +525,24 @@ fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
     }
 }
 
-/// The lines of a spreadsheet preview or upload (markup).
-fn batch_markup(lines: &[BatchLine]) -> String {
+/// The lines of a spreadsheet preview or upload.
+fn batch_table(lines: &[BatchLine]) -> Table {
     let t = sis();
-    let mut m = Markup::new();
-    m.table(
-        "table table--compact",
-        "csv-lines",
-        &[t.col_line, t.col_name, t.col_outcome],
-    );
+    let mut table = Table::new("csv-lines", vec![t.col_line, t.col_name, t.col_outcome]).compact();
     for l in lines {
         let (tone, text) = match &l.result {
-            LineResult::Created { .. } => ("good", t.line_created.to_owned()),
-            LineResult::MatchedByName { .. } => ("info", t.line_matched.to_owned()),
-            LineResult::Rejected { reason } => ("bad", (t.line_rejected)(reason)),
+            LineResult::Created { .. } => (Tone::Good, t.line_created.to_owned()),
+            LineResult::MatchedByName { .. } => (Tone::Info, t.line_matched.to_owned()),
+            LineResult::Rejected { reason } => (Tone::Bad, (t.line_rejected)(reason)),
         };
-        let line = l.line.to_string();
-        m.open(
-            "tr",
-            &[
-                ("data-testid", Some("csv-line")),
-                ("data-line", Some(&line)),
-                ("data-outcome", Some(outcome_code(&l.result))),
-            ],
-        )
-        .el("td", &[], &line)
-        .el("td", &[], l.name.as_deref().unwrap_or(""))
-        .open("td", &[])
-        .badge(tone, &text)
-        .close("td")
-        .close("tr");
+        table.row(
+            Row::new("csv-line")
+                .data("data-line", l.line)
+                .data("data-outcome", outcome_code(&l.result))
+                .text(l.line.to_string())
+                .text(l.name.clone().unwrap_or_default())
+                .cell(Cell::badge(tone, text)),
+        );
     }
-    m.end_table();
-    m.finish()
+    table
 }

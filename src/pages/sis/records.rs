@@ -1,45 +1,30 @@
 //! `/sis/records`: records for classes with no Moodle presence (scenario 5) — a course, a term,
 //! and a section with its teacher (enrolments are made on the section's page) — and, for
-//! administrators, the enrolment status codes (the five built in and their own). Also
-//! [`PersonPicker`], the people search these forms share.
+//! administrators, the enrolment status codes (the five built in and their own).
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
-use schoolbridge_api::PersonSummary;
-use schoolbridge_api::sis::{
-    ContainerRow, CourseRow, NewStatusCodeRequest, StatusCodeRow, StatusKind,
-};
+use schoolbridge_api::sis::{ContainerRow, CourseRow, NewStatusCodeRequest, StatusKind};
 
+use super::person_picker::PersonPicker;
 use crate::api::{self, ApiError};
 use crate::i18n::sis;
-use crate::model::people::{PeopleFilter, full_name};
 use crate::model::roles::Need;
 use crate::model::sis::{SisProblem, new_course, new_section, new_term};
 use crate::session::use_session;
-use crate::ui::{Badge, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{self, ErrorSlot, Notice, TextField, Tone};
 
 /// `/sis/records`.
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     let t = sis();
     let admin = use_session().with(|s| Need::Admin.allows(&s.roles()));
-    let containers = RwSignal::new(Vec::<ContainerRow>::new());
-    let courses = RwSignal::new(Vec::<CourseRow>::new());
-    let generation = RwSignal::new(0_u32);
-    Effect::new(move |_| {
-        generation.track();
-        spawn_local(async move {
-            if let Ok(found) = api::sis::containers().await {
-                containers.set(found);
-            }
-            if let Ok(found) = api::sis::courses().await {
-                courses.set(found);
-            }
-        });
-    });
-    let reload = move || generation.update(|g| *g += 1);
+    // The new section's choices, loaded again after a new course or term.
+    let again = ui::Reload::new();
+    let containers = ui::load_each(move || again.track(), |()| api::sis::containers());
+    let courses = ui::load_each(move || again.track(), |()| api::sis::courses());
+    let reload = move || again.now();
     view! {
         <section class="page" data-testid="records" aria-labelledby="records-heading">
             <h1 id="records-heading">{t.records_heading}</h1>
@@ -75,11 +60,9 @@ fn NewCourse(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
     let t = sis();
     let name = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let (problem, failure, done) = (
-        RwSignal::new(None),
-        RwSignal::new(None),
-        RwSignal::new(None),
-    );
+    let (problem, done) = (RwSignal::new(None), RwSignal::new(None));
+    let action = ui::Action::new();
+    let failure = action.failure;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         done.set(None);
@@ -88,18 +71,12 @@ fn NewCourse(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
             Err(p) => return problem.set(Some(p)),
         };
         problem.set(None);
-        failure.set(None);
-        spawn_local(async move {
-            let created = request.name.clone();
-            match api::sis::create_course(request).await {
-                Ok(_) => {
-                    done.set(Some((t.course_created)(&created)));
-                    name.set(String::new());
-                    code.set(String::new());
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
-            }
+        let created = request.name.clone();
+        action.run(api::sis::create_course(request), move |_| {
+            done.set(Some((t.course_created)(&created)));
+            name.set(String::new());
+            code.set(String::new());
+            reload();
         });
     };
     view! {
@@ -123,11 +100,9 @@ fn NewTerm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let starts = RwSignal::new(String::new());
     let ends = RwSignal::new(String::new());
-    let (problem, failure, done) = (
-        RwSignal::new(None),
-        RwSignal::new(None),
-        RwSignal::new(None),
-    );
+    let (problem, done) = (RwSignal::new(None), RwSignal::new(None));
+    let action = ui::Action::new();
+    let failure = action.failure;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         done.set(None);
@@ -140,19 +115,13 @@ fn NewTerm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
             Err(p) => return problem.set(Some(p)),
         };
         problem.set(None);
-        failure.set(None);
-        spawn_local(async move {
-            let created = request.name.clone();
-            match api::sis::create_term(request).await {
-                Ok(_) => {
-                    done.set(Some((t.term_created)(&created)));
-                    for field in [name, starts, ends] {
-                        field.set(String::new());
-                    }
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
+        let created = request.name.clone();
+        action.run(api::sis::create_term(request), move |_| {
+            done.set(Some((t.term_created)(&created)));
+            for field in [name, starts, ends] {
+                field.set(String::new());
             }
+            reload();
         });
     };
     view! {
@@ -173,8 +142,8 @@ fn NewTerm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
 
 #[component]
 fn NewSection(
-    containers: RwSignal<Vec<ContainerRow>>,
-    courses: RwSignal<Vec<CourseRow>>,
+    containers: ui::Loaded<Vec<ContainerRow>>,
+    courses: ui::Loaded<Vec<CourseRow>>,
 ) -> impl IntoView {
     let t = sis();
     let navigate = use_navigate();
@@ -183,11 +152,9 @@ fn NewSection(
     let container = RwSignal::new(String::new());
     let course = RwSignal::new(String::new());
     let teacher = RwSignal::new(None::<(i64, String)>);
-    let (problem, failure, done) = (
-        RwSignal::new(None),
-        RwSignal::new(None),
-        RwSignal::new(None::<String>),
-    );
+    let (problem, done) = (RwSignal::new(None), RwSignal::new(None::<String>));
+    let action = ui::Action::new();
+    let failure = action.failure;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         let request = match new_section(
@@ -201,16 +168,10 @@ fn NewSection(
             Err(p) => return problem.set(Some(p)),
         };
         problem.set(None);
-        failure.set(None);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            match api::sis::create_section(request).await {
-                // On to the new section, where people are enrolled.
-                Ok(created) => {
-                    navigate(&format!("/sis/sections/{}", created.id), Default::default())
-                }
-                Err(error) => failure.set(Some(error)),
-            }
+        // On to the new section, where people are enrolled.
+        action.run(api::sis::create_section(request), move |created| {
+            navigate(&format!("/sis/sections/{}", created.id), Default::default())
         });
     };
     view! {
@@ -224,7 +185,7 @@ fn NewSection(
                 <div class="field">
                     <label for="section-container">{t.field_term}</label>
                     <select id="section-container" data-testid="section-container" on:change:target=move |e| container.set(e.target().value())>
-                        {move || containers.get().into_iter().map(|c| view! {
+                        {move || containers.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! {
                             <option value=if c.kind == "ongoing" { String::new() } else { c.id.to_string() }>{t.container_name(&c.name, &c.kind)}</option>
                         }).collect_view()}
                     </select>
@@ -233,7 +194,7 @@ fn NewSection(
                     <label for="section-course">{t.field_course}</label>
                     <select id="section-course" data-testid="section-course" on:change:target=move |e| course.set(e.target().value())>
                         <option value="">{t.none}</option>
-                        {move || courses.get().into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
+                        {move || courses.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
                     </select>
                 </div>
                 <p class="field__hint" data-testid="section-teacher-chosen">
@@ -248,96 +209,17 @@ fn NewSection(
     }
 }
 
-/// Finds a person by name, username or id number and lets one be chosen into `chosen`.
-#[component]
-pub fn PersonPicker(
-    /// Prefix of element ids and `data-testid`s (`{prefix}-search`, `{prefix}-choose`).
-    prefix: &'static str,
-    chosen: RwSignal<Option<(i64, String)>>,
-    /// The label of the search field.
-    #[prop(optional)]
-    label: Option<&'static str>,
-) -> impl IntoView {
-    let t = sis();
-    let text = RwSignal::new(String::new());
-    let found = RwSignal::new(None::<Result<Vec<PersonSummary>, ApiError>>);
-    let search = move |event: SubmitEvent| {
-        event.prevent_default();
-        let query = PeopleFilter {
-            text: text.get_untracked(),
-            ..PeopleFilter::default()
-        }
-        .query();
-        found.set(None);
-        spawn_local(async move { found.set(Some(api::admin::people(query).await)) });
-    };
-    let input_id = format!("{prefix}-search");
-    let search_testid = format!("{prefix}-search");
-    let submit_testid = format!("{prefix}-search-submit");
-    let choose_testid = format!("{prefix}-choose");
-    let results_id = format!("{prefix}-results");
-    view! {
-        <form class="form form--inline picker" role="search" on:submit=search>
-            <div class="field field--grow">
-                <label for=input_id.clone()>{label.unwrap_or(t.find_person)}</label>
-                <input id=input_id type="search" data-testid=search_testid autocomplete="off" bind:value=text aria-controls=results_id.clone() />
-            </div>
-            <div class="form__actions">
-                <button type="submit" class="button" data-testid=submit_testid>{t.search}</button>
-            </div>
-        </form>
-        <div id=results_id aria-live="polite">
-            {move || found.get().map(|state| match state {
-                Err(error) => view! { <crate::ui::ErrorNotice error /> }.into_any(),
-                Ok(list) if list.is_empty() => view! { <p class="empty">{t.nobody_found}</p> }.into_any(),
-                Ok(list) => {
-                    let choose_testid = choose_testid.clone();
-                    view! {
-                        <ul class="picker__results">
-                            {list.into_iter().take(10).map(|p| {
-                                let name = full_name(&p);
-                                let detail = p.idnumber.clone().or(p.username.clone()).unwrap_or_default();
-                                let pick = (p.id, name.clone());
-                                view! {
-                                    <li>
-                                        <button type="button" class="link-button" data-testid=choose_testid.clone() data-person-id=p.id.to_string()
-                                            aria-pressed=move || chosen.with(|c| c.as_ref().is_some_and(|c| c.0 == pick.0)).to_string()
-                                            on:click={let pick = pick.clone(); move |_| chosen.set(Some(pick.clone()))}>
-                                            {(t.choose_person)(&name)}
-                                        </button>
-                                        " " <span class="hint">{detail}</span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }
-            })}
-            {move || chosen.get().map(|(_, name)| view! { <p data-testid=format!("{prefix}-chosen")><Badge tone=Tone::Good text=(t.chosen)(&name) /></p> })}
-        </div>
-    }
-}
-
 #[component]
 fn StatusCodes() -> impl IntoView {
     let t = sis();
-    let codes = RwSignal::new(Vec::<StatusCodeRow>::new());
-    let load = move || {
-        spawn_local(async move {
-            if let Ok(found) = api::sis::status_codes().await {
-                codes.set(found);
-            }
-        })
-    };
-    load();
+    let again = ui::Reload::new();
+    let codes = ui::load_each(move || again.track(), |()| api::sis::status_codes());
     let code = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
     let kind = RwSignal::new("withdrawn".to_owned());
-    let (problem, failure, done) = (
-        RwSignal::new(None),
-        RwSignal::new(None),
-        RwSignal::new(None),
-    );
+    let (problem, done) = (RwSignal::new(None), RwSignal::new(None));
+    let action = ui::Action::new();
+    let failure = action.failure;
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         done.set(None);
@@ -350,22 +232,16 @@ fn StatusCodes() -> impl IntoView {
         }
         let kind = StatusKind::parse(&kind.get_untracked()).unwrap_or(StatusKind::Withdrawn);
         problem.set(None);
-        failure.set(None);
-        spawn_local(async move {
-            let request = NewStatusCodeRequest {
-                code: c,
-                label: l.clone(),
-                kind,
-            };
-            match api::sis::define_status_code(request).await {
-                Ok(()) => {
-                    done.set(Some((t.code_created)(&l)));
-                    code.set(String::new());
-                    label.set(String::new());
-                    load();
-                }
-                Err(error) => failure.set(Some(error)),
-            }
+        let request = NewStatusCodeRequest {
+            code: c,
+            label: l.clone(),
+            kind,
+        };
+        action.run(api::sis::define_status_code(request), move |()| {
+            done.set(Some((t.code_created)(&l)));
+            code.set(String::new());
+            label.set(String::new());
+            again.now();
         });
     };
     view! {
@@ -373,7 +249,7 @@ fn StatusCodes() -> impl IntoView {
             <h2 id="codes-heading">{t.codes_heading}</h2>
             <p>{t.codes_intro}</p>
             <ul class="inline-list" data-testid="status-code-list">
-                {move || codes.get().into_iter().map(|c| view! {
+                {move || codes.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! {
                     <li data-code=c.code.clone()>{t.status_option(&c.label, c.kind, c.builtin)} " " <code>{c.code.clone()}</code></li>
                 }).collect_view()}
             </ul>
@@ -383,7 +259,7 @@ fn StatusCodes() -> impl IntoView {
                 <div class="field">
                     <label for="code-kind">{t.field_kind}</label>
                     <select id="code-kind" data-testid="code-kind" on:change:target=move |e| kind.set(e.target().value())>
-                        {[StatusKind::Withdrawn, StatusKind::Completed, StatusKind::Active].into_iter().map(|k| view! {
+                        {[StatusKind::Withdrawn, StatusKind::Completed, StatusKind::Inactive, StatusKind::Active].into_iter().map(|k| view! {
                             <option value=k.as_str()>{t.kind_name(k)}</option>
                         }).collect_view()}
                     </select>

@@ -5,49 +5,34 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use schoolbridge_api::sis::{RecordSource, Role, SectionPage as Page, SetTeacherRequest};
 
 use super::enrolment::EnrolmentPanel;
-use super::records::PersonPicker;
-use super::{
-    clicked_action, date_cell, late_badge, loading_or_error, markup_view, not_found, source_badge,
-    source_cell, status_badge,
-};
-use crate::api::{self, ApiError};
+use super::person_picker::PersonPicker;
+use super::{date_cell, late_part, shown_idnumber, source_cell, source_part, status_part};
+use crate::api;
 use crate::i18n::sis;
-use crate::model::sis::{SisProblem, new_enrolment, roster_counts, route_id};
-use crate::model::sis_markup::Markup;
+use crate::model::sis::{SisProblem, new_enrolment, roster_counts};
 use crate::model::time;
-use crate::ui::{ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{
+    self, Cell, DataTable, Empty, ErrorSlot, Notice, Part, Row, Table, TextField, Tone,
+};
 
 /// The enrolment whose history is open: id, "who in what", current status code.
 type Open = Option<(i64, String, String)>;
 
 /// `/sis/sections/{id}`.
 #[component]
-pub fn SectionPage() -> impl IntoView {
+pub fn SectionPage(id: i64) -> impl IntoView {
     let t = sis();
-    let params = use_params_map();
-    let id = Memo::new(move |_| route_id(params.with(|p| p.get("id"))));
-    let page = RwSignal::new(None::<Result<Page, ApiError>>);
-    let generation = RwSignal::new(0_u32);
+    let again = ui::Reload::new();
+    let page = ui::load_each(move || again.track(), move |()| api::sis::section(id));
     let open = RwSignal::new(None as Open);
-    Effect::new(move |_| {
-        generation.track();
-        let Some(id) = id.get() else {
-            page.set(Some(Err(not_found())));
-            return;
-        };
-        spawn_local(async move { page.set(Some(api::sis::section(id).await)) });
-    });
-    let reload = move || generation.update(|g| *g += 1);
-    // (section, may manage, made in the SIS): changes only when the section does.
+    let reload = move || again.now();
+    // (may manage, made in the SIS): changes only when the section does.
     let manage = Memo::new(move |_| {
         page.with(|p| match p {
             Some(Ok(p)) => Some((
-                p.roster.section.id,
                 p.can_manage,
                 p.roster.section.source == RecordSource::Manual,
             )),
@@ -57,14 +42,12 @@ pub fn SectionPage() -> impl IntoView {
     view! {
         <section class="page" data-testid="section-page" aria-labelledby="section-heading">
             <p class="breadcrumb"><a href="/sis/sections">{t.nav_sections}</a></p>
-            {move || page.with(|state| loading_or_error(state).unwrap_or_else(|| {
-                let Some(Ok(p)) = state.clone() else { return ().into_any() };
-                view! { <SectionView page=p open /> }.into_any()
-            }))}
+            {ui::heading_until_loaded(page, "section-heading", t.title_section)}
+            {ui::loaded(page, move |p| view! { <SectionView page=p open /> })}
             // The forms live outside the reloaded view, so their notices survive a reload.
-            {move || manage.get().filter(|m| m.1).map(|(section_id, _, manual)| view! {
-                <EnrolForm section_id reload />
-                {manual.then(|| view! { <TeacherForm section_id reload /> })}
+            {move || manage.get().filter(|m| m.0).map(|(_, manual)| view! {
+                <EnrolForm section_id=id reload />
+                {manual.then(|| view! { <TeacherForm section_id=id reload /> })}
             })}
             {move || open.get().map(|(eid, title, current)| {
                 let can_manage = page.with_untracked(|p| matches!(p, Some(Ok(p)) if p.can_manage));
@@ -77,190 +60,140 @@ pub fn SectionPage() -> impl IntoView {
 #[component]
 fn SectionView(page: Page, open: RwSignal<Open>) -> impl IntoView {
     let t = sis();
-    let section = page.roster.section.clone();
-    let section_id = section.id;
-    // What each roster button opens: (enrolment, "who in what", current status).
-    let rows: Vec<(i64, String, String)> = page
-        .roster
-        .enrolments
-        .iter()
-        .map(|e| {
-            (
-                e.id,
-                (t.who_in)(&e.person.full_name(), &section.name),
-                e.status.clone(),
-            )
-        })
-        .collect();
-    let on_click = move |event: leptos::ev::MouseEvent| {
-        if let Some((_, id)) = clicked_action(&event)
-            && let Some(row) = rows.iter().find(|r| r.0 == id)
-        {
-            open.set(Some(row.clone()));
-            focus_panel(id);
+    let section = &page.roster.section;
+    let counts = roster_counts(&page.roster.enrolments);
+    let idnumber = shown_idnumber(section.idnumber.as_deref()).map(|idn| {
+        view! {
+            <dt>{t.field_idnumber}</dt>
+            <dd><code>{idn.to_owned()}</code></dd>
         }
-    };
+    });
     view! {
         <div class="page__head">
             <h1 id="section-heading" data-testid="section-name">{section.name.clone()}</h1>
-            <a class="button" href=format!("/sis/sections/{section_id}/gradebook") data-testid="open-gradebook">{t.open_gradebook}</a>
+            <a class="button" href=format!("/sis/sections/{}/gradebook", section.id) data-testid="open-gradebook">{t.open_gradebook}</a>
         </div>
-        <div on:click=on_click>{markup_view(section_markup(&page), "section-markup")}</div>
+        <dl class="facts">
+            <dt>{t.field_term}</dt>
+            <dd>{t.container_name(&section.container_name, &section.container_kind)}</dd>
+            <dt>{t.field_course}</dt>
+            <dd>{section.course.as_ref().map_or(t.none, |c| c.name.as_str()).to_owned()}</dd>
+            <dt>{t.field_teacher}</dt>
+            <dd data-testid="section-teacher">
+                {section.teacher.as_ref().map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name())}
+            </dd>
+            <dt>{t.col_source}</dt>
+            <dd data-testid="section-source" data-source=section.source.as_str()>
+                {crate::ui::table::parts_view(vec![source_part(section.source)])}
+            </dd>
+            {idnumber}
+            <dt>{t.col_students}</dt>
+            <dd data-testid="roster-counts">{(t.roster_counts)(counts.active, counts.inactive, counts.withdrawn, counts.completed)}</dd>
+        </dl>
+        <section class="section" aria-labelledby="roster-heading">
+            <h2 id="roster-heading">{t.roster_heading}</h2>
+            {roster(&page, open)}
+        </section>
+        <section class="section" aria-labelledby="teachers-heading">
+            <h2 id="teachers-heading">{t.teacher_history_heading}</h2>
+            {teacher_history(&page)}
+        </section>
     }
 }
 
-/// The section's facts, roster and teacher history (markup).
-fn section_markup(page: &Page) -> String {
+/// Every enrolment with its current status; a button opens its history (and, for staff, the
+/// status form).
+fn roster(page: &Page, open: RwSignal<Open>) -> AnyView {
     let t = sis();
     let section = &page.roster.section;
-    let rows = &page.roster.enrolments;
-    let counts = roster_counts(rows);
-    let mut m = Markup::new();
-    let kind = section.container_kind.as_str();
-    m.open("dl", &[("class", Some("facts"))])
-        .el("dt", &[], t.field_term)
-        .el("dd", &[], &t.container_name(&section.container_name, kind))
-        .el("dt", &[], t.field_course)
-        .el(
-            "dd",
-            &[],
-            section.course.as_ref().map_or(t.none, |c| c.name.as_str()),
-        )
-        .el("dt", &[], t.field_teacher)
-        .el(
-            "dd",
-            &[("data-testid", Some("section-teacher"))],
-            &section
-                .teacher
-                .as_ref()
-                .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
-        )
-        .el("dt", &[], t.col_source)
-        .open(
-            "dd",
-            &[
-                ("data-testid", Some("section-source")),
-                ("data-source", Some(section.source.as_str())),
-            ],
-        );
-    source_badge(&mut m, section.source);
-    m.close("dd");
-    if let Some(idn) = &section.idnumber {
-        m.el("dt", &[], t.field_idnumber)
-            .open("dd", &[])
-            .el("code", &[], idn)
-            .close("dd");
+    if page.roster.enrolments.is_empty() {
+        return view! { <Empty text=t.roster_empty testid="roster-empty" /> }.into_any();
     }
-    m.el("dt", &[], t.col_students)
-        .el(
-            "dd",
-            &[("data-testid", Some("roster-counts"))],
-            &(t.roster_counts)(counts.active, counts.withdrawn, counts.completed),
-        )
-        .close("dl");
-
-    m.section("roster-heading", t.roster_heading);
-    if rows.is_empty() {
-        m.empty("roster-empty", t.roster_empty);
+    let mut table = Table::new(
+        "roster",
+        vec![
+            t.col_name,
+            t.col_role,
+            t.col_status,
+            t.col_since,
+            t.col_source,
+            t.col_actions,
+        ],
+    );
+    let label = if page.can_manage {
+        t.history_and_status
     } else {
-        m.table(
-            "table",
-            "roster",
-            &[
-                t.col_name,
-                t.col_role,
-                t.col_status,
-                t.col_since,
-                t.col_source,
-                t.col_actions,
-            ],
-        );
-        for e in rows {
-            let name = e.person.full_name();
-            let (eid, pid) = (e.id.to_string(), e.person.id.to_string());
-            m.open(
-                "tr",
-                &[
-                    ("data-testid", Some("roster-row")),
-                    ("data-enrolment-id", Some(&eid)),
-                    ("data-person-id", Some(&pid)),
-                    ("data-role", Some(e.role.as_str())),
-                    ("data-status", Some(&e.status)),
-                    ("data-kind", Some(e.status_kind.as_str())),
-                ],
+        t.history
+    };
+    for e in &page.roster.enrolments {
+        let name = e.person.full_name();
+        let name_cell = if page.can_manage && e.role == Role::Student {
+            Cell::link(
+                format!("/sis/students/{}", e.person.id),
+                &name,
+                "student-link",
             )
-            .open("th", &[("scope", Some("row"))]);
-            if page.can_manage && e.role == Role::Student {
-                let href = format!("/sis/students/{pid}");
-                m.el(
-                    "a",
-                    &[("href", Some(&href)), ("data-testid", Some("student-link"))],
-                    &name,
-                );
-            } else {
-                m.text(&name);
-            }
-            m.close("th")
-                .el("td", &[], t.role_name(e.role))
-                .open("td", &[]);
-            status_badge(&mut m, e.status_kind, &e.status_label);
-            m.close("td")
-                .el(
-                    "td",
-                    &[("class", Some("nowrap"))],
-                    &time::date(e.status_effective_at),
-                )
-                .open("td", &[]);
-            source_badge(&mut m, e.source);
-            m.close("td").open("td", &[]).el(
-                "button",
-                &[
-                    ("type", Some("button")),
-                    ("class", Some("link-button")),
-                    ("data-testid", Some("show-history")),
-                    ("data-action", Some("history")),
-                    ("data-id", Some(&eid)),
-                    ("aria-label", Some(&(t.show_history_of)(&name))),
-                ],
-                if page.can_manage {
-                    t.history_and_status
-                } else {
-                    t.history
-                },
-            );
-            m.close("td").close("tr");
-        }
-        m.end_table();
-    }
-    m.close("section");
-
-    m.section("teachers-heading", t.teacher_history_heading);
-    if page.teacher_history.is_empty() {
-        m.empty("teacher-history-empty", t.teacher_history_empty);
-    } else {
-        m.table(
-            "table table--compact",
-            "teacher-history",
-            &[t.col_effective, t.col_teacher, t.col_source, t.col_recorded],
+        } else {
+            Cell::text(&name)
+        };
+        let row = (e.id, (t.who_in)(&name, &section.name), e.status.clone());
+        let enrolment_id = e.id;
+        let show = Callback::new(move |()| {
+            open.set(Some(row.clone()));
+            focus_panel(enrolment_id);
+        });
+        table.row(
+            Row::new("roster-row")
+                .data("data-enrolment-id", e.id)
+                .data("data-person-id", e.person.id)
+                .data("data-role", e.role.as_str())
+                .data("data-status", &e.status)
+                .data("data-kind", e.status_kind.as_str())
+                .cell(name_cell)
+                .text(t.role_name(e.role))
+                .cell(Cell::empty().and(status_part(e.status_kind, &e.status_label)))
+                .cell(Cell::date(time::date(e.status_effective_at)))
+                .cell(source_cell(e.source))
+                .cell(Cell::empty().and(Part::Button {
+                    label: label.to_owned(),
+                    aria_label: (t.show_history_of)(label, &name),
+                    testid: "show-history",
+                    on_press: show,
+                })),
         );
-        for h in &page.teacher_history {
-            m.open("tr", &[("data-testid", Some("teacher-history-row"))]);
-            date_cell(&mut m, h.effective_at);
-            m.open("td", &[]).text(
-                &h.teacher
-                    .as_ref()
-                    .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
-            );
-            late_badge(&mut m, h.stale);
-            m.close("td");
-            source_cell(&mut m, h.source);
-            date_cell(&mut m, h.recorded_at);
-            m.close("tr");
-        }
-        m.end_table();
     }
-    m.close("section");
-    m.finish()
+    view! { <DataTable table /> }.into_any()
+}
+
+/// Who taught the section when.
+fn teacher_history(page: &Page) -> AnyView {
+    let t = sis();
+    if page.teacher_history.is_empty() {
+        return view! { <Empty text=t.teacher_history_empty testid="teacher-history-empty" /> }
+            .into_any();
+    }
+    let mut table = Table::new(
+        "teacher-history",
+        vec![t.col_effective, t.col_teacher, t.col_source, t.col_recorded],
+    )
+    .compact();
+    for h in &page.teacher_history {
+        table.row(
+            Row::new("teacher-history-row")
+                .cell(date_cell(h.effective_at))
+                .cell(
+                    Cell::text(
+                        h.teacher
+                            .as_ref()
+                            .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
+                    )
+                    .and_some(late_part(h.stale)),
+                )
+                .cell(source_cell(h.source))
+                .cell(date_cell(h.recorded_at)),
+        );
+    }
+    view! { <DataTable table /> }.into_any()
 }
 
 /// Moves focus to the opened history's heading once it is on the page.
@@ -284,7 +217,7 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
     let role = RwSignal::new("student".to_owned());
     let date = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<SisProblem>);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
     let done = RwSignal::new(None::<String>);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -302,16 +235,10 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
             }
         };
         problem.set(None);
-        failure.set(None);
-        spawn_local(async move {
-            match api::sis::enrol(section_id, request).await {
-                Ok(_) => {
-                    done.set(chosen.map(|p| (t.enrolled)(&p.1)));
-                    person.set(None);
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
-            }
+        action.run(api::sis::enrol(section_id, request), move |_| {
+            done.set(chosen.map(|p| (t.enrolled)(&p.1)));
+            person.set(None);
+            reload();
         });
     };
     view! {
@@ -333,7 +260,7 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
                 </div>
             </form>
             {move || problem.get().map(|p| view! { <p class="field__problem" role="alert">{t.problem(p)}</p> })}
-            <ErrorSlot error=failure testid="enrol-error" />
+            <ErrorSlot error=action.failure testid="enrol-error" />
             {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid="enrol-done"><p>{text}</p></Notice> })}
         </section>
     }
@@ -343,24 +270,18 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
 fn TeacherForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let t = sis();
     let person = RwSignal::new(None::<(i64, String)>);
-    let failure = RwSignal::new(None::<ApiError>);
+    let action = ui::Action::new();
     let set = move |_| {
         let Some((teacher, _)) = person.get_untracked() else {
             return;
         };
-        failure.set(None);
-        spawn_local(async move {
-            let request = SetTeacherRequest {
-                teacher_id: Some(teacher),
-                effective_at: None,
-            };
-            match api::sis::set_teacher(section_id, request).await {
-                Ok(()) => {
-                    person.set(None);
-                    reload();
-                }
-                Err(error) => failure.set(Some(error)),
-            }
+        let request = SetTeacherRequest {
+            teacher_id: Some(teacher),
+            effective_at: None,
+        };
+        action.run(api::sis::set_teacher(section_id, request), move |()| {
+            person.set(None);
+            reload();
         });
     };
     view! {
@@ -370,7 +291,7 @@ fn TeacherForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static
             <button type="button" class="button" data-testid="set-teacher" disabled=move || person.with(Option::is_none) on:click=set>
                 {t.set_teacher}
             </button>
-            <ErrorSlot error=failure testid="set-teacher-error" />
+            <ErrorSlot error=action.failure testid="set-teacher-error" />
         </section>
     }
 }

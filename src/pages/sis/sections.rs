@@ -7,14 +7,13 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use schoolbridge_api::sis::{ContainerRow, CourseRow, SectionSummary};
 
-use super::{loading_or_error, markup_view, source_badge};
+use super::source_cell;
 use crate::api;
 use crate::i18n::sis;
 use crate::model::roles::Need;
 use crate::model::sis::{ContainerGroup, SectionFilter, chosen_id, group_sections, teachers_of};
-use crate::model::sis_markup::Markup;
 use crate::session::use_session;
-use crate::ui::{self, Empty};
+use crate::ui::{self, Cell, DataTable, Empty, Row, Table};
 
 /// `/sis/sections`.
 #[component]
@@ -32,16 +31,9 @@ pub fn SectionsPage() -> impl IntoView {
         })
     });
     let sections = ui::load(api::sis::sections);
-    let containers = RwSignal::new(Vec::<ContainerRow>::new());
-    let courses = RwSignal::new(Vec::<CourseRow>::new());
-    leptos::task::spawn_local(async move {
-        if let Ok(found) = api::sis::containers().await {
-            containers.set(found);
-        }
-        if let Ok(found) = api::sis::courses().await {
-            courses.set(found);
-        }
-    });
+    // The filters' choices; a list that cannot be read leaves its filter with "Any" only.
+    let containers = ui::load(api::sis::containers);
+    let courses = ui::load(api::sis::courses);
     view! {
         <section class="page" data-testid="sections" aria-labelledby="sections-heading">
             <div class="page__head">
@@ -51,11 +43,9 @@ pub fn SectionsPage() -> impl IntoView {
                 })}
             </div>
             <p class="lead">{if staff { t.sections_intro_staff } else { t.sections_intro_teacher }}</p>
-            {move || sections.with(|state| {
-                loading_or_error(state).unwrap_or_else(|| {
-                    let list = state.as_ref().and_then(|r| r.as_ref().ok()).cloned().unwrap_or_default();
-                    view! { <Filters list=list.clone() filter containers courses /> <Groups list filter /> }.into_any()
-                })
+            {ui::loaded(sections, move |list| view! {
+                <Filters list=list.clone() filter containers courses />
+                <Groups list filter />
             })}
         </section>
     }
@@ -65,8 +55,8 @@ pub fn SectionsPage() -> impl IntoView {
 fn Filters(
     list: Vec<SectionSummary>,
     filter: Memo<SectionFilter>,
-    containers: RwSignal<Vec<ContainerRow>>,
-    courses: RwSignal<Vec<CourseRow>>,
+    containers: ui::Loaded<Vec<ContainerRow>>,
+    courses: ui::Loaded<Vec<CourseRow>>,
 ) -> impl IntoView {
     let t = sis();
     let navigate = use_navigate();
@@ -91,7 +81,7 @@ fn Filters(
                 <select id="filter-container" data-testid="filter-container"
                     on:change:target=move |e| go_container(SectionFilter { container: chosen_id(&e.target().value()), ..filter.get_untracked() })>
                     <option value="">{t.any}</option>
-                    {move || containers.get().into_iter().map(|c| {
+                    {move || containers.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
                         let on = selected(c.id, filter.get().container);
                         view! { <option value=c.id.to_string() selected=on>{t.container_name(&c.name, &c.kind)}</option> }
                     }).collect_view()}
@@ -113,7 +103,7 @@ fn Filters(
                 <select id="filter-course" data-testid="filter-course"
                     on:change:target=move |e| go(SectionFilter { course: chosen_id(&e.target().value()), ..filter.get_untracked() })>
                     <option value="">{t.any}</option>
-                    {move || courses.get().into_iter().map(|c| {
+                    {move || courses.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
                         let on = selected(c.id, filter.get().course);
                         view! { <option value=c.id.to_string() selected=on>{c.name}</option> }
                     }).collect_view()}
@@ -136,36 +126,22 @@ fn Groups(list: Vec<SectionSummary>, filter: Memo<SectionFilter>) -> impl IntoVi
             };
             return view! { <Empty text testid="sections-empty" /> }.into_any();
         }
-        let html: String = groups.iter().map(group_markup).collect();
-        markup_view(html, "section-groups").into_any()
+        groups
+            .into_iter()
+            .map(|group| view! { <Group group /> })
+            .collect_view()
+            .into_any()
     }
 }
 
-/// One container's table, as markup (`model::sis_markup`).
-fn group_markup(group: &ContainerGroup) -> String {
+/// One container's sections.
+#[component]
+fn Group(group: ContainerGroup) -> impl IntoView {
     let t = sis();
-    let mut m = Markup::new();
     let heading = format!("container-{}", group.id);
-    let container = group.id.to_string();
-    m.open(
-        "section",
-        &[
-            ("class", Some("section")),
-            ("aria-labelledby", Some(&heading)),
-            ("data-testid", Some("section-group")),
-            ("data-container", Some(&container)),
-        ],
-    );
-    let kind = group.kind.as_str();
-    m.el(
-        "h2",
-        &[("id", Some(&heading))],
-        &t.container_name(&group.name, kind),
-    );
-    m.table(
-        "table",
+    let mut table = Table::new(
         "sections-table",
-        &[
+        vec![
             t.col_section,
             t.col_course,
             t.col_teacher,
@@ -174,45 +150,29 @@ fn group_markup(group: &ContainerGroup) -> String {
         ],
     );
     for s in &group.sections {
-        let id = s.id.to_string();
-        let href = format!("/sis/sections/{id}");
-        m.open(
-            "tr",
-            &[
-                ("data-testid", Some("section-row")),
-                ("data-id", Some(&id)),
-                ("data-source", Some(s.source.as_str())),
-            ],
-        )
-        .open("th", &[("scope", Some("row"))])
-        .el(
-            "a",
-            &[("href", Some(&href)), ("data-testid", Some("section-link"))],
-            &s.name,
-        )
-        .close("th")
-        .el(
-            "td",
-            &[],
-            s.course.as_ref().map_or(t.no_course, |c| c.name.as_str()),
-        )
-        .el(
-            "td",
-            &[],
-            &s.teacher
-                .as_ref()
-                .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
-        )
-        .open("td", &[]);
-        source_badge(&mut m, s.source);
-        m.close("td")
-            .el(
-                "td",
-                &[("class", Some("num"))],
-                &s.active_students.to_string(),
-            )
-            .close("tr");
+        table.row(
+            Row::new("section-row")
+                .data("data-id", s.id)
+                .data("data-source", s.source.as_str())
+                .cell(Cell::link(
+                    format!("/sis/sections/{}", s.id),
+                    &s.name,
+                    "section-link",
+                ))
+                .text(s.course.as_ref().map_or(t.no_course, |c| c.name.as_str()))
+                .text(
+                    s.teacher
+                        .as_ref()
+                        .map_or_else(|| t.no_teacher.to_owned(), |p| p.full_name()),
+                )
+                .cell(source_cell(s.source))
+                .cell(Cell::num(s.active_students.to_string())),
+        );
     }
-    m.end_table().close("section");
-    m.finish()
+    view! {
+        <section class="section" aria-labelledby=heading.clone() data-testid="section-group" data-container=group.id.to_string()>
+            <h2 id=heading.clone()>{t.container_name(&group.name, &group.kind)}</h2>
+            <DataTable table />
+        </section>
+    }
 }

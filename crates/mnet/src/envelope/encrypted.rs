@@ -96,6 +96,12 @@ impl EncryptedEnvelope {
         self.algorithm.as_deref()
     }
 
+    /// Whether the RSA-wrapped session key has the size `key` produces (its modulus in bytes):
+    /// anything else cannot be opened by it, and is refused before any RSA work (§4.1).
+    pub fn wrapped_key_fits(&self, key: &SitePrivateKey) -> bool {
+        self.wrapped_key.len() == key.size()
+    }
+
     /// Tries each key in order (current first, then archived) and returns the first that really
     /// opens the envelope. `rng` blinds the RSA operations.
     pub fn open<R: CryptoRng + ?Sized>(

@@ -43,6 +43,44 @@ pub struct CertificateSubject {
     pub email: String,
 }
 
+/// How long Moodle's own certificates live, in days (`mnet_generate_keypair($dn = null,
+/// $days = 28)`, `mnet-protocol.md` §5.5).
+pub const MOODLE_CERT_DAYS: u32 = 28;
+
+impl CertificateSubject {
+    /// The subject a stock Moodle writes into its own certificate when the administrator who
+    /// triggers key generation has no country, city or e-mail address and the site no no-reply
+    /// address (`mnet_generate_keypair()`, §6.1): C=NZ, ST=L=Wellington, O = the site's full
+    /// name, OU=Moodle, emailAddress = `noreply@{host}`. Used wherever we must look like a Moodle
+    /// peer (the simulator, test peers, benchmarks).
+    pub fn moodle_default(wwwroot: &str, site_name: &str) -> Self {
+        CertificateSubject {
+            country: "NZ".to_owned(),
+            state: "Wellington".to_owned(),
+            locality: "Wellington".to_owned(),
+            organization: site_name.chars().take(64).collect(),
+            organizational_unit: "Moodle".to_owned(),
+            email: format!("noreply@{}", email_host(wwwroot)),
+        }
+    }
+}
+
+/// The host part of a wwwroot (no scheme, port or path), reduced to what an e-mail domain may
+/// hold; `localhost` when nothing is left.
+fn email_host(wwwroot: &str) -> String {
+    let rest = wwwroot.split_once("://").map_or(wwwroot, |(_, r)| r);
+    let host = rest.split(['/', ':', '?', '#']).next().unwrap_or("");
+    let host: String = host
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        .collect();
+    if host.is_empty() {
+        "localhost".to_owned()
+    } else {
+        host
+    }
+}
+
 /// The signature algorithm of the self-signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertSignature {
@@ -67,6 +105,25 @@ pub struct CertificateRequest<'a> {
     pub serial: u64,
     /// Self-signature algorithm.
     pub signature: CertSignature,
+}
+
+impl<'a> CertificateRequest<'a> {
+    /// The certificate Moodle's `mnet_generate_keypair()` makes for itself (§6.1, §14): valid
+    /// for [`MOODLE_CERT_DAYS`] from `not_before`, serial 0, sha1WithRSAEncryption.
+    pub fn moodle_shaped(
+        wwwroot: &'a str,
+        subject: &'a CertificateSubject,
+        not_before: i64,
+    ) -> Self {
+        CertificateRequest {
+            wwwroot,
+            subject,
+            not_before,
+            days: MOODLE_CERT_DAYS,
+            serial: 0,
+            signature: CertSignature::Sha1,
+        }
+    }
 }
 
 #[derive(Sequence)]

@@ -7,7 +7,8 @@ mod private;
 
 pub use certificate::{CredentialError, PeerCertificate, SubjectFields, fingerprint};
 pub use generate::{
-    CertSignature, CertificateRequest, CertificateSubject, self_signed_certificate,
+    CertSignature, CertificateRequest, CertificateSubject, MOODLE_CERT_DAYS,
+    self_signed_certificate,
 };
 pub use pem::{certificate_pem_from_der, der_from_certificate_pem, is_normalised};
 pub use private::SitePrivateKey;

@@ -1,586 +1,477 @@
-//! Every capture of `shared/vectors/moodle-4.5/`, compiled in so the same tests run natively
-//! and as wasm in the browser. Generated from the folder listing; see that folder's README.
+//! Every capture of `crates/mnet/tests/vectors/moodle-4.5/`, compiled in so the same tests run
+//! natively and as wasm in the browser. Generated from the folder listing (its README says where
+//! each file came from); `moodle_captures::every_capture_in_the_folder_is_compiled_in` keeps the
+//! two equal.
 
 /// (file name, contents)
 pub const FILES: &[(&str, &str)] = &[
     (
         "01_keyswap_unsigned.request.xml",
-        include_str!("../../../../../shared/vectors/moodle-4.5/01_keyswap_unsigned.request.xml"),
+        include_str!("../vectors/moodle-4.5/01_keyswap_unsigned.request.xml"),
     ),
     (
         "01_keyswap_unsigned.response.xml",
-        include_str!("../../../../../shared/vectors/moodle-4.5/01_keyswap_unsigned.response.xml"),
+        include_str!("../vectors/moodle-4.5/01_keyswap_unsigned.response.xml"),
     ),
     (
         "02_listMethods_unsigned.request.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/02_listMethods_unsigned.request.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/02_listMethods_unsigned.request.xml"),
     ),
     (
         "02_listMethods_unsigned.response.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/02_listMethods_unsigned.response.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/02_listMethods_unsigned.response.xml"),
     ),
     (
         "03_listServices_unsigned.request.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/03_listServices_unsigned.request.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/03_listServices_unsigned.request.xml"),
     ),
     (
         "03_listServices_unsigned.response.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/03_listServices_unsigned.response.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/03_listServices_unsigned.response.xml"),
     ),
     (
         "04_user_authorise_unsigned.request.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/04_user_authorise_unsigned.request.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/04_user_authorise_unsigned.request.xml"),
     ),
     (
         "04_user_authorise_unsigned.response.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/04_user_authorise_unsigned.response.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/04_user_authorise_unsigned.response.xml"),
     ),
     (
         "05_keyswap_dotted_unsigned.request.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/05_keyswap_dotted_unsigned.request.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/05_keyswap_dotted_unsigned.request.xml"),
     ),
     (
         "05_keyswap_dotted_unsigned.response.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/05_keyswap_dotted_unsigned.response.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/05_keyswap_dotted_unsigned.response.xml"),
     ),
     (
         "06_bogus_method_unsigned.request.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/06_bogus_method_unsigned.request.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/06_bogus_method_unsigned.request.xml"),
     ),
     (
         "06_bogus_method_unsigned.response.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/06_bogus_method_unsigned.response.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/06_bogus_method_unsigned.response.xml"),
     ),
     (
         "10_listServices_signed_encrypted_unregistered.request.plain.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.request.plain.xml"
+            "../vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.request.plain.xml"
         ),
     ),
     (
         "10_listServices_signed_encrypted_unregistered.request.signed.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.request.signed.xml"
+            "../vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.request.signed.xml"
         ),
     ),
     (
         "10_listServices_signed_encrypted_unregistered.request.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.request.wire.xml"
+            "../vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.request.wire.xml"
         ),
     ),
     (
         "10_listServices_signed_encrypted_unregistered.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.response.decrypted.xml"
+            "../vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.response.decrypted.xml"
         ),
     ),
     (
         "10_listServices_signed_encrypted_unregistered.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.response.payload.xml"
+            "../vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.response.payload.xml"
         ),
     ),
     (
         "10_listServices_signed_encrypted_unregistered.response.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.response.wire.xml"
+            "../vectors/moodle-4.5/10_listServices_signed_encrypted_unregistered.response.wire.xml"
         ),
     ),
     (
         "11_listServices_signed_only_unregistered.request.plain.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/11_listServices_signed_only_unregistered.request.plain.xml"
+            "../vectors/moodle-4.5/11_listServices_signed_only_unregistered.request.plain.xml"
         ),
     ),
     (
         "11_listServices_signed_only_unregistered.request.signed.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/11_listServices_signed_only_unregistered.request.signed.xml"
+            "../vectors/moodle-4.5/11_listServices_signed_only_unregistered.request.signed.xml"
         ),
     ),
     (
         "11_listServices_signed_only_unregistered.request.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/11_listServices_signed_only_unregistered.request.wire.xml"
+            "../vectors/moodle-4.5/11_listServices_signed_only_unregistered.request.wire.xml"
         ),
     ),
     (
         "11_listServices_signed_only_unregistered.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/11_listServices_signed_only_unregistered.response.decrypted.xml"
+            "../vectors/moodle-4.5/11_listServices_signed_only_unregistered.response.decrypted.xml"
         ),
     ),
     (
         "11_listServices_signed_only_unregistered.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/11_listServices_signed_only_unregistered.response.payload.xml"
+            "../vectors/moodle-4.5/11_listServices_signed_only_unregistered.response.payload.xml"
         ),
     ),
     (
         "11_listServices_signed_only_unregistered.response.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/11_listServices_signed_only_unregistered.response.wire.xml"
+            "../vectors/moodle-4.5/11_listServices_signed_only_unregistered.response.wire.xml"
         ),
     ),
     (
         "20_listServices_signed_encrypted.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/20_listServices_signed_encrypted.request.plain.xml"),
     ),
     (
         "20_listServices_signed_encrypted.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/20_listServices_signed_encrypted.request.signed.xml"),
     ),
     (
         "20_listServices_signed_encrypted.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/20_listServices_signed_encrypted.request.wire.xml"),
     ),
     (
         "20_listServices_signed_encrypted.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.response.decrypted.xml"
+            "../vectors/moodle-4.5/20_listServices_signed_encrypted.response.decrypted.xml"
         ),
     ),
     (
         "20_listServices_signed_encrypted.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/20_listServices_signed_encrypted.response.payload.xml"),
     ),
     (
         "20_listServices_signed_encrypted.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/20_listServices_signed_encrypted.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/20_listServices_signed_encrypted.response.wire.xml"),
     ),
     (
         "21_listMethods_signed_encrypted.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/21_listMethods_signed_encrypted.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/21_listMethods_signed_encrypted.request.plain.xml"),
     ),
     (
         "21_listMethods_signed_encrypted.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/21_listMethods_signed_encrypted.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/21_listMethods_signed_encrypted.request.signed.xml"),
     ),
     (
         "21_listMethods_signed_encrypted.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/21_listMethods_signed_encrypted.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/21_listMethods_signed_encrypted.request.wire.xml"),
     ),
     (
         "21_listMethods_signed_encrypted.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/21_listMethods_signed_encrypted.response.decrypted.xml"
+            "../vectors/moodle-4.5/21_listMethods_signed_encrypted.response.decrypted.xml"
         ),
     ),
     (
         "21_listMethods_signed_encrypted.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/21_listMethods_signed_encrypted.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/21_listMethods_signed_encrypted.response.payload.xml"),
     ),
     (
         "21_listMethods_signed_encrypted.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/21_listMethods_signed_encrypted.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/21_listMethods_signed_encrypted.response.wire.xml"),
     ),
     (
         "22_listMethods_sso_idp_signed_encrypted.request.plain.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.request.plain.xml"
+            "../vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.request.plain.xml"
         ),
     ),
     (
         "22_listMethods_sso_idp_signed_encrypted.request.signed.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.request.signed.xml"
+            "../vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.request.signed.xml"
         ),
     ),
     (
         "22_listMethods_sso_idp_signed_encrypted.request.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.request.wire.xml"
+            "../vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.request.wire.xml"
         ),
     ),
     (
         "22_listMethods_sso_idp_signed_encrypted.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.response.decrypted.xml"
+            "../vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.response.decrypted.xml"
         ),
     ),
     (
         "22_listMethods_sso_idp_signed_encrypted.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.response.payload.xml"
+            "../vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.response.payload.xml"
         ),
     ),
     (
         "22_listMethods_sso_idp_signed_encrypted.response.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.response.wire.xml"
+            "../vectors/moodle-4.5/22_listMethods_sso_idp_signed_encrypted.response.wire.xml"
         ),
     ),
     (
         "23_methodSignature_user_authorise.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/23_methodSignature_user_authorise.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/23_methodSignature_user_authorise.request.plain.xml"),
     ),
     (
         "23_methodSignature_user_authorise.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/23_methodSignature_user_authorise.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/23_methodSignature_user_authorise.request.signed.xml"),
     ),
     (
         "23_methodSignature_user_authorise.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/23_methodSignature_user_authorise.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/23_methodSignature_user_authorise.request.wire.xml"),
     ),
     (
         "23_methodSignature_user_authorise.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/23_methodSignature_user_authorise.response.decrypted.xml"
+            "../vectors/moodle-4.5/23_methodSignature_user_authorise.response.decrypted.xml"
         ),
     ),
     (
         "23_methodSignature_user_authorise.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/23_methodSignature_user_authorise.response.payload.xml"
+            "../vectors/moodle-4.5/23_methodSignature_user_authorise.response.payload.xml"
         ),
     ),
     (
         "23_methodSignature_user_authorise.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/23_methodSignature_user_authorise.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/23_methodSignature_user_authorise.response.wire.xml"),
     ),
     (
         "24_user_authorise_badtoken.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/24_user_authorise_badtoken.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/24_user_authorise_badtoken.request.plain.xml"),
     ),
     (
         "24_user_authorise_badtoken.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/24_user_authorise_badtoken.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/24_user_authorise_badtoken.request.signed.xml"),
     ),
     (
         "24_user_authorise_badtoken.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/24_user_authorise_badtoken.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/24_user_authorise_badtoken.request.wire.xml"),
     ),
     (
         "24_user_authorise_badtoken.response.decrypted.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/24_user_authorise_badtoken.response.decrypted.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/24_user_authorise_badtoken.response.decrypted.xml"),
     ),
     (
         "24_user_authorise_badtoken.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/24_user_authorise_badtoken.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/24_user_authorise_badtoken.response.payload.xml"),
     ),
     (
         "24_user_authorise_badtoken.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/24_user_authorise_badtoken.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/24_user_authorise_badtoken.response.wire.xml"),
     ),
     (
         "25_user_authorise_ok.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/25_user_authorise_ok.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/25_user_authorise_ok.request.plain.xml"),
     ),
     (
         "25_user_authorise_ok.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/25_user_authorise_ok.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/25_user_authorise_ok.request.signed.xml"),
     ),
     (
         "25_user_authorise_ok.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/25_user_authorise_ok.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/25_user_authorise_ok.request.wire.xml"),
     ),
     (
         "25_user_authorise_ok.response.decrypted.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/25_user_authorise_ok.response.decrypted.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/25_user_authorise_ok.response.decrypted.xml"),
     ),
     (
         "25_user_authorise_ok.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/25_user_authorise_ok.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/25_user_authorise_ok.response.payload.xml"),
     ),
     (
         "25_user_authorise_ok.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/25_user_authorise_ok.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/25_user_authorise_ok.response.wire.xml"),
     ),
     (
         "26_listServices_signed_only_registered.request.plain.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/26_listServices_signed_only_registered.request.plain.xml"
+            "../vectors/moodle-4.5/26_listServices_signed_only_registered.request.plain.xml"
         ),
     ),
     (
         "26_listServices_signed_only_registered.request.signed.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/26_listServices_signed_only_registered.request.signed.xml"
+            "../vectors/moodle-4.5/26_listServices_signed_only_registered.request.signed.xml"
         ),
     ),
     (
         "26_listServices_signed_only_registered.request.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/26_listServices_signed_only_registered.request.wire.xml"
+            "../vectors/moodle-4.5/26_listServices_signed_only_registered.request.wire.xml"
         ),
     ),
     (
         "26_listServices_signed_only_registered.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/26_listServices_signed_only_registered.response.decrypted.xml"
+            "../vectors/moodle-4.5/26_listServices_signed_only_registered.response.decrypted.xml"
         ),
     ),
     (
         "26_listServices_signed_only_registered.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/26_listServices_signed_only_registered.response.payload.xml"
+            "../vectors/moodle-4.5/26_listServices_signed_only_registered.response.payload.xml"
         ),
     ),
     (
         "26_listServices_signed_only_registered.response.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/26_listServices_signed_only_registered.response.wire.xml"
+            "../vectors/moodle-4.5/26_listServices_signed_only_registered.response.wire.xml"
         ),
     ),
     (
         "27_unknown_system_method.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/27_unknown_system_method.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/27_unknown_system_method.request.plain.xml"),
     ),
     (
         "27_unknown_system_method.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/27_unknown_system_method.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/27_unknown_system_method.request.signed.xml"),
     ),
     (
         "27_unknown_system_method.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/27_unknown_system_method.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/27_unknown_system_method.request.wire.xml"),
     ),
     (
         "27_unknown_system_method.response.decrypted.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/27_unknown_system_method.response.decrypted.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/27_unknown_system_method.response.decrypted.xml"),
     ),
     (
         "27_unknown_system_method.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/27_unknown_system_method.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/27_unknown_system_method.response.payload.xml"),
     ),
     (
         "27_unknown_system_method.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/27_unknown_system_method.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/27_unknown_system_method.response.wire.xml"),
     ),
     (
         "28_not_registered_rpc.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/28_not_registered_rpc.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/28_not_registered_rpc.request.plain.xml"),
     ),
     (
         "28_not_registered_rpc.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/28_not_registered_rpc.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/28_not_registered_rpc.request.signed.xml"),
     ),
     (
         "28_not_registered_rpc.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/28_not_registered_rpc.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/28_not_registered_rpc.request.wire.xml"),
     ),
     (
         "28_not_registered_rpc.response.decrypted.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/28_not_registered_rpc.response.decrypted.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/28_not_registered_rpc.response.decrypted.xml"),
     ),
     (
         "28_not_registered_rpc.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/28_not_registered_rpc.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/28_not_registered_rpc.response.payload.xml"),
     ),
     (
         "28_not_registered_rpc.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/28_not_registered_rpc.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/28_not_registered_rpc.response.wire.xml"),
     ),
     (
         "29_keyswap_signed_encrypted.request.plain.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/29_keyswap_signed_encrypted.request.plain.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/29_keyswap_signed_encrypted.request.plain.xml"),
     ),
     (
         "29_keyswap_signed_encrypted.request.signed.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/29_keyswap_signed_encrypted.request.signed.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/29_keyswap_signed_encrypted.request.signed.xml"),
     ),
     (
         "29_keyswap_signed_encrypted.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/29_keyswap_signed_encrypted.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/29_keyswap_signed_encrypted.request.wire.xml"),
     ),
     (
         "29_keyswap_signed_encrypted.response.decrypted.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/29_keyswap_signed_encrypted.response.decrypted.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/29_keyswap_signed_encrypted.response.decrypted.xml"),
     ),
     (
         "29_keyswap_signed_encrypted.response.payload.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/29_keyswap_signed_encrypted.response.payload.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/29_keyswap_signed_encrypted.response.payload.xml"),
     ),
     (
         "29_keyswap_signed_encrypted.response.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/29_keyswap_signed_encrypted.response.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/29_keyswap_signed_encrypted.response.wire.xml"),
     ),
     (
         "30_NOLEGACY_listServices_signed_encrypted.request.plain.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.request.plain.xml"
+            "../vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.request.plain.xml"
         ),
     ),
     (
         "30_NOLEGACY_listServices_signed_encrypted.request.signed.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.request.signed.xml"
+            "../vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.request.signed.xml"
         ),
     ),
     (
         "30_NOLEGACY_listServices_signed_encrypted.request.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.request.wire.xml"
+            "../vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.request.wire.xml"
         ),
     ),
     (
         "30_NOLEGACY_listServices_signed_encrypted.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.response.decrypted.xml"
+            "../vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.response.decrypted.xml"
         ),
     ),
     (
         "30_NOLEGACY_listServices_signed_encrypted.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.response.payload.xml"
+            "../vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.response.payload.xml"
         ),
     ),
     (
         "30_NOLEGACY_listServices_signed_encrypted.response.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.response.wire.xml"
+            "../vectors/moodle-4.5/30_NOLEGACY_listServices_signed_encrypted.response.wire.xml"
         ),
     ),
     (
         "31_NOLEGACY_listServices_signed_only.request.plain.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.request.plain.xml"
+            "../vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.request.plain.xml"
         ),
     ),
     (
         "31_NOLEGACY_listServices_signed_only.request.signed.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.request.signed.xml"
+            "../vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.request.signed.xml"
         ),
     ),
     (
         "31_NOLEGACY_listServices_signed_only.request.wire.xml",
-        include_str!(
-            "../../../../../shared/vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.request.wire.xml"
-        ),
+        include_str!("../vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.request.wire.xml"),
     ),
     (
         "31_NOLEGACY_listServices_signed_only.response.decrypted.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.response.decrypted.xml"
+            "../vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.response.decrypted.xml"
         ),
     ),
     (
         "31_NOLEGACY_listServices_signed_only.response.payload.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.response.payload.xml"
+            "../vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.response.payload.xml"
         ),
     ),
     (
         "31_NOLEGACY_listServices_signed_only.response.wire.xml",
         include_str!(
-            "../../../../../shared/vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.response.wire.xml"
+            "../vectors/moodle-4.5/31_NOLEGACY_listServices_signed_only.response.wire.xml"
         ),
     ),
 ];
 
-pub const MOODLE_CERT: &str =
-    include_str!("../../../../../shared/vectors/moodle-4.5/moodle-cert.pem");
-pub const PEER_CERT: &str = include_str!("../../../../../shared/vectors/moodle-4.5/peer.cert.pem");
-pub const PEER_KEY: &str = include_str!("../../../../../shared/vectors/moodle-4.5/peer.key.pem");
+pub const MOODLE_CERT: &str = include_str!("../vectors/moodle-4.5/moodle-cert.pem");
+pub const PEER_CERT: &str = include_str!("../vectors/moodle-4.5/peer.cert.pem");
+pub const PEER_KEY: &str = include_str!("../vectors/moodle-4.5/peer.key.pem");
 
 /// The contents of one capture file.
 pub fn file(name: &str) -> &'static str {

@@ -27,10 +27,8 @@ fn alice() -> Site {
 }
 
 fn bob() -> Site {
-    let keys: serde_json::Value = serde_json::from_str(include_str!(
-        "../../../../../shared/vectors/php-openssl/keys.json"
-    ))
-    .unwrap();
+    let keys: serde_json::Value =
+        serde_json::from_str(include_str!("../vectors/php-openssl/keys.json")).unwrap();
     Site {
         key: test_key().clone(),
         cert: PeerCertificate::from_pem(keys["receiver"]["certificate_pem"].as_str().unwrap())

@@ -72,6 +72,44 @@ fn a_moodle_shaped_certificate_has_serial_zero_and_sha1() {
 }
 
 #[test]
+fn moodles_own_certificate_shape_is_one_call_away() {
+    let www = "http://127.0.0.1:8081";
+    let subject = CertificateSubject::moodle_default(www, "Sim School");
+    let req = CertificateRequest::moodle_shaped(www, &subject, 1_795_000_000);
+    let pem = self_signed_certificate(test_key(), &req, &mut rng()).unwrap();
+    let cert = PeerCertificate::from_pem(&pem).unwrap();
+    assert_eq!(cert.serial_hex(), "00");
+    assert_eq!(cert.signature_algorithm(), "sha1WithRSAEncryption");
+    assert_eq!(cert.not_after(), 1_795_000_000 + 28 * 86_400);
+    let s = cert.subject();
+    let fields = [&s.country, &s.state, &s.locality, &s.organization];
+    assert_eq!(
+        fields.map(|f| f.as_deref()),
+        [
+            Some("NZ"),
+            Some("Wellington"),
+            Some("Wellington"),
+            Some("Sim School")
+        ]
+    );
+    assert_eq!(s.organizational_unit.as_deref(), Some("Moodle"));
+    assert_eq!(s.email.as_deref(), Some("noreply@127.0.0.1"));
+    cert.check_credentials(www).unwrap();
+    // The e-mail's host is the wwwroot's, without path or port; never empty.
+    for (wwwroot, email) in [
+        (
+            "https://moodle.example.org:8443/sub/dir",
+            "noreply@moodle.example.org",
+        ),
+        ("nonsense", "noreply@nonsense"),
+        ("http://", "noreply@localhost"),
+    ] {
+        let subject = CertificateSubject::moodle_default(wwwroot, "X");
+        assert_eq!(subject.email, email, "{wwwroot}");
+    }
+}
+
+#[test]
 fn long_wwwroots_put_64_characters_in_the_cn() {
     let www = format!("https://example.org/{}", "x".repeat(80));
     let cert = PeerCertificate::from_pem(&make(&www, CertSignature::Sha256, 2)).unwrap();

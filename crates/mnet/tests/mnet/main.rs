@@ -13,5 +13,7 @@ mod moodle_captures;
 mod php_vectors;
 #[cfg(not(target_arch = "wasm32"))]
 mod properties;
+#[cfg(not(target_arch = "wasm32"))]
+mod server_steps;
 mod support;
 mod wire_text;

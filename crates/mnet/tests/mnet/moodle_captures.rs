@@ -1,5 +1,5 @@
-//! Real traffic from an unmodified Moodle 4.5 (`shared/vectors/moodle-4.5/`): every capture must
-//! parse, decrypt and verify, and what we write must equal what Moodle wrote.
+//! Real traffic from an unmodified Moodle 4.5 (`crates/mnet/tests/vectors/moodle-4.5/`): every
+//! capture must parse, decrypt and verify, and what we write must equal what Moodle wrote.
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -50,6 +50,28 @@ fn open_reply(name: &str) -> (Vec<u8>, mnet::envelope::VerifiedEnvelope) {
     let signed = opened.signed_envelope(&limits()).unwrap();
     let verified = signed.verify(&moodle()).unwrap();
     (decrypted, verified)
+}
+
+/// The folder holds exactly the files compiled in (plus its README): a capture copied in but not
+/// listed would be tested by nothing, and one listed but missing would not build. Native only:
+/// the browser has no file system.
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn every_capture_in_the_folder_is_compiled_in() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/moodle-4.5");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "README.md")
+        .collect();
+    on_disk.sort();
+    let mut compiled: Vec<String> = captures::FILES
+        .iter()
+        .map(|(n, _)| (*n).to_owned())
+        .chain(["moodle-cert.pem", "peer.cert.pem", "peer.key.pem"].map(str::to_owned))
+        .collect();
+    compiled.sort();
+    assert_eq!(on_disk, compiled);
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! PHP/OpenSSL interop vectors (`shared/vectors/php-openssl/`): what `openssl_sign`,
+//! PHP/OpenSSL interop vectors (`crates/mnet/tests/vectors/php-openssl/`): what `openssl_sign`,
 //! `openssl_seal` and `openssl_public_encrypt` produced must open and verify here, and our
 //! signatures must equal PHP's byte for byte.
 #[cfg(target_arch = "wasm32")]
@@ -15,11 +15,7 @@ use serde_json::Value as Json;
 
 macro_rules! vector {
     ($f:literal) => {
-        serde_json::from_str::<Json>(include_str!(concat!(
-            "../../../../../shared/vectors/php-openssl/",
-            $f
-        )))
-        .unwrap()
+        serde_json::from_str::<Json>(include_str!(concat!("../vectors/php-openssl/", $f))).unwrap()
     };
 }
 

@@ -29,10 +29,8 @@ pub fn test_key() -> &'static mnet::keys::SitePrivateKey {
     static KEY: OnceLock<mnet::keys::SitePrivateKey> = OnceLock::new();
     KEY.get_or_init(|| {
         // Reuse the php-openssl receiver key: generating RSA-2048 in a wasm debug build takes long.
-        let keys: serde_json::Value = serde_json::from_str(include_str!(
-            "../../../../../shared/vectors/php-openssl/keys.json"
-        ))
-        .unwrap();
+        let keys: serde_json::Value =
+            serde_json::from_str(include_str!("../vectors/php-openssl/keys.json")).unwrap();
         mnet::keys::SitePrivateKey::from_pem(
             keys["receiver"]["private_key_pkcs8_pem"].as_str().unwrap(),
         )

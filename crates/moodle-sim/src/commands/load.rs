@@ -36,7 +36,7 @@ pub struct LoadArgs {
     /// Concurrent clients.
     #[arg(long, default_value_t = 2)]
     clients: usize,
-    /// Calls to send in the window.
+    /// Changes to send in the window (one call each, or in batches with --batch).
     #[arg(long, default_value_t = 2000)]
     count: usize,
     /// `grades` (only new_grade) or `mixed` (grades with user, enrolment and item updates).
@@ -64,6 +64,17 @@ pub struct LoadArgs {
     /// A name that makes this run's eventids unique (default: the current time).
     #[arg(long)]
     run_id: Option<String>,
+    /// Changes per call: 1 (the plugin's live queue) or a `schooltool/sis/batch` of that many
+    /// (its full sync; at most 1000).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub batch: usize,
+    /// After the window, send this many anonymous hostile requests and report what they cost
+    /// the server (issue 18; `commands::hostile`).
+    #[arg(long, value_name = "N")]
+    hostile: Option<usize>,
+    /// The server's data directory, whose size the hostile run reports before and after.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<std::path::PathBuf>,
     /// Print the results as one JSON object too.
     #[arg(long)]
     json: bool,
@@ -79,6 +90,8 @@ struct Prepared {
     params: Vec<Value>,
     method: String,
     body: Vec<u8>,
+    /// Changes in the call (1, or the batch's size).
+    changes: usize,
 }
 
 /// Runs `load`.
@@ -280,6 +293,20 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<ExitCode> {
     report.server_cpu = server_cpu;
     report.client_cpu = client_cpu;
     report.print(args.json);
+    if let Some(n) = args.hostile {
+        let accepted_per_call = server_cpu.map(|c| c / acknowledged.len().max(1) as f64);
+        let figures = super::hostile::run(
+            &sb,
+            sim.wwwroot(),
+            &sb_cert,
+            sim.now(),
+            server_pid,
+            args.data_dir.as_deref(),
+            n,
+        )
+        .await?;
+        figures.print(accepted_per_call);
+    }
     if let Some(s) = server.take() {
         s.stop().await;
     }
@@ -371,7 +398,8 @@ fn prepare(
     );
     let now = sim.now();
     let mut rng = rand::rng();
-    let mut out = Vec::with_capacity(args.count);
+    let mut out = Vec::new();
+    let mut changes = Vec::with_capacity(args.count);
     for i in 0..args.count {
         let (c, a, s) = (
             i % sections,
@@ -396,19 +424,29 @@ fn prepare(
                 attempt_num: 1 + (i / (sections * items * students)) as u32,
             }
         };
-        let change = Change {
+        changes.push(Change {
             eventid: format!("load-{run_id}-{i}"),
             timemodified: now - 60 + (i as i64 % 60),
             body,
+        });
+    }
+    let per_call = args.batch.clamp(1, mnet::sis::limits::MAX_BATCH_CHANGES);
+    for part in changes.chunks(per_call) {
+        let (method, params) = if per_call == 1 {
+            (part[0].method(), part[0].params())
+        } else {
+            let batch = mnet::sis::Batch {
+                changes: part.iter().map(Change::to_wire).collect(),
+            };
+            (mnet::sis::BATCH_PATH.to_owned(), batch.to_params())
         };
-        let method = change.method();
-        let params = change.params();
         let built =
             client::build_request(&caller, sb, &method, &params, now, Cipher::Rc4, &mut rng)?;
         out.push(Prepared {
             params,
             method,
             body: built.body,
+            changes: part.len(),
         });
     }
     Ok(out)
@@ -426,17 +464,29 @@ async fn check_nothing_lost(
     for &i in acknowledged {
         let p = &prepared[i];
         let reply = sim.call(peer, &p.method, p.params.clone()).await?;
-        let replayed = match reply.into_value() {
-            Ok(Value::Struct(s)) => s
-                .get("replayed")
+        let replayed = |s: &mnet::xmlrpc::Struct| {
+            s.get("replayed")
                 .and_then(Value::as_bool_lenient)
-                .unwrap_or(false),
-            _ => false,
+                .unwrap_or(false)
         };
-        if !replayed {
-            lost += 1;
+        // A single change is replayed; a batch's changes each are.
+        let missing = match reply.into_value() {
+            Ok(Value::Struct(s)) => match s.get("results").and_then(Value::list_lenient) {
+                Some(items) => {
+                    items
+                        .iter()
+                        .filter(|r| !r.as_struct().is_some_and(replayed))
+                        .count()
+                        + p.changes.saturating_sub(items.len())
+                }
+                None => usize::from(!replayed(&s)),
+            },
+            _ => p.changes,
+        };
+        if missing > 0 {
+            lost += missing;
             eprintln!(
-                "LOST: call {i} ({}) was acknowledged but SchoolBridge does not have it",
+                "LOST: call {i} ({}) was acknowledged but SchoolBridge lacks {missing} of its changes",
                 p.method
             );
         }
@@ -527,7 +577,7 @@ fn spawn_memory_sampler(pid: Option<u32>, peak: Arc<AtomicU64>) -> tokio::task::
 }
 
 /// User + system CPU seconds of a process so far (Linux `/proc/PID/stat`).
-fn cpu_seconds(pid: u32) -> Option<f64> {
+pub(super) fn cpu_seconds(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // Fields after the command name (which may contain spaces) start after the last ')'.
     let rest = &stat[stat.rfind(')')? + 2..];
@@ -590,6 +640,8 @@ async fn wait_healthy(url: &str) -> anyhow::Result<()> {
 
 struct Report {
     calls: usize,
+    /// Changes per call (1, or the batch size).
+    batch: usize,
     clients: usize,
     window: Duration,
     acknowledged: usize,
@@ -629,7 +681,8 @@ impl Report {
             latencies[i].as_secs_f64() * 1000.0
         };
         Report {
-            calls: args.count,
+            calls: args.count.div_ceil(args.batch.max(1)),
+            batch: args.batch.max(1),
             clients: args.clients,
             window,
             acknowledged,
@@ -655,6 +708,13 @@ impl Report {
         println!("window               {:.2} s", self.window.as_secs_f64());
         println!("acknowledged         {}", self.acknowledged);
         println!("throughput           {rps:.1} calls/s");
+        if self.batch > 1 {
+            println!(
+                "changes per call     {} (throughput {:.1} changes/s)",
+                self.batch,
+                rps * self.batch as f64
+            );
+        }
         println!(
             "latency p50/p90/p99  {:.1} / {:.1} / {:.1} ms",
             self.p50, self.p90, self.p99
@@ -690,8 +750,9 @@ impl Report {
         println!("lost (acknowledged but not stored): {}", self.lost);
         if json {
             println!(
-                "{{\"calls\":{},\"clients\":{},\"window_s\":{:.3},\"acknowledged\":{},\"rps\":{:.2},\"p50_ms\":{:.2},\"p90_ms\":{:.2},\"p99_ms\":{:.2},\"transport_errors\":{},\"faults\":{},\"peak_rss_mb\":{:.1},\"crypto_round_rate\":{:.2},\"cores\":{},\"ratio\":{:.4},\"lost\":{}}}",
+                "{{\"calls\":{},\"batch\":{},\"clients\":{},\"window_s\":{:.3},\"acknowledged\":{},\"rps\":{:.2},\"p50_ms\":{:.2},\"p90_ms\":{:.2},\"p99_ms\":{:.2},\"transport_errors\":{},\"faults\":{},\"peak_rss_mb\":{:.1},\"crypto_round_rate\":{:.2},\"cores\":{},\"ratio\":{:.4},\"lost\":{}}}",
                 self.calls,
+                self.batch,
                 self.clients,
                 self.window.as_secs_f64(),
                 self.acknowledged,

@@ -1,5 +1,6 @@
 //! The subcommands of the `moodle-sim` binary.
 
+pub mod hostile;
 pub mod load;
 pub mod scenario;
 pub mod serve;

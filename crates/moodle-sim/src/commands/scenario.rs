@@ -1,7 +1,9 @@
 //! `moodle-sim scenario`: registers the simulated site with SchoolBridge (keyswap, storing
 //! SchoolBridge's certificate) and pushes a generated school or a scripted story, one call per
-//! change, in order, printing progress and a summary. It stops with the command to run when
-//! SchoolBridge does not know this Moodle yet (7020), and on 7012/7021.
+//! change (or `--batch N` changes per `schooltool/sis/batch` call), in order, printing progress
+//! and a summary. It stops with the command to run when SchoolBridge does not know this Moodle yet
+//! (7020), and on 7012/7021. `--full-sync` sends instead what the site holds at the end of that
+//! history, as the plugin's full sync does (BENCHMARKS.md: the second sync of an unchanged school).
 
 use super::site::{SchoolArgs, SiteArgs, bind, config, until_stopped};
 use anyhow::{Context, anyhow};
@@ -47,13 +49,23 @@ pub struct ScenarioArgs {
     /// Print the changes instead of sending them (no network, no key needed).
     #[arg(long)]
     dry_run: bool,
+    /// Changes per call: 1 sends each change on its own, as the plugin's live queue does; more
+    /// sends `schooltool/sis/batch` calls of that many (at most 1000), as its full sync does.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    batch: usize,
+    /// Send only the first N changes (a per-call baseline on part of a large school).
+    #[arg(long, value_name = "N")]
+    limit: Option<usize>,
+    /// Instead of the school's history, send what the site holds at its end as a full sync
+    /// (the plugin's `fullsync`: each record once, with the time it last changed, eventids
+    /// `…-sync1`). Run after the history was sent, every change should come back "unchanged".
+    #[arg(long)]
+    full_sync: bool,
 }
 
 /// Prints the stories.
 pub fn list_stories() {
-    println!(
-        "Stories (moodle-sim scenario --story NAME), the scenarios of schooltool-services.md §5:"
-    );
+    println!("Stories (moodle-sim scenario --story NAME), the scenarios of docs/product.md §5:");
     for story in Story::ALL {
         println!(
             "  {:<27} §5.{}  {} changes\n      {}",
@@ -67,7 +79,7 @@ pub fn list_stories() {
 
 /// Runs `scenario`.
 pub async fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
-    let (label, changes, prefix) = match &args.story {
+    let (label, mut changes, prefix) = match &args.story {
         Some(name) => {
             let story = Story::from_name(name).ok_or_else(|| {
                 anyhow!("there is no story {name:?}; `moodle-sim stories` lists them")
@@ -96,6 +108,9 @@ pub async fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
             (label, school.changes, prefix)
         }
     };
+    if let Some(limit) = args.limit {
+        changes.truncate(limit);
+    }
     if args.dry_run {
         // A closed pipe (`| head`) ends the listing quietly.
         let mut out = std::io::stdout().lock();
@@ -120,6 +135,12 @@ pub async fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         Some(sim.serve(bind(args.site.listen).await?)?)
     };
     println!("Simulated Moodle {} at {}", sim.site_name(), sim.wwwroot());
+    let changes = if args.full_sync {
+        println!("Full sync of what the {label} holds at its end");
+        sim.full_sync_changes()
+    } else {
+        changes
+    };
     println!("Pushing {} changes of the {label}", changes.len());
 
     let peer = sim
@@ -136,35 +157,24 @@ pub async fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
     let options = PushOptions {
         retries: args.retries,
         backoff: Duration::from_millis(args.backoff_ms),
+        batch: args.batch,
     };
-    let mut total = PushSummary {
-        total: changes.len(),
-        ..PushSummary::default()
-    };
-    let started = Instant::now();
-    let mut printer = ProgressPrinter::new(changes.len());
-    loop {
-        let rest = &changes[total.done..];
-        let offset = total.done;
-        let part = sim
-            .push(&peer.wwwroot, rest, &options, |p| printer.show(p, offset))
-            .await;
-        merge(&mut total, part);
-        total.elapsed = started.elapsed();
-        match &total.stopped {
-            Some(stop @ PushStop::NotAPeer { .. }) if args.wait_for_peer && handle.is_some() => {
-                if !printer.waiting {
-                    println!("{stop}");
-                    println!("Waiting for SchoolBridge to add this Moodle (Ctrl-C to give up)…");
-                    printer.waiting = true;
-                }
-                total.stopped = None;
-                tokio::time::sleep(Duration::from_secs(3)).await;
-            }
-            _ => break,
-        }
-    }
+    let total = push_all(
+        &sim,
+        &peer.wwwroot,
+        &changes,
+        &options,
+        &args,
+        handle.is_some(),
+    )
+    .await;
     println!("{total}");
+    println!("{}", changes_per_second(&total));
+    let counts = sim.school().counts();
+    println!(
+        "Moodle holds: {} users, {} sections, {} enrolments, {} grade items, {} grades",
+        counts.users, counts.sections, counts.enrolments, counts.assessments, counts.grades
+    );
     let code = match &total.stopped {
         None => ExitCode::SUCCESS,
         Some(stop) => {
@@ -189,6 +199,60 @@ pub async fn run(args: ScenarioArgs) -> anyhow::Result<ExitCode> {
         handle.stop().await;
     }
     Ok(code)
+}
+
+/// Pushes `changes` to the end, waiting (when asked and serving) for the peer to be added.
+async fn push_all(
+    sim: &SimMoodle,
+    peer: &str,
+    changes: &[Change],
+    options: &PushOptions,
+    args: &ScenarioArgs,
+    serving: bool,
+) -> PushSummary {
+    let mut total = PushSummary {
+        total: changes.len(),
+        ..PushSummary::default()
+    };
+    let started = Instant::now();
+    // Time spent waiting for the administrator is not the push's: the summary leaves it out.
+    let mut waited = Duration::ZERO;
+    let mut printer = ProgressPrinter::new(changes.len());
+    loop {
+        let rest = &changes[total.done..];
+        let offset = total.done;
+        let part = sim
+            .push(peer, rest, options, |p| printer.show(p, offset))
+            .await;
+        merge(&mut total, part);
+        total.elapsed = started.elapsed().saturating_sub(waited);
+        match &total.stopped {
+            Some(stop @ PushStop::NotAPeer { .. }) if args.wait_for_peer && serving => {
+                if !printer.waiting {
+                    println!("{stop}");
+                    println!("Waiting for SchoolBridge to add this Moodle (Ctrl-C to give up)…");
+                    printer.waiting = true;
+                }
+                total.stopped = None;
+                let wait = Instant::now();
+                tokio::time::sleep(Duration::from_secs(3)).await;
+                waited += wait.elapsed();
+            }
+            _ => break,
+        }
+    }
+    total
+}
+
+/// The summary's rate in changes rather than calls (they differ with `--batch`).
+fn changes_per_second(s: &PushSummary) -> String {
+    let secs = s.elapsed.as_secs_f64().max(1e-3);
+    format!(
+        "{} changes in {:.1} s: {:.1} changes/s",
+        s.done,
+        secs,
+        s.done as f64 / secs
+    )
 }
 
 /// Adds a partial push (after a wait) to the running total.

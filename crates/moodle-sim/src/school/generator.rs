@@ -1,6 +1,6 @@
 //! The seeded school generator: people, sections, enrolments, grade items and grades over one
 //! simulated term, turned into the ordered list of changes a Moodle with our plugin would send
-//! (`schooltool-services.md` §2, `docs/schooltool-sis.md`).
+//! (`docs/product.md` §2, `docs/schooltool-sis.md`).
 //!
 //! Distributions, chosen to look like a secondary school: every student takes about
 //! `sections_per_student` sections (±1), each section has one teacher, grade items arrive through

@@ -80,7 +80,12 @@ impl Points {
         Self(hundredths)
     }
 
-    /// The value in hundredths.
+    /// As a number (87.5).
+    pub fn as_f64(self) -> f64 {
+        f64::from(self.0) / 100.0
+    }
+
+    /// The hundredths.
     pub const fn as_hundredths(self) -> u32 {
         self.0
     }
@@ -195,8 +200,13 @@ impl ChangeBody {
         }
     }
 
-    /// The method's own fields, in the plugin's order.
-    fn fields(&self) -> Struct {
+    /// The same change as the wire has it (`mnet::sis`, the types SchoolBridge reads with).
+    pub fn to_wire(&self) -> mnet::sis::ChangeBody {
+        use mnet::sis::ChangeBody as Wire;
+        let role = |r: Role| match r {
+            Role::Student => mnet::sis::Role::Student,
+            Role::Teacher => mnet::sis::Role::Teacher,
+        };
         match self {
             ChangeBody::FetchUser {
                 idnumber,
@@ -204,43 +214,44 @@ impl ChangeBody {
                 firstname,
                 lastname,
                 email,
-            } => Struct::new()
-                .with("idnumber", idnumber.as_str())
-                .with("username", username.as_str())
-                .with("firstname", firstname.as_str())
-                .with("lastname", lastname.as_str())
-                .with("email", email.as_str()),
+            } => Wire::FetchUser {
+                idnumber: idnumber.clone(),
+                username: username.clone(),
+                firstname: firstname.clone(),
+                lastname: lastname.clone(),
+                email: Some(email.clone()),
+            },
             ChangeBody::NewSection {
                 idnumber,
                 name,
                 teacheridnumber,
                 segment,
-            } => Struct::new()
-                .with("idnumber", idnumber.as_str())
-                .with("name", name.as_str())
-                .with("teacheridnumber", teacheridnumber.as_deref().unwrap_or(""))
-                .with("segment", i64::from(*segment)),
+            } => Wire::NewSection {
+                idnumber: idnumber.clone(),
+                name: name.clone(),
+                teacheridnumber: teacheridnumber.clone(),
+                segment: i64::from(*segment),
+            },
             ChangeBody::NewEnrolment {
                 sectionid,
                 userid,
-                role,
-            } => Struct::new()
-                .with("sectionid", sectionid.as_str())
-                .with("userid", userid.as_str())
-                .with("role", role.as_str()),
+                role: r,
+            } => Wire::NewEnrolment {
+                sectionid: sectionid.clone(),
+                userid: userid.clone(),
+                role: role(*r),
+                suspended: false,
+                dates: None,
+            },
             ChangeBody::RemoveEnrolment {
                 sectionid,
                 userid,
-                role,
-            } => {
-                let s = Struct::new()
-                    .with("sectionid", sectionid.as_str())
-                    .with("userid", userid.as_str());
-                match role {
-                    Some(role) => s.with("role", role.as_str()),
-                    None => s,
-                }
-            }
+                role: r,
+            } => Wire::RemoveEnrolment {
+                sectionid: sectionid.clone(),
+                userid: userid.clone(),
+                role: r.map(role),
+            },
             ChangeBody::NewAssessment {
                 idnumber,
                 sectionid,
@@ -250,34 +261,38 @@ impl ChangeBody {
                 nonhonors_required,
                 extra_credit,
                 pointval,
-            } => Struct::new()
-                .with("idnumber", idnumber.as_str())
-                .with("sectionid", sectionid.as_str())
-                .with("name", name.as_str())
-                .with("chapternum", i64::from(*chapternum))
-                .with("honors_required", *honors_required)
-                .with("nonhonors_required", *nonhonors_required)
-                .with("extra_credit", *extra_credit)
-                .with("pointval", pointval.to_string()),
-            ChangeBody::RemoveAssessment { idnumber } => {
-                Struct::new().with("idnumber", idnumber.as_str())
-            }
+            } => Wire::NewAssessment {
+                idnumber: idnumber.clone(),
+                sectionid: sectionid.clone(),
+                name: name.clone(),
+                chapternum: i64::from(*chapternum),
+                honors_required: *honors_required,
+                nonhonors_required: *nonhonors_required,
+                extra_credit: *extra_credit,
+                pointval: pointval.as_f64(),
+            },
+            ChangeBody::RemoveAssessment { idnumber } => Wire::RemoveAssessment {
+                idnumber: idnumber.clone(),
+            },
             ChangeBody::NewGrade {
                 assessmentid,
                 userid,
                 points_earned,
                 excepted,
                 attempt_num,
-            } => Struct::new()
-                .with("assessmentid", assessmentid.as_str())
-                .with("userid", userid.as_str())
-                .with(
-                    "points_earned",
-                    points_earned.map(|p| p.to_string()).unwrap_or_default(),
-                )
-                .with("excepted", *excepted)
-                .with("attempt_num", i64::from(*attempt_num)),
+            } => Wire::NewGrade {
+                assessmentid: assessmentid.clone(),
+                userid: userid.clone(),
+                points_earned: points_earned.map(Points::as_f64),
+                excepted: *excepted,
+                attempt_num: i64::from(*attempt_num),
+            },
         }
+    }
+
+    /// The method's own fields, in the plugin's order (written by `mnet::sis`).
+    fn fields(&self) -> Struct {
+        self.to_wire().fields()
     }
 }
 
@@ -305,6 +320,15 @@ impl Change {
             .fields()
             .with("eventid", self.eventid.as_str())
             .with("timemodified", self.timemodified)
+    }
+
+    /// The same change as `mnet::sis` has it (for a `batch` call).
+    pub fn to_wire(&self) -> mnet::sis::Change {
+        mnet::sis::Change {
+            eventid: Some(self.eventid.clone()),
+            timemodified: Some(self.timemodified),
+            body: self.body.to_wire(),
+        }
     }
 
     /// The call's parameter list: one struct.

@@ -1,4 +1,4 @@
-//! The seven scenarios of `schooltool-services.md` §5 as short scripted stories: each is a
+//! The seven scenarios of `docs/product.md` §5 as short scripted stories: each is a
 //! readable list of changes, dated, with a comment saying which scenario it plays and what
 //! happens in SchoolBridge around it (some steps of a scenario are done by people in the SIS,
 //! not by Moodle, and a story can only send Moodle's part).
@@ -58,7 +58,7 @@ impl Story {
         }
     }
 
-    /// The scenario number in `schooltool-services.md` §5.
+    /// The scenario number in `docs/product.md` §5.
     pub fn scenario(self) -> u8 {
         match self {
             Story::SelfEnrolFiveCourses => 1,

@@ -1,19 +1,12 @@
-//! `POST /mnet/xmlrpc/server.php`: Moodle's server pipeline (`mnet-protocol.md` §5.2), as far
-//! as the simulator needs it.
-//!
-//! 1. Classify the body. Empty or not XML-RPC: Moodle 4.5's HTML page with status 404 (§14).
-//! 2. Plain: only `system/keyswap` (and `system.keyswap`, which then fails the name check with
-//!    713, capture 05) is served; anything else gets a plain 7021 (captures 02–04, 06).
-//! 3. Signed only: keyswap is served; anything else gets 7021, signed (captures 11, 26) — the
-//!    simulator has no trusted hosts.
-//! 4. Encrypted: unknown `<wwwroot>` → plain 7020 (capture 10); no key opens it → plain 7023;
-//!    opened by an archived key → 7025 with the current PEM, signed with that archived key and
-//!    encrypted to the caller (§5.4); a signature that does not verify makes the site fetch
-//!    the caller's key (keyswap) and, if it changed, refresh it with a `system/listServices`
-//!    call whose 7025 delivers the new certificate, then verify again; still bad → 710.
-//! 5. Dispatch, and answer in kind: signed if the request was signed, encrypted if it was.
+//! `POST /mnet/xmlrpc/server.php`: Moodle's server pipeline, run through the same receive
+//! steps as SchoolBridge's endpoint (`mnet::server`, `mnet-protocol.md` §5.2) with Moodle's own
+//! policy — no clock window, and Moodle 4.5's HTML 404 page for a body that is not MNet (§14).
+//! This module does the simulated site's I/O for the steps: its peers, its keys, a peer's
+//! re-key after a signature that does not verify (keyswap, then a `system/listServices` call
+//! whose 7025 hands over the new certificate, as `mnet_server_strip_signature` does), and the
+//! dispatch of verified calls.
 
-use super::methods::{dispatch, is_keyswap};
+use super::methods::dispatch;
 use crate::calls::{CallOutcome, ReceivedCall, Transport};
 use crate::peers::PeerRecord;
 use crate::sim::{SimMoodle, blocking};
@@ -22,10 +15,13 @@ use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use mnet::envelope::{Cipher, EncryptedEnvelope, Inbound, PublicKeyPath, SignedEnvelope, Wrapping};
+use mnet::envelope::{Cipher, PublicKeyPath, Wrapping};
 use mnet::fault::MnetFault;
 use mnet::keys::{PeerCertificate, SitePrivateKey};
-use mnet::xmlrpc::{MethodCall, Value, parse_call, write_response};
+use mnet::server::{
+    Decision, FromPeer, NotMnet, Opened, ReceivePolicy, Received, ReplyBody, SiteKeyRing, Verified,
+};
+use mnet::xmlrpc::{MethodCall, Value, write_response};
 use std::sync::Arc;
 
 /// What the endpoint sends back.
@@ -66,183 +62,148 @@ fn not_mnet_page(sim: &SimMoodle) -> Response {
     )
 }
 
-async fn process(sim: &SimMoodle, body: &[u8]) -> Answer {
-    let body = body.trim_ascii();
-    let inbound = match (body.is_empty(), Inbound::classify(body, &sim.inner.limits)) {
-        (false, Ok(inbound)) => inbound,
-        _ => {
-            record(sim, None, None, Transport::Plain, CallOutcome::NotMnet);
-            return Answer::NotMnet;
-        }
-    };
-    match inbound {
-        Inbound::Plain(doc) => plain(sim, &doc).await,
-        Inbound::Signed(envelope) => signed_only(sim, envelope).await,
-        Inbound::Encrypted(envelope) => encrypted(sim, envelope).await,
+/// Moodle's receive policy: no clock window (Moodle checks none), the HTML page for non-MNet.
+fn policy(sim: &SimMoodle) -> ReceivePolicy {
+    ReceivePolicy {
+        limits: sim.inner.limits,
+        clock_window: None,
+        not_mnet: NotMnet::HtmlPage,
+        ..ReceivePolicy::default()
     }
 }
 
-/// Step 2: a plain XML-RPC document.
-async fn plain(sim: &SimMoodle, doc: &[u8]) -> Answer {
-    let Ok(call) = parse_call(doc, &sim.inner.limits) else {
-        record(sim, None, None, Transport::Plain, CallOutcome::NotMnet);
-        return Answer::NotMnet;
-    };
-    let result = if is_keyswap(&call.method_name) {
-        dispatch(sim, None, &call).await
-    } else {
-        Err(MnetFault::ForbiddenTransport)
-    };
-    record(sim, None, Some(&call), Transport::Plain, outcome(&result));
-    Answer::Xml(document(&result).into_bytes())
-}
-
-/// Step 3: a signed envelope that was not encrypted.
-async fn signed_only(sim: &SimMoodle, envelope: SignedEnvelope) -> Answer {
-    let from = envelope.claimed_wwwroot().to_owned();
-    // The method name is read to see whether it is keyswap; nothing else is acted on.
-    let call = parse_call(envelope.unverified_payload(), &sim.inner.limits).ok();
-    let result = match &call {
-        Some(call) if is_keyswap(&call.method_name) => dispatch(sim, None, call).await,
-        _ => Err(MnetFault::ForbiddenTransport),
-    };
-    record(
-        sim,
-        Some(from),
-        call.as_ref(),
-        Transport::SignedOnly,
-        outcome(&result),
-    );
-    let current = sim.key_ring().current.shared_key();
-    wrap(sim, document(&result), Some(current), None).await
+async fn process(sim: &SimMoodle, body: &[u8]) -> Answer {
+    match mnet::server::receive(body, &policy(sim)) {
+        Received::Answer(decision) => finish(sim, decision, None, None).await,
+        Received::Keyswap(asked) => {
+            // A Moodle that registers all hosts bootstraps the caller from its keyswap.
+            let call = MethodCall {
+                method_name: "system/keyswap".into(),
+                params: asked.params().to_vec(),
+            };
+            let _ = dispatch(sim, None, &call).await;
+            let decision = asked.answer(&sim.certificate_pem());
+            finish(sim, decision, Some(&call), None).await
+        }
+        Received::FromPeer(from) => encrypted(sim, from).await,
+    }
 }
 
 /// Step 4: an encrypted envelope.
-async fn encrypted(sim: &SimMoodle, envelope: EncryptedEnvelope) -> Answer {
-    let from = envelope.claimed_wwwroot().to_owned();
-    let plain_fault = |fault: MnetFault| Answer::Xml(fault.to_xml().into_bytes());
-    let Some(peer) = sim.peer(&from) else {
-        record(
-            sim,
-            Some(from.clone()),
-            None,
-            Transport::Encrypted,
-            CallOutcome::Fault(7020),
-        );
-        return plain_fault(MnetFault::WrongWwwroot(from));
+async fn encrypted(sim: &SimMoodle, from: FromPeer) -> Answer {
+    let Some(peer) = sim.peer(from.claimed_wwwroot()) else {
+        return finish(sim, from.unknown_sender(), None, None).await;
     };
-    let keys = sim.key_ring().keys();
-    let opened = {
-        let keys = keys.clone();
-        blocking(move || {
-            let keys: Vec<&SitePrivateKey> = keys.iter().map(AsRef::as_ref).collect();
-            envelope.open(&keys, &mut rand::rng())
-        })
-        .await
-    };
-    let Ok(Ok(opened)) = opened else {
-        record(
-            sim,
-            Some(from),
-            None,
-            Transport::Encrypted,
-            CallOutcome::Fault(7023),
-        );
-        return plain_fault(MnetFault::EncryptionInvalid);
-    };
-    let opening_key = keys.get(opened.key_index).cloned();
-    let pushkey = opened.key_index > 0;
-    let Ok(signed) = opened.signed_envelope(&sim.inner.limits) else {
-        // Encrypted but not signed (§5.2 step 5: 711), answered encrypted only.
-        record(
-            sim,
-            Some(from),
-            None,
-            Transport::Encrypted,
-            CallOutcome::Fault(711),
-        );
-        let xml = MnetFault::NotSigned.to_xml();
-        return wrap(sim, xml, None, Some(peer.certificate)).await;
-    };
-    let call = parse_call(signed.unverified_payload(), &sim.inner.limits).ok();
-    if pushkey {
-        // §5.2 step 3 and §5.4: the caller used an archived certificate of ours.
-        record(
-            sim,
-            Some(from),
-            call.as_ref(),
-            Transport::Encrypted,
-            CallOutcome::Fault(7025),
-        );
-        let xml = MnetFault::KeyChanged(sim.certificate_pem()).to_xml();
-        return wrap(sim, xml, opening_key, Some(peer.certificate)).await;
-    }
-    let verified = verify(sim, &peer, &signed).await;
-    let result = match (verified, &call) {
-        (false, _) => Err(MnetFault::SignatureInvalid),
-        (true, None) => Err(MnetFault::Unknown),
-        (true, Some(call)) => {
-            sim.peers_mut().touch(&peer.wwwroot, sim.now());
-            let peer = sim.peer(&peer.wwwroot).unwrap_or(peer.clone());
-            dispatch(sim, Some(&peer), call).await
+    let ring = sim.key_ring();
+    let (keys, current_pem) = (ring.keys(), sim.certificate_pem());
+    let peer_cert = peer.certificate.clone();
+    let opened = blocking(move || {
+        let keys: Vec<&SitePrivateKey> = keys.iter().map(AsRef::as_ref).collect();
+        from.open(
+            &peer_cert,
+            SiteKeyRing {
+                keys: &keys,
+                current_certificate_pem: &current_pem,
+            },
+            &mut rand::rng(),
+        )
+    })
+    .await;
+    let unverified = match opened {
+        Ok(Opened::Signed(u)) => u,
+        Ok(Opened::Answer(decision)) => return finish(sim, decision, None, Some(&peer)).await,
+        Ok(Opened::NoKeyOpens(from)) => {
+            return finish(sim, from.no_key_opens(), None, Some(&peer)).await;
+        }
+        Err(e) => {
+            tracing::error!("could not open a request: {e}");
+            return Answer::Xml(MnetFault::Unknown.to_xml().into_bytes());
         }
     };
+    let now = sim.now();
+    let verified = match blocking(move || unverified.verify(now)).await {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::error!("could not verify a request: {e}");
+            return Answer::Xml(MnetFault::Unknown.to_xml().into_bytes());
+        }
+    };
+    let verified = match verified {
+        Verified::Call(call) => Ok(call),
+        Verified::Answer(decision) => Err(decision),
+        Verified::NeedPeerKey(needed) => {
+            let refreshed = refresh_peer_key(sim, &peer).await;
+            needed.retry(refreshed, now)
+        }
+    };
+    let call = match verified {
+        Ok(call) => call,
+        Err(decision) => return finish(sim, decision, None, Some(&peer)).await,
+    };
+    sim.peers_mut().touch(&peer.wwwroot, sim.now());
+    let peer = sim.peer(&peer.wwwroot).unwrap_or(peer);
+    let result = dispatch(sim, Some(&peer), &call.call).await;
+    let method_call = call.call.clone();
+    finish(sim, call.reply(result), Some(&method_call), Some(&peer)).await
+}
+
+/// Records the call and wraps the decision's reply as it says.
+async fn finish(
+    sim: &SimMoodle,
+    decision: Decision,
+    call: Option<&MethodCall>,
+    peer: Option<&PeerRecord>,
+) -> Answer {
+    let transport = match (decision.facts.encrypted, decision.facts.signed) {
+        (true, _) => Transport::Encrypted,
+        (false, true) => Transport::SignedOnly,
+        (false, false) => Transport::Plain,
+    };
+    let outcome = match (&decision.reply, decision.fault_code()) {
+        (ReplyBody::NotMnet, _) => CallOutcome::NotMnet,
+        (_, Some(code)) => CallOutcome::Fault(code),
+        _ => CallOutcome::Answered,
+    };
+    let from = decision
+        .facts
+        .claimed_wwwroot
+        .clone()
+        .or_else(|| peer.map(|p| p.wwwroot.clone()));
     record(
         sim,
-        Some(from),
-        call.as_ref(),
-        Transport::Encrypted,
-        outcome(&result),
+        from,
+        call,
+        decision.facts.method.clone(),
+        transport,
+        outcome,
     );
-    let certificate = sim
-        .peer(&peer.wwwroot)
-        .map_or(peer.certificate, |p| p.certificate);
-    let current = sim.key_ring().current.shared_key();
-    wrap(sim, document(&result), Some(current), Some(certificate)).await
-}
-
-/// Verifies the signature with the certificate held for the signer; on failure, re-keys as
-/// `mnet_server_strip_signature` does and tries once more (§5.2 step 2).
-async fn verify(sim: &SimMoodle, peer: &PeerRecord, signed: &SignedEnvelope) -> bool {
-    // Moodle re-loads the peer by the *signed* wwwroot; a different one is not this peer.
-    if signed.claimed_wwwroot() != peer.wwwroot {
-        return false;
-    }
-    if verify_with(signed, &peer.certificate).await {
-        return true;
-    }
-    if !refresh_peer_key(sim, peer).await {
-        return false;
-    }
-    match sim.peer(&peer.wwwroot) {
-        Some(refreshed) => verify_with(signed, &refreshed.certificate).await,
-        None => false,
-    }
-}
-
-async fn verify_with(signed: &SignedEnvelope, certificate: &PeerCertificate) -> bool {
-    let (signed, certificate) = (signed.clone(), certificate.clone());
-    matches!(
-        blocking(move || signed.verify(&certificate).is_ok()).await,
-        Ok(true)
-    )
+    let xml = match decision.reply {
+        ReplyBody::NotMnet => return Answer::NotMnet,
+        ReplyBody::Xml(result) => document(&result),
+    };
+    let ring = sim.key_ring();
+    let keys = ring.keys();
+    let sign_with = decision.sign_with.and_then(|i| keys.get(i).cloned());
+    wrap(sim, xml, sign_with, decision.encrypt_to.map(|c| *c)).await
 }
 
 /// The peer's key may have changed: ask it (keyswap); if its answer differs from what we hold,
 /// call it (`refresh_key()` sends `system/listServices`) so that its 7025 hands us the new
-/// certificate through the channel we trust. Returns whether the stored certificate changed.
-async fn refresh_peer_key(sim: &SimMoodle, peer: &PeerRecord) -> bool {
+/// certificate through the channel we trust. Returns the certificate held afterwards, when it
+/// changed (the receive step then accepts it only if the request verifies with it).
+async fn refresh_peer_key(sim: &SimMoodle, peer: &PeerRecord) -> Option<PeerCertificate> {
     let held = peer.certificate.pem().to_owned();
     match sim.fetch_peer_certificate(&peer.wwwroot).await {
         Ok(current) if current.pem() != held => {}
-        _ => return false,
+        _ => return None,
     }
     tracing::info!(peer = %peer.wwwroot, "signature did not verify and the peer's key changed: refreshing it");
     let _ = sim
         .call(&peer.wwwroot, "system/listServices", Vec::new())
         .await;
     sim.peer(&peer.wwwroot)
-        .is_some_and(|p| p.certificate.pem() != held)
+        .map(|p| p.certificate)
+        .filter(|c| c.pem() != held)
 }
 
 /// Signs (if `sign_with`) and encrypts (if `encrypt_to`) a reply (§5.2 step 6).
@@ -285,21 +246,15 @@ fn document(result: &Result<Value, MnetFault>) -> String {
     }
 }
 
-fn outcome(result: &Result<Value, MnetFault>) -> CallOutcome {
-    match result {
-        Ok(_) => CallOutcome::Answered,
-        Err(fault) => CallOutcome::Fault(fault.code()),
-    }
-}
-
 fn record(
     sim: &SimMoodle,
     from: Option<String>,
     call: Option<&MethodCall>,
+    claimed_method: Option<String>,
     transport: Transport,
     outcome: CallOutcome,
 ) {
-    let method = call.map(|c| c.method_name.clone());
+    let method = call.map(|c| c.method_name.clone()).or(claimed_method);
     match outcome {
         CallOutcome::Fault(code) => tracing::info!(
             from = from.as_deref().unwrap_or("-"),

@@ -106,11 +106,6 @@ pub(crate) fn published() -> Vec<&'static MethodSpec> {
     all
 }
 
-/// Whether a method may be called without encryption (§5.2 step 4).
-pub(crate) fn is_keyswap(name: &str) -> bool {
-    name == "system/keyswap" || name == "system.keyswap"
-}
-
 /// Answers one call. `caller` is the verified peer, or `None` for a plain keyswap.
 pub(crate) async fn dispatch(
     sim: &SimMoodle,
@@ -266,7 +261,7 @@ fn method_help(path: &str) -> Value {
 fn user_authorise(sim: &SimMoodle, caller: &PeerRecord, p: &[Value]) -> Result<Value, MnetFault> {
     let (token, useragent) = (required(p, 0)?, required(p, 1)?);
     let now = sim.now();
-    let username = sim.sso().authorise(&token, &useragent, caller.id, now)?;
+    let username = sim.sso().authorise(&token, &useragent, now)?;
     let user = sim.user(&username).ok_or(MnetFault::UserMismatch)?;
     let courses = sim.school().enrolments_of(&user.idnumber).len();
     let mut myhosts = Vec::new();
@@ -351,7 +346,7 @@ mod tests {
             panic!("an array")
         };
         assert_eq!(idp.len(), 7, "capture 22 lists seven sso_idp methods");
-        assert!(is_keyswap("system.keyswap") && !method_name_is_valid("system.keyswap"));
+        assert!(!method_name_is_valid("system.keyswap"));
         assert_eq!(method_signature("nope"), Value::Array(Vec::new()));
     }
 }

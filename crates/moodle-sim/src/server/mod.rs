@@ -80,6 +80,10 @@ impl SimMoodle {
             .route("/index.php", get(pages::front_page))
             .route("/mnet/publickey.php", get(pages::public_key))
             .route(
+                "/lib/ajax/service-nologin.php",
+                axum::routing::post(pages::service_nologin),
+            )
+            .route(
                 "/login/index.php",
                 get(pages::login_form).post(pages::login_submit),
             )

@@ -41,13 +41,9 @@ pub(crate) async fn front_page(State(sim): State<SimMoodle>, headers: HeaderMap)
             "<p data-testid=\"remote-user\">You arrived from another site by single sign-on.</p>\n",
         ),
     }
-    page(
-        &sim,
-        StatusCode::OK,
-        sim.site_name(),
-        session.as_ref(),
-        &content,
-    )
+    // Moodle 4.x titles every page "<page> | <site short name>"; the front page is "Home".
+    let title = format!("Home | {}", sim.site_shortname());
+    page(&sim, StatusCode::OK, &title, session.as_ref(), &content)
 }
 
 /// "My courses" of a local user.
@@ -117,6 +113,41 @@ pub(crate) async fn public_key(State(sim): State<SimMoodle>) -> Response {
         sim.certificate_pem(),
     )
         .into_response()
+}
+
+/// `POST /lib/ajax/service-nologin.php?info=tool_mobile_get_public_config`: the public site
+/// configuration Moodle gives its mobile app without login (whether or not mobile services are
+/// on), of which SchoolBridge reads `sitename` to name a new peer. Any other function answers
+/// as Moodle does for a function that does not exist or needs a login.
+pub(crate) async fn service_nologin(State(sim): State<SimMoodle>, query: Params) -> Response {
+    let json = |value: serde_json::Value| {
+        (
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            )],
+            value.to_string(),
+        )
+            .into_response()
+    };
+    if query.get("info").map(String::as_str) != Some("tool_mobile_get_public_config") {
+        return json(serde_json::json!([{
+            "error": true,
+            "exception": {"message": "Web service is not available (it doesn't exist or might be disabled)", "errorcode": "servicenotavailable"}
+        }]));
+    }
+    json(serde_json::json!([{
+        "error": false,
+        "data": {
+            "wwwroot": sim.wwwroot(),
+            "httpswwwroot": sim.wwwroot(),
+            "sitename": sim.site_name(),
+            "guestlogin": 0,
+            "enablewebservices": 0,
+            "enablemobilewebservice": 0,
+            "typeoflogin": 1,
+        }
+    }]))
 }
 
 /// `GET /login/index.php`.

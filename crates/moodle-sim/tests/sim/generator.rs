@@ -87,7 +87,8 @@ fn validate(change: &Change) -> (Option<String>, Vec<String>) {
         }
         "schooltool/sis/new_enrolment" => {
             assert!(["student", "teacher"].contains(&text(&s, "role")));
-            assert_only(&names, &["sectionid", "userid", "role"]);
+            assert!(["active", "suspended"].contains(&text(&s, "status")));
+            assert_only(&names, &["sectionid", "userid", "role", "status"]);
             return (None, vec![id(&s, "sectionid"), id(&s, "userid")]);
         }
         "schooltool/sis/remove_enrolment" => {

@@ -9,6 +9,7 @@ fn quick() -> PushOptions {
     PushOptions {
         retries: 2,
         backoff: Duration::from_millis(5),
+        batch: 1,
     }
 }
 

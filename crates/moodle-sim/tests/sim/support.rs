@@ -24,6 +24,7 @@ pub async fn site(n: usize) -> (SimMoodle, ServeHandle) {
     start_loopback(key, |config| {
         config.school = SchoolState::from_changes(&Story::DropCourse.changes(1));
         config.site_name = format!("Sim {n}");
+        config.site_shortname = format!("sim{n}");
     })
     .await
     .unwrap()

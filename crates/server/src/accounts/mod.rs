@@ -1,5 +1,5 @@
 //! Console accounts: passwords (argon2id), server-side sessions with idle and absolute
-//! timeouts, roles and what each may see (`schooltool-services.md` §4), the first
+//! timeouts, roles and what each may see (`docs/product.md` §4), the first
 //! administrator's one-time set-up token.
 
 pub mod passwords;

@@ -1,4 +1,4 @@
-//! Who may see what (`schooltool-services.md` §4): admins everything; counsellors every
+//! Who may see what (`docs/product.md` §4): admins everything; counsellors every
 //! student's records; teachers their sections; students themselves. Explicit roles are granted
 //! in the console or the CLI; "teacher" and "student" also follow from what a person teaches or
 //! is enrolled in.

@@ -1,5 +1,7 @@
-//! Server-side sessions: a random token in an HttpOnly, SameSite=Lax cookie (Secure when the site
-//! is served over HTTPS), only its SHA-256 in the database (so every instance shares sessions),
+//! Server-side sessions: a random token in an HttpOnly, SameSite=Lax cookie (when the site is
+//! served over HTTPS: `Secure` and named `__Host-sb_session`, which browsers accept only from
+//! this very host over HTTPS, so neither a sibling subdomain nor a plain-http page can plant or
+//! overwrite it), only its SHA-256 in the database (so every instance shares sessions),
 //! a CSRF token the console echoes on every change, an idle timeout and an absolute one.
 
 use crate::state::AppState;
@@ -10,8 +12,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng as _;
 use sha2::{Digest, Sha256};
 
-/// The cookie's name.
+/// The cookie's name on a plain-http site.
 pub const COOKIE: &str = "sb_session";
+/// The cookie's name on an https site (RFC 6265bis §4.1.3.2: Secure, Path=/, no Domain).
+pub const HOST_COOKIE: &str = "__Host-sb_session";
 /// Idle timeout: two hours without a request.
 pub const IDLE_SECS: i64 = 2 * 3600;
 /// Absolute timeout: twelve hours after sign-in.
@@ -74,22 +78,36 @@ pub async fn start(
     })
 }
 
-/// The `Set-Cookie` value for a token (an empty token with max-age 0 clears it).
-pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
-    let secure = if state.config.wwwroot.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+/// The session cookie's name for this site: `__Host-` prefixed when its wwwroot is https.
+pub fn cookie_name(state: &AppState) -> &'static str {
+    cookie_name_for(&state.config.wwwroot)
 }
 
-/// Reads the session token from a `Cookie` header.
-pub fn token_from_cookie_header(header: &str) -> Option<String> {
+fn cookie_name_for(wwwroot: &str) -> &'static str {
+    if wwwroot.starts_with("https://") {
+        HOST_COOKIE
+    } else {
+        COOKIE
+    }
+}
+
+/// The `Set-Cookie` value for a token (an empty token with max-age 0 clears it).
+pub fn cookie(state: &AppState, token: &str, max_age: i64) -> String {
+    set_cookie_for(&state.config.wwwroot, token, max_age)
+}
+
+fn set_cookie_for(wwwroot: &str, token: &str, max_age: i64) -> String {
+    let name = cookie_name_for(wwwroot);
+    let secure = if name == HOST_COOKIE { "; Secure" } else { "" };
+    format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+}
+
+/// Reads the session token from a `Cookie` header: the cookie called `name` only.
+pub fn token_from_cookie_header(header: &str, name: &str) -> Option<String> {
     header
         .split(';')
         .map(str::trim)
-        .find_map(|kv| kv.strip_prefix(&format!("{COOKIE}=")))
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
 }
@@ -128,11 +146,16 @@ mod tests {
     #[test]
     fn cookie_parsing_and_token_comparison() {
         assert_eq!(
-            token_from_cookie_header("a=b; sb_session=tok123; c=d").as_deref(),
+            token_from_cookie_header("a=b; sb_session=tok123; c=d", COOKIE).as_deref(),
             Some("tok123")
         );
-        assert_eq!(token_from_cookie_header("sb_session="), None);
-        assert_eq!(token_from_cookie_header("other=1"), None);
+        assert_eq!(token_from_cookie_header("sb_session=", COOKIE), None);
+        assert_eq!(token_from_cookie_header("other=1", COOKIE), None);
+        assert_eq!(
+            token_from_cookie_header("sb_session_x=1", COOKIE),
+            None,
+            "a longer name is another cookie"
+        );
         assert!(tokens_match("abc", "abc"));
         assert!(!tokens_match("abc", "abd"));
         assert!(!tokens_match("abc", "abcd"));
@@ -144,5 +167,25 @@ mod tests {
             hex::encode(<sha1::Sha1 as sha1::Digest>::digest(b"App \xe9"))
         );
         assert_ne!(useragent_sha1(b"App \xe9"), useragent_sha1(""));
+    }
+
+    #[test]
+    fn an_https_site_uses_a_secure_host_only_cookie() {
+        let set = set_cookie_for("https://sis.school.example", "tok", 60);
+        assert_eq!(
+            set,
+            "__Host-sb_session=tok; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure"
+        );
+        assert!(!set.to_ascii_lowercase().contains("domain="));
+        let plain = set_cookie_for("http://127.0.0.1:8080", "tok", 60);
+        assert!(plain.starts_with("sb_session=tok;") && !plain.contains("Secure"));
+        // Under https the plain name is not read: a cookie planted by a sibling host or an http
+        // page (which cannot use the __Host- prefix) is not a session.
+        let name = cookie_name_for("https://sis.school.example");
+        assert_eq!(token_from_cookie_header("sb_session=planted", name), None);
+        assert_eq!(
+            token_from_cookie_header("sb_session=planted; __Host-sb_session=real", name).as_deref(),
+            Some("real")
+        );
     }
 }

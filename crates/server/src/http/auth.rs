@@ -44,14 +44,15 @@ impl Authed {
     }
 }
 
-/// The session cookie's token, if any.
-pub fn cookie_token(parts: &Parts) -> Option<String> {
+/// The session cookie's token, if any (the cookie's name depends on the site's scheme).
+pub fn cookie_token(parts: &Parts, app: &crate::state::AppState) -> Option<String> {
+    let name = sessions::cookie_name(app);
     parts
         .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::token_from_cookie_header)
+        .find_map(|h| sessions::token_from_cookie_header(h, name))
 }
 
 impl FromRequestParts<HttpState> for Authed {
@@ -62,7 +63,7 @@ impl FromRequestParts<HttpState> for Authed {
         state: &HttpState,
     ) -> Result<Self, Self::Rejection> {
         let app = &state.app;
-        let token = cookie_token(parts).ok_or_else(ApiError::unauthenticated)?;
+        let token = cookie_token(parts, app).ok_or_else(ApiError::unauthenticated)?;
         let session = sessions::load(app, &token)
             .await?
             .ok_or_else(ApiError::unauthenticated)?;

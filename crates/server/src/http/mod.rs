@@ -5,9 +5,11 @@
 
 pub mod api;
 pub mod auth;
+pub mod client_info;
 pub mod console;
 pub mod error;
 pub mod mnet_endpoint;
+pub mod monitoring;
 pub mod sso_pages;
 
 use crate::state::AppState;
@@ -21,8 +23,6 @@ use console::ConsolePage;
 use error::ApiError;
 use schoolbridge_api::Health;
 use std::sync::Arc;
-use tower::ServiceExt as _;
-use tower_http::services::ServeDir;
 
 /// State of the HTTP layer: the app plus the prepared console page.
 #[derive(Clone, Debug)]
@@ -31,10 +31,6 @@ pub struct HttpState {
     pub app: AppState,
     /// The console's index page and CSP.
     pub console: Arc<ConsolePage>,
-    /// Failed sign-ins per name, for this server.
-    pub sign_ins: api::sign_in_throttle::SignInThrottle,
-    /// Peer previews waiting for the admin's confirmation, for this server.
-    pub peer_previews: api::peer_previews::PeerPreviews,
 }
 
 impl FromRef<HttpState> for AppState {
@@ -45,17 +41,21 @@ impl FromRef<HttpState> for AppState {
 
 /// Builds the router.
 pub fn router(app: AppState) -> Router {
-    let console = Arc::new(ConsolePage::load(
+    let files = console::files::ConsoleFiles::for_config(
         &app.config.console_dir,
-        &app.config.site_name,
-    ));
+        app.config.console_dir_configured,
+    )
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "the console cannot be served");
+        console::files::ConsoleFiles::missing(&app.config.console_dir)
+    });
+    let console = Arc::new(ConsolePage::new(files, &app.config.site_name));
     let max_body = app.config.max_body_bytes;
-    let state = HttpState {
-        app,
-        console,
-        sign_ins: Default::default(),
-        peer_previews: Default::default(),
-    };
+    let clients = client_info::ClientInfoLayer::new(
+        app.config.trusted_proxies.clone(),
+        app.config.wwwroot.starts_with("https://"),
+    );
+    let state = HttpState { app, console };
     let api = api::routes()
         .route("/health", get(api_health))
         .fallback(api_not_found);
@@ -70,6 +70,8 @@ pub fn router(app: AppState) -> Router {
         )
         .route("/mnet/publickey.php", get(publickey))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(monitoring::readyz))
+        .route("/metrics", get(monitoring::metrics))
         .route("/auth/mnet/land.php", get(sso_pages::land_page))
         .route("/auth/xmlrpc/land.php", get(sso_pages::land_page))
         .route("/auth/mnet/jump.php", get(sso_pages::jump_page))
@@ -84,6 +86,10 @@ pub fn router(app: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,
+        ))
+        .layer(middleware::from_fn_with_state(
+            clients,
+            client_info::middleware,
         ))
         .with_state(state)
 }
@@ -128,18 +134,23 @@ async fn api_not_found() -> ApiError {
     )
 }
 
-/// A static file from the console build, or the console page for client-side routes; a missing
-/// asset (a path whose last segment has an extension) is a plain 404.
+/// A file of the console build, or the console page for client-side routes (and for
+/// `/index.html`); a missing asset (a path whose last segment has an extension) is a plain 404.
 async fn static_or_spa(State(s): State<HttpState>, req: Request) -> Response {
-    let path = req.uri().path().to_owned();
+    let path = req.uri().path();
+    // What the nested API router leaves over (`/api/` itself, say) is still the API's.
+    if path == "/api" || path.starts_with("/api/") {
+        return api_not_found().await.into_response();
+    }
     let is_asset = path.rsplit('/').next().is_some_and(|seg| seg.contains('.'));
-    if !is_asset {
+    if !is_asset || path == "/index.html" {
         return s.console.index();
     }
-    match ServeDir::new(&s.console.dir).oneshot(req).await {
-        Ok(resp) if resp.status() != StatusCode::NOT_FOUND => resp.into_response(),
-        _ => console::asset_not_found(),
-    }
+    let name = path.trim_start_matches('/');
+    s.console
+        .files
+        .respond(req.method(), name, req.headers())
+        .unwrap_or_else(console::asset_not_found)
 }
 
 /// Headers on every response: no sniffing, no framing, a strict CSP on pages, no caching of API

@@ -51,7 +51,7 @@ pub async fn jump_page(
     let (parts, _) = req.into_parts();
     let ua = user_agent(&parts.headers);
     let mut who = None;
-    if let Some(token) = cookie_token(&parts)
+    if let Some(token) = cookie_token(&parts, &s.app)
         && let Ok(Some(session)) = sessions::load(&s.app, &token).await
         && let Ok(Some(person)) = s.app.store.person(session.person_id).await
         && person.login_allowed

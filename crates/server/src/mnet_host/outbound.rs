@@ -38,6 +38,14 @@ pub enum OutboundError {
     /// Keyswap failed.
     #[error(transparent)]
     Keyswap(#[from] KeyswapError),
+    /// The peer could not decrypt our message (7023) and now publishes another certificate than
+    /// the one we encrypt to: its key was replaced without being kept for old messages (Moodle's
+    /// "Delete this key", a reinstall). Not accepted silently: the admin reviews it.
+    #[error("the peer's key was replaced (it now publishes {fingerprint})")]
+    PeerKeyReplaced {
+        /// The new certificate's SHA-256 fingerprint.
+        fingerprint: String,
+    },
     /// The peer sent a new certificate (7025) we cannot use.
     #[error("the peer sent a new certificate we cannot accept: {0}")]
     BadNewKey(String),
@@ -62,7 +70,10 @@ impl OutboundError {
             OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7020 => format!(
                 "The peer does not know SchoolBridge under the address {our_wwwroot}. In Moodle, add (or fix) the peer with exactly this wwwroot — http vs https, www. and any path must match."
             ),
-            OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7023 => "The peer could not decrypt SchoolBridge's message. On a Moodle whose PHP uses OpenSSL 3, RC4 is only in OpenSSL's legacy provider: enable it in openssl.cnf (providers = provider_sect; [provider_sect] default = default_sect, legacy = legacy_sect; both with activate = 1) and restart PHP. If that is done, the peer may hold an old SchoolBridge certificate: review the peer in Moodle to fetch the current one.".to_owned(),
+            OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7023 => "The peer could not decrypt SchoolBridge's message, although it still publishes the key SchoolBridge encrypts to. MNet encrypts with RC4, which OpenSSL 3 only offers in its legacy provider: on the Moodle server, enable it in the openssl.cnf PHP uses (keep the file's `openssl_conf = openssl_init` line; under [openssl_init] add providers = provider_sect; [provider_sect] default = default_sect, legacy = legacy_sect; [default_sect] and [legacy_sect] each activate = 1), then restart PHP (README.md, \"Adding a Moodle peer\").".to_owned(),
+            OutboundError::PeerKeyReplaced { fingerprint } => format!(
+                "The peer could not decrypt SchoolBridge's message because it no longer has the key SchoolBridge encrypts to: it now publishes another certificate (SHA-256 {fingerprint}) and did not keep the old key. This happens when an administrator uses \"Delete this key\" on Moodle's Networking page, or Moodle is reinstalled. If that is what happened, review this peer here and accept its new key; Moodle needs nothing more (it still holds SchoolBridge's key)."
+            ),
             OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7021 => "The peer refused the call as not permitted: check that Networking is on in Moodle and that SchoolBridge is registered there as a peer.".to_owned(),
             OutboundError::Reply(ReplyError::RemoteFault(f)) => format!("The peer answered with fault {}: {}", f.code, f.string),
             OutboundError::Reply(ReplyError::ClockAhead { offset, threshold }) => format!(
@@ -136,7 +147,7 @@ async fn post(
 }
 
 /// The first `limit` bytes of a reply body (or fewer, on a read error).
-async fn read_capped_prefix(mut resp: reqwest::Response, limit: usize) -> Vec<u8> {
+pub(crate) async fn read_capped_prefix(mut resp: reqwest::Response, limit: usize) -> Vec<u8> {
     let mut body = Vec::new();
     while body.len() < limit {
         match resp.chunk().await {
@@ -242,6 +253,13 @@ async fn record(
             }
         }
     }
+    state.metrics.mnet_call(
+        crate::metrics::Direction::Out,
+        e.method.as_deref(),
+        e.outcome,
+        e.fault_code,
+        std::time::Duration::from_micros(u64::try_from(e.duration_us).unwrap_or(0)),
+    );
     if let Err(err) = state.store.audit(&e).await {
         tracing::error!(error = %err, "could not write the audit log entry");
     }
@@ -468,6 +486,7 @@ async fn call_once(state: &AppState, peer: &PeerRow, method: &str, params: &[Val
             entry.envelope = Some(reply_body[..reply_body.len().min(64 * 1024)].to_vec());
             let err = OutboundError::Reply(e);
             record(state, entry, Err(&err), None).await;
+            let err = explain_undecryptable(state, peer, err).await;
             let _ = state
                 .store
                 .record_peer_error(peer.id, sent, &err.diagnosis(&state.config.wwwroot))
@@ -477,6 +496,29 @@ async fn call_once(state: &AppState, peer: &PeerRow, method: &str, params: &[Val
         Err(e) => traced.result = Err(OutboundError::Internal(e.to_string())),
     }
     traced
+}
+
+/// A 7023 ("could not decrypt") has two causes that look alike to Moodle's own client: RC4 missing
+/// from the peer's OpenSSL, or a peer that no longer holds the key we encrypt to. Asking the peer
+/// for its certificate (unencrypted `system/keyswap`) tells them apart.
+async fn explain_undecryptable(
+    state: &AppState,
+    peer: &PeerRow,
+    err: OutboundError,
+) -> OutboundError {
+    let undecryptable =
+        matches!(&err, OutboundError::Reply(ReplyError::RemoteFault(f)) if f.code == 7023);
+    if !undecryptable {
+        return err;
+    }
+    match keyswap(state, &peer.wwwroot, &peer.application, peer.tls_verify).await {
+        Ok(cert) if cert.fingerprint_sha256() != peer.fingerprint => {
+            OutboundError::PeerKeyReplaced {
+                fingerprint: cert.fingerprint_sha256(),
+            }
+        }
+        _ => err,
+    }
 }
 
 /// Stores the certificate a peer sent with 7025, after checking it names the peer.
@@ -507,54 +549,6 @@ async fn accept_new_key(
     updated.fingerprint = fp;
     updated.key_changed_at = Some(now);
     Ok(updated)
-}
-
-/// The peer's home page `<title>`, Moodle's default peer name (§1.1). The clients follow no
-/// redirects (MNet calls must not be redirected), so this page follows up to five itself: a
-/// Moodle front page often redirects to its login page.
-pub async fn fetch_title(state: &AppState, wwwroot: &str, tls_verify: bool) -> Option<String> {
-    let mut url = url::Url::parse(wwwroot).ok()?;
-    let mut resp = state
-        .http_for(tls_verify)
-        .get(url.clone())
-        .send()
-        .await
-        .ok()?;
-    for _ in 0..5 {
-        if !resp.status().is_redirection() {
-            break;
-        }
-        let location = resp
-            .headers()
-            .get(reqwest::header::LOCATION)?
-            .to_str()
-            .ok()?;
-        url = url.join(location).ok()?;
-        resp = state
-            .http_for(tls_verify)
-            .get(url.clone())
-            .send()
-            .await
-            .ok()?;
-    }
-    // The title is near the top: the first 256 KiB are plenty, and all that is read.
-    let head = read_capped_prefix(resp, 256 * 1024).await;
-    let text = String::from_utf8_lossy(&head);
-    let lower = text.to_ascii_lowercase();
-    let start = lower.find("<title")?;
-    let open_end = start + lower[start..].find('>')? + 1;
-    let end = open_end + lower[open_end..].find("</title>")?;
-    let title = html_unescape(text[open_end..end].trim());
-    (!title.is_empty()).then(|| title.chars().take(80).collect())
-}
-
-fn html_unescape(s: &str) -> String {
-    s.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#039;", "'")
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
-//! The peer registry's operations (`schooltool-services.md` §1), shared by the JSON API and the
+//! The peer registry's operations (`docs/product.md` §1), shared by the JSON API and the
 //! CLI: add by URL (keyswap, then the admin confirms the certificate), review (detects a changed
 //! key and flags it), verify (a `system/listServices` round trip with a diagnosis), services,
 //! soft delete and restore.
 
 use super::outbound::{self, OutboundError};
+use super::site_name;
 use crate::config::normalise_wwwroot;
 use crate::state::AppState;
 use crate::store::peers::{
@@ -148,9 +149,7 @@ pub async fn preview(
             wwwroot: wwwroot.clone(),
             message: e.to_string(),
         })?;
-    let name = outbound::fetch_title(state, &wwwroot, tls_verify)
-        .await
-        .unwrap_or_else(|| host_of(&wwwroot));
+    let name = site_name::suggest(state, &wwwroot, &application, &certificate, tls_verify).await;
     Ok(PeerPreview {
         wwwroot,
         application,
@@ -158,13 +157,6 @@ pub async fn preview(
         certificate,
         restores_deleted: existing,
     })
-}
-
-fn host_of(wwwroot: &str) -> String {
-    url::Url::parse(wwwroot)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .unwrap_or_else(|| wwwroot.to_owned())
 }
 
 /// Step 2 of adding: the admin confirmed the certificate with this fingerprint. The certificate
@@ -184,7 +176,7 @@ pub async fn confirm(
         .filter(|n| !n.is_empty())
         .unwrap_or(&preview.name)
         .chars()
-        .take(80)
+        .take(MAX_PEER_NAME_CHARS)
         .collect::<String>();
     let now = state.clock.now();
     let cert = &preview.certificate;
@@ -209,11 +201,15 @@ pub async fn confirm(
         Ok::<_, StoreError>(id)
     })?;
     tracing::info!(peer = %preview.wwwroot, fingerprint = %fp, "peer added");
-    state
+    let peer = state
         .store
         .peer(id)
         .await?
-        .ok_or(RegistryError::NotFound(preview.wwwroot.clone()))
+        .ok_or(RegistryError::NotFound(preview.wwwroot.clone()))?;
+    // What the peer switched on for us (it may already know SchoolBridge), for the Network
+    // servers block; a peer that does not know us yet is asked again later.
+    refresh_remote_services_soon(state, &peer, None);
+    Ok(peer)
 }
 
 /// Adds in one go (CLI `--yes`, scripts): preview, then confirm what was fetched.
@@ -318,7 +314,7 @@ pub async fn verify(state: &AppState, peer: &PeerRow) -> Verification {
     let millis = started.elapsed().as_millis() as i64;
     match result {
         Ok(Reply::Value(v)) => {
-            let services = v
+            let services: Vec<(String, bool, bool)> = v
                 .list_lenient()
                 .unwrap_or_default()
                 .into_iter()
@@ -329,6 +325,11 @@ pub async fn verify(state: &AppState, peer: &PeerRow) -> Verification {
                     Some((name, flag("publish"), flag("subscribe")))
                 })
                 .collect();
+            remember_remote_services(state, peer.id, &services).await;
+            if peer.application == "moodle" {
+                // Which plugin serves its single sign-on, while we are asking (`sso::routes`).
+                crate::sso::routes::learn_methods(state, peer, &services).await;
+            }
             Verification {
                 ok: true,
                 services,
@@ -360,6 +361,54 @@ pub async fn verify(state: &AppState, peer: &PeerRow) -> Verification {
     }
 }
 
+/// Keeps the peer's own word on its services (the Network servers block reads it).
+async fn remember_remote_services(
+    state: &AppState,
+    peer_id: i64,
+    services: &[(String, bool, bool)],
+) {
+    let rows: Vec<PeerServiceRow> = services
+        .iter()
+        .map(|(service, publish, subscribe)| PeerServiceRow {
+            service: service.clone(),
+            publish: *publish,
+            subscribe: *subscribe,
+        })
+        .collect();
+    let now = state.clock.now();
+    let stored = crate::write_tx!(state.store, |c| {
+        crate::store::peers::record_remote_services(c, peer_id, &rows, now).await
+    });
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "could not store the peer's services");
+    }
+}
+
+/// The longest peer name (a Moodle site's full name is up to 254 characters).
+pub const MAX_PEER_NAME_CHARS: usize = 255;
+
+/// How long the peer's word on its services is taken as current before it is asked again.
+pub const REMOTE_SERVICES_FRESH_SECS: i64 = 600;
+
+/// Asks the peer for its services in the background when what we know is missing or older than
+/// [`REMOTE_SERVICES_FRESH_SECS`] — at most once a minute per peer.
+pub fn refresh_remote_services_soon(state: &AppState, peer: &PeerRow, checked_at: Option<i64>) {
+    let now = state.clock.now();
+    if checked_at.is_some_and(|t| now - t < REMOTE_SERVICES_FRESH_SECS) {
+        return;
+    }
+    if let Ok(mut asked) = state.services_asked.lock() {
+        if asked.get(&peer.id).is_some_and(|&t| now - t < 60) {
+            return;
+        }
+        asked.insert(peer.id, now);
+    }
+    let (state, peer) = (state.clone(), peer.clone());
+    tokio::spawn(async move {
+        verify(&state, &peer).await;
+    });
+}
+
 /// Sets service switches.
 pub async fn set_services(
     state: &AppState,
@@ -387,7 +436,7 @@ pub async fn update_settings(
     name: &str,
     tls_verify: bool,
 ) -> Result<PeerRow, RegistryError> {
-    let name: String = name.trim().chars().take(80).collect();
+    let name: String = name.trim().chars().take(MAX_PEER_NAME_CHARS).collect();
     if name.is_empty() {
         return Err(RegistryError::BadUrl("the name cannot be empty".into()));
     }

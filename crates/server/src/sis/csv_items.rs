@@ -1,4 +1,4 @@
-//! The spreadsheet (CSV) upload of manual grade items (`schooltool-services.md` §4, scenario 5):
+//! The spreadsheet (CSV) upload of manual grade items (`docs/product.md` §4, scenario 5):
 //! a header row naming the columns, then one item per line. Lines that cannot be read are kept
 //! as rejections with their line number and reason, so the preview
 //! (`Store::preview_manual_assessments`) can show created / matched-by-name / rejected per line.

@@ -79,6 +79,18 @@ impl From<SisFault> for MnetFault {
     }
 }
 
+impl From<mnet::sis::FieldError> for SisFault {
+    fn from(e: mnet::sis::FieldError) -> Self {
+        match e {
+            mnet::sis::FieldError::Missing(f) => SisFault::MissingField(f),
+            mnet::sis::FieldError::Invalid { field, reason } => {
+                SisFault::InvalidField { field, reason }
+            }
+            mnet::sis::FieldError::NotOneStruct(m) => SisFault::BadParameters(m),
+        }
+    }
+}
+
 impl From<Refusal> for SisFault {
     fn from(r: Refusal) -> Self {
         match r {

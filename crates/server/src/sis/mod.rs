@@ -1,4 +1,4 @@
-//! The `schooltool_sis` service (`schooltool-services.md` §2, `docs/schooltool-sis.md`): the
+//! The `schooltool_sis` service (`docs/product.md` §2, `docs/schooltool-sis.md`): the
 //! receive pipeline hands over a verified call from a peer the service is published to, and this
 //! module applies it.
 //!
@@ -15,8 +15,6 @@
 
 pub mod csv_items;
 pub mod fault;
-pub mod fields;
-pub mod requests;
 
 use crate::mnet_host::context::CallContext;
 use crate::state::AppState;
@@ -28,8 +26,8 @@ use crate::store::{
 };
 use fault::SisFault;
 use mnet::fault::MnetFault;
+use mnet::sis::{Change, ChangeBody, Method};
 use mnet::xmlrpc::{Struct, Value};
-use requests::{Common, Method, Request};
 use sqlx::AnyConnection;
 
 /// Why an envelope is missing from the audit log.
@@ -41,20 +39,23 @@ pub async fn handle(
     ctx: &mut CallContext,
     params: &[Value],
 ) -> Result<Value, MnetFault> {
+    if ctx.method == mnet::sis::BATCH_PATH {
+        return handle_batch(state, ctx, params).await;
+    }
     let Some(method) = Method::from_path(&ctx.method) else {
         return Err(MnetFault::NoSuchFunction);
     };
-    let (common, request) =
-        requests::parse(method, params, ctx.received_at).map_err(MnetFault::from)?;
+    let change = Change::parse(method, params, ctx.received_at)
+        .map_err(|e| MnetFault::from(SisFault::from(e)))?;
     let meta = ChangeMeta::from_peer(
         ctx.peer.id,
-        common.eventid.clone(),
-        common.timemodified,
+        change.eventid.clone(),
+        change.timemodified.unwrap_or(ctx.received_at),
         ctx.received_at,
     );
     let call: &CallContext = ctx;
     let outcome = crate::write_tx!(state.store, |c| {
-        let result = serve(c, call, method, &common, &request, &meta).await?;
+        let result = serve(c, call, &change, &meta).await?;
         // The reply is sealed while the commit is flushed to disk.
         call.seal_ahead(&result);
         Ok::<_, StoreError>(result)
@@ -76,16 +77,128 @@ pub async fn handle(
     }
 }
 
+/// Applies a `batch` (`docs/schooltool-sis.md` "batch"): every change in order, each exactly as
+/// the same change sent alone (its own eventid in the ledger, its own savepoint, so a refused one
+/// leaves nothing and the others still apply), all in **one transaction** committed before the
+/// reply, with one audit entry for the call.
+async fn handle_batch(
+    state: &AppState,
+    ctx: &mut CallContext,
+    params: &[Value],
+) -> Result<Value, MnetFault> {
+    let items = mnet::sis::Batch::parse(params, ctx.received_at)
+        .map_err(|e| MnetFault::Other(e.code().code(), e.to_string()))?;
+    let call: &CallContext = ctx;
+    let outcome = crate::write_tx!(state.store, |c| {
+        let mut results = Vec::with_capacity(items.len());
+        let mut tally = BatchTally::default();
+        let eventids: Vec<&str> = items
+            .iter()
+            .filter_map(|i| i.change.as_ref().ok())
+            .filter_map(|c| c.eventid.as_deref())
+            .collect();
+        let mut ledger = Ledger::preloaded(c, call.peer.id, &eventids).await?;
+        let ids = CellIds::preloaded(c, call.peer.id, &items).await?;
+        for item in &items {
+            let result = match &item.change {
+                Err(e) => Err(SisFault::from(e.clone())),
+                Ok(change) => {
+                    let meta = ChangeMeta::from_peer(
+                        call.peer.id,
+                        change.eventid.clone(),
+                        change.timemodified.unwrap_or(call.received_at),
+                        call.received_at,
+                    );
+                    once(c, call.peer.id, change, &meta, &mut ledger, &ids)
+                        .await?
+                        .map(|(reply, _)| reply)
+                }
+            };
+            tally.count(&result);
+            results.push(match result {
+                Ok(reply) => reply,
+                Err(fault) => fault_item(&fault, item.eventid.as_deref()),
+            });
+        }
+        ledger.flush(c, call.peer.id).await?;
+        let result = Ok(Value::Struct(
+            Struct::new().with("results", Value::Array(results)),
+        ));
+        let mut entry = call.audit_entry_for(&result);
+        entry.detail = Some(tally.describe(items.len()));
+        insert_audit(c, &entry).await?;
+        call.seal_ahead(&result);
+        Ok::<_, StoreError>(result)
+    });
+    match outcome {
+        Ok(result) => {
+            ctx.mark_audit_written();
+            result
+        }
+        Err(e) => {
+            tracing::error!(peer = ctx.peer.id, error = %e, changes = items.len(), "could not store a schooltool_sis batch");
+            Err(SisFault::StorageUnavailable.into())
+        }
+    }
+}
+
+/// A change of a batch that was not applied: its fault, and which change it was.
+fn fault_item(fault: &SisFault, eventid: Option<&str>) -> Value {
+    let mut s = Struct::new()
+        .with("faultCode", i64::from(fault.code().code()))
+        .with("faultString", fault.to_string());
+    if let Some(e) = eventid {
+        s.push("eventid", e);
+    }
+    Value::Struct(s)
+}
+
+/// What a batch did, for its audit entry.
+#[derive(Debug, Default)]
+struct BatchTally {
+    by_status: std::collections::BTreeMap<String, usize>,
+    faults: std::collections::BTreeMap<i32, usize>,
+}
+
+impl BatchTally {
+    fn count(&mut self, result: &Result<Value, SisFault>) {
+        match result {
+            Ok(Value::Struct(s)) => {
+                let replayed = s.get("replayed").is_some();
+                let status = s.get("status").and_then(Value::as_str).unwrap_or("?");
+                let key = if replayed {
+                    format!("{status} (replayed)")
+                } else {
+                    status.to_owned()
+                };
+                *self.by_status.entry(key).or_default() += 1;
+            }
+            Ok(_) => {}
+            Err(f) => *self.faults.entry(f.code().code()).or_default() += 1,
+        }
+    }
+
+    fn describe(&self, total: usize) -> String {
+        let mut parts: Vec<String> = self
+            .by_status
+            .iter()
+            .map(|(s, n)| format!("{n} {s}"))
+            .collect();
+        parts.extend(self.faults.iter().map(|(c, n)| format!("{n} fault {c}")));
+        format!("batch of {total}: {}", parts.join(", "))
+    }
+}
+
 /// The transaction's body: the call's outcome, and its audit entry beside it.
 async fn serve(
     c: &mut AnyConnection,
     ctx: &CallContext,
-    method: Method,
-    common: &Common,
-    request: &Request,
+    change: &Change,
     meta: &ChangeMeta,
 ) -> Result<Result<Value, MnetFault>, StoreError> {
-    let (result, detail) = match once(c, ctx.peer.id, method, common, request, meta).await? {
+    let mut ledger = Ledger::direct();
+    let ids = CellIds::default();
+    let (result, detail) = match once(c, ctx.peer.id, change, meta, &mut ledger, &ids).await? {
         Ok((reply, detail)) => (Ok(reply), Some(detail)),
         Err(fault) => (Err(MnetFault::from(fault)), None),
     };
@@ -97,18 +210,174 @@ async fn serve(
     Ok(result)
 }
 
+/// The eventid ledger as a call sees it: read and written row by row for a single change; for a
+/// batch, read for all its eventids at once and written at its end (in the same transaction,
+/// before the commit), with the rows written so far kept in memory so that an eventid repeated
+/// inside the batch is answered as a replay exactly as if the rows had been written one by one.
+struct Ledger {
+    batch: Option<BatchLedger>,
+}
+
+/// A batch's ledger: the rows it started with and those it applied, and the latter to write.
+struct BatchLedger {
+    known: std::collections::HashMap<String, sis_ledger::LedgerEntry>,
+    pending: Vec<(String, sis_ledger::LedgerEntry)>,
+}
+
+impl Ledger {
+    fn direct() -> Self {
+        Self { batch: None }
+    }
+
+    async fn preloaded(
+        c: &mut AnyConnection,
+        peer_id: i64,
+        eventids: &[&str],
+    ) -> Result<Self, StoreError> {
+        let known = sis_ledger::find_events(c, peer_id, eventids).await?;
+        Ok(Self {
+            batch: Some(BatchLedger {
+                known,
+                pending: Vec::new(),
+            }),
+        })
+    }
+
+    async fn find(
+        &self,
+        c: &mut AnyConnection,
+        peer_id: i64,
+        eventid: &str,
+    ) -> Result<Option<sis_ledger::LedgerEntry>, StoreError> {
+        match &self.batch {
+            Some(b) => Ok(b.known.get(eventid).cloned()),
+            None => sis_ledger::find_event(c, peer_id, eventid).await,
+        }
+    }
+
+    async fn record(
+        &mut self,
+        c: &mut AnyConnection,
+        peer_id: i64,
+        eventid: &str,
+        method: &str,
+        applied: &Applied,
+        meta: &ChangeMeta,
+    ) -> Result<(), StoreError> {
+        match &mut self.batch {
+            Some(b) => {
+                let entry = sis_ledger::LedgerEntry {
+                    method: method.to_owned(),
+                    status: applied.status.as_str().to_owned(),
+                    idnumber: applied.idnumber.clone(),
+                    timemodified: meta.effective_at,
+                    recorded_at: meta.recorded_at,
+                };
+                b.known.insert(eventid.to_owned(), entry.clone());
+                b.pending.push((eventid.to_owned(), entry));
+                Ok(())
+            }
+            None => {
+                sis_ledger::record_event(
+                    c,
+                    peer_id,
+                    eventid,
+                    method,
+                    applied,
+                    meta.effective_at,
+                    meta.recorded_at,
+                )
+                .await
+            }
+        }
+    }
+
+    /// Writes a batch's rows.
+    async fn flush(&mut self, c: &mut AnyConnection, peer_id: i64) -> Result<(), StoreError> {
+        if let Some(b) = &mut self.batch {
+            sis_ledger::record_events(c, peer_id, &b.pending).await?;
+            b.pending.clear();
+        }
+        Ok(())
+    }
+}
+
+/// The ids of the assessments and people a batch's grades name, read before its first change
+/// (`sis_grades::known_cell_ids`); empty for a single change, which looks them up itself.
+#[derive(Default)]
+struct CellIds {
+    assessments: std::collections::HashMap<String, i64>,
+    people: std::collections::HashMap<String, i64>,
+}
+
+impl CellIds {
+    async fn preloaded(
+        c: &mut AnyConnection,
+        peer_id: i64,
+        items: &[mnet::sis::BatchItem],
+    ) -> Result<Self, StoreError> {
+        let mut assessmentids = std::collections::BTreeSet::new();
+        let mut userids = std::collections::BTreeSet::new();
+        for change in items.iter().filter_map(|i| i.change.as_ref().ok()) {
+            if let ChangeBody::NewGrade {
+                assessmentid,
+                userid,
+                ..
+            }
+            | ChangeBody::RemoveGrade {
+                assessmentid,
+                userid,
+            } = &change.body
+            {
+                assessmentids.insert(assessmentid.as_str());
+                userids.insert(userid.as_str());
+            }
+        }
+        let a: Vec<&str> = assessmentids.into_iter().collect();
+        let u: Vec<&str> = userids.into_iter().collect();
+        let (assessments, people) = sis_grades::known_cell_ids(c, peer_id, &a, &u).await?;
+        Ok(Self {
+            assessments,
+            people,
+        })
+    }
+
+    /// Both ids of a cell, when both were known before the batch.
+    fn cell(&self, assessmentid: &str, userid: &str) -> Option<(i64, i64)> {
+        Some((
+            *self.assessments.get(assessmentid)?,
+            *self.people.get(userid)?,
+        ))
+    }
+}
+
+/// Whether a change can be refused after it has written something, so that it needs a savepoint
+/// to roll back to. `fetch_user` and `remove_assessment` are never refused, and `new_grade` and
+/// `remove_grade` are refused only before their first write (an unknown assessment or person:
+/// `sis_grades::cell_ids`), so they skip the two extra statements — a full sync is mostly grades.
+fn needs_savepoint(body: &ChangeBody) -> bool {
+    !matches!(
+        body,
+        ChangeBody::FetchUser { .. }
+            | ChangeBody::RemoveAssessment { .. }
+            | ChangeBody::NewGrade { .. }
+            | ChangeBody::RemoveGrade { .. }
+    )
+}
+
 /// The eventid ledger around the change (§2 "Every call also carries").
 async fn once(
     c: &mut AnyConnection,
     peer_id: i64,
-    method: Method,
-    common: &Common,
-    request: &Request,
+    change: &Change,
     meta: &ChangeMeta,
+    ledger: &mut Ledger,
+    ids: &CellIds,
 ) -> Result<Result<(Value, String), SisFault>, StoreError> {
-    let eventid = common.eventid.as_deref();
+    let method = change.method();
+    let eventid = change.eventid.as_deref();
     if let Some(id) = eventid
-        && let Some(first) = sis_ledger::find_event(c, peer_id, id).await?
+        && let Some(first) = ledger.find(c, peer_id, id).await?
     {
         if first.method != method.path() {
             return Ok(Err(SisFault::EventIdReused {
@@ -122,23 +391,24 @@ async fn once(
             detail,
         )));
     }
-    savepoint(c).await?;
-    let step = apply(c, peer_id, request, meta).await?;
-    let applied = match settle(c, step).await? {
+    let guarded = needs_savepoint(&change.body);
+    if guarded {
+        savepoint(c).await?;
+    }
+    let step = apply(c, peer_id, &change.body, meta, ids).await?;
+    let step = if guarded {
+        settle(c, step).await?
+    } else {
+        step
+    };
+    let applied = match step {
         Ok(a) => a,
         Err(refusal) => return Ok(Err(refusal.into())),
     };
     if let Some(id) = eventid {
-        sis_ledger::record_event(
-            c,
-            peer_id,
-            id,
-            method.path(),
-            &applied,
-            meta.effective_at,
-            meta.recorded_at,
-        )
-        .await?;
+        ledger
+            .record(c, peer_id, id, method.path(), &applied, meta)
+            .await?;
     }
     let mut detail = format!("{} {}", applied.status.as_str(), applied.idnumber);
     for note in &applied.notes {
@@ -155,32 +425,138 @@ async fn once(
 async fn apply(
     c: &mut AnyConnection,
     peer_id: i64,
-    request: &Request,
+    body: &ChangeBody,
     meta: &ChangeMeta,
+    ids: &CellIds,
 ) -> Outcome<Applied> {
-    match request {
-        Request::FetchUser(p) => Ok(Ok(sis_people::apply_fetch_user(c, peer_id, p, meta).await?)),
-        Request::NewSection(s) => sis_sections::apply_new_section(c, peer_id, s, meta).await,
-        Request::NewEnrolment {
+    match body {
+        ChangeBody::FetchUser {
+            idnumber,
+            username,
+            firstname,
+            lastname,
+            email,
+        } => {
+            let p = sis_people::PersonUpsert {
+                idnumber: idnumber.clone(),
+                username: username.clone(),
+                firstname: firstname.clone(),
+                lastname: lastname.clone(),
+                email: email.clone(),
+            };
+            Ok(Ok(sis_people::apply_fetch_user(c, peer_id, &p, meta).await?))
+        }
+        ChangeBody::NewSection {
+            idnumber,
+            name,
+            teacheridnumber,
+            segment,
+        } => {
+            let s = sis_sections::SectionUpsert {
+                idnumber: idnumber.clone(),
+                name: name.clone(),
+                teacher_idnumber: teacheridnumber.clone(),
+                segment: *segment,
+            };
+            sis_sections::apply_new_section(c, peer_id, &s, meta).await
+        }
+        ChangeBody::NewEnrolment {
             sectionid,
             userid,
             role,
-        } => sis_enrolments::apply_new_enrolment(c, peer_id, sectionid, userid, *role, meta).await,
-        Request::RemoveEnrolment {
+            suspended,
+            dates,
+        } => {
+            let moodle = sis_enrolments::MoodleEnrolment {
+                suspended: *suspended,
+                dates: *dates,
+            };
+            sis_enrolments::apply_new_enrolment(
+                c,
+                peer_id,
+                sectionid,
+                userid,
+                role_of(*role),
+                moodle,
+                meta,
+            )
+            .await
+        }
+        ChangeBody::RemoveEnrolment {
             sectionid,
             userid,
             role,
         } => {
-            sis_enrolments::apply_remove_enrolment(c, peer_id, sectionid, userid, *role, meta).await
+            sis_enrolments::apply_remove_enrolment(
+                c,
+                peer_id,
+                sectionid,
+                userid,
+                role.map(role_of),
+                meta,
+            )
+            .await
         }
-        Request::NewAssessment(a) => {
-            sis_assessments::apply_new_assessment(c, peer_id, a, meta).await
+        ChangeBody::NewAssessment {
+            idnumber,
+            sectionid,
+            name,
+            chapternum,
+            honors_required,
+            nonhonors_required,
+            extra_credit,
+            pointval,
+        } => {
+            let a = sis_assessments::AssessmentUpsert {
+                idnumber: idnumber.clone(),
+                sectionid: sectionid.clone(),
+                name: name.clone(),
+                chapter: *chapternum,
+                honors_required: *honors_required,
+                nonhonors_required: *nonhonors_required,
+                extra_credit: *extra_credit,
+                pointval: *pointval,
+            };
+            sis_assessments::apply_new_assessment(c, peer_id, &a, meta).await
         }
-        Request::RemoveAssessment { idnumber } => Ok(Ok(sis_assessments::apply_remove_assessment(
-            c, peer_id, idnumber, meta,
-        )
-        .await?)),
-        Request::NewGrade(g) => sis_grades::apply_new_grade(c, peer_id, g, meta).await,
+        ChangeBody::RemoveAssessment { idnumber } => Ok(Ok(
+            sis_assessments::apply_remove_assessment(c, peer_id, idnumber, meta).await?,
+        )),
+        ChangeBody::NewGrade {
+            assessmentid,
+            userid,
+            points_earned,
+            excepted,
+            attempt_num,
+        } => {
+            let g = sis_grades::GradeUpsert {
+                assessmentid: assessmentid.clone(),
+                userid: userid.clone(),
+                points: *points_earned,
+                excepted: *excepted,
+                attempt: *attempt_num,
+            };
+            let known = ids.cell(assessmentid, userid);
+            sis_grades::apply_new_grade_with(c, peer_id, &g, meta, known).await
+        }
+        ChangeBody::RemoveGrade {
+            assessmentid,
+            userid,
+        } => {
+            let g = sis_grades::GradeRemoval {
+                assessmentid: assessmentid.clone(),
+                userid: userid.clone(),
+            };
+            let known = ids.cell(assessmentid, userid);
+            sis_grades::apply_remove_grade_with(c, peer_id, &g, meta, known).await
+        }
+    }
+}
+
+fn role_of(role: mnet::sis::Role) -> crate::store::sis::Role {
+    match role {
+        mnet::sis::Role::Student => crate::store::sis::Role::Student,
+        mnet::sis::Role::Teacher => crate::store::sis::Role::Teacher,
     }
 }
 

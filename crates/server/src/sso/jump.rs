@@ -99,6 +99,14 @@ pub async fn jump(
                 .back("Back to SchoolBridge", "/"),
         );
     }
+    // The peer must take us: a land page, and our user_authorise subscribed (`routes`).
+    let routes = super::routes::current(state, &peer, super::routes::Way::Out).await;
+    let Some(land) = routes.land_path.clone().filter(|_| routes.takes_jump()) else {
+        return Jumped::Refused(
+            Refusal::new(StatusCode::FORBIDDEN, text::NOT_CONFIGURED, format!("{} has not switched on single sign-on for SchoolBridge's people (services sso_idp and sso_sp on its side).", peer.name))
+                .back("Back to SchoolBridge", "/"),
+        );
+    };
     let mut raw = [0u8; 20];
     rand::rng().fill_bytes(&mut raw);
     let token = hex::encode(raw);
@@ -128,11 +136,6 @@ pub async fn jump(
             .back("Back to SchoolBridge", "/"),
         );
     }
-    let land = if peer.application == "mahara" {
-        "/auth/xmlrpc/land.php"
-    } else {
-        "/auth/mnet/land.php"
-    };
     let wantsurl = q.wantsurl.as_deref().unwrap_or("/");
     // Moodle writes `idp` unencoded and `wantsurl` url-encoded (§8.1).
     Jumped::Redirect(format!(

@@ -33,9 +33,10 @@ pub async fn run_once(state: &AppState) {
             continue;
         }
         let list = Value::Array(names.into_iter().map(Value::from).collect());
-        if let Err(e) =
-            outbound::call(state, &peer, "auth/mnet/auth.php/keepalive_server", &[list]).await
-        {
+        let method = super::routes::current(state, &peer, super::routes::Way::In)
+            .await
+            .idp_method("keepalive_server");
+        if let Err(e) = outbound::call(state, &peer, &method, &[list]).await {
             tracing::info!(peer = %peer.wwwroot, error = %e, "keepalive_server failed");
         }
     }

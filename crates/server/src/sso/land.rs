@@ -104,15 +104,39 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
             ),
         )));
     }
-    // 3. Ask the IdP who this is: user_authorise(token, sha1(User-Agent as we see it)).
+    // 3. A token this page has used before is refused, whatever the IdP would answer: Moodle
+    //    answers user_authorise for the same token as often as asked within its 30 seconds, so
+    //    a land URL opened twice (a shared link, a proxy log, browser history) would sign in a
+    //    second browser. The token is spent before the IdP is asked, so two concurrent openings
+    //    cannot both pass.
+    let now = state.clock.now();
+    let token_sha256 = sessions::token_hash(token);
+    let fresh = crate::write_tx!(state.store, |c| {
+        crate::store::sessions::spend_landing_token(c, peer.id, &token_sha256, now).await
+    });
+    match fresh {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::warn!(peer = %peer.wwwroot, "a land URL was opened again; refused");
+            return refused(back(Refusal::new(
+                StatusCode::FORBIDDEN,
+                text::NOT_CONFIRMED,
+                "This sign-in link was already used. Go back to your site and follow the link to SchoolBridge again.",
+            )));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "could not record the land token");
+            return refused(back(Refusal::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                text::NOT_CONFIRMED,
+                "SchoolBridge could not check your sign-in just now. Try again in a moment.",
+            )));
+        }
+    }
+    // 4. Ask the IdP who this is: user_authorise(token, sha1(User-Agent as we see it)), where
+    //    the peer publishes it (stock auth_mnet or a plugin that replaces it, `routes`).
     let ua_hash = sessions::useragent_sha1(user_agent);
-    let reply = outbound::call(
-        state,
-        &peer,
-        "auth/mnet/auth.php/user_authorise",
-        &[Value::from(token), Value::from(ua_hash.as_str())],
-    )
-    .await;
+    let reply = super::routes::user_authorise(state, &peer, token, &ua_hash).await;
     let user = match reply {
         Ok(Reply::Value(Value::Struct(s))) => s,
         Ok(Reply::Fault(f)) => {
@@ -166,8 +190,7 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         )));
     };
     let username: String = username.chars().take(100).collect();
-    // 4. Find or create the person by (peer, username): never merged with anyone else.
-    let now = state.clock.now();
+    // 5. Find or create the person by (peer, username): never merged with anyone else.
     let upsert = crate::write_tx!(state.store, |c| upsert_sso_person(
         c, peer.id, &username, &first, &last, &email, now
     )
@@ -193,7 +216,7 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
             "Try again in a moment.",
         )));
     };
-    // 5. Imported people have no login rights until someone grants them.
+    // 6. Imported people have no login rights until someone grants them.
     if !person.login_allowed {
         return refused(back(Refusal::new(
             StatusCode::FORBIDDEN,
@@ -205,7 +228,7 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
             ),
         )));
     }
-    // 6. A session, then the page asked for — on this site only.
+    // 7. A session, then the page asked for — on this site only.
     let started = match sessions::start(
         state,
         person.id,
@@ -283,8 +306,8 @@ pub fn fetch_enrolments_later(
 
 /// Records the enrolments a peer listed for a person (`{sectionid, userid, role, status,
 /// timemodified}` structs, our plugin's reply): the person's idnumber is linked when they had
-/// none, and each active enrolment in a section SchoolBridge knows is applied like a
-/// `new_enrolment`. Sections not yet sent are skipped (the plugin sends them, then the
+/// none, and each enrolment in a section SchoolBridge knows is applied like a `new_enrolment`
+/// (a `suspended` one as suspended). Sections not yet sent are skipped (the plugin sends them, then the
 /// enrolment, on its own). Returns how many were applied.
 async fn apply_listed_enrolments(
     state: &AppState,
@@ -305,13 +328,13 @@ async fn apply_listed_enrolments(
         let (Some(section), Some(userid)) = (text("sectionid"), text("userid")) else {
             continue;
         };
-        let active = text("status").is_none_or(|st| st.eq_ignore_ascii_case("active"));
+        let moodle = crate::store::sis_enrolments::MoodleEnrolment {
+            suspended: text("status").is_some_and(|st| st.eq_ignore_ascii_case("suspended")),
+            dates: None,
+        };
         let role = text("role")
             .and_then(|r| Role::parse(&r))
             .unwrap_or(Role::Student);
-        if !active {
-            continue;
-        }
         let when = s
             .get("timemodified")
             .and_then(Value::as_i64_lenient)
@@ -323,7 +346,7 @@ async fn apply_listed_enrolments(
                 return Ok(false);
             }
             let outcome = crate::store::sis_enrolments::apply_new_enrolment(
-                c, peer.id, &section, &userid, role, &meta,
+                c, peer.id, &section, &userid, role, moodle, &meta,
             )
             .await?;
             Ok::<_, crate::store::StoreError>(outcome.is_ok())

@@ -13,6 +13,7 @@ pub mod keepalive;
 pub mod land;
 pub mod mnet;
 pub mod pages;
+pub mod routes;
 
 use crate::mnet_host::outbound;
 use crate::state::AppState;
@@ -60,9 +61,10 @@ pub fn logout_at_idp(
             Value::from(username),
             Value::from(useragent_sha1.unwrap_or_default()),
         ];
-        if let Err(e) =
-            outbound::call(&state, &peer, "auth/mnet/auth.php/kill_children", &params).await
-        {
+        let method = routes::current(&state, &peer, routes::Way::In)
+            .await
+            .idp_method("kill_children");
+        if let Err(e) = outbound::call(&state, &peer, &method, &params).await {
             tracing::info!(peer = %peer.wwwroot, error = %e, "the identity provider did not confirm the single logout");
         }
     });

@@ -1,4 +1,4 @@
-//! The MNet audit log (`schooltool-services.md` §3): every message in and out, with time, peer,
+//! The MNet audit log (`docs/product.md` §3): every message in and out, with time, peer,
 //! method, outcome, duration and the signed envelope as received, so anyone can verify it again.
 
 use super::{Store, StoreError, flag};

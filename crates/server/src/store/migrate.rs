@@ -29,7 +29,15 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_people"),
     migration!(3, "0003_sis"),
     migration!(4, "0004_accounts"),
+    migration!(5, "0005_live_moodle"),
+    migration!(6, "0006_transcript_note"),
+    migration!(7, "0007_shared_limits"),
 ];
+
+/// The schema version this build brings: its newest migration.
+pub(super) fn schema_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
 
 /// Applies every pending migration.
 pub(super) async fn run(store: &Store) -> Result<(), StoreError> {
@@ -56,7 +64,7 @@ async fn apply_all(store: &Store, conn: &mut sqlx::AnyConnection) -> Result<(), 
         .iter()
         .map(|r| r.try_get::<i64, _>(0))
         .collect::<Result<_, _>>()?;
-    let known = MIGRATIONS.last().map(|m| m.version).unwrap_or(0);
+    let known = schema_version();
     if let Some(&found) = applied.iter().max()
         && found > known
     {

@@ -10,6 +10,7 @@
 
 pub mod audit;
 mod migrate;
+pub mod peer_previews;
 pub mod peers;
 pub mod people;
 pub mod sessions;
@@ -23,6 +24,7 @@ pub mod sis_people;
 pub mod sis_reports;
 pub mod sis_sections;
 pub mod site_keys;
+pub mod throttle;
 
 pub use audit::{AuditDirection, AuditEntry, AuditFilter, AuditOutcome, AuditRow, NewAuditEntry};
 pub use peers::{NewPeer, PeerRow, PeerServiceRow};
@@ -112,12 +114,20 @@ pub struct Store {
     dialect: Dialect,
 }
 
+/// The database schema version this build brings (its newest migration); a database at a lower
+/// version is upgraded at start, one at a higher version is refused.
+pub fn schema_version() -> i64 {
+    migrate::schema_version()
+}
+
+/// The SQLite URL of a database file (created when missing).
+pub fn sqlite_url_for_file(file: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", file.display())
+}
+
 /// The default SQLite URL for a data directory.
 pub fn sqlite_url_for(data_dir: &Path) -> String {
-    format!(
-        "sqlite://{}?mode=rwc",
-        data_dir.join("schoolbridge.db").display()
-    )
+    sqlite_url_for_file(&data_dir.join("schoolbridge.db"))
 }
 
 impl Store {
@@ -196,6 +206,24 @@ impl Store {
         })
     }
 
+    /// Commits a write transaction. On PostgreSQL, a COMMIT the server refuses (a serialisation
+    /// conflict found at commit time) ends the transaction there, yet sqlx would still send a
+    /// ROLLBACK for it when the transaction is dropped, which PostgreSQL answers — and logs — with
+    /// "there is no transaction in progress". So the COMMIT is sent by hand, and sqlx's own
+    /// bookkeeping then closes an empty transaction begun after it.
+    pub async fn commit(&self, mut tx: Tx) -> Result<(), StoreError> {
+        match self.dialect {
+            Dialect::Sqlite => Ok(tx.commit().await?),
+            Dialect::Postgres => {
+                let committed = (&mut *tx).execute("COMMIT").await;
+                (&mut *tx).execute("BEGIN").await?;
+                tx.commit().await?;
+                committed?;
+                Ok(())
+            }
+        }
+    }
+
     /// Closes the pool (tests, shutdown).
     pub async fn close(&self) {
         self.pool.close().await;
@@ -226,7 +254,7 @@ macro_rules! write_tx {
                     $body
                 }
                 .await?;
-                tx.commit().await?;
+                store.commit(tx).await?;
                 Ok(value)
             }
             .await;

@@ -1,4 +1,4 @@
-//! Peers (`schooltool-services.md` §1, `mnet-protocol.md` §7): one row per Moodle (or Mahara)
+//! Peers (`docs/product.md` §1, `mnet-protocol.md` §7): one row per Moodle (or Mahara)
 //! site, identified by its wwwroot, soft-deleted, with per-service publish/subscribe switches.
 
 use super::{Store, StoreError, flag};
@@ -71,6 +71,32 @@ pub struct PeerServiceRow {
     pub publish: bool,
     /// We call it on the peer.
     pub subscribe: bool,
+}
+
+/// What a peer said about its services towards us, at its last `system/listServices`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteServices {
+    /// When it said so.
+    pub checked_at: i64,
+    /// Per service, from the peer's side: it publishes (serves it to us) and subscribes (calls
+    /// it on us).
+    pub services: Vec<PeerServiceRow>,
+}
+
+impl RemoteServices {
+    /// Whether the peer subscribes to `service` (calls it on us).
+    pub fn subscribes(&self, service: &str) -> bool {
+        self.services
+            .iter()
+            .any(|s| s.service == service && s.subscribe)
+    }
+
+    /// Whether the peer publishes `service` to us.
+    pub fn publishes(&self, service: &str) -> bool {
+        self.services
+            .iter()
+            .any(|s| s.service == service && s.publish)
+    }
 }
 
 /// What is needed to add a peer.
@@ -208,6 +234,44 @@ impl Store {
             != 0)
     }
 
+    /// The peer's own word on its services, if it was ever asked.
+    pub async fn remote_services(
+        &self,
+        peer_id: i64,
+    ) -> Result<Option<RemoteServices>, StoreError> {
+        let checked: Option<i64> =
+            sqlx::query("SELECT remote_services_checked_at FROM peers WHERE id = $1")
+                .bind(peer_id)
+                .fetch_optional(self.pool())
+                .await?
+                .map(|r| r.try_get(0))
+                .transpose()?
+                .flatten();
+        let Some(checked_at) = checked else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT service, publish, subscribe FROM peer_remote_services WHERE peer_id = $1 ORDER BY service",
+        )
+        .bind(peer_id)
+        .fetch_all(self.pool())
+        .await?;
+        let services = rows
+            .iter()
+            .map(|r| {
+                Ok(PeerServiceRow {
+                    service: r.try_get("service")?,
+                    publish: r.try_get::<i64, _>("publish")? != 0,
+                    subscribe: r.try_get::<i64, _>("subscribe")? != 0,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(Some(RemoteServices {
+            checked_at,
+            services,
+        }))
+    }
+
     /// Records a successful exchange (Moodle's `touch()`).
     pub async fn touch_peer(&self, peer_id: i64, now: i64) -> Result<(), StoreError> {
         // Cheap and frequent: skip the write when it was touched this minute, unless a failure
@@ -236,6 +300,37 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// Replaces what the peer said about its services (its `system/listServices` answer).
+pub async fn record_remote_services(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    services: &[PeerServiceRow],
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM peer_remote_services WHERE peer_id = $1")
+        .bind(peer_id)
+        .execute(&mut *c)
+        .await?;
+    for s in services {
+        sqlx::query(
+            "INSERT INTO peer_remote_services (peer_id, service, publish, subscribe) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (peer_id, service) DO UPDATE SET publish = excluded.publish, subscribe = excluded.subscribe",
+        )
+        .bind(peer_id)
+        .bind(s.service.as_str())
+        .bind(i64::from(s.publish))
+        .bind(i64::from(s.subscribe))
+        .execute(&mut *c)
+        .await?;
+    }
+    sqlx::query("UPDATE peers SET remote_services_checked_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(peer_id)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
 }
 
 /// Adds a peer, or brings a deleted one with the same wwwroot back (Moodle offers undelete in the

@@ -1,4 +1,4 @@
-//! People (`schooltool-services.md` §3): everyone SchoolBridge knows. A person from a peer is
+//! People (`docs/product.md` §3): everyone SchoolBridge knows. A person from a peer is
 //! identified by (peer, username) for SSO and by (peer, idnumber) for service calls — never
 //! merged with a same-named person from elsewhere. Local accounts have a sign-in name and an
 //! argon2id password hash. Imported people have no login rights until someone grants them.
@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// The console roles (`schooltool-services.md` §4).
+/// The console roles (`docs/product.md` §4).
 pub const ROLES: &[&str] = &["admin", "counsellor", "teacher", "student"];
 
 /// A person.
@@ -86,7 +86,7 @@ pub struct PeopleQuery {
     pub text: Option<String>,
     /// From this peer (`Some(0)` = local people).
     pub peer_id: Option<i64>,
-    /// Holding this explicit role.
+    /// Holding this role: given here, or learnt from Moodle's enrolments (teacher, student).
     pub role: Option<String>,
     /// Only people with (true) or without (false) login rights.
     pub login_allowed: Option<bool>,
@@ -94,6 +94,26 @@ pub struct PeopleQuery {
     pub limit: i64,
     /// Offset.
     pub offset: i64,
+}
+
+/// The sections the person bound at placeholder `person` (e.g. `$1`) teaches — one rule for
+/// every check: those they are enrolled in as a teacher with an active status, and those whose
+/// current teacher they are, unless they hold a teacher enrolment there that is no longer active
+/// (Moodle removed their teacher role; the section's next `new_section` may come later or never).
+/// So a teacher Moodle unenrols stops seeing the section's records at once; a manual section's
+/// teacher, who has no enrolment, keeps it.
+pub fn taught_sections_sql(person: &str) -> String {
+    format!(
+        "SELECT e.section_id AS section_id FROM sis_enrolments e
+           JOIN sis_status_codes k ON k.code = e.status
+          WHERE e.person_id = {person} AND e.role = 'teacher' AND k.kind = 'active'
+         UNION
+         SELECT s.id AS section_id FROM sis_sections s
+          WHERE s.teacher_id = {person}
+            AND NOT EXISTS (SELECT 1 FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+                             WHERE e.section_id = s.id AND e.person_id = {person} AND e.role = 'teacher'
+                               AND k.kind <> 'active')"
+    )
 }
 
 impl Store {
@@ -147,52 +167,46 @@ impl Store {
             .collect::<Result<_, _>>()?)
     }
 
-    /// Whether a person teaches (a section's current teacher, or enrolled as teacher with an
-    /// active status) and whether they are enrolled as a student anywhere (any status: a former
-    /// student still reads their own transcript): their implicit console roles.
+    /// Whether a person teaches any section ([`taught_sections_sql`]) and whether they are
+    /// enrolled as a student anywhere (any status: a former student still reads their own
+    /// transcript): their implicit console roles.
     pub async fn person_involvement(&self, person_id: i64) -> Result<(bool, bool), StoreError> {
-        let row = sqlx::query(
-            "SELECT
-               (SELECT COUNT(*) FROM sis_sections WHERE teacher_id = $1)
-                 + (SELECT COUNT(*) FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
-                    WHERE e.person_id = $1 AND e.role = 'teacher' AND k.kind = 'active'),
-               (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'student')",
-        )
-        .bind(person_id)
-        .fetch_one(self.pool())
-        .await?;
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM ({}) taught),
+                    (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'student')",
+            taught_sections_sql("$1")
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(person_id)
+            .fetch_one(self.pool())
+            .await?;
         Ok((row.try_get::<i64, _>(0)? > 0, row.try_get::<i64, _>(1)? > 0))
     }
 
-    /// Whether a person teaches this section: its current teacher, or enrolled in it as a teacher
-    /// with an active status (a teacher Moodle unenrolled no longer sees the section's records).
+    /// Whether a person teaches this section ([`taught_sections_sql`]).
     pub async fn teaches_section(
         &self,
         person_id: i64,
         section_id: i64,
     ) -> Result<bool, StoreError> {
-        let row = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM sis_sections WHERE id = $1 AND teacher_id = $2)
-                  + (SELECT COUNT(*) FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
-                     WHERE e.section_id = $1 AND e.person_id = $2 AND e.role = 'teacher' AND k.kind = 'active')",
-        )
-        .bind(section_id)
-        .bind(person_id)
-        .fetch_one(self.pool())
-        .await?;
+        let sql = format!(
+            "SELECT COUNT(*) FROM ({}) taught WHERE taught.section_id = $2",
+            taught_sections_sql("$1")
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(person_id)
+            .bind(section_id)
+            .fetch_one(self.pool())
+            .await?;
         Ok(row.try_get::<i64, _>(0)? > 0)
     }
 
-    /// The sections a person teaches (see [`Store::teaches_section`]).
+    /// The sections a person teaches ([`taught_sections_sql`]).
     pub async fn sections_taught(&self, person_id: i64) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id FROM sis_sections WHERE teacher_id = $1
-             UNION SELECT e.section_id FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
-                   WHERE e.person_id = $1 AND e.role = 'teacher' AND k.kind = 'active'",
-        )
-        .bind(person_id)
-        .fetch_all(self.pool())
-        .await?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(taught_sections_sql("$1")))
+            .bind(person_id)
+            .fetch_all(self.pool())
+            .await?;
         Ok(rows
             .iter()
             .map(|r| r.try_get::<i64, _>(0))
@@ -241,7 +255,17 @@ impl Store {
             None => {}
         }
         if q.role.is_some() {
-            sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = {})", next()));
+            // A role given here, or one learnt from the enrolments Moodle sends (the same rule as
+            // `person_involvement`): people who arrive by single sign-on have no roles given yet,
+            // and "everyone from this Moodle holding role teacher" must still find its teachers.
+            let r = next();
+            sql.push_str(&format!(
+                " AND (EXISTS (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role = {r})
+                   OR ({r} = 'teacher' AND (EXISTS (SELECT 1 FROM sis_sections s WHERE s.teacher_id = p.id)
+                        OR EXISTS (SELECT 1 FROM sis_enrolments e JOIN sis_status_codes k ON k.code = e.status
+                                   WHERE e.person_id = p.id AND e.role = 'teacher' AND k.kind = 'active')))
+                   OR ({r} = 'student' AND EXISTS (SELECT 1 FROM sis_enrolments e WHERE e.person_id = p.id AND e.role = 'student')))"
+            ));
         }
         if q.login_allowed.is_some() {
             sql.push_str(&format!(" AND login_allowed = {}", next()));

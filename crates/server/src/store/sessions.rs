@@ -249,7 +249,7 @@ pub async fn insert_sso_token(
     sqlx::query(
         "INSERT INTO sso_tokens (token, person_id, peer_id, useragent_sha1, created_at, confirm_timeout, session_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(token)
+    .bind(stored_token(token))
     .bind(person_id)
     .bind(peer_id)
     .bind(useragent_sha1)
@@ -261,12 +261,50 @@ pub async fn insert_sso_token(
     Ok(())
 }
 
+/// How long a used land token is remembered: far beyond Moodle's 30 s token life and any clock
+/// difference between the two sites.
+pub const SPENT_TOKEN_MEMORY_SECS: i64 = 24 * 3600;
+
+/// Records that the land page uses the identity provider's token `token_sha256` now. `false`
+/// when it was used before (a replayed land URL, `mnet-protocol.md` §8.2): the caller refuses.
+/// Forgets tokens older than [`SPENT_TOKEN_MEMORY_SECS`] on the way.
+pub async fn spend_landing_token(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    token_sha256: &str,
+    now: i64,
+) -> Result<bool, StoreError> {
+    sqlx::query("DELETE FROM sso_spent_tokens WHERE spent_at < $1")
+        .bind(now - SPENT_TOKEN_MEMORY_SECS)
+        .execute(&mut *c)
+        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO sso_spent_tokens (peer_id, token_sha256, spent_at) VALUES ($1, $2, $3)
+         ON CONFLICT (peer_id, token_sha256) DO NOTHING",
+    )
+    .bind(peer_id)
+    .bind(token_sha256)
+    .bind(now)
+    .execute(&mut *c)
+    .await?;
+    Ok(inserted.rows_affected() == 1)
+}
+
+/// How a jump token is kept: only its SHA-256 (hex), like session tokens, so a copy of the
+/// database cannot be used to answer a peer's `user_authorise` in someone's name.
+fn stored_token(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
 /// Reads a jump token and marks it used in the same transaction (single use).
 pub async fn take_sso_token(
     c: &mut AnyConnection,
     token: &str,
     now: i64,
 ) -> Result<Option<SsoTokenRow>, StoreError> {
+    let token = stored_token(token);
+    let token = token.as_str();
     let row = sqlx::query("SELECT person_id, peer_id, useragent_sha1, confirm_timeout, used_at FROM sso_tokens WHERE token = $1")
         .bind(token)
         .fetch_optional(&mut *c)

@@ -1,4 +1,4 @@
-//! The SIS records (`schooltool-services.md` §3) — the vocabulary shared by the `sis_*` store
+//! The SIS records (`docs/product.md` §3) — the vocabulary shared by the `sis_*` store
 //! modules: where a change came from and when it took effect ([`ChangeMeta`]), what a change did
 //! ([`ChangeStatus`], [`Applied`]), why a change was refused ([`Refusal`]), and the savepoint
 //! discipline that makes a refused change leave nothing behind.
@@ -23,7 +23,8 @@ pub use schoolbridge_api::sis::Role;
 
 pub use schoolbridge_api::sis::StatusKind;
 
-/// The built-in status codes (seeded by migration 0003).
+/// The built-in status codes (seeded by migrations 0003 and 0005), and the two that are only
+/// shown.
 pub mod status {
     /// Active.
     pub const ACTIVE: &str = "active";
@@ -35,6 +36,12 @@ pub mod status {
     pub const WITHDRAWN_FAILING: &str = "withdrawn_failing";
     /// Passed.
     pub const PASSED: &str = "passed";
+    /// Suspended in Moodle (`new_enrolment` with `status` `suspended`; migration 0005).
+    pub const SUSPENDED: &str = "suspended";
+    /// Shown, not stored: an Active enrolment whose Moodle end date has passed.
+    pub const ENDED: &str = "ended";
+    /// Shown, not stored: an Active enrolment whose Moodle start date has not come.
+    pub const NOT_STARTED: &str = "not_started";
 }
 
 /// Who made a change and when it took effect.

@@ -1,4 +1,4 @@
-//! Assessments (grade items, `schooltool-services.md` §2–§3): created by Moodle's
+//! Assessments (grade items, `docs/product.md` §2–§3): created by Moodle's
 //! `new_assessment` or by hand (one at a time or a CSV batch, §4). A Moodle item whose section
 //! holds a manual item of exactly the same name that is not yet linked takes over that item
 //! instead of creating a second one (scenario 6); the manual grades stay as they are.
@@ -13,10 +13,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
-/// Longest assessment name.
-pub const MAX_NAME: usize = 1333;
-/// Largest number of points an item may be worth.
-pub const MAX_POINTS: f64 = 1.0e9;
+/// The contract's limits hold for items made in the console too.
+pub use mnet::sis::limits::{MAX_NAME, MAX_POINTS};
 /// Most lines in one CSV batch.
 pub const MAX_BATCH: usize = 2000;
 

@@ -1,9 +1,11 @@
-//! Enrolments (`schooltool-services.md` §3): person × section × role, with a current status and
+//! Enrolments (`docs/product.md` §3): person × section × role, with a current status and
 //! a full, timestamped status history that is never deleted. `new_enrolment` makes an enrolment
 //! Active (a withdrawn one becomes Active again with a new history entry); `remove_enrolment`
-//! withdraws it (status Withdrawn, reason pending; §2). A counsellor completes the reason with a
-//! code and a note; admins define more codes. Status codes are a table: five built in, each code
-//! with a kind (active, withdrawn, completed) that the reports use.
+//! withdraws it (status Withdrawn, reason pending; §2); `new_enrolment` with Moodle's status
+//! `suspended` suspends an Active one. A counsellor completes the reason with a code and a note;
+//! admins define more codes. Status codes are a table: six built in, each code with a kind
+//! (active, inactive, withdrawn, completed) that the reports use. Moodle's enrolment dates are
+//! kept beside the status and read with it ([`apply_moodle_dates`]).
 
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, Role, StatusKind,
@@ -197,6 +199,7 @@ async fn insert_enrolment(
     section_id: i64,
     person_id: i64,
     role: Role,
+    initial: &str,
     meta: &ChangeMeta,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query(
@@ -206,14 +209,14 @@ async fn insert_enrolment(
     .bind(section_id)
     .bind(person_id)
     .bind(role.as_str())
-    .bind(status::ACTIVE)
+    .bind(initial)
     .bind(meta.effective_at)
     .bind(meta.source.as_str())
     .bind(meta.recorded_at)
     .fetch_one(&mut *c)
     .await?
     .try_get(0)?;
-    insert_history(c, id, status::ACTIVE, meta, None, false).await?;
+    insert_history(c, id, initial, meta, None, false).await?;
     Ok(id)
 }
 
@@ -222,6 +225,9 @@ async fn insert_enrolment(
 enum ServiceChange {
     /// `new_enrolment`: anything but Active becomes Active.
     Enrol,
+    /// `new_enrolment` with Moodle's status `suspended`: an Active-kind status becomes
+    /// Suspended; like a withdrawal, it does not undo a coded withdrawal or a Passed.
+    Suspend,
     /// `remove_enrolment`: an Active-kind status becomes Withdrawn (a coded withdrawal or a
     /// Passed stays as it is: the counsellor's word is not undone by Moodle's unenrolment).
     Withdraw,
@@ -231,6 +237,7 @@ impl ServiceChange {
     fn target(self) -> &'static str {
         match self {
             ServiceChange::Enrol => status::ACTIVE,
+            ServiceChange::Suspend => status::SUSPENDED,
             ServiceChange::Withdraw => status::WITHDRAWN,
         }
     }
@@ -240,6 +247,8 @@ impl ServiceChange {
         match (self, state) {
             (ServiceChange::Enrol, None) => true,
             (ServiceChange::Enrol, Some((code, _))) => code != status::ACTIVE,
+            (ServiceChange::Suspend, None) => true,
+            (ServiceChange::Suspend, Some((_, kind))) => kind == StatusKind::Active,
             (ServiceChange::Withdraw, None) => false,
             (ServiceChange::Withdraw, Some((_, kind))) => kind == StatusKind::Active,
         }
@@ -287,6 +296,16 @@ async fn resolve(
     Ok(Ok((section, person)))
 }
 
+/// Moodle's side of an enrolment as `new_enrolment` carries it (`docs/schooltool-sis.md`);
+/// the default is an older sender's: active, dates unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MoodleEnrolment {
+    /// Moodle's user enrolment status: suspended (`true`) or active.
+    pub suspended: bool,
+    /// Moodle's start and end dates (0 = none), when the sender gave them.
+    pub dates: Option<(i64, i64)>,
+}
+
 /// Applies `new_enrolment` (§2). Refused (before any write) for an unknown section or person.
 pub async fn apply_new_enrolment(
     c: &mut AnyConnection,
@@ -294,6 +313,7 @@ pub async fn apply_new_enrolment(
     sectionid: &str,
     userid: &str,
     role: Role,
+    moodle: MoodleEnrolment,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
     let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
@@ -301,15 +321,102 @@ pub async fn apply_new_enrolment(
         Err(r) => return Ok(Err(r)),
     };
     let key = format!("{sectionid}/{userid}");
-    let status = match current(c, section, person, Some(role)).await?.first() {
-        Some(e) => transition(c, e, ServiceChange::Enrol, meta).await?,
+    let change = if moodle.suspended {
+        ServiceChange::Suspend
+    } else {
+        ServiceChange::Enrol
+    };
+    let (id, mut status) = match current(c, section, person, Some(role)).await?.first() {
+        Some(e) => (e.id, transition(c, e, change, meta).await?),
         None => {
-            insert_enrolment(c, section, person, role, meta).await?;
-            ChangeStatus::Created
+            let id = insert_enrolment(c, section, person, role, change.target(), meta).await?;
+            (id, ChangeStatus::Created)
         }
     };
+    if let Some((start, end)) = moodle.dates
+        && set_moodle_dates(c, id, start, end, meta.effective_at).await?
+        && status == ChangeStatus::Unchanged
+    {
+        status = ChangeStatus::Updated;
+    }
     Ok(Ok(Applied::new(status, key)))
 }
+
+/// Stores Moodle's dates when this change is not older than the one that set them; `true` when
+/// they changed.
+async fn set_moodle_dates(
+    c: &mut AnyConnection,
+    enrolment_id: i64,
+    start: i64,
+    end: i64,
+    at: i64,
+) -> Result<bool, StoreError> {
+    let date = |t: i64| (t > 0).then_some(t);
+    let changed = sqlx::query(
+        "UPDATE sis_enrolments SET moodle_starts_at = $1, moodle_ends_at = $2, dates_timemodified = $3
+          WHERE id = $4 AND dates_timemodified <= $3
+            AND (COALESCE(moodle_starts_at, -1) <> COALESCE($1, -1) OR COALESCE(moodle_ends_at, -1) <> COALESCE($2, -1))",
+    )
+    .bind(date(start))
+    .bind(date(end))
+    .bind(at)
+    .bind(enrolment_id)
+    .execute(&mut *c)
+    .await?;
+    if changed.rows_affected() == 0 {
+        // Same dates: only the watermark moves (a later, older change must not overwrite them).
+        sqlx::query(
+            "UPDATE sis_enrolments SET dates_timemodified = $1 WHERE id = $2 AND dates_timemodified < $1",
+        )
+        .bind(at)
+        .bind(enrolment_id)
+        .execute(&mut *c)
+        .await?;
+    }
+    Ok(changed.rows_affected() > 0)
+}
+
+/// What Moodle's dates make of an Active-kind status as of `at`: the code, label and since-when
+/// to show instead, or `None` when the dates do not matter then. Moodle's own rule
+/// (`is_enrolled(..., onlyactive)`): an enrolment is not active before its start or from its end
+/// on. Other kinds (suspended, withdrawn, completed) are shown as they are.
+pub fn dated_status(
+    kind: StatusKind,
+    starts_at: Option<i64>,
+    ends_at: Option<i64>,
+    at: i64,
+) -> Option<(&'static str, &'static str, Option<i64>)> {
+    if kind != StatusKind::Active {
+        return None;
+    }
+    match (starts_at, ends_at) {
+        (_, Some(end)) if end <= at => Some((status::ENDED, ENDED_LABEL, Some(end))),
+        (Some(start), _) if start > at => Some((status::NOT_STARTED, NOT_STARTED_LABEL, None)),
+        _ => None,
+    }
+}
+
+/// Shows `row` as of `at` under Moodle's dates ([`dated_status`]).
+pub fn apply_moodle_dates(row: &mut EnrolmentRow, at: i64) {
+    if let Some((code, label, since)) = dated_status(
+        row.status_kind,
+        row.moodle_starts_at,
+        row.moodle_ends_at,
+        at,
+    ) {
+        row.status = code.to_owned();
+        row.status_label = label.to_owned();
+        row.status_kind = StatusKind::Inactive;
+        if let Some(since) = since {
+            row.status_effective_at = row.status_effective_at.max(since);
+        }
+    }
+}
+
+/// The label of [`status::ENDED`].
+pub const ENDED_LABEL: &str = "Ended in Moodle";
+/// The label of [`status::NOT_STARTED`].
+pub const NOT_STARTED_LABEL: &str = "Not started in Moodle";
 
 /// Applies `remove_enrolment` (§2): Withdrawn, reason pending; nothing deleted. Without a role,
 /// every role of the person in the section is withdrawn. An enrolment that does not exist is
@@ -326,8 +433,21 @@ pub async fn apply_remove_enrolment(
         Ok(ids) => ids,
         Err(r) => return Ok(Err(r)),
     };
+    let enrolments = current(c, section, person, role).await?;
+    if enrolments.is_empty() && current(c, section, person, None).await?.is_empty() {
+        // The unenrolment came before its enrolment (out of order, e.g. in a batch or after a
+        // retry): it is kept as a withdrawn enrolment from `timemodified`, so that the older
+        // `new_enrolment`, when it arrives, is history only and the person ends withdrawn, as
+        // in Moodle — the state the two changes leave when they arrive in order (issue 19).
+        let role = role.unwrap_or(Role::Student);
+        insert_enrolment(c, section, person, role, status::WITHDRAWN, meta).await?;
+        return Ok(Ok(Applied::new(
+            ChangeStatus::Created,
+            format!("{sectionid}/{userid}"),
+        )));
+    }
     let mut overall = ChangeStatus::Unchanged;
-    for e in current(c, section, person, role).await? {
+    for e in enrolments {
         let s = transition(c, &e, ServiceChange::Withdraw, meta).await?;
         overall = match (overall, s) {
             (ChangeStatus::Updated, _) | (_, ChangeStatus::Updated) => ChangeStatus::Updated,
@@ -362,9 +482,15 @@ pub async fn create_manual_enrolment(
         return Ok(Err(Refusal::NotFound("person", person_id)));
     }
     match current(c, section_id, person_id, Some(role)).await?.first() {
-        None => Ok(Ok(
-            insert_enrolment(c, section_id, person_id, role, meta).await?
-        )),
+        None => Ok(Ok(insert_enrolment(
+            c,
+            section_id,
+            person_id,
+            role,
+            status::ACTIVE,
+            meta,
+        )
+        .await?)),
         Some(e) if e.status == status::ACTIVE => Ok(Ok(e.id)),
         Some(e) if meta.effective_at < e.effective_at => Ok(Err(Refusal::Conflict(
             "the date is before the enrolment's current status".into(),
@@ -383,10 +509,14 @@ pub async fn change_enrolment_status(
     c: &mut AnyConnection,
     enrolment_id: i64,
     code: &str,
-    note: Option<&str>,
+    notes: StatusNotes<'_>,
     meta: &ChangeMeta,
 ) -> Outcome<()> {
-    let note = match clean_optional("note", note, MAX_NOTE) {
+    let note = match clean_optional("note", notes.staff, MAX_NOTE) {
+        Ok(n) => n,
+        Err(r) => return Ok(Err(r)),
+    };
+    let line = match clean_optional("transcript_note", notes.transcript, MAX_NOTE) {
         Ok(n) => n,
         Err(r) => return Ok(Err(r)),
     };
@@ -414,12 +544,33 @@ pub async fn change_enrolment_status(
             "the date is before the enrolment's current status".into(),
         )));
     }
-    if current == code && note.is_none() {
+    if current == code && note.is_none() && line.is_none() {
         return Ok(Ok(()));
     }
     insert_history(c, enrolment_id, code, meta, note.as_deref(), false).await?;
+    if line.is_some() {
+        // The newest row is the one just written (ids only grow).
+        sqlx::query(
+            "UPDATE sis_enrolment_history SET transcript_note = $1
+             WHERE id = (SELECT MAX(id) FROM sis_enrolment_history WHERE enrolment_id = $2)",
+        )
+        .bind(line.as_deref())
+        .bind(enrolment_id)
+        .execute(&mut *c)
+        .await?;
+    }
     set_current(c, enrolment_id, code, meta).await?;
     Ok(Ok(()))
+}
+
+/// The two notes a counsellor may give a status change: one for staff, one for the transcript
+/// (`docs/who-sees-what.md`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatusNotes<'a> {
+    /// For counsellors and administrators only (reasons, family matters).
+    pub staff: Option<&'a str>,
+    /// The line the transcript shows (the student reads it too).
+    pub transcript: Option<&'a str>,
 }
 
 /// Defines a status code (an admin's withdrawal reason, for instance).
@@ -469,6 +620,7 @@ pub async fn define_status_code(
 
 pub(crate) const ENROLMENT_SQL: &str =
     "SELECT e.id, e.section_id, e.role, e.status, e.status_effective_at, e.source,
+    e.moodle_starts_at, e.moodle_ends_at,
     k.label AS status_label, k.kind AS status_kind,
     p.id AS p_id, p.idnumber AS p_idnumber, p.firstname AS p_firstname, p.lastname AS p_lastname
   FROM sis_enrolments e
@@ -489,6 +641,8 @@ pub(crate) fn enrolment_from_row(r: &AnyRow) -> Result<EnrolmentRow, sqlx::Error
         status_kind: kind_of(r, "status_kind")?,
         status_effective_at: r.try_get("status_effective_at")?,
         source: RecordSource::parse(&r.try_get::<String, _>("source")?),
+        moodle_starts_at: r.try_get("moodle_starts_at")?,
+        moodle_ends_at: r.try_get("moodle_ends_at")?,
     })
 }
 
@@ -506,13 +660,14 @@ pub(crate) fn change_from_row(r: &AnyRow) -> Result<StatusChange, sqlx::Error> {
         eventid: r.try_get("eventid")?,
         actor_id: r.try_get("actor_id")?,
         note: r.try_get("note")?,
+        transcript_note: r.try_get("transcript_note")?,
         stale: get_flag(r, "stale")?,
     })
 }
 
 pub(crate) const HISTORY_SQL: &str =
     "SELECT h.id, h.enrolment_id, h.status, k.label, k.kind, h.effective_at, h.recorded_at,
-    h.source, h.peer_id, h.eventid, h.actor_id, h.note, h.stale
+    h.source, h.peer_id, h.eventid, h.actor_id, h.note, h.transcript_note, h.stale
   FROM sis_enrolment_history h JOIN sis_status_codes k ON k.code = h.status";
 
 impl Store {
@@ -536,10 +691,11 @@ impl Store {
             .map_err(StoreError::from)
     }
 
-    /// A section and its roster with each enrolment's current status.
+    /// A section and its roster with each enrolment's status as of `at` (now, for the console).
     pub async fn section_roster(
         &self,
         section_id: i64,
+        at: i64,
     ) -> Result<Option<SectionRoster>, StoreError> {
         let mut c = self.pool().acquire().await?;
         let Some(section) = section_summary(&mut c, section_id).await? else {
@@ -552,24 +708,35 @@ impl Store {
             .bind(section_id)
             .fetch_all(&mut *c)
             .await?;
-        let enrolments = rows
+        let mut enrolments: Vec<EnrolmentRow> = rows
             .iter()
             .map(enrolment_from_row)
             .collect::<Result<_, _>>()?;
+        for e in &mut enrolments {
+            apply_moodle_dates(e, at);
+        }
         Ok(Some(SectionRoster {
             section,
             enrolments,
         }))
     }
 
-    /// One enrolment.
-    pub async fn enrolment(&self, enrolment_id: i64) -> Result<Option<EnrolmentRow>, StoreError> {
+    /// One enrolment, with its status as of `at`.
+    pub async fn enrolment(
+        &self,
+        enrolment_id: i64,
+        at: i64,
+    ) -> Result<Option<EnrolmentRow>, StoreError> {
         let sql = format!("{ENROLMENT_SQL} WHERE e.id = $1");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(enrolment_id)
             .fetch_optional(self.pool())
             .await?;
-        Ok(row.as_ref().map(enrolment_from_row).transpose()?)
+        let mut enrolment = row.as_ref().map(enrolment_from_row).transpose()?;
+        if let Some(e) = &mut enrolment {
+            apply_moodle_dates(e, at);
+        }
+        Ok(enrolment)
     }
 
     /// An enrolment's status history, by effective time then arrival.
@@ -599,7 +766,7 @@ impl Store {
         .await)
     }
 
-    /// Changes an enrolment's status with a code and a note (history kept).
+    /// Changes an enrolment's status with a code and a staff note (history kept).
     pub async fn change_enrolment_status(
         &self,
         enrolment_id: i64,
@@ -607,11 +774,27 @@ impl Store {
         note: Option<&str>,
         meta: &ChangeMeta,
     ) -> Result<(), super::sis::SisError> {
+        let notes = StatusNotes {
+            staff: note,
+            transcript: None,
+        };
+        self.change_enrolment_status_with(enrolment_id, code, notes, meta)
+            .await
+    }
+
+    /// Changes an enrolment's status with a code, a staff note and a line for the transcript.
+    pub async fn change_enrolment_status_with(
+        &self,
+        enrolment_id: i64,
+        code: &str,
+        notes: StatusNotes<'_>,
+        meta: &ChangeMeta,
+    ) -> Result<(), super::sis::SisError> {
         crate::sis_write!(self, |c| change_enrolment_status(
             c,
             enrolment_id,
             code,
-            note,
+            notes,
             meta
         )
         .await)

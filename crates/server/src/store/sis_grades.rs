@@ -1,19 +1,23 @@
-//! Grade events and the gradebook (`schooltool-services.md` §2 `new_grade`, §3, §4). Every grade
+//! Grade events and the gradebook (`docs/product.md` §2 `new_grade`, §3, §4). Every grade
 //! is an event that is never deleted, with its effective time (the sender's `timemodified`, or the
 //! date a teacher gave), its recorded time, its source and attempt. The current grade of a cell
 //! (assessment × student) is the event with the highest attempt, then the newest effective time,
-//! then the latest arrival; `sis_grades` caches it. Grades that came from Moodle are read-only
-//! in the SIS; manual grades are entered on manual items and corrected by a newer event.
+//! then the latest arrival — among the events after the cell's newest clearing (`remove_grade`,
+//! a grade cleared in Moodle), if any; `sis_grades` caches it ([`schoolbridge_api::sis::
+//! current_grade`] is the rule). Grades that came from Moodle are read-only in the SIS; manual
+//! grades are entered on manual items and corrected by a newer event.
 
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional, get_flag,
 };
 use super::sis_assessments::{MAX_POINTS, assessment, section_assessments};
-use super::sis_enrolments::{ENROLMENT_SQL, MAX_NOTE, enrolment_from_row};
+use super::sis_enrolments::{ENROLMENT_SQL, MAX_NOTE, apply_moodle_dates, enrolment_from_row};
+use super::sis_ledger::select_by_keys;
 use super::sis_sections::section_summary;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use std::collections::HashMap;
 
 /// A validated `new_grade`.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,7 +55,7 @@ pub use schoolbridge_api::sis::GradeCell;
 
 pub use schoolbridge_api::sis::Gradebook;
 
-pub(crate) const EVENT_COLUMNS: &str = "e.id, e.assessment_id, e.person_id, e.points, e.excepted, e.attempt, e.effective_at, e.recorded_at, e.source, e.peer_id, e.eventid, e.actor_id, e.note, e.stale";
+pub(crate) const EVENT_COLUMNS: &str = "e.id, e.assessment_id, e.person_id, e.points, e.excepted, e.attempt, e.effective_at, e.recorded_at, e.source, e.peer_id, e.eventid, e.actor_id, e.note, e.stale, e.cleared";
 
 pub(crate) fn event_from_row(r: &AnyRow) -> Result<GradeEvent, sqlx::Error> {
     Ok(GradeEvent {
@@ -69,10 +73,11 @@ pub(crate) fn event_from_row(r: &AnyRow) -> Result<GradeEvent, sqlx::Error> {
         actor_id: r.try_get("actor_id")?,
         note: r.try_get("note")?,
         stale: get_flag(r, "stale")?,
+        cleared: get_flag(r, "cleared")?,
     })
 }
 
-/// The current grade of a cell.
+/// The current grade of a cell (`None` also when it was cleared since its last grade).
 pub async fn current_grade(
     c: &mut AnyConnection,
     assessment_id: i64,
@@ -86,7 +91,11 @@ pub async fn current_grade(
         .bind(person_id)
         .fetch_optional(&mut *c)
         .await?;
-    Ok(row.as_ref().map(event_from_row).transpose()?)
+    Ok(row
+        .as_ref()
+        .map(event_from_row)
+        .transpose()?
+        .filter(|e| !e.cleared))
 }
 
 struct NewEvent<'a> {
@@ -98,15 +107,27 @@ struct NewEvent<'a> {
     note: Option<&'a str>,
 }
 
-/// Records an event; it becomes the cell's current grade when it ranks highest (§2).
+/// What the cache says of a cell: its current grade and its newest clearing.
+#[derive(Debug, Clone, Default)]
+struct CellState {
+    /// The current grade (`None`: no grade, or cleared since).
+    current: Option<GradeEvent>,
+    /// The effective time of the newest clearing.
+    cleared_at: Option<i64>,
+}
+
+/// Records a grade event; it becomes the cell's current grade when it comes at or after the
+/// newest clearing and ranks highest (§2; at equal times the later arrival wins).
 async fn record_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
     meta: &ChangeMeta,
-    current: Option<&GradeEvent>,
+    cell: &CellState,
 ) -> Result<(ChangeStatus, i64), StoreError> {
-    let becomes_current =
-        current.is_none_or(|cur| (e.attempt, meta.effective_at) >= (cur.attempt, cur.effective_at));
+    let current = cell.current.as_ref();
+    let becomes_current = cell.cleared_at.is_none_or(|t| meta.effective_at >= t)
+        && current
+            .is_none_or(|cur| (e.attempt, meta.effective_at) >= (cur.attempt, cur.effective_at));
     let id: i64 = sqlx::query(
         "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
@@ -139,7 +160,7 @@ async fn record_event(
     .bind(id)
     .execute(&mut *c)
     .await?;
-    let status = if current.is_some() {
+    let status = if current.is_some() || cell.cleared_at.is_some() {
         ChangeStatus::Updated
     } else {
         ChangeStatus::Created
@@ -154,9 +175,9 @@ async fn cell_for_new_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
     meta: &ChangeMeta,
-) -> Result<(Option<GradeEvent>, bool), StoreError> {
+) -> Result<(CellState, bool), StoreError> {
     let sql = format!(
-        "SELECT {EVENT_COLUMNS}, g.event_id AS current_event_id
+        "SELECT {EVENT_COLUMNS}, g.event_id AS current_event_id, g.cleared_at AS cleared_at
            FROM sis_grade_events e
            LEFT JOIN sis_grades g ON g.assessment_id = e.assessment_id AND g.person_id = e.person_id
           WHERE e.assessment_id = $1 AND e.person_id = $2
@@ -170,24 +191,54 @@ async fn cell_for_new_event(
         .bind(meta.source.as_str())
         .fetch_all(&mut *c)
         .await?;
-    let mut current = None;
+    let mut cell = CellState::default();
     let mut recorded = false;
     for r in rows {
         let event = event_from_row(&r)?;
         let current_id: Option<i64> = r.try_get("current_event_id")?;
-        recorded |= event.attempt == e.attempt
+        cell.cleared_at = r.try_get("cleared_at")?;
+        recorded |= !event.cleared
+            && event.attempt == e.attempt
             && event.effective_at == meta.effective_at
             && event.source == meta.source
             && event.points.map(f64::to_bits) == e.points.map(f64::to_bits)
             && event.excepted == e.excepted;
-        if current_id == Some(event.id) {
-            current = Some(event);
+        if current_id == Some(event.id) && !event.cleared {
+            cell.current = Some(event);
         }
     }
-    Ok((current, recorded))
+    Ok((cell, recorded))
 }
 
 /// The ids of an assessment and a person of a peer, in one statement.
+/// The ids of the assessments and people of a peer that exist, by idnumber, read in a few
+/// statements (a batch's grades). Ids never change once given, so a batch may use them for every
+/// change after the read; one missing here (created later in the batch) is looked up as usual.
+pub async fn known_cell_ids(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    assessmentids: &[&str],
+    userids: &[&str],
+) -> Result<(HashMap<String, i64>, HashMap<String, i64>), StoreError> {
+    Ok((
+        ids_by_idnumber(c, "sis_assessments", peer_id, assessmentids).await?,
+        ids_by_idnumber(c, "people", peer_id, userids).await?,
+    ))
+}
+
+async fn ids_by_idnumber(
+    c: &mut AnyConnection,
+    table: &'static str,
+    peer_id: i64,
+    idnumbers: &[&str],
+) -> Result<HashMap<String, i64>, StoreError> {
+    let mut found = HashMap::new();
+    for r in select_by_keys(c, "idnumber, id", table, "idnumber", peer_id, idnumbers).await? {
+        found.insert(r.try_get("idnumber")?, r.try_get("id")?);
+    }
+    Ok(found)
+}
+
 async fn cell_ids(
     c: &mut AnyConnection,
     peer_id: i64,
@@ -213,7 +264,22 @@ pub async fn apply_new_grade(
     g: &GradeUpsert,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let (assessment_id, person_id) = cell_ids(c, peer_id, &g.assessmentid, &g.userid).await?;
+    apply_new_grade_with(c, peer_id, g, meta, None).await
+}
+
+/// [`apply_new_grade`] with the cell's (assessment, person) ids when the caller already knows
+/// them ([`known_cell_ids`]), which saves a statement per grade of a batch.
+pub async fn apply_new_grade_with(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    g: &GradeUpsert,
+    meta: &ChangeMeta,
+    known: Option<(i64, i64)>,
+) -> Outcome<Applied> {
+    let (assessment_id, person_id) = match known {
+        Some((a, p)) => (Some(a), Some(p)),
+        None => cell_ids(c, peer_id, &g.assessmentid, &g.userid).await?,
+    };
     let Some(assessment_id) = assessment_id else {
         return Ok(Err(Refusal::UnknownAssessment(g.assessmentid.clone())));
     };
@@ -229,12 +295,142 @@ pub async fn apply_new_grade(
         attempt: g.attempt,
         note: None,
     };
-    let (current, recorded) = cell_for_new_event(c, &event, meta).await?;
+    let (cell, recorded) = cell_for_new_event(c, &event, meta).await?;
     if recorded {
         return Ok(Ok(Applied::new(ChangeStatus::Unchanged, key)));
     }
-    let (status, _) = record_event(c, &event, meta, current.as_ref()).await?;
+    let (status, _) = record_event(c, &event, meta, &cell).await?;
     Ok(Ok(Applied::new(status, key)))
+}
+
+/// A validated `remove_grade`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GradeRemoval {
+    /// The assessment's shared id.
+    pub assessmentid: String,
+    /// The student's shared id.
+    pub userid: String,
+}
+
+/// Applies `remove_grade` (`docs/schooltool-sis.md`): a clearing event, after which the cell has
+/// no grade until a newer one. Clearing a cell without a grade records nothing (`unchanged`);
+/// an older clearing than the current grade is kept in the history and answered `stale`.
+/// Refused (before any write) for an unknown assessment or person.
+pub async fn apply_remove_grade(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    g: &GradeRemoval,
+    meta: &ChangeMeta,
+) -> Outcome<Applied> {
+    apply_remove_grade_with(c, peer_id, g, meta, None).await
+}
+
+/// [`apply_remove_grade`] with the cell's ids when the caller already knows them.
+pub async fn apply_remove_grade_with(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    g: &GradeRemoval,
+    meta: &ChangeMeta,
+    known: Option<(i64, i64)>,
+) -> Outcome<Applied> {
+    let (assessment_id, person_id) = match known {
+        Some((a, p)) => (Some(a), Some(p)),
+        None => cell_ids(c, peer_id, &g.assessmentid, &g.userid).await?,
+    };
+    let Some(assessment_id) = assessment_id else {
+        return Ok(Err(Refusal::UnknownAssessment(g.assessmentid.clone())));
+    };
+    let Some(person_id) = person_id else {
+        return Ok(Err(Refusal::UnknownPerson(g.userid.clone())));
+    };
+    let key = format!("{}/{}", g.assessmentid, g.userid);
+    let mut events = cell_events(c, assessment_id, person_id).await?;
+    let before = schoolbridge_api::sis::current_grade(&events).map(|e| e.id);
+    let graded_before_then = schoolbridge_api::sis::current_grade(
+        events
+            .iter()
+            .filter(|e| e.effective_at <= meta.effective_at),
+    )
+    .is_some();
+    if !graded_before_then && before.is_none() {
+        // Nothing to clear, then or now.
+        return Ok(Ok(Applied::new(ChangeStatus::Unchanged, key)));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale, cleared)
+         VALUES ($1, $2, NULL, 0, 1, $3, $4, $5, $6, $7, $8, NULL, 0, 1) RETURNING id",
+    )
+    .bind(assessment_id)
+    .bind(person_id)
+    .bind(meta.effective_at)
+    .bind(meta.recorded_at)
+    .bind(meta.source.as_str())
+    .bind(meta.peer_id)
+    .bind(meta.eventid.as_deref())
+    .bind(meta.actor_id)
+    .fetch_one(&mut *c)
+    .await?
+    .try_get(0)?;
+    events.extend(cell_events_by_id(c, id).await?);
+    let after = schoolbridge_api::sis::current_grade(&events).map(|e| e.id);
+    let cleared_at = events
+        .iter()
+        .filter(|e| e.cleared)
+        .map(|e| e.effective_at)
+        .max();
+    // The cache points at the current grade, or at the clearing while none follows it.
+    sqlx::query(
+        "INSERT INTO sis_grades (assessment_id, person_id, event_id, cleared_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (assessment_id, person_id) DO UPDATE SET event_id = excluded.event_id, cleared_at = excluded.cleared_at",
+    )
+    .bind(assessment_id)
+    .bind(person_id)
+    .bind(after.unwrap_or(id))
+    .bind(cleared_at)
+    .execute(&mut *c)
+    .await?;
+    let status = if after == before {
+        sqlx::query("UPDATE sis_grade_events SET stale = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+        ChangeStatus::Stale
+    } else {
+        ChangeStatus::Updated
+    };
+    Ok(Ok(Applied::new(status, key)))
+}
+
+/// Every event of a cell.
+async fn cell_events(
+    c: &mut AnyConnection,
+    assessment_id: i64,
+    person_id: i64,
+) -> Result<Vec<GradeEvent>, StoreError> {
+    let sql = format!(
+        "SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.assessment_id = $1 AND e.person_id = $2"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(assessment_id)
+        .bind(person_id)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::from)
+}
+
+async fn cell_events_by_id(c: &mut AnyConnection, id: i64) -> Result<Vec<GradeEvent>, StoreError> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?
+        .iter()
+        .map(event_from_row)
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::from)
 }
 
 async fn is_student_in(
@@ -287,7 +483,8 @@ pub async fn record_manual_grade(
         Ok(n) => n,
         Err(r) => return Ok(Err(r)),
     };
-    let current = current_grade(c, g.assessment_id, g.person_id).await?;
+    let cell = cell_state(c, g.assessment_id, g.person_id).await?;
+    let current = cell.current.clone();
     if let Some(cur) = &current {
         if cur.source == RecordSource::Moodle {
             return Ok(Err(Refusal::ReadOnly(
@@ -300,6 +497,11 @@ pub async fn record_manual_grade(
             )));
         }
     }
+    if cell.cleared_at.is_some_and(|t| meta.effective_at < t) {
+        return Ok(Err(Refusal::Conflict(
+            "the date is before the grade was cleared".into(),
+        )));
+    }
     let event = NewEvent {
         assessment_id: g.assessment_id,
         person_id: g.person_id,
@@ -308,16 +510,39 @@ pub async fn record_manual_grade(
         attempt: current.as_ref().map_or(1, |cur| cur.attempt),
         note: note.as_deref(),
     };
-    let (_, id) = record_event(c, &event, meta, current.as_ref()).await?;
+    let (_, id) = record_event(c, &event, meta, &cell).await?;
     Ok(Ok(id))
 }
 
+/// The cache's word on a cell.
+async fn cell_state(
+    c: &mut AnyConnection,
+    assessment_id: i64,
+    person_id: i64,
+) -> Result<CellState, StoreError> {
+    let cleared_at: Option<i64> = sqlx::query(
+        "SELECT cleared_at FROM sis_grades WHERE assessment_id = $1 AND person_id = $2",
+    )
+    .bind(assessment_id)
+    .bind(person_id)
+    .fetch_optional(&mut *c)
+    .await?
+    .map(|r| r.try_get("cleared_at"))
+    .transpose()?
+    .flatten();
+    Ok(CellState {
+        current: current_grade(c, assessment_id, person_id).await?,
+        cleared_at,
+    })
+}
+
 impl Store {
-    /// A section's gradebook (hidden items only when asked).
+    /// A section's gradebook (hidden items only when asked), students shown as of `at`.
     pub async fn gradebook(
         &self,
         section_id: i64,
         include_hidden: bool,
+        at: i64,
     ) -> Result<Option<Gradebook>, StoreError> {
         let mut c = self.pool().acquire().await?;
         let Some(section) = section_summary(&mut c, section_id).await? else {
@@ -327,13 +552,16 @@ impl Store {
         let sql = format!(
             "{ENROLMENT_SQL} WHERE e.section_id = $1 AND e.role = 'student' ORDER BY LOWER(p.lastname), LOWER(p.firstname), e.id"
         );
-        let students = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let mut students = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(section_id)
             .fetch_all(&mut *c)
             .await?
             .iter()
             .map(enrolment_from_row)
             .collect::<Result<Vec<_>, _>>()?;
+        for e in &mut students {
+            apply_moodle_dates(e, at);
+        }
         let sql = format!(
             "SELECT {EVENT_COLUMNS} FROM sis_grades g JOIN sis_grade_events e ON e.id = g.event_id
                JOIN sis_assessments a ON a.id = g.assessment_id WHERE a.section_id = $1"
@@ -345,6 +573,9 @@ impl Store {
         let mut cells = Vec::with_capacity(rows.len());
         for r in &rows {
             let grade = event_from_row(r)?;
+            if grade.cleared {
+                continue; // cleared in Moodle: no grade (its history keeps the earlier ones)
+            }
             let Some(item) = assessments.iter().find(|a| a.id == grade.assessment_id) else {
                 continue; // a hidden item's cell
             };

@@ -1,4 +1,4 @@
-//! `fetch_user` on the shared `people` table (`schooltool-services.md` §2, §3;
+//! `fetch_user` on the shared `people` table (`docs/product.md` §2, §3;
 //! `docs/schooltool-sis.md` "fetch_user"): a person from a peer is found by (peer, idnumber); a
 //! person who arrived earlier by SSO — (peer, username) with no idnumber — is completed, not
 //! duplicated; a username that changes in Moodle follows the idnumber, and whoever held it before

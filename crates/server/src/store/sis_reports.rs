@@ -1,4 +1,4 @@
-//! What counsellors and principals read about one student (`schooltool-services.md` §4): the
+//! What counsellors and principals read about one student (`docs/product.md` §4): the
 //! schedule, the enrolment history, a progress report **as of a date** and the transcript.
 //!
 //! As-of reports are rebuilt from history by **effective time** (the sender's `timemodified`, or
@@ -13,7 +13,8 @@
 use super::sis::StatusKind;
 use super::sis_assessments::{AssessmentRow, COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::sis_enrolments::{
-    ENROLMENT_SQL, EnrolmentRow, HISTORY_SQL, StatusChange, change_from_row, enrolment_from_row,
+    ENROLMENT_SQL, EnrolmentRow, HISTORY_SQL, StatusChange, apply_moodle_dates, change_from_row,
+    dated_status, enrolment_from_row,
 };
 use super::sis_grades::{EVENT_COLUMNS, GradeEvent, event_from_row};
 use super::sis_people::person_ref;
@@ -145,7 +146,8 @@ async fn items_of(
     Ok(out)
 }
 
-/// The best-ranked event per assessment among the student's events effective by `until`.
+/// The current grade per assessment as of `until`: among the student's events effective by
+/// then, the rule of [`schoolbridge_api::sis::current_grade`] (a cleared cell has none).
 async fn grades_of(
     c: &mut AnyConnection,
     person_id: i64,
@@ -154,7 +156,7 @@ async fn grades_of(
     let sql = format!(
         "SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.person_id = $1 AND e.effective_at <= $2"
     );
-    let mut best: HashMap<i64, GradeEvent> = HashMap::new();
+    let mut cells: HashMap<i64, Vec<GradeEvent>> = HashMap::new();
     for r in &sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(person_id)
         .bind(until)
@@ -162,19 +164,24 @@ async fn grades_of(
         .await?
     {
         let e = event_from_row(r)?;
-        match best.get(&e.assessment_id) {
-            Some(b) if b.rank() >= e.rank() => {}
-            _ => {
-                best.insert(e.assessment_id, e);
-            }
-        }
+        cells.entry(e.assessment_id).or_default().push(e);
     }
-    Ok(best)
+    Ok(cells
+        .into_iter()
+        .filter_map(|(assessment, events)| {
+            schoolbridge_api::sis::current_grade(&events).map(|e| (assessment, e.clone()))
+        })
+        .collect())
 }
 
 impl Store {
-    /// The sections a person attends now (current status of kind active, any role).
-    pub async fn student_schedule(&self, person_id: i64) -> Result<Vec<ScheduleEntry>, StoreError> {
+    /// The sections a person attends at `at` (status of kind active then, any role, within
+    /// Moodle's dates).
+    pub async fn student_schedule(
+        &self,
+        person_id: i64,
+        at: i64,
+    ) -> Result<Vec<ScheduleEntry>, StoreError> {
         let mut c = self.pool().acquire().await?;
         let sql =
             format!("{ENROLMENT_SQL} WHERE e.person_id = $1 AND k.kind = 'active' ORDER BY e.id");
@@ -188,6 +195,10 @@ impl Store {
         let sections = sections_of(&mut c, person_id, None).await?;
         let mut out: Vec<ScheduleEntry> = enrolments
             .into_iter()
+            .filter_map(|mut e| {
+                apply_moodle_dates(&mut e, at);
+                (e.status_kind == StatusKind::Active).then_some(e)
+            })
             .filter_map(|e| {
                 sections.get(&e.section_id).map(|s| ScheduleEntry {
                     section: s.clone(),
@@ -199,10 +210,12 @@ impl Store {
         Ok(out)
     }
 
-    /// Every enrolment of a person (any role, any status) with its full history.
+    /// Every enrolment of a person (any role, any status, shown as of `at`) with its full
+    /// history.
     pub async fn student_enrolments(
         &self,
         person_id: i64,
+        at: i64,
     ) -> Result<Vec<EnrolmentRecord>, StoreError> {
         let mut c = self.pool().acquire().await?;
         let sql = format!("{ENROLMENT_SQL} WHERE e.person_id = $1 ORDER BY e.id");
@@ -217,7 +230,8 @@ impl Store {
         let mut history = histories(&mut c, person_id, None, None).await?;
         let mut out: Vec<EnrolmentRecord> = enrolments
             .into_iter()
-            .filter_map(|e| {
+            .filter_map(|mut e| {
+                apply_moodle_dates(&mut e, at);
                 let section = sections.get(&e.section_id)?.clone();
                 Some(EnrolmentRecord {
                     history: history.remove(&e.id).unwrap_or_default(),
@@ -272,13 +286,29 @@ impl Store {
                     .iter()
                     .map(|i| (&i.assessment, i.grade.as_ref())),
             );
+            // Moodle's dates as they stand now, read as of the report's date.
+            let (status, status_label, status_kind, status_since) =
+                match dated_status(then.kind, e.moodle_starts_at, e.moodle_ends_at, as_of) {
+                    Some((code, label, since)) => (
+                        code.to_owned(),
+                        label.to_owned(),
+                        StatusKind::Inactive,
+                        since.map_or(then.effective_at, |s| s.max(then.effective_at)),
+                    ),
+                    None => (
+                        then.status.clone(),
+                        then.label.clone(),
+                        then.kind,
+                        then.effective_at,
+                    ),
+                };
             out.push(ReportSection {
                 section: section.clone(),
                 enrolment_id: e.id,
-                status: then.status.clone(),
-                status_label: then.label.clone(),
-                status_kind: then.kind,
-                status_since: then.effective_at,
+                status,
+                status_label,
+                status_kind,
+                status_since,
                 items: report_items,
                 totals,
             });
@@ -291,9 +321,13 @@ impl Store {
         }))
     }
 
-    /// A student's transcript: every student enrolment with its current status, withdrawals with
-    /// their code, date and note, and totals over current grades of visible items.
-    pub async fn transcript(&self, person_id: i64) -> Result<Option<Transcript>, StoreError> {
+    /// A student's transcript: every student enrolment with its status as of `at`, withdrawals
+    /// with their code, date and transcript line, and totals over current grades of visible items.
+    pub async fn transcript(
+        &self,
+        person_id: i64,
+        at: i64,
+    ) -> Result<Option<Transcript>, StoreError> {
         let mut c = self.pool().acquire().await?;
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
@@ -303,7 +337,8 @@ impl Store {
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, i64::MAX).await?;
         let mut entries = Vec::new();
-        for e in enrolments {
+        for mut e in enrolments {
+            apply_moodle_dates(&mut e, at);
             let Some(section) = sections.get(&e.section_id) else {
                 continue;
             };
@@ -339,6 +374,7 @@ fn withdrawal_of(e: &EnrolmentRow, history: &[StatusChange]) -> Withdrawal {
         code: e.status.clone(),
         label: e.status_label.clone(),
         since: run.last().map_or(e.status_effective_at, |h| h.effective_at),
-        note: run.iter().find_map(|h| h.note.clone()),
+        // The latest line written for the transcript; the staff `note` never goes here.
+        transcript_note: run.iter().find_map(|h| h.transcript_note.clone()),
     }
 }

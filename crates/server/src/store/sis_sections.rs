@@ -1,4 +1,4 @@
-//! Courses, terms (containers) and sections (`schooltool-services.md` §3), with each section's
+//! Courses, terms (containers) and sections (`docs/product.md` §3), with each section's
 //! teacher history. `new_section` (§2) creates or updates a section in the "ongoing" container
 //! and records every teacher change; the console creates courses, terms and manual sections
 //! and lists sections by container, teacher or course.
@@ -12,10 +12,8 @@ use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-/// Longest section or course name (Moodle's `course.fullname` holds 1333 characters).
-pub const MAX_NAME: usize = 1333;
-/// Longest idnumber.
-pub const MAX_IDNUMBER: usize = 255;
+/// The contract's limits hold for sections made in the console too.
+pub use mnet::sis::limits::{MAX_ID as MAX_IDNUMBER, MAX_NAME};
 
 /// A validated `new_section`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -561,10 +559,10 @@ impl Store {
             sql.push_str(&format!(" AND s.peer_id = {}", next()));
         }
         if f.teacher_id.is_some() {
-            let (a, b) = (next(), next());
+            let person = next();
             sql.push_str(&format!(
-                " AND (s.teacher_id = {a} OR EXISTS (SELECT 1 FROM sis_enrolments te JOIN sis_status_codes tk ON tk.code = te.status
-                   WHERE te.section_id = s.id AND te.person_id = {b} AND te.role = 'teacher' AND tk.kind = 'active'))"
+                " AND s.id IN ({})",
+                super::people::taught_sections_sql(&person)
             ));
         }
         sql.push_str(" ORDER BY s.segment, LOWER(s.name), s.id");
@@ -576,7 +574,7 @@ impl Store {
             q = q.bind(v);
         }
         if let Some(t) = f.teacher_id {
-            q = q.bind(t).bind(t);
+            q = q.bind(t);
         }
         let rows = q.fetch_all(self.pool()).await?;
         Ok(rows

@@ -9,7 +9,7 @@
 use schoolbridge::store::StoreError;
 use schoolbridge::store::sis::{ChangeMeta, Role};
 use schoolbridge::store::sis_assessments::{AssessmentUpsert, apply_new_assessment};
-use schoolbridge::store::sis_enrolments::apply_new_enrolment;
+use schoolbridge::store::sis_enrolments::{MoodleEnrolment, apply_new_enrolment};
 use schoolbridge::store::sis_grades::{GradeUpsert, apply_new_grade};
 use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
 use schoolbridge::store::sis_sections::{SectionUpsert, apply_new_section};
@@ -61,6 +61,7 @@ pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
                 &format!("c{s}"),
                 &format!("u{i}"),
                 Role::Student,
+                MoodleEnrolment::default(),
                 &meta(1),
             )
             .await?

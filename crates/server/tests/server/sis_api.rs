@@ -287,10 +287,19 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
     assert!(text.contains("Lab 1: Density,1,20,18"), "{text}");
     // Dates for people, and the total's percent under "percent".
     let header = text.lines().next().unwrap();
-    assert!(header.ends_with(",source,percent"), "{header}");
+    assert!(header.ends_with(",Source,Percent"), "{header}");
+    // Headings in people's words: no wire word such as `excepted`.
+    assert!(
+        header.starts_with("Section,Status,Item,Chapter,Points possible,Points earned,Excused,"),
+        "{header}"
+    );
     let lab = text.lines().find(|l| l.contains("Lab 1: Density")).unwrap();
     assert!(lab.contains(" UTC,"), "a date, not Unix seconds: {lab}");
-    let total = text.lines().find(|l| l.contains(",TOTAL,")).unwrap();
+    assert!(
+        lab.contains(",Entered in SchoolBridge,"),
+        "the source in words: {lab}"
+    );
+    let total = text.lines().find(|l| l.contains(",Total,")).unwrap();
     let cells: Vec<&str> = total.split(',').collect();
     assert_eq!(cells.len(), header.split(',').count(), "{total}");
     assert!(cells.last().unwrap().parse::<f64>().is_ok(), "{total}");
@@ -343,16 +352,29 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
         .send(
             Method::PUT,
             &format!("/api/sis/enrolments/{eid}/status"),
-            Some(json!({"code": "withdrawn_no_grade", "note": "Moved to another district"})),
+            Some(
+                json!({"code": "withdrawn_no_grade", "note": "Moved to another district",
+                "transcript_note": "Transferred to Shelbyville High"}),
+            ),
         )
         .await;
     assert_eq!(st, 200, "{history}");
     let h = history.as_array().unwrap();
     assert_eq!(h.last().unwrap()["status"], "withdrawn_no_grade");
     assert_eq!(h.last().unwrap()["note"], "Moved to another district");
+    assert_eq!(
+        h.last().unwrap()["transcript_note"],
+        "Transferred to Shelbyville High"
+    );
     assert!(h.len() >= 3, "active, withdrawn, withdrawn_no_grade");
     let (_, t) = c.get(&format!("/api/sis/students/{s2}/transcript")).await;
     assert_eq!(t["entries"][0]["withdrawal"]["code"], "withdrawn_no_grade");
+    // The transcript carries the line written for it, never the staff note.
+    assert_eq!(
+        t["entries"][0]["withdrawal"]["transcript_note"],
+        "Transferred to Shelbyville High"
+    );
+    assert!(!t.to_string().contains("Moved to another district"), "{t}");
     let csv = c
         .get_raw(&format!("/api/sis/students/{s2}/transcript.csv"))
         .await
@@ -360,9 +382,10 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
         .await
         .unwrap();
     assert!(
-        csv.contains("withdrawn_no_grade") && csv.contains("Moved to another district"),
+        csv.contains("withdrawn_no_grade") && csv.contains("Transferred to Shelbyville High"),
         "{csv}"
     );
+    assert!(!csv.contains("Moved to another district"), "{csv}");
     // A withdrawn class shows its withdrawal, not points and percent.
     let line = csv
         .lines()
@@ -515,4 +538,460 @@ async fn a_teacher_sees_the_sections_they_teach_now() {
             .0,
         200
     );
+    // Moodle removes the teacher role in C1, whose current teacher T1 is: access ends at once,
+    // not at Moodle's next new_section (issue 18).
+    sis.ok("new_enrolment", &fields! {"sectionid" => "C1", "userid" => "T1", "role" => "teacher", "eventid" => "t1-c1-in", "timemodified" => 1_790_000_300}).await;
+    sis.ok("remove_enrolment", &fields! {"sectionid" => "C1", "userid" => "T1", "role" => "teacher", "eventid" => "t1-c1-out", "timemodified" => 1_790_000_400}).await;
+    assert_eq!(teacher.get(&format!("/api/sis/sections/{c1}")).await.0, 403);
+    let (st, list) = teacher.get("/api/sis/sections").await;
+    assert!(
+        st == 403 || ids(&list).is_empty(),
+        "no section left to read: {st} {list}"
+    );
+}
+
+/// Words only staff may read, planted where they could leak (issue 16): a counsellor's notes on
+/// statuses, and a teacher's note on a grade (not for the student).
+const STAFF_NOTE: &str = "Staff only: family matters";
+const GRADE_NOTE: &str = "For teachers: re-marked after a complaint";
+const TRANSCRIPT_LINE: &str = "Left to attend another school";
+
+/// Every id of a table, for reaching every record through the API.
+async fn all_ids(sis: &Sis, table: &str) -> Vec<i64> {
+    use sqlx::Row as _;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {table} ORDER BY id"
+    )))
+    .fetch_all(sis.store().pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.try_get::<i64, _>(0).unwrap())
+    .collect()
+}
+
+/// Every `GET` the console API answers, for every record there is.
+async fn every_get_path(sis: &Sis) -> Vec<String> {
+    let mut paths: Vec<String> = [
+        "/api/session",
+        "/api/setup",
+        "/api/peers",
+        "/api/site-key",
+        "/api/people",
+        "/api/audit",
+        "/api/sis/sections",
+        "/api/sis/containers",
+        "/api/sis/courses",
+        "/api/sis/status-codes",
+        "/api/sis/grade-items-template.csv",
+    ]
+    .map(String::from)
+    .to_vec();
+    for id in all_ids(sis, "sis_sections").await {
+        paths.push(format!("/api/sis/sections/{id}"));
+        paths.push(format!("/api/sis/sections/{id}/gradebook"));
+        paths.push(format!("/api/sis/sections/{id}/gradebook?hidden=true"));
+    }
+    for id in all_ids(sis, "sis_enrolments").await {
+        paths.push(format!("/api/sis/enrolments/{id}/history"));
+    }
+    let people = all_ids(sis, "people").await;
+    for id in &people {
+        for page in [
+            "",
+            "/progress",
+            "/progress.csv",
+            "/transcript",
+            "/transcript.csv",
+        ] {
+            paths.push(format!("/api/sis/students/{id}{page}"));
+        }
+        for item in all_ids(sis, "sis_assessments").await {
+            paths.push(format!("/api/sis/grades/{item}/{id}/history"));
+        }
+    }
+    for id in all_ids(sis, "peers").await {
+        paths.push(format!("/api/peers/{id}"));
+    }
+    for id in all_ids(sis, "audit_log").await {
+        paths.push(format!("/api/audit/{id}"));
+    }
+    paths
+}
+
+/// Every answer `who` can get, as text.
+async fn every_answer(sis: &Sis, who: &Api) -> Vec<(String, u16, String)> {
+    let mut out = Vec::new();
+    for path in every_get_path(sis).await {
+        let resp = who.get_raw(&path).await;
+        let status = resp.status().as_u16();
+        out.push((path, status, resp.text().await.unwrap()));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_student_and_a_teacher_never_read_a_staff_note() {
+    let sis = school().await;
+    let section = sis.id_of("sis_sections", "C1").await;
+    let (s1, s2, t1) = (
+        person_id(&sis, "S1").await,
+        person_id(&sis, "S2").await,
+        person_id(&sis, "T1").await,
+    );
+    let mut counsellor = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    // Moodle drops Sue from Algebra; the counsellor codes the withdrawal with a note for staff and
+    // a line for the transcript, and notes something about Sam, who stays.
+    sis.ok("remove_enrolment", &fields! {"sectionid" => "C1", "userid" => "S2", "eventid" => "rm-S2", "timemodified" => 1_790_300_000}).await;
+    let enrolment_of =
+        |page: &serde_json::Value| page["enrolments"][0]["enrolment"]["id"].as_i64().unwrap();
+    let sue = enrolment_of(&counsellor.get(&format!("/api/sis/students/{s2}")).await.1);
+    let sam = enrolment_of(&counsellor.get(&format!("/api/sis/students/{s1}")).await.1);
+    for (enrolment, change) in [
+        (
+            sue,
+            json!({"code": "withdrawn_no_grade", "note": STAFF_NOTE, "transcript_note": TRANSCRIPT_LINE}),
+        ),
+        (sam, json!({"code": "active", "note": STAFF_NOTE})),
+    ] {
+        let (st, body) = counsellor
+            .send(
+                Method::PUT,
+                &format!("/api/sis/enrolments/{enrolment}/status"),
+                Some(change),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+    }
+    // The teacher grades Sam on a manual item, with a note for colleagues.
+    let mut teacher = session_for(&sis, t1).await;
+    let (st, lab) = teacher
+        .send(
+            Method::POST,
+            &format!("/api/sis/sections/{section}/assessments"),
+            Some(json!({"name": "Lab", "pointval": 10.0, "chapter": 2, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
+        )
+        .await;
+    assert_eq!(st, 201, "{lab}");
+    let (st, body) = teacher
+        .send(
+            Method::PUT,
+            "/api/sis/grades",
+            Some(json!({"assessment_id": lab["id"], "person_id": s1, "points": 7.0, "excepted": false, "note": GRADE_NOTE})),
+        )
+        .await;
+    assert_eq!(st, 200, "{body}");
+
+    // Staff read the notes (so the checks below can fail) …
+    let staff = every_answer(&sis, &counsellor).await;
+    let staff_reads = |text: &str| {
+        staff
+            .iter()
+            .any(|(_, st, body)| *st == 200 && body.contains(text))
+    };
+    assert!(staff_reads(STAFF_NOTE) && staff_reads(GRADE_NOTE) && staff_reads(TRANSCRIPT_LINE));
+    // … the teacher reads grade notes and transcript lines, never a counsellor's note …
+    let answers = every_answer(&sis, &teacher).await;
+    assert!(
+        answers
+            .iter()
+            .any(|(_, st, body)| *st == 200 && body.contains(GRADE_NOTE))
+    );
+    for (path, _, body) in &answers {
+        assert!(
+            !body.contains(STAFF_NOTE),
+            "the teacher reads a staff note at {path}: {body}"
+        );
+    }
+    // … and a student reads neither, on any page of their own or anyone else's.
+    for student in [s1, s2] {
+        let me = session_for(&sis, student).await;
+        let answers = every_answer(&sis, &me).await;
+        let readable = answers.iter().filter(|(_, st, _)| *st == 200).count();
+        assert!(
+            readable >= 8,
+            "the student reads their own records ({readable} answers)"
+        );
+        for (path, _, body) in &answers {
+            for secret in [STAFF_NOTE, GRADE_NOTE] {
+                assert!(
+                    !body.contains(secret),
+                    "student {student} reads {secret:?} at {path}: {body}"
+                );
+            }
+        }
+        if student == s2 {
+            // The line written for the transcript is there, in the page and the CSV.
+            for page in ["transcript", "transcript.csv"] {
+                let (_, _, body) = answers
+                    .iter()
+                    .find(|(path, _, _)| path == &format!("/api/sis/students/{s2}/{page}"))
+                    .unwrap();
+                assert!(body.contains(TRANSCRIPT_LINE), "{page}: {body}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn points_above_an_items_maximum_need_the_teachers_yes() {
+    let sis = school().await;
+    let section = sis.id_of("sis_sections", "C1").await;
+    let s1 = person_id(&sis, "S1").await;
+    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let (_, lab) = c
+        .send(
+            Method::POST,
+            &format!("/api/sis/sections/{section}/assessments"),
+            Some(json!({"name": "Lab", "pointval": 20.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
+        )
+        .await;
+    let grade = |points: f64, above_maximum: bool| json!({"assessment_id": lab["id"], "person_id": s1, "points": points, "excepted": false, "above_maximum": above_maximum});
+    // 25 of 20 (a slip for 2.5?) is refused with a reason; nothing is recorded.
+    let (st, refused) = c
+        .send(Method::PUT, "/api/sis/grades", Some(grade(25.0, false)))
+        .await;
+    assert_eq!(
+        (st, refused["code"].as_str()),
+        (400, Some("above_maximum")),
+        "{refused}"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("maximum of 20"),
+        "{refused}"
+    );
+    let (_, history) = c
+        .get(&format!("/api/sis/grades/{}/{s1}/history", lab["id"]))
+        .await;
+    assert_eq!(history, json!([]));
+    // The maximum itself is fine, and bonus points are taken when the teacher says so.
+    assert_eq!(
+        c.send(Method::PUT, "/api/sis/grades", Some(grade(20.0, false)))
+            .await
+            .0,
+        200
+    );
+    let (st, history) = c
+        .send(Method::PUT, "/api/sis/grades", Some(grade(22.0, true)))
+        .await;
+    assert_eq!(st, 200, "{history}");
+    assert_eq!(history.as_array().unwrap().last().unwrap()["points"], 22.0);
+}
+
+#[tokio::test]
+async fn extra_credit_never_takes_a_report_above_100_percent() {
+    let sis = school().await;
+    let s1 = person_id(&sis, "S1").await;
+    // Sam has 9 of 10 on Quiz 1 (from Moodle); an extra-credit item gives him 10 more.
+    sis.ok("new_assessment", &fields! {"idnumber" => "X1", "sectionid" => "C1", "name" => "Bonus", "pointval" => "10", "extra_credit" => "1", "timemodified" => 1_790_000_300}).await;
+    sis.ok("new_grade", &fields! {"assessmentid" => "X1", "userid" => "S1", "points_earned" => "10", "eventid" => "gx", "timemodified" => 1_790_200_100}).await;
+    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let (_, report) = c.get(&format!("/api/sis/students/{s1}/progress")).await;
+    let totals = &report["sections"][0]["totals"];
+    assert_eq!(
+        (totals["earned"].as_f64(), totals["possible"].as_f64()),
+        (Some(10.0), Some(10.0)),
+        "{report}"
+    );
+    assert_eq!(
+        totals["percent"].as_f64(),
+        Some(100.0),
+        "not 190 %: {report}"
+    );
+    let (_, transcript) = c.get(&format!("/api/sis/students/{s1}/transcript")).await;
+    assert_eq!(
+        transcript["entries"][0]["totals"]["percent"].as_f64(),
+        Some(100.0)
+    );
+}
+
+#[tokio::test]
+async fn the_first_run_steps_are_ticked_off_from_real_state() {
+    use super::support::{FakeMoodle, TestApp};
+    let app = TestApp::start_on(Backend::Sqlite).await;
+    local_account(&app, "admin", "admin-password", &["admin"], true).await;
+    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let steps = |v: &serde_json::Value| {
+        (
+            v["peers"].as_array().map_or(0, Vec::len),
+            v["records_arrived"].as_bool(),
+            v["sign_in_granted"].as_bool(),
+        )
+    };
+    let (st, fresh) = admin.get("/api/first-run").await;
+    assert_eq!(
+        (st, steps(&fresh)),
+        (200, (0, Some(false), Some(false))),
+        "{fresh}"
+    );
+    // 1. A Moodle is added …
+    let moodle = FakeMoodle::new("https://moodle.example/school");
+    let peer = app
+        .add_peer(&moodle, &[("schooltool_sis", true, true)])
+        .await;
+    assert_eq!(
+        steps(&admin.get("/api/first-run").await.1),
+        (1, Some(false), Some(false))
+    );
+    // 2. … it sends school records, which are accepted …
+    let sis = Sis { app, moodle, peer };
+    sis.ok("fetch_user", &fields! {"idnumber" => "S1", "username" => "s1", "firstname" => "Sam", "lastname" => "Moodle", "email" => "s@example.org", "timemodified" => 1_790_000_000}).await;
+    assert_eq!(
+        steps(&admin.get("/api/first-run").await.1),
+        (1, Some(true), Some(false))
+    );
+    // 3. … and someone from it may sign in.
+    let s1 = person_id(&sis, "S1").await;
+    let (st, _) = admin
+        .send(
+            Method::PUT,
+            "/api/people/login",
+            Some(json!({"person_ids": [s1], "allowed": true})),
+        )
+        .await;
+    assert_eq!(st, 200);
+    assert_eq!(
+        steps(&admin.get("/api/first-run").await.1),
+        (1, Some(true), Some(true))
+    );
+    // Only administrators ask.
+    local_account(
+        &sis.app,
+        "counsellor",
+        "counsellor-password",
+        &["counsellor"],
+        true,
+    )
+    .await;
+    let mut counsellor = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    assert_eq!(counsellor.get("/api/first-run").await.0, 403);
+}
+
+#[tokio::test]
+async fn granting_by_role_finds_the_teachers_and_students_moodle_sent() {
+    let sis = school().await;
+    let mut admin = Api::sign_in(&sis.app, "admin", "admin-password").await;
+    let (t1, s1) = (person_id(&sis, "T1").await, person_id(&sis, "S1").await);
+    // Nobody from Moodle was given a role here: their roles come from the enrolments Moodle sent.
+    let (_, students) = admin
+        .get(&format!("/api/people?peer={}&role=student", sis.peer.id))
+        .await;
+    assert_eq!(ids(&students), {
+        let mut both = vec![s1, person_id(&sis, "S2").await];
+        both.sort_unstable();
+        both
+    });
+    let (_, teachers) = admin
+        .get(&format!("/api/people?peer={}&role=teacher", sis.peer.id))
+        .await;
+    assert_eq!(ids(&teachers), vec![t1]);
+    assert_eq!(teachers[0]["roles"], json!([]));
+    assert_eq!(teachers[0]["roles_from_enrolments"], json!(["teacher"]));
+    // "Allow all" for the teachers of this Moodle lets exactly them in.
+    let (st, changed) = admin
+        .send(
+            Method::PUT,
+            "/api/people/login",
+            Some(json!({"person_ids": [], "peer_id": sis.peer.id, "role": "teacher", "allowed": true})),
+        )
+        .await;
+    assert_eq!(
+        (st, changed["changed"].as_u64()),
+        (200, Some(1)),
+        "{changed}"
+    );
+    let (_, allowed) = admin
+        .get(&format!("/api/people?peer={}&login=true", sis.peer.id))
+        .await;
+    assert_eq!(ids(&allowed), vec![t1]);
+}
+
+/// Issue 18: a name that a spreadsheet would run as a formula is exported as text; a manual
+/// date cannot be decades back; a report's date must be a real year.
+#[tokio::test]
+async fn exports_are_spreadsheet_safe_and_dates_are_bounded() {
+    let sis = school().await;
+    let section = sis.id_of("sis_sections", "C1").await;
+    let s1 = person_id(&sis, "S1").await;
+    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let mut ids = Vec::new();
+    for name in [
+        "=HYPERLINK(\"http://evil.example\",\"x\")",
+        "@SUM(A1)",
+        "-2+3",
+        "+1 bonus",
+    ] {
+        let (st, item) = c
+            .send(
+                Method::POST,
+                &format!("/api/sis/sections/{section}/assessments"),
+                Some(json!({"name": name, "pointval": 5.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
+            )
+            .await;
+        assert_eq!(st, 201, "{item}");
+        ids.push(item["id"].as_i64().unwrap());
+    }
+    let text = c
+        .get_raw(&format!("/api/sis/students/{s1}/progress.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for safe in [
+        "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"",
+        ",'@SUM(A1),",
+        ",'-2+3,",
+        ",'+1 bonus,",
+    ] {
+        assert!(text.contains(safe), "{safe:?} in {text}");
+    }
+    assert!(!text.contains(",=") && !text.contains(",@"), "{text}");
+    // Numbers stay numbers.
+    assert!(text.contains("Quiz 1,,10,9,"), "{text}");
+
+    // Dates: ten years back at most for a change entered here; a report between 2000 and 9999.
+    let now = sis.app.state.clock.now();
+    let grade = |at: i64| json!({"assessment_id": ids[0], "person_id": s1, "points": 1.0, "excepted": false, "effective_at": at});
+    for at in [0, -62_000_000_000, now - 11 * 366 * 86_400] {
+        let (st, body) = c
+            .send(Method::PUT, "/api/sis/grades", Some(grade(at)))
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (400, Some("date_too_old")),
+            "{at}"
+        );
+    }
+    let (st, body) = c
+        .send(
+            Method::PUT,
+            "/api/sis/grades",
+            Some(grade(now - 400 * 86_400)),
+        )
+        .await;
+    assert_eq!(st, 200, "a year back is fine: {body}");
+    for as_of in ["-1", "0", "9223372036854775807", "253402300800"] {
+        let (st, body) = c
+            .get(&format!("/api/sis/students/{s1}/progress?as_of={as_of}"))
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (400, Some("bad_date")),
+            "{as_of}"
+        );
+        let st = c
+            .get_raw(&format!(
+                "/api/sis/students/{s1}/progress.csv?as_of={as_of}"
+            ))
+            .await
+            .status();
+        assert_eq!(st, 400, "{as_of}");
+    }
+    let (st, _) = c
+        .get(&format!("/api/sis/students/{s1}/progress?as_of={now}"))
+        .await;
+    assert_eq!(st, 200);
 }

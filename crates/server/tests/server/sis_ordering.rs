@@ -1,8 +1,9 @@
-//! `timemodified` order (`schooltool-services.md` §2): an older change that arrives late is kept
+//! `timemodified` order (`docs/product.md` §2): an older change that arrives late is kept
 //! in history but does not overwrite a newer one; equal times go to the later arrival; a call
 //! without `timemodified` happens when it arrives — and reports as of a past date are rebuilt from
 //! that history (scenario 2), on SQLite and PostgreSQL.
 
+use super::sis_harness::AS_OF_NOW;
 use super::sis_harness::Sis;
 use super::support::backends;
 use crate::fields;
@@ -11,7 +12,12 @@ use schoolbridge::store::sis_enrolments::RESTATED_NOTE;
 /// (status, effective time, stale, note) of each history row of u1's enrolment in c1.
 async fn history(sis: &Sis) -> Vec<(String, i64, bool, Option<String>)> {
     let c1 = sis.section("c1").await;
-    let roster = sis.store().section_roster(c1).await.unwrap().unwrap();
+    let roster = sis
+        .store()
+        .section_roster(c1, AS_OF_NOW)
+        .await
+        .unwrap()
+        .unwrap();
     let u1 = sis.person("u1").await;
     let e = roster
         .enrolments
@@ -76,7 +82,7 @@ async fn a_late_older_change_is_history_only() {
         assert_eq!(status_as_of(&sis, 3000).await.as_deref(), Some("withdrawn"));
         let roster = sis
             .store()
-            .section_roster(sis.section("c1").await)
+            .section_roster(sis.section("c1").await, AS_OF_NOW)
             .await
             .unwrap()
             .unwrap();
@@ -112,7 +118,7 @@ async fn a_late_change_before_a_confirming_one_is_restated() {
         assert_eq!(status_as_of(&sis, 3500).await.as_deref(), Some("active"));
         let roster = sis
             .store()
-            .section_roster(sis.section("c1").await)
+            .section_roster(sis.section("c1").await, AS_OF_NOW)
             .await
             .unwrap()
             .unwrap();

@@ -1,13 +1,15 @@
-//! The scenarios of `schooltool-services.md` §5 that involve the SIS records, end to end: Moodle
+//! The scenarios of `docs/product.md` §5 that involve the SIS records, end to end: Moodle
 //! calls through real MNet, console actions through the store functions the console API calls,
 //! and the reports a principal or counsellor reads — on SQLite and PostgreSQL.
 
+use super::sis_harness::AS_OF_NOW;
 use super::sis_harness::Sis;
 use super::support::backends;
 use crate::fields;
 use schoolbridge::sis::csv_items::parse_assessment_csv;
 use schoolbridge::store::sis::{ChangeMeta, RecordSource, Refusal, Role, SisError, StatusKind};
 use schoolbridge::store::sis_assessments::{LineResult, NewManualAssessment};
+use schoolbridge::store::sis_enrolments::StatusNotes;
 use schoolbridge::store::sis_grades::ManualGrade;
 use schoolbridge::store::sis_sections::{NewCourse, NewManualSection, NewTerm};
 
@@ -27,7 +29,7 @@ async fn scenario_1_self_enrolled_in_five_courses_shows_on_the_schedule() {
             .await;
         }
         let u1 = sis.person("u1").await;
-        let schedule = sis.store().student_schedule(u1).await.unwrap();
+        let schedule = sis.store().student_schedule(u1, AS_OF_NOW).await.unwrap();
         let names: Vec<&str> = schedule.iter().map(|e| e.section.name.as_str()).collect();
         assert_eq!(
             names,
@@ -60,7 +62,12 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             "updated"
         );
         let u1 = sis.person("u1").await;
-        let t = sis.store().transcript(u1).await.unwrap().unwrap();
+        let t = sis
+            .store()
+            .transcript(u1, AS_OF_NOW)
+            .await
+            .unwrap()
+            .unwrap();
         let algebra = t
             .entries
             .iter()
@@ -68,7 +75,7 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             .unwrap();
         let w = algebra.withdrawal.as_ref().unwrap();
         assert_eq!(
-            (w.code.as_str(), w.since, w.note.as_deref()),
+            (w.code.as_str(), w.since, w.transcript_note.as_deref()),
             ("withdrawn", 2000, None)
         );
         // The counsellor adds a code (an admin-defined one) and a note.
@@ -84,15 +91,23 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             .unwrap();
         let meta = ChangeMeta::manual(Some(counsellor), None, 2500);
         sis.store()
-            .change_enrolment_status(
+            .change_enrolment_status_with(
                 algebra.enrolment.id,
                 "wd-moved",
-                Some("Family moved to Shelbyville"),
+                StatusNotes {
+                    staff: Some("Family moved to Shelbyville"),
+                    transcript: Some("Transferred to another district"),
+                },
                 &meta,
             )
             .await
             .unwrap();
-        let t = sis.store().transcript(u1).await.unwrap().unwrap();
+        let t = sis
+            .store()
+            .transcript(u1, AS_OF_NOW)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(t.entries.len(), 2, "withdrawals stay on the transcript");
         let algebra = t
             .entries
@@ -105,13 +120,15 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
                 w.code.as_str(),
                 w.label.as_str(),
                 w.since,
-                w.note.as_deref()
+                w.transcript_note.as_deref()
             ),
             (
                 "wd-moved",
                 "Withdrawn: moved away",
                 2000,
-                Some("Family moved to Shelbyville")
+                // The transcript carries the line written for it; the staff note stays in the
+                // history (issue 16).
+                Some("Transferred to another district")
             )
         );
         let biology = t
@@ -169,7 +186,12 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             .map(|h| h.status)
             .collect();
         assert_eq!(statuses, vec!["active", "withdrawn", "wd-moved", "active"]);
-        let t = sis.store().transcript(u1).await.unwrap().unwrap();
+        let t = sis
+            .store()
+            .transcript(u1, AS_OF_NOW)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(t.entries.iter().all(|e| e.withdrawal.is_none()));
     }
 }
@@ -261,7 +283,12 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
             sis.ok("new_grade", &fields! {"assessmentid" => "gi-1", "userid" => "u1", "points_earned" => "11", "timemodified" => 2100}).await,
             "updated"
         );
-        let book = sis.store().gradebook(c1, false).await.unwrap().unwrap();
+        let book = sis
+            .store()
+            .gradebook(c1, false, AS_OF_NOW)
+            .await
+            .unwrap()
+            .unwrap();
         let c_u1 = book.cell(lab1, u1).unwrap();
         let c_u2 = book.cell(lab1, u2).unwrap();
         assert_eq!(
@@ -437,7 +464,7 @@ async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
             )
             .await
             .unwrap();
-        let t = store.transcript(u1).await.unwrap().unwrap();
+        let t = store.transcript(u1, AS_OF_NOW).await.unwrap().unwrap();
         let line = t.entries.iter().find(|e| e.section.id == section).unwrap();
         assert_eq!(
             (line.enrolment.status_kind, line.totals.percent),

@@ -2,6 +2,7 @@
 //! PostgreSQL: lists and filters, rosters and histories, the refusals of manual changes, the
 //! gradebook, and what a progress report of a large record shows.
 
+use super::sis_harness::AS_OF_NOW;
 use super::sis_harness::Sis;
 use super::support::backends;
 use crate::fields;
@@ -255,13 +256,14 @@ async fn manual_enrolments_and_status_changes_keep_their_history() {
             .filter(|c| c.builtin)
             .map(|c| c.code.as_str())
             .collect();
-        assert_eq!(builtin.len(), 5);
+        assert_eq!(builtin.len(), 6);
         for code in [
             "active",
             "withdrawn",
             "withdrawn_no_grade",
             "withdrawn_failing",
             "passed",
+            "suspended",
         ] {
             assert!(builtin.contains(&code), "{code}");
         }
@@ -383,21 +385,24 @@ async fn manual_enrolments_and_status_changes_keep_their_history() {
                 ("active", 4000, None, Some(t1)),
             ]
         );
-        let one = store.enrolment(e).await.unwrap().unwrap();
+        let one = store.enrolment(e, AS_OF_NOW).await.unwrap().unwrap();
         assert_eq!(
             (one.status_kind, one.section_id, one.person.id),
             (StatusKind::Active, c1, u1)
         );
-        let records = store.student_enrolments(u1).await.unwrap();
+        let records = store.student_enrolments(u1, AS_OF_NOW).await.unwrap();
         assert_eq!(records.len(), 1);
         assert_eq!(records[0].history.len(), 4);
-        assert_eq!(store.student_schedule(u1).await.unwrap().len(), 1);
+        assert_eq!(
+            store.student_schedule(u1, AS_OF_NOW).await.unwrap().len(),
+            1
+        );
         // A teacher's schedule lists what they teach.
         store
             .create_manual_enrolment(c1, t1, Role::Teacher, &at(100))
             .await
             .unwrap();
-        let teaching = store.student_schedule(t1).await.unwrap();
+        let teaching = store.student_schedule(t1, AS_OF_NOW).await.unwrap();
         assert_eq!(teaching[0].enrolment.role, Role::Teacher);
     }
 }
@@ -524,7 +529,11 @@ async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
         assert_eq!(sis.dump().await, before);
         sis.ok("new_grade", &fields! {"assessmentid" => "gi-1", "userid" => "u1", "points_earned" => 9, "timemodified" => 2300})
             .await;
-        let book = store.gradebook(c1, false).await.unwrap().unwrap();
+        let book = store
+            .gradebook(c1, false, AS_OF_NOW)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             book.assessments
                 .iter()
@@ -557,7 +566,7 @@ async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
         .await;
         assert_eq!(
             store
-                .gradebook(c1, false)
+                .gradebook(c1, false, AS_OF_NOW)
                 .await
                 .unwrap()
                 .unwrap()
@@ -565,12 +574,18 @@ async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
                 .len(),
             1
         );
-        let all = store.gradebook(c1, true).await.unwrap().unwrap();
+        let all = store.gradebook(c1, true, AS_OF_NOW).await.unwrap().unwrap();
         assert_eq!(all.assessments.len(), 2);
         assert!(all.cell(quiz, u1).is_some());
-        assert!(store.gradebook(999, false).await.unwrap().is_none());
+        assert!(
+            store
+                .gradebook(999, false, AS_OF_NOW)
+                .await
+                .unwrap()
+                .is_none()
+        );
         assert!(store.progress_report(999, 1).await.unwrap().is_none());
-        assert!(store.transcript(999).await.unwrap().is_none());
+        assert!(store.transcript(999, AS_OF_NOW).await.unwrap().is_none());
     }
 }
 

@@ -5,6 +5,8 @@ use super::support::{Api, FakeMoodle, TestApp, local_account};
 use mnet::client::Reply;
 use mnet::services::{SCHOOLTOOL_SIS, SSO_IDP, SSO_SP};
 use mnet::xmlrpc::Value;
+use schoolbridge::store::PeerServiceRow;
+use schoolbridge::store::peers::record_remote_services;
 
 const SSO_BOTH_WAYS: &[(&str, bool, bool)] = &[
     (SCHOOLTOOL_SIS, true, true),
@@ -283,6 +285,40 @@ async fn jumping_needs_a_session_and_sso_switched_on() {
     assert_eq!(me["network_servers"].as_array().unwrap().len(), 0);
     let moodle2 = FakeMoodle::new("http://moodle2.test");
     let peer2 = app.add_peer(&moodle2, SSO_BOTH_WAYS).await;
+    // Switched on here, but the peer has not said (system/listServices) that it takes people
+    // from us: no link that would only fail.
+    let (_, me) = api.get("/api/session").await;
+    assert_eq!(me["network_servers"].as_array().unwrap().len(), 0);
+    let says = |idp_subscribe: bool| {
+        vec![
+            PeerServiceRow {
+                service: SSO_IDP.into(),
+                publish: true,
+                subscribe: idp_subscribe,
+            },
+            PeerServiceRow {
+                service: SSO_SP.into(),
+                publish: true,
+                subscribe: true,
+            },
+        ]
+    };
+    let now = app.state.clock.now();
+    let store = app.state.store.clone();
+    let rows = says(false);
+    schoolbridge::write_tx!(store, |c| record_remote_services(c, peer2.id, &rows, now)
+        .await)
+    .unwrap();
+    let (_, me) = api.get("/api/session").await;
+    assert_eq!(
+        me["network_servers"].as_array().unwrap().len(),
+        0,
+        "the peer does not subscribe to our sso_idp"
+    );
+    let rows = says(true);
+    schoolbridge::write_tx!(store, |c| record_remote_services(c, peer2.id, &rows, now)
+        .await)
+    .unwrap();
     let (_, me) = api.get("/api/session").await;
     let servers = me["network_servers"].as_array().unwrap();
     assert_eq!(servers.len(), 1);
@@ -322,4 +358,26 @@ async fn kill_children_is_single_logout() {
         panic!()
     };
     assert_eq!(k.get("message"), Some(&Value::from("All ok")));
+}
+
+#[tokio::test]
+async fn jump_tokens_are_kept_only_as_their_hash() {
+    use sha2::{Digest, Sha256};
+    use sqlx::Row;
+    let (app, moodle, _peer, api) = smith_signed_in(&[]).await;
+    let (_, token) = jump(&api, _peer.id).await;
+    let stored: Vec<String> = sqlx::query("SELECT token FROM sso_tokens")
+        .fetch_all(app.state.store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<String, _>(0).unwrap())
+        .collect();
+    assert_eq!(stored, [hex::encode(Sha256::digest(token.as_bytes()))]);
+    // The token itself still works for the peer, once.
+    let ua = sha1_hex(&api.user_agent);
+    assert!(matches!(
+        authorise(&moodle, &app, &token, &ua).await.unwrap(),
+        Reply::Value(_)
+    ));
 }

@@ -367,3 +367,81 @@ async fn a_restart_keeps_keys_and_peers() {
         .check_credentials("https://sis.moved.example")
         .unwrap();
 }
+
+/// A serialisation conflict found at COMMIT on PostgreSQL (SSI's write skew) is a retryable
+/// error, and leaves no stray ROLLBACK behind: PostgreSQL would answer one with the warning
+/// "there is no transaction in progress" (issue 18).
+#[tokio::test]
+async fn a_conflict_at_commit_is_retryable_and_leaves_no_stray_rollback() {
+    use sqlx::Executor as _;
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::layer::SubscriberExt as _;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_writer(move || writer.clone()),
+    );
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    for backend in backends()
+        .into_iter()
+        .filter(|b| matches!(b, Backend::Postgres))
+    {
+        let app = TestApp::start_on(backend).await;
+        let store = &app.state.store;
+        for (name, value) in [("skew.a", "0"), ("skew.b", "0")] {
+            schoolbridge::write_tx!(store, |c| schoolbridge::store::settings::put_setting(
+                c, name, value
+            )
+            .await)
+            .unwrap();
+        }
+        // Write skew: each reads what the other writes.
+        let mut t1 = store.begin_write().await.unwrap();
+        let mut t2 = store.begin_write().await.unwrap();
+        (&mut *t1)
+            .execute("SELECT value FROM settings WHERE name = 'skew.a'")
+            .await
+            .unwrap();
+        (&mut *t2)
+            .execute("SELECT value FROM settings WHERE name = 'skew.b'")
+            .await
+            .unwrap();
+        (&mut *t1)
+            .execute("UPDATE settings SET value = '1' WHERE name = 'skew.b'")
+            .await
+            .unwrap();
+        (&mut *t2)
+            .execute("UPDATE settings SET value = '1' WHERE name = 'skew.a'")
+            .await
+            .unwrap();
+        store.commit(t1).await.unwrap();
+        let refused = store.commit(t2).await.unwrap_err();
+        assert!(refused.is_retryable(), "{refused}");
+        // Every pooled connection is used again: a queued ROLLBACK would go out now.
+        for _ in 0..20 {
+            store.setting("skew.a").await.unwrap();
+        }
+        assert_eq!(store.setting("skew.a").await.unwrap().as_deref(), Some("0"));
+        store.close().await;
+        let log = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+        assert!(
+            !log.contains("no transaction in progress"),
+            "a stray ROLLBACK after the failed COMMIT:\n{log}"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! Test harness: `TestApp` (a running server on a fresh database) and `FakeMoodle` (a peer
 //! built from the `mnet` crate that calls it exactly as Moodle 4.5 does).
 
+use super::moodle_certificate::moodle_certificate;
 use super::scratch_pg::ScratchPg;
 use mnet::client::{self, Caller, ReadReply, Reply, ReplyError, Timing};
 use mnet::envelope::{Cipher, PublicKeyPath};
@@ -68,14 +69,22 @@ impl TestApp {
                 (Some(db), Some(url))
             }
         };
+        // Built-in HTTPS when the test asks for it: the site's address is then https.
+        let scheme = if overrides.tls_cert_file.is_some() {
+            "https"
+        } else {
+            "http"
+        };
         let base = ConfigLayer {
             listen: Some(addr.to_string()),
-            wwwroot: Some(format!("http://{addr}")),
+            wwwroot: Some(format!("{scheme}://{addr}")),
             data_dir: Some(dir.path().to_owned()),
             database_url,
             console_dir: Some(dir.path().join("no-console")),
             site_name: Some("Springfield High SIS".into()),
             crypto_threads: Some(2),
+            // Every peer of a test is on 127.0.0.1.
+            allow_private_peers: Some(true),
             ..ConfigLayer::default()
         };
         let config = base.overlay(&overrides).finish().unwrap();
@@ -88,6 +97,35 @@ impl TestApp {
             server: Some(server),
             dir,
             _pg: pg,
+        }
+    }
+
+    /// A second instance on this one's database and data directory (its master key), as a
+    /// district runs several behind a load balancer on one PostgreSQL.
+    pub async fn start_sharing(&self, overrides: ConfigLayer) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = ConfigLayer {
+            listen: Some(listener.local_addr().unwrap().to_string()),
+            wwwroot: Some(self.state.config.wwwroot.clone()),
+            data_dir: Some(self.state.config.data_dir.clone()),
+            database_url: Some(self.state.config.database_url.clone()),
+            console_dir: Some(dir.path().join("no-console")),
+            site_name: Some(self.state.config.site_name.clone()),
+            crypto_threads: Some(2),
+            allow_private_peers: Some(true),
+            ..ConfigLayer::default()
+        };
+        let config = base.overlay(&overrides).finish().unwrap();
+        let state = AppState::open(config, Clock::system()).await.unwrap();
+        let server = schoolbridge::server::spawn(state.clone(), listener).unwrap();
+        TestApp {
+            url: server.url(),
+            state,
+            backend: self.backend,
+            server: Some(server),
+            dir,
+            _pg: None,
         }
     }
 
@@ -123,7 +161,11 @@ impl TestApp {
 
     /// POSTs a raw body to the MNet endpoint.
     pub async fn post(&self, body: impl Into<Vec<u8>>) -> Vec<u8> {
-        let resp = reqwest::Client::new()
+        // A test site with built-in HTTPS has a self-signed certificate.
+        let resp = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .build()
+            .unwrap()
             .post(format!("{}/mnet/xmlrpc/server.php", self.url))
             .header("Content-Type", "text/xml charset=UTF-8")
             .body(body.into())
@@ -181,17 +223,14 @@ impl FakeMoodle {
         }
     }
 
-    /// The certificate moodle-sim makes, i.e. the one a Moodle 4.5 makes for itself.
+    /// The certificate a Moodle 4.5 makes for itself.
     fn certificate(wwwroot: &str, key: &SitePrivateKey) -> PeerCertificate {
-        moodle_sim::SiteIdentity::moodle_shaped(
-            key.clone(),
+        moodle_certificate(
+            key,
             wwwroot,
             "Springfield Moodle",
             Clock::system().now() - 60,
         )
-        .unwrap()
-        .certificate()
-        .clone()
     }
 
     /// Moodle rotates its key: a new key and certificate.
@@ -272,7 +311,7 @@ pub struct Api {
     pub cookie: Option<String>,
     pub csrf: Option<String>,
     pub user_agent: String,
-    http: reqwest::Client,
+    pub http: reqwest::Client,
 }
 
 impl Api {

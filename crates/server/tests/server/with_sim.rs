@@ -2,6 +2,7 @@
 //! URL, verify and review, SSO from Moodle (land), learning a rotated peer key, our own key
 //! rotation with Moodle's 7025 retry, and single logout from the identity provider.
 
+use super::sis_harness::AS_OF_NOW;
 use super::support::{Api, TestApp, fresh_key};
 use mnet::xmlrpc::Value;
 use moodle_sim::{Change, ChangeBody, Reply as SimReply, ServeHandle, SimMoodle, start_loopback};
@@ -12,7 +13,7 @@ async fn sim() -> (SimMoodle, ServeHandle) {
 }
 
 /// A sim; `register_all_hosts` is Moodle's "Register all hosts" (keyswap registers the caller).
-async fn sim_with(register_all_hosts: bool) -> (SimMoodle, ServeHandle) {
+pub async fn sim_with(register_all_hosts: bool) -> (SimMoodle, ServeHandle) {
     start_loopback(fresh_key(), |c| {
         c.site_name = "Springfield Moodle".into();
         c.register_all_hosts = register_all_hosts;
@@ -299,9 +300,13 @@ async fn sso_from_moodle_lands_politely_and_shows_where_from() {
         "a person from a peer links home"
     );
 
-    // A replayed token is refused; so is a token followed by another browser.
-    let replay = Api::anonymous(&app).get_raw(&land(&token)).await;
+    // A land URL opened again (another browser, same User-Agent) is refused, although the
+    // identity provider, like Moodle, confirms its token again within 30 s.
+    let mut replayer = Api::anonymous(&app);
+    replayer.user_agent = browser.user_agent.clone();
+    let replay = replayer.get_raw(&land(&token)).await;
     assert_eq!(replay.status(), 403);
+    assert!(replay.headers().get("set-cookie").is_none(), "no session");
     let token = sim
         .create_sso_token("jdoe", &app.url, &browser.user_agent)
         .unwrap();
@@ -386,7 +391,15 @@ async fn a_small_scenario_end_to_end_leaves_the_right_records() {
     let with_five = {
         let mut found = None;
         for p in &student {
-            if app.state.store.student_schedule(p.id).await.unwrap().len() == 5 {
+            if app
+                .state
+                .store
+                .student_schedule(p.id, AS_OF_NOW)
+                .await
+                .unwrap()
+                .len()
+                == 5
+            {
                 found = Some(p.id);
             }
         }
@@ -456,4 +469,91 @@ async fn a_small_scenario_end_to_end_leaves_the_right_records() {
             .id
             > before
     );
+}
+
+/// The plugin's full sync in batches (issue 19) leaves exactly the records the same school sent
+/// one change per call leaves.
+#[tokio::test]
+async fn a_school_pushed_in_batches_is_the_school_pushed_one_by_one() {
+    use moodle_sim::school::generator::generate;
+    use moodle_sim::{PushOptions, SchoolSpec};
+    let spec = SchoolSpec {
+        students: 15,
+        teachers: 3,
+        sections: 4,
+        sections_per_student: 2,
+        assessments_per_section: 3,
+        ..SchoolSpec::default()
+    };
+    let school = generate(&spec).unwrap();
+    let mut states = Vec::new();
+    for batch in [1, 40] {
+        let app = TestApp::start().await;
+        let (sim, _h) = sim().await;
+        peered(&app, &sim).await;
+        let options = PushOptions {
+            batch,
+            ..PushOptions::default()
+        };
+        let summary = sim.push(&app.url, &school.changes, &options, |_| {}).await;
+        assert!(summary.stopped.is_none(), "{summary:?}");
+        assert_eq!(summary.accepted(), school.changes.len() as u64, "no faults");
+        if batch > 1 {
+            assert!(
+                summary.calls < school.changes.len() as u64 / 10,
+                "{} calls for {} changes",
+                summary.calls,
+                school.changes.len()
+            );
+        }
+        states.push(super::sis_harness::dump_state_of(&app.state.store).await);
+    }
+    assert_eq!(states[0], states[1]);
+}
+
+#[tokio::test]
+async fn adding_a_peer_tells_a_refused_connection_and_a_non_moodle_apart() {
+    use super::support::local_account;
+    use reqwest::Method;
+    use serde_json::json;
+    let app = TestApp::start().await;
+    local_account(&app, "admin", "admin-password", &["admin"], true).await;
+    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let mut preview = async |url: String| {
+        let (status, body) = admin
+            .send(
+                Method::POST,
+                "/api/peers/preview",
+                Some(json!({"url": url})),
+            )
+            .await;
+        (
+            status,
+            body["code"].as_str().unwrap_or_default().to_owned(),
+            body["message"].as_str().unwrap_or_default().to_owned(),
+        )
+    };
+    // A port nobody listens on: the host is there, the connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let (status, code, message) = preview(format!("http://{closed}")).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (502, "connection_refused"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("port {}", closed.port())),
+        "{message}"
+    );
+    // A web server that is not a Moodle (SchoolBridge itself, under another path).
+    let (status, code, message) = preview(format!("{}/elsewhere", app.url)).await;
+    assert_eq!((status, code.as_str()), (502, "not_moodle"), "{message}");
+    assert!(message.contains("Networking"), "{message}");
+    // A real Moodle is found as before.
+    let (sim, _h) = sim().await;
+    let (status, code, message) = preview(sim.wwwroot().to_owned()).await;
+    assert_eq!(status, 200, "{code}: {message}");
 }

@@ -95,6 +95,25 @@ class changes {
     }
 
     /**
+     * The status or dates of a person's enrolment changed (suspended, reactivated, an end date, an
+     * enrolment method disabled, one of several enrolments removed): `new_enrolment` with the role the
+     * person holds, if that kind of change is sent. Nothing is queued when the content is unchanged.
+     *
+     * @param int $courseid course id
+     * @param int $userid user id
+     * @param int $time when it changed
+     * @param int[]|null $peerids peers
+     * @return int
+     */
+    public static function enrolment_state(int $courseid, int $userid, int $time, ?array $peerids = null): int {
+        $role = payloads::enrolment_role($courseid, $userid);
+        if (!peers::kind_enabled($role === 'teacher' ? 'teachers' : 'enrolments')) {
+            return 0;
+        }
+        return self::enrolment($courseid, $userid, $role, $time, $peerids);
+    }
+
+    /**
      * An unenrolment or a removed teacher role: `remove_enrolment`.
      *
      * @param int $courseid course id
@@ -167,7 +186,8 @@ class changes {
     }
 
     /**
-     * A grade: `new_grade`.
+     * A grade: `new_grade`; or, when the cell has no grade any more (the final grade emptied and not
+     * excluded), `remove_grade` for the peers that were sent a grade for it.
      *
      * @param \stdClass $grade grade_grades record
      * @param \stdClass $item its grade item
@@ -178,12 +198,48 @@ class changes {
      */
     public static function grade(\stdClass $grade, \stdClass $item, int $time, ?array $peerids = null,
             bool $force = false): int {
+        if (!mapper::has_grade($grade->finalgrade ?? null, $grade->excluded ?? 0)) {
+            return self::grade_cleared($item, (int)$grade->userid, $time, $peerids);
+        }
         $fields = payloads::grade($grade, $item);
         if ($fields === null) {
             return 0;
         }
         return self::put('new_grade', queue_policy::record_key('grade', (int)$item->id, (int)$grade->userid), $fields,
             $time, (int)$grade->userid, $peerids, $force);
+    }
+
+    /**
+     * A grade cleared (emptied in the grader report, its activity grade removed, the grade deleted, a
+     * course reset): `remove_grade`, for each peer whose newest waiting or delivered row of the cell is a
+     * `new_grade`. A cell that was never sent a grade (a submission without grade, a student who never had
+     * one) sends nothing. The cell's ids are the ones that grade was sent with, so that a changed ID number
+     * cannot leave the old grade behind.
+     *
+     * @param \stdClass $item grade_items record
+     * @param int $userid the student
+     * @param int $time when it happened
+     * @param int[]|null $peerids peers
+     * @return int
+     */
+    public static function grade_cleared(\stdClass $item, int $userid, int $time, ?array $peerids = null): int {
+        $key = queue_policy::record_key('grade', (int)$item->id, $userid);
+        $count = 0;
+        foreach ($peerids ?? peers::configured() as $peerid) {
+            $latest = queue::latest_effective((int)$peerid, $key);
+            if (!$latest || $latest->methodname !== 'new_grade') {
+                continue;
+            }
+            $sent = json_decode($latest->payload, true);
+            $fields = payloads::grade_removal($item, $userid);
+            if (is_array($sent) && !empty($sent['assessmentid']) && !empty($sent['userid'])) {
+                $fields = mapper::grade_removal((string)$sent['assessmentid'], (string)$sent['userid']);
+            }
+            if ($fields !== null && queue::add((int)$peerid, 'remove_grade', $key, $fields, $time, $userid) !== null) {
+                $count++;
+            }
+        }
+        return $count;
     }
 
     /**

@@ -24,6 +24,7 @@
 
 namespace local_schooltool;
 
+use local_schooltool\local\batch_plan;
 use local_schooltool\local\fault_policy;
 use local_schooltool\local\mapper;
 use local_schooltool\local\planner;
@@ -161,7 +162,7 @@ class dispatcher {
             int $minage = 0): array {
         global $DB;
         $stats = [fault_policy::OK => 0, fault_policy::DEPENDENCY => 0, fault_policy::PERMANENT => 0,
-            fault_policy::TRANSIENT => 0, fault_policy::RETRY => 0, 'skipped' => false];
+            fault_policy::TRANSIENT => 0, fault_policy::RETRY => 0, 'skipped' => false, 'batches' => 0];
         $start = time();
         if (!$force && peers::backing_off($peerid, $start)) {
             $stats['skipped'] = true;
@@ -174,6 +175,11 @@ class dispatcher {
         }
         try {
             $planner = new planner($start, $force);
+            if (self::takes_batches($peerid) && self::drain_batches($peerid, $planner, $start, $budget, $minage,
+                    $stats, $progress)) {
+                return $stats;
+            }
+            // One call per change: a peer that does not take batches (an older SchoolBridge), dry run.
             $lastid = 0;
             do {
                 $rows = $DB->get_records_select(queue::TABLE,
@@ -211,6 +217,135 @@ class dispatcher {
     }
 
     /**
+     * Whether to send a peer's queue in `schooltool/sis/batch` calls: not in dry run (each call is logged
+     * on its own), and not for a day after the peer answered 7012 to one (an older SchoolBridge).
+     *
+     * @param int $peerid mnet_host.id
+     * @return bool
+     */
+    private static function takes_batches(int $peerid): bool {
+        if (self::$sender === null && peers::dry_run()) {
+            return false;
+        }
+        return batch_plan::worth_trying((int)get_config('local_schooltool', 'nobatch_' . $peerid), time());
+    }
+
+    /**
+     * Sends the due rows of one peer in batches of up to 1000 (docs/schooltool-sis.md "batch"), in queue
+     * order, each record's rows in order (one row of a record per batch). Each row is then recorded as if
+     * sent alone: acknowledged rows are marked sent, so an interrupted run resumes after them; a row
+     * answered 8103–8105 is sent again on its own after its prerequisite, as drain() does.
+     *
+     * @param int $peerid mnet_host.id
+     * @param planner $planner the pass's per-record order
+     * @param int $start when the pass started
+     * @param int $budget seconds available (0 = no limit)
+     * @param int $minage leave rows younger than this many seconds
+     * @param array $stats counts by outcome, updated
+     * @param callable|null $progress called with each row and its outcome
+     * @return bool false when the rest must go one call each (the peer does not take batches)
+     */
+    private static function drain_batches(int $peerid, planner $planner, int $start, int $budget, int $minage,
+            array &$stats, ?callable $progress): bool {
+        global $DB;
+        $lastid = 0;
+        do {
+            $rows = $DB->get_records_select(queue::TABLE,
+                'peerid = :peerid AND status = :pending AND id > :lastid AND timecreated <= :youngest',
+                ['peerid' => $peerid, 'pending' => queue_policy::PENDING, 'lastid' => $lastid,
+                    'youngest' => $start - $minage], 'id ASC', '*', 0, batch_plan::MAX_CHANGES);
+            $batch = new batch_plan();
+            $inbatch = [];
+            foreach ($rows as $row) {
+                if (isset(self::$done[(int)$row->id]) || !$planner->may_send($row->recordkey, (int)$row->nextattempt)) {
+                    $lastid = (int)$row->id;
+                    continue;
+                }
+                $fields = json_decode($row->payload, true);
+                if (!is_array($fields)) {
+                    self::record($row, send_result::fault(8106, 'Corrupt queue row'));
+                    $planner->block($row->recordkey);
+                    $lastid = (int)$row->id;
+                    continue;
+                }
+                if (!$batch->add($row->recordkey, $row->methodname,
+                        mapper::with_common($fields, $row->eventid, (int)$row->timemodified))) {
+                    break; // Full, or a second row of a record: it starts the next batch.
+                }
+                $inbatch[] = $row;
+                $lastid = (int)$row->id;
+            }
+            if (!$inbatch) {
+                continue;
+            }
+            if ($budget > 0 && time() - $start >= $budget) {
+                return true;
+            }
+            $sent = self::send_batch($peerid, $batch);
+            $stats['batches']++;
+            if (!$sent->ok) {
+                if (batch_plan::not_supported($sent->faultcode)) {
+                    set_config('nobatch_' . $peerid, time(), 'local_schooltool');
+                    return false;
+                }
+                if ($sent->outcome(batch_plan::METHOD) !== fault_policy::TRANSIENT) {
+                    return false; // The call itself was refused (8106, 8108): each change on its own instead.
+                }
+                // The peer cannot take calls now: it backs off as a whole, the rows stay as they are.
+                self::record($inbatch[0], $sent);
+                $stats[fault_policy::TRANSIENT]++;
+                if ($progress) {
+                    $progress($inbatch[0], fault_policy::TRANSIENT);
+                }
+                return true;
+            }
+            $results = batch_plan::results($sent->response, count($inbatch));
+            if ($results === null) {
+                // Not a reply to this batch: nothing is marked sent; the changes go again later (same
+                // eventids, so what was applied is answered as a replay).
+                self::record($inbatch[0], send_result::transport('The reply to a batch of ' . count($inbatch)
+                    . ' changes could not be read'));
+                $stats[fault_policy::TRANSIENT]++;
+                return true;
+            }
+            foreach ($inbatch as $i => $row) {
+                $outcome = $results[$i]->outcome($row->methodname);
+                if ($outcome === fault_policy::DEPENDENCY) {
+                    $outcome = self::deliver($row, 0); // The prerequisite first, then this row alone.
+                } else {
+                    self::record($row, $results[$i]);
+                }
+                $stats[$outcome]++;
+                if ($progress) {
+                    $progress($row, $outcome);
+                }
+                if ($outcome === fault_policy::TRANSIENT) {
+                    return true;
+                }
+                if ($outcome !== fault_policy::OK) {
+                    $planner->block($row->recordkey);
+                }
+            }
+        } while ($rows);
+        return true;
+    }
+
+    /**
+     * Sends a batch.
+     *
+     * @param int $peerid mnet_host.id
+     * @param batch_plan $batch the changes
+     * @return send_result of the whole call
+     */
+    private static function send_batch(int $peerid, batch_plan $batch): send_result {
+        try {
+            return self::sender()->batch($peerid, $batch->changes());
+        } catch (\Throwable $e) {
+            return send_result::transport($e->getMessage());
+        }
+    }
+
+    /**
      * Sends one row; on a dependency fault sends the prerequisite first and tries again once.
      * Records the outcome on the row and the peer.
      *
@@ -220,7 +355,7 @@ class dispatcher {
      */
     private static function deliver(\stdClass $row, int $depth): string {
         $result = self::send_row($row);
-        if ($result->outcome() === fault_policy::DEPENDENCY && $depth < self::MAX_DEPTH) {
+        if ($result->outcome($row->methodname) === fault_policy::DEPENDENCY && $depth < self::MAX_DEPTH) {
             $needed = fault_policy::prerequisite($row->methodname, (int)$result->faultcode, $row->recordkey);
             if ($needed && self::deliver_prerequisite((int)$row->peerid, $needed, $depth + 1) === fault_policy::OK) {
                 $result = self::send_row($row);
@@ -231,7 +366,7 @@ class dispatcher {
             // Sent ahead of its turn as a prerequisite: the running pass must not send it again.
             self::$done[(int)$row->id] = true;
         }
-        return $result->outcome();
+        return $result->outcome($row->methodname);
     }
 
     /**
@@ -313,7 +448,7 @@ class dispatcher {
         global $DB;
         $now = time();
         $peerid = (int)$row->peerid;
-        $outcome = $result->outcome();
+        $outcome = $result->outcome($row->methodname);
         // Attempts count what the record itself was answered. A peer that is down or unreachable
         // (TRANSIENT) says nothing about the record: otherwise an outage would use up the record's
         // retry budget, and once the peer is back a dependency fault would wait hours or need an admin.

@@ -24,6 +24,9 @@
 
 namespace local_schooltool;
 
+use local_schooltool\local\mapper;
+use local_schooltool\local\queue_policy;
+
 defined('MOODLE_INTERNAL') || die();
 
 /**
@@ -107,11 +110,19 @@ class fullsync {
             $count += changes::section($courseid, self::time($time), $peers, true);
         }
 
-        $enrolled = $DB->get_records_sql_menu("SELECT ue.userid, MIN(ue.timecreated)
-                                                 FROM {user_enrolments} ue
-                                                 JOIN {enrol} e ON e.id = ue.enrolid
-                                                WHERE e.courseid = :courseid
-                                             GROUP BY ue.userid", ['courseid' => $courseid]);
+        // An enrolment carries its status and dates, so its time is when it last changed (a suspension, a
+        // new end date, a reactivation update user_enrolments.timemodified): an older time would let a
+        // status SchoolBridge already has from a later event win over the state Moodle holds now.
+        $enrolled = [];
+        $rs = $DB->get_recordset_sql("SELECT ue.userid, MAX(ue.timemodified) AS modified, MAX(ue.timecreated) AS created
+                                        FROM {user_enrolments} ue
+                                        JOIN {enrol} e ON e.id = ue.enrolid
+                                       WHERE e.courseid = :courseid
+                                    GROUP BY ue.userid", ['courseid' => $courseid]);
+        foreach ($rs as $row) {
+            $enrolled[(int)$row->userid] = max((int)$row->modified, (int)$row->created);
+        }
+        $rs->close();
         foreach ($enrolled as $userid => $time) {
             if (!isset($teachers[$userid]) && peers::kind_enabled('enrolments')) {
                 $count += changes::enrolment($courseid, (int)$userid, 'student', self::time($time), $peers, true);
@@ -119,6 +130,7 @@ class fullsync {
         }
         if (peers::kind_enabled('teachers')) {
             foreach ($teachers as $userid => $time) {
+                $time = max((int)$time, (int)($enrolled[$userid] ?? 0));
                 $count += changes::enrolment($courseid, (int)$userid, 'teacher', self::time($time), $peers, true);
             }
         }
@@ -144,6 +156,54 @@ class fullsync {
                     self::time($grade->timemodified, $grade->timecreated), $peers, true);
             }
             $rs->close();
+            $count += self::queue_cleared_grades($peerid, $items);
+        }
+        return $count;
+    }
+
+    /**
+     * Cells of these items whose grade SchoolBridge was sent and that have none in Moodle any more: a
+     * `remove_grade` each (a clearing that never arrived, e.g. dismissed or queued in dry run). Cells that
+     * were cleared and sent so are left alone: the full sync sends only grades Moodle holds, so it never
+     * brings a cleared grade back.
+     *
+     * @param int $peerid mnet_host.id
+     * @param \stdClass[] $items grade_items records of the course, by id
+     * @return int rows queued
+     */
+    private static function queue_cleared_grades(int $peerid, array $items): int {
+        global $DB;
+        $count = 0;
+        $keys = [];
+        foreach (array_keys($items) as $itemid) {
+            $keys[] = $DB->sql_like('recordkey', ':k' . count($keys));
+        }
+        $params = ['peerid' => $peerid, 'dismissed' => queue_policy::DISMISSED, 'failed' => queue_policy::FAILED];
+        foreach (array_keys($items) as $i => $itemid) {
+            $params['k' . $i] = 'grade:' . (int)$itemid . ':%';
+        }
+        // The newest row of each cell of these items that SchoolBridge has or will have.
+        $rows = $DB->get_records_sql("SELECT q.id, q.recordkey, q.methodname
+                                        FROM {" . queue::TABLE . "} q
+                                       WHERE q.id IN (SELECT MAX(id)
+                                                        FROM {" . queue::TABLE . "}
+                                                       WHERE peerid = :peerid AND status <> :dismissed
+                                                             AND status <> :failed AND (" . implode(' OR ', $keys) . ")
+                                                    GROUP BY recordkey)", $params);
+        foreach ($rows as $row) {
+            $key = queue_policy::parse_record_key($row->recordkey);
+            if ($row->methodname !== 'new_grade' || $key === null || !isset($items[$key[1][0]])) {
+                continue;
+            }
+            [$itemid, $userid] = $key[1];
+            $grade = $DB->get_record('grade_grades', ['itemid' => $itemid, 'userid' => $userid],
+                'id, finalgrade, excluded, timemodified');
+            if ($grade && mapper::has_grade($grade->finalgrade, $grade->excluded)) {
+                continue;
+            }
+            // A cleared grade row still says when it was cleared; a deleted one does not.
+            $when = ($grade && (int)$grade->timemodified > 0) ? (int)$grade->timemodified : time();
+            $count += changes::grade_cleared($items[$itemid], $userid, $when, [$peerid]);
         }
         return $count;
     }

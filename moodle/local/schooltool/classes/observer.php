@@ -24,6 +24,8 @@
 
 namespace local_schooltool;
 
+use local_schooltool\local\mapper;
+
 defined('MOODLE_INTERNAL') || die();
 
 /**
@@ -87,12 +89,45 @@ class observer {
     }
 
     /**
-     * user_enrolment_deleted → remove_enrolment, when it was the user's last enrolment in the course.
+     * user_enrolment_updated → new_enrolment with the enrolment's status and dates (*Participants → Edit
+     * enrolment*: suspended, active again, a start or end date). enrol_plugin::update_user_enrol() raises
+     * it after the change is written, so the state read now is the new one.
+     *
+     * @param \core\event\base $event the event
+     */
+    public static function user_enrolment_updated(\core\event\base $event): void {
+        self::run(null, function () use ($event) {
+            changes::enrolment_state((int)$event->courseid, (int)$event->relateduserid, (int)$event->timecreated);
+        });
+    }
+
+    /**
+     * enrol_instance_updated → new_enrolment for everyone enrolled by that method: disabling an enrolment
+     * method suspends its people (Moodle's "Enrolment method disabled"), enabling it makes them active
+     * again. People whose state did not change send nothing (the queue skips identical content).
+     *
+     * @param \core\event\base $event the event
+     */
+    public static function enrol_instance_updated(\core\event\base $event): void {
+        self::run(null, function () use ($event) {
+            global $DB;
+            $courseid = (int)$event->courseid;
+            $userids = $DB->get_fieldset_select('user_enrolments', 'userid', 'enrolid = :enrolid',
+                ['enrolid' => (int)$event->objectid]);
+            foreach (array_unique(array_map('intval', $userids)) as $userid) {
+                changes::enrolment_state($courseid, $userid, (int)$event->timecreated);
+            }
+        });
+    }
+
+    /**
+     * user_enrolment_deleted → remove_enrolment, when it was the user's last enrolment in the course;
+     * otherwise the state of the enrolments left (an active one removed may leave a suspended one).
      *
      * @param \core\event\base $event the event
      */
     public static function user_enrolment_deleted(\core\event\base $event): void {
-        self::run('enrolments', function () use ($event) {
+        self::run(null, function () use ($event) {
             $courseid = (int)$event->courseid;
             $userid = (int)$event->relateduserid;
             $ue = $event->other['userenrolment'] ?? [];
@@ -101,7 +136,11 @@ class observer {
                 $last = !is_enrolled(\context_course::instance($courseid), $userid, '', false);
             }
             if ($last) {
-                changes::unenrolment($courseid, $userid, null, (int)$event->timecreated);
+                if (peers::kind_enabled('enrolments')) {
+                    changes::unenrolment($courseid, $userid, null, (int)$event->timecreated);
+                }
+            } else {
+                changes::enrolment_state($courseid, $userid, (int)$event->timecreated);
             }
         });
     }
@@ -192,6 +231,11 @@ class observer {
             }
             changes::assessment_removed((int)$event->objectid, $item, (int)$event->timecreated);
         });
+        // grade_item::delete() deletes the item's grades first (grade_deleted for each): the item's removal
+        // says it all, and SchoolBridge keeps those grades in the hidden item's history.
+        self::run(null, function () use ($event) {
+            queue::withdraw_request_rows('remove_grade', 'grade:' . (int)$event->objectid . ':');
+        });
     }
 
     /**
@@ -215,7 +259,9 @@ class observer {
     }
 
     /**
-     * user_graded → new_grade.
+     * user_graded → new_grade; remove_grade when the final grade became empty (the teacher cleared the cell
+     * in the grader report, or the activity removed its grade: update_final_grade() and update_raw_grade()
+     * raise user_graded for a change to null too).
      *
      * @param \core\event\base $event the event
      */
@@ -230,6 +276,31 @@ class observer {
             if ($item) {
                 changes::grade($grade, $item, (int)$event->timecreated);
             }
+        });
+    }
+
+    /**
+     * grade_deleted → remove_grade (a grade_grades row deleted: a course reset of the grades, an
+     * administrator's deletion). Grades deleted because the student left the course (Moodle deletes them
+     * on the last unenrolment, grade_user_unenrol(), after the enrolment is gone) are not cleared in
+     * SchoolBridge: they stay with the withdrawn enrolment. Those of a deleted grade item are taken back by
+     * grade_item_deleted.
+     *
+     * @param \core\event\base $event the event
+     */
+    public static function grade_deleted(\core\event\base $event): void {
+        self::run('grades', function () use ($event) {
+            global $DB;
+            $item = $DB->get_record('grade_items', ['id' => (int)($event->other['itemid'] ?? 0)]);
+            $userid = (int)$event->relateduserid;
+            if (!$item || !mapper::is_gradeitem_kind_sent($item)) {
+                return;
+            }
+            $context = \context_course::instance((int)$item->courseid, IGNORE_MISSING);
+            if (!$context || !is_enrolled($context, $userid, '', false)) {
+                return;
+            }
+            changes::grade_cleared($item, $userid, (int)$event->timecreated);
         });
     }
 

@@ -209,7 +209,8 @@ class payloads {
     }
 
     /**
-     * `new_enrolment` struct.
+     * `new_enrolment` struct: the role, and the status and dates of the person's enrolments in the course
+     * (a teacher by role alone, without an enrolment, is active without dates).
      *
      * @param int $courseid course id
      * @param int $userid user id
@@ -219,7 +220,43 @@ class payloads {
     public static function enrolment(int $courseid, int $userid, string $role): ?array {
         $sectionid = self::course_id($courseid);
         $personid = self::user_id($userid);
-        return ($sectionid && $personid) ? mapper::enrolment($sectionid, $personid, $role) : null;
+        if (!$sectionid || !$personid) {
+            return null;
+        }
+        return mapper::enrolment($sectionid, $personid, $role,
+            mapper::enrolment_state(self::user_enrolments($courseid, $userid)));
+    }
+
+    /**
+     * A person's user enrolments in a course, by every enrolment method, as mapper::enrolment_state() reads them.
+     *
+     * @param int $courseid course id
+     * @param int $userid user id
+     * @return array[]
+     */
+    public static function user_enrolments(int $courseid, int $userid): array {
+        global $DB;
+        $rows = $DB->get_records_sql("SELECT ue.id, ue.status, e.status AS instancestatus, ue.timestart, ue.timeend
+                                        FROM {user_enrolments} ue
+                                        JOIN {enrol} e ON e.id = ue.enrolid
+                                       WHERE e.courseid = :courseid AND ue.userid = :userid
+                                    ORDER BY ue.id", ['courseid' => $courseid, 'userid' => $userid]);
+        return array_values(array_map(function ($r) {
+            return ['status' => (int)$r->status, 'instancestatus' => (int)$r->instancestatus,
+                'timestart' => (int)$r->timestart, 'timeend' => (int)$r->timeend];
+        }, $rows));
+    }
+
+    /**
+     * The role a person's enrolment is reported with: teacher when they hold a teacher role in the course,
+     * else student (design 002, decision 9: a teacher is not also a student).
+     *
+     * @param int $courseid course id
+     * @param int $userid user id
+     * @return string
+     */
+    public static function enrolment_role(int $courseid, int $userid): string {
+        return self::has_teacher_role($courseid, $userid) ? 'teacher' : 'student';
     }
 
     /**
@@ -290,6 +327,21 @@ class payloads {
             }
         }
         return 1;
+    }
+
+    /**
+     * `remove_grade` struct for a cell, or null when the item or the student is not sent.
+     *
+     * @param \stdClass $item grade_items record
+     * @param int $userid student
+     * @return array|null
+     */
+    public static function grade_removal(\stdClass $item, int $userid): ?array {
+        if (!mapper::is_gradeitem_kind_sent($item)) {
+            return null;
+        }
+        $personid = self::user_id($userid);
+        return $personid ? mapper::grade_removal(mapper::gradeitem_id($item), $personid) : null;
     }
 
     /**

@@ -153,7 +153,7 @@ class peers {
         $state = $DB->get_record('local_schooltool_peer', ['peerid' => $peerid]);
         if (!$state) {
             $state = (object)['peerid' => $peerid, 'lastsuccess' => 0, 'lasterror' => null, 'lasterrortime' => 0,
-                'failures' => 0, 'nextattempt' => 0];
+                'lasterrorresolved' => 0, 'failures' => 0, 'nextattempt' => 0];
             $state->id = $DB->insert_record('local_schooltool_peer', $state);
         }
         return $state;
@@ -186,6 +186,9 @@ class peers {
         $state->nextattempt = 0;
         if ($success) {
             $state->lastsuccess = $now;
+            if (!empty($state->lasterror) && empty($state->lasterrorresolved)) {
+                $state->lasterrorresolved = $now;
+            }
         }
         $DB->update_record('local_schooltool_peer', $state);
     }
@@ -203,6 +206,7 @@ class peers {
         $state = self::state($peerid);
         $state->lasterror = $message;
         $state->lasterrortime = $now;
+        $state->lasterrorresolved = 0;
         if ($transient) {
             $state->failures++;
             $state->nextattempt = $now + fault_policy::peer_backoff((int)$state->failures);

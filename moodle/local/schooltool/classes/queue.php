@@ -170,6 +170,56 @@ class queue {
     }
 
     /**
+     * The newest row of a record that SchoolBridge has or will have: sent, waiting, or logged in dry run
+     * (not one that needs an admin or was dismissed, which never arrived).
+     *
+     * @param int $peerid mnet_host.id
+     * @param string $recordkey record key
+     * @return \stdClass|null
+     */
+    public static function latest_effective(int $peerid, string $recordkey): ?\stdClass {
+        global $DB;
+        [$insql, $params] = $DB->get_in_or_equal([queue_policy::PENDING, queue_policy::SENT, queue_policy::DRYRUN],
+            SQL_PARAMS_NAMED);
+        $params['peerid'] = $peerid;
+        $params['recordkey'] = $recordkey;
+        $rows = $DB->get_records_select(self::TABLE, "peerid = :peerid AND recordkey = :recordkey AND status $insql",
+            $params, 'id DESC', '*', 0, 1);
+        return $rows ? reset($rows) : null;
+    }
+
+    /**
+     * Takes back rows this request queued and nobody tried yet, of one method and records whose key starts
+     * with $keyprefix: a grade item deleted with its grades is one `remove_assessment`, not one
+     * `remove_grade` per student as well (grade_item::delete() deletes the grades first).
+     *
+     * @param string $method short method name
+     * @param string $keyprefix e.g. 'grade:12:'
+     * @return int rows taken back
+     */
+    public static function withdraw_request_rows(string $method, string $keyprefix): int {
+        global $DB;
+        $ids = array_keys(self::$requestrows);
+        if (!$ids) {
+            return 0;
+        }
+        [$insql, $params] = $DB->get_in_or_equal($ids, SQL_PARAMS_NAMED);
+        $params['method'] = $method;
+        $params['pending'] = queue_policy::PENDING;
+        $params['prefix'] = $DB->sql_like_escape($keyprefix) . '%';
+        $select = "id $insql AND methodname = :method AND status = :pending AND attempts = 0 AND "
+            . $DB->sql_like('recordkey', ':prefix');
+        $withdrawn = $DB->get_fieldset_select(self::TABLE, 'id', $select, $params);
+        if ($withdrawn) {
+            $DB->delete_records_list(self::TABLE, 'id', $withdrawn);
+            foreach ($withdrawn as $id) {
+                unset(self::$requestrows[(int)$id]);
+            }
+        }
+        return count($withdrawn);
+    }
+
+    /**
      * Remembers a row for the end-of-request flush and registers the flush once.
      *
      * @param int $id row id
@@ -247,14 +297,23 @@ class queue {
     }
 
     /**
-     * Deletes delivered, logged and dismissed rows older than $days days.
+     * Deletes delivered, logged and dismissed rows older than $days days, except the newest row of each
+     * record: it says what SchoolBridge holds (a grade that may be cleared later, the id an item was sent
+     * under), so a change a year later is still sent as the right call. The queue keeps one row per record
+     * at least, about as many rows as the school has people, enrolments and grades.
      *
      * @param int $days age in days
      * @return void
      */
     public static function cleanup(int $days = 30): void {
         global $DB;
-        $DB->delete_records_select(self::TABLE, 'status IN (:sent, :dry, :dismissed) AND timecreated < :before', [
+        // The derived table lets MySQL delete from the table it reads (error 1093 otherwise).
+        $DB->execute("DELETE FROM {" . self::TABLE . "}
+                       WHERE status IN (:sent, :dry, :dismissed) AND timecreated < :before
+                             AND id NOT IN (SELECT newest.id
+                                              FROM (SELECT MAX(id) AS id
+                                                      FROM {" . self::TABLE . "}
+                                                  GROUP BY peerid, recordkey) newest)", [
             'sent' => queue_policy::SENT, 'dry' => queue_policy::DRYRUN, 'dismissed' => queue_policy::DISMISSED,
             'before' => time() - $days * DAYSECS,
         ]);

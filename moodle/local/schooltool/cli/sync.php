@@ -72,6 +72,9 @@ $progress = function (\stdClass $row, string $outcome) use (&$total) {
     }
 };
 $stats = \local_schooltool\dispatcher::drain($peerid, 0, true, $progress);
+if ($stats['batches'] > 0) {
+    cli_writeln(get_string('cli_batches', 'local_schooltool', $stats['batches']));
+}
 cli_writeln(get_string('cli_sent', 'local_schooltool', (object)['ok' => $total[fault_policy::OK],
     'waiting' => $total['waiting'], 'failed' => $total[fault_policy::PERMANENT]]));
 if ($stats['skipped'] || $stats[fault_policy::TRANSIENT] > 0) {

@@ -36,8 +36,12 @@ $observers = [
     ['eventname' => '\core\event\course_restored', 'callback' => '\local_schooltool\observer::course_restored'],
     ['eventname' => '\core\event\user_enrolment_created',
         'callback' => '\local_schooltool\observer::user_enrolment_created'],
+    ['eventname' => '\core\event\user_enrolment_updated',
+        'callback' => '\local_schooltool\observer::user_enrolment_updated'],
     ['eventname' => '\core\event\user_enrolment_deleted',
         'callback' => '\local_schooltool\observer::user_enrolment_deleted'],
+    ['eventname' => '\core\event\enrol_instance_updated',
+        'callback' => '\local_schooltool\observer::enrol_instance_updated'],
     ['eventname' => '\core\event\role_assigned', 'callback' => '\local_schooltool\observer::role_assigned'],
     ['eventname' => '\core\event\role_unassigned', 'callback' => '\local_schooltool\observer::role_unassigned'],
     ['eventname' => '\core\event\grade_item_created', 'callback' => '\local_schooltool\observer::grade_item_changed'],
@@ -46,4 +50,5 @@ $observers = [
     ['eventname' => '\core\event\course_module_created', 'callback' => '\local_schooltool\observer::course_module_changed'],
     ['eventname' => '\core\event\course_module_updated', 'callback' => '\local_schooltool\observer::course_module_changed'],
     ['eventname' => '\core\event\user_graded', 'callback' => '\local_schooltool\observer::user_graded'],
+    ['eventname' => '\core\event\grade_deleted', 'callback' => '\local_schooltool\observer::grade_deleted'],
 ];

@@ -18,7 +18,7 @@
  * MNet services of local_schooltool.
  *
  * One service, `schooltool_sis`, used in both directions like Moodle's `pf` service with Mahara:
- * Moodle subscribes to the seven methods SchoolBridge publishes, and publishes two methods of its own
+ * Moodle subscribes to the eight methods SchoolBridge publishes, and publishes two methods of its own
  * that SchoolBridge may call. Moodle's Services tab (Networking → Peers → host → Services) only lists
  * services that have at least one published method (mnet_get_service_info() joins mnet_service2rpc and
  * mnet_rpc), so a subscribe-only service would have no checkbox at all; publishing under the same name
@@ -54,5 +54,9 @@ $subscribes = [
         'new_assessment' => 'schooltool/sis/new_assessment',
         'remove_assessment' => 'schooltool/sis/remove_assessment',
         'new_grade' => 'schooltool/sis/new_grade',
+        'remove_grade' => 'schooltool/sis/remove_grade',
+        // Many changes per call (full sync, retry queue); a SchoolBridge without it answers 7012
+        // and gets one call per change.
+        'batch' => 'schooltool/sis/batch',
     ],
 ];

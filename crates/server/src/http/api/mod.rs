@@ -2,12 +2,14 @@
 //! signed-in person (`super::auth::Authed`); handlers are thin and call the domain modules.
 
 pub mod audit;
-pub mod peer_previews;
+pub mod first_run;
+pub mod peer_problems;
 pub mod peers;
 pub mod people;
 pub mod session;
 pub mod sign_in_throttle;
 pub mod sis;
+pub mod sis_visibility;
 pub mod site_key;
 
 use super::HttpState;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<HttpState> {
                 .delete(session::logout),
         )
         .route("/setup", get(session::setup_status).post(session::setup))
+        .route("/first-run", get(first_run::get))
         .route("/peers", get(peers::list).post(peers::confirm))
         .route("/peers/preview", post(peers::preview))
         .route(
@@ -150,5 +153,16 @@ pub async fn person_summary(
         peer,
         login_allowed: p.login_allowed,
         roles: state.store.person_roles(p.id).await?,
+        roles_from_enrolments: {
+            let (teaches, studies) = state.store.person_involvement(p.id).await?;
+            let mut implied = Vec::new();
+            if teaches {
+                implied.push("teacher".to_owned());
+            }
+            if studies {
+                implied.push("student".to_owned());
+            }
+            implied
+        },
     })
 }

@@ -7,6 +7,7 @@ use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::error::ApiError;
 use crate::mnet_host::outbound::{self, OutboundError};
+use crate::mnet_host::previews;
 use crate::mnet_host::registry::{self, RegistryError};
 use crate::store::{PeerRow, PeerServiceRow};
 use axum::Json;
@@ -71,6 +72,7 @@ async fn detail_of(s: &HttpState, p: &PeerRow) -> Result<api::PeerDetail, ApiErr
         pending_certificate: pending,
         services,
         tls_verify: p.tls_verify,
+        sso: crate::sso::routes::peer_sso(&s.app, p).await,
     })
 }
 
@@ -99,7 +101,21 @@ pub async fn preview(
 ) -> Result<Json<api::PeerPreview>, ApiError> {
     authed.require_admin()?;
     let app_name = req.application.as_deref().unwrap_or("moodle");
-    let p = registry::preview(&s.app, &req.url, app_name, req.tls_verify.unwrap_or(true)).await?;
+    // Where a console admin may point the server (the command line's `peer add` is the
+    // operator's own and is not held back).
+    if let Ok(wwwroot) = crate::config::normalise_wwwroot(&req.url) {
+        previews::check_target(&s.app, &wwwroot).await?;
+    }
+    let p =
+        match registry::preview(&s.app, &req.url, app_name, req.tls_verify.unwrap_or(true)).await {
+            Ok(p) => p,
+            // No Moodle there: say whether the name, the port or the answer is wrong.
+            Err(RegistryError::Peer { source, diagnosis }) => {
+                let wwwroot = crate::config::normalise_wwwroot(&req.url).unwrap_or(req.url);
+                return Err(super::peer_problems::explain(&wwwroot, &source, diagnosis).await);
+            }
+            Err(other) => return Err(other.into()),
+        };
     let out = api::PeerPreview {
         wwwroot: p.wwwroot.clone(),
         application: p.application.clone(),
@@ -107,8 +123,7 @@ pub async fn preview(
         certificate: cert_info(&p.certificate),
         restores_deleted: p.restores_deleted.is_some(),
     };
-    let now = s.app.clock.now();
-    s.peer_previews.keep(p, now);
+    previews::keep(&s.app, &p).await?;
     Ok(Json(out))
 }
 
@@ -119,7 +134,7 @@ pub async fn confirm(
     Json(req): Json<api::ConfirmPeerRequest>,
 ) -> Result<(StatusCode, Json<api::PeerDetail>), ApiError> {
     authed.require_admin()?;
-    let Some(preview) = s.peer_previews.get(&req.wwwroot, s.app.clock.now()) else {
+    let Some(preview) = previews::waiting(&s.app, &req.wwwroot).await? else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "no_preview",
@@ -140,7 +155,7 @@ pub async fn confirm(
         req.tls_verify,
     )
     .await?;
-    s.peer_previews.forget(&req.wwwroot);
+    previews::forget(&s.app, &req.wwwroot).await?;
     Ok((StatusCode::CREATED, Json(detail_of(&s, &peer).await?)))
 }
 

@@ -1,18 +1,20 @@
 //! `/api/session` (sign in, who am I, sign out) and `/api/setup` (the first administrator).
 
 use super::BAD_USERNAME;
+use super::sign_in_throttle::{self, Throttled};
 use super::{peer_home_link, person_summary};
 use crate::accounts::{passwords, roles::effective_roles, sessions};
 use crate::http::HttpState;
 use crate::http::auth::Authed;
+use crate::http::client_info::ClientInfo;
 use crate::http::error::ApiError;
 use crate::state::AppState;
 use crate::store::people::{NewLocalPerson, insert_local_person, set_roles};
 use crate::store::sessions::take_setup_token;
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use mnet::services::{SSO_IDP, SSO_SP};
 use schoolbridge_api as api;
 
@@ -33,8 +35,11 @@ pub async fn session_info(state: &AppState, authed: &Authed) -> Result<api::Sess
 }
 
 /// The Network Servers block (`mnet-protocol.md` §8.1): for a local account, the live peers it
-/// may jump to (we publish `sso_idp` to them and subscribe to their `sso_sp`), each through our
-/// jump page; for a person from a peer, their own identity provider's home page.
+/// may jump to — we publish `sso_idp` to them and subscribe to their `sso_sp`, and the peer's own
+/// answer to `system/listServices` says it takes people from us (it subscribes to our `sso_idp`
+/// and publishes its `sso_sp`) — each through our jump page; for a person from a peer, their own
+/// identity provider's home page. A peer whose answer is missing or old is asked again in the
+/// background, so a Moodle that has just ticked its boxes shows up on the next page.
 pub async fn network_servers(
     state: &AppState,
     person: &crate::store::people::PersonRow,
@@ -50,9 +55,23 @@ pub async fn network_servers(
     }
     let mut out = Vec::new();
     for p in state.store.peers(false).await? {
-        if state.store.publishes_to(p.id, SSO_IDP).await?
-            && state.store.subscribes_to(p.id, SSO_SP).await?
+        if !(state.store.publishes_to(p.id, SSO_IDP).await?
+            && state.store.subscribes_to(p.id, SSO_SP).await?)
         {
+            continue;
+        }
+        let remote = state.store.remote_services(p.id).await?;
+        crate::mnet_host::registry::refresh_remote_services_soon(
+            state,
+            &p,
+            remote.as_ref().map(|r| r.checked_at),
+        );
+        // … and has a land page on for us (the methods it lists: `sso::routes`).
+        let takes_our_people = remote
+            .as_ref()
+            .is_some_and(|r| r.subscribes(SSO_IDP) && r.publishes(SSO_SP))
+            && crate::sso::routes::takes_jump(state, &p, remote.as_ref()).await;
+        if takes_our_people {
             out.push(api::PeerLink {
                 id: p.id,
                 name: p.name.clone(),
@@ -80,23 +99,46 @@ fn bad_credentials() -> ApiError {
     )
 }
 
+/// A refused sign-in: counted for `/metrics`, and logged with the client's address (behind a
+/// proxy, the one `trusted_proxies` vouches for), so that a tool such as fail2ban can act on it.
+fn sign_in_refused(app: &AppState, client: Option<&ClientInfo>, name: &str, reason: &'static str) {
+    app.metrics.sign_in_failed(reason);
+    let client = client
+        .map(ClientInfo::addr_text)
+        .unwrap_or_else(|| "-".into());
+    tracing::warn!(%client, name, reason, "sign-in refused");
+}
+
 /// `POST /api/session`: sign in. After five failures for a name, further tries wait a minute.
 pub async fn login(
     State(s): State<HttpState>,
+    client: Option<Extension<ClientInfo>>,
     headers: HeaderMap,
     Json(req): Json<api::LoginRequest>,
 ) -> Result<Response, ApiError> {
     let app = &s.app;
+    let client = client.map(|Extension(c)| c);
     let name = req.username.trim().to_lowercase();
     if name.is_empty() || name.len() > api::rules::MAX_USERNAME {
+        sign_in_refused(app, client.as_ref(), "", "bad_credentials");
         return Err(bad_credentials());
     }
     let now = app.clock.now();
-    if s.sign_ins.attempt(&name, now) {
+    let addr = sign_in_throttle::counted_address(client.as_ref());
+    if let Some(why) = sign_in_throttle::attempt(app, &name, addr, now).await? {
+        sign_in_refused(app, client.as_ref(), &name, "throttled");
+        let message = match why {
+            Throttled::Name => {
+                "Too many failed sign-ins for this name. Wait a minute and try again."
+            }
+            Throttled::Address => {
+                "Too many failed sign-ins from your network. Wait fifteen minutes and try again."
+            }
+        };
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "throttled",
-            "Too many failed sign-ins for this name. Wait a minute and try again.",
+            message,
         ));
     }
     let person = app.store.person_by_local_username(&name).await?;
@@ -108,16 +150,20 @@ pub async fn login(
     .await;
     let person = match person {
         Some(p) if ok => p,
-        _ => return Err(bad_credentials()),
+        _ => {
+            sign_in_refused(app, client.as_ref(), &name, "bad_credentials");
+            return Err(bad_credentials());
+        }
     };
     if !person.login_allowed {
+        sign_in_refused(app, client.as_ref(), &name, "no_login_rights");
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "no_login_rights",
             "This account has no sign-in rights. Ask an administrator.",
         ));
     }
-    s.sign_ins.succeeded(&name);
+    sign_in_throttle::succeeded(app, &name).await?;
     let ua = headers
         .get(header::USER_AGENT)
         .and_then(|v| v.to_str().ok());

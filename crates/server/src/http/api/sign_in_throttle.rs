@@ -1,57 +1,104 @@
-//! The sign-in throttle: after five failed sign-ins for a name, that name waits a minute.
+//! The sign-in throttle (issue 18), counted in the database so that every instance sharing it
+//! counts together (`store::throttle`):
+//! * **by name**: after `sign_in_name_failures` (5) failed sign-ins for a name, that name waits
+//!   [`NAME_WAIT_SECS`] (a minute) from the last counted failure;
+//! * **by address**: after `sign_in_address_failures` (30) failed sign-ins from one client
+//!   address (an IPv6 client by its /64 network), that address waits [`ADDRESS_WINDOW_SECS`]
+//!   (fifteen minutes) from its last counted failure, whatever names it tries.
 //!
-//! One throttle per running server (held in `HttpState`), not per process: two servers in one
-//! process — as the test harness runs them — keep their own counts.
+//! Both are throttles that end by themselves, never locks. One address cannot keep someone
+//! else's name throttled for long: attempts it makes while throttled are not counted against
+//! the name, and after its own limit it is refused before the name is counted at all. Attempts
+//! are counted before the password is checked, so parallel guesses cannot all pass before the
+//! count moves; a success forgets the name's count (not the address's: a valid account must not
+//! let its holder reset the count between guesses at other names).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use crate::http::client_info::ClientInfo;
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::throttle::Counted;
+use std::net::IpAddr;
 
-/// Failures allowed for a name before it must wait.
-const FAILURES_ALLOWED: u32 = 5;
-/// How long a name waits after its last counted attempt, in seconds.
-const WAIT_SECONDS: i64 = 60;
-/// Names remembered at most; beyond it, entries whose minute is over go.
-const NAMES_REMEMBERED: usize = 10_000;
+/// How long a name waits after its last counted failure, in seconds.
+pub const NAME_WAIT_SECS: i64 = 60;
+/// How long failures from an address count, in seconds from the last one.
+pub const ADDRESS_WINDOW_SECS: i64 = 900;
 
-/// Whether attempts counted until `until` still count at `now`.
-fn counting(until: i64, now: i64) -> bool {
-    until > now
+/// Why a sign-in is refused before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// Too many failures from this address.
+    Address,
+    /// Too many failures for this name.
+    Name,
 }
 
-/// Attempts per sign-in name: (attempts counted, time until which they count).
-#[derive(Clone, Debug, Default)]
-pub struct SignInThrottle {
-    names: Arc<Mutex<HashMap<String, (u32, i64)>>>,
+/// The key an address is counted under: an IPv4 address as it is, an IPv6 address by its /64
+/// (one subscriber's network, which a sender can fill with addresses at will).
+fn address_key(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
 }
 
-impl SignInThrottle {
-    /// Counts a sign-in attempt for `name` before its password is checked (so that parallel
-    /// guesses cannot all pass before the count moves); true when the name must wait.
-    pub fn attempt(&self, name: &str, now: i64) -> bool {
-        let Ok(mut names) = self.names.lock() else {
-            return false;
-        };
-        if names.len() >= NAMES_REMEMBERED {
-            names.retain(|_, (_, until)| counting(*until, now));
+/// The address a sign-in is counted under: the client's, except a loopback address that no
+/// trusted proxy vouched for — that is a reverse proxy on this machine that `trusted_proxies`
+/// does not name (or a local tool), and counting it would let one sender hold back every client
+/// behind it. Such attempts are counted by name only.
+pub fn counted_address(client: Option<&ClientInfo>) -> Option<IpAddr> {
+    let c = client?;
+    let addr = c.addr?;
+    let loopback = match addr {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
         }
-        let e = names.entry(name.to_owned()).or_insert((0, 0));
-        if !counting(e.1, now) {
-            *e = (0, 0);
-        }
-        if e.0 >= FAILURES_ALLOWED {
-            return true;
-        }
-        e.0 += 1;
-        e.1 = now + WAIT_SECONDS;
-        false
-    }
+    };
+    (c.via_proxy || !loopback).then_some(addr)
+}
 
-    /// Forgets `name`'s attempts after a successful sign-in.
-    pub fn succeeded(&self, name: &str) {
-        if let Ok(mut names) = self.names.lock() {
-            names.remove(name);
+/// Counts a sign-in attempt for `name` from `addr` (unknown for in-process requests) at `now`;
+/// `Some` when it must wait.
+pub async fn attempt(
+    app: &AppState,
+    name: &str,
+    addr: Option<IpAddr>,
+    now: i64,
+) -> Result<Option<Throttled>, StoreError> {
+    if let Some(addr) = addr {
+        let allowed = i64::from(app.config.sign_in_address_failures);
+        let counted = app
+            .store
+            .count_attempt(
+                "address",
+                &address_key(addr),
+                allowed,
+                ADDRESS_WINDOW_SECS,
+                now,
+            )
+            .await?;
+        if matches!(counted, Counted::Refused { .. }) {
+            return Ok(Some(Throttled::Address));
         }
     }
+    let allowed = i64::from(app.config.sign_in_name_failures);
+    let counted = app
+        .store
+        .count_attempt("name", name, allowed, NAME_WAIT_SECS, now)
+        .await?;
+    Ok(matches!(counted, Counted::Refused { .. }).then_some(Throttled::Name))
+}
+
+/// Forgets `name`'s failures after a successful sign-in.
+pub async fn succeeded(app: &AppState, name: &str) -> Result<(), StoreError> {
+    app.store.forget_attempts("name", name).await
 }
 
 #[cfg(test)]
@@ -59,33 +106,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn five_attempts_then_a_minute_wait() {
-        let t = SignInThrottle::default();
-        for _ in 0..5 {
-            assert!(!t.attempt("ann", 1000));
-        }
-        assert!(t.attempt("ann", 1000));
-        assert!(t.attempt("ann", 1059));
-        assert!(!t.attempt("bob", 1000), "another name is not held back");
-        assert!(!t.attempt("ann", 1060), "the minute is over");
+    fn ipv6_clients_count_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1"
+            .parse()
+            .unwrap_or(IpAddr::V4(0.into()));
+        let b: IpAddr = "2001:db8:1:2:bbbb::7"
+            .parse()
+            .unwrap_or(IpAddr::V4(0.into()));
+        assert_eq!(address_key(a), address_key(b));
+        assert_eq!(address_key(a), "2001:db8:1:2::/64");
+        let mapped: IpAddr = "::ffff:10.0.0.5".parse().unwrap_or(IpAddr::V4(0.into()));
+        assert_eq!(address_key(mapped), "10.0.0.5");
     }
 
     #[test]
-    fn success_forgets_the_count_and_throttles_are_separate() {
-        let t = SignInThrottle::default();
-        for _ in 0..5 {
-            t.attempt("ann", 0);
-        }
-        t.succeeded("ann");
-        assert!(!t.attempt("ann", 0));
-        let other = SignInThrottle::default();
-        for _ in 0..5 {
-            t.attempt("cat", 0);
-        }
-        assert!(t.attempt("cat", 0));
-        assert!(
-            !other.attempt("cat", 0),
-            "a second server keeps its own count"
-        );
+    fn an_unvouched_loopback_address_is_not_counted() {
+        let info = |addr: &str, via_proxy: bool| ClientInfo {
+            addr: addr.parse().ok(),
+            https: false,
+            via_proxy,
+        };
+        assert_eq!(counted_address(Some(&info("127.0.0.1", false))), None);
+        assert_eq!(counted_address(Some(&info("::1", false))), None);
+        assert!(counted_address(Some(&info("127.0.0.1", true))).is_some());
+        assert!(counted_address(Some(&info("198.51.100.4", false))).is_some());
+        assert_eq!(counted_address(None), None);
     }
 }

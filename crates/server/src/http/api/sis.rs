@@ -1,16 +1,18 @@
 //! `/api/sis`: sections, rosters, enrolment history and statuses, gradebooks and grade items
 //! (including the CSV upload with its preview), manual records, and students' schedules, progress
 //! reports as of a date and transcripts (JSON and CSV). Who may see what
-//! (`schooltool-services.md` §4): admins and counsellors everything; a teacher their sections; a
+//! (`docs/product.md` §4): admins and counsellors everything; a teacher their sections; a
 //! student themself. Changing statuses and manual courses, sections and enrolments is for
 //! counsellors and admins; grade items and manual grades for the section's teacher too.
 
+use super::sis_visibility::{self as visibility, Reader};
 use crate::clock::utc_date_time;
 use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::error::ApiError;
 use crate::store::sis::{ChangeMeta, Refusal, SisError};
 use crate::store::sis_assessments::NewManualAssessment;
+use crate::store::sis_enrolments::StatusNotes;
 use crate::store::sis_grades::ManualGrade;
 use crate::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
 use axum::Json;
@@ -66,6 +68,13 @@ fn require_student_view(a: &Authed, person_id: i64) -> Result<(), ApiError> {
     }
 }
 
+/// How far back a change entered here may be dated: ten years (a record corrected late is
+/// months old, not decades; an unbounded date would reorder a pupil's whole history).
+const MAX_BACKDATE_SECS: i64 = 10 * 366 * 86_400;
+/// The range of an `as_of` date: 2000-01-01 to 9999-12-31 (nothing here is older; later years
+/// have no four-digit form).
+const AS_OF_RANGE: std::ops::RangeInclusive<i64> = 946_684_800..=253_402_300_799;
+
 /// A change entered here. Its date may be in the past (a withdrawal recorded late), never in the
 /// future: a future change would apply at once and hide every Moodle change dated before it.
 fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> Result<ChangeMeta, ApiError> {
@@ -76,7 +85,25 @@ fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> Result<Change
             "The date is in the future. Enter a change on or after the day it takes effect.",
         ));
     }
+    if effective_at.is_some_and(|at| at < now - MAX_BACKDATE_SECS) {
+        return Err(ApiError::bad_request(
+            "date_too_old",
+            "The date is more than ten years ago. Check the year.",
+        ));
+    }
     Ok(ChangeMeta::manual(Some(a.person.id), effective_at, now))
+}
+
+/// The date a report is as of: now, or a given date within [`AS_OF_RANGE`].
+fn as_of(s: &HttpState, given: Option<i64>) -> Result<i64, ApiError> {
+    match given {
+        None => Ok(s.app.clock.now()),
+        Some(t) if AS_OF_RANGE.contains(&t) => Ok(t),
+        Some(_) => Err(ApiError::bad_request(
+            "bad_date",
+            "The date must be between the years 2000 and 9999.",
+        )),
+    }
 }
 
 /// Query string of the sections list.
@@ -130,16 +157,17 @@ pub async fn section(
     let roster = s
         .app
         .store
-        .section_roster(id)
+        .section_roster(id, s.app.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("section"))?;
     let teacher_history = s.app.store.teacher_history(id).await?;
-    Ok(Json(api::SectionPage {
+    let page = api::SectionPage {
         roster,
         teacher_history,
         can_manage: a.roles.reads_all_students(),
         can_grade: true,
-    }))
+    };
+    Ok(Json(visibility::section_page(page, Reader::of_section(&a))))
 }
 
 /// `GET /api/sis/containers`.
@@ -270,13 +298,18 @@ pub async fn enrolment_history(
     let e = s
         .app
         .store
-        .enrolment(id)
+        .enrolment(id, s.app.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("enrolment"))?;
-    if !(e.person.id == a.person.id || can_view_section(&s, &a, e.section_id).await?) {
+    let reader = if can_view_section(&s, &a, e.section_id).await? {
+        Reader::of_section(&a)
+    } else if e.person.id == a.person.id {
+        Reader::Student
+    } else {
         return Err(ApiError::forbidden());
-    }
-    Ok(Json(s.app.store.enrolment_history(id).await?))
+    };
+    let rows = s.app.store.enrolment_history(id).await?;
+    Ok(Json(visibility::status_history(rows, reader)))
 }
 
 /// `PUT /api/sis/enrolments/{id}/status`: counsellors and admins.
@@ -287,12 +320,19 @@ pub async fn change_status(
     Json(r): Json<api::StatusChangeRequest>,
 ) -> Result<Json<Vec<api::StatusChange>>, ApiError> {
     require_manager(&a)?;
-    let note = r.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    let notes = StatusNotes {
+        staff: given(&r.note),
+        transcript: given(&r.transcript_note),
+    };
     s.app
         .store
-        .change_enrolment_status(id, &r.code, note, &manual(&a, &s, r.effective_at)?)
+        .change_enrolment_status_with(id, &r.code, notes, &manual(&a, &s, r.effective_at)?)
         .await?;
-    Ok(Json(s.app.store.enrolment_history(id).await?))
+    let rows = s.app.store.enrolment_history(id).await?;
+    Ok(Json(visibility::status_history(
+        rows,
+        Reader::of_section(&a),
+    )))
 }
 
 /// `GET /api/sis/status-codes`.
@@ -331,13 +371,13 @@ pub async fn gradebook(
     Query(q): Query<GradebookQuery>,
 ) -> Result<Json<api::Gradebook>, ApiError> {
     require_section_view(&s, &a, id).await?;
-    Ok(Json(
-        s.app
-            .store
-            .gradebook(id, q.hidden.unwrap_or(false))
-            .await?
-            .ok_or_else(|| ApiError::not_found("section"))?,
-    ))
+    let book = s
+        .app
+        .store
+        .gradebook(id, q.hidden.unwrap_or(false), s.app.clock.now())
+        .await?
+        .ok_or_else(|| ApiError::not_found("section"))?;
+    Ok(Json(visibility::gradebook(book, Reader::of_section(&a))))
 }
 
 /// `GET /api/sis/grades/{assessment}/{person}/history`: every value of a cell.
@@ -352,10 +392,15 @@ pub async fn grade_history(
         .assessment_section(assessment)
         .await?
         .ok_or_else(|| ApiError::not_found("grade item"))?;
-    if !(person == a.person.id || can_view_section(&s, &a, section).await?) {
+    let reader = if can_view_section(&s, &a, section).await? {
+        Reader::of_section(&a)
+    } else if person == a.person.id {
+        Reader::Student
+    } else {
         return Err(ApiError::forbidden());
-    }
-    Ok(Json(s.app.store.grade_history(assessment, person).await?))
+    };
+    let rows = s.app.store.grade_history(assessment, person).await?;
+    Ok(Json(visibility::grade_history(rows, reader)))
 }
 
 /// `POST /api/sis/sections/{id}/assessments`: a manual grade item.
@@ -403,10 +448,13 @@ pub async fn upload_assessments(
     let out = if q.preview.unwrap_or(true) {
         s.app.store.preview_manual_assessments(id, &lines).await?
     } else {
-        s.app
+        let applied = s
+            .app
             .store
             .create_manual_assessments(id, &lines, s.app.clock.now())
-            .await?
+            .await?;
+        s.app.metrics.csv_batch(lines.len());
+        applied
     };
     Ok(Json(out))
 }
@@ -432,6 +480,25 @@ pub async fn record_grade(
         .await?
         .ok_or_else(|| ApiError::not_found("grade item"))?;
     require_section_view(&s, &a, section).await?;
+    let item = s
+        .app
+        .store
+        .assessments(section, true)
+        .await?
+        .into_iter()
+        .find(|i| i.id == r.assessment_id)
+        .ok_or_else(|| ApiError::not_found("grade item"))?;
+    if schoolbridge_api::rules::points_above_maximum(r.points, item.pointval) && !r.above_maximum {
+        return Err(ApiError::bad_request(
+            "above_maximum",
+            format!(
+                "{} points is more than the item's maximum of {}. Check the value, or confirm \
+                 that you are giving points above the maximum.",
+                r.points.map(num).unwrap_or_default(),
+                num(item.pointval)
+            ),
+        ));
+    }
     let g = ManualGrade {
         assessment_id: r.assessment_id,
         person_id: r.person_id,
@@ -443,12 +510,15 @@ pub async fn record_grade(
         .store
         .record_manual_grade(&g, &manual(&a, &s, r.effective_at)?)
         .await?;
-    Ok(Json(
-        s.app
-            .store
-            .grade_history(r.assessment_id, r.person_id)
-            .await?,
-    ))
+    let rows = s
+        .app
+        .store
+        .grade_history(r.assessment_id, r.person_id)
+        .await?;
+    Ok(Json(visibility::grade_history(
+        rows,
+        Reader::of_section(&a),
+    )))
 }
 
 /// `GET /api/sis/students/{id}`: schedule and enrolment history.
@@ -464,16 +534,21 @@ pub async fn student(
         .person(id)
         .await?
         .ok_or_else(|| ApiError::not_found("person"))?;
-    Ok(Json(api::StudentPage {
+    let page = api::StudentPage {
         person: api::PersonRef {
             id: p.id,
             idnumber: p.idnumber.clone(),
             firstname: p.firstname.clone(),
             lastname: p.lastname.clone(),
         },
-        schedule: s.app.store.student_schedule(id).await?,
-        enrolments: s.app.store.student_enrolments(id).await?,
-    }))
+        schedule: s.app.store.student_schedule(id, s.app.clock.now()).await?,
+        enrolments: s
+            .app
+            .store
+            .student_enrolments(id, s.app.clock.now())
+            .await?,
+    };
+    Ok(Json(visibility::student_page(page, Reader::of_student(&a))))
 }
 
 /// Query string of the progress report.
@@ -491,14 +566,14 @@ pub async fn progress(
     Query(q): Query<AsOf>,
 ) -> Result<Json<api::ProgressReport>, ApiError> {
     require_student_view(&a, id)?;
-    let as_of = q.as_of.unwrap_or_else(|| s.app.clock.now());
-    Ok(Json(
-        s.app
-            .store
-            .progress_report(id, as_of)
-            .await?
-            .ok_or_else(|| ApiError::not_found("person"))?,
-    ))
+    let as_of = as_of(&s, q.as_of)?;
+    let report = s
+        .app
+        .store
+        .progress_report(id, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found("person"))?;
+    Ok(Json(visibility::progress(report, Reader::of_student(&a))))
 }
 
 /// `GET /api/sis/students/{id}/transcript`.
@@ -511,10 +586,15 @@ pub async fn transcript(
     Ok(Json(
         s.app
             .store
-            .transcript(id)
+            .transcript(id, s.app.clock.now())
             .await?
             .ok_or_else(|| ApiError::not_found("person"))?,
     ))
+}
+
+/// A note as typed: trimmed, and none when blank.
+fn given(note: &Option<String>) -> Option<&str> {
+    note.as_deref().map(str::trim).filter(|n| !n.is_empty())
 }
 
 fn csv_response(filename: &str, body: String) -> Response {
@@ -533,9 +613,36 @@ fn csv_response(filename: &str, body: String) -> Response {
 fn csv_text(rows: Vec<Vec<String>>) -> Result<String, ApiError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.write_record(&r).map_err(ApiError::internal)?;
+        w.write_record(r.iter().map(|cell| spreadsheet_safe(cell).into_owned()))
+            .map_err(ApiError::internal)?;
     }
     String::from_utf8(w.into_inner().map_err(ApiError::internal)?).map_err(ApiError::internal)
+}
+
+/// A cell a spreadsheet will not run (CSV injection, OWASP): text starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return — which Excel and LibreOffice read as a formula — gets a
+/// leading `'`, which they show as text. Names and notes come from Moodle and from staff, so any
+/// of them may start so. A plain number (a negative score, `-2.50`) is left as it is.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// Where a grade came from, as the console says it.
+fn source_words(source: api::RecordSource) -> &'static str {
+    match source {
+        api::RecordSource::Moodle => "Moodle",
+        api::RecordSource::Manual => "Entered in SchoolBridge",
+    }
+}
+
+/// A chapter number; an item without one (chapter 0) shows nothing.
+fn chapter(n: i64) -> String {
+    if n > 0 { n.to_string() } else { String::new() }
 }
 
 fn num(v: f64) -> String {
@@ -551,26 +658,28 @@ pub async fn progress_csv(
     Query(q): Query<AsOf>,
 ) -> Result<Response, ApiError> {
     require_student_view(&a, id)?;
-    let as_of = q.as_of.unwrap_or_else(|| s.app.clock.now());
+    let as_of = as_of(&s, q.as_of)?;
     let r = s
         .app
         .store
         .progress_report(id, as_of)
         .await?
         .ok_or_else(|| ApiError::not_found("person"))?;
+    // Headings and values in people's words, as the page shows them (issue 16): no wire words
+    // such as `excepted` or `moodle`, no chapter 0 for an item without a chapter.
     let mut rows = vec![
         [
-            "section",
-            "status",
-            "item",
-            "chapter",
-            "points possible",
-            "points earned",
-            "excepted",
-            "attempt",
-            "graded at",
-            "source",
-            "percent",
+            "Section",
+            "Status",
+            "Item",
+            "Chapter",
+            "Points possible",
+            "Points earned",
+            "Excused",
+            "Attempt",
+            "Given on",
+            "Source",
+            "Percent",
         ]
         .map(String::from)
         .to_vec(),
@@ -582,7 +691,7 @@ pub async fn progress_csv(
                 sec.section.name.clone(),
                 sec.status_label.clone(),
                 item.assessment.name.clone(),
-                item.assessment.chapter.to_string(),
+                chapter(item.assessment.chapter),
                 num(item.assessment.pointval),
                 g.and_then(|g| g.points).map(num).unwrap_or_default(),
                 g.map(|g| if g.excepted { "yes" } else { "no" })
@@ -590,14 +699,15 @@ pub async fn progress_csv(
                     .to_owned(),
                 g.map(|g| g.attempt.to_string()).unwrap_or_default(),
                 g.map(|g| utc_date_time(g.effective_at)).unwrap_or_default(),
-                g.map(|g| g.source.as_str().to_owned()).unwrap_or_default(),
+                g.map(|g| source_words(g.source).to_owned())
+                    .unwrap_or_default(),
                 String::new(),
             ]);
         }
         rows.push(vec![
             sec.section.name.clone(),
             sec.status_label.clone(),
-            "TOTAL".into(),
+            "Total".into(),
             String::new(),
             num(sec.totals.possible),
             num(sec.totals.earned),
@@ -627,21 +737,21 @@ pub async fn transcript_csv(
     let t = s
         .app
         .store
-        .transcript(id)
+        .transcript(id, s.app.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("person"))?;
     let mut rows = vec![
         [
-            "section",
-            "course",
-            "term",
-            "status",
-            "withdrawal code",
-            "withdrawal date",
-            "note",
-            "points earned",
-            "points possible",
-            "percent",
+            "Section",
+            "Course",
+            "Term",
+            "Status",
+            "Withdrawal code",
+            "Withdrawn on",
+            "Transcript note",
+            "Points earned",
+            "Points possible",
+            "Percent",
         ]
         .map(String::from)
         .to_vec(),
@@ -659,7 +769,8 @@ pub async fn transcript_csv(
             e.enrolment.status_label.clone(),
             w.map(|w| w.code.clone()).unwrap_or_default(),
             w.map(|w| utc_date_time(w.since)).unwrap_or_default(),
-            w.and_then(|w| w.note.clone()).unwrap_or_default(),
+            w.and_then(|w| w.transcript_note.clone())
+                .unwrap_or_default(),
         ];
         if schoolbridge_api::rules::transcript_shows_grade(e.enrolment.status_kind) {
             row.push(num(e.totals.earned));
@@ -679,4 +790,27 @@ pub async fn transcript_csv(
         &format!("transcript-{id}.csv"),
         csv_text(rows)?,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_text() {
+        for (cell, out) in [
+            ("=1+1", "'=1+1"),
+            ("+SUM(A1)", "'+SUM(A1)"),
+            ("-2+3", "'-2+3"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-2.50", "-2.50"),
+            ("+3", "+3"),
+            ("Quiz 1", "Quiz 1"),
+            ("", ""),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), out, "{cell:?}");
+        }
+    }
 }

@@ -24,6 +24,7 @@
 
 namespace local_schooltool\admin;
 
+use local_schooltool\local\peer_status;
 use local_schooltool\local\queue_policy;
 use local_schooltool\peers;
 use local_schooltool\queue;
@@ -137,13 +138,35 @@ class setting_status extends \admin_setting {
                 $counts[queue_policy::PENDING],
                 $failed ? \html_writer::span((string)$failed, 'badge badge-danger bg-danger') : '0',
                 ($state && $state->lastsuccess) ? userdate($state->lastsuccess) : get_string('never', 'local_schooltool'),
-                ($state && $state->lasterror) ? userdate($state->lasterrortime) . ': ' . s($state->lasterror)
-                    : get_string('none', 'local_schooltool'),
+                self::last_error_cell($state),
                 ($state && $state->nextattempt > time()) ? userdate($state->nextattempt)
                     : get_string('now', 'local_schooltool'),
                 implode(' ', $actions),
             ];
         }
         return $html . \html_writer::table($table);
+    }
+
+    /**
+     * The "Last error" cell: none; the error in red while it is the newest event; or "resolved" with
+     * the time of the success that followed, the old error below it in small print.
+     *
+     * @param \stdClass|false $state local_schooltool_peer record
+     * @return string HTML
+     */
+    private static function last_error_cell($state): string {
+        $kind = $state ? peer_status::last_error_state((int)$state->lasterrortime, $state->lasterror,
+            (int)$state->lasterrorresolved) : peer_status::NONE;
+        if ($kind === peer_status::NONE) {
+            return \html_writer::span(get_string('none', 'local_schooltool'), '', ['data-lasterror' => $kind]);
+        }
+        $error = userdate($state->lasterrortime) . ': ' . s($state->lasterror);
+        if ($kind === peer_status::CURRENT) {
+            return \html_writer::span($error, 'text-danger', ['data-lasterror' => $kind]);
+        }
+        return \html_writer::span(get_string('lasterror_resolved', 'local_schooltool',
+                userdate($state->lasterrorresolved)),
+                'text-success', ['data-lasterror' => $kind])
+            . \html_writer::div(get_string('lasterror_earlier', 'local_schooltool', $error), 'small text-muted');
     }
 }

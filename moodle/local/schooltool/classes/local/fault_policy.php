@@ -49,11 +49,18 @@ class fault_policy {
      * Classifies a fault code; null means no fault code at all (connection refused, timeout, HTTP error...).
      *
      * @param int|null $code XML-RPC faultCode
+     * @param string $method short method name of the call that got it
      * @return string one of the class constants
      */
-    public static function classify(?int $code): string {
+    public static function classify(?int $code, string $method = ''): string {
         if ($code === null) {
             return self::TRANSIENT;
+        }
+        if ($code === 7012 && in_array($method, queue_policy::LATER_METHODS, true)) {
+            // A SchoolBridge older than this plugin does not know the method. Waiting cannot help and
+            // must not stall the other records: the row waits for an admin (upgrade SchoolBridge, then
+            // Retry now).
+            return self::PERMANENT;
         }
         switch ($code) {
             case 8101:
@@ -189,7 +196,7 @@ class fault_policy {
         if ($method === 'new_assessment' && $code === 8103 && $type === 'gradeitem') {
             return ['courseofgradeitem', $ids[0]];
         }
-        if ($method === 'new_grade' && $type === 'grade') {
+        if (($method === 'new_grade' || $method === 'remove_grade') && $type === 'grade') {
             if ($code === 8105) {
                 return ['gradeitem', $ids[0]];
             }

@@ -27,7 +27,7 @@ namespace local_schooltool\local;
 defined('MOODLE_INTERNAL') || die();
 
 /**
- * Builds the structs of the seven `schooltool/sis/*` methods from plain Moodle records.
+ * Builds the structs of the eight `schooltool/sis/*` methods from plain Moodle records.
  *
  * Everything here works on arrays or stdClass records and never touches the database, so that it can
  * be tested without Moodle. Wire types: identifiers and names are strings, numbers of points are
@@ -140,18 +140,62 @@ class mapper {
     }
 
     /**
-     * `new_enrolment`.
+     * `new_enrolment`: the role, and the state of the person's enrolment in the course as
+     * enrolment_state() computes it (status `active` or `suspended`, `timestart`, `timeend`; 0 = no date).
      *
      * @param string $sectionid the course's shared id
      * @param string $userid the person's shared id
      * @param string $role 'student' or 'teacher'
+     * @param array|null $state enrolment_state() of the person's enrolments, null for a plain active enrolment
      * @return array
      */
-    public static function enrolment(string $sectionid, string $userid, string $role): array {
+    public static function enrolment(string $sectionid, string $userid, string $role, ?array $state = null): array {
         if ($role !== 'student' && $role !== 'teacher') {
             throw new \InvalidArgumentException('role must be student or teacher');
         }
-        return ['sectionid' => $sectionid, 'userid' => $userid, 'role' => $role];
+        $state = $state ?? ['status' => 'active', 'timestart' => 0, 'timeend' => 0];
+        if ($state['status'] !== 'active' && $state['status'] !== 'suspended') {
+            throw new \InvalidArgumentException('status must be active or suspended');
+        }
+        return ['sectionid' => $sectionid, 'userid' => $userid, 'role' => $role, 'status' => $state['status'],
+            'timestart' => max(0, (int)$state['timestart']), 'timeend' => max(0, (int)$state['timeend'])];
+    }
+
+    /**
+     * The state of a person's enrolment in a course from all their user enrolments there (a person may be
+     * enrolled by several methods, e.g. manual and self).
+     *
+     * The enrolment is `active` when at least one user enrolment is active in an enabled enrolment method
+     * (Moodle's *Participants → Status*: "Active" whatever the dates), else `suspended` — suspended by a
+     * teacher, or its enrolment method disabled. The dates are those of the enrolments that count (the
+     * active ones; for a suspended enrolment, all of them): the earliest start and the latest end, where 0
+     * (no start, no end) wins. Moodle's own rule (enrol_get_enrolment_end) also knows gaps between
+     * enrolments; a school's enrolments have none worth sending.
+     *
+     * @param array[] $enrolments each ['status' => user_enrolments.status, 'instancestatus' => enrol.status,
+     *     'timestart' => int, 'timeend' => int]; 0 = active / enabled
+     * @return array|null ['status' => 'active'|'suspended', 'timestart' => int, 'timeend' => int], null when
+     *     there is no enrolment at all
+     */
+    public static function enrolment_state(array $enrolments): ?array {
+        if (!$enrolments) {
+            return null;
+        }
+        $active = array_values(array_filter($enrolments, function ($ue) {
+            return (int)$ue['status'] === 0 && (int)$ue['instancestatus'] === 0;
+        }));
+        $counted = $active ?: array_values($enrolments);
+        $starts = array_map(function ($ue) {
+            return max(0, (int)$ue['timestart']);
+        }, $counted);
+        $ends = array_map(function ($ue) {
+            return max(0, (int)$ue['timeend']);
+        }, $counted);
+        return [
+            'status' => $active ? 'active' : 'suspended',
+            'timestart' => min($starts),
+            'timeend' => in_array(0, $ends, true) ? 0 : max($ends),
+        ];
     }
 
     /**
@@ -272,6 +316,28 @@ class mapper {
     }
 
     /**
+     * `remove_grade`: the grade of the cell was cleared in Moodle.
+     *
+     * @param string $assessmentid the grade item's shared id
+     * @param string $userid the student's shared id
+     * @return array
+     */
+    public static function grade_removal(string $assessmentid, string $userid): array {
+        return ['assessmentid' => $assessmentid, 'userid' => $userid];
+    }
+
+    /**
+     * Whether a grade_grades record holds something to send: a final grade, or an exclusion.
+     *
+     * @param mixed $finalgrade grade_grades.finalgrade
+     * @param mixed $excluded grade_grades.excluded
+     * @return bool
+     */
+    public static function has_grade($finalgrade, $excluded): bool {
+        return ($finalgrade !== null && $finalgrade !== '') || (!empty($excluded) && $excluded !== '0');
+    }
+
+    /**
      * Whether a user enrolment gives access now: active enrolment in an enabled instance, inside its dates.
      *
      * @param int $uestatus user_enrolments.status (0 = active, 1 = suspended)
@@ -298,7 +364,8 @@ class mapper {
      */
     public static function listed_enrolment(string $sectionid, string $userid, string $role, bool $active,
             int $timemodified): array {
-        $fields = self::enrolment($sectionid, $userid, $role);
+        $fields = ['sectionid' => $sectionid, 'userid' => $userid,
+            'role' => self::enrolment($sectionid, $userid, $role)['role']];
         $fields['status'] = $active ? 'active' : 'suspended';
         $fields['timemodified'] = $timemodified;
         return $fields;

@@ -103,9 +103,10 @@ class send_result {
     /**
      * fault_policy class of this result.
      *
+     * @param string $method short method name of the call
      * @return string
      */
-    public function outcome(): string {
-        return $this->ok ? fault_policy::OK : fault_policy::classify($this->faultcode);
+    public function outcome(string $method = ''): string {
+        return $this->ok ? fault_policy::OK : fault_policy::classify($this->faultcode, $method);
     }
 }

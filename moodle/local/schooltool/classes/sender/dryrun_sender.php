@@ -51,4 +51,20 @@ class dryrun_sender implements sender {
         }
         return send_result::dryrun();
     }
+
+    /**
+     * Logs each change of a batch (the dispatcher sends none in dry run; here for completeness).
+     *
+     * @param int $peerid mnet_host.id
+     * @param array[] $changes each a call struct with its `method`
+     * @return send_result
+     */
+    public function batch(int $peerid, array $changes): send_result {
+        foreach ($changes as $change) {
+            $method = (string)($change['method'] ?? '');
+            unset($change['method']);
+            $this->call($peerid, $method, $change);
+        }
+        return send_result::dryrun();
+    }
 }

@@ -60,6 +60,29 @@ class mnet_sender implements sender {
      * @return send_result
      */
     public function call(int $peerid, string $method, array $params): send_result {
+        return $this->send($peerid, 'schooltool/sis/' . $method, $params);
+    }
+
+    /**
+     * Sends a batch of changes in one call.
+     *
+     * @param int $peerid mnet_host.id
+     * @param array[] $changes each a call struct with its `method`
+     * @return send_result
+     */
+    public function batch(int $peerid, array $changes): send_result {
+        return $this->send($peerid, 'schooltool/sis/batch', ['changes' => $changes]);
+    }
+
+    /**
+     * Sends one call with one struct parameter.
+     *
+     * @param int $peerid mnet_host.id
+     * @param string $path the method's path, e.g. schooltool/sis/new_grade
+     * @param array $params the struct
+     * @return send_result
+     */
+    private function send(int $peerid, string $path, array $params): send_result {
         global $CFG;
         require_once($CFG->dirroot . '/mnet/xmlrpc/client.php');
         require_once($CFG->dirroot . '/mnet/peer.php');
@@ -77,7 +100,7 @@ class mnet_sender implements sender {
 
         $client = new \mnet_xmlrpc_client();
         $client->set_timeout($this->timeout);
-        $client->set_method('schooltool/sis/' . $method);
+        $client->set_method($path);
         $client->add_param($params, 'struct');
         if ($client->send($peer) === true) {
             return send_result::success($client->response);

@@ -29,7 +29,7 @@ use local_schooltool\local\send_result;
 defined('MOODLE_INTERNAL') || die();
 
 /**
- * Sends one schooltool_sis call to one peer. Implementations: MNet, dry run, and a stub in the unit tests.
+ * Sends schooltool_sis calls to one peer (one change, or a batch of them). Implementations: MNet, dry run, and a stub in the unit tests.
  */
 interface sender {
 
@@ -42,4 +42,13 @@ interface sender {
      * @return send_result
      */
     public function call(int $peerid, string $method, array $params): send_result;
+
+    /**
+     * Sends many changes in one `schooltool/sis/batch` call (docs/schooltool-sis.md "batch").
+     *
+     * @param int $peerid mnet_host.id
+     * @param array[] $changes each a call struct with its `method`, eventid and timemodified
+     * @return send_result of the whole call; on success its response is `{results: [...]}`
+     */
+    public function batch(int $peerid, array $changes): send_result;
 }

@@ -25,13 +25,15 @@
 namespace local_schooltool\task;
 
 use local_schooltool\dispatcher;
+use local_schooltool\grade_history_scan;
 use local_schooltool\peers;
 use local_schooltool\queue;
 
 defined('MOODLE_INTERNAL') || die();
 
 /**
- * Drains the queue of every configured peer (respecting back-off), then deletes old delivered rows.
+ * Queues grade changes that raised no event (grade_history_scan), drains the queue of every configured
+ * peer (respecting back-off), then deletes old delivered rows.
  */
 class drain_queue extends \core\task\scheduled_task {
 
@@ -54,6 +56,10 @@ class drain_queue extends \core\task\scheduled_task {
      * Runs the task.
      */
     public function execute() {
+        $found = grade_history_scan::run(time());
+        if ($found) {
+            mtrace("  grade changes without an event (exclusions): $found rows queued");
+        }
         foreach (peers::configured() as $peerid) {
             // Rows younger than MIN_AGE belong to a request that may still be merging into them and sends them itself.
             $stats = dispatcher::drain($peerid, self::BUDGET, false, null, self::MIN_AGE);

@@ -15,7 +15,7 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 
 /**
- * Pure tests of local_schooltool\local\mapper (run by tests/pure/run.php).
+ * Pure tests of local_schooltool\local\mapper (run by scripts/php-pure-tests.php).
  *
  * @package    local_schooltool
  * @copyright  2026 SchoolBridge
@@ -61,8 +61,17 @@ test('new_section: course name, teacher, segment 1', function () {
 });
 
 test('enrolments', function () {
-    assert_same(['sectionid' => 'ALG1', 'userid' => 'S1', 'role' => 'teacher'],
-        mapper::enrolment('ALG1', 'S1', 'teacher'), 'new_enrolment');
+    assert_same(['sectionid' => 'ALG1', 'userid' => 'S1', 'role' => 'teacher', 'status' => 'active',
+        'timestart' => 0, 'timeend' => 0],
+        mapper::enrolment('ALG1', 'S1', 'teacher'), 'new_enrolment: active without dates unless told');
+    assert_same(['sectionid' => 'ALG1', 'userid' => 'S1', 'role' => 'student', 'status' => 'suspended',
+        'timestart' => 1790000000, 'timeend' => 1800000000],
+        mapper::enrolment('ALG1', 'S1', 'student',
+            ['status' => 'suspended', 'timestart' => '1790000000', 'timeend' => 1800000000]),
+        'new_enrolment carries the status and the dates, as ints');
+    assert_throws(function () {
+        mapper::enrolment('ALG1', 'S1', 'student', ['status' => 'withdrawn', 'timestart' => 0, 'timeend' => 0]);
+    }, 'only active or suspended');
     assert_same(['sectionid' => 'ALG1', 'userid' => 'S1'], mapper::unenrolment('ALG1', 'S1', null),
         'remove without role withdraws every role');
     assert_same('student', mapper::unenrolment('ALG1', 'S1', 'student')['role'], 'remove one role');
@@ -99,6 +108,39 @@ test('which grade items are sent', function () {
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 3]), 'text only');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 2, 'outcomeid' => '4']),
         'outcome item');
+});
+
+test('enrolment state from every user enrolment of a person in a course', function () {
+    $ue = function (int $status, int $instance, int $start, int $end): array {
+        return ['status' => $status, 'instancestatus' => $instance, 'timestart' => $start, 'timeend' => $end];
+    };
+    assert_same(null, mapper::enrolment_state([]), 'no enrolment');
+    assert_same(['status' => 'active', 'timestart' => 0, 'timeend' => 0],
+        mapper::enrolment_state([$ue(0, 0, 0, 0)]), 'plain manual enrolment');
+    assert_same(['status' => 'suspended', 'timestart' => 0, 'timeend' => 0],
+        mapper::enrolment_state([$ue(1, 0, 0, 0)]), 'suspended by a teacher');
+    assert_same(['status' => 'suspended', 'timestart' => 100, 'timeend' => 200],
+        mapper::enrolment_state([$ue(0, 1, 100, 200)]), 'enrolment method disabled: suspended, dates kept');
+    assert_same(['status' => 'active', 'timestart' => 100, 'timeend' => 900],
+        mapper::enrolment_state([$ue(0, 0, 100, 900)]), 'an end date is sent as it is, active');
+    assert_same(['status' => 'active', 'timestart' => 300, 'timeend' => 400],
+        mapper::enrolment_state([$ue(1, 0, 0, 0), $ue(0, 0, 300, 400)]),
+        'a suspended enrolment beside an active one: active, with the dates of the active one');
+    assert_same(['status' => 'active', 'timestart' => 100, 'timeend' => 0],
+        mapper::enrolment_state([$ue(0, 0, 100, 500), $ue(0, 0, 300, 0)]),
+        'two active enrolments: the earliest start, and no end when one has none');
+    assert_same(['status' => 'suspended', 'timestart' => 0, 'timeend' => 700],
+        mapper::enrolment_state([$ue(1, 0, 0, 500), $ue(0, 1, 50, 700)]), 'all suspended: all dates count');
+});
+
+test('remove_grade mapping and what counts as a grade', function () {
+    assert_same(['assessmentid' => 'A1', 'userid' => 'S1'], mapper::grade_removal('A1', 'S1'), 'remove_grade');
+    assert_same(true, mapper::has_grade('87.50000', '0'), 'a final grade');
+    assert_same(true, mapper::has_grade('0.00000', 0), 'zero is a grade');
+    assert_same(true, mapper::has_grade(null, '1700000000'), 'excluded without grade is sent');
+    assert_same(false, mapper::has_grade(null, '0'), 'cleared');
+    assert_same(false, mapper::has_grade('', 0), 'empty');
+    assert_same(false, mapper::has_grade(null, null), 'nothing at all');
 });
 
 test('new_grade mapping', function () {

@@ -27,7 +27,7 @@ defined('MOODLE_INTERNAL') || die();
 
 use local_schooltool\local\queue_policy;
 
-test('db/mnet.php: subscribe to the seven methods, publish the two', function () {
+test('db/mnet.php: subscribe to the eight methods and batch, publish the two', function () {
     $publishes = [];
     $subscribes = [];
     require(__DIR__ . '/../../db/mnet.php');
@@ -35,9 +35,10 @@ test('db/mnet.php: subscribe to the seven methods, publish the two', function ()
     foreach (queue_policy::METHODS as $method) {
         $expected[$method] = 'schooltool/sis/' . $method;
     }
+    $expected['batch'] = 'schooltool/sis/batch';
     assert_same(['schooltool_sis'], array_keys($subscribes), 'one subscribed service');
     assert_same($expected, $subscribes['schooltool_sis'], 'method name => xmlrpc path of the wire contract');
-    assert_same(7, count($subscribes['schooltool_sis']), 'seven methods');
+    assert_same(9, count($subscribes['schooltool_sis']), 'eight methods and batch');
     assert_same(['schooltool_sis'], array_keys($publishes),
         'published under the same service, so Moodle\'s Services tab shows it');
     $service = $publishes['schooltool_sis'];
@@ -83,7 +84,8 @@ test('db/events.php: observers exist and cover the changes of the brief', functi
     }
     foreach (['user_created', 'user_updated', 'course_created', 'course_updated', 'user_enrolment_created',
             'user_enrolment_deleted', 'role_assigned', 'role_unassigned', 'grade_item_created', 'grade_item_updated',
-            'grade_item_deleted', 'course_module_created', 'course_module_updated', 'user_graded'] as $event) {
+            'grade_item_deleted', 'course_module_created', 'course_module_updated', 'user_graded',
+            'user_enrolment_updated', 'enrol_instance_updated', 'grade_deleted'] as $event) {
         pure_tests::check(in_array('\\core\\event\\' . $event, $events, true), "observes $event");
     }
 });
@@ -96,7 +98,7 @@ test('version.php and db/tasks.php', function () {
     require(__DIR__ . '/../../version.php');
     assert_same('local_schooltool', $plugin->component, 'component');
     pure_tests::check($plugin->requires <= 2022112800, 'installs on Moodle 4.1');
-    assert_same([401, 405], $plugin->supported, 'supported range');
+    assert_same([401, 501], $plugin->supported, 'supported range: 4.1 to 5.1, the versions tested');
     $tasks = [];
     require(__DIR__ . '/../../db/tasks.php');
     assert_same('\\local_schooltool\\task\\drain_queue', $tasks[0]['classname'], 'drain task');

@@ -15,7 +15,7 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 
 /**
- * Pure tests of the queue rules, planner, fault policy and send results (run by tests/pure/run.php).
+ * Pure tests of the queue rules, planner, fault policy and send results (run by scripts/php-pure-tests.php).
  *
  * @package    local_schooltool
  * @copyright  2026 SchoolBridge
@@ -113,6 +113,12 @@ test('fault classification follows the contract', function () {
         assert_same(fault_policy::TRANSIENT, fault_policy::classify($code), var_export($code, true) . ' transient');
     }
     assert_same(fault_policy::RETRY, fault_policy::classify(8150), 'unknown service fault: retry this record only');
+    assert_same(fault_policy::TRANSIENT, fault_policy::classify(7012, 'new_grade'),
+        '7012 for a method of apiversion 1: the service is not published to us, the whole peer waits');
+    assert_same(fault_policy::PERMANENT, fault_policy::classify(7012, 'remove_grade'),
+        '7012 for a later method: an older SchoolBridge, the row needs an admin and the others go on');
+    assert_same(fault_policy::PERMANENT, send_result::fault(7012, 'no such method')->outcome('remove_grade'),
+        'send_result passes the method on');
 });
 
 test('fault codes are found in mnet_xmlrpc_client errors', function () {
@@ -158,6 +164,10 @@ test('prerequisites of dependency faults', function () {
         'assessment needs its section');
     assert_same(['gradeitem', 40], fault_policy::prerequisite('new_grade', 8105, 'grade:40:7'), 'grade needs item');
     assert_same(['user', 7], fault_policy::prerequisite('new_grade', 8104, 'grade:40:7'), 'grade needs student');
+    assert_same(['gradeitem', 40], fault_policy::prerequisite('remove_grade', 8105, 'grade:40:7'),
+        'a cleared grade needs the item');
+    assert_same(['user', 7], fault_policy::prerequisite('remove_grade', 8104, 'grade:40:7'),
+        'a cleared grade needs the student');
     assert_same(null, fault_policy::prerequisite('fetch_user', 8104, 'user:7'), 'nothing before a person');
     assert_same(null, fault_policy::prerequisite('new_enrolment', 8105, 'enrol:3:7'), 'code that does not apply');
     assert_same(null, fault_policy::prerequisite('new_grade', 8105, 'garbage'), 'bad key');
@@ -169,4 +179,16 @@ test('send results map to outcomes', function () {
     assert_same(true, send_result::dryrun()->dryrun, 'dry run flag');
     assert_same(fault_policy::PERMANENT, send_result::fault(8101, 'name missing')->outcome(), 'fault');
     assert_same(fault_policy::TRANSIENT, send_result::transport('refused')->outcome(), 'transport');
+});
+
+test('the status page: a later success resolves the last error', function () {
+    $state = function (int $time, ?string $error, int $resolved): string {
+        return \local_schooltool\local\peer_status::last_error_state($time, $error, $resolved);
+    };
+    assert_same(\local_schooltool\local\peer_status::NONE, $state(0, null, 0), 'never failed');
+    assert_same(\local_schooltool\local\peer_status::NONE, $state(100, '', 0), 'no text');
+    assert_same(\local_schooltool\local\peer_status::CURRENT, $state(100, 'Connection refused', 0),
+        'an outage now, even when the last success was in the same second');
+    assert_same(\local_schooltool\local\peer_status::RESOLVED, $state(200, 'Connection refused', 200),
+        'a call went through after it (in the same second too)');
 });

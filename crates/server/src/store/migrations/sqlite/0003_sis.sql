@@ -1,4 +1,4 @@
--- The schooltool_sis records (schooltool-services.md §3; semantics in
+-- The schooltool_sis records (docs/product.md §3; semantics in
 -- docs/design/004-sis-service-semantics.md). People are the shared `people` table (0002).
 -- SQLite dialect; keep in step with ../postgres/0003_sis.sql (same tables, same columns).
 --

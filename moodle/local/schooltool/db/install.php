@@ -1,0 +1,33 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Installation of local_schooltool.
+ *
+ * @package    local_schooltool
+ * @copyright  2026 SchoolBridge
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+/**
+ * After the tables are made: the grade history scan starts from now (classes/grade_history_scan.php).
+ *
+ * @return bool
+ */
+function xmldb_local_schooltool_install() {
+    set_config(\local_schooltool\grade_history_scan::SETTING, time(), 'local_schooltool');
+    return true;
+}

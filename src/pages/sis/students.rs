@@ -1,0 +1,74 @@
+//! `/sis/students`: find a student by name, username or id number (counsellors and
+//! administrators), and open their records.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use schoolbridge_api::PersonSummary;
+
+use super::shown_idnumber;
+use crate::api;
+use crate::i18n::sis;
+use crate::model::people::{PeopleFilter, full_name};
+use crate::ui::{self, Empty, ErrorSlot, Loading, TextField};
+
+/// `/sis/students`.
+#[component]
+pub fn StudentsPage() -> impl IntoView {
+    let t = sis();
+    let text = RwSignal::new(String::new());
+    let found = RwSignal::new(None::<Vec<PersonSummary>>);
+    let action = ui::Action::new();
+    let search = move |event: SubmitEvent| {
+        event.prevent_default();
+        let query = PeopleFilter {
+            text: text.get_untracked(),
+            ..PeopleFilter::default()
+        }
+        .query();
+        found.set(None);
+        action.run(api::admin::people(query), move |list| found.set(Some(list)));
+    };
+    view! {
+        <section class="page" data-testid="students" aria-labelledby="students-heading">
+            <h1 id="students-heading">{t.students_heading}</h1>
+            <p class="lead">{t.students_intro}</p>
+            <form class="form form--inline" role="search" on:submit=search data-testid="student-search">
+                <TextField id="student-q" label=t.find_person value=text testid="student-q" kind="search" />
+                <div class="form__actions">
+                    <button type="submit" class="button" data-testid="student-search-submit">{t.search}</button>
+                </div>
+            </form>
+            {move || action.is_busy().then(|| view! { <Loading /> })}
+            <ErrorSlot error=action.failure />
+            {move || found.get().map(|list| if list.is_empty() {
+                view! { <Empty text=t.nobody_found testid="students-empty" /> }.into_any()
+            } else {
+                view! { <Results list /> }.into_any()
+            })}
+        </section>
+    }
+}
+
+/// Search results: links to students' pages, with the school's id number (or username).
+#[component]
+fn Results(list: Vec<PersonSummary>) -> impl IntoView {
+    view! {
+        <ul class="link-list" data-testid="student-results">
+            {list.into_iter().map(|p| {
+                let detail = shown_idnumber(p.idnumber.as_deref())
+                    .map(str::to_owned)
+                    .or(p.username.clone())
+                    .unwrap_or_default();
+                view! {
+                    <li>
+                        <a href=format!("/sis/students/{}", p.id) data-testid="student-result" data-person-id=p.id.to_string()>
+                            {full_name(&p)}
+                        </a>
+                        " "
+                        <span class="hint">{detail}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
