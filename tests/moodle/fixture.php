@@ -236,6 +236,33 @@ $commands = [
         return ['id' => (int)$user->id];
     },
 
+    // A user is created inside a transaction while the plugin's queue table is away, so the plugin's
+    // observer fails in the middle of the user's transaction; the transaction goes on and commits.
+    'observer-failure' => function (array $a) {
+        global $CFG, $DB;
+        $dbman = $DB->get_manager();
+        $dbman->rename_table(new xmldb_table('local_schooltool_queue'), 'local_schooltool_queue_away');
+        try {
+            $tx = $DB->start_delegated_transaction();
+            $id = user_create_user((object)[
+                'username' => arg($a, 'username'), 'firstname' => arg($a, 'firstname'),
+                'lastname' => arg($a, 'lastname'), 'email' => arg($a, 'username') . '@springfield.example',
+                'idnumber' => $a['idnumber'] ?? '', 'auth' => 'manual', 'confirmed' => 1,
+                'mnethostid' => $CFG->mnet_localhost_id, 'password' => 'Student-pass-1',
+            ], true, true);
+            // The user's action goes on after the failed observer, in the same transaction.
+            $DB->set_field('user', 'city', 'Springfield', ['id' => $id]);
+            $tx->allow_commit();
+        } finally {
+            $dbman->rename_table(new xmldb_table('local_schooltool_queue_away'), 'local_schooltool_queue');
+        }
+        return [
+            'id' => (int)$id,
+            'committed' => $DB->record_exists('user', ['id' => $id, 'city' => 'Springfield']),
+            'missed' => (int)get_config('local_schooltool', 'missedchanges'),
+        ];
+    },
+
     'update-user' => function (array $a) {
         $user = user_by_username(arg($a, 'username'));
         foreach (['firstname', 'lastname', 'email', 'idnumber'] as $field) {

@@ -74,6 +74,12 @@ pub struct Config {
     pub sign_in_name_failures: u32,
     /// Failed sign-ins from one address (an IPv6 /64) before it waits fifteen minutes.
     pub sign_in_address_failures: u32,
+    /// MNet calls one peer may make in a minute (a quiet peer may send a minute's worth at
+    /// once); past it a call gets fault 8199. 0: no limit.
+    pub mnet_calls_per_minute: u32,
+    /// MNet requests from one address that fail MNet's checks (unknown sender, nothing opens,
+    /// bad signature) in a minute before that address is answered 429. 0: no limit.
+    pub mnet_failures_per_minute: u32,
 }
 
 /// The certificate chain and private key of built-in HTTPS (PEM files, re-read on SIGHUP and
@@ -161,6 +167,8 @@ pub struct ConfigLayer {
     pub allow_private_peers: Option<bool>,
     pub sign_in_name_failures: Option<u32>,
     pub sign_in_address_failures: Option<u32>,
+    pub mnet_calls_per_minute: Option<u32>,
+    pub mnet_failures_per_minute: Option<u32>,
 }
 
 /// A configuration that cannot be used, with what to do about it.
@@ -318,6 +326,22 @@ impl ConfigLayer {
                             .map_err(|_| num("sign_in_address_failures"))?,
                     )
                 }
+                "MNET_CALLS_PER_MINUTE" => {
+                    l.mnet_calls_per_minute = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("mnet_calls_per_minute"))?,
+                    )
+                }
+                "MNET_FAILURES_PER_MINUTE" => {
+                    l.mnet_failures_per_minute = Some(
+                        value
+                            .trim()
+                            .parse()
+                            .map_err(|_| num("mnet_failures_per_minute"))?,
+                    )
+                }
                 "ALLOW_PRIVATE_PEERS" => {
                     l.allow_private_peers = Some(match value.trim() {
                         "1" | "true" | "yes" => true,
@@ -371,7 +395,9 @@ impl ConfigLayer {
             max_connections,
             allow_private_peers,
             sign_in_name_failures,
-            sign_in_address_failures
+            sign_in_address_failures,
+            mnet_calls_per_minute,
+            mnet_failures_per_minute
         );
         self
     }
@@ -531,6 +557,16 @@ impl ConfigLayer {
                 "must be between 1 and 100000".into(),
             ));
         }
+        let mnet_calls_per_minute = self.mnet_calls_per_minute.unwrap_or(1200);
+        let mnet_failures_per_minute = self.mnet_failures_per_minute.unwrap_or(60);
+        for (name, value) in [
+            ("mnet_calls_per_minute", mnet_calls_per_minute),
+            ("mnet_failures_per_minute", mnet_failures_per_minute),
+        ] {
+            if value > 1_000_000 {
+                return Err(bad(name, "must be between 0 (no limit) and 1000000".into()));
+            }
+        }
         let log_format = match self.log_format.as_deref().unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
@@ -595,6 +631,8 @@ impl ConfigLayer {
             allow_private_peers: self.allow_private_peers.unwrap_or(false),
             sign_in_name_failures,
             sign_in_address_failures,
+            mnet_calls_per_minute,
+            mnet_failures_per_minute,
         })
     }
 }

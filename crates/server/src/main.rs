@@ -8,6 +8,7 @@ use schoolbridge::cli::{
 };
 use schoolbridge::config::{ConfigLayer, LogFormat};
 use schoolbridge::mnet_host::registry;
+use schoolbridge::state::Reach;
 use schoolbridge::store::{AuditFilter, PeerServiceRow};
 use schoolbridge::{AppState, Clock};
 use std::io::Write;
@@ -215,7 +216,8 @@ async fn peer(state: &AppState, cmd: PeerCommand) -> anyhow::Result<()> {
             no_tls_verify,
             yes,
         } => {
-            let preview = registry::preview(state, &url, &application, !no_tls_verify).await?;
+            let preview =
+                registry::preview(state, &url, &application, Reach::peer(!no_tls_verify)).await?;
             println!(
                 "{} ({}) publishes this certificate:",
                 preview.name, preview.wwwroot

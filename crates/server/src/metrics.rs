@@ -76,6 +76,7 @@ pub struct Metrics {
     duration: Family<MethodLabels, Histogram>,
     request_bytes: Family<MethodLabels, Histogram>,
     sign_in_failures: Family<ReasonLabels, Counter>,
+    mnet_throttled: Family<ReasonLabels, Counter>,
     csv_batch_lines: Histogram,
     peer_last_contact: Family<PeerLabels, FloatGauge>,
     peer_key_days: Family<PeerLabels, FloatGauge>,
@@ -155,6 +156,12 @@ impl Metrics {
             "Refused console sign-ins by reason (bad_credentials, throttled, no_login_rights)",
             sign_in_failures.clone(),
         );
+        let mnet_throttled = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "mnet_throttled",
+            "MNet requests held back by a per-sender limit: address (its requests kept failing MNet's checks; answered 429) or peer (over mnet_calls_per_minute; fault 8199)",
+            mnet_throttled.clone(),
+        );
         let csv_batch_lines = Histogram::new(exponential_buckets(1.0, 4.0, 7));
         registry.register(
             "csv_batch_lines",
@@ -191,6 +198,7 @@ impl Metrics {
             duration,
             request_bytes,
             sign_in_failures,
+            mnet_throttled,
             csv_batch_lines,
             peer_last_contact,
             peer_key_days,
@@ -244,6 +252,15 @@ impl Metrics {
         self.sign_in_failures
             .get_or_create(&ReasonLabels {
                 reason: reason.to_owned(),
+            })
+            .inc();
+    }
+
+    /// An MNet request held back by a per-sender limit (`"address"` or `"peer"`).
+    pub fn mnet_throttled(&self, by: &'static str) {
+        self.mnet_throttled
+            .get_or_create(&ReasonLabels {
+                reason: by.to_owned(),
             })
             .inc();
     }

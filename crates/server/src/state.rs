@@ -6,6 +6,8 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto_pool::CryptoPool;
 use crate::mnet_host::keyring::SiteKeys;
+use crate::mnet_host::previews::GuardedResolver;
+use crate::mnet_host::sender_limits::{Rate, Senders};
 use crate::store::Store;
 use mnet::xmlrpc::Limits;
 use std::collections::HashMap;
@@ -31,16 +33,19 @@ pub struct Inner {
     pub crypto: CryptoPool,
     /// The clock.
     pub clock: Clock,
-    /// HTTP client that verifies TLS certificates.
-    pub http: reqwest::Client,
-    /// HTTP client for peers whose admin switched TLS verification off (self-signed TLS).
-    pub http_no_verify: reqwest::Client,
+    /// HTTP clients by [`Reach`]: verifying TLS or not (a peer whose admin switched it off for
+    /// self-signed TLS), and connecting anywhere or only to addresses that are not internal.
+    http: [reqwest::Client; 4],
     /// Parser limits for everything peers send.
     pub limits: Limits,
     /// What `/metrics` reports.
     pub metrics: crate::metrics::Metrics,
     /// How many unauthenticated MNet requests still get an audit entry.
     pub unauthenticated_audit: crate::mnet_host::audit_budget::AuditBudget,
+    /// Authenticated MNet calls per peer (peer id), `mnet_calls_per_minute`.
+    pub mnet_peer_calls: Senders<i64>,
+    /// MNet requests that failed MNet's checks, per client address, `mnet_failures_per_minute`.
+    pub mnet_failures: Senders<String>,
     /// When we last tried to fetch a peer's new key after a bad signature (peer id → time), so a
     /// stream of forged requests cannot make us hammer the peer.
     pub rekey_attempts: Mutex<HashMap<i64, i64>>,
@@ -53,6 +58,40 @@ impl std::ops::Deref for AppState {
     type Target = Inner;
     fn deref(&self) -> &Inner {
         &self.0
+    }
+}
+
+/// How SchoolBridge may reach a site it calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reach {
+    /// Verify the site's TLS certificate (off for a peer whose admin allowed self-signed TLS).
+    pub tls_verify: bool,
+    /// Connect only to addresses that are not loopback, link-local or unspecified, checked on
+    /// the very addresses the connection uses (`mnet_host::previews::GuardedResolver`): the
+    /// console's add-peer preview unless `allow_private_peers`.
+    pub guarded: bool,
+}
+
+impl Reach {
+    const ALL: [Reach; 4] = [
+        Reach::peer(true),
+        Reach::peer(false),
+        Reach {
+            tls_verify: true,
+            guarded: true,
+        },
+        Reach {
+            tls_verify: false,
+            guarded: true,
+        },
+    ];
+
+    /// A registered peer (or the operator's own command): anywhere, TLS as its setting says.
+    pub const fn peer(tls_verify: bool) -> Reach {
+        Reach {
+            tls_verify,
+            guarded: false,
+        }
     }
 }
 
@@ -118,21 +157,30 @@ impl AppState {
         let agent = format!("SchoolBridge/{}", env!("CARGO_PKG_VERSION"));
         // No redirects: an MNet POST that a peer redirects is a wrong wwwroot, and is diagnosed
         // as one (`OutboundError::Redirected`) instead of being turned into a GET.
-        let http = reqwest::Client::builder()
-            .user_agent(&agent)
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
-        let http_no_verify = reqwest::Client::builder()
-            .user_agent(&agent)
-            .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .danger_accept_invalid_certs(true)
-            .build()?;
+        let client = |reach: Reach| {
+            let b = reqwest::Client::builder()
+                .user_agent(&agent)
+                .timeout(timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .danger_accept_invalid_certs(!reach.tls_verify);
+            if reach.guarded {
+                b.dns_resolver(Arc::new(GuardedResolver::system())).build()
+            } else {
+                b.build()
+            }
+        };
+        let http = [
+            client(Reach::ALL[0])?,
+            client(Reach::ALL[1])?,
+            client(Reach::ALL[2])?,
+            client(Reach::ALL[3])?,
+        ];
         let limits = Limits {
             max_bytes: config.max_body_bytes,
             ..Limits::default()
         };
+        let mnet_peer_calls = Senders::new(Rate::per_minute(config.mnet_calls_per_minute));
+        let mnet_failures = Senders::new(Rate::per_minute(config.mnet_failures_per_minute));
         Ok(AppState(Arc::new(Inner {
             config,
             store,
@@ -140,21 +188,19 @@ impl AppState {
             crypto,
             clock,
             http,
-            http_no_verify,
             limits,
             metrics: crate::metrics::Metrics::new(),
             unauthenticated_audit: Default::default(),
+            mnet_peer_calls,
+            mnet_failures,
             rekey_attempts: Mutex::new(HashMap::new()),
             services_asked: Mutex::new(HashMap::new()),
         })))
     }
 
-    /// The HTTP client for a peer, honouring its TLS-verification switch.
-    pub fn http_for(&self, tls_verify: bool) -> &reqwest::Client {
-        if tls_verify {
-            &self.http
-        } else {
-            &self.http_no_verify
-        }
+    /// The HTTP client for `reach`.
+    pub fn http_for(&self, reach: Reach) -> &reqwest::Client {
+        let i = Reach::ALL.iter().position(|r| *r == reach).unwrap_or(0);
+        &self.http[i]
     }
 }

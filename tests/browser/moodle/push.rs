@@ -305,7 +305,43 @@ async fn pushes_every_change(version: Version, name: &str) -> anyhow::Result<()>
     let open: Vec<&Value> = queue.iter().filter(|r| r["status"] != 1).collect();
     ensure!(open.is_empty(), "rows not delivered: {open:?}");
 
-    outage_is_retried(&mut pair, name).await
+    outage_is_retried(&mut pair, name).await?;
+    failed_observer_is_repaired(&pair).await
+}
+
+/// The plugin's observer fails in the middle of a Moodle user's transaction (its queue table is
+/// away): the user's action still commits — on PostgreSQL too — and the change that could not be
+/// queued reaches SchoolBridge through the full sync the next cron run asks for.
+async fn failed_observer_is_repaired(pair: &Pair) -> anyhow::Result<()> {
+    let nelson = "S-2004";
+    let out = pair
+        .moodle(
+            "observer-failure",
+            json!({"username": "nelson", "firstname": "Nelson", "lastname": "Muntz",
+                   "idnumber": nelson}),
+        )
+        .await?;
+    ensure!(
+        out["committed"] == true,
+        "the user's action was undone: {out}"
+    );
+    ensure!(
+        out["missed"].as_i64().unwrap_or(0) > 0,
+        "the missed change was not remembered: {out}"
+    );
+    ensure!(
+        sis::person(&pair.api, pair.peer_id, nelson).await.is_err(),
+        "nothing was queued, so nothing can have arrived yet"
+    );
+    let output = pair.site.run_task(DRAIN_TASK).await?;
+    ensure!(
+        output.contains("full sync requested"),
+        "cron after a missed change:\n{output}"
+    );
+    pair.site.run_adhoc_tasks().await?;
+    let person = sis::person(&pair.api, pair.peer_id, nelson).await?;
+    assert_eq!(person["lastname"], "Muntz", "{person}");
+    Ok(())
 }
 
 /// SchoolBridge stops; Moodle goes on changing things. The plugin's status page shows the error

@@ -5,7 +5,7 @@ mod parse;
 mod value;
 mod write;
 
-pub use parse::{Limits, ParseError, parse_call, parse_response};
+pub use parse::{DEFAULT_MAX_VALUES, Limits, ParseError, parse_call, parse_response};
 pub(crate) use parse::{decode_base64_lenient, decode_input};
 pub use value::{Struct, Value};
 pub use write::{

@@ -25,12 +25,17 @@ pub struct Limits {
     pub max_values: usize,
 }
 
+/// The most values a document may hold by default: four times the largest call a peer makes
+/// (a full-sync `schooltool/sis/batch` of 1,000 `new_assessment` changes, about 12,000 values;
+/// `docs/schooltool-sis.md` "batch"), so a hostile sender cannot make us build millions.
+pub const DEFAULT_MAX_VALUES: usize = 50_000;
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_bytes: 16 * 1024 * 1024,
             max_depth: 32,
-            max_values: 1_000_000,
+            max_values: DEFAULT_MAX_VALUES,
         }
     }
 }

@@ -330,3 +330,46 @@ fn method_name_pattern_is_moodles() {
         assert!(!ok(bad), "{bad}");
     }
 }
+
+/// The value limit is sized for the largest call a peer makes (`mnet-protocol.md` §2.3 and
+/// `docs/threat-model.md`): a full batch of the widest change, with every text field at its
+/// longest, parses with a quarter of the default, and one value past the default is refused.
+#[test]
+fn the_largest_batch_fits_the_value_limit_with_room_to_spare() {
+    use mnet::sis::limits::{MAX_BATCH_CHANGES, MAX_ID, MAX_NAME};
+    use mnet::sis::{BATCH_PATH, Batch, Change, ChangeBody};
+    use mnet::xmlrpc::DEFAULT_MAX_VALUES;
+    let changes = (0..MAX_BATCH_CHANGES)
+        .map(|i| Change {
+            eventid: Some(format!("{i:0>128}")),
+            timemodified: Some(1_700_000_000),
+            body: ChangeBody::NewAssessment {
+                idnumber: format!("{i:0>width$}", width = MAX_ID),
+                sectionid: "s".repeat(MAX_ID),
+                name: "é".repeat(MAX_NAME),
+                chapternum: 3,
+                honors_required: true,
+                nonhonors_required: true,
+                extra_credit: false,
+                pointval: 100.0,
+            },
+        })
+        .collect();
+    let doc = write_call(BATCH_PATH, &Batch { changes }.to_params());
+    let quarter = Limits {
+        max_values: DEFAULT_MAX_VALUES / 4,
+        ..Limits::default()
+    };
+    let parsed = parse_call(doc.as_bytes(), &quarter).unwrap();
+    let items = mnet::sis::Batch::parse(&parsed.params, 1_700_000_100).unwrap();
+    assert_eq!(items.len(), MAX_BATCH_CHANGES);
+    assert!(items.iter().all(|i| i.change.is_ok()));
+
+    let mut flood =
+        String::from("<methodCall><methodName>a/b</methodName><params><param><value><array><data>");
+    for _ in 0..DEFAULT_MAX_VALUES {
+        flood.push_str("<value>1</value>");
+    }
+    flood.push_str("</data></array></value></param></params></methodCall>");
+    assert!(matches!(call(&flood), Err(ParseError::TooManyValues(_))));
+}

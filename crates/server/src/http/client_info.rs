@@ -159,6 +159,37 @@ pub async fn middleware(
     next.run(req).await
 }
 
+/// The key an address is counted under: an IPv4 address as it is, an IPv6 address by its /64
+/// (one subscriber's network, which a sender can fill with addresses at will).
+pub fn address_key(addr: IpAddr) -> String {
+    match addr {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+/// The address a sign-in (or a failed MNet request) is counted under: the client's, except a loopback address that no
+/// trusted proxy vouched for — that is a reverse proxy on this machine that `trusted_proxies`
+/// does not name (or a local tool), and counting it would let one sender hold back every client
+/// behind it. Such attempts are counted by name only.
+pub fn counted_address(client: Option<&ClientInfo>) -> Option<IpAddr> {
+    let c = client?;
+    let addr = c.addr?;
+    let loopback = match addr {
+        IpAddr::V4(v4) => v4.is_loopback(),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+    };
+    (c.via_proxy || !loopback).then_some(addr)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

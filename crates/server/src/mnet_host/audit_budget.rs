@@ -8,12 +8,18 @@
 //!
 //! A token bucket: [`BURST`] entries at once, then one every [`REFILL_SECS`] seconds.
 
+use super::sender_limits::{Bucket, Rate};
 use std::sync::Mutex;
 
 /// Entries that may be written at once.
 pub const BURST: u32 = 20;
 /// Seconds per further entry (ten a minute).
 pub const REFILL_SECS: i64 = 6;
+
+const RATE: Rate = Rate {
+    capacity: BURST,
+    per_minute: (60 / REFILL_SECS) as u32,
+};
 
 /// The bucket.
 #[derive(Debug)]
@@ -23,9 +29,8 @@ pub struct AuditBudget {
 
 #[derive(Debug)]
 struct State {
-    tokens: u32,
-    /// When the last token was added (seconds).
-    refilled_at: i64,
+    /// Filled at the first request.
+    bucket: Option<Bucket>,
     /// Requests not recorded since the last warning.
     skipped: u64,
     /// When the last warning was logged (seconds).
@@ -36,8 +41,7 @@ impl Default for AuditBudget {
     fn default() -> Self {
         AuditBudget {
             inner: Mutex::new(State {
-                tokens: BURST,
-                refilled_at: 0,
+                bucket: None,
                 skipped: 0,
                 warned_at: 0,
             }),
@@ -51,19 +55,10 @@ impl AuditBudget {
         let Ok(mut s) = self.inner.lock() else {
             return true;
         };
-        if s.refilled_at == 0 {
-            s.refilled_at = now;
-        }
-        let earned = (now - s.refilled_at).max(0) / REFILL_SECS;
-        if earned > 0 {
-            s.tokens = s
-                .tokens
-                .saturating_add(u32::try_from(earned).unwrap_or(u32::MAX))
-                .min(BURST);
-            s.refilled_at += earned * REFILL_SECS;
-        }
-        if s.tokens > 0 {
-            s.tokens -= 1;
+        if s.bucket
+            .get_or_insert_with(|| Bucket::full(RATE, now))
+            .take(RATE, now)
+        {
             return true;
         }
         s.skipped += 1;

@@ -10,4 +10,5 @@ pub mod peer_keys;
 pub mod previews;
 pub mod receive;
 pub mod registry;
+pub mod sender_limits;
 pub mod site_name;

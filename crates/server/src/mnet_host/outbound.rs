@@ -3,7 +3,8 @@
 //! time out, and are all recorded in the audit log. Errors come with a plain-language diagnosis
 //! for the console ("Verify now").
 
-use crate::state::AppState;
+use crate::mnet_host::previews::internal_target;
+use crate::state::{AppState, Reach};
 use crate::store::peers::update_peer_certificate;
 use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow};
 use mnet::client::{self, KeyswapError, Reply, ReplyError, Timing};
@@ -49,6 +50,10 @@ pub enum OutboundError {
     /// The peer sent a new certificate (7025) we cannot use.
     #[error("the peer sent a new certificate we cannot accept: {0}")]
     BadNewKey(String),
+    /// The address resolved, for a guarded connection, to an internal one (the console's
+    /// add-peer preview without `allow_private_peers`); nothing was sent.
+    #[error("{0}")]
+    InternalAddress(String),
     /// Local failure (crypto worker, storage, our stored data).
     #[error("internal error: {0}")]
     Internal(String),
@@ -58,6 +63,7 @@ impl OutboundError {
     /// A sentence an administrator can act on (§11 pain points, §14).
     pub fn diagnosis(&self, our_wwwroot: &str) -> String {
         match self {
+            OutboundError::InternalAddress(message) => message.clone(),
             OutboundError::Transport { message, .. } => format!(
                 "SchoolBridge could not reach the peer ({message}). Check the address, that the site is up, and firewalls; for a self-signed HTTPS certificate switch TLS verification off for this peer."
             ),
@@ -106,7 +112,7 @@ pub fn endpoint(wwwroot: &str, application: &str) -> String {
 async fn post(
     state: &AppState,
     url: &str,
-    tls_verify: bool,
+    reach: Reach,
     body: Vec<u8>,
 ) -> Result<Vec<u8>, OutboundError> {
     let transport = |message: String| OutboundError::Transport {
@@ -114,13 +120,16 @@ async fn post(
         message,
     };
     let resp = state
-        .http_for(tls_verify)
+        .http_for(reach)
         .post(url)
         .header("Content-Type", "text/xml; charset=utf-8")
         .body(body)
         .send()
         .await
-        .map_err(|e| transport(describe_reqwest(&e)))?;
+        .map_err(|e| match internal_target(&e) {
+            Some(t) => OutboundError::InternalAddress(t.to_string()),
+            None => transport(describe_reqwest(&e)),
+        })?;
     let status = resp.status();
     if status.is_redirection() {
         let location = resp
@@ -271,7 +280,7 @@ pub async fn keyswap(
     state: &AppState,
     wwwroot: &str,
     application: &str,
-    tls_verify: bool,
+    reach: Reach,
 ) -> Result<PeerCertificate, OutboundError> {
     let started = Instant::now();
     let ours = state.keys.ring().current().cert.pem().to_owned();
@@ -281,7 +290,7 @@ pub async fn keyswap(
         let reply = post(
             state,
             &endpoint(wwwroot, application),
-            tls_verify,
+            reach,
             body.clone().into_bytes(),
         )
         .await?;
@@ -435,7 +444,7 @@ async fn call_once(state: &AppState, peer: &PeerRow, method: &str, params: &[Val
     let reply_body = match post(
         state,
         &endpoint(&peer.wwwroot, &peer.application),
-        peer.tls_verify,
+        Reach::peer(peer.tls_verify),
         body,
     )
     .await
@@ -511,7 +520,14 @@ async fn explain_undecryptable(
     if !undecryptable {
         return err;
     }
-    match keyswap(state, &peer.wwwroot, &peer.application, peer.tls_verify).await {
+    match keyswap(
+        state,
+        &peer.wwwroot,
+        &peer.application,
+        Reach::peer(peer.tls_verify),
+    )
+    .await
+    {
         Ok(cert) if cert.fingerprint_sha256() != peer.fingerprint => {
             OutboundError::PeerKeyReplaced {
                 fingerprint: cert.fingerprint_sha256(),

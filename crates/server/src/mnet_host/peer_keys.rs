@@ -5,7 +5,7 @@
 //! here. At most one attempt per peer a minute, so forged requests cannot make us hammer the peer.
 
 use super::outbound;
-use crate::state::AppState;
+use crate::state::{AppState, Reach};
 use crate::store::peers::update_peer_certificate;
 use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow};
 use mnet::keys::PeerCertificate;
@@ -23,9 +23,14 @@ pub async fn fetch_rotated_key(state: &AppState, peer: &PeerRow) -> Option<PeerC
         }
         attempts.insert(peer.id, now);
     }
-    let cert = outbound::keyswap(state, &peer.wwwroot, &peer.application, peer.tls_verify)
-        .await
-        .ok()?;
+    let cert = outbound::keyswap(
+        state,
+        &peer.wwwroot,
+        &peer.application,
+        Reach::peer(peer.tls_verify),
+    )
+    .await
+    .ok()?;
     if cert.pem() == peer.certificate_pem || cert.check_credentials(&peer.wwwroot).is_err() {
         return None;
     }

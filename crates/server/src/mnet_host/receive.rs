@@ -45,8 +45,18 @@ struct Outcome {
     early: Option<EarlyReply>,
 }
 
-/// Handles one POST to the MNet endpoint and returns the reply body.
-pub async fn handle(state: &AppState, body: &[u8]) -> Vec<u8> {
+/// What one request came to.
+#[derive(Debug)]
+pub struct Handled {
+    /// The reply body.
+    pub reply: Vec<u8>,
+    /// The request failed MNet's checks: a fault to a sender that did not prove who it is
+    /// (what `mnet_failures_per_minute` counts, `sender_limits`).
+    pub failed_checks: bool,
+}
+
+/// Handles one POST to the MNet endpoint.
+pub async fn handle(state: &AppState, body: &[u8]) -> Handled {
     let started = Instant::now();
     let at_ms = state.clock.now_ms();
     let outcome = decide(state, body, started, at_ms).await;
@@ -80,7 +90,11 @@ pub async fn handle(state: &AppState, body: &[u8]) -> Vec<u8> {
             tracing::error!(error = %e, "could not write the audit log entry");
         }
     }
-    wrap(state, outcome).await
+    let failed_checks = fault.is_some() && !outcome.decision.facts.authenticated;
+    Handled {
+        reply: wrap(state, outcome).await,
+        failed_checks,
+    }
 }
 
 /// The audit entry for what the steps found (`docs/design/004` decision 1: a handler that writes
@@ -206,6 +220,20 @@ async fn from_peer(state: &AppState, from: FromPeer, started: Instant, at_ms: i6
         Some(cert) => peer_keys::store_rotated_key(state, &peer, &cert, at_ms).await,
         None => peer,
     };
+    // Past the peer's calls a minute (`sender_limits`): "not now", before any work.
+    if !state.mnet_peer_calls.take(&peer.id, now) {
+        state.metrics.mnet_throttled("peer");
+        let busy = mnet::services::SisFaultCode::StorageUnavailable as i32;
+        let text = format!(
+            "SchoolBridge is busy: this site sent more than {} MNet calls in a minute (mnet_calls_per_minute). Try again in a minute.",
+            state.config.mnet_calls_per_minute
+        );
+        return outcome(
+            call.reply(Err(MnetFault::Other(busy, text))),
+            ring,
+            Some(peer),
+        );
+    }
     // Password fields are never stored (schooltool-sis.md fetch_user): the envelope that
     // carried them stays out of the audit log.
     if mnet::sis::carries_password(&call.call.params) {

@@ -6,7 +6,7 @@
 use super::outbound::{self, OutboundError};
 use super::site_name;
 use crate::config::normalise_wwwroot;
-use crate::state::AppState;
+use crate::state::{AppState, Reach};
 use crate::store::peers::{
     insert_or_undelete_peer, set_peer_deleted, set_peer_pending_pem, set_peer_service,
     update_peer_certificate, update_peer_settings,
@@ -127,7 +127,7 @@ pub async fn preview(
     state: &AppState,
     url: &str,
     application: &str,
-    tls_verify: bool,
+    reach: Reach,
 ) -> Result<PeerPreview, RegistryError> {
     let wwwroot = normalise_wwwroot(url).map_err(RegistryError::BadUrl)?;
     let application = check_application(application)?;
@@ -140,7 +140,7 @@ pub async fn preview(
     if existing.as_ref().is_some_and(|p| !p.deleted) {
         return Err(RegistryError::AlreadyExists(wwwroot));
     }
-    let certificate = outbound::keyswap(state, &wwwroot, &application, tls_verify)
+    let certificate = outbound::keyswap(state, &wwwroot, &application, reach)
         .await
         .map_err(|e| peer_error(state, e))?;
     certificate
@@ -149,7 +149,7 @@ pub async fn preview(
             wwwroot: wwwroot.clone(),
             message: e.to_string(),
         })?;
-    let name = site_name::suggest(state, &wwwroot, &application, &certificate, tls_verify).await;
+    let name = site_name::suggest(state, &wwwroot, &application, &certificate, reach).await;
     Ok(PeerPreview {
         wwwroot,
         application,
@@ -220,7 +220,7 @@ pub async fn add(
     name: Option<&str>,
     tls_verify: bool,
 ) -> Result<PeerRow, RegistryError> {
-    let p = preview(state, url, application, tls_verify).await?;
+    let p = preview(state, url, application, Reach::peer(tls_verify)).await?;
     let fp = p.certificate.fingerprint_sha256();
     confirm(state, &p, &fp, name, tls_verify).await
 }
@@ -240,9 +240,14 @@ pub async fn find(state: &AppState, id_or_url: &str) -> Result<PeerRow, Registry
 /// Re-runs keyswap and compares (Moodle's review, §10 item 2). A different key is kept aside and
 /// flagged; it is used only after the admin accepts it.
 pub async fn review(state: &AppState, peer: &PeerRow) -> Result<Review, RegistryError> {
-    let published = outbound::keyswap(state, &peer.wwwroot, &peer.application, peer.tls_verify)
-        .await
-        .map_err(|e| peer_error(state, e))?;
+    let published = outbound::keyswap(
+        state,
+        &peer.wwwroot,
+        &peer.application,
+        Reach::peer(peer.tls_verify),
+    )
+    .await
+    .map_err(|e| peer_error(state, e))?;
     let key_changed = published.pem() != peer.certificate_pem;
     let now = state.clock.now();
     let pending = key_changed.then(|| published.pem().to_owned());

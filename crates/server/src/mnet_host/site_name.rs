@@ -13,6 +13,7 @@ use crate::state::AppState;
 use mnet::keys::PeerCertificate;
 
 use crate::mnet_host::registry::MAX_PEER_NAME_CHARS as MAX_NAME_CHARS;
+use crate::state::Reach;
 
 /// The name to suggest for the peer at `wwwroot`.
 pub async fn suggest(
@@ -20,10 +21,10 @@ pub async fn suggest(
     wwwroot: &str,
     application: &str,
     certificate: &PeerCertificate,
-    tls_verify: bool,
+    reach: Reach,
 ) -> String {
     if application == "moodle"
-        && let Some(name) = moodle_public_site_name(state, wwwroot, tls_verify).await
+        && let Some(name) = moodle_public_site_name(state, wwwroot, reach).await
     {
         return name;
     }
@@ -32,7 +33,7 @@ pub async fn suggest(
     {
         return org.chars().take(MAX_NAME_CHARS).collect();
     }
-    if let Some(title) = front_page_title(state, wwwroot, tls_verify).await {
+    if let Some(title) = front_page_title(state, wwwroot, reach).await {
         return title;
     }
     host_of(wwwroot)
@@ -47,18 +48,14 @@ fn host_of(wwwroot: &str) -> String {
 
 /// `sitename` of Moodle's public configuration for its app. The reply is small; a page that is
 /// not a Moodle answers something else and gives `None`.
-async fn moodle_public_site_name(
-    state: &AppState,
-    wwwroot: &str,
-    tls_verify: bool,
-) -> Option<String> {
+async fn moodle_public_site_name(state: &AppState, wwwroot: &str, reach: Reach) -> Option<String> {
     let url = format!(
         "{}/lib/ajax/service-nologin.php?info=tool_mobile_get_public_config",
         wwwroot.trim_end_matches('/')
     );
     let body = serde_json::json!([{"index": 0, "methodname": "tool_mobile_get_public_config", "args": {}}]);
     let response = state
-        .http_for(tls_verify)
+        .http_for(reach)
         .post(url)
         .json(&body)
         .send()
@@ -87,14 +84,9 @@ fn site_name_from_public_config(bytes: &[u8]) -> Option<String> {
 /// The peer's front page `<title>`. The clients follow no redirects (MNet calls must not be
 /// redirected), so this follows up to five itself: a Moodle front page often redirects to its
 /// login page.
-async fn front_page_title(state: &AppState, wwwroot: &str, tls_verify: bool) -> Option<String> {
+async fn front_page_title(state: &AppState, wwwroot: &str, reach: Reach) -> Option<String> {
     let mut url = url::Url::parse(wwwroot).ok()?;
-    let mut resp = state
-        .http_for(tls_verify)
-        .get(url.clone())
-        .send()
-        .await
-        .ok()?;
+    let mut resp = state.http_for(reach).get(url.clone()).send().await.ok()?;
     for _ in 0..5 {
         if !resp.status().is_redirection() {
             break;
@@ -105,12 +97,11 @@ async fn front_page_title(state: &AppState, wwwroot: &str, tls_verify: bool) -> 
             .to_str()
             .ok()?;
         url = url.join(location).ok()?;
-        resp = state
-            .http_for(tls_verify)
-            .get(url.clone())
-            .send()
-            .await
-            .ok()?;
+        // The guarded resolver sees names only: an address written in a redirect is checked here.
+        if reach.guarded && super::previews::literal_internal(&url).is_some() {
+            return None;
+        }
+        resp = state.http_for(reach).get(url.clone()).send().await.ok()?;
     }
     // The title is near the top: the first 256 KiB are plenty, and all that is read.
     let head = read_capped_prefix(resp, 256 * 1024).await;

@@ -208,3 +208,116 @@ async fn an_anonymous_flood_does_not_grow_the_audit_log() {
     assert!(matches!(reply, mnet::client::Reply::Value(_)));
     assert_eq!(audit_rows(&app).await, before + 1);
 }
+
+/// Garbage that names a registered peer: it costs a private-key operation per key before it is
+/// refused (7023), which is what the per-address limit bounds.
+fn garbage_as(wwwroot: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\"?><encryptedMessage><EncryptedData><CipherData><CipherValue>{}</CipherValue></CipherData></EncryptedData><EncryptedKey><CipherData><CipherValue>{}</CipherValue></CipherData></EncryptedKey><wwwroot>{wwwroot}</wwwroot></encryptedMessage>",
+        "QUJD".repeat(100),
+        "A".repeat(342) + "=="
+    )
+}
+
+/// A POST to the MNet endpoint as if a trusted proxy passed it on from `from`.
+async fn post_from(app: &TestApp, from: &str, body: impl Into<Vec<u8>>) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{}/mnet/xmlrpc/server.php", app.url))
+        .header("X-Forwarded-For", from)
+        .body(body.into())
+        .send()
+        .await
+        .unwrap()
+}
+
+/// An address whose requests keep failing MNet's checks is answered 429 with `Retry-After`
+/// before its requests are read; other addresses, and the peer itself, are not held back.
+#[tokio::test]
+async fn an_address_whose_requests_keep_failing_gets_429_and_no_one_else_does() {
+    use super::support::FakeMoodle;
+    let app = app(ConfigLayer {
+        trusted_proxies: Some(vec!["127.0.0.1".into()]),
+        mnet_failures_per_minute: Some(5),
+        ..Default::default()
+    })
+    .await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, &[("schooltool_sis", false, true)])
+        .await;
+    let garbage = garbage_as("http://moodle.test");
+    for i in 0..5 {
+        let r = post_from(&app, "203.0.113.9", garbage.clone()).await;
+        assert_eq!(r.status(), 200, "request {i}");
+        let text = r.text().await.unwrap();
+        assert!(text.contains("faultCode"), "{text}");
+    }
+    let r = post_from(&app, "203.0.113.9", garbage.clone()).await;
+    assert_eq!(r.status(), 429);
+    let wait: u64 = r
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!((1..=60).contains(&wait), "Retry-After {wait}");
+    let text = r.text().await.unwrap();
+    assert!(text.contains("mnet_failures_per_minute"), "{text}");
+    // A request that would have been fine is held back too: the address is the sender.
+    let cert = app.cert();
+    let from_throttled = post_from(
+        &app,
+        "203.0.113.9",
+        moodle.request(&cert, "system/listMethods", &[]),
+    )
+    .await;
+    assert_eq!(from_throttled.status(), 429);
+    // Someone else, and the peer from its own address, are answered as always.
+    let other = post_from(&app, "198.51.100.7", garbage).await;
+    assert_eq!(other.status(), 200);
+    let r = post_from(
+        &app,
+        "198.51.100.8",
+        moodle.request(&cert, "system/listMethods", &[]),
+    )
+    .await;
+    assert_eq!(r.status(), 200);
+    let body = r.bytes().await.unwrap();
+    let reply = moodle.read(&body, &cert).unwrap().reply;
+    assert!(matches!(reply, mnet::client::Reply::Value(_)), "{reply:?}");
+    let metrics = app.state.metrics.render(&app.state).await.unwrap();
+    assert!(
+        metrics.contains("schoolbridge_mnet_throttled_total{reason=\"address\"} 2"),
+        "{metrics}"
+    );
+}
+
+/// A peer past `mnet_calls_per_minute` is answered with fault 8199 ("not now, retry"), signed
+/// and encrypted like any reply to it; another peer is not held back.
+#[tokio::test]
+async fn a_peer_past_its_calls_a_minute_is_told_to_retry() {
+    use super::support::FakeMoodle;
+    use mnet::client::Reply;
+    let app = app(ConfigLayer {
+        mnet_calls_per_minute: Some(3),
+        ..Default::default()
+    })
+    .await;
+    let busy = FakeMoodle::new("http://busy.test");
+    let quiet = FakeMoodle::new("http://quiet.test");
+    for m in [&busy, &quiet] {
+        app.add_peer(m, &[("schooltool_sis", false, true)]).await;
+    }
+    for i in 0..3 {
+        let reply = busy.call(&app, "system/listMethods", &[]).await.unwrap();
+        assert!(matches!(reply, Reply::Value(_)), "call {i}: {reply:?}");
+    }
+    match busy.call(&app, "system/listMethods", &[]).await.unwrap() {
+        Reply::Fault(f) => {
+            assert_eq!(f.code, 8199);
+            assert!(f.string.contains("mnet_calls_per_minute"), "{}", f.string);
+        }
+        other => panic!("expected fault 8199, got {other:?}"),
+    }
+    let reply = quiet.call(&app, "system/listMethods", &[]).await.unwrap();
+    assert!(matches!(reply, Reply::Value(_)), "{reply:?}");
+}

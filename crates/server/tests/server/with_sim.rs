@@ -47,10 +47,15 @@ async fn preview_failure(app: &TestApp, router: axum::Router) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(async move { axum::serve(listener, router).await });
-    let err = registry::preview(&app.state, &format!("http://{addr}"), "moodle", true)
-        .await
-        .err()
-        .unwrap();
+    let err = registry::preview(
+        &app.state,
+        &format!("http://{addr}"),
+        "moodle",
+        schoolbridge::state::Reach::peer(true),
+    )
+    .await
+    .err()
+    .unwrap();
     server.abort();
     err.to_string()
 }
@@ -140,9 +145,14 @@ async fn adding_a_moodle_by_url_verify_and_review() {
     let app = TestApp::start().await;
     let (sim, _h) = sim_with(false).await;
     // Preview: Moodle's checks pass, the title becomes the default name.
-    let preview = registry::preview(&app.state, &format!("{}/", sim.wwwroot()), "moodle", true)
-        .await
-        .unwrap();
+    let preview = registry::preview(
+        &app.state,
+        &format!("{}/", sim.wwwroot()),
+        "moodle",
+        schoolbridge::state::Reach::peer(true),
+    )
+    .await
+    .unwrap();
     assert_eq!(preview.wwwroot, sim.wwwroot());
     assert_eq!(preview.name, "Springfield Moodle");
     assert_eq!(preview.certificate.serial_hex(), "00");
@@ -190,7 +200,13 @@ async fn adding_a_moodle_by_url_verify_and_review() {
     assert!(accepted.pending_pem.is_none());
     // Adding the same URL twice is refused.
     assert!(matches!(
-        registry::preview(&app.state, sim.wwwroot(), "moodle", true).await,
+        registry::preview(
+            &app.state,
+            sim.wwwroot(),
+            "moodle",
+            schoolbridge::state::Reach::peer(true)
+        )
+        .await,
         Err(registry::RegistryError::AlreadyExists(_))
     ));
 }

@@ -358,9 +358,11 @@ class observer {
 
     /**
      * Runs an observer body if a peer is configured and the kind is on; never lets an error break the
-     * user's action (the change itself is already made; a full sync can repair a missed row). One limit:
-     * on PostgreSQL a failed query inside the user's transaction still aborts that transaction, which no
-     * observer can prevent.
+     * user's action. The observers run inside the user's transaction; a query of ours that fails there
+     * does not abort it, also on PostgreSQL, whose driver rolls back to a savepoint taken before each
+     * write (MDL-35506, pgsql_native_moodle_database::query_end()) — a real-Moodle test proves it.
+     * A change that could not be queued is logged (PHP's error log, whatever the debug level) and
+     * remembered: the next drain task asks for a full sync, which sends it (queue::note_missed()).
      *
      * @param string|null $kind one of peers::KINDS, null for "always"
      * @param callable $body the work
@@ -372,7 +374,7 @@ class observer {
             }
             $body();
         } catch (\Throwable $e) {
-            debugging('local_schooltool: could not queue a change: ' . $e->getMessage(), DEBUG_NORMAL);
+            queue::note_missed($e);
         }
     }
 }

@@ -37,6 +37,9 @@ class queue {
     /** Table name. */
     const TABLE = 'local_schooltool_queue';
 
+    /** Plugin setting holding when a change last could not be queued (0 or absent: none since the last full sync). */
+    const MISSED_SETTING = 'missedchanges';
+
     /** @var bool[] ids of the rows queued or rewritten by this request, as keys */
     private static $requestrows = [];
 
@@ -317,5 +320,41 @@ class queue {
             'sent' => queue_policy::SENT, 'dry' => queue_policy::DRYRUN, 'dismissed' => queue_policy::DISMISSED,
             'before' => time() - $days * DAYSECS,
         ]);
+    }
+
+    /**
+     * A change could not be queued (the observer failed): logs it and remembers to repair it with a full
+     * sync (drain_queue task). Never throws: it runs where the user's action must go on.
+     *
+     * @param \Throwable $e what went wrong
+     */
+    public static function note_missed(\Throwable $e): void {
+        $message = 'local_schooltool: a change could not be queued for SchoolBridge; a full sync will send it: '
+            . $e->getMessage();
+        error_log($message);
+        debugging($message, DEBUG_NORMAL);
+        try {
+            set_config(self::MISSED_SETTING, time(), 'local_schooltool');
+        } catch (\Throwable $ignored) {
+            // The database itself failed: the log line is all that can be kept.
+            error_log('local_schooltool: could not remember the missed change: ' . $ignored->getMessage());
+        }
+    }
+
+    /**
+     * Asks for a full sync of every configured peer if a change could not be queued since the last time.
+     *
+     * @return int when the missed change happened (0: none)
+     */
+    public static function repair_missed(): int {
+        $missed = (int)get_config('local_schooltool', self::MISSED_SETTING);
+        if ($missed <= 0) {
+            return 0;
+        }
+        foreach (peers::configured() as $peerid) {
+            fullsync::request((int)$peerid);
+        }
+        unset_config(self::MISSED_SETTING, 'local_schooltool');
+        return $missed;
     }
 }

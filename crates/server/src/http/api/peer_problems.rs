@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::http::error::ApiError;
 use crate::mnet_host::outbound::OutboundError;
+use crate::state::Reach;
 use axum::http::StatusCode;
 use mnet::client::{KeyswapError, ReplyError};
 
@@ -80,8 +81,9 @@ pub fn failure_of(error: &OutboundError) -> Failure {
     }
 }
 
-/// Resolves the host and tries a TCP connection to it.
-async fn probe(host: &str, port: u16) -> Connect {
+/// Resolves the host and tries a TCP connection to it (for a guarded preview, never to an
+/// internal address: a probe must not tell which ports are open there).
+async fn probe(host: &str, port: u16, reach: Reach) -> Connect {
     let resolved = tokio::time::timeout(PROBE_TIMEOUT, tokio::net::lookup_host((host, port))).await;
     let Ok(Ok(addresses)) = resolved else {
         return match resolved {
@@ -89,7 +91,9 @@ async fn probe(host: &str, port: u16) -> Connect {
             _ => Connect::NoAnswer,
         };
     };
-    let addresses: Vec<_> = addresses.collect();
+    let addresses: Vec<_> = addresses
+        .filter(|a| !(reach.guarded && crate::mnet_host::previews::is_internal(a.ip())))
+        .collect();
     if addresses.is_empty() {
         return Connect::NoSuchHost;
     }
@@ -107,7 +111,12 @@ async fn probe(host: &str, port: u16) -> Connect {
 }
 
 /// The error to send for a preview of `wwwroot` that failed with `error` (worded `diagnosis`).
-pub async fn explain(wwwroot: &str, error: &OutboundError, diagnosis: String) -> ApiError {
+pub async fn explain(
+    wwwroot: &str,
+    error: &OutboundError,
+    diagnosis: String,
+    reach: Reach,
+) -> ApiError {
     let unreachable = || {
         ApiError::new(
             StatusCode::BAD_GATEWAY,
@@ -125,7 +134,7 @@ pub async fn explain(wwwroot: &str, error: &OutboundError, diagnosis: String) ->
     let connect = if failure == Failure::Other {
         Connect::Accepted
     } else {
-        probe(host, port).await
+        probe(host, port, reach).await
     };
     let (code, message) = match classify(failure, connect, url.scheme() == "https") {
         None => return unreachable(),

@@ -9,6 +9,7 @@ use crate::http::error::ApiError;
 use crate::mnet_host::outbound::{self, OutboundError};
 use crate::mnet_host::previews;
 use crate::mnet_host::registry::{self, RegistryError};
+use crate::state::Reach;
 use crate::store::{PeerRow, PeerServiceRow};
 use axum::Json;
 use axum::extract::{Path, State};
@@ -106,16 +107,24 @@ pub async fn preview(
     if let Ok(wwwroot) = crate::config::normalise_wwwroot(&req.url) {
         previews::check_target(&s.app, &wwwroot).await?;
     }
-    let p =
-        match registry::preview(&s.app, &req.url, app_name, req.tls_verify.unwrap_or(true)).await {
-            Ok(p) => p,
-            // No Moodle there: say whether the name, the port or the answer is wrong.
-            Err(RegistryError::Peer { source, diagnosis }) => {
-                let wwwroot = crate::config::normalise_wwwroot(&req.url).unwrap_or(req.url);
-                return Err(super::peer_problems::explain(&wwwroot, &source, diagnosis).await);
-            }
-            Err(other) => return Err(other.into()),
-        };
+    // Checked again on the addresses each connection uses (DNS rebinding).
+    let reach = Reach {
+        tls_verify: req.tls_verify.unwrap_or(true),
+        guarded: !s.app.config.allow_private_peers,
+    };
+    let p = match registry::preview(&s.app, &req.url, app_name, reach).await {
+        Ok(p) => p,
+        Err(RegistryError::Peer {
+            source: OutboundError::InternalAddress(message),
+            ..
+        }) => return Err(RegistryError::BadUrl(message).into()),
+        // No Moodle there: say whether the name, the port or the answer is wrong.
+        Err(RegistryError::Peer { source, diagnosis }) => {
+            let wwwroot = crate::config::normalise_wwwroot(&req.url).unwrap_or(req.url);
+            return Err(super::peer_problems::explain(&wwwroot, &source, diagnosis, reach).await);
+        }
+        Err(other) => return Err(other.into()),
+    };
     let out = api::PeerPreview {
         wwwroot: p.wwwroot.clone(),
         application: p.application.clone(),

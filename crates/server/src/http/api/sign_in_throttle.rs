@@ -13,7 +13,7 @@
 //! count moves; a success forgets the name's count (not the address's: a valid account must not
 //! let its holder reset the count between guesses at other names).
 
-use crate::http::client_info::ClientInfo;
+pub use crate::http::client_info::{address_key, counted_address};
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::throttle::Counted;
@@ -31,37 +31,6 @@ pub enum Throttled {
     Address,
     /// Too many failures for this name.
     Name,
-}
-
-/// The key an address is counted under: an IPv4 address as it is, an IPv6 address by its /64
-/// (one subscriber's network, which a sender can fill with addresses at will).
-fn address_key(addr: IpAddr) -> String {
-    match addr {
-        IpAddr::V4(v4) => v4.to_string(),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => v4.to_string(),
-            None => {
-                let s = v6.segments();
-                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-            }
-        },
-    }
-}
-
-/// The address a sign-in is counted under: the client's, except a loopback address that no
-/// trusted proxy vouched for — that is a reverse proxy on this machine that `trusted_proxies`
-/// does not name (or a local tool), and counting it would let one sender hold back every client
-/// behind it. Such attempts are counted by name only.
-pub fn counted_address(client: Option<&ClientInfo>) -> Option<IpAddr> {
-    let c = client?;
-    let addr = c.addr?;
-    let loopback = match addr {
-        IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-    };
-    (c.via_proxy || !loopback).then_some(addr)
 }
 
 /// Counts a sign-in attempt for `name` from `addr` (unknown for in-process requests) at `now`;
@@ -104,6 +73,7 @@ pub async fn succeeded(app: &AppState, name: &str) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::client_info::ClientInfo;
 
     #[test]
     fn ipv6_clients_count_by_their_64() {

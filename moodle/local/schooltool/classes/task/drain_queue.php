@@ -56,6 +56,9 @@ class drain_queue extends \core\task\scheduled_task {
      * Runs the task.
      */
     public function execute() {
+        if ($missed = queue::repair_missed()) {
+            mtrace('  a change could not be queued at ' . userdate($missed) . ': full sync requested');
+        }
         $found = grade_history_scan::run(time());
         if ($found) {
             mtrace("  grade changes without an event (exclusions): $found rows queued");
