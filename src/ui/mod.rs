@@ -13,7 +13,7 @@ pub mod table;
 pub use certificate::CertificateCard;
 pub use confirm::ConfirmButton;
 pub use feedback::{Badge, Busy, Empty, ErrorNotice, ErrorSlot, Loading, Notice, Tone};
-pub use fields::{Checkbox, TextField};
+pub use fields::{Checkbox, TextField, field_problem};
 pub use guard::Protected;
 pub use load::{Action, Loaded, Reload, heading_until_loaded, load, load_each, loaded, spawn};
 pub use table::{Cell, DataTable, Part, Row, Table};
