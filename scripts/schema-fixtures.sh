@@ -6,11 +6,14 @@
 #   scripts/schema-fixtures.sh current   the schema of this checkout, made by this checkout's
 #                                        binaries: a server with an administrator, peered with
 #                                        moodle-sim, which pushes a small school; then dumped
-#                                        (sqlite3 .dump, pg_dump --inserts). Run it when a release
+#                                        (sqlite3 .dump, pg_dump --inserts), gzip-compressed. Run it when a release
 #                                        ships a new schema version, and commit the output as
 #                                        v<version>/ — never change an existing one.
 #   scripts/schema-fixtures.sh v2        schema 2 as commit a8f0638 defined it (migrations 0001 and
 #                                        0002 taken from git), with the rows of v2/data.sql.
+#
+# Each dump is written as <engine>.sql.gz by `gzip -n -9` (no name or time inside, so the same dump
+# makes the same file): they are data, large and alike, and the README says why they are stored so.
 #
 # Needs: sqlite3, pg_dump and psql, a PostgreSQL that the test URL reaches
 # (scripts/install-tools.sh --test), and `cargo build -p schoolbridge -p moodle-sim`.
@@ -56,6 +59,9 @@ pg_dump_plain() {
     pg_dump --inserts --no-owner --no-privileges --no-comments --no-publications \
         --no-subscriptions "$1" | grep -v '^\\'
 }
+
+# Stdin to $1, gzip-compressed the same way every time.
+write_gz() { gzip -n -9 >"$1"; }
 
 # The current schema, made by this checkout: serve, an admin, moodle-sim pushes a school.
 make_current() {
@@ -110,9 +116,9 @@ make_current() {
             wait "$(cat "$data/serve.pid")" 2>/dev/null || true
         )
         if [ "$engine" = sqlite ]; then
-            sqlite3 "$data/schoolbridge.db" .dump >"$out/sqlite.sql"
+            sqlite3 "$data/schoolbridge.db" .dump | write_gz "$out/sqlite.sql.gz"
         else
-            pg_dump_plain "$db_url" >"$out/postgres.sql"
+            pg_dump_plain "$db_url" | write_gz "$out/postgres.sql.gz"
             drop_pg "$db_url"
         fi
     done
@@ -138,7 +144,7 @@ make_v2() {
                     echo "SELECT setval(pg_get_serial_sequence('$t', 'id'), (SELECT MAX(id) FROM $t));"
                 done
             fi
-        } >"$out/$engine.sql"
+        } | write_gz "$out/$engine.sql.gz"
     done
     echo "wrote $out"
 }

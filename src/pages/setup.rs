@@ -52,13 +52,7 @@ fn FirstAdminForm() -> impl IntoView {
     let confirm = RwSignal::new(String::new());
     let problems = RwSignal::new(Problems::default());
     let action = ui::Action::new();
-    let problem = move |field: Field| {
-        Signal::derive(move || {
-            problems
-                .with(|p| p.of(field))
-                .map(|p| s.problem(p).to_owned())
-        })
-    };
+    let problem = move |field: Field| ui::field_problem(problems, field);
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();

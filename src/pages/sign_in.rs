@@ -28,13 +28,7 @@ pub fn SignInPage() -> impl IntoView {
     let setup = ui::load(api::session::setup_status);
     let navigate = use_navigate();
 
-    let problem = move |field: Field| {
-        Signal::derive(move || {
-            problems
-                .with(|p| p.of(field))
-                .map(|p| s.problem(p).to_owned())
-        })
-    };
+    let problem = move |field: Field| ui::field_problem(problems, field);
 
     // A failed attempt empties the password field (the error says why).
     Effect::new(move |_| {

@@ -1,7 +1,21 @@
 //! Labelled form fields: every input has a `<label>`, its problem is tied to it with
-//! `aria-describedby` and `aria-invalid`, and tests find it by `data-testid`.
+//! `aria-describedby` and `aria-invalid`, and tests find it by `data-testid`; the problem a form's
+//! field shows ([`field_problem`]).
 
 use leptos::prelude::*;
+
+use crate::i18n::strings;
+use crate::model::forms::{Field, Problems};
+
+/// The message a form shows under `field`: its problem among the form's `problems`, if any.
+pub fn field_problem(problems: RwSignal<Problems>, field: Field) -> Signal<Option<String>> {
+    let s = strings();
+    Signal::derive(move || {
+        problems
+            .with(|p| p.of(field))
+            .map(|p| s.problem(p).to_owned())
+    })
+}
 
 /// A labelled text input bound to a signal.
 #[component]

@@ -15,6 +15,17 @@ use crate::api::ApiError;
 /// What a page shows while it loads something: `None` until the answer arrives.
 pub type Loaded<T> = RwSignal<Option<Result<T, ApiError>>>;
 
+/// Reads what a load brought, if it has arrived and succeeded, without subscribing to it.
+pub fn read_loaded_untracked<T, R>(
+    state: Loaded<T>,
+    read: impl FnOnce(&T) -> Option<R>,
+) -> Option<R>
+where
+    T: Send + Sync + 'static,
+{
+    state.with_untracked(|s| s.as_ref().and_then(|r| r.as_ref().ok()).and_then(read))
+}
+
 /// Starts `fetch` now and returns the signal its answer will land in.
 pub fn load<T, F>(fetch: impl FnOnce() -> F + 'static) -> Loaded<T>
 where

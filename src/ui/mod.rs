@@ -13,9 +13,12 @@ pub mod table;
 pub use certificate::CertificateCard;
 pub use confirm::ConfirmButton;
 pub use feedback::{Badge, Busy, Empty, ErrorNotice, ErrorSlot, Loading, Notice, Tone};
-pub use fields::{Checkbox, TextField};
+pub use fields::{Checkbox, TextField, field_problem};
 pub use guard::Protected;
-pub use load::{Action, Loaded, Reload, heading_until_loaded, load, load_each, loaded, spawn};
+pub use load::{
+    Action, Loaded, Reload, heading_until_loaded, load, load_each, loaded, read_loaded_untracked,
+    spawn,
+};
 pub use table::{Cell, DataTable, Part, Row, Table};
 
 /// The browser's clock in Unix seconds (the host's in native builds, where nothing renders).

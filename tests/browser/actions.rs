@@ -68,18 +68,15 @@ pub async fn submit_sign_in(
     browser.click("[data-testid=sign-in-submit]").await
 }
 
-/// Adds `sim` as a peer through the console, confirming the certificate the browser read;
-/// returns the new peer's id. Screenshots the review step as `screenshot` if given.
-pub async fn add_peer(
+/// Add peer in the console: the address typed, the certificate fetched and reviewed, the browser's
+/// own parse of it agreeing with the server's. Returns the fingerprint the review shows.
+pub async fn review_new_peer(
     browser: &Browser,
     server: &TestServer,
-    sim: &SimMoodle,
-    screenshot: Option<&str>,
-) -> anyhow::Result<i64> {
+    url: &str,
+) -> anyhow::Result<Option<String>> {
     browser.goto(&server.url("/peers/new")).await?;
-    browser
-        .fill("[data-testid=peer-url]", sim.wwwroot())
-        .await?;
+    browser.fill("[data-testid=peer-url]", url).await?;
     browser.click("[data-testid=fetch-certificate]").await?;
     browser.wait_for("[data-testid=peer-preview]").await?;
     // The browser parsed the certificate itself and agrees with the server.
@@ -90,12 +87,23 @@ pub async fn add_peer(
             "match",
         )
         .await?;
-    let fingerprint = browser
+    browser
         .attr(
             "[data-testid=preview-certificate-fingerprint]",
             "data-value",
         )
-        .await?;
+        .await
+}
+
+/// Adds `sim` as a peer through the console, confirming the certificate the browser read;
+/// returns the new peer's id. Screenshots the review step as `screenshot` if given.
+pub async fn add_peer(
+    browser: &Browser,
+    server: &TestServer,
+    sim: &SimMoodle,
+    screenshot: Option<&str>,
+) -> anyhow::Result<i64> {
+    let fingerprint = review_new_peer(browser, server, sim.wwwroot()).await?;
     ensure!(
         fingerprint.as_deref() == Some(sim.certificate().fingerprint_sha256().as_str()),
         "the fingerprint shown ({fingerprint:?}) is not the peer's"

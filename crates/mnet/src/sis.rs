@@ -106,7 +106,7 @@ impl Method {
 }
 
 /// An enrolment's role on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Role {
     /// `student`.
     Student,

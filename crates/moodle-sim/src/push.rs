@@ -124,6 +124,17 @@ impl PushSummary {
     pub fn accepted(&self) -> u64 {
         self.statuses.values().sum()
     }
+
+    /// Where the push stands, for the progress callback.
+    pub fn progress(&self) -> PushProgress {
+        PushProgress {
+            done: self.done,
+            total: self.total,
+            calls: self.calls,
+            faults: self.faults.values().sum(),
+            elapsed: self.elapsed,
+        }
+    }
 }
 
 impl fmt::Display for PushSummary {
@@ -243,13 +254,7 @@ impl SimMoodle {
             }
             summary.done += 1;
             summary.elapsed = started.elapsed();
-            progress(&PushProgress {
-                done: summary.done,
-                total: summary.total,
-                calls: summary.calls,
-                faults: summary.faults.values().sum(),
-                elapsed: summary.elapsed,
-            });
+            progress(&summary.progress());
         }
         summary.elapsed = started.elapsed();
         summary
@@ -338,13 +343,7 @@ impl SimMoodle {
                 pending = again;
             }
             summary.elapsed = started.elapsed();
-            progress(&PushProgress {
-                done: summary.done,
-                total: summary.total,
-                calls: summary.calls,
-                faults: summary.faults.values().sum(),
-                elapsed: summary.elapsed,
-            });
+            progress(&summary.progress());
         }
         summary.elapsed = started.elapsed();
         summary

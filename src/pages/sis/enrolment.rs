@@ -99,11 +99,7 @@ fn StatusEditor(
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         saved.set(false);
-        let since = history.with_untracked(|h| {
-            h.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .and_then(|rows| current_since(rows))
-        });
+        let since = ui::read_loaded_untracked(history, |rows| current_since(rows));
         let form = StatusForm {
             code: code.get_untracked(),
             note: note.get_untracked(),

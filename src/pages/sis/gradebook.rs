@@ -313,11 +313,7 @@ fn GradeEditor(
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         saved.set(false);
-        let since = history.with_untracked(|h| {
-            h.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .and_then(|rows| current_grade_since(rows))
-        });
+        let since = ui::read_loaded_untracked(history, |rows| current_grade_since(rows));
         let form = GradeForm {
             points: value.get_untracked(),
             excepted: excepted.get_untracked(),

@@ -1,5 +1,6 @@
 //! [`PersonPicker`]: finds a person by name, username or id number and lets one be chosen, for
-//! the forms that enrol someone or name a section's teacher.
+//! the forms that enrol someone or name a section's teacher. [`PersonSearch`]: that search, which
+//! the Students page uses too.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -10,6 +11,46 @@ use crate::api;
 use crate::i18n::sis;
 use crate::model::people::{PeopleFilter, full_name};
 use crate::ui::{self, Badge, Tone};
+
+/// A search for people by name, username or id number: the text typed, what the last search
+/// found (`None` while it runs, or before the first), and its request.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonSearch {
+    pub text: RwSignal<String>,
+    pub found: RwSignal<Option<Vec<PersonSummary>>>,
+    pub action: ui::Action,
+}
+
+impl Default for PersonSearch {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PersonSearch {
+    /// Nothing typed, nothing found yet.
+    pub fn new() -> Self {
+        PersonSearch {
+            text: RwSignal::new(String::new()),
+            found: RwSignal::new(None),
+            action: ui::Action::new(),
+        }
+    }
+
+    /// The search form's submit: searches for the text typed.
+    pub fn submit(self, event: SubmitEvent) {
+        event.prevent_default();
+        let query = PeopleFilter {
+            text: self.text.get_untracked(),
+            ..PeopleFilter::default()
+        }
+        .query();
+        let found = self.found;
+        found.set(None);
+        self.action
+            .run(api::admin::people(query), move |list| found.set(Some(list)));
+    }
+}
 
 /// Finds a person by name, username or id number and lets one be chosen into `chosen`.
 #[component]
@@ -22,19 +63,8 @@ pub fn PersonPicker(
     label: Option<&'static str>,
 ) -> impl IntoView {
     let t = sis();
-    let text = RwSignal::new(String::new());
-    let found = RwSignal::new(None::<Vec<PersonSummary>>);
-    let action = ui::Action::new();
-    let search = move |event: SubmitEvent| {
-        event.prevent_default();
-        let query = PeopleFilter {
-            text: text.get_untracked(),
-            ..PeopleFilter::default()
-        }
-        .query();
-        found.set(None);
-        action.run(api::admin::people(query), move |list| found.set(Some(list)));
-    };
+    let people = PersonSearch::new();
+    let search = move |event: SubmitEvent| people.submit(event);
     let input_id = format!("{prefix}-search");
     let search_testid = format!("{prefix}-search");
     let submit_testid = format!("{prefix}-search-submit");
@@ -44,15 +74,15 @@ pub fn PersonPicker(
         <form class="form form--inline picker" role="search" on:submit=search>
             <div class="field field--grow">
                 <label for=input_id.clone()>{label.unwrap_or(t.find_person)}</label>
-                <input id=input_id type="search" data-testid=search_testid autocomplete="off" bind:value=text aria-controls=results_id.clone() />
+                <input id=input_id type="search" data-testid=search_testid autocomplete="off" bind:value=people.text aria-controls=results_id.clone() />
             </div>
             <div class="form__actions">
                 <button type="submit" class="button" data-testid=submit_testid>{t.search}</button>
             </div>
         </form>
         <div id=results_id aria-live="polite">
-            <ui::ErrorSlot error=action.failure />
-            {move || found.get().map(|list| match list {
+            <ui::ErrorSlot error=people.action.failure />
+            {move || people.found.get().map(|list| match list {
                 list if list.is_empty() => view! { <p class="empty">{t.nobody_found}</p> }.into_any(),
                 list => {
                     let choose_testid = choose_testid.clone();

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_navigate;
 use schoolbridge_api::sis::{ContainerRow, CourseRow, NewStatusCodeRequest, StatusKind};
 
 use super::person_picker::PersonPicker;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::i18n::sis;
 use crate::model::roles::Need;
 use crate::model::sis::{SisProblem, new_course, new_section, new_term};
@@ -39,18 +39,53 @@ pub fn RecordsPage() -> impl IntoView {
     }
 }
 
+/// What a records form says after a submit: a problem in the form, the server's refusal (its
+/// `action`'s failure), or what was done.
+#[derive(Debug, Clone, Copy)]
+struct FormOutcome {
+    problem: RwSignal<Option<SisProblem>>,
+    done: RwSignal<Option<String>>,
+    action: ui::Action,
+}
+
+impl FormOutcome {
+    fn new() -> Self {
+        FormOutcome {
+            problem: RwSignal::new(None),
+            done: RwSignal::new(None),
+            action: ui::Action::new(),
+        }
+    }
+
+    /// A submit begins: the last outcome cleared; the request if the form has no problem, else
+    /// the problem shown.
+    fn checked<R>(self, request: Result<R, SisProblem>) -> Option<R> {
+        self.done.set(None);
+        match request {
+            Ok(r) => {
+                self.problem.set(None);
+                Some(r)
+            }
+            Err(p) => {
+                self.problem.set(Some(p));
+                None
+            }
+        }
+    }
+}
+
 /// A form's outcome line: a problem in the form, the server's refusal, or what was done.
 #[component]
-fn Outcome(
-    problem: RwSignal<Option<SisProblem>>,
-    failure: RwSignal<Option<ApiError>>,
-    done: RwSignal<Option<String>>,
-    testid: &'static str,
-) -> impl IntoView {
+fn Outcome(outcome: FormOutcome, testid: &'static str) -> impl IntoView {
     let t = sis();
+    let FormOutcome {
+        problem,
+        done,
+        action,
+    } = outcome;
     view! {
         {move || problem.get().map(|p| view! { <p class="field__problem" role="alert" data-testid=format!("{testid}-problem")>{t.problem(p)}</p> })}
-        <ErrorSlot error=failure testid=testid />
+        <ErrorSlot error=action.failure testid=testid />
         {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid=testid><p>{text}</p></Notice> })}
     }
 }
@@ -60,24 +95,23 @@ fn NewCourse(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
     let t = sis();
     let name = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let (problem, done) = (RwSignal::new(None), RwSignal::new(None));
-    let action = ui::Action::new();
-    let failure = action.failure;
+    let outcome = FormOutcome::new();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        done.set(None);
-        let request = match new_course(&name.get_untracked(), &code.get_untracked()) {
-            Ok(r) => r,
-            Err(p) => return problem.set(Some(p)),
+        let Some(request) =
+            outcome.checked(new_course(&name.get_untracked(), &code.get_untracked()))
+        else {
+            return;
         };
-        problem.set(None);
         let created = request.name.clone();
-        action.run(api::sis::create_course(request), move |_| {
-            done.set(Some((t.course_created)(&created)));
-            name.set(String::new());
-            code.set(String::new());
-            reload();
-        });
+        outcome
+            .action
+            .run(api::sis::create_course(request), move |_| {
+                outcome.done.set(Some((t.course_created)(&created)));
+                name.set(String::new());
+                code.set(String::new());
+                reload();
+            });
     };
     view! {
         <section class="section" aria-labelledby="new-course-heading">
@@ -89,7 +123,7 @@ fn NewCourse(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
                     <button type="submit" class="button" data-testid="course-submit">{t.create_course}</button>
                 </div>
             </form>
-            <Outcome problem failure done testid="course-result" />
+            <Outcome outcome testid="course-result" />
         </section>
     }
 }
@@ -100,29 +134,26 @@ fn NewTerm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let starts = RwSignal::new(String::new());
     let ends = RwSignal::new(String::new());
-    let (problem, done) = (RwSignal::new(None), RwSignal::new(None));
-    let action = ui::Action::new();
-    let failure = action.failure;
+    let outcome = FormOutcome::new();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        done.set(None);
-        let request = match new_term(
+        let Some(request) = outcome.checked(new_term(
             &name.get_untracked(),
             &starts.get_untracked(),
             &ends.get_untracked(),
-        ) {
-            Ok(r) => r,
-            Err(p) => return problem.set(Some(p)),
+        )) else {
+            return;
         };
-        problem.set(None);
         let created = request.name.clone();
-        action.run(api::sis::create_term(request), move |_| {
-            done.set(Some((t.term_created)(&created)));
-            for field in [name, starts, ends] {
-                field.set(String::new());
-            }
-            reload();
-        });
+        outcome
+            .action
+            .run(api::sis::create_term(request), move |_| {
+                outcome.done.set(Some((t.term_created)(&created)));
+                for field in [name, starts, ends] {
+                    field.set(String::new());
+                }
+                reload();
+            });
     };
     view! {
         <section class="section" aria-labelledby="new-term-heading">
@@ -135,7 +166,7 @@ fn NewTerm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
                     <button type="submit" class="button" data-testid="term-submit">{t.create_term}</button>
                 </div>
             </form>
-            <Outcome problem failure done testid="term-result" />
+            <Outcome outcome testid="term-result" />
         </section>
     }
 }
@@ -152,27 +183,25 @@ fn NewSection(
     let container = RwSignal::new(String::new());
     let course = RwSignal::new(String::new());
     let teacher = RwSignal::new(None::<(i64, String)>);
-    let (problem, done) = (RwSignal::new(None), RwSignal::new(None::<String>));
-    let action = ui::Action::new();
-    let failure = action.failure;
+    let outcome = FormOutcome::new();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let request = match new_section(
+        let Some(request) = outcome.checked(new_section(
             &name.get_untracked(),
             &code.get_untracked(),
             &container.get_untracked(),
             &course.get_untracked(),
             teacher.get_untracked().map(|p| p.0),
-        ) {
-            Ok(r) => r,
-            Err(p) => return problem.set(Some(p)),
+        )) else {
+            return;
         };
-        problem.set(None);
         let navigate = navigate.clone();
         // On to the new section, where people are enrolled.
-        action.run(api::sis::create_section(request), move |created| {
-            navigate(&format!("/sis/sections/{}", created.id), Default::default())
-        });
+        outcome
+            .action
+            .run(api::sis::create_section(request), move |created| {
+                navigate(&format!("/sis/sections/{}", created.id), Default::default())
+            });
     };
     view! {
         <section class="section" aria-labelledby="new-section-heading">
@@ -204,7 +233,7 @@ fn NewSection(
                     <button type="submit" class="button button--primary" data-testid="section-submit">{t.create_section}</button>
                 </div>
             </form>
-            <Outcome problem failure done testid="section-result" />
+            <Outcome outcome testid="section-result" />
         </section>
     }
 }
@@ -217,32 +246,35 @@ fn StatusCodes() -> impl IntoView {
     let code = RwSignal::new(String::new());
     let label = RwSignal::new(String::new());
     let kind = RwSignal::new("withdrawn".to_owned());
-    let (problem, done) = (RwSignal::new(None), RwSignal::new(None));
-    let action = ui::Action::new();
-    let failure = action.failure;
+    let outcome = FormOutcome::new();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        done.set(None);
         let (c, l) = (
             code.get_untracked().trim().to_owned(),
             label.get_untracked().trim().to_owned(),
         );
-        if c.is_empty() || l.is_empty() {
-            return problem.set(Some(SisProblem::Required));
+        let filled = if c.is_empty() || l.is_empty() {
+            Err(SisProblem::Required)
+        } else {
+            Ok(())
+        };
+        if outcome.checked(filled).is_none() {
+            return;
         }
         let kind = StatusKind::parse(&kind.get_untracked()).unwrap_or(StatusKind::Withdrawn);
-        problem.set(None);
         let request = NewStatusCodeRequest {
             code: c,
             label: l.clone(),
             kind,
         };
-        action.run(api::sis::define_status_code(request), move |()| {
-            done.set(Some((t.code_created)(&l)));
-            code.set(String::new());
-            label.set(String::new());
-            again.now();
-        });
+        outcome
+            .action
+            .run(api::sis::define_status_code(request), move |()| {
+                outcome.done.set(Some((t.code_created)(&l)));
+                code.set(String::new());
+                label.set(String::new());
+                again.now();
+            });
     };
     view! {
         <section class="section" aria-labelledby="codes-heading" data-testid="status-codes">
@@ -268,7 +300,7 @@ fn StatusCodes() -> impl IntoView {
                     <button type="submit" class="button" data-testid="code-submit">{t.define_code}</button>
                 </div>
             </form>
-            <Outcome problem failure done testid="code-result" />
+            <Outcome outcome testid="code-result" />
         </section>
     }
 }

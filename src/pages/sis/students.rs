@@ -5,42 +5,31 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use schoolbridge_api::PersonSummary;
 
+use super::person_picker::PersonSearch;
 use super::shown_idnumber;
-use crate::api;
 use crate::i18n::sis;
-use crate::model::people::{PeopleFilter, full_name};
-use crate::ui::{self, Empty, ErrorSlot, Loading, TextField};
+use crate::model::people::full_name;
+use crate::ui::{Empty, ErrorSlot, Loading, TextField};
 
 /// `/sis/students`.
 #[component]
 pub fn StudentsPage() -> impl IntoView {
     let t = sis();
-    let text = RwSignal::new(String::new());
-    let found = RwSignal::new(None::<Vec<PersonSummary>>);
-    let action = ui::Action::new();
-    let search = move |event: SubmitEvent| {
-        event.prevent_default();
-        let query = PeopleFilter {
-            text: text.get_untracked(),
-            ..PeopleFilter::default()
-        }
-        .query();
-        found.set(None);
-        action.run(api::admin::people(query), move |list| found.set(Some(list)));
-    };
+    let people = PersonSearch::new();
+    let search = move |event: SubmitEvent| people.submit(event);
     view! {
         <section class="page" data-testid="students" aria-labelledby="students-heading">
             <h1 id="students-heading">{t.students_heading}</h1>
             <p class="lead">{t.students_intro}</p>
             <form class="form form--inline" role="search" on:submit=search data-testid="student-search">
-                <TextField id="student-q" label=t.find_person value=text testid="student-q" kind="search" />
+                <TextField id="student-q" label=t.find_person value=people.text testid="student-q" kind="search" />
                 <div class="form__actions">
                     <button type="submit" class="button" data-testid="student-search-submit">{t.search}</button>
                 </div>
             </form>
-            {move || action.is_busy().then(|| view! { <Loading /> })}
-            <ErrorSlot error=action.failure />
-            {move || found.get().map(|list| if list.is_empty() {
+            {move || people.action.is_busy().then(|| view! { <Loading /> })}
+            <ErrorSlot error=people.action.failure />
+            {move || people.found.get().map(|list| if list.is_empty() {
                 view! { <Empty text=t.nobody_found testid="students-empty" /> }.into_any()
             } else {
                 view! { <Results list /> }.into_any()

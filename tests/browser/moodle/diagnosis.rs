@@ -7,10 +7,9 @@ use serde_json::json;
 
 use crate::actions::{ADMIN, PASSWORD, sign_in};
 use crate::driver::Browser;
-use crate::real_moodle::flows::{ALL_SERVICES, connect_quickly, moodle_certificate};
+use crate::real_moodle::flows::{Peered, moodle_certificate};
 use crate::real_moodle::pages;
-use crate::real_moodle::sb_api::SchoolBridgeApi;
-use crate::real_moodle::site::{MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD, MoodleSite, Version};
+use crate::real_moodle::site::{MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD};
 use crate::server::TestServer;
 
 async fn verify_in_console(
@@ -38,13 +37,12 @@ async fn verify_in_console(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_deleted_key_is_diagnosed_as_such_and_reviewed() -> anyhow::Result<()> {
     let name = "m45-deleted-key";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        site,
+        server,
+        connection,
+        ..
+    } = Peered::m45(name).await?;
 
     // The Moodle administrator deletes Moodle's key on the Networking page.
     let browser = Browser::start(name).await?;
@@ -86,13 +84,12 @@ async fn moodle45_deleted_key_is_diagnosed_as_such_and_reviewed() -> anyhow::Res
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_without_rc4_is_diagnosed_as_the_openssl_legacy_provider() -> anyhow::Result<()> {
     let name = "m45-no-rc4";
-    let mut site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        mut site,
+        server: _server,
+        api,
+        connection,
+    } = Peered::m45(name).await?;
     site.serve_without_rc4().await?;
 
     let verified = api

@@ -1,12 +1,13 @@
 //! Steps that span both sides: peering SchoolBridge and a real Moodle, in the browser as the two
 //! administrators do it ([`connect_in_browser`]) or through the same APIs quickly, for tests
-//! whose subject is what comes after ([`connect_quickly`]).
+//! whose subject is what comes after ([`connect_quickly`], and [`Peered::start`], where most of
+//! those tests begin).
 
 use anyhow::{Context, ensure};
 use mnet::keys::PeerCertificate;
 use serde_json::{Value, json};
 
-use crate::actions::{ADMIN, PASSWORD, sign_in};
+use crate::actions::{ADMIN, PASSWORD, review_new_peer, sign_in};
 use crate::driver::Browser;
 use crate::real_moodle::pages::{self, ServiceTicks};
 use crate::real_moodle::sb_api::SchoolBridgeApi;
@@ -20,6 +21,42 @@ pub struct Connection {
     pub moodle_hostid: i64,
     /// SchoolBridge's id of the Moodle.
     pub peer_id: i64,
+}
+
+/// A fresh real Moodle and a fresh SchoolBridge (its administrator signed in to the API),
+/// peered through the APIs with `services` ticked ([`connect_quickly`]).
+pub struct Peered {
+    pub site: MoodleSite,
+    pub server: TestServer,
+    pub api: SchoolBridgeApi,
+    pub connection: Connection,
+}
+
+impl Peered {
+    pub async fn start(
+        version: Version,
+        name: &str,
+        services: &[ServiceTicks<'_>],
+    ) -> anyhow::Result<Self> {
+        let site = MoodleSite::start(version, name).await?;
+        let server = TestServer::builder(name)
+            .admin(ADMIN, PASSWORD)
+            .start()
+            .await?;
+        let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
+        let connection = connect_quickly(&site, &server, &api, services).await?;
+        Ok(Peered {
+            site,
+            server,
+            api,
+            connection,
+        })
+    }
+
+    /// A Moodle 4.5 with every service ticked both ways (`ALL_SERVICES`).
+    pub async fn m45(name: &str) -> anyhow::Result<Self> {
+        Self::start(Version::M45, name, &ALL_SERVICES).await
+    }
 }
 
 /// Every service both ways, as README.md's "Adding a Moodle peer" tells a Moodle admin to tick
@@ -94,25 +131,7 @@ pub async fn connect_in_browser(
 
     let theirs = moodle_certificate(site).await?;
     sign_in(browser, server, ADMIN, PASSWORD).await?;
-    browser.goto(&server.url("/peers/new")).await?;
-    browser
-        .fill("[data-testid=peer-url]", &site.wwwroot())
-        .await?;
-    browser.click("[data-testid=fetch-certificate]").await?;
-    browser.wait_for("[data-testid=peer-preview]").await?;
-    browser
-        .wait_for_attr(
-            "[data-testid=preview-certificate-browser-check]",
-            "data-outcome",
-            "match",
-        )
-        .await?;
-    let fingerprint = browser
-        .attr(
-            "[data-testid=preview-certificate-fingerprint]",
-            "data-value",
-        )
-        .await?;
+    let fingerprint = review_new_peer(browser, server, &site.wwwroot()).await?;
     ensure!(
         fingerprint.as_deref() == Some(theirs.fingerprint_sha256().as_str()),
         "SchoolBridge shows fingerprint {fingerprint:?}, Moodle's key has {}",

@@ -9,11 +9,9 @@ use anyhow::Context;
 use mnet::keys::PeerCertificate;
 use serde_json::{Value, json};
 
-use crate::actions::{ADMIN, PASSWORD};
-use crate::real_moodle::flows::{ALL_SERVICES, connect_quickly, moodle_certificate};
+use crate::real_moodle::flows::{Peered, moodle_certificate};
 use crate::real_moodle::sb_api::SchoolBridgeApi;
-use crate::real_moodle::site::{MoodleSite, Version};
-use crate::server::TestServer;
+use crate::real_moodle::site::MoodleSite;
 use crate::support::{PATIENCE, poll};
 
 /// Creates students `prefix1..=n` in Moodle; the plugin sends each at the end of the run.
@@ -75,13 +73,9 @@ async fn sb_current(api: &SchoolBridgeApi) -> anyhow::Result<String> {
 async fn moodle45_schoolbridge_rotates_its_key_on_the_command_line_under_traffic()
 -> anyhow::Result<()> {
     let name = "m45-keys-sb";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        site, server, api, ..
+    } = Peered::m45(name).await?;
     site.fixture("plugin-config", json!({"peers": [server.wwwroot()]}))
         .await?;
     create_students(&site, "before", 3).await?;
@@ -126,13 +120,12 @@ async fn moodle45_schoolbridge_rotates_its_key_on_the_command_line_under_traffic
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_moodle_rotates_its_key_under_traffic() -> anyhow::Result<()> {
     let name = "m45-keys-moodle";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        site,
+        server,
+        api,
+        connection,
+    } = Peered::m45(name).await?;
     site.fixture("plugin-config", json!({"peers": [server.wwwroot()]}))
         .await?;
     create_students(&site, "before", 2).await?;

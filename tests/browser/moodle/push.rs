@@ -11,9 +11,8 @@
 use anyhow::{Context, ensure};
 use serde_json::{Value, json};
 
-use crate::actions::{ADMIN, PASSWORD};
 use crate::driver::Browser;
-use crate::real_moodle::flows::{connect_quickly, services_of};
+use crate::real_moodle::flows::{Peered, services_of};
 use crate::real_moodle::pages;
 use crate::real_moodle::sb_api::SchoolBridgeApi;
 use crate::real_moodle::sis_check::{self as sis, points};
@@ -40,13 +39,12 @@ struct Pair {
 
 impl Pair {
     async fn start(version: Version, name: &str) -> anyhow::Result<Self> {
-        let site = MoodleSite::start(version, name).await?;
-        let server = TestServer::builder(name)
-            .admin(ADMIN, PASSWORD)
-            .start()
-            .await?;
-        let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-        let connection = connect_quickly(&site, &server, &api, &services_of(version)).await?;
+        let Peered {
+            site,
+            server,
+            api,
+            connection,
+        } = Peered::start(version, name, &services_of(version)).await?;
         Ok(Pair {
             site,
             server,

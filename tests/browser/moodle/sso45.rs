@@ -6,40 +6,31 @@
 //! for 30 seconds. A SchoolBridge user follows the Moodle link of SchoolBridge's Network servers
 //! and is signed in to Moodle.
 
-use anyhow::Context;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::actions::{ADMIN, PASSWORD, sign_in};
+use crate::actions::ADMIN;
 use crate::driver::Browser;
-use crate::real_moodle::flows::{ALL_SERVICES, connect_quickly};
+use crate::real_moodle::flows::Peered;
 use crate::real_moodle::pages::{self, follow_network_server};
-use crate::real_moodle::sb_api::SchoolBridgeApi;
-use crate::real_moodle::site::{MOODLE_SITE_NAME, MoodleSite, Version};
-use crate::real_moodle::sso_steps::{grant_sign_in, moodle_jump, open_land};
-use crate::server::TestServer;
+use crate::real_moodle::site::{MOODLE_SITE_NAME, Version};
+use crate::real_moodle::sso_steps::{
+    TEACHER, TEACHER_PASSWORD, create_teacher, grant_sign_in, moodle_jump, open_land,
+    roam_to_moodle, schoolbridge_session_ended,
+};
 use crate::support::{PATIENCE, poll};
-
-const TEACHER: &str = "ednak";
-const TEACHER_PASSWORD: &str = "Teacher-pass-1";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_people_sign_in_both_ways_with_stock_auth_mnet() -> anyhow::Result<()> {
     let name = "m45-sso";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        site,
+        server,
+        api,
+        connection,
+    } = Peered::m45(name).await?;
     site.fixture("sso-setup", json!({})).await?;
-    site.fixture(
-        "create-user",
-        json!({"username": TEACHER, "firstname": "Edna", "lastname": "Krabappel",
-               "password": TEACHER_PASSWORD, "idnumber": "T-100"}),
-    )
-    .await?;
+    create_teacher(&site).await?;
 
     // Edna, in Moodle, follows SchoolBridge in the Network servers block: refused politely.
     let browser = Browser::start(name).await?;
@@ -77,24 +68,19 @@ async fn moodle45_people_sign_in_both_ways_with_stock_auth_mnet() -> anyhow::Res
 
     // Single log-out: leaving Moodle ends the SchoolBridge session (Moodle calls kill_child).
     pages::log_out(&browser, &site).await?;
-    browser.goto(&server.url("/")).await?;
-    browser
-        .wait_for("[data-testid=sign-in-username], [data-testid=signed-out]")
-        .await
-        .context("after logging out of Moodle, SchoolBridge still shows a session")?;
+    schoolbridge_session_ended(&browser, &server).await?;
     Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_a_land_url_signs_in_once() -> anyhow::Result<()> {
     let name = "m45-sso-replay";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        site,
+        server,
+        api,
+        connection,
+    } = Peered::m45(name).await?;
     site.fixture("sso-setup", json!({})).await?;
     site.fixture(
         "create-user",
@@ -151,13 +137,9 @@ async fn moodle45_a_land_url_signs_in_once() -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_a_schoolbridge_user_roams_into_moodle() -> anyhow::Result<()> {
     let name = "m45-sso-out";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        site, server, api, ..
+    } = Peered::m45(name).await?;
     site.fixture("sso-setup", json!({})).await?;
     // SchoolBridge asks the new peer what it switched on; once Moodle has said it takes people
     // from SchoolBridge, the link is offered.
@@ -173,14 +155,7 @@ async fn moodle45_a_schoolbridge_user_roams_into_moodle() -> anyhow::Result<()> 
 
     // Skinner, SchoolBridge's administrator, follows the Moodle in SchoolBridge's Network servers.
     let browser = Browser::start(name).await?;
-    sign_in(&browser, &server, ADMIN, PASSWORD).await?;
-    browser
-        .click("[data-testid=network-servers] a, [data-testid=network-server-link]")
-        .await?;
-    browser.wait_for_origin(&site.wwwroot()).await?;
-    browser
-        .wait_for_path("a Moodle page", |p| !p.starts_with("/auth/"))
-        .await?;
+    roam_to_moodle(&browser, &site, &server).await?;
     browser.screenshot(&format!("{name}-in-moodle")).await?;
     // Moodle created him as an MNet user of SchoolBridge and shows him logged in.
     let users = site
@@ -201,12 +176,6 @@ async fn moodle45_network_servers_offers_only_a_moodle_that_takes_our_people() -
 {
     use crate::real_moodle::pages::ServiceTicks;
     let name = "m45-sso-offer";
-    let site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
     // Moodle is our identity provider only: it does not subscribe to our sso_idp.
     let moodle_as_idp_only = [
         ServiceTicks {
@@ -225,7 +194,12 @@ async fn moodle45_network_servers_offers_only_a_moodle_that_takes_our_people() -
             subscribe: true,
         },
     ];
-    let connection = connect_quickly(&site, &server, &api, &moodle_as_idp_only).await?;
+    let Peered {
+        site,
+        server,
+        api,
+        connection,
+    } = Peered::start(Version::M45, name, &moodle_as_idp_only).await?;
     let verify = format!("/api/peers/{}/verify", connection.peer_id);
     api.send(Method::POST, &verify, None).await?;
     let me = api.get("/api/session").await?;

@@ -13,50 +13,26 @@ use serde_json::json;
 
 use crate::actions::{ADMIN, PASSWORD, sign_in};
 use crate::driver::Browser;
-use crate::real_moodle::flows::{ALL_SERVICES, Connection, connect_quickly};
+use crate::real_moodle::flows::{ALL_SERVICES, Peered};
 use crate::real_moodle::pages::{self, follow_navigation_server, has_navigation_server};
-use crate::real_moodle::sb_api::SchoolBridgeApi;
-use crate::real_moodle::site::{MOODLE_SITE_NAME, MoodleSite, Version};
-use crate::real_moodle::sso_steps::{grant_sign_in, moodle_jump, open_land};
-use crate::server::TestServer;
+use crate::real_moodle::site::{MOODLE_SITE_NAME, Version};
+use crate::real_moodle::sso_steps::{
+    TEACHER, TEACHER_PASSWORD, create_teacher, grant_sign_in, moodle_jump, open_land,
+    schoolbridge_session_ended,
+};
 
-const TEACHER: &str = "ednak";
-const TEACHER_PASSWORD: &str = "Teacher-pass-1";
 /// Where our plugin publishes its MNet methods (SchoolBridge learns it from listMethods).
 const OUR_METHODS: &str = "auth/schoolbridge/mnetservice.php";
 
-struct Sso {
-    site: MoodleSite,
-    server: TestServer,
-    api: SchoolBridgeApi,
-    connection: Connection,
-}
-
 /// A Moodle peered with SchoolBridge, every service ticked on both sides, Edna a teacher.
-async fn start(version: Version, name: &str) -> anyhow::Result<Sso> {
-    let site = MoodleSite::start(version, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
-    site.fixture(
-        "create-user",
-        json!({"username": TEACHER, "firstname": "Edna", "lastname": "Krabappel",
-               "password": TEACHER_PASSWORD, "idnumber": "T-100"}),
-    )
-    .await?;
-    Ok(Sso {
-        site,
-        server,
-        api,
-        connection,
-    })
+async fn start(version: Version, name: &str) -> anyhow::Result<Peered> {
+    let sso = Peered::start(version, name, &ALL_SERVICES).await?;
+    create_teacher(&sso.site).await?;
+    Ok(sso)
 }
 
 /// "Verify now" on SchoolBridge's peer page, then what the page says about single sign-on.
-async fn peer_sso(sso: &Sso) -> anyhow::Result<serde_json::Value> {
+async fn peer_sso(sso: &Peered) -> anyhow::Result<serde_json::Value> {
     let id = sso.connection.peer_id;
     sso.api
         .send(Method::POST, &format!("/api/peers/{id}/verify"), None)
@@ -157,11 +133,7 @@ async fn moodle_people_sign_in_to_schoolbridge(version: Version, name: &str) -> 
     // Single log-out: leaving Moodle ends the SchoolBridge session (our plugin's log-out hook
     // calls SchoolBridge's kill_child, as auth_mnet did).
     pages::log_out(&browser, &sso.site).await?;
-    browser.goto(&sso.server.url("/")).await?;
-    browser
-        .wait_for("[data-testid=sign-in-username], [data-testid=signed-out]")
-        .await
-        .context("after logging out of Moodle, SchoolBridge still shows a session")?;
+    schoolbridge_session_ended(&browser, &sso.server).await?;
 
     // A land URL signs in once, although Moodle confirms its token for 30 seconds.
     pages::log_in(&browser, &sso.site, TEACHER, TEACHER_PASSWORD).await?;
@@ -237,11 +209,7 @@ async fn schoolbridge_people_sign_in_to_moodle(version: Version, name: &str) -> 
     // plugin's log-out hook calls SchoolBridge's kill_children).
     pages::log_out(&browser, &sso.site).await?;
     browser.wait_for_origin(&sso.server.wwwroot()).await?;
-    browser.goto(&sso.server.url("/")).await?;
-    browser
-        .wait_for("[data-testid=sign-in-username], [data-testid=signed-out]")
-        .await
-        .context("after logging out of Moodle, SchoolBridge still shows a session")?;
+    schoolbridge_session_ended(&browser, &sso.server).await?;
     Ok(())
 }
 

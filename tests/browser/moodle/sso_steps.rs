@@ -1,14 +1,64 @@
 //! The HTTP steps of single sign-on that the SSO tests share, whichever Moodle plugin serves it
 //! (stock `auth_mnet` on 4.5 or our `auth_schoolbridge`): letting a person sign in to
-//! SchoolBridge, asking Moodle's jump for a land URL, and opening that URL as a browser would.
+//! SchoolBridge, asking Moodle's jump for a land URL, and opening that URL as a browser would;
+//! their teacher Edna; SchoolBridge's administrator roaming into Moodle; the end of a session by
+//! single log-out.
 
 use anyhow::Context;
 use reqwest::Method;
 use serde_json::json;
 
+use crate::actions::{ADMIN, PASSWORD, sign_in};
 use crate::driver::Browser;
 use crate::real_moodle::sb_api::SchoolBridgeApi;
 use crate::real_moodle::site::MoodleSite;
+use crate::server::TestServer;
+
+/// The teacher the SSO tests sign in as, in Moodle.
+pub const TEACHER: &str = "ednak";
+pub const TEACHER_PASSWORD: &str = "Teacher-pass-1";
+
+/// Creates Edna Krabappel, the teacher `TEACHER`, in Moodle.
+pub async fn create_teacher(site: &MoodleSite) -> anyhow::Result<()> {
+    site.fixture(
+        "create-user",
+        json!({"username": TEACHER, "firstname": "Edna", "lastname": "Krabappel",
+               "password": TEACHER_PASSWORD, "idnumber": "T-100"}),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Skinner, SchoolBridge's administrator, signs in to the console and follows the Moodle in
+/// SchoolBridge's Network servers, until a Moodle page past the land page.
+pub async fn roam_to_moodle(
+    browser: &Browser,
+    site: &MoodleSite,
+    server: &TestServer,
+) -> anyhow::Result<()> {
+    sign_in(browser, server, ADMIN, PASSWORD).await?;
+    browser
+        .click("[data-testid=network-servers] a, [data-testid=network-server-link]")
+        .await?;
+    browser.wait_for_origin(&site.wwwroot()).await?;
+    browser
+        .wait_for_path("a Moodle page", |p| !p.starts_with("/auth/"))
+        .await?;
+    Ok(())
+}
+
+/// After logging out of Moodle: SchoolBridge shows this browser no session (single log-out).
+pub async fn schoolbridge_session_ended(
+    browser: &Browser,
+    server: &TestServer,
+) -> anyhow::Result<()> {
+    browser.goto(&server.url("/")).await?;
+    browser
+        .wait_for("[data-testid=sign-in-username], [data-testid=signed-out]")
+        .await
+        .context("after logging out of Moodle, SchoolBridge still shows a session")?;
+    Ok(())
+}
 
 /// Gives the first person SchoolBridge finds for `search` the right to sign in.
 pub async fn grant_sign_in(api: &SchoolBridgeApi, search: &str) -> anyhow::Result<()> {

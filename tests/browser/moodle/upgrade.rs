@@ -8,17 +8,16 @@
 use anyhow::Context;
 use serde_json::{Value, json};
 
-use crate::actions::{ADMIN, PASSWORD, sign_in};
+use crate::actions::ADMIN;
 use crate::driver::Browser;
-use crate::real_moodle::flows::{ALL_SERVICES, connect_quickly};
+use crate::real_moodle::flows::Peered;
 use crate::real_moodle::pages::{self, follow_navigation_server, follow_network_server};
 use crate::real_moodle::sb_api::SchoolBridgeApi;
 use crate::real_moodle::site::{MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD, MoodleSite, Version};
-use crate::real_moodle::sso_steps::grant_sign_in;
+use crate::real_moodle::sso_steps::{
+    TEACHER, TEACHER_PASSWORD, create_teacher, grant_sign_in, roam_to_moodle,
+};
 use crate::server::TestServer;
-
-const TEACHER: &str = "ednak";
-const TEACHER_PASSWORD: &str = "Teacher-pass-1";
 const SSO_TASK: &str = "\\auth_schoolbridge\\task\\sessions";
 
 /// SchoolBridge's administrator in Moodle: (id, auth) of every account with that username from
@@ -51,14 +50,7 @@ async fn skinner_roams(
     site: &MoodleSite,
     server: &TestServer,
 ) -> anyhow::Result<()> {
-    sign_in(browser, server, ADMIN, PASSWORD).await?;
-    browser
-        .click("[data-testid=network-servers] a, [data-testid=network-server-link]")
-        .await?;
-    browser.wait_for_origin(&site.wwwroot()).await?;
-    browser
-        .wait_for_path("a Moodle page", |p| !p.starts_with("/auth/"))
-        .await?;
+    roam_to_moodle(browser, site, server).await?;
     browser.wait_for("#user-menu-toggle").await?;
     Ok(())
 }
@@ -67,20 +59,14 @@ async fn skinner_roams(
 async fn moodle45_with_stock_sso_upgrades_to_51_and_the_same_people_sign_in() -> anyhow::Result<()>
 {
     let name = "m45-upgrade";
-    let mut site = MoodleSite::start(Version::M45, name).await?;
-    let server = TestServer::builder(name)
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let api = SchoolBridgeApi::sign_in(&server, ADMIN, PASSWORD).await?;
-    let connection = connect_quickly(&site, &server, &api, &ALL_SERVICES).await?;
+    let Peered {
+        mut site,
+        server,
+        api,
+        connection,
+    } = Peered::m45(name).await?;
     site.fixture("sso-setup", json!({})).await?;
-    site.fixture(
-        "create-user",
-        json!({"username": TEACHER, "firstname": "Edna", "lastname": "Krabappel",
-               "password": TEACHER_PASSWORD, "idnumber": "T-100"}),
-    )
-    .await?;
+    create_teacher(&site).await?;
 
     // On 4.5, with stock auth_mnet: Edna opens SchoolBridge from the Network servers block …
     let browser = Browser::start(name).await?;

@@ -45,24 +45,8 @@ pub fn gradeitem_idnumber(id: u64) -> String {
     format!("{GRADEITEM_PREFIX}{id}")
 }
 
-/// A role in a section.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Role {
-    /// `student`.
-    Student,
-    /// `teacher`.
-    Teacher,
-}
-
-impl Role {
-    /// The wire text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Student => "student",
-            Role::Teacher => "teacher",
-        }
-    }
-}
+/// A role in a section: the contract's own (`mnet::sis::Role`, written `student` / `teacher`).
+pub use mnet::sis::Role;
 
 /// Points in hundredths, written as the plugin writes them (`mapper::number`): plain decimal,
 /// no exponent, no trailing zeros ("87.5", "100", "0.25").
@@ -102,7 +86,12 @@ impl fmt::Display for Points {
     }
 }
 
-/// What a change does: the seven methods of `schooltool_sis` with their own fields.
+/// What a change does: the seven methods of `schooltool_sis` that the plugin sends, with their own
+/// fields as the plugin holds them. Not `mnet::sis::ChangeBody` itself, which is the contract's
+/// reading of any sender: the simulator keeps points exact in hundredths (`Points`, comparable and
+/// printed as the plugin prints them) and counts unsigned, and sends neither `remove_grade` nor an
+/// enrolment's status and dates. [`ChangeBody::to_wire`] gives the contract's value, and the wire
+/// struct is written from it (`mnet::sis`), so the two cannot drift apart on the wire.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeBody {
     /// `fetch_user`: a person was created or edited.
@@ -203,10 +192,6 @@ impl ChangeBody {
     /// The same change as the wire has it (`mnet::sis`, the types SchoolBridge reads with).
     pub fn to_wire(&self) -> mnet::sis::ChangeBody {
         use mnet::sis::ChangeBody as Wire;
-        let role = |r: Role| match r {
-            Role::Student => mnet::sis::Role::Student,
-            Role::Teacher => mnet::sis::Role::Teacher,
-        };
         match self {
             ChangeBody::FetchUser {
                 idnumber,
@@ -235,22 +220,22 @@ impl ChangeBody {
             ChangeBody::NewEnrolment {
                 sectionid,
                 userid,
-                role: r,
+                role,
             } => Wire::NewEnrolment {
                 sectionid: sectionid.clone(),
                 userid: userid.clone(),
-                role: role(*r),
+                role: *role,
                 suspended: false,
                 dates: None,
             },
             ChangeBody::RemoveEnrolment {
                 sectionid,
                 userid,
-                role: r,
+                role,
             } => Wire::RemoveEnrolment {
                 sectionid: sectionid.clone(),
                 userid: userid.clone(),
-                role: r.map(role),
+                role: *role,
             },
             ChangeBody::NewAssessment {
                 idnumber,

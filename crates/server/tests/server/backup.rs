@@ -300,14 +300,18 @@ async fn postgres_is_backed_up_with_pg_dump() {
 /// As an operator runs them: back up a site, restore it elsewhere, the same site key.
 #[test]
 fn the_command_line_backs_up_and_restores() {
-    let bin = || Command::new(env!("CARGO_BIN_EXE_schoolbridge"));
+    // `schoolbridge --data-dir <data> <args…>`.
+    let run = |data: &std::path::Path, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_schoolbridge"))
+            .args(["--data-dir", data.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
     let dir = tempfile::tempdir().unwrap();
     let (site, copy) = (dir.path().join("site"), dir.path().join("copy"));
     let key_show = |data: &std::path::Path| {
-        let out = bin()
-            .args(["--data-dir", data.to_str().unwrap(), "key", "show", "--pem"])
-            .output()
-            .unwrap();
+        let out = run(data, &["key", "show", "--pem"]);
         assert!(
             out.status.success(),
             "{}",
@@ -317,15 +321,7 @@ fn the_command_line_backs_up_and_restores() {
     };
     let original = key_show(&site);
     let file = dir.path().join("site.tar.gz");
-    let out = bin()
-        .args([
-            "--data-dir",
-            site.to_str().unwrap(),
-            "backup",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = run(&site, &["backup", file.to_str().unwrap()]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -336,15 +332,7 @@ fn the_command_line_backs_up_and_restores() {
         text.contains("Backup written to") && text.contains("master key"),
         "{text}"
     );
-    let out = bin()
-        .args([
-            "--data-dir",
-            copy.to_str().unwrap(),
-            "restore",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = run(&copy, &["restore", file.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -352,15 +340,7 @@ fn the_command_line_backs_up_and_restores() {
     );
     assert_eq!(key_show(&copy), original);
     // Again into the same directory: refused, exit status non-zero, a sentence saying why.
-    let out = bin()
-        .args([
-            "--data-dir",
-            copy.to_str().unwrap(),
-            "restore",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = run(&copy, &["restore", file.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("empty data directory"));
 }

@@ -102,21 +102,7 @@ async fn who_sees_what() {
     );
     // A student sees themself only (S1 gets login rights and signs in by SSO in real life; here
     // the session is made directly).
-    let now = sis.app.state.clock.now();
-    schoolbridge::write_tx!(sis.app.state.store, |c| {
-        schoolbridge::store::people::set_login_allowed(c, &[s1], true, now).await
-    })
-    .unwrap();
-    let started =
-        schoolbridge::accounts::sessions::start(&sis.app.state, s1, Some(sis.peer.id), None)
-            .await
-            .unwrap();
-    let mut student = Api::anonymous(&sis.app);
-    student.cookie = started
-        .set_cookie
-        .strip_prefix("sb_session=")
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned);
+    let mut student = session_for(&sis, s1).await;
     let (st, me) = student.get("/api/session").await;
     assert_eq!(st, 200);
     assert_eq!(

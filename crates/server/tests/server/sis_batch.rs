@@ -155,25 +155,36 @@ fn batch_results(reply: &Struct) -> Vec<Result<Struct, (i32, String)>> {
         .collect()
 }
 
+/// Sends each change as its own call: the outcome of each.
+async fn sent_one_by_one(sis: &Sis, changes: &[Change]) -> Vec<String> {
+    let mut outcomes = Vec::new();
+    for c in changes {
+        let sent = sis.call_raw(c.method().name(), &c.to_params()).await;
+        outcomes.push(outcome(&sent));
+    }
+    outcomes
+}
+
+/// Sends the changes as `batch` calls of `size` changes each: the outcome of each change.
+async fn sent_in_batches(sis: &Sis, changes: &[Change], size: usize) -> Vec<String> {
+    let mut outcomes = Vec::new();
+    for part in changes.chunks(size) {
+        let batch = Batch {
+            changes: part.to_vec(),
+        };
+        let reply = sis.call_raw("batch", &batch.to_params()).await.unwrap();
+        outcomes.extend(batch_results(&reply).iter().map(outcome));
+    }
+    outcomes
+}
+
 #[tokio::test]
 async fn a_batch_is_the_same_as_its_changes_sent_one_by_one() {
     for backend in backends() {
         let (alone, batched) = (Sis::start(backend).await, Sis::start(backend).await);
         let changes = school();
-        let mut one_by_one = Vec::new();
-        for c in &changes {
-            let sent = alone.call_raw(c.method().name(), &c.to_params()).await;
-            one_by_one.push(outcome(&sent));
-        }
-        let mut in_batches = Vec::new();
-        for part in changes.chunks(5) {
-            let batch = Batch {
-                changes: part.to_vec(),
-            };
-            let reply = batched.call_raw("batch", &batch.to_params()).await.unwrap();
-            in_batches.extend(batch_results(&reply).iter().map(outcome));
-        }
-        assert_eq!(in_batches, one_by_one);
+        let one_by_one = sent_one_by_one(&alone, &changes).await;
+        assert_eq!(sent_in_batches(&batched, &changes, 5).await, one_by_one);
         assert!(
             one_by_one.contains(&"fault 8104".to_owned()),
             "{one_by_one:?}"
@@ -188,14 +199,7 @@ async fn a_batch_is_the_same_as_its_changes_sent_one_by_one() {
         // The same batches again (a sender's retry after a lost reply): every applied change is
         // replayed, the refused ones are refused again, and nothing changes.
         let before = batched.dump_state().await;
-        let mut again = Vec::new();
-        for part in changes.chunks(5) {
-            let batch = Batch {
-                changes: part.to_vec(),
-            };
-            let reply = batched.call_raw("batch", &batch.to_params()).await.unwrap();
-            again.extend(batch_results(&reply).iter().map(outcome));
-        }
+        let again = sent_in_batches(&batched, &changes, 5).await;
         for (first, second) in one_by_one.iter().zip(&again) {
             if first.starts_with("fault") {
                 assert_eq!(second, first);
@@ -332,17 +336,7 @@ async fn out_of_order_changes_in_a_batch_end_as_one_by_one_in_time_order() {
             let sent = in_order.call_raw(c.method().name(), &c.to_params()).await;
             assert!(sent.is_ok(), "{:?}: {sent:?}", c.eventid);
         }
-        let reply = batched
-            .call_raw(
-                "batch",
-                &Batch {
-                    changes: changes.clone(),
-                }
-                .to_params(),
-            )
-            .await
-            .unwrap();
-        let results: Vec<String> = batch_results(&reply).iter().map(outcome).collect();
+        let results = sent_in_batches(&batched, &changes, changes.len()).await;
         assert!(
             results.iter().all(|r| !r.starts_with("fault")),
             "{results:?}"
@@ -395,22 +389,8 @@ async fn an_eventid_repeated_inside_a_batch_is_answered_as_one_by_one() {
             change("p1", 1200, grade("a1", "u1", 5.0, 1)),
             change("p2", 1000, person("u2", "ben")),
         ];
-        let mut one_by_one = Vec::new();
-        for c in &changes {
-            let sent = alone.call_raw(c.method().name(), &c.to_params()).await;
-            one_by_one.push(outcome(&sent));
-        }
-        let reply = batched
-            .call_raw(
-                "batch",
-                &Batch {
-                    changes: changes.clone(),
-                }
-                .to_params(),
-            )
-            .await
-            .unwrap();
-        let in_batch: Vec<String> = batch_results(&reply).iter().map(outcome).collect();
+        let one_by_one = sent_one_by_one(&alone, &changes).await;
+        let in_batch = sent_in_batches(&batched, &changes, changes.len()).await;
         assert_eq!(
             one_by_one,
             vec![

@@ -77,47 +77,51 @@ async fn sections_are_listed_by_container_teacher_and_course() {
                 .collect::<Vec<_>>()
         };
         let ongoing = store.containers().await.unwrap()[0].id;
-        assert_eq!(
-            ids(SectionFilter {
-                container_id: Some(ongoing),
-                ..Default::default()
-            })
-            .await,
-            vec![c1]
-        );
-        assert_eq!(
-            ids(SectionFilter {
-                container_id: Some(term),
-                ..Default::default()
-            })
-            .await,
-            vec![manual]
-        );
-        assert_eq!(
-            ids(SectionFilter {
-                course_id: Some(course),
-                ..Default::default()
-            })
-            .await,
-            vec![c1, manual],
-            "by segment, then name"
-        );
-        assert_eq!(
-            ids(SectionFilter {
-                teacher_id: Some(t1),
-                ..Default::default()
-            })
-            .await,
-            vec![c1]
-        );
-        assert_eq!(
-            ids(SectionFilter {
-                peer_id: Some(sis.peer.id),
-                ..Default::default()
-            })
-            .await,
-            vec![c1]
-        );
+        let by = SectionFilter::default;
+        for (filter, expected, what) in [
+            (
+                SectionFilter {
+                    container_id: Some(ongoing),
+                    ..by()
+                },
+                vec![c1],
+                "the ongoing container",
+            ),
+            (
+                SectionFilter {
+                    container_id: Some(term),
+                    ..by()
+                },
+                vec![manual],
+                "the term",
+            ),
+            (
+                SectionFilter {
+                    course_id: Some(course),
+                    ..by()
+                },
+                vec![c1, manual],
+                "the course: by segment, then name",
+            ),
+            (
+                SectionFilter {
+                    teacher_id: Some(t1),
+                    ..by()
+                },
+                vec![c1],
+                "the teacher",
+            ),
+            (
+                SectionFilter {
+                    peer_id: Some(sis.peer.id),
+                    ..by()
+                },
+                vec![c1],
+                "the peer",
+            ),
+        ] {
+            assert_eq!(ids(filter).await, expected, "{what}");
+        }
         assert_eq!(ids(SectionFilter::default()).await.len(), 2);
         // A manual section's teacher is set in the SIS, with history; a Moodle section's is not.
         store

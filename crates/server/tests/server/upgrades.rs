@@ -33,6 +33,16 @@ fn fixtures() -> Vec<(i64, PathBuf)> {
     out
 }
 
+/// A fixture's SQL: the dumps are stored gzip-compressed (`tests/fixtures/schema/README.md`).
+fn read_gzip(path: &Path) -> String {
+    use std::io::Read as _;
+    let mut sql = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_string(&mut sql)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    sql
+}
+
 /// A database for one test: a SQLite file in a temp dir, or a scratch PostgreSQL database.
 struct Db {
     url: String,
@@ -133,10 +143,10 @@ async fn every_earlier_schema_upgrades_to_exactly_the_current_one_with_its_data(
             let what = format!("schema {version} on {backend:?}");
             let db = empty_db(backend).await;
             let file = match backend {
-                Backend::Sqlite => "sqlite.sql",
-                Backend::Postgres => "postgres.sql",
+                Backend::Sqlite => "sqlite.sql.gz",
+                Backend::Postgres => "postgres.sql.gz",
             };
-            let sql = std::fs::read_to_string(dir.join(file)).unwrap();
+            let sql = read_gzip(&dir.join(file));
             let mut c = connect(&db.url).await;
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                 .execute(&mut c)

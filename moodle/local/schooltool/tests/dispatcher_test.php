@@ -22,7 +22,7 @@ use local_schooltool\local\send_result;
 defined('MOODLE_INTERNAL') || die();
 
 global $CFG;
-require_once(__DIR__ . '/fixtures/recording_sender.php');
+require_once(__DIR__ . '/fixtures/sending_testcase.php');
 require_once($CFG->libdir . '/gradelib.php');
 
 /**
@@ -38,46 +38,7 @@ require_once($CFG->libdir . '/gradelib.php');
  * @covers     \local_schooltool\enrolment_list
  * @covers     \local_schooltool\task\drain_queue
  */
-final class dispatcher_test extends \advanced_testcase {
-
-    /** @var recording_sender */
-    private $sender;
-
-    /** @var int mnet_host id of the SchoolBridge peer */
-    private $peerid;
-
-    /**
-     * A configured peer and a recording sender for every test.
-     */
-    protected function setUp(): void {
-        global $DB;
-        parent::setUp();
-        $this->resetAfterTest();
-        $this->peerid = (int)$DB->insert_record('mnet_host', (object)['wwwroot' => 'https://sis.example.org',
-            'name' => 'SchoolBridge', 'ip_address' => '127.0.0.1', 'public_key' => '', 'public_key_expires' => 0,
-            'applicationid' => 1, 'deleted' => 0]);
-        set_config('peers', (string)$this->peerid, 'local_schooltool');
-        set_config('dryrun', 0, 'local_schooltool');
-        queue::reset_request_state();
-        $this->sender = new recording_sender();
-        dispatcher::set_sender($this->sender);
-    }
-
-    /**
-     * Restores the real sender.
-     */
-    protected function tearDown(): void {
-        dispatcher::set_sender(null);
-        parent::tearDown();
-    }
-
-    /**
-     * Ends the "request": sends what it queued, and starts a new one.
-     */
-    private function end_request(): void {
-        dispatcher::flush_request();
-        queue::reset_request_state();
-    }
+final class dispatcher_test extends sending_testcase {
 
     /**
      * Status of the only row of a record.

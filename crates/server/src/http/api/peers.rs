@@ -276,9 +276,7 @@ pub async fn delete(
     authed: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require_admin()?;
-    let p = registry::set_deleted(&s.app, &load(&s, id).await?, true).await?;
-    Ok(Json(detail_of(&s, &p).await?))
+    set_deleted(&s, &authed, id, true).await
 }
 
 /// `POST /api/peers/{id}/restore`.
@@ -287,9 +285,19 @@ pub async fn restore(
     authed: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
+    set_deleted(&s, &authed, id, false).await
+}
+
+/// Delete and restore: the one flag, an administrator's to set.
+async fn set_deleted(
+    s: &HttpState,
+    authed: &Authed,
+    id: i64,
+    deleted: bool,
+) -> Result<Json<api::PeerDetail>, ApiError> {
     authed.require_admin()?;
-    let p = registry::set_deleted(&s.app, &load(&s, id).await?, false).await?;
-    Ok(Json(detail_of(&s, &p).await?))
+    let p = registry::set_deleted(&s.app, &load(s, id).await?, deleted).await?;
+    Ok(Json(detail_of(s, &p).await?))
 }
 
 fn param(p: &api::TypedParam) -> Result<Value, ApiError> {
