@@ -1,11 +1,11 @@
 //! The navigation: the pages of `pages::PAGES` that have a menu entry, in table order, filtered
 //! by what the signed-in person's roles allow. The sidebar and the home page show these.
 
-use crate::model::roles::Roles;
 use crate::pages::{PAGES, Page};
+use schoolbridge_api::roles::RoleSet;
 
 /// The menu entries `roles` may use, in menu order.
-pub fn visible(roles: &Roles) -> Vec<&'static Page> {
+pub fn visible(roles: &RoleSet) -> Vec<&'static Page> {
     PAGES
         .iter()
         .filter(|page| page.menu.is_some() && page.need.allows(roles))
@@ -26,7 +26,7 @@ mod tests {
     use super::*;
 
     fn paths(roles: &[&str]) -> Vec<&'static str> {
-        visible(&Roles::from_names(roles))
+        visible(&RoleSet::from_names(roles))
             .iter()
             .map(|p| p.path)
             .collect()
@@ -61,7 +61,7 @@ mod tests {
         assert_eq!(paths(&["teacher"]), ["/", "/sis/sections"]);
         assert_eq!(paths(&["student"]), ["/", "/sis/me"]);
         assert_eq!(paths(&[]), ["/"]);
-        for page in visible(&Roles::from_names(&["admin", "student"])) {
+        for page in visible(&RoleSet::from_names(&["admin", "student"])) {
             assert!(page.menu.is_some_and(|t| t.starts_with("nav-")));
             assert!(!(page.title)().is_empty());
         }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use schoolbridge_api::{PeerLink, SessionInfo};
 
 use crate::api::{self, ApiError};
-use crate::model::roles::{Need, Roles};
+use crate::model::roles::Need;
+use schoolbridge_api::roles::{Right, RoleSet};
 
 /// Where the session stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,11 +40,16 @@ pub enum Access {
 
 impl SessionState {
     /// The roles of whoever is signed in (none when nobody is).
-    pub fn roles(&self) -> Roles {
+    pub fn roles(&self) -> RoleSet {
         match self {
-            SessionState::SignedIn(info) => Roles::from_names(&info.roles),
-            _ => Roles::default(),
+            SessionState::SignedIn(info) => RoleSet::from_names(&info.roles),
+            _ => RoleSet::NONE,
         }
+    }
+
+    /// Whether whoever is signed in may do `right` (nobody signed in may do nothing).
+    pub fn may(&self, right: Right) -> bool {
+        self.roles().may(right)
     }
 
     /// Whether a page needing `need` may show.
@@ -160,7 +166,10 @@ mod tests {
 
     #[test]
     fn access_follows_the_session_and_the_roles() {
-        assert_eq!(SessionState::Loading.access(Need::Admin), Access::Loading);
+        assert_eq!(
+            SessionState::Loading.access(Need::May(Right::ManageNetwork)),
+            Access::Loading
+        );
         assert_eq!(
             SessionState::SignedOut.access(Need::SignedIn),
             Access::SignedOut
@@ -169,10 +178,16 @@ mod tests {
             SessionState::Unreachable(ApiError::Network("down".into())).access(Need::SignedIn),
             Access::Unreachable
         );
-        assert_eq!(info(&["admin"]).access(Need::Admin), Access::Granted);
-        assert_eq!(info(&["counsellor"]).access(Need::Admin), Access::Forbidden);
         assert_eq!(
-            info(&["counsellor"]).access(Need::StaffReader),
+            info(&["admin"]).access(Need::May(Right::ManageNetwork)),
+            Access::Granted
+        );
+        assert_eq!(
+            info(&["counsellor"]).access(Need::May(Right::ManageNetwork)),
+            Access::Forbidden
+        );
+        assert_eq!(
+            info(&["counsellor"]).access(Need::May(Right::ReadAllStudents)),
             Access::Granted
         );
         assert_eq!(info(&[]).access(Need::SignedIn), Access::Granted);

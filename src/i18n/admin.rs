@@ -4,6 +4,7 @@
 use crate::model::audit::DateProblem;
 use crate::model::peers::AddressProblem;
 use crate::model::test_client::{ParamKind, ParamProblem};
+use schoolbridge_api::roles::Role;
 
 /// Network administration's texts in one language.
 pub struct AdminStrings {
@@ -383,12 +384,12 @@ impl AdminStrings {
 
     /// A role's name (an unknown role is shown as the server names it).
     pub fn role_name(&self, role: &str) -> String {
-        match role {
-            "admin" => self.role_admin,
-            "counsellor" => self.role_counsellor,
-            "teacher" => self.role_teacher,
-            "student" => self.role_student,
-            other => return other.to_owned(),
+        match Role::from_name(role) {
+            Some(Role::Admin) => self.role_admin,
+            Some(Role::Counsellor) => self.role_counsellor,
+            Some(Role::Teacher) => self.role_teacher,
+            Some(Role::Student) => self.role_student,
+            None => return role.to_owned(),
         }
         .to_owned()
     }

@@ -3,9 +3,6 @@
 
 use schoolbridge_api::{LoginRequest, NewPersonRequest, SetupRequest, rules};
 
-/// Shortest password the server accepts.
-pub const MIN_PASSWORD: usize = 10;
-
 /// What is wrong with one field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Problem {
@@ -13,7 +10,7 @@ pub enum Problem {
     Required,
     /// A sign-in name Moodle could not take (characters beyond `a-z 0-9 . _ - @`), or too long.
     BadUsername,
-    /// Shorter than [`MIN_PASSWORD`].
+    /// Shorter than [`rules::MIN_PASSWORD`].
     ShortPassword,
     /// The two passwords differ.
     PasswordsDiffer,
@@ -80,7 +77,7 @@ fn username(text: &str) -> Option<Problem> {
 fn password(text: &str) -> Option<Problem> {
     if text.is_empty() {
         Some(Problem::Required)
-    } else if text.chars().count() < MIN_PASSWORD {
+    } else if !rules::password_is_long_enough(text) {
         Some(Problem::ShortPassword)
     } else {
         None

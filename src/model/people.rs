@@ -1,6 +1,7 @@
 //! The People page's decisions: the search as a query string, the selection for bulk changes,
 //! and role editing.
 
+use schoolbridge_api::roles::{Role, RoleSet};
 use schoolbridge_api::{LoginRightsRequest, PersonSummary};
 
 use super::query::Query;
@@ -84,19 +85,15 @@ pub fn toggle(selection: &mut Vec<i64>, id: i64, on: bool) {
     }
 }
 
-/// Ticks or unticks `role` in a role list, keeping the console's role order.
+/// Ticks or unticks `role` in a role list, keeping the roles' own order (`Role::ALL`); an
+/// unknown name changes nothing.
 pub fn with_role(roles: &[String], role: &str, on: bool) -> Vec<String> {
-    super::roles::ALL_ROLES
-        .iter()
-        .filter(|r| {
-            if **r == role {
-                on
-            } else {
-                roles.iter().any(|x| x == *r)
-            }
-        })
-        .map(|r| (*r).to_owned())
-        .collect()
+    let set = RoleSet::from_names(roles);
+    match Role::from_name(role) {
+        Some(role) => set.with(role, on),
+        None => set,
+    }
+    .names()
 }
 
 /// "Jane Doe".

@@ -8,10 +8,10 @@ use schoolbridge_api::FirstRun;
 use crate::api;
 use crate::i18n::{admin, strings};
 use crate::model::first_run::{Step, anything_left, steps};
-use crate::model::roles::Need;
 use crate::nav;
 use crate::session::{SessionState, use_session};
 use crate::ui;
+use schoolbridge_api::roles::Right;
 
 /// `/`.
 #[component]
@@ -46,7 +46,7 @@ pub fn HomePage() -> impl IntoView {
         <section class="page" data-testid="home" aria-labelledby="home-heading">
             <h1 id="home-heading">{(s.home_heading)(&firstname)}</h1>
             <p class="lead">{s.home_intro}</p>
-            {Need::Admin.allows(&roles).then(|| view! { <FirstRunSteps /> })}
+            {roles.may(Right::ManageNetwork).then(|| view! { <FirstRunSteps /> })}
             {places}
         </section>
     }

@@ -17,6 +17,7 @@ use leptos::prelude::*;
 use crate::i18n::{self, strings};
 use crate::model::roles::Need;
 use crate::model::route::{self, Captured};
+use schoolbridge_api::roles::Right;
 
 pub use not_found::NotFoundPage;
 
@@ -89,84 +90,84 @@ pub const PAGES: &[Page] = &[
     Page {
         path: "/peers",
         title: || i18n::admin().nav_peers,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: Some("nav-peers"),
         view: PageView::Plain(|| view! { <admin::peers::PeersPage /> }.into_any()),
     },
     Page {
         path: "/peers/new",
         title: || i18n::admin().add_peer_heading,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: None,
         view: PageView::Plain(|| view! { <admin::add_peer::AddPeerPage /> }.into_any()),
     },
     Page {
         path: "/peers/:id",
         title: || i18n::admin().title_peer,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: None,
         view: PageView::Record(|id| view! { <admin::peer::PeerPage id /> }.into_any()),
     },
     Page {
         path: "/test-client",
         title: || i18n::admin().nav_test_client,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: Some("nav-test-client"),
         view: PageView::Plain(|| view! { <admin::test_client::TestClientPage /> }.into_any()),
     },
     Page {
         path: "/site-key",
         title: || i18n::admin().nav_site_key,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: Some("nav-site-key"),
         view: PageView::Plain(|| view! { <admin::site_key::SiteKeyPage /> }.into_any()),
     },
     Page {
         path: "/people",
         title: || i18n::admin().nav_people,
-        need: Need::StaffReader,
+        need: Need::May(Right::ReadPeople),
         menu: Some("nav-people"),
         view: PageView::Plain(|| view! { <admin::people::PeoplePage /> }.into_any()),
     },
     Page {
         path: "/activity",
         title: || i18n::admin().nav_activity,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: Some("nav-activity"),
         view: PageView::Plain(|| view! { <admin::activity::ActivityPage /> }.into_any()),
     },
     Page {
         path: "/activity/:id",
         title: || i18n::admin().title_activity_entry,
-        need: Need::Admin,
+        need: Need::May(Right::ManageNetwork),
         menu: None,
         view: PageView::Record(|id| view! { <admin::activity_entry::EntryPage id /> }.into_any()),
     },
     Page {
         path: "/sis/sections",
         title: || i18n::sis().nav_sections,
-        need: Need::Teacher,
+        need: Need::May(Right::ReadSections),
         menu: Some("nav-sections"),
         view: PageView::Plain(|| view! { <sis::sections::SectionsPage /> }.into_any()),
     },
     Page {
         path: "/sis/sections/:id",
         title: || i18n::sis().title_section,
-        need: Need::Teacher,
+        need: Need::May(Right::ReadSections),
         menu: None,
         view: PageView::Record(|id| view! { <sis::section::SectionPage id /> }.into_any()),
     },
     Page {
         path: "/sis/sections/:id/gradebook",
         title: || i18n::sis().gradebook_heading,
-        need: Need::Teacher,
+        need: Need::May(Right::ReadSections),
         menu: None,
         view: PageView::Record(|id| view! { <sis::gradebook::GradebookPage id /> }.into_any()),
     },
     Page {
         path: "/sis/students",
         title: || i18n::sis().nav_students,
-        need: Need::StaffReader,
+        need: Need::May(Right::ReadAllStudents),
         menu: Some("nav-students"),
         view: PageView::Plain(|| view! { <sis::students::StudentsPage /> }.into_any()),
     },
@@ -195,14 +196,14 @@ pub const PAGES: &[Page] = &[
     Page {
         path: "/sis/records",
         title: || i18n::sis().nav_records,
-        need: Need::StaffReader,
+        need: Need::May(Right::ManageRecords),
         menu: Some("nav-records"),
         view: PageView::Plain(|| view! { <sis::records::RecordsPage /> }.into_any()),
     },
     Page {
         path: "/sis/me",
         title: || i18n::sis().nav_my_records,
-        need: Need::Student,
+        need: Need::May(Right::ReadOwnRecords),
         menu: Some("nav-my-records"),
         view: PageView::Plain(|| view! { <sis::my_records::MyRecordsPage /> }.into_any()),
     },

@@ -1,9 +1,11 @@
 //! The JSON contract between the SchoolBridge server and its console (the internal one; the wire
-//! contract with Moodle is MNet, in the `mnet` crate). Plain serde types, and in [`rules`] the few
-//! rules both sides apply, so both sides compile the same definitions — natively and to wasm32.
+//! contract with Moodle is MNet, in the `mnet` crate). Plain serde types; in [`rules`] the few
+//! rules both sides apply, and in [`roles`] the roles and what each may do — so both sides
+//! compile the same definitions, natively and to wasm32.
 
 use serde::{Deserialize, Serialize};
 
+pub mod roles;
 pub mod rules;
 pub mod sis;
 

@@ -31,6 +31,14 @@ pub fn is_derived_idnumber(idnumber: &str) -> bool {
         })
 }
 
+/// The shortest password a local account may have (counted in characters).
+pub const MIN_PASSWORD: usize = 10;
+
+/// Whether a password is long enough ([`MIN_PASSWORD`]).
+pub fn password_is_long_enough(password: &str) -> bool {
+    password.chars().count() >= MIN_PASSWORD
+}
+
 /// The longest sign-in name (Moodle's `user.username` column).
 pub const MAX_USERNAME: usize = 100;
 
@@ -66,6 +74,12 @@ mod tests {
         assert!(username_is_valid(&"a".repeat(MAX_USERNAME)));
         assert!(!username_is_valid(&"a".repeat(MAX_USERNAME + 1)));
         assert_eq!(normalise_username("  JDoe "), "jdoe");
+        assert!(password_is_long_enough("ten chars!"));
+        assert!(!password_is_long_enough("nine char"));
+        assert!(
+            password_is_long_enough("éééééééééé"),
+            "characters, not bytes"
+        );
     }
 
     #[test]

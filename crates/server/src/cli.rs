@@ -221,11 +221,21 @@ pub enum UserCommand {
         /// Everyone from this peer (id or wwwroot).
         #[arg(long)]
         peer: Option<String>,
+        /// With --peer: only those holding this role (given, or learnt from enrolments).
+        #[arg(long, requires = "peer", value_name = "ROLE")]
+        role: Option<String>,
     },
-    /// Withdraw login rights (their sessions end at once).
+    /// Withdraw login rights (by id, sign-in name, or everyone from --peer); their sessions end
+    /// at once.
     Revoke {
         /// Person ids or local sign-in names.
         people: Vec<String>,
+        /// Everyone from this peer (id or wwwroot).
+        #[arg(long)]
+        peer: Option<String>,
+        /// With --peer: only those holding this role (given, or learnt from enrolments).
+        #[arg(long, requires = "peer", value_name = "ROLE")]
+        role: Option<String>,
     },
     /// Set a person's roles.
     Roles {
@@ -235,9 +245,10 @@ pub enum UserCommand {
         #[arg(long = "role", value_name = "ROLE")]
         roles: Vec<String>,
     },
-    /// Set a local account's password (read from standard input, or asked for).
+    /// Set a local account's password (read from standard input, or asked for); the account's
+    /// sessions end.
     Passwd {
-        /// Sign-in name.
+        /// Sign-in name or person id.
         username: String,
     },
 }

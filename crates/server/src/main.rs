@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::{CommandFactory, FromArgMatches};
+use schoolbridge::accounts::people as accounts;
 use schoolbridge::cli::{
     AuditCommand, Cli, Command, KeyCommand, PeerCommand, UserCommand, log_format_hint,
 };
@@ -452,73 +453,72 @@ fn read_password(prompt: &str) -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn find_person(
+/// "admin, teacher", or "none".
+fn role_list(roles: &[String]) -> String {
+    if roles.is_empty() {
+        "none".into()
+    } else {
+        roles.join(", ")
+    }
+}
+
+/// The people of a `user grant` or `user revoke`: each named one (an unknown one is an error),
+/// and everyone from `--peer` holding `--role`.
+async fn selection(
     state: &AppState,
-    key: &str,
-) -> anyhow::Result<schoolbridge::store::people::PersonRow> {
-    let found = match key.parse::<i64>() {
-        Ok(id) => state.store.person(id).await?,
-        Err(_) => state.store.person_by_local_username(key).await?,
+    people: &[String],
+    peer: Option<&str>,
+    role: Option<String>,
+) -> anyhow::Result<accounts::Selection> {
+    let mut person_ids = Vec::new();
+    for key in people {
+        let person = accounts::find(state, key)
+            .await
+            .with_context(|| format!("no person {key:?}"))?;
+        person_ids.push(person.id);
+    }
+    let peer_id = match peer {
+        Some(p) => Some(registry::find(state, p).await?.id),
+        None => None,
     };
-    found.with_context(|| {
-        format!("no person {key:?} (use an id from `user list` or a local sign-in name)")
+    Ok(accounts::Selection {
+        person_ids,
+        peer_id,
+        role,
     })
 }
 
 async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
-    use schoolbridge::accounts::{passwords, roles};
-    use schoolbridge::store::people::{
-        NewLocalPerson, PeopleQuery, insert_local_person, set_login_allowed, set_password_hash,
-        set_roles,
-    };
-    use schoolbridge::store::sessions::end_person_sessions;
-    let now = state.clock.now();
+    use accounts::{Actor, NewAccount};
+    use schoolbridge::store::people::PeopleQuery;
     match cmd {
         UserCommand::Add {
             username,
             firstname,
             lastname,
             email,
-            roles: role_names,
+            roles,
         } => {
-            let role_names = roles::validate(&role_names).map_err(anyhow::Error::msg)?;
-            let username = schoolbridge_api::rules::normalise_username(&username);
-            if !schoolbridge_api::rules::username_is_valid(&username) {
-                bail!(
-                    "{username:?} cannot be a sign-in name: use only the letters a–z, digits and . _ - @ (at most {} characters), the characters Moodle accepts",
-                    schoolbridge_api::rules::MAX_USERNAME
-                );
-            }
-            if state
-                .store
-                .person_by_local_username(&username)
-                .await?
-                .is_some()
-            {
-                bail!("the sign-in name {username:?} is taken");
-            }
-            let password = read_password("Password (at least 10 characters): ")?;
-            let hash = passwords::hash(&state.crypto, &password).await?;
-            let id = schoolbridge::write_tx!(state.store, |c| {
-                let p = NewLocalPerson {
-                    username: &username,
-                    firstname: &firstname,
-                    lastname: &lastname,
-                    email: email.as_deref(),
-                    password_hash: Some(&hash),
-                    login_allowed: true,
-                };
-                let id = insert_local_person(c, &p, now).await?;
-                set_roles(c, id, &role_names).await?;
-                Ok::<_, schoolbridge::store::StoreError>(id)
-            })?;
+            let new = NewAccount {
+                username,
+                firstname,
+                lastname,
+                email,
+                roles,
+            };
+            // The rules before the password is asked for.
+            accounts::check(state, &new).await?;
+            let password = read_password(&format!(
+                "Password (at least {} characters): ",
+                schoolbridge_api::rules::MIN_PASSWORD
+            ))?;
+            let person = accounts::create(state, &new, &password).await?;
+            let roles = state.store.person_roles(person.id).await?;
             println!(
-                "Created {username} (id {id}) with roles: {}.",
-                if role_names.is_empty() {
-                    "none".into()
-                } else {
-                    role_names.join(", ")
-                }
+                "Created {} (id {}) with roles: {}.",
+                person.local_username.as_deref().unwrap_or_default(),
+                person.id,
+                role_list(&roles)
             );
         }
         UserCommand::List { search, peer } => {
@@ -526,15 +526,16 @@ async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
                 Some(p) => Some(registry::find(state, &p).await?.id),
                 None => None,
             };
-            let rows = state
-                .store
-                .people(&PeopleQuery {
+            let rows = accounts::list(
+                state,
+                &PeopleQuery {
                     text: search,
                     peer_id,
                     limit: 500,
                     ..PeopleQuery::default()
-                })
-                .await?;
+                },
+            )
+            .await?;
             for p in rows {
                 let roles = state.store.person_roles(p.id).await?.join(",");
                 let name = p
@@ -554,72 +555,34 @@ async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        UserCommand::Grant { people, peer } => {
-            let mut ids = Vec::new();
-            for key in people {
-                ids.push(find_person(state, &key).await?.id);
-            }
-            if let Some(p) = peer {
-                let peer_id = registry::find(state, &p).await?.id;
-                let rows = state
-                    .store
-                    .people(&PeopleQuery {
-                        peer_id: Some(peer_id),
-                        limit: 500,
-                        ..PeopleQuery::default()
-                    })
-                    .await?;
-                ids.extend(rows.iter().map(|r| r.id));
-            }
-            let n =
-                schoolbridge::write_tx!(state.store, |c| set_login_allowed(c, &ids, true, now)
-                    .await)?;
+        UserCommand::Grant { people, peer, role } => {
+            let chosen = selection(state, &people, peer.as_deref(), role).await?;
+            let n = accounts::set_login_rights(state, Actor::Operator, &chosen, true).await?;
             println!("Granted login rights to {n} people.");
         }
-        UserCommand::Revoke { people } => {
-            let mut ids = Vec::new();
-            for key in people {
-                ids.push(find_person(state, &key).await?.id);
-            }
-            let n = schoolbridge::write_tx!(state.store, |c| {
-                let n = set_login_allowed(c, &ids, false, now).await?;
-                for id in &ids {
-                    end_person_sessions(c, *id, now).await?;
-                }
-                Ok::<_, schoolbridge::store::StoreError>(n)
-            })?;
+        UserCommand::Revoke { people, peer, role } => {
+            let chosen = selection(state, &people, peer.as_deref(), role).await?;
+            let n = accounts::set_login_rights(state, Actor::Operator, &chosen, false).await?;
             println!("Withdrew login rights from {n} people; their sessions have ended.");
         }
-        UserCommand::Roles {
-            person,
-            roles: role_names,
-        } => {
-            let p = find_person(state, &person).await?;
-            let role_names = roles::validate(&role_names).map_err(anyhow::Error::msg)?;
-            schoolbridge::write_tx!(state.store, |c| set_roles(c, p.id, &role_names).await)?;
-            println!(
-                "{} now has roles: {}.",
-                p.full_name(),
-                if role_names.is_empty() {
-                    "none".into()
-                } else {
-                    role_names.join(", ")
-                }
-            );
+        UserCommand::Roles { person, roles } => {
+            let p = accounts::find(state, &person)
+                .await
+                .with_context(|| format!("no person {person:?}"))?;
+            let p = accounts::set_roles(state, Actor::Operator, p.id, &roles).await?;
+            let roles = state.store.person_roles(p.id).await?;
+            println!("{} now has roles: {}.", p.full_name(), role_list(&roles));
         }
         UserCommand::Passwd { username } => {
-            let p = state
-                .store
-                .person_by_local_username(&username)
-                .await?
+            let p = accounts::find(state, &username)
+                .await
                 .with_context(|| format!("no local account {username:?}"))?;
-            let password = read_password("New password (at least 10 characters): ")?;
-            let hash = passwords::hash(&state.crypto, &password).await?;
-            schoolbridge::write_tx!(state.store, |c| {
-                set_password_hash(c, p.id, &hash, now).await?;
-                end_person_sessions(c, p.id, now).await
-            })?;
-            println!("Password changed for {username}; their other sessions have ended.");
+            let password = read_password(&format!(
+                "New password (at least {} characters): ",
+                schoolbridge_api::rules::MIN_PASSWORD
+            ))?;
+            accounts::set_password(state, p.id, &password).await?;
+            println!("Password changed for {username}; their sessions have ended.");
         }
     }
     Ok(())

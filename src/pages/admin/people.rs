@@ -14,15 +14,15 @@ use crate::model::forms::{Field, NewPersonForm, Problems};
 use crate::model::people::{
     self, PeopleFilter, for_peer, for_selection, full_name, toggle, with_role,
 };
-use crate::model::roles::{ALL_ROLES, Need};
 use crate::session::use_session;
 use crate::ui::{self, Badge, ConfirmButton, Empty, ErrorSlot, Notice, TextField, Tone};
+use schoolbridge_api::roles::{Right, Role};
 
 /// `/people`.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let a = admin();
-    let is_admin = use_session().with(|state| Need::Admin.allows(&state.roles()));
+    let is_admin = use_session().with(|state| state.may(Right::ManageAccounts));
     let filter = RwSignal::new(PeopleFilter::default());
     let selection = RwSignal::new(Vec::<i64>::new());
     let again = ui::Reload::new();
@@ -96,7 +96,7 @@ fn SearchForm(filter: RwSignal<PeopleFilter>, peers: Signal<Vec<PeerSummary>>) -
                 <label for="people-role">{a.field_role}</label>
                 <select id="people-role" data-testid="people-role" on:change:target=move |e| role.set(e.target().value())>
                     <option value="">{a.any}</option>
-                    {ALL_ROLES.iter().map(|r| view! { <option value=*r>{a.role_name(r)}</option> }).collect_view()}
+                    {Role::ALL.into_iter().map(Role::name).map(|r| view! { <option value=r>{a.role_name(r)}</option> }).collect_view()}
                 </select>
             </div>
             <div class="field">
@@ -215,7 +215,7 @@ fn BulkActions(
                         <label for="bulk-role">{a.holding_role}</label>
                         <select id="bulk-role" data-testid="bulk-role" on:change:target=move |e| role.set(e.target().value())>
                             <option value="">{a.any}</option>
-                            {ALL_ROLES.iter().map(|r| view! { <option value=*r>{a.role_name(r)}</option> }).collect_view()}
+                            {Role::ALL.into_iter().map(Role::name).map(|r| view! { <option value=r>{a.role_name(r)}</option> }).collect_view()}
                         </select>
                     </div>
                     <ConfirmButton label=a.grant_peer question=grant_question confirm_label=a.grant_peer_yes
@@ -345,7 +345,7 @@ fn PersonRow(
                 >
                     <fieldset class="roles-edit">
                         <legend class="visually-hidden">{(a.roles_for)(&name)}</legend>
-                        {ALL_ROLES.iter().map(|role| {
+                        {Role::ALL.into_iter().map(Role::name).map(|role| {
                             let role_id = format!("role-{id}-{role}");
                             view! {
                                 <span class="check-inline">
@@ -455,7 +455,7 @@ fn NewPerson(
                 <TextField id="np-password" label=s.field_new_password value=password testid="np-password" kind="password" autocomplete="new-password" required=true hint=s.password_hint problem=problem(Field::Password) />
                 <fieldset class="roles-edit">
                     <legend>{a.col_roles}</legend>
-                    {ALL_ROLES.iter().map(|role| {
+                    {Role::ALL.into_iter().map(Role::name).map(|role| {
                         let role_id = format!("np-role-{role}");
                         view! {
                             <span class="check-inline">

@@ -10,16 +10,16 @@ use schoolbridge_api::sis::{ContainerRow, CourseRow, NewStatusCodeRequest, Statu
 use super::person_picker::PersonPicker;
 use crate::api;
 use crate::i18n::sis;
-use crate::model::roles::Need;
 use crate::model::sis::{SisProblem, new_course, new_section, new_term};
 use crate::session::use_session;
 use crate::ui::{self, ErrorSlot, Notice, TextField, Tone};
+use schoolbridge_api::roles::Right;
 
 /// `/sis/records`.
 #[component]
 pub fn RecordsPage() -> impl IntoView {
     let t = sis();
-    let admin = use_session().with(|s| Need::Admin.allows(&s.roles()));
+    let admin = use_session().with(|s| s.may(Right::DefineStatusCodes));
     // The new section's choices, loaded again after a new course or term.
     let again = ui::Reload::new();
     let containers = ui::load_each(move || again.track(), |()| api::sis::containers());

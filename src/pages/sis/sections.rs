@@ -10,16 +10,16 @@ use schoolbridge_api::sis::{ContainerRow, CourseRow, SectionSummary};
 use super::source_cell;
 use crate::api;
 use crate::i18n::sis;
-use crate::model::roles::Need;
 use crate::model::sis::{ContainerGroup, SectionFilter, chosen_id, group_sections, teachers_of};
 use crate::session::use_session;
 use crate::ui::{self, Cell, DataTable, Empty, Row, Table};
+use schoolbridge_api::roles::Right;
 
 /// `/sis/sections`.
 #[component]
 pub fn SectionsPage() -> impl IntoView {
     let t = sis();
-    let staff = use_session().with(|s| Need::StaffReader.allows(&s.roles()));
+    let staff = use_session().with(|s| s.may(Right::ReadAllStudents));
     let query = use_query_map();
     let filter = Memo::new(move |_| {
         query.with(|q| {

@@ -11,11 +11,11 @@ use super::enrolment::{EnrolmentPanel, change_parts};
 use super::{shown_idnumber, source_cell, status_part};
 use crate::api;
 use crate::i18n::sis;
-use crate::model::roles::Need;
 use crate::model::sis::progress_path;
 use crate::model::time;
 use crate::session::use_session;
 use crate::ui::{self, Cell, DataTable, Empty, Row, Table};
+use schoolbridge_api::roles::Right;
 
 /// The enrolment whose history and status form are open: id, "who in what", current status.
 type Open = Option<(i64, String, String)>;
@@ -30,7 +30,7 @@ pub fn StudentPage(id: i64) -> impl IntoView {
 #[component]
 pub fn StudentView(id: i64) -> impl IntoView {
     let t = sis();
-    let staff = use_session().with(|s| Need::StaffReader.allows(&s.roles()));
+    let staff = use_session().with(|s| s.may(Right::ReadAllStudents));
     let again = ui::Reload::new();
     let page = ui::load_each(move || again.track(), move |()| api::sis::student(id));
     let open = RwSignal::new(None as Open);

@@ -5,16 +5,14 @@ use crate::crypto_pool::CryptoPool;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use rand::Rng as _;
+use schoolbridge_api::rules::{MIN_PASSWORD, password_is_long_enough};
 use zeroize::Zeroizing;
-
-/// The shortest password accepted.
-pub const MIN_LENGTH: usize = 10;
 
 /// Password problems.
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
-    /// Too short.
-    #[error("the password must have at least {MIN_LENGTH} characters")]
+    /// Shorter than `schoolbridge_api::rules::MIN_PASSWORD` (the console's rule too).
+    #[error("the password must have at least {MIN_PASSWORD} characters")]
     TooShort,
     /// Hashing failed.
     #[error("the password could not be hashed")]
@@ -23,7 +21,7 @@ pub enum PasswordError {
 
 /// Hashes a password (PHC string).
 pub async fn hash(pool: &CryptoPool, password: &str) -> Result<String, PasswordError> {
-    if password.chars().count() < MIN_LENGTH {
+    if !password_is_long_enough(password) {
         return Err(PasswordError::TooShort);
     }
     let password = Zeroizing::new(password.to_owned());

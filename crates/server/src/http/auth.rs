@@ -1,17 +1,19 @@
 //! The signed-in person, as an extractor for API handlers: reads the session cookie, applies the
 //! timeouts, loads the person and their roles, and — on every request that changes something —
 //! checks the `X-CSRF-Token` header against the session's token. A person whose login rights
-//! were withdrawn is signed out.
+//! were withdrawn is signed out. Handlers ask for a right (`schoolbridge_api::roles::Right`),
+//! never for a role.
 
 use super::HttpState;
 use super::error::ApiError;
-use crate::accounts::roles::{Roles, effective_roles};
+use crate::accounts::roles::effective_roles;
 use crate::accounts::sessions::{self, tokens_match};
 use crate::store::people::PersonRow;
 use crate::store::sessions::SessionRow;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{Method, header};
+use schoolbridge_api::roles::{Right, RoleSet};
 
 /// A signed-in person.
 #[derive(Debug, Clone)]
@@ -21,22 +23,18 @@ pub struct Authed {
     /// The person.
     pub person: PersonRow,
     /// Their effective roles.
-    pub roles: Roles,
+    pub roles: RoleSet,
 }
 
 impl Authed {
-    /// Only admins.
-    pub fn require_admin(&self) -> Result<(), ApiError> {
-        if self.roles.admin {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
+    /// Whether their roles give them `right`.
+    pub fn may(&self, right: Right) -> bool {
+        self.roles.may(right)
     }
 
-    /// Admins and counsellors.
-    pub fn require_staff_reader(&self) -> Result<(), ApiError> {
-        if self.roles.reads_all_students() {
+    /// 403 unless their roles give them `right`.
+    pub fn require(&self, right: Right) -> Result<(), ApiError> {
+        if self.may(right) {
             Ok(())
         } else {
             Err(ApiError::forbidden())

@@ -8,9 +8,6 @@ use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-/// The console roles (`docs/product.md` §4).
-pub const ROLES: &[&str] = &["admin", "counsellor", "teacher", "student"];
-
 /// A person.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PersonRow {

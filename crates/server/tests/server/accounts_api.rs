@@ -347,3 +347,52 @@ async fn login_rights_and_roles_from_the_console() {
     let (_, all) = admin.get("/api/people").await;
     assert!(!all.to_string().contains("argon2"));
 }
+
+/// The accounts use cases the CLI calls are the ones behind the API: a password set by the
+/// operator ends the person's sessions; the operator is not held by the console's
+/// lock-out rules; a bulk change by peer reaches everyone from it.
+#[tokio::test]
+async fn the_operator_uses_the_same_accounts_service() {
+    use schoolbridge::accounts::people::{self as accounts, AccountError, Actor, Selection};
+    let app = TestApp::start().await;
+    let admin = local_account(&app, "admin", "admin-password", &["admin"], true).await;
+    let mut session = Api::sign_in(&app, "admin", "admin-password").await;
+    assert_eq!(session.get("/api/session").await.0, 200);
+    accounts::set_password(&app.state, admin, "another-password")
+        .await
+        .unwrap();
+    assert_eq!(session.get("/api/session").await.0, 401, "sessions ended");
+    let (s, _) = Api::anonymous(&app)
+        .try_sign_in("admin", "admin-password")
+        .await;
+    assert_eq!(s, 401);
+    let mut session = Api::sign_in(&app, "Admin ", "another-password").await;
+    // The console keeps a person from removing their own admin role; the operator may.
+    assert!(matches!(
+        accounts::set_roles(&app.state, Actor::Person(admin), admin, &[]).await,
+        Err(AccountError::OwnAdminRole)
+    ));
+    accounts::set_roles(&app.state, Actor::Operator, admin, &["counsellor".into()])
+        .await
+        .unwrap();
+    let (_, me) = session.get("/api/session").await;
+    assert_eq!(me["roles"], json!(["counsellor"]));
+    let only_me = Selection {
+        person_ids: vec![admin],
+        ..Selection::default()
+    };
+    assert!(matches!(
+        accounts::set_login_rights(&app.state, Actor::Person(admin), &only_me, false).await,
+        Err(AccountError::OwnLoginRights)
+    ));
+    let changed = accounts::set_login_rights(&app.state, Actor::Operator, &only_me, false)
+        .await
+        .unwrap();
+    assert_eq!(changed, 1);
+    assert_eq!(session.get("/api/session").await.0, 401);
+    // An unknown name is an error, not an empty change.
+    assert!(matches!(
+        accounts::find(&app.state, "nobody").await,
+        Err(AccountError::NotFound)
+    ));
+}

@@ -8,6 +8,7 @@ use crate::store::{AuditDirection, AuditFilter, AuditRow};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use schoolbridge_api as api;
+use schoolbridge_api::roles::Right;
 use serde::Deserialize;
 
 /// Query string of `GET /api/audit`.
@@ -46,7 +47,7 @@ pub async fn list(
     authed: Authed,
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Vec<api::AuditSummary>>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let f = AuditFilter {
         peer_id: q.peer,
         method: q.method.filter(|m| !m.trim().is_empty()),
@@ -73,7 +74,7 @@ pub async fn detail(
     authed: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<api::AuditDetail>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let row = s
         .app
         .store

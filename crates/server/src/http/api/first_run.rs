@@ -13,13 +13,14 @@ use axum::Json;
 use axum::extract::State;
 use mnet::services::SCHOOLTOOL_SIS;
 use schoolbridge_api as api;
+use schoolbridge_api::roles::Right;
 
 /// `GET /api/first-run`.
 pub async fn get(
     State(s): State<HttpState>,
     authed: Authed,
 ) -> Result<Json<api::FirstRun>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let store = &s.app.store;
     let peers = store.peers(false).await?;
     let mut out = api::FirstRun {

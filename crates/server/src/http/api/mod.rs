@@ -21,9 +21,6 @@ use axum::routing::{get, post, put};
 use mnet::keys::PeerCertificate;
 use schoolbridge_api as api;
 
-/// Why a sign-in name is refused (`schoolbridge_api::rules::username_is_valid`).
-pub(crate) const BAD_USERNAME: &str = "Choose a sign-in name of the letters a–z, digits and . _ - @ only, at most 100 characters: Moodle takes no other characters for people who sign in from SchoolBridge.";
-
 /// The API routes (mounted at `/api`).
 pub fn routes() -> Router<HttpState> {
     Router::new()
@@ -153,16 +150,8 @@ pub async fn person_summary(
         peer,
         login_allowed: p.login_allowed,
         roles: state.store.person_roles(p.id).await?,
-        roles_from_enrolments: {
-            let (teaches, studies) = state.store.person_involvement(p.id).await?;
-            let mut implied = Vec::new();
-            if teaches {
-                implied.push("teacher".to_owned());
-            }
-            if studies {
-                implied.push("student".to_owned());
-            }
-            implied
-        },
+        roles_from_enrolments: crate::accounts::roles::implied_roles(state, p.id)
+            .await?
+            .names(),
     })
 }

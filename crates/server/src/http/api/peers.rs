@@ -18,6 +18,7 @@ use mnet::client::Reply;
 use mnet::keys::PeerCertificate;
 use mnet::xmlrpc::{Struct, Value};
 use schoolbridge_api as api;
+use schoolbridge_api::roles::Right;
 
 impl From<RegistryError> for ApiError {
     fn from(e: RegistryError) -> Self {
@@ -82,7 +83,7 @@ pub async fn list(
     State(s): State<HttpState>,
     authed: Authed,
 ) -> Result<Json<Vec<api::PeerSummary>>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     Ok(Json(
         s.app
             .store
@@ -100,7 +101,7 @@ pub async fn preview(
     authed: Authed,
     Json(req): Json<api::PeerPreviewRequest>,
 ) -> Result<Json<api::PeerPreview>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let app_name = req.application.as_deref().unwrap_or("moodle");
     // Where a console admin may point the server (the command line's `peer add` is the
     // operator's own and is not held back).
@@ -142,7 +143,7 @@ pub async fn confirm(
     authed: Authed,
     Json(req): Json<api::ConfirmPeerRequest>,
 ) -> Result<(StatusCode, Json<api::PeerDetail>), ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let Some(preview) = previews::waiting(&s.app, &req.wwwroot).await? else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -174,7 +175,7 @@ pub async fn detail(
     authed: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p = load(&s, id).await?;
     Ok(Json(detail_of(&s, &p).await?))
 }
@@ -186,7 +187,7 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<api::PeerSettings>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p =
         registry::update_settings(&s.app, &load(&s, id).await?, &req.name, req.tls_verify).await?;
     Ok(Json(detail_of(&s, &p).await?))
@@ -199,7 +200,7 @@ pub async fn set_services(
     Path(id): Path<i64>,
     Json(req): Json<Vec<api::ServiceSwitch>>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p = load(&s, id).await?;
     let rows: Vec<PeerServiceRow> = req
         .into_iter()
@@ -219,7 +220,7 @@ pub async fn verify(
     authed: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<api::VerifyResult>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p = load(&s, id).await?;
     if p.deleted {
         return Err(ApiError::bad_request(
@@ -250,7 +251,7 @@ pub async fn review(
     authed: Authed,
     Path(id): Path<i64>,
 ) -> Result<Json<api::ReviewResult>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let r = registry::review(&s.app, &load(&s, id).await?).await?;
     Ok(Json(api::ReviewResult {
         key_changed: r.key_changed,
@@ -265,7 +266,7 @@ pub async fn accept_key(
     Path(id): Path<i64>,
     Json(req): Json<api::AcceptKeyRequest>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p = registry::accept_pending_key(&s.app, &load(&s, id).await?, &req.fingerprint).await?;
     Ok(Json(detail_of(&s, &p).await?))
 }
@@ -295,7 +296,7 @@ async fn set_deleted(
     id: i64,
     deleted: bool,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p = registry::set_deleted(&s.app, &load(s, id).await?, deleted).await?;
     Ok(Json(detail_of(s, &p).await?))
 }
@@ -374,7 +375,7 @@ pub async fn call(
     Path(id): Path<i64>,
     Json(req): Json<api::CallRequest>,
 ) -> Result<Json<api::CallResponse>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     let p = load(&s, id).await?;
     if p.deleted {
         return Err(ApiError::bad_request(

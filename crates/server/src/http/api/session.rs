@@ -1,16 +1,14 @@
 //! `/api/session` (sign in, who am I, sign out) and `/api/setup` (the first administrator).
 
-use super::BAD_USERNAME;
 use super::sign_in_throttle::{self, Throttled};
 use super::{peer_home_link, person_summary};
-use crate::accounts::{passwords, roles::effective_roles, sessions};
+use crate::accounts::people::{self as accounts, AccountError, NewAccount};
+use crate::accounts::{roles::effective_roles, sessions};
 use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::client_info::ClientInfo;
 use crate::http::error::ApiError;
 use crate::state::AppState;
-use crate::store::people::{NewLocalPerson, insert_local_person, set_roles};
-use crate::store::sessions::take_setup_token;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -92,11 +90,7 @@ pub async fn get(
 }
 
 fn bad_credentials() -> ApiError {
-    ApiError::new(
-        StatusCode::UNAUTHORIZED,
-        "bad_credentials",
-        "The name or the password is not right.",
-    )
+    AccountError::BadCredentials.into()
 }
 
 /// A refused sign-in: counted for `/metrics`, and logged with the client's address (behind a
@@ -118,7 +112,7 @@ pub async fn login(
 ) -> Result<Response, ApiError> {
     let app = &s.app;
     let client = client.map(|Extension(c)| c);
-    let name = req.username.trim().to_lowercase();
+    let name = api::rules::normalise_username(&req.username);
     if name.is_empty() || name.len() > api::rules::MAX_USERNAME {
         sign_in_refused(app, client.as_ref(), "", "bad_credentials");
         return Err(bad_credentials());
@@ -141,28 +135,18 @@ pub async fn login(
             message,
         ));
     }
-    let person = app.store.person_by_local_username(&name).await?;
-    let ok = passwords::verify(
-        &app.crypto,
-        &req.password,
-        person.as_ref().and_then(|p| p.password_hash.as_deref()),
-    )
-    .await;
-    let person = match person {
-        Some(p) if ok => p,
-        _ => {
-            sign_in_refused(app, client.as_ref(), &name, "bad_credentials");
-            return Err(bad_credentials());
+    let person = match accounts::check_sign_in(app, &name, &req.password).await {
+        Ok(person) => person,
+        Err(e) => {
+            let reason = match e {
+                AccountError::NoLoginRights => "no_login_rights",
+                AccountError::BadCredentials => "bad_credentials",
+                _ => return Err(e.into()),
+            };
+            sign_in_refused(app, client.as_ref(), &name, reason);
+            return Err(e.into());
         }
     };
-    if !person.login_allowed {
-        sign_in_refused(app, client.as_ref(), &name, "no_login_rights");
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "no_login_rights",
-            "This account has no sign-in rights. Ask an administrator.",
-        ));
-    }
     sign_in_throttle::succeeded(app, &name).await?;
     let ua = headers
         .get(header::USER_AGENT)
@@ -221,76 +205,12 @@ pub async fn setup(
     State(s): State<HttpState>,
     Json(req): Json<api::SetupRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let app = &s.app;
-    // Only while there is no administrator: a set-up link printed at an earlier start (in a log,
-    // say) must not make a second one later.
-    if app.store.count_admins().await? > 0 {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "already_set_up",
-            "SchoolBridge already has an administrator. Sign in, or ask an administrator for an account.",
-        ));
-    }
-    let username = api::rules::normalise_username(&req.username);
-    if !api::rules::username_is_valid(&username) {
-        return Err(ApiError::bad_request("bad_username", BAD_USERNAME));
-    }
-    if req.firstname.trim().is_empty() || req.lastname.trim().is_empty() {
-        return Err(ApiError::bad_request(
-            "bad_name",
-            "Given and family names are needed.",
-        ));
-    }
-    let token_hash = sessions::token_hash(req.token.trim());
-    let now = app.clock.now();
-    // The token before the password hash: anonymous callers cannot make the server hash.
-    if !app.store.setup_token_is_live(&token_hash, now).await? {
-        return Err(bad_setup_token());
-    }
-    if app
-        .store
-        .person_by_local_username(&username)
-        .await?
-        .is_some()
-    {
-        return Err(ApiError::bad_request(
-            "username_taken",
-            "That sign-in name is taken.",
-        ));
-    }
-    let hash = passwords::hash(&app.crypto, &req.password)
-        .await
-        .map_err(|e| ApiError::bad_request("bad_password", e.to_string()))?;
-    let (first, last) = (
-        req.firstname.trim().to_owned(),
-        req.lastname.trim().to_owned(),
-    );
-    let created = crate::write_tx!(app.store, |c| {
-        if !take_setup_token(c, &token_hash, now).await? {
-            return Ok(None);
-        }
-        let p = NewLocalPerson {
-            username: &username,
-            firstname: &first,
-            lastname: &last,
-            email: None,
-            password_hash: Some(&hash),
-            login_allowed: true,
-        };
-        let id = insert_local_person(c, &p, now).await?;
-        set_roles(c, id, &["admin".to_owned()]).await?;
-        Ok::<_, crate::store::StoreError>(Some(id))
-    })?;
-    match created {
-        Some(_) => Ok(StatusCode::CREATED),
-        None => Err(bad_setup_token()),
-    }
-}
-
-fn bad_setup_token() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "bad_setup_token",
-        "The set-up link is not valid (used, expired or mistyped). Restart the server for a new one, or use `schoolbridge user add`.",
-    )
+    let new = NewAccount {
+        username: req.username,
+        firstname: req.firstname,
+        lastname: req.lastname,
+        ..NewAccount::default()
+    };
+    accounts::create_first_admin(&s.app, &req.token, &new, &req.password).await?;
+    Ok(StatusCode::CREATED)
 }

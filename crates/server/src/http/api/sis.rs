@@ -19,6 +19,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use schoolbridge_api::roles::Right;
 use schoolbridge_api::sis as api;
 use serde::Deserialize;
 
@@ -42,10 +43,8 @@ impl From<SisError> for ApiError {
 }
 
 async fn can_view_section(s: &HttpState, a: &Authed, section_id: i64) -> Result<bool, ApiError> {
-    Ok(
-        a.roles.reads_all_students()
-            || s.app.store.teaches_section(a.person.id, section_id).await?,
-    )
+    Ok(a.may(Right::ReadAllStudents)
+        || s.app.store.teaches_section(a.person.id, section_id).await?)
 }
 
 async fn require_section_view(s: &HttpState, a: &Authed, section_id: i64) -> Result<(), ApiError> {
@@ -57,11 +56,11 @@ async fn require_section_view(s: &HttpState, a: &Authed, section_id: i64) -> Res
 }
 
 fn require_manager(a: &Authed) -> Result<(), ApiError> {
-    a.require_staff_reader()
+    a.require(Right::ManageRecords)
 }
 
 fn require_student_view(a: &Authed, person_id: i64) -> Result<(), ApiError> {
-    if a.roles.reads_all_students() || a.person.id == person_id {
+    if a.may(Right::ReadAllStudents) || a.person.id == person_id {
         Ok(())
     } else {
         Err(ApiError::forbidden())
@@ -127,12 +126,10 @@ pub async fn sections(
         course_id: q.course,
         peer_id: q.peer,
     };
-    if a.roles.reads_all_students() {
+    if a.may(Right::ReadAllStudents) {
         return Ok(Json(s.app.store.list_sections(&filter).await?));
     }
-    if !a.roles.teacher {
-        return Err(ApiError::forbidden());
-    }
+    a.require(Right::ReadSections)?;
     let mine = s.app.store.sections_taught(a.person.id).await?;
     let all = s
         .app
@@ -164,7 +161,7 @@ pub async fn section(
     let page = api::SectionPage {
         roster,
         teacher_history,
-        can_manage: a.roles.reads_all_students(),
+        can_manage: a.may(Right::ManageRecords),
         can_grade: true,
     };
     Ok(Json(visibility::section_page(page, Reader::of_section(&a))))
@@ -175,9 +172,7 @@ pub async fn containers(
     State(s): State<HttpState>,
     a: Authed,
 ) -> Result<Json<Vec<api::ContainerRow>>, ApiError> {
-    if !(a.roles.reads_all_students() || a.roles.teacher) {
-        return Err(ApiError::forbidden());
-    }
+    a.require(Right::ReadSections)?;
     Ok(Json(s.app.store.containers().await?))
 }
 
@@ -186,9 +181,7 @@ pub async fn courses(
     State(s): State<HttpState>,
     a: Authed,
 ) -> Result<Json<Vec<api::CourseRow>>, ApiError> {
-    if !(a.roles.reads_all_students() || a.roles.teacher) {
-        return Err(ApiError::forbidden());
-    }
+    a.require(Right::ReadSections)?;
     Ok(Json(s.app.store.courses().await?))
 }
 
@@ -349,7 +342,7 @@ pub async fn define_status_code(
     a: Authed,
     Json(r): Json<api::NewStatusCodeRequest>,
 ) -> Result<StatusCode, ApiError> {
-    a.require_admin()?;
+    a.require(Right::DefineStatusCodes)?;
     s.app
         .store
         .define_status_code(&r.code, &r.label, r.kind, s.app.clock.now())

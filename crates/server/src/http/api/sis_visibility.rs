@@ -7,6 +7,7 @@
 //! nothing by itself: what is cut here never leaves the server.
 
 use crate::http::auth::Authed;
+use schoolbridge_api::roles::Right;
 use schoolbridge_api::sis as api;
 
 /// Who is reading, for what the answer may carry.
@@ -24,7 +25,7 @@ impl Reader {
     /// The reader of a student's records (the caller has checked that they may read them:
     /// staff, or the student themself).
     pub fn of_student(a: &Authed) -> Reader {
-        if a.roles.reads_all_students() {
+        if a.may(Right::ReadAllStudents) {
             Reader::Staff
         } else {
             Reader::Student
@@ -34,7 +35,7 @@ impl Reader {
     /// The reader of a section's records (the caller has checked that they may read them:
     /// staff, or a teacher of the section).
     pub fn of_section(a: &Authed) -> Reader {
-        if a.roles.reads_all_students() {
+        if a.may(Right::ReadAllStudents) {
             Reader::Staff
         } else {
             Reader::Teacher

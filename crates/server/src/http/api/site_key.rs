@@ -7,6 +7,7 @@ use crate::http::error::ApiError;
 use axum::Json;
 use axum::extract::State;
 use schoolbridge_api as api;
+use schoolbridge_api::roles::Right;
 
 fn info(s: &HttpState) -> api::SiteKeyInfo {
     let ring = s.app.keys.ring();
@@ -31,7 +32,7 @@ pub async fn get(
     State(s): State<HttpState>,
     authed: Authed,
 ) -> Result<Json<api::SiteKeyInfo>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     s.app
         .keys
         .refresh_if_rotated()
@@ -45,7 +46,7 @@ pub async fn rotate(
     State(s): State<HttpState>,
     authed: Authed,
 ) -> Result<Json<api::SiteKeyInfo>, ApiError> {
-    authed.require_admin()?;
+    authed.require(Right::ManageNetwork)?;
     s.app.keys.rotate().await.map_err(ApiError::internal)?;
     tracing::info!(by = authed.person.id, "site key rotated from the console");
     Ok(Json(info(&s)))
