@@ -14,8 +14,7 @@
 //! then.
 
 use super::StoreError;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, Executor};
 
 pub use schoolbridge_api::sis::RecordSource;
 
@@ -211,26 +210,50 @@ macro_rules! sis_write {
 
 pub use schoolbridge_api::sis::PersonRef;
 
-/// From columns `{prefix}id, {prefix}idnumber, {prefix}firstname, {prefix}lastname`; `None`
-/// when the id is NULL (an outer join found nobody).
-pub(crate) fn person_ref_from_row(
-    r: &AnyRow,
-    prefix: &str,
-) -> Result<Option<PersonRef>, sqlx::Error> {
-    let Some(id) = r.try_get::<Option<i64>, _>(format!("{prefix}id").as_str())? else {
-        return Ok(None);
-    };
-    Ok(Some(PersonRef {
-        id,
-        idnumber: r.try_get(format!("{prefix}idnumber").as_str())?,
-        firstname: r.try_get(format!("{prefix}firstname").as_str())?,
-        lastname: r.try_get(format!("{prefix}lastname").as_str())?,
-    }))
+/// A person read from columns `p_id, p_idnumber, p_firstname, p_lastname` (an inner join).
+#[derive(sqlx::FromRow)]
+pub struct PersonColumns {
+    p_id: i64,
+    p_idnumber: Option<String>,
+    p_firstname: String,
+    p_lastname: String,
 }
 
-/// Integer columns hold booleans.
-pub(crate) fn get_flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
-    Ok(r.try_get::<i64, _>(col)? != 0)
+impl From<PersonColumns> for PersonRef {
+    fn from(p: PersonColumns) -> PersonRef {
+        PersonRef {
+            id: p.p_id,
+            idnumber: p.p_idnumber,
+            firstname: p.p_firstname,
+            lastname: p.p_lastname,
+        }
+    }
+}
+
+/// A teacher read from columns `t_id, t_idnumber, t_firstname, t_lastname` of an outer join:
+/// nobody when `t_id` is NULL.
+#[derive(sqlx::FromRow)]
+pub struct TeacherColumns {
+    t_id: Option<i64>,
+    t_idnumber: Option<String>,
+    t_firstname: Option<String>,
+    t_lastname: Option<String>,
+}
+
+impl TryFrom<TeacherColumns> for Option<PersonRef> {
+    type Error = &'static str;
+    fn try_from(t: TeacherColumns) -> Result<Option<PersonRef>, &'static str> {
+        let Some(id) = t.t_id else { return Ok(None) };
+        match (t.t_firstname, t.t_lastname) {
+            (Some(firstname), Some(lastname)) => Ok(Some(PersonRef {
+                id,
+                idnumber: t.t_idnumber,
+                firstname,
+                lastname,
+            })),
+            _ => Err("a teacher without a name"),
+        }
+    }
 }
 
 /// Checks a console text field: trimmed, not empty, at most `max` characters.

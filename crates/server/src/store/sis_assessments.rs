@@ -4,13 +4,12 @@
 //! instead of creating a second one (scenario 6); the manual grades stay as they are.
 //! `remove_assessment` hides an item from current reports; nothing is deleted.
 
-use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_text, get_flag,
-};
+use super::rows::{IntFlag, SourceText, api_row};
+use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_text};
 use super::sis_sections::section_id_by_idnumber;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
 /// The contract's limits hold for items made in the console too.
@@ -75,24 +74,51 @@ pub use schoolbridge_api::sis::BatchLine;
 
 pub(crate) const COLUMNS: &str = "id, section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required, extra_credit, hidden, hidden_at, linked_at, first_effective_at";
 
+api_row! {
+    /// A row of `sis_assessments` ([`COLUMNS`]).
+    AssessmentRecord => AssessmentRow {
+        id: i64,
+        section_id: i64,
+        #[sqlx(try_from = "SourceText")]
+        origin: RecordSource,
+        peer_id: Option<i64>,
+        idnumber: Option<String>,
+        name: String,
+        chapter: i64,
+        pointval: f64,
+        #[sqlx(try_from = "IntFlag")]
+        honors_required: bool,
+        #[sqlx(try_from = "IntFlag")]
+        nonhonors_required: bool,
+        #[sqlx(try_from = "IntFlag")]
+        extra_credit: bool,
+        #[sqlx(try_from = "IntFlag")]
+        hidden: bool,
+        hidden_at: Option<i64>,
+        linked_at: Option<i64>,
+        first_effective_at: i64,
+    }
+}
+
 pub(crate) fn assessment_from_row(r: &AnyRow) -> Result<AssessmentRow, sqlx::Error> {
-    Ok(AssessmentRow {
-        id: r.try_get("id")?,
-        section_id: r.try_get("section_id")?,
-        origin: RecordSource::parse(&r.try_get::<String, _>("origin")?),
-        peer_id: r.try_get("peer_id")?,
-        idnumber: r.try_get("idnumber")?,
-        name: r.try_get("name")?,
-        chapter: r.try_get("chapter")?,
-        pointval: r.try_get("pointval")?,
-        honors_required: get_flag(r, "honors_required")?,
-        nonhonors_required: get_flag(r, "nonhonors_required")?,
-        extra_credit: get_flag(r, "extra_credit")?,
-        hidden: get_flag(r, "hidden")?,
-        hidden_at: r.try_get("hidden_at")?,
-        linked_at: r.try_get("linked_at")?,
-        first_effective_at: r.try_get("first_effective_at")?,
-    })
+    AssessmentRecord::from_row(r).map(AssessmentRow::from)
+}
+
+/// An item with the `timemodified` of the newest Moodle change applied to it.
+#[derive(sqlx::FromRow)]
+struct WatermarkedAssessment {
+    #[sqlx(flatten)]
+    item: AssessmentRecord,
+    source_timemodified: Option<i64>,
+}
+
+/// What `remove_assessment` reads of an item.
+#[derive(sqlx::FromRow)]
+struct HideState {
+    id: i64,
+    #[sqlx(try_from = "IntFlag")]
+    hidden: bool,
+    source_timemodified: Option<i64>,
 }
 
 /// One assessment by id.
@@ -101,11 +127,11 @@ pub async fn assessment(
     id: i64,
 ) -> Result<Option<AssessmentRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sis_assessments WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row: Option<AssessmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(&mut *c)
         .await?;
-    Ok(row.as_ref().map(assessment_from_row).transpose()?)
+    Ok(row.map(AssessmentRow::from))
 }
 
 /// A section's assessments by chapter then name (hidden ones only when asked).
@@ -122,14 +148,11 @@ pub async fn section_assessments(
     let sql = format!(
         "SELECT {COLUMNS} FROM sis_assessments WHERE section_id = $1{hidden} ORDER BY chapter, LOWER(name), id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<AssessmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(section_id)
         .fetch_all(&mut *c)
         .await?;
-    Ok(rows
-        .iter()
-        .map(assessment_from_row)
-        .collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(AssessmentRow::from).collect())
 }
 
 /// The id of a peer's assessment by shared id.
@@ -138,12 +161,13 @@ pub async fn assessment_id_by_idnumber(
     peer_id: i64,
     idnumber: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query("SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2")
-        .bind(peer_id)
-        .bind(idnumber)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+    let row: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2")
+            .bind(peer_id)
+            .bind(idnumber)
+            .fetch_optional(&mut *c)
+            .await?;
+    Ok(row)
 }
 
 /// Writes Moodle's fields over an item (update or link); visible again.
@@ -189,14 +213,14 @@ pub async fn apply_new_assessment(
     let sql = format!(
         "SELECT {COLUMNS}, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row: Option<WatermarkedAssessment> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(peer_id)
         .bind(a.idnumber.as_str())
         .fetch_optional(&mut *c)
         .await?;
     if let Some(r) = row {
-        let item = assessment_from_row(&r)?;
-        let source_tm: Option<i64> = r.try_get("source_timemodified")?;
+        let item = AssessmentRow::from(r.item);
+        let source_tm = r.source_timemodified;
         if source_tm.is_some_and(|st| meta.effective_at < st) {
             return Ok(Ok(Applied::new(ChangeStatus::Stale, &a.idnumber)));
         }
@@ -220,15 +244,14 @@ pub async fn apply_new_assessment(
         return Ok(Ok(Applied::new(ChangeStatus::Updated, &a.idnumber)));
     }
     // Scenario 6: a manual item of exactly the same name, not linked yet, is taken over.
-    let manual = sqlx::query(
+    let manual: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM sis_assessments WHERE section_id = $1 AND origin = 'manual' AND idnumber IS NULL AND name = $2 ORDER BY id LIMIT 1",
     )
     .bind(section_id)
     .bind(a.name.as_str())
     .fetch_optional(&mut *c)
     .await?;
-    if let Some(m) = manual {
-        let id: i64 = m.try_get(0)?;
+    if let Some(id) = manual {
         sqlx::query(
             "UPDATE sis_assessments SET peer_id = $1, idnumber = $2, linked_at = $3 WHERE id = $4",
         )
@@ -274,7 +297,7 @@ pub async fn apply_remove_assessment(
     idnumber: &str,
     meta: &ChangeMeta,
 ) -> Result<Applied, StoreError> {
-    let row = sqlx::query(
+    let row: Option<HideState> = sqlx::query_as(
         "SELECT id, hidden, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2",
     )
     .bind(peer_id)
@@ -284,13 +307,13 @@ pub async fn apply_remove_assessment(
     let Some(r) = row else {
         return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
     };
-    let id: i64 = r.try_get("id")?;
-    if r.try_get::<Option<i64>, _>("source_timemodified")?
+    let id = r.id;
+    if r.source_timemodified
         .is_some_and(|st| meta.effective_at < st)
     {
         return Ok(Applied::new(ChangeStatus::Stale, idnumber));
     }
-    if get_flag(&r, "hidden")? {
+    if r.hidden {
         return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
     }
     sqlx::query(
@@ -336,7 +359,7 @@ async fn insert_manual(
     item: &NewManualAssessment,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let id = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO sis_assessments (section_id, origin, name, chapter, pointval, honors_required, nonhonors_required, extra_credit,
                 hidden, first_effective_at, created_at, updated_at)
          VALUES ($1, 'manual', $2, $3, $4, $5, $6, $7, 0, $8, $8, $8) RETURNING id",
@@ -350,8 +373,7 @@ async fn insert_manual(
     .bind(flag(item.extra_credit))
     .bind(now)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(id)
 }
 

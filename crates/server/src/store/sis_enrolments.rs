@@ -7,15 +7,16 @@
 //! (active, inactive, withdrawn, completed) that the reports use. Moodle's enrolment dates are
 //! kept beside the status and read with it ([`apply_moodle_dates`]).
 
+use super::rows::{IntFlag, KindText, RoleText, SourceText, api_row};
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, Role, StatusKind,
-    clean_optional, clean_text, get_flag, status,
+    Applied, ChangeMeta, ChangeStatus, Outcome, PersonColumns, PersonRef, RecordSource, Refusal,
+    Role, StatusKind, clean_optional, clean_text, status,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::sis_sections::{section_id_by_idnumber, section_summary};
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 
 /// Longest note on a status change.
 pub const MAX_NOTE: usize = 1024;
@@ -28,20 +29,26 @@ pub use schoolbridge_api::sis::SectionRoster;
 
 pub use schoolbridge_api::sis::StatusChange;
 
+#[derive(sqlx::FromRow)]
 struct Current {
     id: i64,
     status: String,
+    #[sqlx(try_from = "KindText")]
     kind: StatusKind,
     /// When the current status took effect.
+    #[sqlx(rename = "status_effective_at")]
     effective_at: i64,
     /// The newest change applied, including ones that confirmed the status without changing it.
+    #[sqlx(rename = "source_timemodified")]
     newest_at: i64,
 }
 
-fn kind_of(r: &AnyRow, col: &str) -> Result<StatusKind, sqlx::Error> {
-    let k: String = r.try_get(col)?;
-    StatusKind::parse(&k)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown status kind {k:?}").into()))
+/// A status code with its kind.
+#[derive(sqlx::FromRow)]
+struct CodedStatus {
+    status: String,
+    #[sqlx(try_from = "KindText")]
+    kind: StatusKind,
 }
 
 async fn current(
@@ -58,25 +65,13 @@ async fn current(
         sql.push_str(" AND e.role = $3");
     }
     sql.push_str(" ORDER BY e.id");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(section_id)
         .bind(person_id);
     if let Some(r) = role {
         q = q.bind(r.as_str());
     }
-    let rows = q.fetch_all(&mut *c).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Current {
-                id: r.try_get("id")?,
-                status: r.try_get("status")?,
-                kind: kind_of(r, "kind")?,
-                effective_at: r.try_get("status_effective_at")?,
-                newest_at: r.try_get("source_timemodified")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+    Ok(q.fetch_all(&mut *c).await?)
 }
 
 /// The status an enrolment had as of `at` by its history (`None` before its first row).
@@ -85,7 +80,7 @@ async fn status_as_of(
     enrolment_id: i64,
     at: i64,
 ) -> Result<Option<(String, StatusKind)>, StoreError> {
-    let row = sqlx::query(
+    let row: Option<CodedStatus> = sqlx::query_as(
         "SELECT h.status, k.kind FROM sis_enrolment_history h JOIN sis_status_codes k ON k.code = h.status
           WHERE h.enrolment_id = $1 AND h.effective_at <= $2 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1",
     )
@@ -93,10 +88,7 @@ async fn status_as_of(
     .bind(at)
     .fetch_optional(&mut *c)
     .await?;
-    match row {
-        Some(r) => Ok(Some((r.try_get("status")?, kind_of(&r, "kind")?))),
-        None => Ok(None),
-    }
+    Ok(row.map(|r| (r.status, r.kind)))
 }
 
 async fn insert_history(
@@ -202,7 +194,7 @@ async fn insert_enrolment(
     initial: &str,
     meta: &ChangeMeta,
 ) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sis_enrolments (section_id, person_id, role, status, status_effective_at, source_timemodified, source, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $7) RETURNING id",
     )
@@ -214,8 +206,7 @@ async fn insert_enrolment(
     .bind(meta.source.as_str())
     .bind(meta.recorded_at)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     insert_history(c, id, initial, meta, None, false).await?;
     Ok(id)
 }
@@ -530,15 +521,14 @@ pub async fn change_enrolment_status(
             format!("no status code {code:?}"),
         )));
     }
-    let row = sqlx::query("SELECT status, status_effective_at FROM sis_enrolments WHERE id = $1")
-        .bind(enrolment_id)
-        .fetch_optional(&mut *c)
-        .await?;
-    let Some(r) = row else {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT status, status_effective_at FROM sis_enrolments WHERE id = $1")
+            .bind(enrolment_id)
+            .fetch_optional(&mut *c)
+            .await?;
+    let Some((current, since)) = row else {
         return Ok(Err(Refusal::NotFound("enrolment", enrolment_id)));
     };
-    let current: String = r.try_get("status")?;
-    let since: i64 = r.try_get("status_effective_at")?;
     if meta.effective_at < since {
         return Ok(Err(Refusal::Conflict(
             "the date is before the enrolment's current status".into(),
@@ -627,42 +617,68 @@ pub(crate) const ENROLMENT_SQL: &str =
   JOIN sis_status_codes k ON k.code = e.status
   JOIN people p ON p.id = e.person_id";
 
+api_row! {
+    /// A row of [`ENROLMENT_SQL`].
+    EnrolmentRecord => EnrolmentRow {
+        id: i64,
+        section_id: i64,
+        #[sqlx(flatten, try_from = "PersonColumns")]
+        person: PersonRef,
+        #[sqlx(try_from = "RoleText")]
+        role: Role,
+        status: String,
+        status_label: String,
+        #[sqlx(try_from = "KindText")]
+        status_kind: StatusKind,
+        status_effective_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        moodle_starts_at: Option<i64>,
+        moodle_ends_at: Option<i64>,
+    }
+}
+
 pub(crate) fn enrolment_from_row(r: &AnyRow) -> Result<EnrolmentRow, sqlx::Error> {
-    let role: String = r.try_get("role")?;
-    Ok(EnrolmentRow {
-        id: r.try_get("id")?,
-        section_id: r.try_get("section_id")?,
-        person: crate::store::sis::person_ref_from_row(r, "p_")?
-            .ok_or_else(|| sqlx::Error::Decode("enrolment without person".into()))?,
-        role: Role::parse(&role)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
-        status: r.try_get("status")?,
-        status_label: r.try_get("status_label")?,
-        status_kind: kind_of(r, "status_kind")?,
-        status_effective_at: r.try_get("status_effective_at")?,
-        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        moodle_starts_at: r.try_get("moodle_starts_at")?,
-        moodle_ends_at: r.try_get("moodle_ends_at")?,
-    })
+    EnrolmentRecord::from_row(r).map(EnrolmentRow::from)
+}
+
+api_row! {
+    /// A row of [`HISTORY_SQL`].
+    StatusChangeRecord => StatusChange {
+        id: i64,
+        enrolment_id: i64,
+        status: String,
+        label: String,
+        #[sqlx(try_from = "KindText")]
+        kind: StatusKind,
+        effective_at: i64,
+        recorded_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        peer_id: Option<i64>,
+        eventid: Option<String>,
+        actor_id: Option<i64>,
+        note: Option<String>,
+        transcript_note: Option<String>,
+        #[sqlx(try_from = "IntFlag")]
+        stale: bool,
+    }
 }
 
 pub(crate) fn change_from_row(r: &AnyRow) -> Result<StatusChange, sqlx::Error> {
-    Ok(StatusChange {
-        id: r.try_get("id")?,
-        enrolment_id: r.try_get("enrolment_id")?,
-        status: r.try_get("status")?,
-        label: r.try_get("label")?,
-        kind: kind_of(r, "kind")?,
-        effective_at: r.try_get("effective_at")?,
-        recorded_at: r.try_get("recorded_at")?,
-        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        peer_id: r.try_get("peer_id")?,
-        eventid: r.try_get("eventid")?,
-        actor_id: r.try_get("actor_id")?,
-        note: r.try_get("note")?,
-        transcript_note: r.try_get("transcript_note")?,
-        stale: get_flag(r, "stale")?,
-    })
+    StatusChangeRecord::from_row(r).map(StatusChange::from)
+}
+
+api_row! {
+    /// A row of `sis_status_codes`.
+    StatusCodeRecord => StatusCodeRow {
+        code: String,
+        label: String,
+        #[sqlx(try_from = "KindText")]
+        kind: StatusKind,
+        #[sqlx(try_from = "IntFlag")]
+        builtin: bool,
+    }
 }
 
 pub(crate) const HISTORY_SQL: &str =
@@ -673,22 +689,12 @@ pub(crate) const HISTORY_SQL: &str =
 impl Store {
     /// Every status code: built-in first, then by label.
     pub async fn status_codes(&self) -> Result<Vec<StatusCodeRow>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<StatusCodeRecord> = sqlx::query_as(
             "SELECT code, label, kind, builtin FROM sis_status_codes ORDER BY builtin DESC, LOWER(label), code",
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StatusCodeRow {
-                    code: r.try_get("code")?,
-                    label: r.try_get("label")?,
-                    kind: kind_of(r, "kind")?,
-                    builtin: get_flag(r, "builtin")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.into_iter().map(StatusCodeRow::from).collect())
     }
 
     /// A section and its roster with each enrolment's status as of `at` (now, for the console).
