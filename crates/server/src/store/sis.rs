@@ -22,26 +22,7 @@ pub use schoolbridge_api::sis::Role;
 
 pub use schoolbridge_api::sis::StatusKind;
 
-/// The built-in status codes (seeded by migrations 0003 and 0005), and the two that are only
-/// shown.
-pub mod status {
-    /// Active.
-    pub const ACTIVE: &str = "active";
-    /// Withdrawn, reason pending (what `remove_enrolment` sets).
-    pub const WITHDRAWN: &str = "withdrawn";
-    /// Withdrawn No Grade.
-    pub const WITHDRAWN_NO_GRADE: &str = "withdrawn_no_grade";
-    /// Withdrawn Failing.
-    pub const WITHDRAWN_FAILING: &str = "withdrawn_failing";
-    /// Passed.
-    pub const PASSED: &str = "passed";
-    /// Suspended in Moodle (`new_enrolment` with `status` `suspended`; migration 0005).
-    pub const SUSPENDED: &str = "suspended";
-    /// Shown, not stored: an Active enrolment whose Moodle end date has passed.
-    pub const ENDED: &str = "ended";
-    /// Shown, not stored: an Active enrolment whose Moodle start date has not come.
-    pub const NOT_STARTED: &str = "not_started";
-}
+pub use crate::sis::domain::enrolments::status;
 
 /// Who made a change and when it took effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,46 +96,7 @@ impl Applied {
     }
 }
 
-/// Why a change cannot be applied. A refused change leaves nothing behind (see [`savepoint`]).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    /// No section with this idnumber from this peer.
-    #[error("unknown section {0:?}")]
-    UnknownSection(String),
-    /// No person with this idnumber from this peer.
-    #[error("unknown person {0:?}")]
-    UnknownPerson(String),
-    /// No assessment with this idnumber from this peer.
-    #[error("unknown assessment {0:?}")]
-    UnknownAssessment(String),
-    /// A record named by its row id does not exist.
-    #[error("{0} {1} not found")]
-    NotFound(&'static str, i64),
-    /// A value cannot be used.
-    #[error("invalid {field}: {reason}")]
-    Invalid {
-        /// The field.
-        field: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// The record is owned by Moodle and cannot be changed here.
-    #[error("read-only: {0}")]
-    ReadOnly(String),
-    /// The change conflicts with the stored state (a duplicate, or a date before the current state).
-    #[error("conflict: {0}")]
-    Conflict(String),
-}
-
-impl Refusal {
-    /// An invalid value.
-    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Refusal::Invalid {
-            field,
-            reason: reason.into(),
-        }
-    }
-}
+pub use crate::sis::domain::values::{Refusal, clean_optional, clean_text};
 
 /// A console operation's failure: storage, or a refusal the user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -253,32 +195,5 @@ impl TryFrom<TeacherColumns> for Option<PersonRef> {
             })),
             _ => Err("a teacher without a name"),
         }
-    }
-}
-
-/// Checks a console text field: trimmed, not empty, at most `max` characters.
-pub(crate) fn clean_text(field: &'static str, value: &str, max: usize) -> Result<String, Refusal> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Refusal::invalid(field, "must not be empty"));
-    }
-    if v.chars().count() > max {
-        return Err(Refusal::invalid(
-            field,
-            format!("longer than {max} characters"),
-        ));
-    }
-    Ok(v.to_owned())
-}
-
-/// Like [`clean_text`], but empty means `None`.
-pub(crate) fn clean_optional(
-    field: &'static str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, Refusal> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => clean_text(field, v, max).map(Some),
     }
 }

@@ -5,57 +5,22 @@
 //! `remove_assessment` hides an item from current reports; nothing is deleted.
 
 use super::rows::{IntFlag, SourceText, api_row};
-use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_text};
+use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal};
 use super::sis_sections::section_id_by_idnumber;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
-/// The contract's limits hold for items made in the console too.
-pub use mnet::sis::limits::{MAX_NAME, MAX_POINTS};
+pub use crate::sis::domain::assessments::{MAX_NAME, MAX_POINTS};
+use crate::sis::domain::assessments::{Removal, link_note, manual_item_to_link, removal, repeats};
+use crate::sis::domain::ordering::is_late;
 /// Most lines in one CSV batch.
 pub const MAX_BATCH: usize = 2000;
 
-/// A validated `new_assessment`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssessmentUpsert {
-    /// The grade item's shared id.
-    pub idnumber: String,
-    /// The section's shared id.
-    pub sectionid: String,
-    /// Name (trimmed).
-    pub name: String,
-    /// Chapter (Moodle: course section number).
-    pub chapter: i64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Counts as extra credit.
-    pub extra_credit: bool,
-    /// Maximum points.
-    pub pointval: f64,
-}
+pub use crate::sis::domain::assessments::{AssessmentUpsert, NewManualAssessment, validate_manual};
 
 pub use schoolbridge_api::sis::AssessmentRow;
-
-/// A manual grade item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewManualAssessment {
-    /// Name.
-    pub name: String,
-    /// Maximum points (≥ 0).
-    pub pointval: f64,
-    /// Chapter (≥ 0).
-    pub chapter: i64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Extra credit.
-    pub extra_credit: bool,
-}
 
 /// One line of a batch (e.g. a CSV row): the item, or why the line could not be read.
 #[derive(Debug, Clone, PartialEq)]
@@ -220,19 +185,10 @@ pub async fn apply_new_assessment(
         .await?;
     if let Some(r) = row {
         let item = AssessmentRow::from(r.item);
-        let source_tm = r.source_timemodified;
-        if source_tm.is_some_and(|st| meta.effective_at < st) {
+        if is_late(meta.effective_at, r.source_timemodified) {
             return Ok(Ok(Applied::new(ChangeStatus::Stale, &a.idnumber)));
         }
-        let same = item.section_id == section_id
-            && item.name == a.name
-            && item.chapter == a.chapter
-            && item.pointval.to_bits() == a.pointval.to_bits()
-            && item.honors_required == a.honors_required
-            && item.nonhonors_required == a.nonhonors_required
-            && item.extra_credit == a.extra_credit
-            && !item.hidden;
-        if same {
+        if repeats(&item, section_id, a) {
             sqlx::query("UPDATE sis_assessments SET source_timemodified = $1 WHERE id = $2")
                 .bind(meta.effective_at)
                 .bind(item.id)
@@ -244,14 +200,16 @@ pub async fn apply_new_assessment(
         return Ok(Ok(Applied::new(ChangeStatus::Updated, &a.idnumber)));
     }
     // Scenario 6: a manual item of exactly the same name, not linked yet, is taken over.
-    let manual: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM sis_assessments WHERE section_id = $1 AND origin = 'manual' AND idnumber IS NULL AND name = $2 ORDER BY id LIMIT 1",
-    )
-    .bind(section_id)
-    .bind(a.name.as_str())
-    .fetch_optional(&mut *c)
-    .await?;
-    if let Some(id) = manual {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sis_assessments WHERE section_id = $1 AND name = $2 ORDER BY id"
+    );
+    let same_name: Vec<AssessmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(section_id)
+        .bind(a.name.as_str())
+        .fetch_all(&mut *c)
+        .await?;
+    let same_name: Vec<AssessmentRow> = same_name.into_iter().map(AssessmentRow::from).collect();
+    if let Some(id) = manual_item_to_link(&same_name).map(|m| m.id) {
         sqlx::query(
             "UPDATE sis_assessments SET peer_id = $1, idnumber = $2, linked_at = $3 WHERE id = $4",
         )
@@ -263,9 +221,7 @@ pub async fn apply_new_assessment(
         .await?;
         write_moodle_fields(c, id, section_id, a, meta).await?;
         let mut applied = Applied::new(ChangeStatus::Linked, &a.idnumber);
-        applied
-            .notes
-            .push(format!("linked to manual item #{id} of the same name"));
+        applied.notes.push(link_note(id));
         return Ok(Ok(applied));
     }
     sqlx::query(
@@ -308,13 +264,10 @@ pub async fn apply_remove_assessment(
         return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
     };
     let id = r.id;
-    if r.source_timemodified
-        .is_some_and(|st| meta.effective_at < st)
-    {
-        return Ok(Applied::new(ChangeStatus::Stale, idnumber));
-    }
-    if r.hidden {
-        return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
+    match removal(r.hidden, r.source_timemodified, meta.effective_at) {
+        Removal::Late => return Ok(Applied::new(ChangeStatus::Stale, idnumber)),
+        Removal::AlreadyHidden => return Ok(Applied::new(ChangeStatus::Unchanged, idnumber)),
+        Removal::Hide => {}
     }
     sqlx::query(
         "UPDATE sis_assessments SET hidden = 1, hidden_at = $1, source_timemodified = $1, updated_at = $2 WHERE id = $3",
@@ -325,24 +278,6 @@ pub async fn apply_remove_assessment(
     .execute(&mut *c)
     .await?;
     Ok(Applied::new(ChangeStatus::Updated, idnumber))
-}
-
-/// Checks a manual item's values.
-pub fn validate_manual(item: &NewManualAssessment) -> Result<NewManualAssessment, Refusal> {
-    let name = clean_text("name", &item.name, MAX_NAME)?;
-    if !item.pointval.is_finite() || item.pointval < 0.0 || item.pointval > MAX_POINTS {
-        return Err(Refusal::invalid(
-            "points",
-            "must be a number from 0 to 1000000000",
-        ));
-    }
-    if item.chapter < 0 {
-        return Err(Refusal::invalid("chapter", "must be 0 or more"));
-    }
-    Ok(NewManualAssessment {
-        name,
-        ..item.clone()
-    })
 }
 
 async fn section_exists(c: &mut AnyConnection, section_id: i64) -> Result<bool, StoreError> {

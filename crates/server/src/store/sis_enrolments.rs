@@ -10,16 +10,24 @@
 use super::rows::{IntFlag, KindText, RoleText, SourceText, api_row};
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, PersonColumns, PersonRef, RecordSource, Refusal,
-    Role, StatusKind, clean_optional, clean_text, status,
+    Role, StatusKind, status,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::sis_sections::{section_id_by_idnumber, section_summary};
 use super::{Store, StoreError, flag};
+use crate::sis::domain::enrolments::transition as decide;
+use crate::sis::domain::enrolments::{
+    CheckedNotes, CurrentStatus, ManualEnrolment, ServiceChange, Transition, check_status_code,
+    combine, counsellor_change, late_change_is_recorded, manual_enrolment, moodle_date,
+    withdrawn_before_enrolled,
+};
+use crate::sis::domain::ordering::restate_after_late_row;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
-/// Longest note on a status change.
-pub const MAX_NOTE: usize = 1024;
+pub use crate::sis::domain::enrolments::{
+    ENDED_LABEL, MAX_NOTE, NOT_STARTED_LABEL, RESTATED_NOTE, apply_moodle_dates, dated_status,
+};
 
 pub use schoolbridge_api::sis::StatusCodeRow;
 
@@ -41,6 +49,17 @@ struct Current {
     /// The newest change applied, including ones that confirmed the status without changing it.
     #[sqlx(rename = "source_timemodified")]
     newest_at: i64,
+}
+
+impl Current {
+    fn status(&self) -> CurrentStatus<'_> {
+        CurrentStatus {
+            code: &self.status,
+            kind: self.kind,
+            since: self.effective_at,
+            newest_at: self.newest_at,
+        }
+    }
 }
 
 /// A status code with its kind.
@@ -171,7 +190,7 @@ async fn restate_after(
     .bind(at)
     .fetch_optional(&mut *c)
     .await?;
-    if later.is_some() {
+    if !restate_after_late_row(later.is_some()) {
         return Ok(());
     }
     let restated = ChangeMeta {
@@ -181,10 +200,6 @@ async fn restate_after(
     };
     insert_history(c, e.id, &e.status, &restated, Some(RESTATED_NOTE), false).await
 }
-
-/// The note on a restated row (see [`restate_after`]).
-pub const RESTATED_NOTE: &str =
-    "restated: a newer change had confirmed this status when an older change arrived late";
 
 async fn insert_enrolment(
     c: &mut AnyConnection,
@@ -211,41 +226,6 @@ async fn insert_enrolment(
     Ok(id)
 }
 
-/// Which service change is being applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ServiceChange {
-    /// `new_enrolment`: anything but Active becomes Active.
-    Enrol,
-    /// `new_enrolment` with Moodle's status `suspended`: an Active-kind status becomes
-    /// Suspended; like a withdrawal, it does not undo a coded withdrawal or a Passed.
-    Suspend,
-    /// `remove_enrolment`: an Active-kind status becomes Withdrawn (a coded withdrawal or a
-    /// Passed stays as it is: the counsellor's word is not undone by Moodle's unenrolment).
-    Withdraw,
-}
-
-impl ServiceChange {
-    fn target(self) -> &'static str {
-        match self {
-            ServiceChange::Enrol => status::ACTIVE,
-            ServiceChange::Suspend => status::SUSPENDED,
-            ServiceChange::Withdraw => status::WITHDRAWN,
-        }
-    }
-
-    /// Whether this change says something new about an enrolment in `state`.
-    fn changes(self, state: Option<(&str, StatusKind)>) -> bool {
-        match (self, state) {
-            (ServiceChange::Enrol, None) => true,
-            (ServiceChange::Enrol, Some((code, _))) => code != status::ACTIVE,
-            (ServiceChange::Suspend, None) => true,
-            (ServiceChange::Suspend, Some((_, kind))) => kind == StatusKind::Active,
-            (ServiceChange::Withdraw, None) => false,
-            (ServiceChange::Withdraw, Some((_, kind))) => kind == StatusKind::Active,
-        }
-    }
-}
-
 /// Applies a service change to one enrolment in `timemodified` order (§2): a change older than
 /// the newest one applied is recorded in history (when it says something the history does not
 /// already say then) and does not touch the current status.
@@ -255,21 +235,25 @@ async fn transition(
     change: ServiceChange,
     meta: &ChangeMeta,
 ) -> Result<ChangeStatus, StoreError> {
-    if meta.effective_at < e.newest_at {
-        let then = status_as_of(c, e.id, meta.effective_at).await?;
-        if change.changes(then.as_ref().map(|(s, k)| (s.as_str(), *k))) {
-            insert_history(c, e.id, change.target(), meta, None, true).await?;
-            restate_after(c, e, meta.effective_at, meta).await?;
+    match decide(e.status(), change, meta.effective_at) {
+        Transition::Late => {
+            let then = status_as_of(c, e.id, meta.effective_at).await?;
+            if late_change_is_recorded(change, then.as_ref().map(|(s, k)| (s.as_str(), *k))) {
+                insert_history(c, e.id, change.target(), meta, None, true).await?;
+                restate_after(c, e, meta.effective_at, meta).await?;
+            }
+            Ok(ChangeStatus::Stale)
         }
-        return Ok(ChangeStatus::Stale);
+        Transition::Confirm => {
+            confirm_current(c, e.id, meta.effective_at).await?;
+            Ok(ChangeStatus::Unchanged)
+        }
+        Transition::Apply => {
+            insert_history(c, e.id, change.target(), meta, None, false).await?;
+            set_current(c, e.id, change.target(), meta).await?;
+            Ok(ChangeStatus::Updated)
+        }
     }
-    if !change.changes(Some((e.status.as_str(), e.kind))) {
-        confirm_current(c, e.id, meta.effective_at).await?;
-        return Ok(ChangeStatus::Unchanged);
-    }
-    insert_history(c, e.id, change.target(), meta, None, false).await?;
-    set_current(c, e.id, change.target(), meta).await?;
-    Ok(ChangeStatus::Updated)
 }
 
 async fn resolve(
@@ -312,11 +296,7 @@ pub async fn apply_new_enrolment(
         Err(r) => return Ok(Err(r)),
     };
     let key = format!("{sectionid}/{userid}");
-    let change = if moodle.suspended {
-        ServiceChange::Suspend
-    } else {
-        ServiceChange::Enrol
-    };
+    let change = ServiceChange::new_enrolment(moodle.suspended);
     let (id, mut status) = match current(c, section, person, Some(role)).await?.first() {
         Some(e) => (e.id, transition(c, e, change, meta).await?),
         None => {
@@ -342,14 +322,13 @@ async fn set_moodle_dates(
     end: i64,
     at: i64,
 ) -> Result<bool, StoreError> {
-    let date = |t: i64| (t > 0).then_some(t);
     let changed = sqlx::query(
         "UPDATE sis_enrolments SET moodle_starts_at = $1, moodle_ends_at = $2, dates_timemodified = $3
           WHERE id = $4 AND dates_timemodified <= $3
             AND (COALESCE(moodle_starts_at, -1) <> COALESCE($1, -1) OR COALESCE(moodle_ends_at, -1) <> COALESCE($2, -1))",
     )
-    .bind(date(start))
-    .bind(date(end))
+    .bind(moodle_date(start))
+    .bind(moodle_date(end))
     .bind(at)
     .bind(enrolment_id)
     .execute(&mut *c)
@@ -366,48 +345,6 @@ async fn set_moodle_dates(
     }
     Ok(changed.rows_affected() > 0)
 }
-
-/// What Moodle's dates make of an Active-kind status as of `at`: the code, label and since-when
-/// to show instead, or `None` when the dates do not matter then. Moodle's own rule
-/// (`is_enrolled(..., onlyactive)`): an enrolment is not active before its start or from its end
-/// on. Other kinds (suspended, withdrawn, completed) are shown as they are.
-pub fn dated_status(
-    kind: StatusKind,
-    starts_at: Option<i64>,
-    ends_at: Option<i64>,
-    at: i64,
-) -> Option<(&'static str, &'static str, Option<i64>)> {
-    if kind != StatusKind::Active {
-        return None;
-    }
-    match (starts_at, ends_at) {
-        (_, Some(end)) if end <= at => Some((status::ENDED, ENDED_LABEL, Some(end))),
-        (Some(start), _) if start > at => Some((status::NOT_STARTED, NOT_STARTED_LABEL, None)),
-        _ => None,
-    }
-}
-
-/// Shows `row` as of `at` under Moodle's dates ([`dated_status`]).
-pub fn apply_moodle_dates(row: &mut EnrolmentRow, at: i64) {
-    if let Some((code, label, since)) = dated_status(
-        row.status_kind,
-        row.moodle_starts_at,
-        row.moodle_ends_at,
-        at,
-    ) {
-        row.status = code.to_owned();
-        row.status_label = label.to_owned();
-        row.status_kind = StatusKind::Inactive;
-        if let Some(since) = since {
-            row.status_effective_at = row.status_effective_at.max(since);
-        }
-    }
-}
-
-/// The label of [`status::ENDED`].
-pub const ENDED_LABEL: &str = "Ended in Moodle";
-/// The label of [`status::NOT_STARTED`].
-pub const NOT_STARTED_LABEL: &str = "Not started in Moodle";
 
 /// Applies `remove_enrolment` (§2): Withdrawn, reason pending; nothing deleted. Without a role,
 /// every role of the person in the section is withdrawn. An enrolment that does not exist is
@@ -426,12 +363,9 @@ pub async fn apply_remove_enrolment(
     };
     let enrolments = current(c, section, person, role).await?;
     if enrolments.is_empty() && current(c, section, person, None).await?.is_empty() {
-        // The unenrolment came before its enrolment (out of order, e.g. in a batch or after a
-        // retry): it is kept as a withdrawn enrolment from `timemodified`, so that the older
-        // `new_enrolment`, when it arrives, is history only and the person ends withdrawn, as
-        // in Moodle — the state the two changes leave when they arrive in order (issue 19).
-        let role = role.unwrap_or(Role::Student);
-        insert_enrolment(c, section, person, role, status::WITHDRAWN, meta).await?;
+        // The unenrolment came before its enrolment: kept as a withdrawn enrolment (issue 19).
+        let (role, withdrawn) = withdrawn_before_enrolled(role);
+        insert_enrolment(c, section, person, role, withdrawn, meta).await?;
         return Ok(Ok(Applied::new(
             ChangeStatus::Created,
             format!("{sectionid}/{userid}"),
@@ -440,11 +374,7 @@ pub async fn apply_remove_enrolment(
     let mut overall = ChangeStatus::Unchanged;
     for e in enrolments {
         let s = transition(c, &e, ServiceChange::Withdraw, meta).await?;
-        overall = match (overall, s) {
-            (ChangeStatus::Updated, _) | (_, ChangeStatus::Updated) => ChangeStatus::Updated,
-            (ChangeStatus::Stale, _) | (_, ChangeStatus::Stale) => ChangeStatus::Stale,
-            _ => ChangeStatus::Unchanged,
-        };
+        overall = combine(overall, s);
     }
     Ok(Ok(Applied::new(overall, format!("{sectionid}/{userid}"))))
 }
@@ -472,8 +402,20 @@ pub async fn create_manual_enrolment(
     if !person_exists(c, person_id).await? {
         return Ok(Err(Refusal::NotFound("person", person_id)));
     }
-    match current(c, section_id, person_id, Some(role)).await?.first() {
-        None => Ok(Ok(insert_enrolment(
+    let existing = current(c, section_id, person_id, Some(role)).await?;
+    let existing = existing.first();
+    let step = match manual_enrolment(existing.map(Current::status), meta.effective_at) {
+        Ok(step) => step,
+        Err(r) => return Ok(Err(r)),
+    };
+    match (step, existing) {
+        (ManualEnrolment::Keep, Some(e)) => Ok(Ok(e.id)),
+        (ManualEnrolment::Reactivate, Some(e)) => {
+            insert_history(c, e.id, status::ACTIVE, meta, None, false).await?;
+            set_current(c, e.id, status::ACTIVE, meta).await?;
+            Ok(Ok(e.id))
+        }
+        _ => Ok(Ok(insert_enrolment(
             c,
             section_id,
             person_id,
@@ -482,15 +424,6 @@ pub async fn create_manual_enrolment(
             meta,
         )
         .await?)),
-        Some(e) if e.status == status::ACTIVE => Ok(Ok(e.id)),
-        Some(e) if meta.effective_at < e.effective_at => Ok(Err(Refusal::Conflict(
-            "the date is before the enrolment's current status".into(),
-        ))),
-        Some(e) => {
-            insert_history(c, e.id, status::ACTIVE, meta, None, false).await?;
-            set_current(c, e.id, status::ACTIVE, meta).await?;
-            Ok(Ok(e.id))
-        }
     }
 }
 
@@ -503,11 +436,7 @@ pub async fn change_enrolment_status(
     notes: StatusNotes<'_>,
     meta: &ChangeMeta,
 ) -> Outcome<()> {
-    let note = match clean_optional("note", notes.staff, MAX_NOTE) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    let line = match clean_optional("transcript_note", notes.transcript, MAX_NOTE) {
+    let checked = match CheckedNotes::check(notes.staff, notes.transcript) {
         Ok(n) => n,
         Err(r) => return Ok(Err(r)),
     };
@@ -529,14 +458,15 @@ pub async fn change_enrolment_status(
     let Some((current, since)) = row else {
         return Ok(Err(Refusal::NotFound("enrolment", enrolment_id)));
     };
-    if meta.effective_at < since {
-        return Ok(Err(Refusal::Conflict(
-            "the date is before the enrolment's current status".into(),
-        )));
+    match counsellor_change(&current, since, code, &checked, meta.effective_at) {
+        Err(r) => return Ok(Err(r)),
+        Ok(false) => return Ok(Ok(())),
+        Ok(true) => {}
     }
-    if current == code && note.is_none() && line.is_none() {
-        return Ok(Ok(()));
-    }
+    let CheckedNotes {
+        staff: note,
+        transcript: line,
+    } = checked;
     insert_history(c, enrolment_id, code, meta, note.as_deref(), false).await?;
     if line.is_some() {
         // The newest row is the one just written (ids only grow).
@@ -571,22 +501,11 @@ pub async fn define_status_code(
     kind: StatusKind,
     now: i64,
 ) -> Outcome<()> {
-    let code = code.trim();
-    let valid = !code.is_empty()
-        && code.len() <= 64
-        && code
-            .chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
-    if !valid {
-        return Ok(Err(Refusal::invalid(
-            "code",
-            "1 to 64 of a-z, 0-9, '_' and '-'",
-        )));
-    }
-    let label = match clean_text("label", label, 255) {
-        Ok(l) => l,
+    let (code, label) = match check_status_code(code, label) {
+        Ok(checked) => checked,
         Err(r) => return Ok(Err(r)),
     };
+    let code = code.as_str();
     let dup = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *c)

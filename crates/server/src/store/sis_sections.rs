@@ -10,6 +10,7 @@ use super::sis::{
 };
 use super::sis_people::person_id_by_idnumber;
 use super::{Store, StoreError, flag};
+use crate::sis::domain::ordering::{Arrival, arrival, restate_after_late_row};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
@@ -201,7 +202,7 @@ pub async fn apply_new_section(
     let id = r.id;
     let current_teacher = r.teacher_id;
     let source_tm = r.source_timemodified;
-    if let Some(newest) = source_tm.filter(|st| tm < *st) {
+    if let Arrival::Late { newest } = arrival(tm, source_tm) {
         // Older than what we hold: only the teacher history learns from it (§2). When nothing
         // follows it there, the current teacher (confirmed by the newer call) is restated.
         if teacher_as_of(c, id, tm).await?.flatten() != teacher_id {
@@ -213,7 +214,7 @@ pub async fn apply_new_section(
             .bind(tm)
             .fetch_optional(&mut *c)
             .await?;
-            if later.is_none() {
+            if restate_after_late_row(later.is_some()) {
                 let restated = ChangeMeta {
                     eventid: None,
                     effective_at: newest,
