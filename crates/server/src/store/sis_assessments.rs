@@ -14,9 +14,8 @@ use std::collections::HashMap;
 
 pub use crate::sis::domain::assessments::{MAX_NAME, MAX_POINTS};
 use crate::sis::domain::assessments::{Removal, link_note, manual_item_to_link, removal, repeats};
+pub use crate::sis::domain::limits::MAX_BATCH;
 use crate::sis::domain::ordering::is_late;
-/// Most lines in one CSV batch.
-pub const MAX_BATCH: usize = 2000;
 
 pub use crate::sis::domain::assessments::{AssessmentUpsert, NewManualAssessment, validate_manual};
 

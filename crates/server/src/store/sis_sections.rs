@@ -14,8 +14,7 @@ use crate::sis::domain::ordering::{Arrival, arrival, restate_after_late_row};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
-/// The contract's limits hold for sections made in the console too.
-pub use mnet::sis::limits::{MAX_ID as MAX_IDNUMBER, MAX_NAME};
+pub use crate::sis::domain::limits::{MAX_ID as MAX_IDNUMBER, MAX_NAME};
 
 /// A validated `new_section`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,8 +7,7 @@ use super::ordering::is_late;
 use super::values::{Refusal, clean_text};
 use schoolbridge_api::sis::{AssessmentRow, RecordSource};
 
-/// The contract's limits hold for items made in the console too.
-pub use mnet::sis::limits::{MAX_NAME, MAX_POINTS};
+pub use super::limits::{MAX_NAME, MAX_POINTS};
 
 /// A validated `new_assessment`.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +101,7 @@ pub fn validate_manual(item: &NewManualAssessment) -> Result<NewManualAssessment
     if !item.pointval.is_finite() || item.pointval < 0.0 || item.pointval > MAX_POINTS {
         return Err(Refusal::invalid(
             "points",
-            "must be a number from 0 to 1000000000",
+            format!("must be a number from 0 to {MAX_POINTS}"),
         ));
     }
     if item.chapter < 0 {

@@ -38,14 +38,7 @@ pub mod status {
     pub const NOT_STARTED: &str = "not_started";
 }
 
-/// Longest note on a status change (staff or transcript).
-pub const MAX_NOTE: usize = 1024;
-
-/// Longest status code; its label is at most [`MAX_LABEL`] characters.
-pub const MAX_CODE: usize = 64;
-
-/// Longest status code label.
-pub const MAX_LABEL: usize = 255;
+pub use super::limits::{MAX_CODE, MAX_LABEL, MAX_NOTE};
 
 /// The note on a restated history row ([`super::ordering::restate_after_late_row`]).
 pub const RESTATED_NOTE: &str =
@@ -234,7 +227,10 @@ pub fn check_status_code(code: &str, label: &str) -> Result<(String, String), Re
             .chars()
             .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
     if !valid {
-        return Err(Refusal::invalid("code", "1 to 64 of a-z, 0-9, '_' and '-'"));
+        return Err(Refusal::invalid(
+            "code",
+            format!("1 to {MAX_CODE} of a-z, 0-9, '_' and '-'"),
+        ));
     }
     Ok((code.to_owned(), clean_text("label", label, MAX_LABEL)?))
 }

@@ -13,5 +13,6 @@
 
 pub mod assessments;
 pub mod enrolments;
+pub mod limits;
 pub mod ordering;
 pub mod values;
