@@ -112,6 +112,18 @@ pub enum SisError {
 /// A write step that may be refused: `Ok(Err(_))` is a refusal, `Err(_)` a storage failure.
 pub type Outcome<T> = Result<Result<T, Refusal>, StoreError>;
 
+/// In a step that returns [`Outcome`]: the value of a `Result<T, Refusal>`, or an early return
+/// of the refusal (`Ok(Err(refusal))`) — the `?` of the refusal layer, so a step reads flat.
+#[macro_export]
+macro_rules! accepted {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return Ok(Err(r)),
+        }
+    };
+}
+
 /// Starts a savepoint, so that a refusal found after some writes can undo them (see [`settle`]).
 pub async fn savepoint(c: &mut AnyConnection) -> Result<(), StoreError> {
     (&mut *c).execute("SAVEPOINT sis_change").await?;

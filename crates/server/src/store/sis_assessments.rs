@@ -330,10 +330,7 @@ pub async fn create_manual_assessment(
     item: &NewManualAssessment,
     now: i64,
 ) -> Outcome<i64> {
-    let item = match validate_manual(item) {
-        Ok(i) => i,
-        Err(r) => return Ok(Err(r)),
-    };
+    let item = crate::accepted!(validate_manual(item));
     if !section_exists(c, section_id).await? {
         return Ok(Err(Refusal::NotFound("section", section_id)));
     }
@@ -416,16 +413,10 @@ pub async fn create_manual_assessments(
     lines: &[AssessmentLine],
     now: i64,
 ) -> Outcome<Vec<BatchLine>> {
-    let mut plan = match plan_manual_assessments(c, section_id, lines).await? {
-        Ok(p) => p,
-        Err(r) => return Ok(Err(r)),
-    };
+    let mut plan = crate::accepted!(plan_manual_assessments(c, section_id, lines).await?);
     for (entry, line) in plan.iter_mut().zip(lines) {
         if let (LineResult::Created { id }, Ok(raw)) = (&mut entry.result, &line.item) {
-            let item = match validate_manual(raw) {
-                Ok(i) => i,
-                Err(r) => return Ok(Err(r)),
-            };
+            let item = crate::accepted!(validate_manual(raw));
             *id = Some(insert_manual(c, section_id, &item, now).await?);
         }
     }

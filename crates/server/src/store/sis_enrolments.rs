@@ -291,10 +291,7 @@ pub async fn apply_new_enrolment(
     moodle: MoodleEnrolment,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
-        Ok(ids) => ids,
-        Err(r) => return Ok(Err(r)),
-    };
+    let (section, person) = crate::accepted!(resolve(c, peer_id, sectionid, userid).await?);
     let key = format!("{sectionid}/{userid}");
     let change = ServiceChange::new_enrolment(moodle.suspended);
     let (id, mut status) = match current(c, section, person, Some(role)).await?.first() {
@@ -357,10 +354,7 @@ pub async fn apply_remove_enrolment(
     role: Option<Role>,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
-        Ok(ids) => ids,
-        Err(r) => return Ok(Err(r)),
-    };
+    let (section, person) = crate::accepted!(resolve(c, peer_id, sectionid, userid).await?);
     let enrolments = current(c, section, person, role).await?;
     if enrolments.is_empty() && current(c, section, person, None).await?.is_empty() {
         // The unenrolment came before its enrolment: kept as a withdrawn enrolment (issue 19).
@@ -404,10 +398,10 @@ pub async fn create_manual_enrolment(
     }
     let existing = current(c, section_id, person_id, Some(role)).await?;
     let existing = existing.first();
-    let step = match manual_enrolment(existing.map(Current::status), meta.effective_at) {
-        Ok(step) => step,
-        Err(r) => return Ok(Err(r)),
-    };
+    let step = crate::accepted!(manual_enrolment(
+        existing.map(Current::status),
+        meta.effective_at
+    ));
     match (step, existing) {
         (ManualEnrolment::Keep, Some(e)) => Ok(Ok(e.id)),
         (ManualEnrolment::Reactivate, Some(e)) => {
@@ -436,10 +430,7 @@ pub async fn change_enrolment_status(
     notes: StatusNotes<'_>,
     meta: &ChangeMeta,
 ) -> Outcome<()> {
-    let checked = match CheckedNotes::check(notes.staff, notes.transcript) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let checked = crate::accepted!(CheckedNotes::check(notes.staff, notes.transcript));
     let known = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *c)
@@ -501,10 +492,7 @@ pub async fn define_status_code(
     kind: StatusKind,
     now: i64,
 ) -> Outcome<()> {
-    let (code, label) = match check_status_code(code, label) {
-        Ok(checked) => checked,
-        Err(r) => return Ok(Err(r)),
-    };
+    let (code, label) = crate::accepted!(check_status_code(code, label));
     let code = code.as_str();
     let dup = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
         .bind(code)

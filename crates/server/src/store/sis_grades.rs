@@ -496,10 +496,7 @@ pub async fn record_manual_grade(
         }
         _ => {}
     }
-    let note = match clean_optional("note", g.note.as_deref(), MAX_NOTE) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let note = crate::accepted!(clean_optional("note", g.note.as_deref(), MAX_NOTE));
     let cell = cell_state(c, g.assessment_id, g.person_id).await?;
     let current = cell.current.clone();
     if let Some(cur) = &current {

@@ -249,14 +249,12 @@ pub async fn apply_new_section(
 
 /// Creates a course.
 pub async fn create_course(c: &mut AnyConnection, new: &NewCourse, now: i64) -> Outcome<i64> {
-    let name = match clean_text("name", &new.name, MAX_NAME) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    let idnumber = match clean_optional("idnumber", new.idnumber.as_deref(), MAX_IDNUMBER) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
+    let idnumber = crate::accepted!(clean_optional(
+        "idnumber",
+        new.idnumber.as_deref(),
+        MAX_IDNUMBER
+    ));
     if let Some(code) = &idnumber {
         let dup = sqlx::query("SELECT id FROM sis_courses WHERE idnumber = $1")
             .bind(code.as_str())
@@ -281,10 +279,7 @@ pub async fn create_course(c: &mut AnyConnection, new: &NewCourse, now: i64) -> 
 
 /// Creates a term.
 pub async fn create_term(c: &mut AnyConnection, new: &NewTerm, now: i64) -> Outcome<i64> {
-    let name = match clean_text("name", &new.name, MAX_NAME) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
     if let (Some(s), Some(e)) = (new.starts_at, new.ends_at)
         && e < s
     {
@@ -317,14 +312,12 @@ pub async fn create_manual_section(
     new: &NewManualSection,
     meta: &ChangeMeta,
 ) -> Outcome<i64> {
-    let name = match clean_text("name", &new.name, MAX_NAME) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    let idnumber = match clean_optional("idnumber", new.idnumber.as_deref(), MAX_IDNUMBER) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
+    let idnumber = crate::accepted!(clean_optional(
+        "idnumber",
+        new.idnumber.as_deref(),
+        MAX_IDNUMBER
+    ));
     let segment = new.segment.unwrap_or(1);
     if segment < 1 {
         return Ok(Err(Refusal::invalid("segment", "must be 1 or more")));
