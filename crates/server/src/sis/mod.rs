@@ -14,6 +14,7 @@
 //! decryption, so that no fault can store it first: `mnet_host::receive`).
 
 pub mod csv_items;
+pub mod domain;
 pub mod fault;
 
 use crate::mnet_host::context::CallContext;

@@ -1,10 +1,9 @@
 //! The MNet audit log (`docs/product.md` §3): every message in and out, with time, peer,
 //! method, outcome, duration and the signed envelope as received, so anyone can verify it again.
 
+use super::rows::{IntCode, IntFlag};
 use super::{Store, StoreError, flag};
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// In or out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +20,17 @@ impl AuditDirection {
         match self {
             AuditDirection::In => "in",
             AuditDirection::Out => "out",
+        }
+    }
+}
+
+impl From<String> for AuditDirection {
+    /// From stored text (anything but `out` reads as in).
+    fn from(s: String) -> Self {
+        if s == "out" {
+            AuditDirection::Out
+        } else {
+            AuditDirection::In
         }
     }
 }
@@ -47,12 +57,24 @@ impl AuditOutcome {
     }
 }
 
-/// A new entry.
-#[derive(Debug, Clone)]
+impl From<String> for AuditOutcome {
+    /// From stored text (anything unknown reads as an error).
+    fn from(s: String) -> Self {
+        match s.as_str() {
+            "ok" => AuditOutcome::Ok,
+            "fault" => AuditOutcome::Fault,
+            _ => AuditOutcome::Error,
+        }
+    }
+}
+
+/// A new entry (and, read back, a stored one: a list query leaves out `envelope`).
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NewAuditEntry {
     /// Unix milliseconds.
     pub at_ms: i64,
     /// In or out.
+    #[sqlx(try_from = "String")]
     pub direction: AuditDirection,
     /// The peer, when known.
     pub peer_id: Option<i64>,
@@ -61,29 +83,35 @@ pub struct NewAuditEntry {
     /// The XML-RPC method, when known.
     pub method: Option<String>,
     /// Outcome.
+    #[sqlx(try_from = "String")]
     pub outcome: AuditOutcome,
     /// Fault code.
+    #[sqlx(try_from = "IntCode")]
     pub fault_code: Option<i32>,
     /// A short human detail (never secrets).
     pub detail: Option<String>,
     /// Time spent.
     pub duration_us: i64,
     /// Whether the message was encrypted.
+    #[sqlx(try_from = "IntFlag")]
     pub encrypted: bool,
     /// Whether it was signed.
+    #[sqlx(try_from = "IntFlag")]
     pub signed: bool,
     /// The signed envelope as received (or the plain body).
+    #[sqlx(default)]
     pub envelope: Option<Vec<u8>>,
     /// Why there is no envelope, when there is none.
     pub envelope_note: Option<String>,
 }
 
 /// A stored entry (what the console lists).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AuditRow {
     /// Id.
     pub id: i64,
     /// The entry.
+    #[sqlx(flatten)]
     pub entry: AuditEntry,
 }
 
@@ -109,42 +137,9 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
-fn from_row(r: &AnyRow, with_envelope: bool) -> Result<AuditRow, sqlx::Error> {
-    Ok(AuditRow {
-        id: r.try_get("id")?,
-        entry: NewAuditEntry {
-            at_ms: r.try_get("at_ms")?,
-            direction: if r.try_get::<String, _>("direction")? == "out" {
-                AuditDirection::Out
-            } else {
-                AuditDirection::In
-            },
-            peer_id: r.try_get("peer_id")?,
-            peer_wwwroot: r.try_get("peer_wwwroot")?,
-            method: r.try_get("method")?,
-            outcome: match r.try_get::<String, _>("outcome")?.as_str() {
-                "ok" => AuditOutcome::Ok,
-                "fault" => AuditOutcome::Fault,
-                _ => AuditOutcome::Error,
-            },
-            fault_code: r.try_get::<Option<i64>, _>("fault_code")?.map(|c| c as i32),
-            detail: r.try_get("detail")?,
-            duration_us: r.try_get("duration_us")?,
-            encrypted: r.try_get::<i64, _>("encrypted")? != 0,
-            signed: r.try_get::<i64, _>("signed")? != 0,
-            envelope: if with_envelope {
-                r.try_get("envelope")?
-            } else {
-                None
-            },
-            envelope_note: r.try_get("envelope_note")?,
-        },
-    })
-}
-
 /// Appends an entry inside a transaction (so a service change and its audit entry commit together).
 pub async fn insert_audit(c: &mut AnyConnection, e: &NewAuditEntry) -> Result<i64, StoreError> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO audit_log (at_ms, direction, peer_id, peer_wwwroot, method, outcome, fault_code, detail, duration_us, encrypted, signed, envelope, envelope_note)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
@@ -163,7 +158,7 @@ pub async fn insert_audit(c: &mut AnyConnection, e: &NewAuditEntry) -> Result<i6
     .bind(e.envelope_note.as_deref())
     .fetch_one(c)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(id)
 }
 
 impl Store {
@@ -203,7 +198,7 @@ impl Store {
             sql.push_str(&format!(" AND id < {}", next()));
         }
         sql.push_str(&format!(" ORDER BY id DESC LIMIT {}", next()));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         if let Some(p) = f.peer_id {
             q = q.bind(p);
         }
@@ -228,22 +223,17 @@ impl Store {
             q = q.bind(v);
         }
         q = q.bind(f.limit.clamp(1, 500));
-        let rows = q.fetch_all(self.pool()).await?;
-        Ok(rows
-            .iter()
-            .map(|r| from_row(r, false))
-            .collect::<Result<_, _>>()?)
+        Ok(q.fetch_all(self.pool()).await?)
     }
 
     /// One entry with its envelope.
     pub async fn audit_entry(&self, id: i64) -> Result<Option<AuditRow>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id, at_ms, direction, peer_id, peer_wwwroot, method, outcome, fault_code, detail, duration_us, encrypted, signed, envelope, envelope_note FROM audit_log WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().map(|r| from_row(r, true)).transpose()?)
+        .await?)
     }
 
     /// Deletes entries older than `before_ms` (retention).

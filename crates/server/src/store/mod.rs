@@ -13,6 +13,7 @@ mod migrate;
 pub mod peer_previews;
 pub mod peers;
 pub mod people;
+pub mod rows;
 pub mod sessions;
 pub mod settings;
 pub mod sis;

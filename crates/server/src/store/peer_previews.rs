@@ -3,10 +3,9 @@
 //! the confirmation may reach any instance sharing it.
 
 use super::{Store, StoreError};
-use sqlx::Row;
 
 /// A stored preview.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PreviewRow {
     /// The normalised wwwroot.
     pub wwwroot: String,
@@ -56,24 +55,14 @@ impl Store {
         wwwroot: &str,
         fresh_since: i64,
     ) -> Result<Option<PreviewRow>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT wwwroot, application, name, certificate_pem, fetched_at FROM peer_previews \
              WHERE wwwroot = $1 AND fetched_at >= $2",
         )
         .bind(wwwroot)
         .bind(fresh_since)
         .fetch_optional(self.pool())
-        .await?;
-        let row = row.map(|r| -> Result<PreviewRow, sqlx::Error> {
-            Ok(PreviewRow {
-                wwwroot: r.try_get(0)?,
-                application: r.try_get(1)?,
-                name: r.try_get(2)?,
-                certificate_pem: r.try_get(3)?,
-                fetched_at: r.try_get(4)?,
-            })
-        });
-        Ok(row.transpose()?)
+        .await?)
     }
 
     /// Forgets the preview of `wwwroot` once it has been confirmed.

@@ -1,13 +1,12 @@
 //! Peers (`docs/product.md` §1, `mnet-protocol.md` §7): one row per Moodle (or Mahara)
 //! site, identified by its wwwroot, soft-deleted, with per-service publish/subscribe switches.
 
+use super::rows::IntFlag;
 use super::{Store, StoreError, flag};
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// A stored peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PeerRow {
     /// Row id (Moodle's `mnet_host.id` equivalent; used in jump links).
     pub id: i64,
@@ -24,8 +23,10 @@ pub struct PeerRow {
     /// SHA-256 fingerprint.
     pub fingerprint: String,
     /// Whether TLS certificates are verified when calling it.
+    #[sqlx(try_from = "IntFlag")]
     pub tls_verify: bool,
     /// Soft delete: no traffic at all.
+    #[sqlx(try_from = "IntFlag")]
     pub deleted: bool,
     /// When added.
     pub created_at: i64,
@@ -63,13 +64,15 @@ impl PeerRow {
 }
 
 /// A service switch row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PeerServiceRow {
     /// Service name.
     pub service: String,
     /// We serve it to the peer.
+    #[sqlx(try_from = "IntFlag")]
     pub publish: bool,
     /// We call it on the peer.
+    #[sqlx(try_from = "IntFlag")]
     pub subscribe: bool,
 }
 
@@ -120,56 +123,32 @@ pub struct NewPeer<'a> {
 
 const COLUMNS: &str = "id, wwwroot, name, application, certificate_pem, certificate_expires, fingerprint, tls_verify, deleted, created_at, updated_at, key_changed_at, last_contact_at, last_error, last_error_at, pending_pem";
 
-fn from_row(r: &AnyRow) -> Result<PeerRow, sqlx::Error> {
-    Ok(PeerRow {
-        id: r.try_get("id")?,
-        wwwroot: r.try_get("wwwroot")?,
-        name: r.try_get("name")?,
-        application: r.try_get("application")?,
-        certificate_pem: r.try_get("certificate_pem")?,
-        certificate_expires: r.try_get("certificate_expires")?,
-        fingerprint: r.try_get("fingerprint")?,
-        tls_verify: r.try_get::<i64, _>("tls_verify")? != 0,
-        deleted: r.try_get::<i64, _>("deleted")? != 0,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        key_changed_at: r.try_get("key_changed_at")?,
-        last_contact_at: r.try_get("last_contact_at")?,
-        last_error: r.try_get("last_error")?,
-        last_error_at: r.try_get("last_error_at")?,
-        pending_pem: r.try_get("pending_pem")?,
-    })
-}
-
 impl Store {
     /// A live (not deleted) peer by its exact wwwroot — the lookup made before any RSA work.
     pub async fn live_peer_by_wwwroot(&self, wwwroot: &str) -> Result<Option<PeerRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM peers WHERE wwwroot = $1 AND deleted = 0");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(wwwroot)
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+            .await?)
     }
 
     /// Any peer (deleted or not) by wwwroot.
     pub async fn peer_by_wwwroot(&self, wwwroot: &str) -> Result<Option<PeerRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM peers WHERE wwwroot = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(wwwroot)
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+            .await?)
     }
 
     /// A peer by id.
     pub async fn peer(&self, id: i64) -> Result<Option<PeerRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM peers WHERE id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+            .await?)
     }
 
     /// Every peer, live first, by name.
@@ -180,58 +159,41 @@ impl Store {
             "WHERE deleted = 0"
         };
         let sql = format!("SELECT {COLUMNS} FROM peers {filter} ORDER BY deleted, LOWER(name), id");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .fetch_all(self.pool())
-            .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+            .await?)
     }
 
     /// A peer's service switches.
     pub async fn peer_services(&self, peer_id: i64) -> Result<Vec<PeerServiceRow>, StoreError> {
-        let rows = sqlx::query("SELECT service, publish, subscribe FROM peer_services WHERE peer_id = $1 ORDER BY service")
+        Ok(sqlx::query_as("SELECT service, publish, subscribe FROM peer_services WHERE peer_id = $1 ORDER BY service")
             .bind(peer_id)
             .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PeerServiceRow {
-                    service: r.try_get("service")?,
-                    publish: r.try_get::<i64, _>("publish")? != 0,
-                    subscribe: r.try_get::<i64, _>("subscribe")? != 0,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+            .await?)
     }
 
     /// Whether we publish `service` to the peer.
     pub async fn publishes_to(&self, peer_id: i64, service: &str) -> Result<bool, StoreError> {
-        let row =
-            sqlx::query("SELECT publish FROM peer_services WHERE peer_id = $1 AND service = $2")
-                .bind(peer_id)
-                .bind(service)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(row
-            .map(|r| r.try_get::<i64, _>(0))
-            .transpose()?
-            .unwrap_or(0)
-            != 0)
+        let on: Option<IntFlag> = sqlx::query_scalar(
+            "SELECT publish FROM peer_services WHERE peer_id = $1 AND service = $2",
+        )
+        .bind(peer_id)
+        .bind(service)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(on.is_some_and(bool::from))
     }
 
     /// Whether we subscribe to `service` on the peer.
     pub async fn subscribes_to(&self, peer_id: i64, service: &str) -> Result<bool, StoreError> {
-        let row =
-            sqlx::query("SELECT subscribe FROM peer_services WHERE peer_id = $1 AND service = $2")
-                .bind(peer_id)
-                .bind(service)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(row
-            .map(|r| r.try_get::<i64, _>(0))
-            .transpose()?
-            .unwrap_or(0)
-            != 0)
+        let on: Option<IntFlag> = sqlx::query_scalar(
+            "SELECT subscribe FROM peer_services WHERE peer_id = $1 AND service = $2",
+        )
+        .bind(peer_id)
+        .bind(service)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(on.is_some_and(bool::from))
     }
 
     /// The peer's own word on its services, if it was ever asked.
@@ -240,32 +202,20 @@ impl Store {
         peer_id: i64,
     ) -> Result<Option<RemoteServices>, StoreError> {
         let checked: Option<i64> =
-            sqlx::query("SELECT remote_services_checked_at FROM peers WHERE id = $1")
+            sqlx::query_scalar("SELECT remote_services_checked_at FROM peers WHERE id = $1")
                 .bind(peer_id)
                 .fetch_optional(self.pool())
                 .await?
-                .map(|r| r.try_get(0))
-                .transpose()?
                 .flatten();
         let Some(checked_at) = checked else {
             return Ok(None);
         };
-        let rows = sqlx::query(
+        let services = sqlx::query_as(
             "SELECT service, publish, subscribe FROM peer_remote_services WHERE peer_id = $1 ORDER BY service",
         )
         .bind(peer_id)
         .fetch_all(self.pool())
         .await?;
-        let services = rows
-            .iter()
-            .map(|r| {
-                Ok(PeerServiceRow {
-                    service: r.try_get("service")?,
-                    publish: r.try_get::<i64, _>("publish")? != 0,
-                    subscribe: r.try_get::<i64, _>("subscribe")? != 0,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
         Ok(Some(RemoteServices {
             checked_at,
             services,
@@ -340,7 +290,7 @@ pub async fn insert_or_undelete_peer(
     p: &NewPeer<'_>,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO peers (wwwroot, name, application, certificate_pem, certificate_expires, fingerprint, tls_verify, deleted, created_at, updated_at, key_changed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)
          ON CONFLICT (wwwroot) DO UPDATE SET name = excluded.name, application = excluded.application,
@@ -360,7 +310,7 @@ pub async fn insert_or_undelete_peer(
     .bind(now)
     .fetch_one(c)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(id)
 }
 
 /// Sets one service switch.

@@ -2,16 +2,16 @@
 
 use super::{Store, StoreError};
 use sqlx::AnyConnection;
-use sqlx::Row;
 
 impl Store {
     /// Reads a setting.
     pub async fn setting(&self, name: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT value FROM settings WHERE name = $1")
-            .bind(name)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?)
+        Ok(
+            sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+                .bind(name)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 }
 

@@ -14,8 +14,7 @@
 //! then.
 
 use super::StoreError;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Executor, Row};
+use sqlx::{AnyConnection, Executor};
 
 pub use schoolbridge_api::sis::RecordSource;
 
@@ -23,26 +22,7 @@ pub use schoolbridge_api::sis::Role;
 
 pub use schoolbridge_api::sis::StatusKind;
 
-/// The built-in status codes (seeded by migrations 0003 and 0005), and the two that are only
-/// shown.
-pub mod status {
-    /// Active.
-    pub const ACTIVE: &str = "active";
-    /// Withdrawn, reason pending (what `remove_enrolment` sets).
-    pub const WITHDRAWN: &str = "withdrawn";
-    /// Withdrawn No Grade.
-    pub const WITHDRAWN_NO_GRADE: &str = "withdrawn_no_grade";
-    /// Withdrawn Failing.
-    pub const WITHDRAWN_FAILING: &str = "withdrawn_failing";
-    /// Passed.
-    pub const PASSED: &str = "passed";
-    /// Suspended in Moodle (`new_enrolment` with `status` `suspended`; migration 0005).
-    pub const SUSPENDED: &str = "suspended";
-    /// Shown, not stored: an Active enrolment whose Moodle end date has passed.
-    pub const ENDED: &str = "ended";
-    /// Shown, not stored: an Active enrolment whose Moodle start date has not come.
-    pub const NOT_STARTED: &str = "not_started";
-}
+pub use crate::sis::domain::enrolments::status;
 
 /// Who made a change and when it took effect.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,46 +96,7 @@ impl Applied {
     }
 }
 
-/// Why a change cannot be applied. A refused change leaves nothing behind (see [`savepoint`]).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    /// No section with this idnumber from this peer.
-    #[error("unknown section {0:?}")]
-    UnknownSection(String),
-    /// No person with this idnumber from this peer.
-    #[error("unknown person {0:?}")]
-    UnknownPerson(String),
-    /// No assessment with this idnumber from this peer.
-    #[error("unknown assessment {0:?}")]
-    UnknownAssessment(String),
-    /// A record named by its row id does not exist.
-    #[error("{0} {1} not found")]
-    NotFound(&'static str, i64),
-    /// A value cannot be used.
-    #[error("invalid {field}: {reason}")]
-    Invalid {
-        /// The field.
-        field: &'static str,
-        /// Why.
-        reason: String,
-    },
-    /// The record is owned by Moodle and cannot be changed here.
-    #[error("read-only: {0}")]
-    ReadOnly(String),
-    /// The change conflicts with the stored state (a duplicate, or a date before the current state).
-    #[error("conflict: {0}")]
-    Conflict(String),
-}
-
-impl Refusal {
-    /// An invalid value.
-    pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Refusal::Invalid {
-            field,
-            reason: reason.into(),
-        }
-    }
-}
+pub use crate::sis::domain::values::{Refusal, clean_optional, clean_text};
 
 /// A console operation's failure: storage, or a refusal the user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +111,18 @@ pub enum SisError {
 
 /// A write step that may be refused: `Ok(Err(_))` is a refusal, `Err(_)` a storage failure.
 pub type Outcome<T> = Result<Result<T, Refusal>, StoreError>;
+
+/// In a step that returns [`Outcome`]: the value of a `Result<T, Refusal>`, or an early return
+/// of the refusal (`Ok(Err(refusal))`) — the `?` of the refusal layer, so a step reads flat.
+#[macro_export]
+macro_rules! accepted {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(r) => return Ok(Err(r)),
+        }
+    };
+}
 
 /// Starts a savepoint, so that a refusal found after some writes can undo them (see [`settle`]).
 pub async fn savepoint(c: &mut AnyConnection) -> Result<(), StoreError> {
@@ -211,51 +164,48 @@ macro_rules! sis_write {
 
 pub use schoolbridge_api::sis::PersonRef;
 
-/// From columns `{prefix}id, {prefix}idnumber, {prefix}firstname, {prefix}lastname`; `None`
-/// when the id is NULL (an outer join found nobody).
-pub(crate) fn person_ref_from_row(
-    r: &AnyRow,
-    prefix: &str,
-) -> Result<Option<PersonRef>, sqlx::Error> {
-    let Some(id) = r.try_get::<Option<i64>, _>(format!("{prefix}id").as_str())? else {
-        return Ok(None);
-    };
-    Ok(Some(PersonRef {
-        id,
-        idnumber: r.try_get(format!("{prefix}idnumber").as_str())?,
-        firstname: r.try_get(format!("{prefix}firstname").as_str())?,
-        lastname: r.try_get(format!("{prefix}lastname").as_str())?,
-    }))
+/// A person read from columns `p_id, p_idnumber, p_firstname, p_lastname` (an inner join).
+#[derive(sqlx::FromRow)]
+pub struct PersonColumns {
+    p_id: i64,
+    p_idnumber: Option<String>,
+    p_firstname: String,
+    p_lastname: String,
 }
 
-/// Integer columns hold booleans.
-pub(crate) fn get_flag(r: &AnyRow, col: &str) -> Result<bool, sqlx::Error> {
-    Ok(r.try_get::<i64, _>(col)? != 0)
-}
-
-/// Checks a console text field: trimmed, not empty, at most `max` characters.
-pub(crate) fn clean_text(field: &'static str, value: &str, max: usize) -> Result<String, Refusal> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Refusal::invalid(field, "must not be empty"));
+impl From<PersonColumns> for PersonRef {
+    fn from(p: PersonColumns) -> PersonRef {
+        PersonRef {
+            id: p.p_id,
+            idnumber: p.p_idnumber,
+            firstname: p.p_firstname,
+            lastname: p.p_lastname,
+        }
     }
-    if v.chars().count() > max {
-        return Err(Refusal::invalid(
-            field,
-            format!("longer than {max} characters"),
-        ));
-    }
-    Ok(v.to_owned())
 }
 
-/// Like [`clean_text`], but empty means `None`.
-pub(crate) fn clean_optional(
-    field: &'static str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, Refusal> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => clean_text(field, v, max).map(Some),
+/// A teacher read from columns `t_id, t_idnumber, t_firstname, t_lastname` of an outer join:
+/// nobody when `t_id` is NULL.
+#[derive(sqlx::FromRow)]
+pub struct TeacherColumns {
+    t_id: Option<i64>,
+    t_idnumber: Option<String>,
+    t_firstname: Option<String>,
+    t_lastname: Option<String>,
+}
+
+impl TryFrom<TeacherColumns> for Option<PersonRef> {
+    type Error = &'static str;
+    fn try_from(t: TeacherColumns) -> Result<Option<PersonRef>, &'static str> {
+        let Some(id) = t.t_id else { return Ok(None) };
+        match (t.t_firstname, t.t_lastname) {
+            (Some(firstname), Some(lastname)) => Ok(Some(PersonRef {
+                id,
+                idnumber: t.t_idnumber,
+                firstname,
+                lastname,
+            })),
+            _ => Err("a teacher without a name"),
+        }
     }
 }

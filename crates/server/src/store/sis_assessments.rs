@@ -4,59 +4,22 @@
 //! instead of creating a second one (scenario 6); the manual grades stay as they are.
 //! `remove_assessment` hides an item from current reports; nothing is deleted.
 
-use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_text, get_flag,
-};
+use super::rows::{IntFlag, SourceText, api_row};
+use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal};
 use super::sis_sections::section_id_by_idnumber;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
-/// The contract's limits hold for items made in the console too.
-pub use mnet::sis::limits::{MAX_NAME, MAX_POINTS};
-/// Most lines in one CSV batch.
-pub const MAX_BATCH: usize = 2000;
+pub use crate::sis::domain::assessments::{MAX_NAME, MAX_POINTS};
+use crate::sis::domain::assessments::{Removal, link_note, manual_item_to_link, removal, repeats};
+pub use crate::sis::domain::limits::MAX_BATCH;
+use crate::sis::domain::ordering::is_late;
 
-/// A validated `new_assessment`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssessmentUpsert {
-    /// The grade item's shared id.
-    pub idnumber: String,
-    /// The section's shared id.
-    pub sectionid: String,
-    /// Name (trimmed).
-    pub name: String,
-    /// Chapter (Moodle: course section number).
-    pub chapter: i64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Counts as extra credit.
-    pub extra_credit: bool,
-    /// Maximum points.
-    pub pointval: f64,
-}
+pub use crate::sis::domain::assessments::{AssessmentUpsert, NewManualAssessment, validate_manual};
 
 pub use schoolbridge_api::sis::AssessmentRow;
-
-/// A manual grade item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewManualAssessment {
-    /// Name.
-    pub name: String,
-    /// Maximum points (≥ 0).
-    pub pointval: f64,
-    /// Chapter (≥ 0).
-    pub chapter: i64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Extra credit.
-    pub extra_credit: bool,
-}
 
 /// One line of a batch (e.g. a CSV row): the item, or why the line could not be read.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,24 +38,51 @@ pub use schoolbridge_api::sis::BatchLine;
 
 pub(crate) const COLUMNS: &str = "id, section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required, extra_credit, hidden, hidden_at, linked_at, first_effective_at";
 
+api_row! {
+    /// A row of `sis_assessments` ([`COLUMNS`]).
+    AssessmentRecord => AssessmentRow {
+        id: i64,
+        section_id: i64,
+        #[sqlx(try_from = "SourceText")]
+        origin: RecordSource,
+        peer_id: Option<i64>,
+        idnumber: Option<String>,
+        name: String,
+        chapter: i64,
+        pointval: f64,
+        #[sqlx(try_from = "IntFlag")]
+        honors_required: bool,
+        #[sqlx(try_from = "IntFlag")]
+        nonhonors_required: bool,
+        #[sqlx(try_from = "IntFlag")]
+        extra_credit: bool,
+        #[sqlx(try_from = "IntFlag")]
+        hidden: bool,
+        hidden_at: Option<i64>,
+        linked_at: Option<i64>,
+        first_effective_at: i64,
+    }
+}
+
 pub(crate) fn assessment_from_row(r: &AnyRow) -> Result<AssessmentRow, sqlx::Error> {
-    Ok(AssessmentRow {
-        id: r.try_get("id")?,
-        section_id: r.try_get("section_id")?,
-        origin: RecordSource::parse(&r.try_get::<String, _>("origin")?),
-        peer_id: r.try_get("peer_id")?,
-        idnumber: r.try_get("idnumber")?,
-        name: r.try_get("name")?,
-        chapter: r.try_get("chapter")?,
-        pointval: r.try_get("pointval")?,
-        honors_required: get_flag(r, "honors_required")?,
-        nonhonors_required: get_flag(r, "nonhonors_required")?,
-        extra_credit: get_flag(r, "extra_credit")?,
-        hidden: get_flag(r, "hidden")?,
-        hidden_at: r.try_get("hidden_at")?,
-        linked_at: r.try_get("linked_at")?,
-        first_effective_at: r.try_get("first_effective_at")?,
-    })
+    AssessmentRecord::from_row(r).map(AssessmentRow::from)
+}
+
+/// An item with the `timemodified` of the newest Moodle change applied to it.
+#[derive(sqlx::FromRow)]
+struct WatermarkedAssessment {
+    #[sqlx(flatten)]
+    item: AssessmentRecord,
+    source_timemodified: Option<i64>,
+}
+
+/// What `remove_assessment` reads of an item.
+#[derive(sqlx::FromRow)]
+struct HideState {
+    id: i64,
+    #[sqlx(try_from = "IntFlag")]
+    hidden: bool,
+    source_timemodified: Option<i64>,
 }
 
 /// One assessment by id.
@@ -101,11 +91,11 @@ pub async fn assessment(
     id: i64,
 ) -> Result<Option<AssessmentRow>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM sis_assessments WHERE id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row: Option<AssessmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id)
         .fetch_optional(&mut *c)
         .await?;
-    Ok(row.as_ref().map(assessment_from_row).transpose()?)
+    Ok(row.map(AssessmentRow::from))
 }
 
 /// A section's assessments by chapter then name (hidden ones only when asked).
@@ -122,14 +112,11 @@ pub async fn section_assessments(
     let sql = format!(
         "SELECT {COLUMNS} FROM sis_assessments WHERE section_id = $1{hidden} ORDER BY chapter, LOWER(name), id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<AssessmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(section_id)
         .fetch_all(&mut *c)
         .await?;
-    Ok(rows
-        .iter()
-        .map(assessment_from_row)
-        .collect::<Result<_, _>>()?)
+    Ok(rows.into_iter().map(AssessmentRow::from).collect())
 }
 
 /// The id of a peer's assessment by shared id.
@@ -138,12 +125,13 @@ pub async fn assessment_id_by_idnumber(
     peer_id: i64,
     idnumber: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query("SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2")
-        .bind(peer_id)
-        .bind(idnumber)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+    let row: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2")
+            .bind(peer_id)
+            .bind(idnumber)
+            .fetch_optional(&mut *c)
+            .await?;
+    Ok(row)
 }
 
 /// Writes Moodle's fields over an item (update or link); visible again.
@@ -189,26 +177,17 @@ pub async fn apply_new_assessment(
     let sql = format!(
         "SELECT {COLUMNS}, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2"
     );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row: Option<WatermarkedAssessment> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(peer_id)
         .bind(a.idnumber.as_str())
         .fetch_optional(&mut *c)
         .await?;
     if let Some(r) = row {
-        let item = assessment_from_row(&r)?;
-        let source_tm: Option<i64> = r.try_get("source_timemodified")?;
-        if source_tm.is_some_and(|st| meta.effective_at < st) {
+        let item = AssessmentRow::from(r.item);
+        if is_late(meta.effective_at, r.source_timemodified) {
             return Ok(Ok(Applied::new(ChangeStatus::Stale, &a.idnumber)));
         }
-        let same = item.section_id == section_id
-            && item.name == a.name
-            && item.chapter == a.chapter
-            && item.pointval.to_bits() == a.pointval.to_bits()
-            && item.honors_required == a.honors_required
-            && item.nonhonors_required == a.nonhonors_required
-            && item.extra_credit == a.extra_credit
-            && !item.hidden;
-        if same {
+        if repeats(&item, section_id, a) {
             sqlx::query("UPDATE sis_assessments SET source_timemodified = $1 WHERE id = $2")
                 .bind(meta.effective_at)
                 .bind(item.id)
@@ -220,15 +199,16 @@ pub async fn apply_new_assessment(
         return Ok(Ok(Applied::new(ChangeStatus::Updated, &a.idnumber)));
     }
     // Scenario 6: a manual item of exactly the same name, not linked yet, is taken over.
-    let manual = sqlx::query(
-        "SELECT id FROM sis_assessments WHERE section_id = $1 AND origin = 'manual' AND idnumber IS NULL AND name = $2 ORDER BY id LIMIT 1",
-    )
-    .bind(section_id)
-    .bind(a.name.as_str())
-    .fetch_optional(&mut *c)
-    .await?;
-    if let Some(m) = manual {
-        let id: i64 = m.try_get(0)?;
+    let sql = format!(
+        "SELECT {COLUMNS} FROM sis_assessments WHERE section_id = $1 AND name = $2 ORDER BY id"
+    );
+    let same_name: Vec<AssessmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(section_id)
+        .bind(a.name.as_str())
+        .fetch_all(&mut *c)
+        .await?;
+    let same_name: Vec<AssessmentRow> = same_name.into_iter().map(AssessmentRow::from).collect();
+    if let Some(id) = manual_item_to_link(&same_name).map(|m| m.id) {
         sqlx::query(
             "UPDATE sis_assessments SET peer_id = $1, idnumber = $2, linked_at = $3 WHERE id = $4",
         )
@@ -240,9 +220,7 @@ pub async fn apply_new_assessment(
         .await?;
         write_moodle_fields(c, id, section_id, a, meta).await?;
         let mut applied = Applied::new(ChangeStatus::Linked, &a.idnumber);
-        applied
-            .notes
-            .push(format!("linked to manual item #{id} of the same name"));
+        applied.notes.push(link_note(id));
         return Ok(Ok(applied));
     }
     sqlx::query(
@@ -274,7 +252,7 @@ pub async fn apply_remove_assessment(
     idnumber: &str,
     meta: &ChangeMeta,
 ) -> Result<Applied, StoreError> {
-    let row = sqlx::query(
+    let row: Option<HideState> = sqlx::query_as(
         "SELECT id, hidden, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2",
     )
     .bind(peer_id)
@@ -284,14 +262,11 @@ pub async fn apply_remove_assessment(
     let Some(r) = row else {
         return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
     };
-    let id: i64 = r.try_get("id")?;
-    if r.try_get::<Option<i64>, _>("source_timemodified")?
-        .is_some_and(|st| meta.effective_at < st)
-    {
-        return Ok(Applied::new(ChangeStatus::Stale, idnumber));
-    }
-    if get_flag(&r, "hidden")? {
-        return Ok(Applied::new(ChangeStatus::Unchanged, idnumber));
+    let id = r.id;
+    match removal(r.hidden, r.source_timemodified, meta.effective_at) {
+        Removal::Late => return Ok(Applied::new(ChangeStatus::Stale, idnumber)),
+        Removal::AlreadyHidden => return Ok(Applied::new(ChangeStatus::Unchanged, idnumber)),
+        Removal::Hide => {}
     }
     sqlx::query(
         "UPDATE sis_assessments SET hidden = 1, hidden_at = $1, source_timemodified = $1, updated_at = $2 WHERE id = $3",
@@ -302,24 +277,6 @@ pub async fn apply_remove_assessment(
     .execute(&mut *c)
     .await?;
     Ok(Applied::new(ChangeStatus::Updated, idnumber))
-}
-
-/// Checks a manual item's values.
-pub fn validate_manual(item: &NewManualAssessment) -> Result<NewManualAssessment, Refusal> {
-    let name = clean_text("name", &item.name, MAX_NAME)?;
-    if !item.pointval.is_finite() || item.pointval < 0.0 || item.pointval > MAX_POINTS {
-        return Err(Refusal::invalid(
-            "points",
-            "must be a number from 0 to 1000000000",
-        ));
-    }
-    if item.chapter < 0 {
-        return Err(Refusal::invalid("chapter", "must be 0 or more"));
-    }
-    Ok(NewManualAssessment {
-        name,
-        ..item.clone()
-    })
 }
 
 async fn section_exists(c: &mut AnyConnection, section_id: i64) -> Result<bool, StoreError> {
@@ -336,7 +293,7 @@ async fn insert_manual(
     item: &NewManualAssessment,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let id = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO sis_assessments (section_id, origin, name, chapter, pointval, honors_required, nonhonors_required, extra_credit,
                 hidden, first_effective_at, created_at, updated_at)
          VALUES ($1, 'manual', $2, $3, $4, $5, $6, $7, 0, $8, $8, $8) RETURNING id",
@@ -350,8 +307,7 @@ async fn insert_manual(
     .bind(flag(item.extra_credit))
     .bind(now)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(id)
 }
 
@@ -374,10 +330,7 @@ pub async fn create_manual_assessment(
     item: &NewManualAssessment,
     now: i64,
 ) -> Outcome<i64> {
-    let item = match validate_manual(item) {
-        Ok(i) => i,
-        Err(r) => return Ok(Err(r)),
-    };
+    let item = crate::accepted!(validate_manual(item));
     if !section_exists(c, section_id).await? {
         return Ok(Err(Refusal::NotFound("section", section_id)));
     }
@@ -460,16 +413,10 @@ pub async fn create_manual_assessments(
     lines: &[AssessmentLine],
     now: i64,
 ) -> Outcome<Vec<BatchLine>> {
-    let mut plan = match plan_manual_assessments(c, section_id, lines).await? {
-        Ok(p) => p,
-        Err(r) => return Ok(Err(r)),
-    };
+    let mut plan = crate::accepted!(plan_manual_assessments(c, section_id, lines).await?);
     for (entry, line) in plan.iter_mut().zip(lines) {
         if let (LineResult::Created { id }, Ok(raw)) = (&mut entry.result, &line.item) {
-            let item = match validate_manual(raw) {
-                Ok(i) => i,
-                Err(r) => return Ok(Err(r)),
-            };
+            let item = crate::accepted!(validate_manual(raw));
             *id = Some(insert_manual(c, section_id, &item, now).await?);
         }
     }

@@ -7,18 +7,27 @@
 //! (active, inactive, withdrawn, completed) that the reports use. Moodle's enrolment dates are
 //! kept beside the status and read with it ([`apply_moodle_dates`]).
 
+use super::rows::{IntFlag, KindText, RoleText, SourceText, api_row};
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, Role, StatusKind,
-    clean_optional, clean_text, get_flag, status,
+    Applied, ChangeMeta, ChangeStatus, Outcome, PersonColumns, PersonRef, RecordSource, Refusal,
+    Role, StatusKind, status,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::sis_sections::{section_id_by_idnumber, section_summary};
 use super::{Store, StoreError, flag};
+use crate::sis::domain::enrolments::transition as decide;
+use crate::sis::domain::enrolments::{
+    CheckedNotes, CurrentStatus, ManualEnrolment, ServiceChange, Transition, check_status_code,
+    combine, counsellor_change, late_change_is_recorded, manual_enrolment, moodle_date,
+    withdrawn_before_enrolled,
+};
+use crate::sis::domain::ordering::restate_after_late_row;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 
-/// Longest note on a status change.
-pub const MAX_NOTE: usize = 1024;
+pub use crate::sis::domain::enrolments::{
+    ENDED_LABEL, MAX_NOTE, NOT_STARTED_LABEL, RESTATED_NOTE, apply_moodle_dates, dated_status,
+};
 
 pub use schoolbridge_api::sis::StatusCodeRow;
 
@@ -28,20 +37,37 @@ pub use schoolbridge_api::sis::SectionRoster;
 
 pub use schoolbridge_api::sis::StatusChange;
 
+#[derive(sqlx::FromRow)]
 struct Current {
     id: i64,
     status: String,
+    #[sqlx(try_from = "KindText")]
     kind: StatusKind,
     /// When the current status took effect.
+    #[sqlx(rename = "status_effective_at")]
     effective_at: i64,
     /// The newest change applied, including ones that confirmed the status without changing it.
+    #[sqlx(rename = "source_timemodified")]
     newest_at: i64,
 }
 
-fn kind_of(r: &AnyRow, col: &str) -> Result<StatusKind, sqlx::Error> {
-    let k: String = r.try_get(col)?;
-    StatusKind::parse(&k)
-        .ok_or_else(|| sqlx::Error::Decode(format!("unknown status kind {k:?}").into()))
+impl Current {
+    fn status(&self) -> CurrentStatus<'_> {
+        CurrentStatus {
+            code: &self.status,
+            kind: self.kind,
+            since: self.effective_at,
+            newest_at: self.newest_at,
+        }
+    }
+}
+
+/// A status code with its kind.
+#[derive(sqlx::FromRow)]
+struct CodedStatus {
+    status: String,
+    #[sqlx(try_from = "KindText")]
+    kind: StatusKind,
 }
 
 async fn current(
@@ -58,25 +84,13 @@ async fn current(
         sql.push_str(" AND e.role = $3");
     }
     sql.push_str(" ORDER BY e.id");
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(section_id)
         .bind(person_id);
     if let Some(r) = role {
         q = q.bind(r.as_str());
     }
-    let rows = q.fetch_all(&mut *c).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Current {
-                id: r.try_get("id")?,
-                status: r.try_get("status")?,
-                kind: kind_of(r, "kind")?,
-                effective_at: r.try_get("status_effective_at")?,
-                newest_at: r.try_get("source_timemodified")?,
-            })
-        })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(StoreError::from)
+    Ok(q.fetch_all(&mut *c).await?)
 }
 
 /// The status an enrolment had as of `at` by its history (`None` before its first row).
@@ -85,7 +99,7 @@ async fn status_as_of(
     enrolment_id: i64,
     at: i64,
 ) -> Result<Option<(String, StatusKind)>, StoreError> {
-    let row = sqlx::query(
+    let row: Option<CodedStatus> = sqlx::query_as(
         "SELECT h.status, k.kind FROM sis_enrolment_history h JOIN sis_status_codes k ON k.code = h.status
           WHERE h.enrolment_id = $1 AND h.effective_at <= $2 ORDER BY h.effective_at DESC, h.id DESC LIMIT 1",
     )
@@ -93,10 +107,7 @@ async fn status_as_of(
     .bind(at)
     .fetch_optional(&mut *c)
     .await?;
-    match row {
-        Some(r) => Ok(Some((r.try_get("status")?, kind_of(&r, "kind")?))),
-        None => Ok(None),
-    }
+    Ok(row.map(|r| (r.status, r.kind)))
 }
 
 async fn insert_history(
@@ -179,7 +190,7 @@ async fn restate_after(
     .bind(at)
     .fetch_optional(&mut *c)
     .await?;
-    if later.is_some() {
+    if !restate_after_late_row(later.is_some()) {
         return Ok(());
     }
     let restated = ChangeMeta {
@@ -190,10 +201,6 @@ async fn restate_after(
     insert_history(c, e.id, &e.status, &restated, Some(RESTATED_NOTE), false).await
 }
 
-/// The note on a restated row (see [`restate_after`]).
-pub const RESTATED_NOTE: &str =
-    "restated: a newer change had confirmed this status when an older change arrived late";
-
 async fn insert_enrolment(
     c: &mut AnyConnection,
     section_id: i64,
@@ -202,7 +209,7 @@ async fn insert_enrolment(
     initial: &str,
     meta: &ChangeMeta,
 ) -> Result<i64, StoreError> {
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sis_enrolments (section_id, person_id, role, status, status_effective_at, source_timemodified, source, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $7) RETURNING id",
     )
@@ -214,45 +221,9 @@ async fn insert_enrolment(
     .bind(meta.source.as_str())
     .bind(meta.recorded_at)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     insert_history(c, id, initial, meta, None, false).await?;
     Ok(id)
-}
-
-/// Which service change is being applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ServiceChange {
-    /// `new_enrolment`: anything but Active becomes Active.
-    Enrol,
-    /// `new_enrolment` with Moodle's status `suspended`: an Active-kind status becomes
-    /// Suspended; like a withdrawal, it does not undo a coded withdrawal or a Passed.
-    Suspend,
-    /// `remove_enrolment`: an Active-kind status becomes Withdrawn (a coded withdrawal or a
-    /// Passed stays as it is: the counsellor's word is not undone by Moodle's unenrolment).
-    Withdraw,
-}
-
-impl ServiceChange {
-    fn target(self) -> &'static str {
-        match self {
-            ServiceChange::Enrol => status::ACTIVE,
-            ServiceChange::Suspend => status::SUSPENDED,
-            ServiceChange::Withdraw => status::WITHDRAWN,
-        }
-    }
-
-    /// Whether this change says something new about an enrolment in `state`.
-    fn changes(self, state: Option<(&str, StatusKind)>) -> bool {
-        match (self, state) {
-            (ServiceChange::Enrol, None) => true,
-            (ServiceChange::Enrol, Some((code, _))) => code != status::ACTIVE,
-            (ServiceChange::Suspend, None) => true,
-            (ServiceChange::Suspend, Some((_, kind))) => kind == StatusKind::Active,
-            (ServiceChange::Withdraw, None) => false,
-            (ServiceChange::Withdraw, Some((_, kind))) => kind == StatusKind::Active,
-        }
-    }
 }
 
 /// Applies a service change to one enrolment in `timemodified` order (§2): a change older than
@@ -264,21 +235,25 @@ async fn transition(
     change: ServiceChange,
     meta: &ChangeMeta,
 ) -> Result<ChangeStatus, StoreError> {
-    if meta.effective_at < e.newest_at {
-        let then = status_as_of(c, e.id, meta.effective_at).await?;
-        if change.changes(then.as_ref().map(|(s, k)| (s.as_str(), *k))) {
-            insert_history(c, e.id, change.target(), meta, None, true).await?;
-            restate_after(c, e, meta.effective_at, meta).await?;
+    match decide(e.status(), change, meta.effective_at) {
+        Transition::Late => {
+            let then = status_as_of(c, e.id, meta.effective_at).await?;
+            if late_change_is_recorded(change, then.as_ref().map(|(s, k)| (s.as_str(), *k))) {
+                insert_history(c, e.id, change.target(), meta, None, true).await?;
+                restate_after(c, e, meta.effective_at, meta).await?;
+            }
+            Ok(ChangeStatus::Stale)
         }
-        return Ok(ChangeStatus::Stale);
+        Transition::Confirm => {
+            confirm_current(c, e.id, meta.effective_at).await?;
+            Ok(ChangeStatus::Unchanged)
+        }
+        Transition::Apply => {
+            insert_history(c, e.id, change.target(), meta, None, false).await?;
+            set_current(c, e.id, change.target(), meta).await?;
+            Ok(ChangeStatus::Updated)
+        }
     }
-    if !change.changes(Some((e.status.as_str(), e.kind))) {
-        confirm_current(c, e.id, meta.effective_at).await?;
-        return Ok(ChangeStatus::Unchanged);
-    }
-    insert_history(c, e.id, change.target(), meta, None, false).await?;
-    set_current(c, e.id, change.target(), meta).await?;
-    Ok(ChangeStatus::Updated)
 }
 
 async fn resolve(
@@ -316,16 +291,9 @@ pub async fn apply_new_enrolment(
     moodle: MoodleEnrolment,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
-        Ok(ids) => ids,
-        Err(r) => return Ok(Err(r)),
-    };
+    let (section, person) = crate::accepted!(resolve(c, peer_id, sectionid, userid).await?);
     let key = format!("{sectionid}/{userid}");
-    let change = if moodle.suspended {
-        ServiceChange::Suspend
-    } else {
-        ServiceChange::Enrol
-    };
+    let change = ServiceChange::new_enrolment(moodle.suspended);
     let (id, mut status) = match current(c, section, person, Some(role)).await?.first() {
         Some(e) => (e.id, transition(c, e, change, meta).await?),
         None => {
@@ -351,14 +319,13 @@ async fn set_moodle_dates(
     end: i64,
     at: i64,
 ) -> Result<bool, StoreError> {
-    let date = |t: i64| (t > 0).then_some(t);
     let changed = sqlx::query(
         "UPDATE sis_enrolments SET moodle_starts_at = $1, moodle_ends_at = $2, dates_timemodified = $3
           WHERE id = $4 AND dates_timemodified <= $3
             AND (COALESCE(moodle_starts_at, -1) <> COALESCE($1, -1) OR COALESCE(moodle_ends_at, -1) <> COALESCE($2, -1))",
     )
-    .bind(date(start))
-    .bind(date(end))
+    .bind(moodle_date(start))
+    .bind(moodle_date(end))
     .bind(at)
     .bind(enrolment_id)
     .execute(&mut *c)
@@ -376,48 +343,6 @@ async fn set_moodle_dates(
     Ok(changed.rows_affected() > 0)
 }
 
-/// What Moodle's dates make of an Active-kind status as of `at`: the code, label and since-when
-/// to show instead, or `None` when the dates do not matter then. Moodle's own rule
-/// (`is_enrolled(..., onlyactive)`): an enrolment is not active before its start or from its end
-/// on. Other kinds (suspended, withdrawn, completed) are shown as they are.
-pub fn dated_status(
-    kind: StatusKind,
-    starts_at: Option<i64>,
-    ends_at: Option<i64>,
-    at: i64,
-) -> Option<(&'static str, &'static str, Option<i64>)> {
-    if kind != StatusKind::Active {
-        return None;
-    }
-    match (starts_at, ends_at) {
-        (_, Some(end)) if end <= at => Some((status::ENDED, ENDED_LABEL, Some(end))),
-        (Some(start), _) if start > at => Some((status::NOT_STARTED, NOT_STARTED_LABEL, None)),
-        _ => None,
-    }
-}
-
-/// Shows `row` as of `at` under Moodle's dates ([`dated_status`]).
-pub fn apply_moodle_dates(row: &mut EnrolmentRow, at: i64) {
-    if let Some((code, label, since)) = dated_status(
-        row.status_kind,
-        row.moodle_starts_at,
-        row.moodle_ends_at,
-        at,
-    ) {
-        row.status = code.to_owned();
-        row.status_label = label.to_owned();
-        row.status_kind = StatusKind::Inactive;
-        if let Some(since) = since {
-            row.status_effective_at = row.status_effective_at.max(since);
-        }
-    }
-}
-
-/// The label of [`status::ENDED`].
-pub const ENDED_LABEL: &str = "Ended in Moodle";
-/// The label of [`status::NOT_STARTED`].
-pub const NOT_STARTED_LABEL: &str = "Not started in Moodle";
-
 /// Applies `remove_enrolment` (§2): Withdrawn, reason pending; nothing deleted. Without a role,
 /// every role of the person in the section is withdrawn. An enrolment that does not exist is
 /// acknowledged as unchanged.
@@ -429,18 +354,12 @@ pub async fn apply_remove_enrolment(
     role: Option<Role>,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let (section, person) = match resolve(c, peer_id, sectionid, userid).await? {
-        Ok(ids) => ids,
-        Err(r) => return Ok(Err(r)),
-    };
+    let (section, person) = crate::accepted!(resolve(c, peer_id, sectionid, userid).await?);
     let enrolments = current(c, section, person, role).await?;
     if enrolments.is_empty() && current(c, section, person, None).await?.is_empty() {
-        // The unenrolment came before its enrolment (out of order, e.g. in a batch or after a
-        // retry): it is kept as a withdrawn enrolment from `timemodified`, so that the older
-        // `new_enrolment`, when it arrives, is history only and the person ends withdrawn, as
-        // in Moodle — the state the two changes leave when they arrive in order (issue 19).
-        let role = role.unwrap_or(Role::Student);
-        insert_enrolment(c, section, person, role, status::WITHDRAWN, meta).await?;
+        // The unenrolment came before its enrolment: kept as a withdrawn enrolment (issue 19).
+        let (role, withdrawn) = withdrawn_before_enrolled(role);
+        insert_enrolment(c, section, person, role, withdrawn, meta).await?;
         return Ok(Ok(Applied::new(
             ChangeStatus::Created,
             format!("{sectionid}/{userid}"),
@@ -449,11 +368,7 @@ pub async fn apply_remove_enrolment(
     let mut overall = ChangeStatus::Unchanged;
     for e in enrolments {
         let s = transition(c, &e, ServiceChange::Withdraw, meta).await?;
-        overall = match (overall, s) {
-            (ChangeStatus::Updated, _) | (_, ChangeStatus::Updated) => ChangeStatus::Updated,
-            (ChangeStatus::Stale, _) | (_, ChangeStatus::Stale) => ChangeStatus::Stale,
-            _ => ChangeStatus::Unchanged,
-        };
+        overall = combine(overall, s);
     }
     Ok(Ok(Applied::new(overall, format!("{sectionid}/{userid}"))))
 }
@@ -481,8 +396,20 @@ pub async fn create_manual_enrolment(
     if !person_exists(c, person_id).await? {
         return Ok(Err(Refusal::NotFound("person", person_id)));
     }
-    match current(c, section_id, person_id, Some(role)).await?.first() {
-        None => Ok(Ok(insert_enrolment(
+    let existing = current(c, section_id, person_id, Some(role)).await?;
+    let existing = existing.first();
+    let step = crate::accepted!(manual_enrolment(
+        existing.map(Current::status),
+        meta.effective_at
+    ));
+    match (step, existing) {
+        (ManualEnrolment::Keep, Some(e)) => Ok(Ok(e.id)),
+        (ManualEnrolment::Reactivate, Some(e)) => {
+            insert_history(c, e.id, status::ACTIVE, meta, None, false).await?;
+            set_current(c, e.id, status::ACTIVE, meta).await?;
+            Ok(Ok(e.id))
+        }
+        _ => Ok(Ok(insert_enrolment(
             c,
             section_id,
             person_id,
@@ -491,15 +418,6 @@ pub async fn create_manual_enrolment(
             meta,
         )
         .await?)),
-        Some(e) if e.status == status::ACTIVE => Ok(Ok(e.id)),
-        Some(e) if meta.effective_at < e.effective_at => Ok(Err(Refusal::Conflict(
-            "the date is before the enrolment's current status".into(),
-        ))),
-        Some(e) => {
-            insert_history(c, e.id, status::ACTIVE, meta, None, false).await?;
-            set_current(c, e.id, status::ACTIVE, meta).await?;
-            Ok(Ok(e.id))
-        }
     }
 }
 
@@ -512,14 +430,7 @@ pub async fn change_enrolment_status(
     notes: StatusNotes<'_>,
     meta: &ChangeMeta,
 ) -> Outcome<()> {
-    let note = match clean_optional("note", notes.staff, MAX_NOTE) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    let line = match clean_optional("transcript_note", notes.transcript, MAX_NOTE) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let checked = crate::accepted!(CheckedNotes::check(notes.staff, notes.transcript));
     let known = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *c)
@@ -530,23 +441,23 @@ pub async fn change_enrolment_status(
             format!("no status code {code:?}"),
         )));
     }
-    let row = sqlx::query("SELECT status, status_effective_at FROM sis_enrolments WHERE id = $1")
-        .bind(enrolment_id)
-        .fetch_optional(&mut *c)
-        .await?;
-    let Some(r) = row else {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT status, status_effective_at FROM sis_enrolments WHERE id = $1")
+            .bind(enrolment_id)
+            .fetch_optional(&mut *c)
+            .await?;
+    let Some((current, since)) = row else {
         return Ok(Err(Refusal::NotFound("enrolment", enrolment_id)));
     };
-    let current: String = r.try_get("status")?;
-    let since: i64 = r.try_get("status_effective_at")?;
-    if meta.effective_at < since {
-        return Ok(Err(Refusal::Conflict(
-            "the date is before the enrolment's current status".into(),
-        )));
+    match counsellor_change(&current, since, code, &checked, meta.effective_at) {
+        Err(r) => return Ok(Err(r)),
+        Ok(false) => return Ok(Ok(())),
+        Ok(true) => {}
     }
-    if current == code && note.is_none() && line.is_none() {
-        return Ok(Ok(()));
-    }
+    let CheckedNotes {
+        staff: note,
+        transcript: line,
+    } = checked;
     insert_history(c, enrolment_id, code, meta, note.as_deref(), false).await?;
     if line.is_some() {
         // The newest row is the one just written (ids only grow).
@@ -581,22 +492,8 @@ pub async fn define_status_code(
     kind: StatusKind,
     now: i64,
 ) -> Outcome<()> {
-    let code = code.trim();
-    let valid = !code.is_empty()
-        && code.len() <= 64
-        && code
-            .chars()
-            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_' || ch == '-');
-    if !valid {
-        return Ok(Err(Refusal::invalid(
-            "code",
-            "1 to 64 of a-z, 0-9, '_' and '-'",
-        )));
-    }
-    let label = match clean_text("label", label, 255) {
-        Ok(l) => l,
-        Err(r) => return Ok(Err(r)),
-    };
+    let (code, label) = crate::accepted!(check_status_code(code, label));
+    let code = code.as_str();
     let dup = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
         .bind(code)
         .fetch_optional(&mut *c)
@@ -627,42 +524,68 @@ pub(crate) const ENROLMENT_SQL: &str =
   JOIN sis_status_codes k ON k.code = e.status
   JOIN people p ON p.id = e.person_id";
 
+api_row! {
+    /// A row of [`ENROLMENT_SQL`].
+    EnrolmentRecord => EnrolmentRow {
+        id: i64,
+        section_id: i64,
+        #[sqlx(flatten, try_from = "PersonColumns")]
+        person: PersonRef,
+        #[sqlx(try_from = "RoleText")]
+        role: Role,
+        status: String,
+        status_label: String,
+        #[sqlx(try_from = "KindText")]
+        status_kind: StatusKind,
+        status_effective_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        moodle_starts_at: Option<i64>,
+        moodle_ends_at: Option<i64>,
+    }
+}
+
 pub(crate) fn enrolment_from_row(r: &AnyRow) -> Result<EnrolmentRow, sqlx::Error> {
-    let role: String = r.try_get("role")?;
-    Ok(EnrolmentRow {
-        id: r.try_get("id")?,
-        section_id: r.try_get("section_id")?,
-        person: crate::store::sis::person_ref_from_row(r, "p_")?
-            .ok_or_else(|| sqlx::Error::Decode("enrolment without person".into()))?,
-        role: Role::parse(&role)
-            .ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role:?}").into()))?,
-        status: r.try_get("status")?,
-        status_label: r.try_get("status_label")?,
-        status_kind: kind_of(r, "status_kind")?,
-        status_effective_at: r.try_get("status_effective_at")?,
-        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        moodle_starts_at: r.try_get("moodle_starts_at")?,
-        moodle_ends_at: r.try_get("moodle_ends_at")?,
-    })
+    EnrolmentRecord::from_row(r).map(EnrolmentRow::from)
+}
+
+api_row! {
+    /// A row of [`HISTORY_SQL`].
+    StatusChangeRecord => StatusChange {
+        id: i64,
+        enrolment_id: i64,
+        status: String,
+        label: String,
+        #[sqlx(try_from = "KindText")]
+        kind: StatusKind,
+        effective_at: i64,
+        recorded_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        peer_id: Option<i64>,
+        eventid: Option<String>,
+        actor_id: Option<i64>,
+        note: Option<String>,
+        transcript_note: Option<String>,
+        #[sqlx(try_from = "IntFlag")]
+        stale: bool,
+    }
 }
 
 pub(crate) fn change_from_row(r: &AnyRow) -> Result<StatusChange, sqlx::Error> {
-    Ok(StatusChange {
-        id: r.try_get("id")?,
-        enrolment_id: r.try_get("enrolment_id")?,
-        status: r.try_get("status")?,
-        label: r.try_get("label")?,
-        kind: kind_of(r, "kind")?,
-        effective_at: r.try_get("effective_at")?,
-        recorded_at: r.try_get("recorded_at")?,
-        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        peer_id: r.try_get("peer_id")?,
-        eventid: r.try_get("eventid")?,
-        actor_id: r.try_get("actor_id")?,
-        note: r.try_get("note")?,
-        transcript_note: r.try_get("transcript_note")?,
-        stale: get_flag(r, "stale")?,
-    })
+    StatusChangeRecord::from_row(r).map(StatusChange::from)
+}
+
+api_row! {
+    /// A row of `sis_status_codes`.
+    StatusCodeRecord => StatusCodeRow {
+        code: String,
+        label: String,
+        #[sqlx(try_from = "KindText")]
+        kind: StatusKind,
+        #[sqlx(try_from = "IntFlag")]
+        builtin: bool,
+    }
 }
 
 pub(crate) const HISTORY_SQL: &str =
@@ -673,22 +596,12 @@ pub(crate) const HISTORY_SQL: &str =
 impl Store {
     /// Every status code: built-in first, then by label.
     pub async fn status_codes(&self) -> Result<Vec<StatusCodeRow>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<StatusCodeRecord> = sqlx::query_as(
             "SELECT code, label, kind, builtin FROM sis_status_codes ORDER BY builtin DESC, LOWER(label), code",
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(StatusCodeRow {
-                    code: r.try_get("code")?,
-                    label: r.try_get("label")?,
-                    kind: kind_of(r, "kind")?,
-                    builtin: get_flag(r, "builtin")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.into_iter().map(StatusCodeRow::from).collect())
     }
 
     /// A section and its roster with each enrolment's status as of `at` (now, for the console).

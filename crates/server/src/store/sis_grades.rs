@@ -7,8 +7,9 @@
 //! current_grade`] is the rule). Grades that came from Moodle are read-only in the SIS; manual
 //! grades are entered on manual items and corrected by a newer event.
 
+use super::rows::{IntFlag, SourceText, api_row};
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional, get_flag,
+    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional,
 };
 use super::sis_assessments::{MAX_POINTS, assessment, section_assessments};
 use super::sis_enrolments::{ENROLMENT_SQL, MAX_NOTE, apply_moodle_dates, enrolment_from_row};
@@ -16,7 +17,7 @@ use super::sis_ledger::select_by_keys;
 use super::sis_sections::section_summary;
 use super::{Store, StoreError, flag};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
 /// A validated `new_grade`.
@@ -57,24 +58,42 @@ pub use schoolbridge_api::sis::Gradebook;
 
 pub(crate) const EVENT_COLUMNS: &str = "e.id, e.assessment_id, e.person_id, e.points, e.excepted, e.attempt, e.effective_at, e.recorded_at, e.source, e.peer_id, e.eventid, e.actor_id, e.note, e.stale, e.cleared";
 
+api_row! {
+    /// A row of `sis_grade_events` ([`EVENT_COLUMNS`]).
+    GradeEventRecord => GradeEvent {
+        id: i64,
+        assessment_id: i64,
+        person_id: i64,
+        points: Option<f64>,
+        #[sqlx(try_from = "IntFlag")]
+        excepted: bool,
+        attempt: i64,
+        effective_at: i64,
+        recorded_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        peer_id: Option<i64>,
+        eventid: Option<String>,
+        actor_id: Option<i64>,
+        note: Option<String>,
+        #[sqlx(try_from = "IntFlag")]
+        stale: bool,
+        #[sqlx(try_from = "IntFlag")]
+        cleared: bool,
+    }
+}
+
 pub(crate) fn event_from_row(r: &AnyRow) -> Result<GradeEvent, sqlx::Error> {
-    Ok(GradeEvent {
-        id: r.try_get("id")?,
-        assessment_id: r.try_get("assessment_id")?,
-        person_id: r.try_get("person_id")?,
-        points: r.try_get("points")?,
-        excepted: get_flag(r, "excepted")?,
-        attempt: r.try_get("attempt")?,
-        effective_at: r.try_get("effective_at")?,
-        recorded_at: r.try_get("recorded_at")?,
-        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        peer_id: r.try_get("peer_id")?,
-        eventid: r.try_get("eventid")?,
-        actor_id: r.try_get("actor_id")?,
-        note: r.try_get("note")?,
-        stale: get_flag(r, "stale")?,
-        cleared: get_flag(r, "cleared")?,
-    })
+    GradeEventRecord::from_row(r).map(GradeEvent::from)
+}
+
+/// An event with its cell's cache row (an outer join: both NULL without one).
+#[derive(sqlx::FromRow)]
+struct EventInCell {
+    #[sqlx(flatten)]
+    event: GradeEventRecord,
+    current_event_id: Option<i64>,
+    cleared_at: Option<i64>,
 }
 
 /// The current grade of a cell (`None` also when it was cleared since its last grade).
@@ -128,7 +147,7 @@ async fn record_event(
     let becomes_current = cell.cleared_at.is_none_or(|t| meta.effective_at >= t)
         && current
             .is_none_or(|cur| (e.attempt, meta.effective_at) >= (cur.attempt, cur.effective_at));
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
@@ -146,8 +165,7 @@ async fn record_event(
     .bind(e.note)
     .bind(flag(!becomes_current))
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     if !becomes_current {
         return Ok((ChangeStatus::Stale, id));
     }
@@ -183,7 +201,7 @@ async fn cell_for_new_event(
           WHERE e.assessment_id = $1 AND e.person_id = $2
             AND (g.event_id = e.id OR (e.attempt = $3 AND e.effective_at = $4 AND e.source = $5))"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<EventInCell> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(e.assessment_id)
         .bind(e.person_id)
         .bind(e.attempt)
@@ -194,9 +212,9 @@ async fn cell_for_new_event(
     let mut cell = CellState::default();
     let mut recorded = false;
     for r in rows {
-        let event = event_from_row(&r)?;
-        let current_id: Option<i64> = r.try_get("current_event_id")?;
-        cell.cleared_at = r.try_get("cleared_at")?;
+        let event = GradeEvent::from(r.event);
+        let current_id = r.current_event_id;
+        cell.cleared_at = r.cleared_at;
         recorded |= !event.cleared
             && event.attempt == e.attempt
             && event.effective_at == meta.effective_at
@@ -234,7 +252,8 @@ async fn ids_by_idnumber(
 ) -> Result<HashMap<String, i64>, StoreError> {
     let mut found = HashMap::new();
     for r in select_by_keys(c, "idnumber, id", table, "idnumber", peer_id, idnumbers).await? {
-        found.insert(r.try_get("idnumber")?, r.try_get("id")?);
+        let (idnumber, id) = <(String, i64)>::from_row(&r)?;
+        found.insert(idnumber, id);
     }
     Ok(found)
 }
@@ -245,7 +264,7 @@ async fn cell_ids(
     assessmentid: &str,
     userid: &str,
 ) -> Result<(Option<i64>, Option<i64>), StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT (SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2) AS assessment_id,
                 (SELECT id FROM people WHERE peer_id = $1 AND idnumber = $3) AS person_id",
     )
@@ -253,8 +272,7 @@ async fn cell_ids(
     .bind(assessmentid)
     .bind(userid)
     .fetch_one(&mut *c)
-    .await?;
-    Ok((row.try_get("assessment_id")?, row.try_get("person_id")?))
+    .await?)
 }
 
 /// Applies `new_grade` (§2). Refused (before any write) for an unknown assessment or person.
@@ -356,7 +374,7 @@ pub async fn apply_remove_grade_with(
         // Nothing to clear, then or now.
         return Ok(Ok(Applied::new(ChangeStatus::Unchanged, key)));
     }
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale, cleared)
          VALUES ($1, $2, NULL, 0, 1, $3, $4, $5, $6, $7, $8, NULL, 0, 1) RETURNING id",
     )
@@ -369,8 +387,7 @@ pub async fn apply_remove_grade_with(
     .bind(meta.eventid.as_deref())
     .bind(meta.actor_id)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     events.extend(cell_events_by_id(c, id).await?);
     let after = schoolbridge_api::sis::current_grade(&events).map(|e| e.id);
     let cleared_at = events
@@ -479,10 +496,7 @@ pub async fn record_manual_grade(
         }
         _ => {}
     }
-    let note = match clean_optional("note", g.note.as_deref(), MAX_NOTE) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let note = crate::accepted!(clean_optional("note", g.note.as_deref(), MAX_NOTE));
     let cell = cell_state(c, g.assessment_id, g.person_id).await?;
     let current = cell.current.clone();
     if let Some(cur) = &current {
@@ -520,15 +534,13 @@ async fn cell_state(
     assessment_id: i64,
     person_id: i64,
 ) -> Result<CellState, StoreError> {
-    let cleared_at: Option<i64> = sqlx::query(
+    let cleared_at: Option<i64> = sqlx::query_scalar(
         "SELECT cleared_at FROM sis_grades WHERE assessment_id = $1 AND person_id = $2",
     )
     .bind(assessment_id)
     .bind(person_id)
     .fetch_optional(&mut *c)
     .await?
-    .map(|r| r.try_get("cleared_at"))
-    .transpose()?
     .flatten();
     Ok(CellState {
         current: current_grade(c, assessment_id, person_id).await?,

@@ -7,10 +7,10 @@
 use super::StoreError;
 use super::sis::Applied;
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 
 /// A ledger row: what an eventid was used for and what it was answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct LedgerEntry {
     /// The method path it came with.
     pub method: String,
@@ -30,21 +30,21 @@ pub async fn find_event(
     peer_id: i64,
     eventid: &str,
 ) -> Result<Option<LedgerEntry>, StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT method, status, idnumber, timemodified, recorded_at FROM sis_events WHERE peer_id = $1 AND eventid = $2",
     )
     .bind(peer_id)
     .bind(eventid)
     .fetch_optional(&mut *c)
-    .await?;
-    let Some(r) = row else { return Ok(None) };
-    Ok(Some(LedgerEntry {
-        method: r.try_get("method")?,
-        status: r.try_get("status")?,
-        idnumber: r.try_get("idnumber")?,
-        timemodified: r.try_get("timemodified")?,
-        recorded_at: r.try_get("recorded_at")?,
-    }))
+    .await?)
+}
+
+/// A ledger row with its eventid.
+#[derive(sqlx::FromRow)]
+struct KeyedEntry {
+    eventid: String,
+    #[sqlx(flatten)]
+    entry: LedgerEntry,
 }
 
 /// Records an applied change under its eventid (in the change's own transaction).
@@ -94,16 +94,8 @@ pub async fn find_events(
     )
     .await?;
     for r in rows {
-        found.insert(
-            r.try_get("eventid")?,
-            LedgerEntry {
-                method: r.try_get("method")?,
-                status: r.try_get("status")?,
-                idnumber: r.try_get("idnumber")?,
-                timemodified: r.try_get("timemodified")?,
-                recorded_at: r.try_get("recorded_at")?,
-            },
-        );
+        let row = KeyedEntry::from_row(&r)?;
+        found.insert(row.eventid, row.entry);
     }
     Ok(found)
 }

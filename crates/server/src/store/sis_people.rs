@@ -6,9 +6,8 @@
 //! reach this module.
 
 use super::StoreError;
-use super::sis::{Applied, ChangeMeta, ChangeStatus, PersonRef};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use super::sis::{Applied, ChangeMeta, ChangeStatus, PersonColumns, PersonRef};
+use sqlx::AnyConnection;
 
 /// A validated `fetch_user`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,9 +24,11 @@ pub struct PersonUpsert {
     pub email: Option<String>,
 }
 
+#[derive(sqlx::FromRow)]
 struct Existing {
     id: i64,
     idnumber: Option<String>,
+    #[sqlx(rename = "mnet_username")]
     username: Option<String>,
     firstname: String,
     lastname: String,
@@ -38,30 +39,17 @@ struct Existing {
 const COLUMNS: &str =
     "id, idnumber, mnet_username, firstname, lastname, email, source_timemodified";
 
-fn existing(r: &AnyRow) -> Result<Existing, sqlx::Error> {
-    Ok(Existing {
-        id: r.try_get("id")?,
-        idnumber: r.try_get("idnumber")?,
-        username: r.try_get("mnet_username")?,
-        firstname: r.try_get("firstname")?,
-        lastname: r.try_get("lastname")?,
-        email: r.try_get("email")?,
-        source_timemodified: r.try_get("source_timemodified")?,
-    })
-}
-
 async fn by_idnumber(
     c: &mut AnyConnection,
     peer_id: i64,
     idnumber: &str,
 ) -> Result<Option<Existing>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND idnumber = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(peer_id)
         .bind(idnumber)
         .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.as_ref().map(existing).transpose()?)
+        .await?)
 }
 
 async fn by_username(
@@ -70,12 +58,11 @@ async fn by_username(
     username: &str,
 ) -> Result<Option<Existing>, StoreError> {
     let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND mnet_username = $2");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(peer_id)
         .bind(username)
         .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.as_ref().map(existing).transpose()?)
+        .await?)
 }
 
 /// The `people.id` of a peer's person by shared id.
@@ -84,26 +71,24 @@ pub async fn person_id_by_idnumber(
     peer_id: i64,
     idnumber: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
-        .bind(peer_id)
-        .bind(idnumber)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+    Ok(
+        sqlx::query_scalar("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
+            .bind(peer_id)
+            .bind(idnumber)
+            .fetch_optional(&mut *c)
+            .await?,
+    )
 }
 
 /// A person as SIS lists show them.
 pub async fn person_ref(c: &mut AnyConnection, id: i64) -> Result<Option<PersonRef>, StoreError> {
-    let row = sqlx::query(
+    let person: Option<PersonColumns> = sqlx::query_as(
         "SELECT id AS p_id, idnumber AS p_idnumber, firstname AS p_firstname, lastname AS p_lastname FROM people WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(&mut *c)
     .await?;
-    match row {
-        Some(r) => Ok(crate::store::sis::person_ref_from_row(&r, "p_")?),
-        None => Ok(None),
-    }
+    Ok(person.map(PersonRef::from))
 }
 
 /// Takes a username away from whoever holds it (another person of the same peer), recording why.

@@ -3,17 +3,18 @@
 //! and records every teacher change; the console creates courses, terms and manual sections
 //! and lists sections by container, teacher or course.
 
+use super::rows::{IntFlag, SourceText, api_row};
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional, clean_text,
-    get_flag,
+    Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, TeacherColumns,
+    clean_optional, clean_text,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::{Store, StoreError, flag};
+use crate::sis::domain::ordering::{Arrival, arrival, restate_after_late_row};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, FromRow};
 
-/// The contract's limits hold for sections made in the console too.
-pub use mnet::sis::limits::{MAX_ID as MAX_IDNUMBER, MAX_NAME};
+pub use crate::sis::domain::limits::{MAX_ID as MAX_IDNUMBER, MAX_NAME};
 
 /// A validated `new_section`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,13 +89,11 @@ pub struct NewManualSection {
 
 /// The id of the "ongoing" container (seeded by the migration).
 pub async fn ongoing_container_id(c: &mut AnyConnection) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT id FROM sis_containers WHERE kind = 'ongoing'")
-        .fetch_optional(&mut *c)
-        .await?;
-    match row {
-        Some(r) => Ok(r.try_get(0)?),
-        None => Err(StoreError::NotFound("the ongoing container")),
-    }
+    let id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM sis_containers WHERE kind = 'ongoing'")
+            .fetch_optional(&mut *c)
+            .await?;
+    id.ok_or(StoreError::NotFound("the ongoing container"))
 }
 
 /// The id of a peer's section by shared id.
@@ -103,12 +102,13 @@ pub async fn section_id_by_idnumber(
     peer_id: i64,
     idnumber: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query("SELECT id FROM sis_sections WHERE peer_id = $1 AND idnumber = $2")
-        .bind(peer_id)
-        .bind(idnumber)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+    let row: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM sis_sections WHERE peer_id = $1 AND idnumber = $2")
+            .bind(peer_id)
+            .bind(idnumber)
+            .fetch_optional(&mut *c)
+            .await?;
+    Ok(row)
 }
 
 /// The teacher a section had as of `at` by its history: `None` when the history says nothing
@@ -118,14 +118,14 @@ async fn teacher_as_of(
     section_id: i64,
     at: i64,
 ) -> Result<Option<Option<i64>>, StoreError> {
-    let row = sqlx::query(
+    let row: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT teacher_id FROM sis_section_teachers WHERE section_id = $1 AND effective_at <= $2 ORDER BY effective_at DESC, id DESC LIMIT 1",
     )
     .bind(section_id)
     .bind(at)
     .fetch_optional(&mut *c)
     .await?;
-    Ok(row.map(|r| r.try_get::<Option<i64>, _>(0)).transpose()?)
+    Ok(row)
 }
 
 async fn insert_teacher_change(
@@ -170,7 +170,7 @@ pub async fn apply_new_section(
     };
     let tm = meta.effective_at;
     let now = meta.recorded_at;
-    let row = sqlx::query(
+    let row: Option<StoredSection> = sqlx::query_as(
         "SELECT id, name, segment, teacher_id, source_timemodified, updated_at FROM sis_sections WHERE peer_id = $1 AND idnumber = $2",
     )
     .bind(peer_id)
@@ -179,7 +179,7 @@ pub async fn apply_new_section(
     .await?;
     let Some(r) = row else {
         let container = ongoing_container_id(c).await?;
-        let id: i64 = sqlx::query(
+        let id: i64 = sqlx::query_scalar(
             "INSERT INTO sis_sections (peer_id, idnumber, name, segment, container_id, source, teacher_id, source_timemodified, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, 'moodle', $6, $7, $8, $8) RETURNING id",
         )
@@ -192,17 +192,16 @@ pub async fn apply_new_section(
         .bind(tm)
         .bind(now)
         .fetch_one(&mut *c)
-        .await?
-        .try_get(0)?;
+        .await?;
         if teacher_id.is_some() {
             insert_teacher_change(c, id, teacher_id, meta, false).await?;
         }
         return Ok(Ok(Applied::new(ChangeStatus::Created, &s.idnumber)));
     };
-    let id: i64 = r.try_get("id")?;
-    let current_teacher: Option<i64> = r.try_get("teacher_id")?;
-    let source_tm: Option<i64> = r.try_get("source_timemodified")?;
-    if let Some(newest) = source_tm.filter(|st| tm < *st) {
+    let id = r.id;
+    let current_teacher = r.teacher_id;
+    let source_tm = r.source_timemodified;
+    if let Arrival::Late { newest } = arrival(tm, source_tm) {
         // Older than what we hold: only the teacher history learns from it (§2). When nothing
         // follows it there, the current teacher (confirmed by the newer call) is restated.
         if teacher_as_of(c, id, tm).await?.flatten() != teacher_id {
@@ -214,7 +213,7 @@ pub async fn apply_new_section(
             .bind(tm)
             .fetch_optional(&mut *c)
             .await?;
-            if later.is_none() {
+            if restate_after_late_row(later.is_some()) {
                 let restated = ChangeMeta {
                     eventid: None,
                     effective_at: newest,
@@ -225,9 +224,7 @@ pub async fn apply_new_section(
         }
         return Ok(Ok(Applied::new(ChangeStatus::Stale, &s.idnumber)));
     }
-    let name: String = r.try_get("name")?;
-    let segment: i64 = r.try_get("segment")?;
-    let changed = name != s.name || segment != s.segment || current_teacher != teacher_id;
+    let changed = r.name != s.name || r.segment != s.segment || current_teacher != teacher_id;
     sqlx::query(
         "UPDATE sis_sections SET name = $1, segment = $2, teacher_id = $3, source_timemodified = $4, updated_at = $5 WHERE id = $6",
     )
@@ -235,11 +232,7 @@ pub async fn apply_new_section(
     .bind(s.segment)
     .bind(teacher_id)
     .bind(tm)
-    .bind(if changed {
-        now
-    } else {
-        r.try_get::<i64, _>("updated_at")?
-    })
+    .bind(if changed { now } else { r.updated_at })
     .bind(id)
     .execute(&mut *c)
     .await?;
@@ -256,14 +249,12 @@ pub async fn apply_new_section(
 
 /// Creates a course.
 pub async fn create_course(c: &mut AnyConnection, new: &NewCourse, now: i64) -> Outcome<i64> {
-    let name = match clean_text("name", &new.name, MAX_NAME) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    let idnumber = match clean_optional("idnumber", new.idnumber.as_deref(), MAX_IDNUMBER) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
+    let idnumber = crate::accepted!(clean_optional(
+        "idnumber",
+        new.idnumber.as_deref(),
+        MAX_IDNUMBER
+    ));
     if let Some(code) = &idnumber {
         let dup = sqlx::query("SELECT id FROM sis_courses WHERE idnumber = $1")
             .bind(code.as_str())
@@ -275,30 +266,26 @@ pub async fn create_course(c: &mut AnyConnection, new: &NewCourse, now: i64) -> 
             ))));
         }
     }
-    let id = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO sis_courses (idnumber, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id",
     )
     .bind(idnumber.as_deref())
     .bind(name.as_str())
     .bind(now)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(Ok(id))
 }
 
 /// Creates a term.
 pub async fn create_term(c: &mut AnyConnection, new: &NewTerm, now: i64) -> Outcome<i64> {
-    let name = match clean_text("name", &new.name, MAX_NAME) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
     if let (Some(s), Some(e)) = (new.starts_at, new.ends_at)
         && e < s
     {
         return Ok(Err(Refusal::invalid("ends_at", "before the start")));
     }
-    let id = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO sis_containers (name, kind, starts_at, ends_at, created_at) VALUES ($1, 'term', $2, $3, $4) RETURNING id",
     )
     .bind(name.as_str())
@@ -306,8 +293,7 @@ pub async fn create_term(c: &mut AnyConnection, new: &NewTerm, now: i64) -> Outc
     .bind(new.ends_at)
     .bind(now)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(Ok(id))
 }
 
@@ -326,14 +312,12 @@ pub async fn create_manual_section(
     new: &NewManualSection,
     meta: &ChangeMeta,
 ) -> Outcome<i64> {
-    let name = match clean_text("name", &new.name, MAX_NAME) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
-    let idnumber = match clean_optional("idnumber", new.idnumber.as_deref(), MAX_IDNUMBER) {
-        Ok(n) => n,
-        Err(r) => return Ok(Err(r)),
-    };
+    let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
+    let idnumber = crate::accepted!(clean_optional(
+        "idnumber",
+        new.idnumber.as_deref(),
+        MAX_IDNUMBER
+    ));
     let segment = new.segment.unwrap_or(1);
     if segment < 1 {
         return Ok(Err(Refusal::invalid("segment", "must be 1 or more")));
@@ -367,7 +351,7 @@ pub async fn create_manual_section(
             ))));
         }
     }
-    let id: i64 = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO sis_sections (peer_id, idnumber, name, segment, container_id, course_id, source, teacher_id, created_at, updated_at)
          VALUES (NULL, $1, $2, $3, $4, $5, 'manual', $6, $7, $7) RETURNING id",
     )
@@ -379,8 +363,7 @@ pub async fn create_manual_section(
     .bind(new.teacher_id)
     .bind(meta.recorded_at)
     .fetch_one(&mut *c)
-    .await?
-    .try_get(0)?;
+    .await?;
     if new.teacher_id.is_some() {
         insert_teacher_change(c, id, new.teacher_id, meta, false).await?;
     }
@@ -418,14 +401,15 @@ pub async fn set_section_teacher(
     teacher_id: Option<i64>,
     meta: &ChangeMeta,
 ) -> Outcome<()> {
-    let row = sqlx::query("SELECT source, teacher_id FROM sis_sections WHERE id = $1")
-        .bind(section_id)
-        .fetch_optional(&mut *c)
-        .await?;
-    let Some(r) = row else {
+    let row: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT source, teacher_id FROM sis_sections WHERE id = $1")
+            .bind(section_id)
+            .fetch_optional(&mut *c)
+            .await?;
+    let Some((source, current_teacher)) = row else {
         return Ok(Err(Refusal::NotFound("section", section_id)));
     };
-    if r.try_get::<String, _>("source")? == "moodle" {
+    if source == "moodle" {
         return Ok(Err(Refusal::ReadOnly(
             "the teacher of a Moodle section comes from Moodle".into(),
         )));
@@ -435,7 +419,7 @@ pub async fn set_section_teacher(
     {
         return Ok(Err(Refusal::NotFound("person", id)));
     }
-    if r.try_get::<Option<i64>, _>("teacher_id")? == teacher_id {
+    if current_teacher == teacher_id {
         return Ok(Ok(()));
     }
     sqlx::query("UPDATE sis_sections SET teacher_id = $1, updated_at = $2 WHERE id = $3")
@@ -458,31 +442,96 @@ pub(crate) const SUMMARY_SQL: &str = "SELECT s.id, s.peer_id, s.idnumber, s.name
   LEFT JOIN sis_courses co ON co.id = s.course_id
   LEFT JOIN people t ON t.id = s.teacher_id";
 
+/// A course read from columns `course_id, course_idnumber, course_name` of an outer join: none
+/// when `course_id` is NULL.
+#[derive(sqlx::FromRow)]
+pub struct CourseColumns {
+    course_id: Option<i64>,
+    course_idnumber: Option<String>,
+    course_name: Option<String>,
+}
+
+impl From<CourseColumns> for Option<CourseRow> {
+    fn from(c: CourseColumns) -> Option<CourseRow> {
+        Some(CourseRow {
+            id: c.course_id?,
+            idnumber: c.course_idnumber,
+            name: c.course_name.unwrap_or_default(),
+        })
+    }
+}
+
+api_row! {
+    /// A row of [`SUMMARY_SQL`].
+    SummaryRecord => SectionSummary {
+        id: i64,
+        peer_id: Option<i64>,
+        idnumber: Option<String>,
+        name: String,
+        segment: i64,
+        container_id: i64,
+        container_name: String,
+        container_kind: String,
+        #[sqlx(flatten, try_from = "CourseColumns")]
+        course: Option<CourseRow>,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        #[sqlx(flatten, try_from = "TeacherColumns")]
+        teacher: Option<PersonRef>,
+        active_students: i64,
+    }
+}
+
 pub(crate) fn summary_from_row(r: &AnyRow) -> Result<SectionSummary, sqlx::Error> {
-    let course = match r.try_get::<Option<i64>, _>("course_id")? {
-        Some(id) => Some(CourseRow {
-            id,
-            idnumber: r.try_get("course_idnumber")?,
-            name: r
-                .try_get::<Option<String>, _>("course_name")?
-                .unwrap_or_default(),
-        }),
-        None => None,
-    };
-    Ok(SectionSummary {
-        id: r.try_get("id")?,
-        peer_id: r.try_get("peer_id")?,
-        idnumber: r.try_get("idnumber")?,
-        name: r.try_get("name")?,
-        segment: r.try_get("segment")?,
-        container_id: r.try_get("container_id")?,
-        container_name: r.try_get("container_name")?,
-        container_kind: r.try_get("container_kind")?,
-        course,
-        source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-        teacher: crate::store::sis::person_ref_from_row(r, "t_")?,
-        active_students: r.try_get("active_students")?,
-    })
+    SummaryRecord::from_row(r).map(SectionSummary::from)
+}
+
+/// What `new_section` reads of a stored section.
+#[derive(sqlx::FromRow)]
+struct StoredSection {
+    id: i64,
+    name: String,
+    segment: i64,
+    teacher_id: Option<i64>,
+    source_timemodified: Option<i64>,
+    updated_at: i64,
+}
+
+api_row! {
+    /// A row of `sis_containers`.
+    ContainerRecord => ContainerRow {
+        id: i64,
+        name: String,
+        kind: String,
+        starts_at: Option<i64>,
+        ends_at: Option<i64>,
+    }
+}
+
+api_row! {
+    /// A row of `sis_courses`.
+    CourseRecord => CourseRow {
+        id: i64,
+        idnumber: Option<String>,
+        name: String,
+    }
+}
+
+api_row! {
+    /// A row of a section's teacher history, with the teacher (`t_` columns).
+    TeacherChangeRecord => TeacherChange {
+        id: i64,
+        #[sqlx(flatten, try_from = "TeacherColumns")]
+        teacher: Option<PersonRef>,
+        effective_at: i64,
+        recorded_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        eventid: Option<String>,
+        actor_id: Option<i64>,
+        #[sqlx(try_from = "IntFlag")]
+        stale: bool,
+    }
 }
 
 /// One section's summary (on any connection, e.g. inside a transaction).
@@ -491,51 +540,31 @@ pub async fn section_summary(
     section_id: i64,
 ) -> Result<Option<SectionSummary>, StoreError> {
     let sql = format!("{SUMMARY_SQL} WHERE s.id = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row: Option<SummaryRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(section_id)
         .fetch_optional(&mut *c)
         .await?;
-    Ok(row.as_ref().map(summary_from_row).transpose()?)
+    Ok(row.map(SectionSummary::from))
 }
 
 impl Store {
     /// Every container, the ongoing one first, then terms by start.
     pub async fn containers(&self) -> Result<Vec<ContainerRow>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<ContainerRecord> = sqlx::query_as(
             "SELECT id, name, kind, starts_at, ends_at FROM sis_containers ORDER BY CASE WHEN kind = 'ongoing' THEN 0 ELSE 1 END, starts_at, id",
         )
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ContainerRow {
-                    id: r.try_get("id")?,
-                    name: r.try_get("name")?,
-                    kind: r.try_get("kind")?,
-                    starts_at: r.try_get("starts_at")?,
-                    ends_at: r.try_get("ends_at")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.into_iter().map(ContainerRow::from).collect())
     }
 
     /// Every course, by name.
     pub async fn courses(&self) -> Result<Vec<CourseRow>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, idnumber, name FROM sis_courses ORDER BY LOWER(name), id")
+        let rows: Vec<CourseRecord> =
+            sqlx::query_as("SELECT id, idnumber, name FROM sis_courses ORDER BY LOWER(name), id")
                 .fetch_all(self.pool())
                 .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(CourseRow {
-                    id: r.try_get("id")?,
-                    idnumber: r.try_get("idnumber")?,
-                    name: r.try_get("name")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.into_iter().map(CourseRow::from).collect())
     }
 
     /// Sections matching the filter, by segment then name.
@@ -566,7 +595,7 @@ impl Store {
             ));
         }
         sql.push_str(" ORDER BY s.segment, LOWER(s.name), s.id");
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut q = sqlx::query_as::<_, SummaryRecord>(sqlx::AssertSqlSafe(sql));
         for v in [f.container_id, f.course_id, f.peer_id]
             .into_iter()
             .flatten()
@@ -577,10 +606,7 @@ impl Store {
             q = q.bind(t);
         }
         let rows = q.fetch_all(self.pool()).await?;
-        Ok(rows
-            .iter()
-            .map(summary_from_row)
-            .collect::<Result<_, _>>()?)
+        Ok(rows.into_iter().map(SectionSummary::from).collect())
     }
 
     /// One section.
@@ -591,7 +617,7 @@ impl Store {
 
     /// A section's teacher history, oldest first by effective time.
     pub async fn teacher_history(&self, section_id: i64) -> Result<Vec<TeacherChange>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<TeacherChangeRecord> = sqlx::query_as(
             "SELECT h.id, h.effective_at, h.recorded_at, h.source, h.eventid, h.actor_id, h.stale,
                     t.id AS t_id, t.idnumber AS t_idnumber, t.firstname AS t_firstname, t.lastname AS t_lastname
                FROM sis_section_teachers h LEFT JOIN people t ON t.id = h.teacher_id
@@ -600,21 +626,7 @@ impl Store {
         .bind(section_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(TeacherChange {
-                    id: r.try_get("id")?,
-                    teacher: crate::store::sis::person_ref_from_row(r, "t_")?,
-                    effective_at: r.try_get("effective_at")?,
-                    recorded_at: r.try_get("recorded_at")?,
-                    source: RecordSource::parse(&r.try_get::<String, _>("source")?),
-                    eventid: r.try_get("eventid")?,
-                    actor_id: r.try_get("actor_id")?,
-                    stale: get_flag(r, "stale")?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()
-            .map_err(StoreError::from)
+        Ok(rows.into_iter().map(TeacherChange::from).collect())
     }
 
     /// Creates a course.

@@ -3,11 +3,9 @@
 
 use super::{Store, StoreError};
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 /// One stored key pair.
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct SiteKeyRow {
     /// Row id.
     pub id: i64,
@@ -36,18 +34,6 @@ impl std::fmt::Debug for SiteKeyRow {
     }
 }
 
-fn from_row(r: &AnyRow) -> Result<SiteKeyRow, sqlx::Error> {
-    Ok(SiteKeyRow {
-        id: r.try_get("id")?,
-        certificate_pem: r.try_get("certificate_pem")?,
-        private_key_sealed: r.try_get("private_key_sealed")?,
-        fingerprint: r.try_get("fingerprint")?,
-        created_at: r.try_get("created_at")?,
-        not_after: r.try_get("not_after")?,
-        retired_at: r.try_get("retired_at")?,
-    })
-}
-
 const COLUMNS: &str =
     "id, certificate_pem, private_key_sealed, fingerprint, created_at, not_after, retired_at";
 
@@ -57,19 +43,19 @@ impl Store {
         let sql = format!(
             "SELECT {COLUMNS} FROM site_keys ORDER BY CASE WHEN retired_at IS NULL THEN 0 ELSE 1 END, id DESC LIMIT $1"
         );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(i64::from(archived) + 1)
             .fetch_all(self.pool())
-            .await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+            .await?)
     }
 
     /// The id of the current key, if any (cheap: used to notice another instance's rotation).
     pub async fn current_site_key_id(&self) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT id FROM site_keys WHERE retired_at IS NULL")
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM site_keys WHERE retired_at IS NULL")
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 }
 
@@ -85,11 +71,10 @@ pub async fn rotate_site_key(
     created_at: i64,
     not_after: i64,
 ) -> Result<Option<i64>, StoreError> {
-    let current: Option<i64> = sqlx::query("SELECT id FROM site_keys WHERE retired_at IS NULL")
-        .fetch_optional(&mut *c)
-        .await?
-        .map(|r| r.try_get(0))
-        .transpose()?;
+    let current: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM site_keys WHERE retired_at IS NULL")
+            .fetch_optional(&mut *c)
+            .await?;
     if current != expected_current {
         return Ok(None);
     }
@@ -100,7 +85,7 @@ pub async fn rotate_site_key(
             .execute(&mut *c)
             .await?;
     }
-    let row = sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO site_keys (certificate_pem, private_key_sealed, fingerprint, created_at, not_after) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(certificate_pem)
@@ -110,5 +95,5 @@ pub async fn rotate_site_key(
     .bind(not_after)
     .fetch_one(&mut *c)
     .await?;
-    Ok(Some(row.try_get(0)?))
+    Ok(Some(id))
 }
