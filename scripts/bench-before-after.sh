@@ -8,7 +8,7 @@
 #   (cd /tmp/before && CARGO_TARGET_DIR=/tmp/before-target cargo build --release -p schoolbridge)
 #   BEFORE_BIN=/tmp/before-target/release scripts/bench-before-after.sh
 #
-# BENCH_ROUNDS (3) pairs of runs of BENCH_COUNT (2000) calls each. Output: target/bench-before-after/.
+# BENCH_ROUNDS (4) pairs of runs of BENCH_COUNT (2000) calls each. Output: target/bench-before-after/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${BEFORE_BIN:?set BEFORE_BIN to the directory holding the earlier release schoolbridge}"
@@ -18,7 +18,7 @@ OUT="$PWD/target/bench-before-after"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 COUNT="${BENCH_COUNT:-2000}"
-ROUNDS="${BENCH_ROUNDS:-3}"
+ROUNDS="${BENCH_ROUNDS:-4}"
 # One peer sending as fast as the server answers: the per-peer limit (mnet_calls_per_minute) is
 # off so that both builds are measured doing the same work (the earlier one ignores the setting).
 export SCHOOLBRIDGE_MNET_CALLS_PER_MINUTE=0
@@ -41,7 +41,7 @@ run() {
     env SCHOOLBRIDGE_DATA_DIR="$data/sb" SCHOOLBRIDGE_LOG=warn \
         "$server" peer add http://127.0.0.1:18381 --yes >"$data/peer-add.out" 2>&1 || true
     wait "$load_pid" || echo "load run $name exited with $?"
-    printf '%-10s %s\n' "$name" "$(grep -E '^throughput|^latency|^acknowledged|^faults' "$data/load.out" | tr -s ' ' | paste -sd ';')"
+    printf '%-10s %s\n' "$name" "$(grep -E '^throughput|^latency|^acknowledged|^faults|^server CPU|^server peak|^lost' "$data/load.out" | tr -s ' ' | paste -sd ';')"
 }
 
 {
