@@ -576,6 +576,15 @@ async fn full_sync_sends_what_moodle_holds(version: Version, name: &str) -> anyh
     browser
         .wait_for_text("#user-notifications, .alert", "full sync has been queued")
         .await?;
+    // The status page says the sync waits for cron, then how it ended.
+    let status_page = pair
+        .site
+        .url("/admin/settings.php?section=local_schooltool");
+    browser.goto(&status_page).await?;
+    browser
+        .wait_for("[data-fullsync=requested]")
+        .await
+        .context("the status page does not show the full sync waiting for cron")?;
     browser
         .screenshot(&format!("{name}-full-sync-queued"))
         .await?;
@@ -585,6 +594,14 @@ async fn full_sync_sends_what_moodle_holds(version: Version, name: &str) -> anyh
         Some("16"),
         "after the full sync task:\n{output}"
     );
+    browser.goto(&status_page).await?;
+    browser
+        .wait_for_text("[data-fullsync=done]", "none waiting")
+        .await
+        .context("the status page does not show the finished full sync")?;
+    browser
+        .screenshot(&format!("{name}-full-sync-done"))
+        .await?;
     Ok(())
 }
 

@@ -39,6 +39,9 @@ defined('MOODLE_INTERNAL') || die();
  */
 class fullsync {
 
+    /** Plugin setting, followed by the peer id: the last full sync's state (JSON), for the status page. */
+    const STATE_SETTING = 'fullsync_';
+
     /**
      * Asks for a full sync of a peer in the background (adhoc task).
      *
@@ -48,6 +51,40 @@ class fullsync {
         $task = new task\full_sync();
         $task->set_custom_data(['peerid' => $peerid]);
         \core\task\manager::queue_adhoc_task($task, true);
+        self::set_state($peerid, ['requested' => time()]);
+    }
+
+    /**
+     * What the status page says of a peer's full sync: null before the first, else [state, text] with
+     * state 'requested' (waits for cron), 'running' (rows of the peer still wait) or 'done'.
+     *
+     * @param int $peerid mnet_host.id
+     * @return array|null
+     */
+    public static function progress(int $peerid): ?array {
+        $state = json_decode((string)get_config('local_schooltool', self::STATE_SETTING . $peerid), true);
+        if (!is_array($state)) {
+            return null;
+        }
+        if (!isset($state['started'])) {
+            return ['requested', get_string('fullsync_requested', 'local_schooltool', userdate((int)$state['requested']))];
+        }
+        $pending = queue::counts($peerid)[queue_policy::PENDING];
+        $a = (object)['time' => userdate((int)$state['started']), 'queued' => (int)($state['queued'] ?? 0),
+            'pending' => $pending];
+        return $pending > 0 || !isset($state['queued'])
+            ? ['running', get_string('fullsync_running', 'local_schooltool', $a)]
+            : ['done', get_string('fullsync_done', 'local_schooltool', $a)];
+    }
+
+    /**
+     * Remembers a peer's full-sync state for the status page.
+     *
+     * @param int $peerid mnet_host.id
+     * @param array $state what to remember
+     */
+    private static function set_state(int $peerid, array $state): void {
+        set_config(self::STATE_SETTING . $peerid, json_encode($state), 'local_schooltool');
     }
 
     /**
@@ -59,6 +96,8 @@ class fullsync {
      */
     public static function queue_all(int $peerid, ?callable $progress = null): int {
         global $DB, $CFG;
+        $started = time();
+        self::set_state($peerid, ['started' => $started]);
         $count = 0;
         if (peers::kind_enabled('users')) {
             $rs = $DB->get_recordset_select('user', 'deleted = 0 AND mnethostid = :local AND id <> :guest',
@@ -76,6 +115,7 @@ class fullsync {
             $count += self::queue_course($peerid, (int)$courseid);
         }
         self::say($progress, 'courses: ' . count($courseids) . ", rows queued: $count");
+        self::set_state($peerid, ['started' => $started, 'queued' => $count]);
         return $count;
     }
 

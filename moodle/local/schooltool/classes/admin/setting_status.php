@@ -112,7 +112,7 @@ class setting_status extends \admin_setting {
         $table->head = array_map(function ($s) {
             return get_string($s, 'local_schooltool');
         }, ['peer', 'sending', 'subscribed', 'published', 'pending', 'needsadmin', 'lastsuccess', 'lasterror',
-            'nextattempt', 'actions']);
+            'nextattempt', 'fullsyncstate', 'actions']);
         $yes = get_string('yes');
         $no = get_string('no');
         foreach ($ids as $peerid) {
@@ -141,10 +141,26 @@ class setting_status extends \admin_setting {
                 self::last_error_cell($state),
                 ($state && $state->nextattempt > time()) ? userdate($state->nextattempt)
                     : get_string('now', 'local_schooltool'),
+                self::full_sync_cell($peerid),
                 implode(' ', $actions),
             ];
         }
         return $html . \html_writer::table($table);
+    }
+
+    /**
+     * The "Full sync" cell: none yet, queued for cron, how far it is, or when the last one ended.
+     *
+     * @param int $peerid mnet_host.id
+     * @return string HTML
+     */
+    private static function full_sync_cell(int $peerid): string {
+        $progress = \local_schooltool\fullsync::progress($peerid);
+        if ($progress === null) {
+            return \html_writer::span(get_string('fullsync_none', 'local_schooltool'), '', ['data-fullsync' => 'none']);
+        }
+        [$state, $text] = $progress;
+        return \html_writer::span($text, $state === 'done' ? 'text-success' : '', ['data-fullsync' => $state]);
     }
 
     /**
