@@ -67,14 +67,24 @@ class fullsync {
             return null;
         }
         if (!isset($state['started'])) {
-            return ['requested', get_string('fullsync_requested', 'local_schooltool', userdate((int)$state['requested']))];
+            return ['requested', get_string('fullsync_requested', 'local_schooltool', self::when((int)$state['requested']))];
         }
         $pending = queue::counts($peerid)[queue_policy::PENDING];
-        $a = (object)['time' => userdate((int)$state['started']), 'queued' => (int)($state['queued'] ?? 0),
+        $a = (object)['time' => self::when((int)$state['started']), 'queued' => (int)($state['queued'] ?? 0),
             'pending' => $pending];
         return $pending > 0 || !isset($state['queued'])
             ? ['running', get_string('fullsync_running', 'local_schooltool', $a)]
             : ['done', get_string('fullsync_done', 'local_schooltool', $a)];
+    }
+
+    /**
+     * A time as the status page's narrow column shows it (the site's short date and time format).
+     *
+     * @param int $time Unix time
+     * @return string
+     */
+    private static function when(int $time): string {
+        return userdate($time, get_string('strftimedatetimeshort', 'langconfig'));
     }
 
     /**
