@@ -11,12 +11,9 @@
 # BENCH_ROUNDS (4) pairs of runs of BENCH_COUNT (2000) calls each. Output: target/bench-before-after/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/bench-lib.sh
 : "${BEFORE_BIN:?set BEFORE_BIN to the directory holding the earlier release schoolbridge}"
-cargo build --release -p schoolbridge -p moodle-sim
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
-OUT="$PWD/target/bench-before-after"
-rm -rf "$OUT"
-mkdir -p "$OUT"
+bench_setup bench-before-after
 COUNT="${BENCH_COUNT:-2000}"
 ROUNDS="${BENCH_ROUNDS:-4}"
 # One peer sending as fast as the server answers: the per-peer limit (mnet_calls_per_minute) is
@@ -25,22 +22,8 @@ export SCHOOLBRIDGE_MNET_CALLS_PER_MINUTE=0
 
 # One load run: $1 = name, $2 = directory of the server binary.
 run() {
-    local name="$1" server="$2/schoolbridge"
-    local data="$OUT/$name"
-    mkdir -p "$data"
-    local sb_cmd="env SCHOOLBRIDGE_DATA_DIR=$data/sb SCHOOLBRIDGE_LISTEN=127.0.0.1:18380 SCHOOLBRIDGE_WWWROOT=http://127.0.0.1:18380 SCHOOLBRIDGE_LOG=warn $server serve"
-    "$BIN/moodle-sim" load --schoolbridge http://127.0.0.1:18380 --listen 127.0.0.1:18381 \
-        --wwwroot http://127.0.0.1:18381 --server-cmd "$sb_cmd" --wait-for-peer \
-        --clients 2 --count "$COUNT" >"$data/load.out" 2>"$data/load.err" &
-    local load_pid=$!
-    for _ in $(seq 1 300); do
-        grep -q "waiting for SchoolBridge" "$data/load.err" 2>/dev/null && break
-        kill -0 "$load_pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    env SCHOOLBRIDGE_DATA_DIR="$data/sb" SCHOOLBRIDGE_LOG=warn \
-        "$server" peer add http://127.0.0.1:18381 --yes >"$data/peer-add.out" 2>&1 || true
-    wait "$load_pid" || echo "load run $name exited with $?"
+    local name="$1" data="$OUT/$1"
+    load_with_peer "$data" 18380 "$2/schoolbridge" "" --clients 2 --count "$COUNT"
     printf '%-10s %s\n' "$name" "$(grep -E '^throughput|^latency|^acknowledged|^faults|^server CPU|^server peak|^lost' "$data/load.out" | tr -s ' ' | paste -sd ';')"
 }
 

@@ -12,39 +12,19 @@
 # Each run starts from an empty data directory. Output goes to target/bench-load/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -p schoolbridge -p moodle-sim
-BIN="${CARGO_TARGET_DIR:-$PWD/target}/release"
-OUT="$PWD/target/bench-load"
-rm -rf "$OUT"
-mkdir -p "$OUT"
+. scripts/bench-lib.sh
+bench_setup bench-load
 COUNT="${BENCH_COUNT:-3000}"
 # The load tool is one peer sending as fast as the server answers: measure the server, not the
 # per-peer limit (mnet_calls_per_minute, docs/threat-model.md), which would pace it at 20 a second.
 export SCHOOLBRIDGE_MNET_CALLS_PER_MINUTE=0
 
-machine() {
-    echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-    echo "Memory: $(free -g | awk '/Mem:/{print $2}') GiB; kernel $(uname -r); $(rustc --version)"
-}
-
 # One load run: $1 = name, then moodle-sim load flags.
 load_run() {
     local name="$1"; shift
     local data="$OUT/$name"
-    mkdir -p "$data"
-    local sb_cmd="env SCHOOLBRIDGE_DATA_DIR=$data/sb SCHOOLBRIDGE_LISTEN=127.0.0.1:18180 SCHOOLBRIDGE_WWWROOT=http://127.0.0.1:18180 SCHOOLBRIDGE_LOG=warn ${DBURL:+SCHOOLBRIDGE_DATABASE_URL=$DBURL} $BIN/schoolbridge serve"
-    "$BIN/moodle-sim" load --schoolbridge http://127.0.0.1:18180 --listen 127.0.0.1:18181 \
-        --wwwroot http://127.0.0.1:18181 --server-cmd "$sb_cmd" --wait-for-peer --json "$@" \
-        >"$data/load.out" 2>"$data/load.err" &
-    local load_pid=$!
-    for _ in $(seq 1 300); do
-        grep -q "waiting for SchoolBridge" "$data/load.err" 2>/dev/null && break
-        kill -0 "$load_pid" 2>/dev/null || break
-        sleep 0.2
-    done
-    env SCHOOLBRIDGE_DATA_DIR="$data/sb" SCHOOLBRIDGE_LOG=warn ${DBURL:+SCHOOLBRIDGE_DATABASE_URL=$DBURL} \
-        "$BIN/schoolbridge" peer add http://127.0.0.1:18181 --yes >"$data/peer-add.out" 2>&1 || true
-    wait "$load_pid" || echo "load run $name exited with $?"
+    load_with_peer "$data" 18180 "$BIN/schoolbridge" "${DBURL:+SCHOOLBRIDGE_DATABASE_URL=$DBURL}" \
+        --json "$@"
     echo "== $name"
     cat "$data/load.out"
 }

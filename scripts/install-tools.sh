@@ -5,7 +5,7 @@
 #                                            (with wasm-bindgen-test-runner), wasm-opt (npm binaryen),
 #                                            brotli (the console's compressed copies)
 #   scripts/install-tools.sh --test          the build tools plus the test tools: Debian chromium and
-#                                            chromium-driver, npm axe-core, PostgreSQL (started, loopback
+#                                            chromium-driver, poppler-utils, npm axe-core, PostgreSQL (started, loopback
 #                                            only, with the test role and databases), php-cli and
 #                                            php-xml, zip and unzip (the Moodle plugin ZIP), curl (the
 #                                            package test)
@@ -162,7 +162,9 @@ check_trunk_pins() {
 # --- test tools -------------------------------------------------------------------------------
 
 install_browser() {
-    apt_install chromium chromium-driver
+    # poppler-utils: pdftotext and pdftoppm, which read the transcript Chromium prints to PDF
+    # (tests/browser/sis_transcript.rs).
+    apt_install chromium chromium-driver poppler-utils
 }
 
 install_php() {

@@ -104,6 +104,51 @@ function test(string $name, callable $fn): void {
     }
 }
 
+/**
+ * The language string ids the plugin's code (its PHP files outside tests/) names: each pattern's
+ * first group, over every file.
+ *
+ * @param string[] $patterns regular expressions whose group 1 is a string id
+ * @return array<string, true> the ids found
+ */
+function strings_used_in_code(array $patterns): array {
+    global $plugindir;
+    $files = new RecursiveIteratorIterator(new RecursiveDirectoryIterator($plugindir, FilesystemIterator::SKIP_DOTS));
+    $used = [];
+    foreach ($files as $file) {
+        if (substr($file->getFilename(), -4) !== '.php' || strpos($file->getPathname(), '/tests/') !== false) {
+            continue;
+        }
+        $code = file_get_contents($file->getPathname());
+        foreach ($patterns as $pattern) {
+            preg_match_all($pattern, $code, $m);
+            foreach ($m[1] as $id) {
+                $used[$id] = true;
+            }
+        }
+    }
+    return $used;
+}
+
+/**
+ * Checks that the plugin's English language file defines every id in `$used` (more than
+ * `$atleast` of them, so that a pattern that stopped matching is noticed).
+ *
+ * @param array<string, true> $used string ids
+ * @param int $atleast fewer ids than this is a failure
+ * @return array<string, string> the language file's strings
+ */
+function assert_strings_defined(array $used, int $atleast): array {
+    global $plugindir, $component;
+    $string = [];
+    require($plugindir . '/lang/en/' . $component . '.php');
+    pure_tests::check(count($used) > $atleast, 'found the strings in the code');
+    foreach (array_keys($used) as $id) {
+        pure_tests::check(isset($string[$id]), "string '$id' is defined");
+    }
+    return $string;
+}
+
 $files = glob($plugindir . '/tests/pure/cases_*.php');
 sort($files);
 foreach ($files as $file) {

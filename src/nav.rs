@@ -45,7 +45,8 @@ mod tests {
                 "/activity",
                 "/sis/sections",
                 "/sis/students",
-                "/sis/records"
+                "/sis/records",
+                "/sis/settings"
             ]
         );
         assert_eq!(
@@ -55,7 +56,8 @@ mod tests {
                 "/people",
                 "/sis/sections",
                 "/sis/students",
-                "/sis/records"
+                "/sis/records",
+                "/sis/settings"
             ]
         );
         assert_eq!(paths(&["teacher"]), ["/", "/sis/sections"]);

@@ -12,6 +12,7 @@
 //! Area modules (`admin`, and `sis` for the SIS pages) call [`get`], [`send`] and [`send_empty`].
 
 pub mod admin;
+pub mod school;
 pub mod session;
 pub mod sis;
 

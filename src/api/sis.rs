@@ -7,11 +7,13 @@ use gloo_net::http::Method;
 use schoolbridge_api::sis::{
     BatchLine, ContainerRow, CourseRow, Created, CsvUploadRequest, GradeEvent, GradeRequest,
     Gradebook, NewAssessmentRequest, NewCourseRequest, NewEnrolmentRequest, NewSectionRequest,
-    NewStatusCodeRequest, NewTermRequest, ProgressReport, SectionPage, SectionSummary,
-    SetTeacherRequest, StatusChange, StatusChangeRequest, StatusCodeRow, StudentPage, Transcript,
+    NewStatusCodeRequest, NewTermRequest, ProgressReport, SectionPage, SectionProgress,
+    SectionSummary, SetTeacherRequest, StatusChange, StatusChangeRequest, StatusCodeRow,
+    StudentPage, Transcript,
 };
 
 use super::{ApiError, get, send, send_empty};
+use crate::model::query::Query;
 
 /// `GET /api/sis/sections`: every section for staff, a teacher's own for a teacher.
 pub async fn sections() -> Result<Vec<SectionSummary>, ApiError> {
@@ -144,12 +146,61 @@ pub async fn student(id: i64) -> Result<StudentPage, ApiError> {
     get(&format!("/api/sis/students/{id}")).await
 }
 
-/// `GET /api/sis/students/{id}/progress?as_of=…`.
-pub async fn progress(id: i64, as_of: i64) -> Result<ProgressReport, ApiError> {
-    get(&format!("/api/sis/students/{id}/progress?as_of={as_of}")).await
+/// `GET /api/sis/students/{id}/progress?day=…`: the report as of the end of a day in the
+/// school's time zone.
+pub async fn progress(id: i64, day: &str) -> Result<ProgressReport, ApiError> {
+    get(&format!(
+        "/api/sis/students/{id}/progress{}",
+        Query::new().text("day", day).finish()
+    ))
+    .await
+}
+
+/// `GET /api/sis/sections/{id}/progress?day=…`: every student of a section as of a day.
+pub async fn section_progress(id: i64, day: &str) -> Result<SectionProgress, ApiError> {
+    get(&format!(
+        "/api/sis/sections/{id}/progress{}",
+        Query::new().text("day", day).finish()
+    ))
+    .await
 }
 
 /// `GET /api/sis/students/{id}/transcript`.
 pub async fn transcript(id: i64) -> Result<Transcript, ApiError> {
     get(&format!("/api/sis/students/{id}/transcript")).await
+}
+
+/// `POST /api/sis/sections/{id}/grades/csv?preview=…`: what a grades file would do
+/// (`preview`), or does (every line or none).
+pub async fn import_grades(
+    id: i64,
+    csv: String,
+    preview: bool,
+) -> Result<schoolbridge_api::sis_gradebook::GradeImport, ApiError> {
+    send(
+        Method::POST,
+        &format!("/api/sis/sections/{id}/grades/csv?preview={preview}"),
+        Some(&CsvUploadRequest { csv }),
+    )
+    .await
+}
+
+/// What answering a rescale question did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub struct RescaleAnswer {
+    /// Grades written again on the new maximum.
+    pub rescaled: usize,
+}
+
+/// `POST /api/sis/assessments/{id}/rescale`: keep the points, or rescale them.
+pub async fn answer_rescale(
+    id: i64,
+    choice: schoolbridge_api::sis_gradebook::RescaleChoice,
+) -> Result<RescaleAnswer, ApiError> {
+    send(
+        Method::POST,
+        &format!("/api/sis/assessments/{id}/rescale"),
+        Some(&schoolbridge_api::sis_gradebook::RescaleRequest { choice }),
+    )
+    .await
 }

@@ -7,9 +7,13 @@
 //! Server messages (`ErrorBody::message`, diagnoses) arrive already worded by the server.
 
 pub mod admin;
+pub mod gradebook;
+pub mod school;
 pub mod sis;
 
 pub use admin::admin;
+pub use gradebook::gradebook;
+pub use school::school;
 pub use sis::sis;
 
 use crate::model::forms::Problem;

@@ -172,6 +172,8 @@ pub struct SisStrings {
     pub no_students: &'static str,
     pub chapter_points: fn(chapter: Option<i64>, points: &str) -> String,
     pub item_from_moodle: &'static str,
+    /// The mark of Moodle's course total column.
+    pub item_course_total: &'static str,
     pub item_manual: &'static str,
     pub item_linked: &'static str,
     pub cell_heading: fn(student: &str, item: &str) -> String,
@@ -227,10 +229,8 @@ pub struct SisStrings {
     pub back_to_student: &'static str,
     pub progress_heading: &'static str,
     pub show_report: &'static str,
-    pub report_for: fn(student: &str, date: &str) -> String,
     pub progress_empty: &'static str,
     pub transcript_heading: &'static str,
-    pub transcript_for: fn(student: &str, date: &str) -> String,
     pub transcript_empty: &'static str,
     pub withdrawn_on: fn(label: &str, date: &str) -> String,
     pub earned_of: fn(earned: &str, possible: &str) -> String,
@@ -304,6 +304,9 @@ impl SisStrings {
 
     /// Where a grade item came from: Moodle, made here, or made here and linked to Moodle's.
     pub fn item_origin(&self, item: &AssessmentRow) -> &'static str {
+        if item.is_course_total() {
+            return self.item_course_total;
+        }
         match (item.origin, item.idnumber.is_some()) {
             (RecordSource::Moodle, _) => self.item_from_moodle,
             (RecordSource::Manual, true) => self.item_linked,
@@ -495,6 +498,7 @@ pub const ENGLISH: SisStrings = SisStrings {
         None => format!("{points} pts"),
     },
     item_from_moodle: "Moodle",
+    item_course_total: "Moodle's course total: not in our total",
     item_manual: "made here",
     item_linked: "made here, linked to Moodle",
     cell_heading: |student, item| format!("{student} — {item}"),
@@ -568,10 +572,8 @@ pub const ENGLISH: SisStrings = SisStrings {
     back_to_student: "Back to the student",
     progress_heading: "Progress report",
     show_report: "Show",
-    report_for: |student, date| format!("{student}, as of {date} (end of day, UTC)"),
     progress_empty: "No enrolments by that date.",
     transcript_heading: "Transcript",
-    transcript_for: |student, date| format!("{student}, printed {date}"),
     transcript_empty: "No sections on the transcript.",
     withdrawn_on: |label, date| format!("{label}, {date}"),
     earned_of: |earned, possible| format!("{earned} / {possible}"),

@@ -238,13 +238,7 @@ pub fn verified_value(envelope: &str, signer_pem: &str) -> Option<Value> {
 mod tests {
     use super::*;
 
-    fn vector(name: &str) -> String {
-        let path = format!(
-            "{}/crates/mnet/tests/vectors/moodle-4.5/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
+    use crate::model::moodle_vectors::moodle_vector as vector;
 
     #[test]
     fn a_real_moodle_reply_verifies_and_decodes() {

@@ -57,6 +57,22 @@ impl Problems {
             self.0.push((field, problem));
         }
     }
+
+    /// A new account's names: its sign-in name, given name and family name.
+    fn check_names(&mut self, username_text: &str, firstname: &str, lastname: &str) {
+        self.check(Field::Username, username(username_text));
+        self.check(Field::Firstname, required(firstname));
+        self.check(Field::Lastname, required(lastname));
+    }
+
+    /// These problems, or the request `build` makes when there are none.
+    fn or_request<T>(self, build: impl FnOnce() -> T) -> Result<T, Problems> {
+        if self.is_empty() {
+            Ok(build())
+        } else {
+            Err(self)
+        }
+    }
 }
 
 fn required(text: &str) -> Option<Problem> {
@@ -101,10 +117,7 @@ pub fn sign_in(username_text: &str, password_text: &str) -> Result<LoginRequest,
     let mut problems = Problems::default();
     problems.check(Field::Username, required(username_text));
     problems.check(Field::Password, required(password_text));
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    Ok(LoginRequest {
+    problems.or_request(|| LoginRequest {
         username: username_text.trim().to_owned(),
         password: password_text.to_owned(),
     })
@@ -132,17 +145,12 @@ impl SetupForm {
     pub fn validate(&self) -> Result<SetupRequest, Problems> {
         let mut problems = Problems::default();
         problems.check(Field::Token, required(&self.token));
-        problems.check(Field::Username, username(&self.username));
-        problems.check(Field::Firstname, required(&self.firstname));
-        problems.check(Field::Lastname, required(&self.lastname));
+        problems.check_names(&self.username, &self.firstname, &self.lastname);
         problems.check(Field::Password, password(&self.password));
         if self.password != self.confirm {
             problems.check(Field::Confirm, Some(Problem::PasswordsDiffer));
         }
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        Ok(SetupRequest {
+        problems.or_request(|| SetupRequest {
             token: self.token.trim().to_owned(),
             username: self.username.trim().to_owned(),
             password: self.password.clone(),
@@ -173,16 +181,11 @@ impl NewPersonForm {
     /// Checks the form and builds the request.
     pub fn validate(&self) -> Result<NewPersonRequest, Problems> {
         let mut problems = Problems::default();
-        problems.check(Field::Username, username(&self.username));
-        problems.check(Field::Firstname, required(&self.firstname));
-        problems.check(Field::Lastname, required(&self.lastname));
+        problems.check_names(&self.username, &self.firstname, &self.lastname);
         problems.check(Field::Email, email(&self.email));
         problems.check(Field::Password, password(&self.password));
-        if !problems.is_empty() {
-            return Err(problems);
-        }
         let email = self.email.trim();
-        Ok(NewPersonRequest {
+        problems.or_request(|| NewPersonRequest {
             username: self.username.trim().to_owned(),
             firstname: self.firstname.trim().to_owned(),
             lastname: self.lastname.trim().to_owned(),

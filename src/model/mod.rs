@@ -7,14 +7,20 @@ pub mod certificate;
 pub mod envelope;
 pub mod first_run;
 pub mod forms;
+#[cfg(test)]
+pub mod moodle_vectors;
 pub mod next_path;
 pub mod peers;
 pub mod people;
 pub mod query;
 pub mod roles;
 pub mod route;
+pub mod school;
 pub mod server_status;
 pub mod sis;
+#[cfg(test)]
+pub mod sis_fixtures;
 pub mod sis_grades;
+pub mod sis_grid_entry;
 pub mod test_client;
 pub mod time;

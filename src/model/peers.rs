@@ -1,5 +1,6 @@
 //! Decisions about peers: how healthy one looks, what the services table shows and sends back,
-//! and whether an address typed into "Add peer" is worth sending to the server.
+//! whether an address typed into "Add peer" is worth sending to the server, and peers as a
+//! list's choices.
 
 use schoolbridge_api::{PeerSummary, ServiceSwitch};
 
@@ -9,6 +10,14 @@ pub const KNOWN_SERVICES: &[&str] = &[
     mnet::services::SSO_IDP,
     mnet::services::SSO_SP,
 ];
+
+/// Peers as the choices of a drop-down list: (id, name).
+pub fn peer_choices(peers: Vec<PeerSummary>) -> Vec<(String, String)> {
+    peers
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect()
+}
 
 /// A peer's state in one word, for the list's "Health" column.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,6 +185,14 @@ mod tests {
             key_change_pending: false,
             deleted: false,
         }
+    }
+
+    #[test]
+    fn a_peer_is_chosen_by_its_id() {
+        assert_eq!(
+            peer_choices(vec![peer()]),
+            vec![("1".to_owned(), "Springfield".to_owned())]
+        );
     }
 
     #[test]

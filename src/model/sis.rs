@@ -340,11 +340,8 @@ pub fn new_enrolment(
 // ---------------------------------------------------------------------------------------------
 // Reports as of a date.
 
-/// The instant a report "as of" a day means: the last second of that day (UTC), so everything
-/// that happened during the chosen day counts. `None` for text that is not a date.
-pub fn as_of_end_of_day(date: &str) -> Option<i64> {
-    time::parse_date(date).map(|start| start + DAY - 1)
-}
+// A report "as of" a day is asked for by its day (`?day=`): the server ends the day in the
+// school's time zone (design 029), which the console does not know.
 
 /// The day a progress report shows: the one in the address (`?date=YYYY-MM-DD`) when it is a
 /// real date, else today (by `now`).
@@ -355,21 +352,25 @@ pub fn report_day(from_query: Option<&str>, now: i64) -> String {
         .unwrap_or_else(|| time::date(now))
 }
 
-/// The console path of a student's progress report for a day.
-pub fn progress_path(person_id: i64, day: &str) -> String {
-    format!(
-        "/sis/students/{person_id}/progress{}",
-        Query::new().text("date", day).finish()
-    )
+/// A report page of the console (`page`) for a day: the console reads it from `?date=`.
+pub fn report_page_on(page: &str, day: &str) -> String {
+    format!("{page}{}", Query::new().text("date", day).finish())
 }
 
-/// The CSV download of that report (a server address, loaded in full).
+/// A report's CSV download (`csv`, a server address, loaded in full) for a day: the server
+/// reads it from `?day=`, in the school's time zone.
+pub fn report_csv_on(csv: &str, day: &str) -> String {
+    format!("{csv}{}", Query::new().text("day", day).finish())
+}
+
+/// The console path of a student's progress report for a day.
+pub fn progress_path(person_id: i64, day: &str) -> String {
+    report_page_on(&format!("/sis/students/{person_id}/progress"), day)
+}
+
+/// The CSV download of that report.
 pub fn progress_csv(person_id: i64, day: &str) -> String {
-    let as_of = as_of_end_of_day(day);
-    format!(
-        "/api/sis/students/{person_id}/progress.csv{}",
-        Query::new().opt("as_of", as_of).finish()
-    )
+    report_csv_on(&format!("/api/sis/students/{person_id}/progress.csv"), day)
 }
 
 #[cfg(test)]
@@ -589,10 +590,8 @@ mod tests {
     }
 
     #[test]
-    fn a_report_as_of_a_day_includes_the_whole_day() {
+    fn a_report_is_as_of_a_day_in_the_address() {
         let start = time::parse_date("2026-10-08").unwrap();
-        assert_eq!(as_of_end_of_day("2026-10-08"), Some(start + DAY - 1));
-        assert_eq!(as_of_end_of_day("yesterday"), None);
         // A date in the address wins; nonsense falls back to today.
         assert_eq!(report_day(Some("2026-10-08"), 0), "2026-10-08");
         assert_eq!(report_day(Some("2026-02-30"), 0), "1970-01-01");
@@ -603,7 +602,7 @@ mod tests {
         );
         assert_eq!(
             progress_csv(5, "2026-10-08"),
-            format!("/api/sis/students/5/progress.csv?as_of={}", start + DAY - 1)
+            "/api/sis/students/5/progress.csv?day=2026-10-08"
         );
     }
 

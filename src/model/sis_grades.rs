@@ -6,7 +6,8 @@
 
 use schoolbridge_api::sis::{
     AssessmentRow, BatchLine, EnrolmentRow, GradeCell, GradeEvent, GradeRequest, Gradebook,
-    LineResult, NewAssessmentRequest, RecordSource, SectionSummary,
+    GradebookCounting, LineResult, NewAssessmentRequest, PendingRescale, RecordSource,
+    SectionSummary,
 };
 
 use super::sis::SisProblem;
@@ -93,6 +94,10 @@ pub struct Grid {
     pub columns: Vec<AssessmentRow>,
     /// Students, any status, by family then given name.
     pub rows: Vec<EnrolmentRow>,
+    /// Items whose maximum changed under manual grades (design 026 §6), with the old maximum.
+    pub rescales: Vec<PendingRescale>,
+    /// How totals are counted and lettered (school settings, honours tracks).
+    pub counting: GradebookCounting,
     cells: Vec<Option<GradeCell>>,
 }
 
@@ -104,7 +109,12 @@ impl Grid {
             assessments,
             students,
             cells,
+            rescales,
+            counting,
         } = book;
+        // Moodle's course total stands last, beside SchoolBridge's own total.
+        let mut assessments = assessments;
+        assessments.sort_by_key(AssessmentRow::is_course_total);
         let mut column_of: Vec<(i64, usize)> = assessments
             .iter()
             .enumerate()
@@ -138,6 +148,8 @@ impl Grid {
             columns: assessments,
             rows: students,
             cells: grid,
+            rescales,
+            counting,
         }
     }
 
@@ -147,6 +159,14 @@ impl Grid {
             return None;
         }
         self.cells.get(r * self.columns.len() + c)?.as_ref()
+    }
+
+    /// The former maximum of an item whose rescale question is open.
+    pub fn rescale_from(&self, assessment_id: i64) -> Option<f64> {
+        self.rescales
+            .iter()
+            .find(|r| r.assessment_id == assessment_id)
+            .map(|r| r.old_max)
     }
 
     /// Row and column of a (person, assessment), if both are in the book.
@@ -356,87 +376,11 @@ pub fn outcome_code(result: &LineResult) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schoolbridge_api::sis::{GradeEvent, PersonRef, Role, StatusKind};
 
-    fn item(id: i64, origin: RecordSource) -> AssessmentRow {
-        AssessmentRow {
-            id,
-            section_id: 1,
-            origin,
-            peer_id: None,
-            idnumber: None,
-            name: format!("Item {id}"),
-            chapter: 1,
-            pointval: 10.0,
-            honors_required: false,
-            nonhonors_required: true,
-            extra_credit: false,
-            hidden: false,
-            hidden_at: None,
-            linked_at: None,
-            first_effective_at: 0,
-        }
-    }
-
-    fn student(person: i64) -> EnrolmentRow {
-        EnrolmentRow {
-            id: person,
-            section_id: 1,
-            person: PersonRef {
-                id: person,
-                idnumber: None,
-                firstname: "A".into(),
-                lastname: format!("S{person}"),
-            },
-            role: Role::Student,
-            status: "active".into(),
-            status_label: "Active".into(),
-            status_kind: StatusKind::Active,
-            status_effective_at: 0,
-            source: RecordSource::Moodle,
-            moodle_starts_at: None,
-            moodle_ends_at: None,
-        }
-    }
-
-    fn cell(assessment: i64, person: i64, points: f64, source: RecordSource) -> GradeCell {
-        GradeCell {
-            grade: GradeEvent {
-                id: assessment * 100 + person,
-                assessment_id: assessment,
-                person_id: person,
-                points: Some(points),
-                excepted: false,
-                attempt: 1,
-                effective_at: 0,
-                recorded_at: 0,
-                source,
-                peer_id: None,
-                eventid: None,
-                actor_id: None,
-                note: None,
-                stale: false,
-                cleared: false,
-            },
-            editable: source == RecordSource::Manual,
-        }
-    }
+    use crate::model::sis_fixtures::{grade as cell, item, student};
 
     fn section() -> SectionSummary {
-        SectionSummary {
-            id: 1,
-            peer_id: None,
-            idnumber: None,
-            name: "Biology".into(),
-            segment: 1,
-            container_id: 1,
-            container_name: "Ongoing".into(),
-            container_kind: "ongoing".into(),
-            course: None,
-            source: RecordSource::Moodle,
-            teacher: None,
-            active_students: 2,
-        }
+        crate::model::sis_fixtures::section(RecordSource::Moodle, 2)
     }
 
     #[test]
@@ -489,6 +433,8 @@ mod tests {
                 // A cell of an item that is not in the book (hidden) is left out.
                 cell(99, 10, 1.0, RecordSource::Moodle),
             ],
+            rescales: Vec::new(),
+            counting: Default::default(),
         };
         let grid = Grid::new(book);
         assert_eq!(grid.cell(0, 0).map(|c| c.grade.points), Some(Some(9.5)));
@@ -497,6 +443,28 @@ mod tests {
         assert!(grid.cell(0, 2).is_none() && grid.cell(2, 0).is_none());
         assert_eq!(grid.position(10, 3), Some((1, 1)));
         assert_eq!(grid.position(10, 99), None);
+    }
+
+    #[test]
+    fn moodles_course_total_stands_last_beside_our_total() {
+        let mut total = item(1, RecordSource::Moodle);
+        total.kind = schoolbridge_api::sis::ItemKind::CourseTotal;
+        let book = Gradebook {
+            section: section(),
+            assessments: vec![
+                total,
+                item(5, RecordSource::Moodle),
+                item(3, RecordSource::Manual),
+            ],
+            students: vec![student(10)],
+            cells: vec![cell(1, 10, 93.0, RecordSource::Moodle)],
+            rescales: Vec::new(),
+            counting: Default::default(),
+        };
+        let grid = Grid::new(book);
+        let order: Vec<i64> = grid.columns.iter().map(|a| a.id).collect();
+        assert_eq!(order, [5, 3, 1]);
+        assert_eq!(grid.cell(0, 2).map(|c| c.grade.points), Some(Some(93.0)));
     }
 
     #[test]

@@ -203,14 +203,10 @@ pub fn signature_from(value: &Value) -> Option<(Vec<SignatureParam>, String)> {
 mod tests {
     use super::*;
     use crate::model::envelope::response_value;
+    use crate::model::moodle_vectors::moodle_vector;
 
     fn payload(name: &str) -> Value {
-        let path = format!(
-            "{}/crates/mnet/tests/vectors/moodle-4.5/{name}",
-            env!("CARGO_MANIFEST_DIR")
-        );
-        let xml = std::fs::read(&path).unwrap();
-        response_value(&xml).unwrap()
+        response_value(moodle_vector(name).as_bytes()).unwrap()
     }
 
     #[test]

@@ -46,16 +46,7 @@ pub fn date_time(secs: i64) -> String {
 
 /// `2026-11-25 14:03:07.123 UTC`, for the audit log.
 pub fn date_time_ms(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let within = secs.rem_euclid(DAY);
-    format!(
-        "{} {:02}:{:02}:{:02}.{:03} UTC",
-        date(secs),
-        within / 3600,
-        within / 60 % 60,
-        within % 60,
-        ms.rem_euclid(1000)
-    )
+    format!("{}.{:03} UTC", date_time_seconds(ms), ms.rem_euclid(1000))
 }
 
 /// `2026-11-25 14:03:07` from Unix milliseconds, for tables whose header says "UTC".

@@ -10,7 +10,7 @@ use crate::i18n::{admin, strings};
 use crate::model::first_run::{Step, anything_left, steps};
 use crate::nav;
 use crate::session::{SessionState, use_session};
-use crate::ui;
+use crate::ui::{self, Page};
 use schoolbridge_api::roles::Right;
 
 /// `/`.
@@ -43,12 +43,11 @@ pub fn HomePage() -> impl IntoView {
         .into_any()
     };
     view! {
-        <section class="page" data-testid="home" aria-labelledby="home-heading">
-            <h1 id="home-heading">{(s.home_heading)(&firstname)}</h1>
+        <Page testid="home" heading_id="home-heading" heading={(s.home_heading)(&firstname)}>
             <p class="lead">{s.home_intro}</p>
             {roles.may(Right::ManageNetwork).then(|| view! { <FirstRunSteps /> })}
             {places}
-        </section>
+        </Page>
     }
 }
 

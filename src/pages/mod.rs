@@ -158,6 +158,15 @@ pub const PAGES: &[Page] = &[
         view: PageView::Record(|id| view! { <sis::section::SectionPage id /> }.into_any()),
     },
     Page {
+        path: "/sis/sections/:id/progress",
+        title: || i18n::school().section_progress_heading,
+        need: Need::May(Right::ReadSections),
+        menu: None,
+        view: PageView::Record(|id| {
+            view! { <sis::section_progress::SectionProgressPage id /> }.into_any()
+        }),
+    },
+    Page {
         path: "/sis/sections/:id/gradebook",
         title: || i18n::sis().gradebook_heading,
         need: Need::May(Right::ReadSections),
@@ -199,6 +208,13 @@ pub const PAGES: &[Page] = &[
         need: Need::May(Right::ManageRecords),
         menu: Some("nav-records"),
         view: PageView::Plain(|| view! { <sis::records::RecordsPage /> }.into_any()),
+    },
+    Page {
+        path: "/sis/settings",
+        title: || i18n::school().nav_settings,
+        need: Need::May(Right::ManageRecords),
+        menu: Some("nav-school-settings"),
+        view: PageView::Plain(|| view! { <sis::settings::SettingsPage /> }.into_any()),
     },
     Page {
         path: "/sis/me",

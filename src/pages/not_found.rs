@@ -3,18 +3,18 @@
 use leptos::prelude::*;
 
 use crate::i18n::strings;
+use crate::ui::Page;
 
 /// No console page lives at this address.
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
     let s = strings();
     view! {
-        <section class="page" data-testid="not-found" aria-labelledby="not-found-heading">
-            <h1 id="not-found-heading">{s.not_found_heading}</h1>
+        <Page testid="not-found" heading_id="not-found-heading" heading=s.not_found_heading>
             <p>{s.not_found_text}</p>
             <p>
                 <a href="/">{s.nav_home}</a>
             </p>
-        </section>
+        </Page>
     }
 }

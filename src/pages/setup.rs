@@ -11,7 +11,10 @@ use crate::api;
 use crate::i18n::strings;
 use crate::model::forms::{Field, Problems, SetupForm};
 use crate::session::use_session;
-use crate::ui::{self, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{
+    self, AccountNameFields, ErrorSlot, NewPasswordField, Notice, Page, SubmitButton, TextField,
+    Tone,
+};
 
 /// `/setup`.
 #[component]
@@ -19,8 +22,7 @@ pub fn SetupPage() -> impl IntoView {
     let s = strings();
     let status = ui::load(api::session::setup_status);
     view! {
-        <section class="page page--narrow" data-testid="setup" aria-labelledby="setup-heading">
-            <h1 id="setup-heading">{s.setup_heading}</h1>
+        <Page testid="setup" heading_id="setup-heading" heading=s.setup_heading class="page page--narrow">
             {ui::loaded(status, move |status| if status.needs_admin {
                 view! { <FirstAdminForm /> }.into_any()
             } else {
@@ -32,7 +34,7 @@ pub fn SetupPage() -> impl IntoView {
                 }
                 .into_any()
             })}
-        </section>
+        </Page>
     }
 }
 
@@ -64,14 +66,9 @@ fn FirstAdminForm() -> impl IntoView {
             password: password.get_untracked(),
             confirm: confirm.get_untracked(),
         };
-        let request = match form.validate() {
-            Ok(request) => request,
-            Err(found) => {
-                problems.set(found);
-                return;
-            }
+        let Some(request) = ui::checked(problems, form.validate()) else {
+            return;
         };
-        problems.set(Problems::default());
         let navigate = navigate.clone();
         let login = LoginRequest {
             username: request.username.clone(),
@@ -95,18 +92,12 @@ fn FirstAdminForm() -> impl IntoView {
             </Notice>
         })}
         <form class="form" on:submit=submit novalidate=true data-testid="setup-form">
-            <TextField id="setup-username" label=s.field_username value=username testid="setup-username" autocomplete="username" required=true problem=problem(Field::Username) />
-            <TextField id="setup-firstname" label=s.field_firstname value=firstname testid="setup-firstname" autocomplete="given-name" required=true problem=problem(Field::Firstname) />
-            <TextField id="setup-lastname" label=s.field_lastname value=lastname testid="setup-lastname" autocomplete="family-name" required=true problem=problem(Field::Lastname) />
-            <TextField id="setup-password" label=s.field_new_password value=password testid="setup-password" kind="password" autocomplete="new-password" required=true hint=s.password_hint problem=problem(Field::Password) />
+            <AccountNameFields prefix="setup" own=true username firstname lastname problems />
+            <NewPasswordField prefix="setup" password problems />
             <TextField id="setup-confirm" label=s.field_confirm_password value=confirm testid="setup-confirm" kind="password" autocomplete="new-password" required=true problem=problem(Field::Confirm) />
             {move || problems.with(|p| p.of(Field::Token)).map(|_| view! { <p class="field__problem">{s.setup_no_token}</p> })}
             <ErrorSlot error=action.failure testid="setup-error" />
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" data-testid="setup-submit" disabled=move || action.is_busy()>
-                    {s.setup_submit}
-                </button>
-            </div>
+            <SubmitButton testid="setup-submit" primary=true busy=action.busy>{s.setup_submit}</SubmitButton>
         </form>
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::strings;
 use crate::model::forms::{self, Field, Problems};
 use crate::model::next_path::{self, Destination};
 use crate::session::use_session;
-use crate::ui::{self, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{self, ErrorSlot, Notice, Page, SubmitButton, TextField, Tone};
 
 /// `/signin`.
 #[component]
@@ -42,14 +42,12 @@ pub fn SignInPage() -> impl IntoView {
         if action.busy.get_untracked() {
             return;
         }
-        let request = match forms::sign_in(&username.get_untracked(), &password.get_untracked()) {
-            Ok(request) => request,
-            Err(found) => {
-                problems.set(found);
-                return;
-            }
+        let Some(request) = ui::checked(
+            problems,
+            forms::sign_in(&username.get_untracked(), &password.get_untracked()),
+        ) else {
+            return;
         };
-        problems.set(Problems::default());
         let navigate = navigate.clone();
         action.run(api::session::sign_in(request), move |info| {
             session.signed_in(info);
@@ -70,8 +68,7 @@ pub fn SignInPage() -> impl IntoView {
     Effect::new(move |_| ui::mark("schoolbridge:signin-interactive"));
 
     view! {
-        <section class="page page--narrow" data-testid="sign-in" aria-labelledby="sign-in-heading">
-            <h1 id="sign-in-heading">{s.sign_in_heading}</h1>
+        <Page testid="sign-in" heading_id="sign-in-heading" heading=s.sign_in_heading class="page page--narrow">
             {move || {
                 setup
                     .get()
@@ -110,18 +107,11 @@ pub fn SignInPage() -> impl IntoView {
                     problem=problem(Field::Password)
                 />
                 <ErrorSlot error=action.failure testid="sign-in-error" />
-                <div class="form__actions">
-                    <button
-                        type="submit"
-                        class="button button--primary"
-                        data-testid="sign-in-submit"
-                        disabled=move || action.is_busy()
-                    >
-                        {move || if action.is_busy() { s.signing_in } else { s.sign_in }}
-                    </button>
-                </div>
+                <SubmitButton testid="sign-in-submit" primary=true busy=action.busy>
+                    {move || if action.is_busy() { s.signing_in } else { s.sign_in }}
+                </SubmitButton>
             </form>
             <p class="hint">{s.sign_in_sso_hint}</p>
-        </section>
+        </Page>
     }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::i18n::strings;
 use crate::session::use_session;
+use crate::ui::Page;
 
 /// `/signed-out`.
 #[component]
@@ -14,8 +15,7 @@ pub fn SignedOutPage() -> impl IntoView {
     let s = strings();
     let came_from = use_session().left_from();
     view! {
-        <section class="page page--narrow" data-testid="signed-out-page" aria-labelledby="signed-out-heading">
-            <h1 id="signed-out-heading">{s.signed_out_heading}</h1>
+        <Page testid="signed-out-page" heading_id="signed-out-heading" heading=s.signed_out_heading class="page page--narrow">
             {match came_from {
                 Some(peer) => view! {
                     <p class="lead">{(s.signed_out_from)(&peer.name)}</p>
@@ -31,6 +31,6 @@ pub fn SignedOutPage() -> impl IntoView {
             <p class="hint">
                 {s.signed_out_local}" "<a href="/signin" data-testid="sign-in-again">{s.sign_in}</a>
             </p>
-        </section>
+        </Page>
     }
 }

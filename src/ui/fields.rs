@@ -1,6 +1,8 @@
 //! Labelled form fields: every input has a `<label>`, its problem is tied to it with
 //! `aria-describedby` and `aria-invalid`, and tests find it by `data-testid`; the problem a form's
-//! field shows ([`field_problem`]).
+//! field shows ([`field_problem`]), the problems a form's check found ([`checked`]) and a form's
+//! a new account's fields ([`AccountNameFields`], [`NewPasswordField`]), drop-down lists
+//! ([`SelectField`]) and send button ([`SubmitButton`]).
 
 use leptos::prelude::*;
 
@@ -17,17 +19,37 @@ pub fn field_problem(problems: RwSignal<Problems>, field: Field) -> Signal<Optio
     })
 }
 
+/// A form's check: shows what it found in `shown` (`P::default()`, nothing, when the form passed:
+/// `Problems` or `None`) and returns the request when it passed.
+pub fn checked<T, P>(shown: RwSignal<P>, checked: Result<T, P>) -> Option<T>
+where
+    P: Default + Send + Sync + 'static,
+{
+    match checked {
+        Ok(request) => {
+            shown.set(P::default());
+            Some(request)
+        }
+        Err(found) => {
+            shown.set(found);
+            None
+        }
+    }
+}
+
 /// A labelled text input bound to a signal.
 #[component]
 pub fn TextField(
     /// The element id (also ties the label and the problem text).
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The label.
     label: &'static str,
     /// The value.
     value: RwSignal<String>,
     /// `data-testid` of the input.
-    testid: &'static str,
+    #[prop(into)]
+    testid: String,
     /// `text`, `password`, `url`, `email`, `date`, `search`.
     #[prop(default = "text")]
     kind: &'static str,
@@ -73,9 +95,9 @@ pub fn TextField(
     };
     view! {
         <div class="field">
-            <label for=id>{label}</label>
+            <label for=id.clone()>{label}</label>
             <input
-                id=id
+                id=id.clone()
                 name=id
                 type=kind
                 autocomplete=autocomplete
@@ -100,6 +122,103 @@ pub fn TextField(
                         }
                     })
             }}
+        </div>
+    }
+}
+
+/// A new account's sign-in name, given name and family name (ids and `data-testid`s
+/// `{prefix}-username`, `-firstname`, `-lastname`), each with its problem among `problems`.
+/// `own`: people type their own account here, so the browser may fill the fields in.
+#[component]
+pub fn AccountNameFields(
+    prefix: &'static str,
+    own: bool,
+    username: RwSignal<String>,
+    firstname: RwSignal<String>,
+    lastname: RwSignal<String>,
+    problems: RwSignal<Problems>,
+) -> impl IntoView {
+    let s = strings();
+    let fill = |hint: &'static str| if own { hint } else { "off" };
+    let id = |name: &str| format!("{prefix}-{name}");
+    view! {
+        <TextField id=id("username") label=s.field_username value=username testid=id("username")
+            autocomplete=fill("username") required=true problem=field_problem(problems, Field::Username) />
+        <TextField id=id("firstname") label=s.field_firstname value=firstname testid=id("firstname")
+            autocomplete=fill("given-name") required=true problem=field_problem(problems, Field::Firstname) />
+        <TextField id=id("lastname") label=s.field_lastname value=lastname testid=id("lastname")
+            autocomplete=fill("family-name") required=true problem=field_problem(problems, Field::Lastname) />
+    }
+}
+
+/// A new password (id and `data-testid` `{prefix}-password`), with the rule it must meet and
+/// its problem among `problems`.
+#[component]
+pub fn NewPasswordField(
+    prefix: &'static str,
+    password: RwSignal<String>,
+    problems: RwSignal<Problems>,
+) -> impl IntoView {
+    let s = strings();
+    let id = format!("{prefix}-password");
+    view! {
+        <TextField id=id.clone() label=s.field_new_password value=password testid=id kind="password"
+            autocomplete="new-password" required=true hint=s.password_hint problem=field_problem(problems, Field::Password) />
+    }
+}
+
+/// A labelled drop-down list writing the chosen option's value into `value`: a first option
+/// (`first`, value "") and `options` (value, words).
+#[component]
+pub fn SelectField(
+    /// The element id, also its `data-testid`.
+    id: &'static str,
+    /// The label.
+    label: &'static str,
+    /// The chosen option's value.
+    value: RwSignal<String>,
+    /// The first option's words ("Any", "Choose…").
+    first: &'static str,
+    /// The other options: (value, words).
+    #[prop(into)]
+    options: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id data-testid=id on:change:target=move |e| value.set(e.target().value())>
+                <option value="">{first}</option>
+                {move || options.get().into_iter().map(|(v, words)| view! { <option value=v>{words}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A form's send button, alone in the form's action row; disabled while `busy` runs (when the form
+/// sends a request). Its children are its words.
+#[component]
+pub fn SubmitButton(
+    /// `data-testid` of the button.
+    #[prop(into)]
+    testid: String,
+    /// The page's main action (styled so).
+    #[prop(optional)]
+    primary: bool,
+    /// The form's request is running.
+    #[prop(optional)]
+    busy: Option<RwSignal<bool>>,
+    children: Children,
+) -> impl IntoView {
+    let class = if primary {
+        "button button--primary"
+    } else {
+        "button"
+    };
+    view! {
+        <div class="form__actions">
+            <button type="submit" class=class data-testid=testid disabled=move || busy.is_some_and(|b| b.get())>
+                {children()}
+            </button>
         </div>
     }
 }

@@ -23,19 +23,16 @@ pub fn Protected(need: Need, title: &'static str, children: ChildrenFn) -> impl 
         }
         .into_any()
     };
+    // Closed, with a one-line reason.
+    let closed_because = move |tone: Tone, testid: &'static str, why: &'static str| {
+        closed(view! { <Notice tone testid><p>{why}</p></Notice> }.into_any())
+    };
     move || {
         let s = strings();
         match access.get() {
             Access::Granted => children().into_any(),
             Access::Loading => view! { <Loading /> }.into_any(),
-            Access::SignedOut => closed(
-                view! {
-                    <Notice tone=Tone::Info testid="signed-out">
-                        <p>{s.error_signed_out}</p>
-                    </Notice>
-                }
-                .into_any(),
-            ),
+            Access::SignedOut => closed_because(Tone::Info, "signed-out", s.error_signed_out),
             Access::Unreachable => {
                 let detail = session.with(|state| match state {
                     SessionState::Unreachable(error) => error.to_string(),
@@ -53,14 +50,7 @@ pub fn Protected(need: Need, title: &'static str, children: ChildrenFn) -> impl 
                     .into_any(),
                 )
             }
-            Access::Forbidden => closed(
-                view! {
-                    <Notice tone=Tone::Warn testid="forbidden">
-                        <p>{s.error_forbidden}</p>
-                    </Notice>
-                }
-                .into_any(),
-            ),
+            Access::Forbidden => closed_because(Tone::Warn, "forbidden", s.error_forbidden),
         }
     }
 }

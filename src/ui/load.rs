@@ -26,6 +26,15 @@ where
     state.with_untracked(|s| s.as_ref().and_then(|r| r.as_ref().ok()).and_then(read))
 }
 
+/// What a load brought (tracked), or an empty value until it has arrived or when it failed: for
+/// the choices of a list, which then offers nothing more than its first option.
+pub fn loaded_or_default<T>(state: Loaded<T>) -> T
+where
+    T: Clone + Default + Send + Sync + 'static,
+{
+    state.get().and_then(Result::ok).unwrap_or_default()
+}
+
 /// Starts `fetch` now and returns the signal its answer will land in.
 pub fn load<T, F>(fetch: impl FnOnce() -> F + 'static) -> Loaded<T>
 where
@@ -117,20 +126,13 @@ where
     }
 }
 
-/// The page's `<h1>` (with `id`) while `state` holds no data: a page whose heading names what it
-/// loaded (a section, a person) still has one while it loads or when the loading failed.
-pub fn heading_until_loaded<T>(
-    state: Loaded<T>,
-    id: &'static str,
-    title: &'static str,
-) -> impl Fn() -> Option<AnyView> + Send + Sync + 'static
+/// Whether `state` holds data (tracked): a page whose heading names what it loaded shows its
+/// own title until then ([`super::Page`]'s `named_once`).
+pub fn has_loaded<T>(state: Loaded<T>) -> Signal<bool>
 where
     T: Send + Sync + 'static,
 {
-    move || {
-        (!state.with(|s| matches!(s, Some(Ok(_)))))
-            .then(|| view! { <h1 id=id>{title}</h1> }.into_any())
-    }
+    Signal::derive(move || state.with(|s| matches!(s, Some(Ok(_)))))
 }
 
 /// A button's or a form's request: `busy` while it runs, `failure` when it fails.

@@ -4,22 +4,29 @@
 
 pub mod certificate;
 pub mod confirm;
+pub mod csv_form;
 pub mod feedback;
 pub mod fields;
 pub mod guard;
 pub mod load;
+pub mod page;
 pub mod table;
 
 pub use certificate::CertificateCard;
 pub use confirm::ConfirmButton;
+pub use csv_form::{CsvForm, CsvSteps};
 pub use feedback::{Badge, Busy, Empty, ErrorNotice, ErrorSlot, Loading, Notice, Tone};
-pub use fields::{Checkbox, TextField, field_problem};
+pub use fields::{
+    AccountNameFields, Checkbox, NewPasswordField, SelectField, SubmitButton, TextField, checked,
+    field_problem,
+};
 pub use guard::Protected;
 pub use load::{
-    Action, Loaded, Reload, heading_until_loaded, load, load_each, loaded, read_loaded_untracked,
-    spawn,
+    Action, Loaded, Reload, has_loaded, load, load_each, loaded, loaded_or_default,
+    read_loaded_untracked, spawn,
 };
-pub use table::{Cell, DataTable, Part, Row, Table};
+pub use page::{Page, Section};
+pub use table::{Cell, DataTable, Part, Row, Table, TableFrame};
 
 /// The browser's clock in Unix seconds (the host's in native builds, where nothing renders).
 pub fn now() -> i64 {

@@ -18,6 +18,7 @@ pub struct Table {
     headings: Vec<&'static str>,
     rows: Vec<Row>,
     foot: Vec<Row>,
+    region: Option<String>,
 }
 
 /// One row: its `data-testid`, its `data-…` attributes and its cells.
@@ -79,7 +80,16 @@ impl Table {
             headings,
             rows: Vec::new(),
             foot: Vec::new(),
+            region: None,
         }
+    }
+
+    /// A wide table that may scroll sideways on a narrow screen: its wrapper becomes a named,
+    /// keyboard-focusable region (`label`), so that the scrolled columns can be reached without
+    /// a mouse.
+    pub fn scrolls(mut self, label: String) -> Self {
+        self.region = Some(label);
+        self
     }
 
     /// Dense rows (histories, reports).
@@ -204,20 +214,63 @@ pub fn DataTable(table: Table) -> impl IntoView {
         headings,
         rows,
         foot,
+        region,
     } = table;
     let foot = (!foot.is_empty()).then(|| {
         view! { <tfoot>{foot.into_iter().map(row_view).collect_view()}</tfoot> }
     });
     view! {
-        <div class="table-wrap">
+        <TableFrame testid class headings region>
+            <tbody>{rows.into_iter().map(row_view).collect_view()}</tbody>
+            {foot}
+        </TableFrame>
+    }
+}
+
+/// A table's frame: its wrapper (which scrolls sideways on a narrow screen), the `<table>` with
+/// its `data-testid`, a caption for screen readers and the column headings; `children` are its
+/// `<tbody>` (and `<tfoot>`). [`DataTable`] draws read-only tables in it; a table whose rows hold
+/// inputs builds its rows itself.
+#[component]
+pub fn TableFrame(
+    /// The table's `data-testid`.
+    testid: &'static str,
+    /// `table`, or `table table--compact`.
+    #[prop(default = "table")]
+    class: &'static str,
+    /// The column headings.
+    headings: Vec<&'static str>,
+    /// A caption only screen readers hear.
+    #[prop(optional)]
+    caption: Option<&'static str>,
+    /// A first column (of checkboxes) whose heading only screen readers hear.
+    #[prop(default = None)]
+    select: Option<&'static str>,
+    /// A last column (of buttons) whose heading only screen readers hear.
+    #[prop(default = None)]
+    actions: Option<&'static str>,
+    /// Names the wrapper and makes it a keyboard-focusable region (see [`Table::scrolls`]).
+    #[prop(default = None)]
+    region: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let focusable = region.is_some().then_some("0");
+    let role = region.is_some().then_some("region");
+    let unseen = |heading: Option<&'static str>| {
+        heading.map(|h| view! { <th scope="col"><span class="visually-hidden">{h}</span></th> })
+    };
+    view! {
+        <div class="table-wrap" tabindex=focusable role=role aria-label=region>
             <table class=class data-testid=testid>
+                {caption.map(|c| view! { <caption class="visually-hidden">{c}</caption> })}
                 <thead>
                     <tr>
+                        {unseen(select)}
                         {headings.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}
+                        {unseen(actions)}
                     </tr>
                 </thead>
-                <tbody>{rows.into_iter().map(row_view).collect_view()}</tbody>
-                {foot}
+                {children()}
             </table>
         </div>
     }

@@ -1,9 +1,11 @@
 //! What a person does in the console, as reusable steps: sign in, add a peer by its address and
-//! confirm its certificate. Also the simulated Moodle the network tests talk to.
+//! confirm its certificate, create an account. Also the simulated Moodle the network tests talk
+//! to, and the set-ups most tests start from: a server with its administrator signed in
+//! ([`signed_in_admin`]) and, with a Moodle beside it, a [`School`].
 
 use anyhow::{Context, ensure};
 use mnet::keys::SitePrivateKey;
-use moodle_sim::{Change, ChangeBody, ServeHandle, SimMoodle, start_loopback};
+use moodle_sim::{Change, ChangeBody, PushOptions, ServeHandle, SimMoodle, start_loopback};
 
 use crate::driver::Browser;
 use crate::server::TestServer;
@@ -40,6 +42,79 @@ pub async fn start_sim() -> anyhow::Result<(SimMoodle, ServeHandle)> {
     Ok(sim)
 }
 
+/// A server whose administrator ([`ADMIN`]) was created with the CLI before it started.
+pub async fn server_with_admin(name: &str) -> anyhow::Result<TestServer> {
+    TestServer::builder(name)
+        .admin(ADMIN, PASSWORD)
+        .start()
+        .await
+}
+
+/// A server with its administrator signed in, in a fresh browser; `name` labels logs and the
+/// browser profile.
+pub async fn signed_in_admin(name: &str) -> anyhow::Result<(TestServer, Browser)> {
+    let server = server_with_admin(name).await?;
+    let browser = Browser::start(name).await?;
+    sign_in(&browser, &server, ADMIN, PASSWORD).await?;
+    Ok((server, browser))
+}
+
+/// A SchoolBridge with its administrator signed in, and a simulated Moodle ([`start_sim`]).
+pub struct School {
+    pub server: TestServer,
+    pub sim: SimMoodle,
+    pub _sim_handle: ServeHandle,
+    pub browser: Browser,
+}
+
+impl School {
+    /// Starts everything and peers SchoolBridge and the Moodle both ways (SchoolBridge publishes
+    /// `schooltool_sis` to new peers); `name` labels logs and the browser profile.
+    pub async fn start(name: &str) -> anyhow::Result<School> {
+        let school = School::start_unpeered(name).await?;
+        add_peer(&school.browser, &school.server, &school.sim, None).await?;
+        school.sim.add_peer(&school.server.wwwroot()).await?;
+        Ok(school)
+    }
+
+    /// Starts everything, but neither side knows the other yet.
+    pub async fn start_unpeered(name: &str) -> anyhow::Result<School> {
+        let server = server_with_admin(name).await?;
+        let (sim, sim_handle) = start_sim().await?;
+        let browser = Browser::start(name).await?;
+        sign_in(&browser, &server, ADMIN, PASSWORD).await?;
+        Ok(School {
+            server,
+            sim,
+            _sim_handle: sim_handle,
+            browser,
+        })
+    }
+
+    /// Moodle sends `changes`, one MNet call each; every one must be accepted.
+    pub async fn push(&self, changes: &[Change]) -> anyhow::Result<()> {
+        let summary = self
+            .sim
+            .push(
+                &self.server.wwwroot(),
+                changes,
+                &PushOptions::default(),
+                |_| {},
+            )
+            .await;
+        ensure!(
+            summary.stopped.is_none() && summary.rejected == 0 && summary.done == changes.len(),
+            "the push did not go through: {summary}"
+        );
+        Ok(())
+    }
+
+    /// Opens a console page.
+    pub async fn open(&self, path: &str) -> anyhow::Result<()> {
+        self.browser.goto(&self.server.url(path)).await
+    }
+}
+
 /// Signs in on `/signin` and waits for the home page.
 pub async fn sign_in(
     browser: &Browser,
@@ -60,10 +135,10 @@ pub async fn submit_sign_in(
     password: &str,
 ) -> anyhow::Result<()> {
     browser
-        .fill("[data-testid=sign-in-username]", username)
-        .await?;
-    browser
-        .fill("[data-testid=sign-in-password]", password)
+        .fill_all(&[
+            ("[data-testid=sign-in-username]", username),
+            ("[data-testid=sign-in-password]", password),
+        ])
         .await?;
     browser.click("[data-testid=sign-in-submit]").await
 }
@@ -93,6 +168,30 @@ pub async fn review_new_peer(
             "data-value",
         )
         .await
+}
+
+/// On a peer's page, "Review key" fetches the peer's certificate again and finds it changed.
+pub async fn review_changed_key(browser: &Browser) -> anyhow::Result<()> {
+    browser.click("[data-testid=review-key]").await?;
+    browser
+        .wait_for_attr("[data-testid=review-result]", "data-changed", "true")
+        .await?;
+    Ok(())
+}
+
+/// On a peer's page after [`review_changed_key`], accepts the new key (with the confirmation) and
+/// waits until the page shows its `fingerprint`.
+pub async fn accept_key(browser: &Browser, fingerprint: &str) -> anyhow::Result<()> {
+    browser.click("[data-testid=accept-key]").await?;
+    browser.click("[data-testid=accept-key-yes]").await?;
+    browser
+        .wait_for_attr(
+            "[data-testid=peer-certificate-fingerprint]",
+            "data-value",
+            fingerprint,
+        )
+        .await?;
+    Ok(())
 }
 
 /// Adds `sim` as a peer through the console, confirming the certificate the browser read;
@@ -128,4 +227,62 @@ pub async fn add_peer(
         .await?;
     browser.wait_for("[data-testid=peer-next-steps]").await?;
     peer_id(&path).context("a peer page")
+}
+
+/// The password [`create_account`] gives and [`switch_to`] signs in with.
+pub const STAFF_PASSWORD: &str = "a long enough password";
+
+/// An administrator creates a local account with one role on the People page, with
+/// [`STAFF_PASSWORD`].
+pub async fn create_account(
+    browser: &Browser,
+    username: &str,
+    first: &str,
+    last: &str,
+    role: &str,
+) -> anyhow::Result<()> {
+    create_account_with_password(browser, username, first, last, role, STAFF_PASSWORD).await
+}
+
+/// An administrator creates a local account with one role and this password on the People page;
+/// the page says it was created, by name.
+pub async fn create_account_with_password(
+    browser: &Browser,
+    username: &str,
+    first: &str,
+    last: &str,
+    role: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    browser.click("[data-testid=nav-people]").await?;
+    browser.wait_for("[data-testid=new-person-form]").await?;
+    browser
+        .fill_all(&[
+            ("[data-testid=np-username]", username),
+            ("[data-testid=np-firstname]", first),
+            ("[data-testid=np-lastname]", last),
+            ("[data-testid=np-password]", password),
+        ])
+        .await?;
+    browser
+        .click(&format!("[data-testid=np-role-{role}]"))
+        .await?;
+    browser.click("[data-testid=np-submit]").await?;
+    browser
+        .wait_for_text(
+            "[data-testid=people-notice]",
+            &format!("Account created for {first} {last}"),
+        )
+        .await?;
+    Ok(())
+}
+
+/// Signs out and in again as `username` (an account from [`create_account`]).
+pub async fn switch_to(school: &School, username: &str) -> anyhow::Result<()> {
+    school.browser.click("[data-testid=sign-out]").await?;
+    school
+        .browser
+        .wait_for("[data-testid=sign-in-form]")
+        .await?;
+    sign_in(&school.browser, &school.server, username, STAFF_PASSWORD).await
 }

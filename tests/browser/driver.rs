@@ -137,6 +137,28 @@ impl Browser {
         Ok(self.client()?.execute(script, vec![]).await?)
     }
 
+    /// Runs JavaScript that returns a list and keeps its strings (nothing if it is no list).
+    pub async fn execute_strings(&self, script: &str) -> anyhow::Result<Vec<String>> {
+        Ok(self
+            .execute(script)
+            .await?
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// `element.dataset[key]` of every element matching `css`, in page order, as a JSON array.
+    pub async fn dataset_of_all(&self, css: &str, key: &str) -> anyhow::Result<serde_json::Value> {
+        self.execute(&format!(
+            "return [...document.querySelectorAll({css:?})].map(e => e.dataset[{key:?}])"
+        ))
+        .await
+    }
+
     /// The browser's `navigator.userAgent` (what it sends as `User-Agent`).
     pub async fn user_agent(&self) -> anyhow::Result<String> {
         match self.execute("return navigator.userAgent").await? {
@@ -282,6 +304,24 @@ impl Browser {
             .with_context(|| format!("cannot type into {css}"))
     }
 
+    /// Fills in a form's fields in turn: each `(css, text)` as [`Browser::fill`] does.
+    pub async fn fill_all(&self, fields: &[(&str, &str)]) -> anyhow::Result<()> {
+        for (css, text) in fields {
+            self.fill(css, text).await?;
+        }
+        Ok(())
+    }
+
+    /// Types `keys` into the element matching `css` as they come (no clearing first), special
+    /// keys as WebDriver's code points (`fantoccini::key::Key`, e.g. `'\u{e007}'` Enter).
+    pub async fn type_keys(&self, css: &str, keys: &str) -> anyhow::Result<()> {
+        self.wait_for(css)
+            .await?
+            .send_keys(keys)
+            .await
+            .with_context(|| format!("cannot type into {css}"))
+    }
+
     /// Chooses the option with `value` in the `<select>` matching `css`.
     pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
         self.wait_for(&format!("{css} option[value=\"{value}\"]"))
@@ -298,6 +338,15 @@ impl Browser {
         Ok(self.client()?.find_all(Locator::Css(css)).await?.len())
     }
 
+    /// Waits until exactly `n` elements match `css` (a list that loads after its panel opens).
+    pub async fn wait_for_count(&self, css: &str, n: usize) -> anyhow::Result<()> {
+        let what = format!("{n} × {css}");
+        poll(&what, PATIENCE, || async move {
+            Ok((self.count(css).await? == n).then_some(()))
+        })
+        .await
+    }
+
     /// Sizes the window (the page's width is what a phone or a laptop shows).
     pub async fn set_viewport(&self, width: u32, height: u32) -> anyhow::Result<()> {
         Ok(self.client()?.set_window_size(width, height).await?)
@@ -306,6 +355,46 @@ impl Browser {
     /// Runs a Chrome DevTools command through chromedriver (`goog/cdp/execute`), for what
     /// WebDriver has no command for (print media).
     pub async fn devtools(&self, command: &str, params: serde_json::Value) -> anyhow::Result<()> {
+        self.devtools_answer(command, params).await.map(|_| ())
+    }
+
+    /// Prints the page to PDF as Chromium prints it (`Page.printToPDF`, print CSS, the paper's
+    /// size in inches, Chromium's default margins unless `@page` sets them), saves it to
+    /// `test-artifacts/<name>.pdf` and returns its path.
+    pub async fn print_to_pdf(
+        &self,
+        name: &str,
+        paper_inches: (f64, f64),
+    ) -> anyhow::Result<PathBuf> {
+        use base64::Engine as _;
+        let answer = self
+            .devtools_answer(
+                "Page.printToPDF",
+                json!({
+                    "paperWidth": paper_inches.0,
+                    "paperHeight": paper_inches.1,
+                    "printBackground": false,
+                    "preferCSSPageSize": false,
+                }),
+            )
+            .await?;
+        let data = answer["value"]["data"]
+            .as_str()
+            .context("Page.printToPDF gave no data")?;
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .context("Page.printToPDF data is not base64")?;
+        let path = artifacts_dir()?.join(format!("{name}.pdf"));
+        std::fs::write(&path, pdf).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(path)
+    }
+
+    /// [`Browser::devtools`], with chromedriver's JSON answer (`{"value": …}`).
+    pub async fn devtools_answer(
+        &self,
+        command: &str,
+        params: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
         use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         let session = self
             .client()?
@@ -355,11 +444,13 @@ impl Browser {
             }
             answer.extend_from_slice(&chunk[..n]);
         }
+        let body = serde_json::from_slice(answer.get(head_end..).unwrap_or_default())
+            .unwrap_or(serde_json::Value::Null);
         let answer = String::from_utf8_lossy(&answer);
         if !answer.starts_with("HTTP/1.1 200") {
             bail!("chromedriver refused {command}: {answer}");
         }
-        Ok(())
+        Ok(body)
     }
 
     /// Lays the page out as it prints (`@media print`), or as it shows again.
@@ -384,20 +475,11 @@ impl Browser {
         // `window.axe` itself.
         self.execute(&format!("{source}\nreturn typeof window.axe;"))
             .await?;
-        let found = self
-            .execute(
-                "return window.axe.run(document).then(r => r.violations.map(v => \
-                 `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | ')})`));",
-            )
-            .await?;
-        Ok(found
-            .as_array()
-            .map(|list| {
-                list.iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default())
+        self.execute_strings(
+            "return window.axe.run(document).then(r => r.violations.map(v => \
+             `${v.id}: ${v.help} (${v.nodes.length}: ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(' | ')})`));",
+        )
+        .await
     }
 
     /// Saves a PNG of the whole page to `test-artifacts/<name>.png` and returns its path. The

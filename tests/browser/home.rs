@@ -37,20 +37,11 @@ async fn a_signed_out_visitor_is_sent_to_sign_in_on_a_healthy_server() -> anyhow
 
 /// The steps of the home page's checklist, as `step:done`.
 async fn first_run_steps(b: &Browser) -> anyhow::Result<Vec<String>> {
-    let found = b
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=first-run-step]')]\
-               .map(s => s.dataset.step + ':' + s.dataset.done)",
-        )
-        .await?;
-    Ok(found
-        .as_array()
-        .map(|l| {
-            l.iter()
-                .filter_map(|s| s.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default())
+    b.execute_strings(
+        "return [...document.querySelectorAll('[data-testid=first-run-step]')]\
+           .map(s => s.dataset.step + ':' + s.dataset.done)",
+    )
+    .await
 }
 
 /// Opens the home page and waits until its checklist reads `expected` (empty: no checklist).
@@ -70,19 +61,14 @@ async fn home_reads(b: &Browser, server: &TestServer, expected: &[&str]) -> anyh
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_install_leads_the_administrator_through_setting_up() -> anyhow::Result<()> {
-    use crate::actions::{ADMIN, PASSWORD, SIM_NAME, add_peer, sign_in, start_sim};
+    use crate::actions::{SIM_NAME, School, add_peer};
     use moodle_sim::{PushOptions, Story};
-    let server = TestServer::builder("first-run")
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let (sim, _sim_handle) = start_sim().await?;
-    let b = Browser::start("first-run").await?;
-    sign_in(&b, &server, ADMIN, PASSWORD).await?;
+    let school = School::start_unpeered("first-run").await?;
+    let (server, sim, b) = (&school.server, &school.sim, &school.browser);
     // Nothing is set up: three steps to do, each with the page that does it.
     home_reads(
-        &b,
-        &server,
+        b,
+        server,
         &["peer:false", "services:false", "sign-in:false"],
     )
     .await?;
@@ -104,16 +90,11 @@ async fn a_fresh_install_leads_the_administrator_through_setting_up() -> anyhow:
     b.screenshot("add-peer-not-moodle").await?;
 
     // 1. The Moodle is added; its page says what to do next, there and here.
-    add_peer(&b, &server, &sim, None).await?;
+    add_peer(b, server, sim, None).await?;
     b.wait_for_text("[data-testid=next-in-moodle]", &server.wwwroot())
         .await?;
     b.screenshot("peer-added-next-steps").await?;
-    home_reads(
-        &b,
-        &server,
-        &["peer:true", "services:false", "sign-in:false"],
-    )
-    .await?;
+    home_reads(b, server, &["peer:true", "services:false", "sign-in:false"]).await?;
 
     // 2. Moodle's administrator adds SchoolBridge and ticks the services: records arrive.
     sim.add_peer(&server.wwwroot()).await?;
@@ -122,12 +103,7 @@ async fn a_fresh_install_leads_the_administrator_through_setting_up() -> anyhow:
         .push(&server.wwwroot(), &changes, &PushOptions::default(), |_| {})
         .await;
     anyhow::ensure!(summary.rejected == 0, "the push: {summary}");
-    home_reads(
-        &b,
-        &server,
-        &["peer:true", "services:true", "sign-in:false"],
-    )
-    .await?;
+    home_reads(b, server, &["peer:true", "services:true", "sign-in:false"]).await?;
 
     // 3. Everyone from the Moodle who teaches there may sign in: asked first, then done.
     b.click("[data-testid=first-run-step][data-step=sign-in] a")
@@ -152,6 +128,6 @@ async fn a_fresh_install_leads_the_administrator_through_setting_up() -> anyhow:
         .await?;
     b.screenshot("people-allowed-teachers").await?;
     // All done: the checklist has gone.
-    home_reads(&b, &server, &[]).await?;
-    b.close().await
+    home_reads(b, server, &[]).await?;
+    school.browser.close().await
 }

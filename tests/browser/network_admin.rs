@@ -6,20 +6,12 @@
 
 use mnet::keys::SitePrivateKey;
 
-use crate::actions::{ADMIN, PASSWORD, add_peer, sign_in, start_sim};
-use crate::driver::Browser;
-use crate::server::TestServer;
+use crate::actions::{School, accept_key, add_peer, review_changed_key};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_administrator_connects_and_looks_after_a_moodle() -> anyhow::Result<()> {
-    let server = TestServer::builder("network-admin")
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let (sim, _sim_handle) = start_sim().await?;
-    let browser = Browser::start("network-admin").await?;
-
-    sign_in(&browser, &server, ADMIN, PASSWORD).await?;
+    let school = School::start_unpeered("network-admin").await?;
+    let (server, sim, browser) = (&school.server, &school.sim, &school.browser);
     browser.wait_for("[data-testid=nav-activity]").await?;
     browser.screenshot("home-admin").await?;
 
@@ -28,7 +20,7 @@ async fn an_administrator_connects_and_looks_after_a_moodle() -> anyhow::Result<
     browser.wait_for("[data-testid=peers-empty]").await?;
 
     // Add the peer by its address; the certificate is read in the browser and confirmed.
-    let peer_id = add_peer(&browser, &server, &sim, Some("add-peer-review")).await?;
+    let peer_id = add_peer(browser, server, sim, Some("add-peer-review")).await?;
     browser.screenshot("peer-page").await?;
 
     // Before the Moodle knows SchoolBridge, "Verify now" explains why it fails (7020).
@@ -171,10 +163,7 @@ async fn an_administrator_connects_and_looks_after_a_moodle() -> anyhow::Result<
     browser
         .goto(&server.url(&format!("/peers/{peer_id}")))
         .await?;
-    browser.click("[data-testid=review-key]").await?;
-    browser
-        .wait_for_attr("[data-testid=review-result]", "data-changed", "true")
-        .await?;
+    review_changed_key(browser).await?;
     browser.wait_for("[data-testid=key-changed]").await?;
     browser
         .wait_for_attr(
@@ -184,15 +173,7 @@ async fn an_administrator_connects_and_looks_after_a_moodle() -> anyhow::Result<
         )
         .await?;
     browser.screenshot("peer-key-changed").await?;
-    browser.click("[data-testid=accept-key]").await?;
-    browser.click("[data-testid=accept-key-yes]").await?;
-    browser
-        .wait_for_attr(
-            "[data-testid=peer-certificate-fingerprint]",
-            "data-value",
-            &sim.certificate().fingerprint_sha256(),
-        )
-        .await?;
+    accept_key(browser, &sim.certificate().fingerprint_sha256()).await?;
     assert_eq!(browser.count("[data-testid=key-changed]").await?, 0);
 
     // Rename the peer.
@@ -244,5 +225,5 @@ async fn an_administrator_connects_and_looks_after_a_moodle() -> anyhow::Result<
         .wait_for_text("[data-testid=peer-name]", "Springfield Elementary Moodle")
         .await?;
 
-    browser.close().await
+    school.browser.close().await
 }

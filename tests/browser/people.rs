@@ -1,70 +1,49 @@
 //! People: an administrator creates a local account for a counsellor and edits roles; the
 //! counsellor then reads People but cannot change anything, and administration is closed to them.
 
-use crate::actions::{ADMIN, PASSWORD, sign_in};
-use crate::driver::Browser;
-use crate::server::TestServer;
+use crate::actions::{ADMIN, create_account_with_password, sign_in, signed_in_admin};
 
 #[tokio::test]
 async fn a_counsellor_account_reads_people_and_nothing_more() -> anyhow::Result<()> {
-    let server = TestServer::builder("people")
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let browser = Browser::start("people").await?;
-    sign_in(&browser, &server, ADMIN, PASSWORD).await?;
+    let (server, browser) = signed_in_admin("people").await?;
 
-    browser.click("[data-testid=nav-people]").await?;
+    create_account_with_password(
+        &browser,
+        "edna",
+        "Edna",
+        "Krabappel",
+        "teacher",
+        "fourth grade rules",
+    )
+    .await?;
     browser.wait_for("[data-testid=people-table]").await?;
-    browser.fill("[data-testid=np-username]", "edna").await?;
-    browser.fill("[data-testid=np-firstname]", "Edna").await?;
-    browser
-        .fill("[data-testid=np-lastname]", "Krabappel")
-        .await?;
-    browser
-        .fill("[data-testid=np-password]", "fourth grade rules")
-        .await?;
-    browser.click("[data-testid=np-role-teacher]").await?;
-    browser.click("[data-testid=np-submit]").await?;
-    browser
-        .wait_for_text(
-            "[data-testid=people-notice]",
-            "Account created for Edna Krabappel",
-        )
-        .await?;
     // Roles: teacher → counsellor.
     let edna = "[data-testid=person-row][data-username=edna]";
     browser
         .wait_for_text(&format!("{edna} [data-testid=person-name]"), "Edna")
         .await?;
-    browser
-        .click(&format!("{edna} [data-testid=edit-roles]"))
-        .await?;
-    browser
-        .click(&format!("{edna} [data-testid=role-teacher]"))
-        .await?;
-    browser
-        .click(&format!("{edna} [data-testid=role-counsellor]"))
-        .await?;
-    browser
-        .click(&format!("{edna} [data-testid=save-roles]"))
-        .await?;
+    for control in [
+        "edit-roles",
+        "role-teacher",
+        "role-counsellor",
+        "save-roles",
+    ] {
+        browser
+            .click(&format!("{edna} [data-testid={control}]"))
+            .await?;
+    }
     browser
         .wait_for_text(&format!("{edna} [data-testid=person-roles]"), "counsellor")
         .await?;
     // Sign-in rights one by one: withdraw, then allow again.
-    browser
-        .click(&format!("{edna} [data-testid=toggle-login]"))
-        .await?;
-    browser
-        .wait_for("[data-testid=person-row][data-username=edna][data-login=false]")
-        .await?;
-    browser
-        .click(&format!("{edna} [data-testid=toggle-login]"))
-        .await?;
-    browser
-        .wait_for("[data-testid=person-row][data-username=edna][data-login=true]")
-        .await?;
+    for allowed in ["false", "true"] {
+        browser
+            .click(&format!("{edna} [data-testid=toggle-login]"))
+            .await?;
+        browser
+            .wait_for(&format!("{edna}[data-login={allowed}]"))
+            .await?;
+    }
     browser.screenshot("people-admin").await?;
     // The administrator's own row offers no "Withdraw": it would lock them out (the server
     // refuses it too).

@@ -13,19 +13,13 @@ async fn the_printed_set_up_link_creates_the_first_administrator() -> anyhow::Re
     browser.goto(&link).await?;
     browser.wait_for("[data-testid=setup-form]").await?;
     browser
-        .fill("[data-testid=setup-username]", "skinner")
+        .fill_all(&[
+            ("[data-testid=setup-username]", "skinner"),
+            ("[data-testid=setup-firstname]", "Seymour"),
+            ("[data-testid=setup-lastname]", "Skinner"),
+        ])
         .await?;
-    browser
-        .fill("[data-testid=setup-firstname]", "Seymour")
-        .await?;
-    browser
-        .fill("[data-testid=setup-lastname]", "Skinner")
-        .await?;
-    browser
-        .fill("[data-testid=setup-password]", "short")
-        .await?;
-    browser.fill("[data-testid=setup-confirm]", "shirt").await?;
-    browser.click("[data-testid=setup-submit]").await?;
+    submit_passwords(&browser, "short", "shirt").await?;
     // Checked in the browser before anything is sent.
     browser
         .wait_for_attr("[data-testid=setup-password]", "aria-invalid", "true")
@@ -35,13 +29,7 @@ async fn the_printed_set_up_link_creates_the_first_administrator() -> anyhow::Re
         .await?;
     browser.screenshot("setup").await?;
 
-    browser
-        .fill("[data-testid=setup-password]", "correct horse battery")
-        .await?;
-    browser
-        .fill("[data-testid=setup-confirm]", "correct horse battery")
-        .await?;
-    browser.click("[data-testid=setup-submit]").await?;
+    submit_passwords(&browser, "correct horse battery", "correct horse battery").await?;
     // Created and signed in: the administrator's navigation is there.
     browser
         .wait_for_text("[data-testid=home] h1", "Welcome, Seymour")
@@ -56,4 +44,15 @@ async fn the_printed_set_up_link_creates_the_first_administrator() -> anyhow::Re
     browser.wait_for("[data-testid=setup-done]").await?;
 
     browser.close().await
+}
+
+/// Types the password and its confirmation into the set-up form and sends it.
+async fn submit_passwords(browser: &Browser, password: &str, confirm: &str) -> anyhow::Result<()> {
+    browser
+        .fill_all(&[
+            ("[data-testid=setup-password]", password),
+            ("[data-testid=setup-confirm]", confirm),
+        ])
+        .await?;
+    browser.click("[data-testid=setup-submit]").await
 }

@@ -1,27 +1,17 @@
 //! Signing in: wrong passwords, `?next=` honoured for local paths only, and a signed-out SSO jump
 //! that comes back to the server's jump page after signing in.
 
-use crate::actions::{ADMIN, PASSWORD, submit_sign_in};
+use crate::actions::{ADMIN, PASSWORD, server_with_admin, submit_sign_in};
 use crate::driver::Browser;
-use crate::server::TestServer;
 
 #[tokio::test]
 async fn next_is_honoured_for_local_paths_only() -> anyhow::Result<()> {
-    let server = TestServer::builder("sign-in")
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
+    let server = server_with_admin("sign-in").await?;
     let browser = Browser::start("sign-in").await?;
 
     // A wrong password is said plainly, next to the form.
     browser.goto(&server.url("/signin")).await?;
-    browser
-        .fill("[data-testid=sign-in-username]", ADMIN)
-        .await?;
-    browser
-        .fill("[data-testid=sign-in-password]", "not the password")
-        .await?;
-    browser.click("[data-testid=sign-in-submit]").await?;
+    submit_sign_in(&browser, ADMIN, "not the password").await?;
     browser
         .wait_for_text("[data-testid=sign-in-error]", "not right")
         .await?;

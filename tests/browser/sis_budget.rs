@@ -18,9 +18,8 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 
-use crate::actions::{ADMIN, PASSWORD, sign_in};
+use crate::actions::signed_in_admin;
 use crate::driver::Browser;
-use crate::server::TestServer;
 use crate::support::{artifacts_dir, poll};
 
 const RUNS: usize = 7;
@@ -103,12 +102,7 @@ async fn mark(browser: &Browser, name: &str) -> anyhow::Result<f64> {
 #[tokio::test]
 #[ignore = "a benchmark: run by hand, see BENCHMARKS.md §4"]
 async fn gradebook_budget() -> anyhow::Result<()> {
-    let server = TestServer::builder("sis-budget")
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let browser = Browser::start("sis-budget").await?;
-    sign_in(&browser, &server, ADMIN, PASSWORD).await?;
+    let (server, browser) = signed_in_admin("sis-budget").await?;
     let section = browser
         .execute(&format!("return (async () => {{ {MAKE_BOOK} }})();"))
         .await?

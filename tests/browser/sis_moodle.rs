@@ -2,42 +2,25 @@
 //! principal (the administrator) reading and acting in the console.
 
 use anyhow::ensure;
-use moodle_sim::school::Points;
-use moodle_sim::{Change, ChangeBody, Story};
+use moodle_sim::{ChangeBody, Story};
 
-use super::{School, cell, open_cell, open_section, open_student};
+use crate::driver::Browser;
 
-/// Scenario 2's student and second quiz (`moodle-sim` story ids: 820000 + n).
-const LUCIA: &str = "moodle-user-820002";
-const QUIZ_2: &str = "moodle-gradeitem-820003";
+use super::{
+    School, cell, open_cell, open_gradebook, open_section, open_student, quiz_2_third_attempt,
+    school_after_scenarios_1_to_4,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() -> anyhow::Result<()>
 {
-    let school = School::start("sis-moodle").await?;
-    let b = &school.browser;
-    for story in [
-        Story::SelfEnrolFiveCourses,
-        Story::NewStudentProgress,
-        Story::DropCourse,
-        Story::TeacherAddsAssignments,
-    ] {
-        school.push(&story.changes(1)).await?;
-    }
     // Scenario 2, one more change: a third attempt at Quiz 2 on 20 October (17 → 19 → 20).
-    school
-        .push(&[Change {
-            eventid: "extra-quiz2-attempt3".into(),
-            timemodified: 1_792_500_000, // 2026-10-20 12:40 UTC
-            body: ChangeBody::NewGrade {
-                assessmentid: QUIZ_2.into(),
-                userid: LUCIA.into(),
-                points_earned: Some(Points::whole(20)),
-                excepted: false,
-                attempt_num: 3,
-            },
-        }])
-        .await?;
+    let third_attempt = quiz_2_third_attempt(
+        "extra-quiz2-attempt3",
+        1_792_500_000, // 2026-10-20 12:40 UTC
+    );
+    let school = school_after_scenarios_1_to_4("sis-moodle", &[third_attempt]).await?;
+    let b = &school.browser;
 
     // Scenario 1: in July (or any time after), the principal sees the five self-enrolments.
     open_student(b, "Okafor").await?;
@@ -77,9 +60,7 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     ensure!(filtered == 1, "{filtered} sections for Ms Dubois");
 
     // Scenario 2: a grade changed twice has its whole history in the gradebook …
-    open_section(b, "Chemistry (Period 2, Haddad)").await?;
-    b.click("[data-testid=open-gradebook]").await?;
-    b.wait_for("[data-testid=gradebook]").await?;
+    open_gradebook(b, "Chemistry (Period 2, Haddad)").await?;
     let (text, source) = cell(b, "Fernández", "Quiz 2: Bonds").await?;
     ensure!(
         text == "20" && source.as_deref() == Some("moodle"),
@@ -88,9 +69,7 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     open_cell(b, "Fernández", "Quiz 2: Bonds").await?;
     b.wait_for("[data-testid=grade-history]").await?;
     let values = b
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=grade-history-row]')].map(r => r.dataset.points)",
-        )
+        .dataset_of_all("[data-testid=grade-history-row]", "points")
         .await?;
     ensure!(
         values == serde_json::json!(["17", "19", "20"]),
@@ -133,7 +112,7 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     let csv = b.attr("[data-testid=download-csv]", "href").await?;
     ensure!(
         csv.as_deref()
-            .is_some_and(|h| h.contains("/progress.csv?as_of=1791676799")),
+            .is_some_and(|h| h.contains("/progress.csv?day=2026-10-10")),
         "CSV link {csv:?}"
     );
     b.screenshot("sis-progress").await?;
@@ -161,9 +140,7 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     b.click("[data-testid=status-submit]").await?;
     b.wait_for("[data-testid=status-saved]").await?;
     let history = b
-        .execute(
-            "return [...document.querySelectorAll('[data-testid=status-history-row]')].map(r => r.dataset.status)",
-        )
+        .dataset_of_all("[data-testid=status-history-row]", "status")
         .await?;
     ensure!(
         history == serde_json::json!(["active", "withdrawn", "withdrawn_no_grade"]),
@@ -208,20 +185,8 @@ async fn a_principal_follows_enrolments_grades_and_a_withdrawal_from_moodle() ->
     ensure!(section > 0);
 
     // Scenario 4: every assignment arrived as a grade item, marked as Moodle's, with its flags.
-    open_section(b, "Geometry (Period 1, Andersson)").await?;
-    b.click("[data-testid=open-gradebook]").await?;
-    b.wait_for("[data-testid=gradebook]").await?;
-    ensure!(
-        b.attr("[data-testid=gradebook]", "data-columns")
-            .await?
-            .as_deref()
-            == Some("5")
-    );
-    ensure!(
-        b.count("[data-testid=gradebook-column][data-origin=moodle]")
-            .await?
-            == 5
-    );
+    open_gradebook(b, "Geometry (Period 1, Andersson)").await?;
+    ensure_columns_all(b, 5, "[data-origin=moodle]").await?;
     b.wait_for_text("[data-testid=gradebook]", "Project: Tessellations")
         .await?;
     b.wait_for_text("[data-testid=gradebook]", "60 pts").await?;
@@ -290,21 +255,9 @@ async fn manual_lab_items_link_up_with_moodle_and_keep_their_grades() -> anyhow:
     // … then she adds the labs in Moodle with the same names, and Moodle grades Lab 2.
     school.push(&changes[first_item..]).await?;
     school.browser.goto(&school.server.url("/")).await?;
-    open_section(b, "Biology (Period 3, Mensah)").await?;
-    b.click("[data-testid=open-gradebook]").await?;
-    b.wait_for("[data-testid=gradebook]").await?;
+    open_gradebook(b, "Biology (Period 3, Mensah)").await?;
     // Linked, not duplicated.
-    ensure!(
-        b.attr("[data-testid=gradebook]", "data-columns")
-            .await?
-            .as_deref()
-            == Some("2")
-    );
-    ensure!(
-        b.count("[data-testid=gradebook-column][data-origin=manual][data-linked=true]")
-            .await?
-            == 2
-    );
+    ensure_columns_all(b, 2, "[data-origin=manual][data-linked=true]").await?;
     // The manual grades stay; Moodle's grades flow in beside them.
     let lab1 = cell(b, "Rossi", "Lab 1: Cell Observation").await?;
     ensure!(lab1 == ("22".into(), Some("manual".into())), "{lab1:?}");
@@ -322,7 +275,8 @@ async fn manual_lab_items_link_up_with_moodle_and_keep_their_grades() -> anyhow:
     open_cell(b, "Clarke", "Lab 2: Enzymes").await?;
     b.wait_for_attr("[data-testid=cell-mode]", "data-mode", "correct")
         .await?;
-    ensure!(b.count("[data-testid=grade-history-row]").await? == 2);
+    b.wait_for_count("[data-testid=grade-history-row]", 2)
+        .await?;
     b.click("[data-testid=close-cell]").await?;
     // A Moodle grade on a linked item is read-only here.
     open_cell(b, "Rossi", "Lab 2: Enzymes").await?;
@@ -331,4 +285,19 @@ async fn manual_lab_items_link_up_with_moodle_and_keep_their_grades() -> anyhow:
     ensure!(b.count("[data-testid=grade-form]").await? == 0);
     b.screenshot("sis-gradebook-linked").await?;
     school.browser.close().await
+}
+
+/// The open gradebook has `columns` columns, and every one of them matches `kind` (attributes of
+/// a `gradebook-column`).
+async fn ensure_columns_all(b: &Browser, columns: usize, kind: &str) -> anyhow::Result<()> {
+    let total = b.attr("[data-testid=gradebook]", "data-columns").await?;
+    ensure!(
+        total.as_deref() == Some(columns.to_string().as_str()),
+        "{total:?} columns"
+    );
+    let matching = b
+        .count(&format!("[data-testid=gradebook-column]{kind}"))
+        .await?;
+    ensure!(matching == columns, "{matching} columns are {kind}");
+    Ok(())
 }

@@ -13,63 +13,50 @@ mod sis_manual;
 #[path = "sis_budget.rs"]
 mod sis_budget;
 
-use anyhow::{Context, ensure};
-use moodle_sim::{Change, PushOptions, ServeHandle, SimMoodle};
+#[path = "sis_transcript.rs"]
+mod sis_transcript;
 
-use crate::actions::{ADMIN, PASSWORD, add_peer, sign_in, start_sim};
+use anyhow::Context;
+use moodle_sim::school::Points;
+use moodle_sim::{Change, ChangeBody, Story};
+
+pub use crate::actions::{School, create_account, switch_to};
 use crate::driver::Browser;
-use crate::server::TestServer;
 
-/// A SchoolBridge and a simulated Moodle peered both ways (SchoolBridge publishes
-/// `schooltool_sis` to new peers), with the administrator signed in.
-pub struct School {
-    pub server: TestServer,
-    pub sim: SimMoodle,
-    pub _sim_handle: ServeHandle,
-    pub browser: Browser,
+/// Scenario 2's student and second quiz (`moodle-sim` story ids: 820000 + n).
+pub const LUCIA: &str = "moodle-user-820002";
+pub const QUIZ_2: &str = "moodle-gradeitem-820003";
+
+/// A [`School`] whose Moodle sent scenarios 1–4's stories (five self-enrolments, a student's
+/// progress, a dropped course and a teacher's assignments), then the changes in `more`.
+pub async fn school_after_scenarios_1_to_4(name: &str, more: &[Change]) -> anyhow::Result<School> {
+    let school = School::start(name).await?;
+    for story in [
+        Story::SelfEnrolFiveCourses,
+        Story::NewStudentProgress,
+        Story::DropCourse,
+        Story::TeacherAddsAssignments,
+    ] {
+        school.push(&story.changes(1)).await?;
+    }
+    if !more.is_empty() {
+        school.push(more).await?;
+    }
+    Ok(school)
 }
 
-impl School {
-    /// Starts everything; `name` labels logs and the browser profile.
-    pub async fn start(name: &str) -> anyhow::Result<School> {
-        let server = TestServer::builder(name)
-            .admin(ADMIN, PASSWORD)
-            .start()
-            .await?;
-        let (sim, sim_handle) = start_sim().await?;
-        let browser = Browser::start(name).await?;
-        sign_in(&browser, &server, ADMIN, PASSWORD).await?;
-        add_peer(&browser, &server, &sim, None).await?;
-        sim.add_peer(&server.wwwroot()).await?;
-        Ok(School {
-            server,
-            sim,
-            _sim_handle: sim_handle,
-            browser,
-        })
-    }
-
-    /// Moodle sends `changes`, one MNet call each; every one must be accepted.
-    pub async fn push(&self, changes: &[Change]) -> anyhow::Result<()> {
-        let summary = self
-            .sim
-            .push(
-                &self.server.wwwroot(),
-                changes,
-                &PushOptions::default(),
-                |_| {},
-            )
-            .await;
-        ensure!(
-            summary.stopped.is_none() && summary.rejected == 0 && summary.done == changes.len(),
-            "the push did not go through: {summary}"
-        );
-        Ok(())
-    }
-
-    /// Opens a console page.
-    pub async fn open(&self, path: &str) -> anyhow::Result<()> {
-        self.browser.goto(&self.server.url(path)).await
+/// Scenario 2, one more change: Lucía's third attempt at Quiz 2 (20 points), at `timemodified`.
+pub fn quiz_2_third_attempt(eventid: &str, timemodified: i64) -> Change {
+    Change {
+        eventid: eventid.into(),
+        timemodified,
+        body: ChangeBody::NewGrade {
+            assessmentid: QUIZ_2.into(),
+            userid: LUCIA.into(),
+            points_earned: Some(Points::whole(20)),
+            excepted: false,
+            attempt_num: 3,
+        },
     }
 }
 
@@ -118,16 +105,24 @@ pub async fn open_section(browser: &Browser, name: &str) -> anyhow::Result<i64> 
     Ok(id.parse()?)
 }
 
+/// JavaScript that finds the gradebook's row `r` of `student` (row heading text) and column `c`
+/// of `item` (column name); either is -1 if there is none.
+fn find_cell(student: &str, item: &str) -> String {
+    format!(
+        "const cols = [...document.querySelectorAll('[data-testid=gradebook-column]')]; \
+         const c = cols.findIndex(th => th.querySelector('.gradebook__name').textContent === {item:?}); \
+         const rows = [...document.querySelectorAll('[data-testid=gradebook-row]')]; \
+         const r = rows.findIndex(tr => tr.querySelector('th').textContent.includes({student:?}));"
+    )
+}
+
 /// Clicks the gradebook cell of `student` (row heading text) and `item` (column name) and waits
 /// for its panel.
 pub async fn open_cell(browser: &Browser, student: &str, item: &str) -> anyhow::Result<()> {
     let cell = browser
         .execute(&format!(
-            "const cols = [...document.querySelectorAll('[data-testid=gradebook-column]')]; \
-             const c = cols.findIndex(th => th.querySelector('.gradebook__name').textContent === {item:?}); \
-             const rows = [...document.querySelectorAll('[data-testid=gradebook-row]')]; \
-             const r = rows.findIndex(tr => tr.querySelector('th').textContent.includes({student:?})); \
-             return (c < 0 || r < 0) ? null : r + ':' + c;"
+            "{} return (c < 0 || r < 0) ? null : r + ':' + c;",
+            find_cell(student, item)
         ))
         .await?;
     let cell = cell
@@ -150,12 +145,9 @@ pub async fn cell(
 ) -> anyhow::Result<(String, Option<String>)> {
     let found = browser
         .execute(&format!(
-            "const cols = [...document.querySelectorAll('[data-testid=gradebook-column]')]; \
-             const c = cols.findIndex(th => th.querySelector('.gradebook__name').textContent === {item:?}); \
-             const rows = [...document.querySelectorAll('[data-testid=gradebook-row]')]; \
-             const r = rows.findIndex(tr => tr.querySelector('th').textContent.includes({student:?})); \
-             const b = document.querySelector(`[data-cell='${{r}}:${{c}}']`); \
-             return b ? [b.textContent.trim(), b.dataset.source || null] : null;"
+            "{} const b = document.querySelector(`[data-cell='${{r}}:${{c}}']`); \
+             return b ? [b.textContent.trim(), b.dataset.source || null] : null;",
+            find_cell(student, item)
         ))
         .await?;
     let pair = found
@@ -167,44 +159,46 @@ pub async fn cell(
     ))
 }
 
-/// An administrator creates a local account with one role on the People page.
-pub async fn create_account(
-    browser: &Browser,
-    username: &str,
-    first: &str,
-    last: &str,
-    role: &str,
-) -> anyhow::Result<()> {
-    browser.click("[data-testid=nav-people]").await?;
-    browser.wait_for("[data-testid=new-person-form]").await?;
-    browser.fill("[data-testid=np-username]", username).await?;
-    browser.fill("[data-testid=np-firstname]", first).await?;
-    browser.fill("[data-testid=np-lastname]", last).await?;
-    browser
-        .fill("[data-testid=np-password]", "a long enough password")
-        .await?;
-    browser
-        .click(&format!("[data-testid=np-role-{role}]"))
-        .await?;
-    browser.click("[data-testid=np-submit]").await?;
-    browser
-        .wait_for_text("[data-testid=people-notice]", "Account created")
-        .await?;
-    Ok(())
+/// Opens the gradebook of the section called `name` (see [`open_section`]), which has columns.
+pub async fn open_gradebook(browser: &Browser, name: &str) -> anyhow::Result<i64> {
+    let id = open_section(browser, name).await?;
+    browser.click("[data-testid=open-gradebook]").await?;
+    browser.wait_for("[data-testid=gradebook]").await?;
+    Ok(id)
 }
 
-/// Signs out and in again as `username` (an account from [`create_account`]).
-pub async fn switch_to(school: &School, username: &str) -> anyhow::Result<()> {
-    school.browser.click("[data-testid=sign-out]").await?;
-    school
-        .browser
-        .wait_for("[data-testid=sign-in-form]")
+/// On the Records page, the new section's form: the teacher found by `search` and chosen (shown
+/// as `teacher`), and the section's `name`. The caller submits it.
+pub async fn fill_new_section(
+    browser: &Browser,
+    search: &str,
+    teacher: &str,
+    name: &str,
+) -> anyhow::Result<()> {
+    browser
+        .fill("[data-testid=section-teacher-search]", search)
         .await?;
-    sign_in(
-        &school.browser,
-        &school.server,
-        username,
-        "a long enough password",
-    )
-    .await
+    browser
+        .click("[data-testid=section-teacher-search-submit]")
+        .await?;
+    browser
+        .click("[data-testid=section-teacher-choose]")
+        .await?;
+    browser
+        .wait_for_text("[data-testid=section-teacher-chosen]", teacher)
+        .await?;
+    browser.fill("[data-testid=section-name-input]", name).await
+}
+
+/// On a section's page, enrols the student found by `search`; waits until the page says
+/// `student` was enrolled.
+pub async fn enrol(browser: &Browser, search: &str, student: &str) -> anyhow::Result<()> {
+    browser.fill("[data-testid=enrol-search]", search).await?;
+    browser.click("[data-testid=enrol-search-submit]").await?;
+    browser.click("[data-testid=enrol-choose]").await?;
+    browser.click("[data-testid=enrol-submit]").await?;
+    browser
+        .wait_for_text("[data-testid=enrol-done]", student)
+        .await?;
+    Ok(())
 }

@@ -2,21 +2,13 @@
 //! (no login rights yet), an administrator grants them on the People page, and the next arrival
 //! lands in the console saying "You have logged in from …" with the Network Servers link home.
 
-use crate::actions::{ADMIN, PASSWORD, SIM_NAME, add_peer, sign_in, start_sim};
+use crate::actions::{SIM_NAME, School};
 use crate::driver::Browser;
-use crate::server::TestServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_from_moodle_arrives_and_sees_where_from() -> anyhow::Result<()> {
-    let server = TestServer::builder("sso")
-        .admin(ADMIN, PASSWORD)
-        .start()
-        .await?;
-    let (sim, _sim_handle) = start_sim().await?;
-    let browser = Browser::start("sso").await?;
-    sign_in(&browser, &server, ADMIN, PASSWORD).await?;
-    add_peer(&browser, &server, &sim, None).await?;
-    sim.add_peer(&server.wwwroot()).await?;
+    let school = School::start("sso").await?;
+    let (server, sim, browser) = (&school.server, &school.sim, &school.browser);
 
     let user_agent = browser.user_agent().await?;
     let land = |token: &str| {
@@ -73,12 +65,8 @@ async fn a_person_from_moodle_arrives_and_sees_where_from() -> anyhow::Result<()
         .await?;
     assert!(arrived.contains(SIM_NAME), "{arrived}");
     assert_eq!(
-        browser
-            .attr("[data-testid=arrived-from-link]", "href")
-            .await?
-            .as_deref()
-            .map(|h| h.trim_end_matches('/')),
-        Some(sim.wwwroot())
+        link_home(browser, "[data-testid=arrived-from-link]").await?,
+        Some(sim.wwwroot().to_owned())
     );
     browser
         .wait_for_text("[data-testid=person-name]", "Jane Doe")
@@ -87,12 +75,8 @@ async fn a_person_from_moodle_arrives_and_sees_where_from() -> anyhow::Result<()
     let link = "[data-testid=network-servers] [data-testid=network-server-link]";
     browser.wait_for_text(link, SIM_NAME).await?;
     assert_eq!(
-        browser
-            .attr(link, "href")
-            .await?
-            .as_deref()
-            .map(|h| h.trim_end_matches('/')),
-        Some(sim.wwwroot())
+        link_home(browser, link).await?,
+        Some(sim.wwwroot().to_owned())
     );
     // No administration for her.
     assert_eq!(browser.count("[data-testid=nav-peers]").await?, 0);
@@ -104,15 +88,19 @@ async fn a_person_from_moodle_arrives_and_sees_where_from() -> anyhow::Result<()
         .wait_for_text("[data-testid=back-to-moodle]", SIM_NAME)
         .await?;
     assert_eq!(
-        browser
-            .attr("[data-testid=back-to-moodle]", "href")
-            .await?
-            .as_deref()
-            .map(|h| h.trim_end_matches('/')),
-        Some(sim.wwwroot())
+        link_home(browser, "[data-testid=back-to-moodle]").await?,
+        Some(sim.wwwroot().to_owned())
     );
     assert_eq!(browser.count("[data-testid=sign-in-form]").await?, 0);
     browser.screenshot("sso-signed-out").await?;
 
-    browser.close().await
+    school.browser.close().await
+}
+
+/// Where the link matching `css` leads, without a trailing `/` (to compare with a `wwwroot`).
+async fn link_home(browser: &Browser, css: &str) -> anyhow::Result<Option<String>> {
+    Ok(browser
+        .attr(css, "href")
+        .await?
+        .map(|h| h.trim_end_matches('/').to_owned()))
 }

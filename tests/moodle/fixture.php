@@ -365,7 +365,38 @@ $commands = [
         }
         $grade->grade_item = $item;
         $grade->set_excluded(!empty($a['excluded']) ? time() : 0);
+        // As the grade's edit form does (grade/edit/tree/grade.php): the totals above it are recomputed later.
+        $item->get_parent_category()->force_regrading();
         return ['ok' => true];
+    },
+
+    // Gradebook setup → the course's top category, "Edit category": its aggregation (GRADE_AGGREGATE_*:
+    // 10 weighted mean, 13 Natural …) and each item's weight ("Item weight", aggregationcoef), saved as the
+    // forms save them. Moodle marks the course's totals stale; nothing is recomputed yet.
+    'course-aggregation' => function (array $a) {
+        $course = course_by_shortname(arg($a, 'course'));
+        $category = grade_category::fetch_course_category($course->id);
+        $category->aggregation = (int)arg($a, 'aggregation');
+        $category->update('gradebook');
+        foreach ((array)($a['weights'] ?? []) as $name => $weight) {
+            $item = grade_item_by_name($course, (string)$name);
+            $item->aggregationcoef = (float)$weight;
+            $item->update('gradebook');
+        }
+        return ['categoryid' => (int)$category->id];
+    },
+
+    // Moodle's own course total of a student, as its gradebook holds it: grade_grades.finalgrade of the
+    // course's grade item (null when none), the item's maximum and whether Moodle marked it stale.
+    'course-total' => function (array $a) {
+        global $DB;
+        $course = course_by_shortname(arg($a, 'course'));
+        $user = user_by_username(arg($a, 'user'));
+        $item = grade_item::fetch_course_item($course->id);
+        $grade = $DB->get_record('grade_grades', ['itemid' => $item->id, 'userid' => $user->id]);
+        return ['itemid' => (int)$item->id, 'idnumber' => (string)$item->idnumber, 'grademax' => (float)$item->grademax,
+            'needsupdate' => (int)$item->needsupdate, 'name' => $item->get_name(),
+            'finalgrade' => ($grade && $grade->finalgrade !== null) ? (float)$grade->finalgrade : null];
     },
 
     // Course reset (Course administration → Reset) with "Delete all grades": Moodle deletes the

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 pub mod roles;
 pub mod rules;
+pub mod school;
 pub mod sis;
+pub mod sis_gradebook;
 
 /// Every API error: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -55,13 +55,14 @@ impl PersonRef {
     }
 }
 
-/// Where a record or a history row came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a record or a history row came from (a record made here is manual until Moodle's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RecordSource {
     /// A peer's `schooltool_sis` call.
     Moodle,
     /// Entered in the SIS console.
+    #[default]
     Manual,
 }
 
@@ -80,6 +81,38 @@ impl RecordSource {
             RecordSource::Moodle
         } else {
             RecordSource::Manual
+        }
+    }
+}
+
+/// What a grade item is (`docs/schooltool-sis.md` `new_assessment`, field `kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// An assessment: its points count in SchoolBridge's totals.
+    #[default]
+    Item,
+    /// Moodle's course total for the section, as Moodle computes it (categories, weights and
+    /// all): shown beside SchoolBridge's own total, never summed into it, never linked to a
+    /// manual item.
+    CourseTotal,
+}
+
+impl ItemKind {
+    /// Stored and wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Item => "item",
+            ItemKind::CourseTotal => "course_total",
+        }
+    }
+
+    /// From stored text (anything but "course_total" is an item).
+    pub fn parse(s: &str) -> Self {
+        if s == "course_total" {
+            ItemKind::CourseTotal
+        } else {
+            ItemKind::Item
         }
     }
 }
@@ -315,8 +348,8 @@ pub struct StatusCodeRow {
     pub builtin: bool,
 }
 
-/// An assessment as the gradebook shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An assessment as the gradebook shows it. `Default` is an unsaved manual item (id 0).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AssessmentRow {
     /// Id.
     pub id: i64,
@@ -348,12 +381,20 @@ pub struct AssessmentRow {
     pub linked_at: Option<i64>,
     /// Effective time of its creation.
     pub first_effective_at: i64,
+    /// An assessment, or Moodle's course total.
+    #[serde(default)]
+    pub kind: ItemKind,
 }
 
 impl AssessmentRow {
     /// Whether grades for it are entered in the SIS (a manual item, linked or not).
     pub fn takes_manual_grades(&self) -> bool {
         self.origin == RecordSource::Manual
+    }
+
+    /// Whether it is Moodle's course total rather than an assessment.
+    pub fn is_course_total(&self) -> bool {
+        self.kind == ItemKind::CourseTotal
     }
 }
 
@@ -398,8 +439,8 @@ pub struct GradeCell {
     pub editable: bool,
 }
 
-/// One grade event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One grade event. `Default` is an unsaved manual event (id 0, attempt 0, no points).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GradeEvent {
     /// Event id.
     pub id: i64,
@@ -432,6 +473,14 @@ pub struct GradeEvent {
     /// Not a grade: the grade was cleared in Moodle (`remove_grade`) at `effective_at`.
     #[serde(default)]
     pub cleared: bool,
+    /// The name of the person who entered it ("entered by …"), filled in by the server for
+    /// readers who may see `actor_id` (`docs/who-sees-what.md`).
+    #[serde(default)]
+    pub actor_name: Option<String>,
+    /// The name of the Moodle site it came from ("from Moodle (…)"), filled in by the server for
+    /// readers who may see `peer_id`.
+    #[serde(default)]
+    pub peer_name: Option<String>,
 }
 
 impl GradeEvent {
@@ -473,6 +522,49 @@ pub struct Gradebook {
     pub students: Vec<EnrolmentRow>,
     /// Cells that have a grade.
     pub cells: Vec<GradeCell>,
+    /// Items whose maximum changed when a Moodle item took them over, with the manual grades
+    /// still on the old one (design 026 §6): the teacher keeps the points or rescales them.
+    #[serde(default)]
+    pub rescales: Vec<PendingRescale>,
+    /// How its totals are counted and lettered: the school's settings and each student's track.
+    #[serde(default)]
+    pub counting: GradebookCounting,
+}
+
+/// What a gradebook's totals need besides its grades (`docs/design/029-school-settings-and-grading.md`):
+/// the same rules as the progress report and the transcript, so the three never disagree.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GradebookCounting {
+    /// Whether extra credit may take a total above 100 % (the school setting).
+    pub allow_over_100: bool,
+    /// The school's letter bands, highest first (empty: no letters shown).
+    pub scale: Vec<crate::school::LetterBand>,
+    /// The students (person ids) on the honours track in this section.
+    pub honors: Vec<i64>,
+}
+
+impl GradebookCounting {
+    /// How one student's items count.
+    pub fn for_student(&self, person_id: i64) -> Counting {
+        Counting {
+            honors: self.honors.contains(&person_id),
+            allow_over_100: self.allow_over_100,
+        }
+    }
+
+    /// The letter of a percent on the school's scale.
+    pub fn letter(&self, percent: f64) -> Option<&str> {
+        crate::school::band_in(&self.scale, percent).map(|b| b.letter.as_str())
+    }
+}
+
+/// A linked item's open rescale question.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PendingRescale {
+    /// The item.
+    pub assessment_id: i64,
+    /// Its maximum before Moodle's took over (the item's `pointval` is the new one).
+    pub old_max: f64,
 }
 
 impl Gradebook {
@@ -504,6 +596,79 @@ pub struct ProgressReport {
     pub as_of: i64,
     /// Every section the student was enrolled in (any status) by then.
     pub sections: Vec<ReportSection>,
+    /// The calendar day of `as_of` in the school's time zone, `YYYY-MM-DD` (a report as of a
+    /// day counts everything effective by the end of that day there).
+    #[serde(default)]
+    pub as_of_day: String,
+    /// The school's time zone the day is read in.
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// Moodle's course total for a student in a section, as Moodle computed it (an item of kind
+/// [`ItemKind::CourseTotal`]): shown beside SchoolBridge's total, never summed into it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MoodleTotal {
+    /// Moodle's points.
+    pub points: f64,
+    /// Moodle's maximum.
+    pub possible: f64,
+    /// points / possible × 100, when the maximum is above 0.
+    pub percent: Option<f64>,
+}
+
+/// A section's final grade on a transcript (or the grade so far on a report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinalGrade {
+    /// The letter from the school's scale, or `W` for a withdrawal.
+    pub letter: String,
+    /// The percent it was read from (`None` for a withdrawal).
+    pub percent: Option<f64>,
+    /// Which total it was read from (Moodle's only when the school chose it and the section
+    /// has one).
+    pub counted: crate::school::TranscriptTotal,
+    /// Grade points of the letter (`None` for a withdrawal: it counts in no average).
+    pub gpa_points: Option<f64>,
+}
+
+/// One student's line in a section's progress report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionProgressRow {
+    /// The student.
+    pub person: PersonRef,
+    /// The enrolment.
+    pub enrolment_id: i64,
+    /// Status as of the date.
+    pub status_label: String,
+    /// Its kind.
+    pub status_kind: StatusKind,
+    /// On the honours track.
+    pub honors: bool,
+    /// SchoolBridge's total as of the date.
+    pub totals: Totals,
+    /// The grade so far (letter and percent, from the total the school's setting picks).
+    pub grade: Option<FinalGrade>,
+    /// Moodle's course total as of the date, when the section has one.
+    pub moodle_total: Option<MoodleTotal>,
+}
+
+/// `GET /api/sis/sections/{id}/progress?day=…`: every student of a section as of a day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionProgress {
+    /// The section.
+    pub section: SectionSummary,
+    /// The end of the day (Unix seconds).
+    pub as_of: i64,
+    /// The day in the school's time zone.
+    pub as_of_day: String,
+    /// The school's time zone.
+    pub time_zone: String,
+    /// Whether the section has Moodle's course total (a column beside ours).
+    pub has_moodle_total: bool,
+    /// Which total counts for the transcript (the school setting).
+    pub counts: crate::school::TranscriptTotal,
+    /// Students enrolled by then, by family and given name.
+    pub students: Vec<SectionProgressRow>,
 }
 
 /// One item on a progress report.
@@ -534,6 +699,15 @@ pub struct ReportSection {
     pub items: Vec<ReportItem>,
     /// Their totals.
     pub totals: Totals,
+    /// On the honours track in this section.
+    #[serde(default)]
+    pub honors: bool,
+    /// The grade so far (letter and percent, from the total the school's setting picks).
+    #[serde(default)]
+    pub grade: Option<FinalGrade>,
+    /// Moodle's course total as of the date, when the section has one.
+    #[serde(default)]
+    pub moodle_total: Option<MoodleTotal>,
 }
 
 /// One section on a student's schedule.
@@ -545,13 +719,28 @@ pub struct ScheduleEntry {
     pub enrolment: EnrolmentRow,
 }
 
-/// Points over a set of items: excepted grades and ungraded items count in neither sum; extra
-/// credit adds to the points earned only, and makes up for points lost elsewhere but never takes
-/// a total above its points possible (as Moodle's course total does by default): a student with
-/// extra credit shows at most 100 % (before, 9 of 10 plus 10 extra read 190 %).
+/// How one student's items are counted (`docs/design/029-school-settings-and-grading.md`): the
+/// student's track in the section and whether the school lets extra credit pass 100 %.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Counting {
+    /// On the honours track: `honors_required` items count; otherwise `nonhonors_required` ones.
+    pub honors: bool,
+    /// Extra credit may take the total above its points possible (a school setting, default
+    /// off).
+    pub allow_over_100: bool,
+}
+
+/// Points over a set of items: an item counts when it is required for the student's track
+/// ([`Counting::honors`]: `honors_required` for an honours student, `nonhonors_required` for the
+/// others; an item required of neither is left out); excepted grades and ungraded items count
+/// in neither sum; extra credit adds to the points earned only, and makes up for points lost
+/// elsewhere but never takes a total above its points possible unless the school allows it
+/// (as Moodle's course total does by default): a student with extra credit shows at most 100 %
+/// (before, 9 of 10 plus 10 extra read 190 %). Moodle's course total ([`ItemKind::CourseTotal`])
+/// is never part of the sum.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub struct Totals {
-    /// Points earned, at most the points possible.
+    /// Points earned, at most the points possible unless the school allows more.
     pub earned: f64,
     /// Points possible.
     pub possible: f64,
@@ -561,13 +750,44 @@ pub struct Totals {
     pub graded: usize,
 }
 
+impl AssessmentRow {
+    /// Whether the item counts for a student on this track: `honors_required` for the honours
+    /// track, `nonhonors_required` for the others; an item required of neither is left out.
+    /// Extra credit is required of nobody by nature, so an extra-credit item flagged for neither
+    /// track is offered to both (the CSV template's "Bonus puzzle,5,1,yes,no,no"); flagged for
+    /// one, it counts for that one only.
+    pub fn required_of(&self, honors: bool) -> bool {
+        if self.extra_credit && !self.honors_required && !self.nonhonors_required {
+            return true;
+        }
+        if honors {
+            self.honors_required
+        } else {
+            self.nonhonors_required
+        }
+    }
+}
+
 impl Totals {
-    /// Sums items and their grades.
+    /// Sums items and their grades for a non-honours student, capped at 100 %
+    /// ([`Totals::counted`] with the default [`Counting`]).
     pub fn of<'a>(
         items: impl IntoIterator<Item = (&'a AssessmentRow, Option<&'a GradeEvent>)>,
     ) -> Totals {
+        Totals::counted(items, Counting::default())
+    }
+
+    /// Sums items and their grades for one student: the one calculation of a total, used by
+    /// every page and export (the server's `sis::domain::grading` builds on it).
+    pub fn counted<'a>(
+        items: impl IntoIterator<Item = (&'a AssessmentRow, Option<&'a GradeEvent>)>,
+        counting: Counting,
+    ) -> Totals {
         let mut t = Totals::default();
         for (item, grade) in items {
+            if item.is_course_total() || !item.required_of(counting.honors) {
+                continue;
+            }
             let Some(g) = grade.filter(|g| !g.excepted) else {
                 continue;
             };
@@ -578,7 +798,9 @@ impl Totals {
             }
             t.graded += 1;
         }
-        t.earned = t.earned.min(t.possible);
+        if !counting.allow_over_100 {
+            t.earned = t.earned.min(t.possible);
+        }
         t.percent = (t.possible > 0.0).then(|| t.earned / t.possible * 100.0);
         t
     }
@@ -589,8 +811,55 @@ impl Totals {
 pub struct Transcript {
     /// The student.
     pub person: PersonRef,
-    /// By container, segment and section name.
+    /// By term (first day; "No term" last), then container, segment and section name.
     pub entries: Vec<TranscriptEntry>,
+    /// The school, for the official header.
+    #[serde(default)]
+    pub school: SchoolHeader,
+    /// The day it was printed, in the school's time zone (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub printed_on: String,
+    /// The terms its entries fall in, in order, with their credits and GPA.
+    #[serde(default)]
+    pub terms: Vec<TranscriptTerm>,
+    /// Over every term.
+    #[serde(default)]
+    pub cumulative: CreditSummary,
+}
+
+/// The school as a transcript's header shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SchoolHeader {
+    /// Name.
+    pub name: String,
+    /// Address, one line per line.
+    pub address: String,
+}
+
+/// Credits and grade point average over some sections.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreditSummary {
+    /// Credits of the sections with a final grade (withdrawals excluded).
+    pub credits_attempted: f64,
+    /// Credits of those with a passing letter (any but the scale's lowest).
+    pub credits_earned: f64,
+    /// Grade points weighted by credits, when any credit was attempted.
+    pub gpa: Option<f64>,
+}
+
+/// A term on a transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TranscriptTerm {
+    /// The term (`None`: sections in no term).
+    pub term_id: Option<i64>,
+    /// Its name ("No term" for those in none).
+    pub name: String,
+    /// First day, if a term.
+    pub first_day: Option<String>,
+    /// Last day, if a term.
+    pub last_day: Option<String>,
+    /// Its credits and GPA.
+    pub summary: CreditSummary,
 }
 
 /// One line of a transcript.
@@ -604,6 +873,27 @@ pub struct TranscriptEntry {
     pub withdrawal: Option<Withdrawal>,
     /// Current grades over the visible items.
     pub totals: Totals,
+    /// The term the section falls in (its first student enrolment day), if any.
+    #[serde(default)]
+    pub term_id: Option<i64>,
+    /// On the honours track in this section.
+    #[serde(default)]
+    pub honors: bool,
+    /// Moodle's course total, when the section has one.
+    #[serde(default)]
+    pub moodle_total: Option<MoodleTotal>,
+    /// The final grade (`W` for a withdrawal; `None` while nothing is graded).
+    #[serde(default)]
+    pub final_grade: Option<FinalGrade>,
+    /// The course's credits.
+    #[serde(default)]
+    pub credits: f64,
+    /// Credits attempted (0 for a withdrawal or a section with no grade yet).
+    #[serde(default)]
+    pub credits_attempted: f64,
+    /// Credits earned (0 also for the scale's lowest letter).
+    #[serde(default)]
+    pub credits_earned: f64,
 }
 
 /// A withdrawal as the transcript shows it.
@@ -790,19 +1080,11 @@ mod tests {
         AssessmentRow {
             id,
             section_id: 1,
-            origin: RecordSource::Manual,
-            peer_id: None,
-            idnumber: None,
             name: format!("item {id}"),
-            chapter: 0,
             pointval,
-            honors_required: false,
             nonhonors_required: true,
             extra_credit,
-            hidden: false,
-            hidden_at: None,
-            linked_at: None,
-            first_effective_at: 0,
+            ..Default::default()
         }
     }
 
@@ -812,17 +1094,8 @@ mod tests {
             assessment_id,
             person_id: 1,
             points: Some(points),
-            excepted: false,
             attempt: 1,
-            effective_at: 0,
-            recorded_at: 0,
-            source: RecordSource::Manual,
-            peer_id: None,
-            eventid: None,
-            actor_id: None,
-            note: None,
-            stale: false,
-            cleared: false,
+            ..Default::default()
         }
     }
 
@@ -832,17 +1105,13 @@ mod tests {
             assessment_id: 1,
             person_id: 1,
             points,
-            excepted: false,
             attempt,
             effective_at: at,
             recorded_at: at,
             source: RecordSource::Moodle,
             peer_id: Some(1),
-            eventid: None,
-            actor_id: None,
-            note: None,
-            stale: false,
             cleared,
+            ..Default::default()
         }
     }
 
@@ -908,5 +1177,15 @@ mod tests {
         // Extra credit alone: nothing possible yet, no percent.
         let t = Totals::of([(&quiz, None), (&bonus, Some(&b))]);
         assert_eq!((t.earned, t.possible, t.percent), (0.0, 0.0, None));
+    }
+
+    #[test]
+    fn moodles_course_total_is_never_summed_into_our_total() {
+        let quiz = item(1, 10.0, false);
+        let mut total = item(2, 100.0, false);
+        total.kind = ItemKind::CourseTotal;
+        let (q, t) = (grade(1, 7.0), grade(2, 93.0));
+        let sum = Totals::of([(&quiz, Some(&q)), (&total, Some(&t))]);
+        assert_eq!((sum.earned, sum.possible, sum.graded), (7.0, 10.0, 1));
     }
 }

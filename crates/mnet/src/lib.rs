@@ -15,4 +15,5 @@ pub mod keys;
 pub mod server;
 pub mod services;
 pub mod sis;
+pub mod sso;
 pub mod xmlrpc;

@@ -133,113 +133,168 @@ impl Role {
     }
 }
 
+/// What a `new_assessment` describes on the wire (`kind`; docs/schooltool-sis.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ItemKind {
+    /// `item` (or absent): an assessment.
+    #[default]
+    Item,
+    /// `course_total`: the course's total as Moodle computes it.
+    CourseTotal,
+}
+
+impl ItemKind {
+    /// As written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Item => "item",
+            ItemKind::CourseTotal => "course_total",
+        }
+    }
+}
+
+/// `fetch_user`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchUser {
+    /// The shared id.
+    pub idnumber: String,
+    /// The Moodle username.
+    pub username: String,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// E-mail (absent keeps the stored one).
+    pub email: Option<String>,
+}
+
+/// `new_section`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSection {
+    /// The section's shared id.
+    pub idnumber: String,
+    /// The course's full name.
+    pub name: String,
+    /// The teacher's shared id.
+    pub teacheridnumber: Option<String>,
+    /// The segment, ≥ 1.
+    pub segment: i64,
+}
+
+/// `new_enrolment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEnrolment {
+    /// The section's shared id.
+    pub sectionid: String,
+    /// The person's shared id.
+    pub userid: String,
+    /// The role.
+    pub role: Role,
+    /// Moodle's status: suspended (`true`) or active.
+    pub suspended: bool,
+    /// Moodle's start and end (0 = none), when given; absent keeps what is known.
+    pub dates: Option<(i64, i64)>,
+}
+
+/// `remove_enrolment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveEnrolment {
+    /// The section's shared id.
+    pub sectionid: String,
+    /// The person's shared id.
+    pub userid: String,
+    /// The role (`None`: every role).
+    pub role: Option<Role>,
+}
+
+/// `new_assessment`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAssessment {
+    /// The item's shared id.
+    pub idnumber: String,
+    /// The section's shared id.
+    pub sectionid: String,
+    /// Its name.
+    pub name: String,
+    /// Chapter, ≥ 0.
+    pub chapternum: i64,
+    /// Counts for honours students.
+    pub honors_required: bool,
+    /// Counts for the others.
+    pub nonhonors_required: bool,
+    /// Extra credit.
+    pub extra_credit: bool,
+    /// Maximum points, ≥ 0.
+    pub pointval: f64,
+    /// An assessment, or Moodle's course total (`kind`, added after apiversion 1; absent =
+    /// an assessment).
+    pub kind: ItemKind,
+}
+
+/// `remove_assessment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveAssessment {
+    /// The item's shared id.
+    pub idnumber: String,
+}
+
+/// `new_grade`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewGrade {
+    /// The item's shared id.
+    pub assessmentid: String,
+    /// The student's shared id.
+    pub userid: String,
+    /// Points (absent only when excepted).
+    pub points_earned: Option<f64>,
+    /// Excluded from totals.
+    pub excepted: bool,
+    /// Attempt, ≥ 1.
+    pub attempt_num: i64,
+}
+
+/// `remove_grade`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveGrade {
+    /// The item's shared id.
+    pub assessmentid: String,
+    /// The student's shared id.
+    pub userid: String,
+}
+
 /// What one call asks for (the fields of its struct, without the common ones).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ChangeBody {
     /// `fetch_user`.
-    FetchUser {
-        /// The shared id.
-        idnumber: String,
-        /// The Moodle username.
-        username: String,
-        /// Given name.
-        firstname: String,
-        /// Family name.
-        lastname: String,
-        /// E-mail (absent keeps the stored one).
-        email: Option<String>,
-    },
+    FetchUser(FetchUser),
     /// `new_section`.
-    NewSection {
-        /// The section's shared id.
-        idnumber: String,
-        /// The course's full name.
-        name: String,
-        /// The teacher's shared id.
-        teacheridnumber: Option<String>,
-        /// The segment, ≥ 1.
-        segment: i64,
-    },
+    NewSection(NewSection),
     /// `new_enrolment`.
-    NewEnrolment {
-        /// The section's shared id.
-        sectionid: String,
-        /// The person's shared id.
-        userid: String,
-        /// The role.
-        role: Role,
-        /// Moodle's status: suspended (`true`) or active.
-        suspended: bool,
-        /// Moodle's start and end (0 = none), when given; absent keeps what is known.
-        dates: Option<(i64, i64)>,
-    },
+    NewEnrolment(NewEnrolment),
     /// `remove_enrolment`.
-    RemoveEnrolment {
-        /// The section's shared id.
-        sectionid: String,
-        /// The person's shared id.
-        userid: String,
-        /// The role (`None`: every role).
-        role: Option<Role>,
-    },
+    RemoveEnrolment(RemoveEnrolment),
     /// `new_assessment`.
-    NewAssessment {
-        /// The item's shared id.
-        idnumber: String,
-        /// The section's shared id.
-        sectionid: String,
-        /// Its name.
-        name: String,
-        /// Chapter, ≥ 0.
-        chapternum: i64,
-        /// Counts for honours students.
-        honors_required: bool,
-        /// Counts for the others.
-        nonhonors_required: bool,
-        /// Extra credit.
-        extra_credit: bool,
-        /// Maximum points, ≥ 0.
-        pointval: f64,
-    },
+    NewAssessment(NewAssessment),
     /// `remove_assessment`.
-    RemoveAssessment {
-        /// The item's shared id.
-        idnumber: String,
-    },
+    RemoveAssessment(RemoveAssessment),
     /// `new_grade`.
-    NewGrade {
-        /// The item's shared id.
-        assessmentid: String,
-        /// The student's shared id.
-        userid: String,
-        /// Points (absent only when excepted).
-        points_earned: Option<f64>,
-        /// Excluded from totals.
-        excepted: bool,
-        /// Attempt, ≥ 1.
-        attempt_num: i64,
-    },
+    NewGrade(NewGrade),
     /// `remove_grade`.
-    RemoveGrade {
-        /// The item's shared id.
-        assessmentid: String,
-        /// The student's shared id.
-        userid: String,
-    },
+    RemoveGrade(RemoveGrade),
 }
 
 impl ChangeBody {
     /// Its method.
     pub fn method(&self) -> Method {
         match self {
-            ChangeBody::FetchUser { .. } => Method::FetchUser,
-            ChangeBody::NewSection { .. } => Method::NewSection,
-            ChangeBody::NewEnrolment { .. } => Method::NewEnrolment,
-            ChangeBody::RemoveEnrolment { .. } => Method::RemoveEnrolment,
-            ChangeBody::NewAssessment { .. } => Method::NewAssessment,
-            ChangeBody::RemoveAssessment { .. } => Method::RemoveAssessment,
-            ChangeBody::NewGrade { .. } => Method::NewGrade,
-            ChangeBody::RemoveGrade { .. } => Method::RemoveGrade,
+            ChangeBody::FetchUser(_) => Method::FetchUser,
+            ChangeBody::NewSection(_) => Method::NewSection,
+            ChangeBody::NewEnrolment(_) => Method::NewEnrolment,
+            ChangeBody::RemoveEnrolment(_) => Method::RemoveEnrolment,
+            ChangeBody::NewAssessment(_) => Method::NewAssessment,
+            ChangeBody::RemoveAssessment(_) => Method::RemoveAssessment,
+            ChangeBody::NewGrade(_) => Method::NewGrade,
+            ChangeBody::RemoveGrade(_) => Method::RemoveGrade,
         }
     }
 
@@ -247,103 +302,69 @@ impl ChangeBody {
     /// counts as ints, flags as booleans, points as text ("87.5"), an absent optional id as "".
     pub fn fields(&self) -> Struct {
         match self {
-            ChangeBody::FetchUser {
-                idnumber,
-                username,
-                firstname,
-                lastname,
-                email,
-            } => Struct::new()
-                .with("idnumber", idnumber.as_str())
-                .with("username", username.as_str())
-                .with("firstname", firstname.as_str())
-                .with("lastname", lastname.as_str())
-                .with("email", email.as_deref().unwrap_or_default()),
-            ChangeBody::NewSection {
-                idnumber,
-                name,
-                teacheridnumber,
-                segment,
-            } => Struct::new()
-                .with("idnumber", idnumber.as_str())
-                .with("name", name.as_str())
+            ChangeBody::FetchUser(u) => Struct::new()
+                .with("idnumber", u.idnumber.as_str())
+                .with("username", u.username.as_str())
+                .with("firstname", u.firstname.as_str())
+                .with("lastname", u.lastname.as_str())
+                .with("email", u.email.as_deref().unwrap_or_default()),
+            ChangeBody::NewSection(c) => Struct::new()
+                .with("idnumber", c.idnumber.as_str())
+                .with("name", c.name.as_str())
                 .with(
                     "teacheridnumber",
-                    teacheridnumber.as_deref().unwrap_or_default(),
+                    c.teacheridnumber.as_deref().unwrap_or_default(),
                 )
-                .with("segment", *segment),
-            ChangeBody::NewEnrolment {
-                sectionid,
-                userid,
-                role,
-                suspended,
-                dates,
-            } => {
+                .with("segment", c.segment),
+            ChangeBody::NewEnrolment(e) => {
                 let s = Struct::new()
-                    .with("sectionid", sectionid.as_str())
-                    .with("userid", userid.as_str())
-                    .with("role", role.as_str())
-                    .with("status", if *suspended { "suspended" } else { "active" });
-                match dates {
-                    Some((start, end)) => s.with("timestart", *start).with("timeend", *end),
+                    .with("sectionid", e.sectionid.as_str())
+                    .with("userid", e.userid.as_str())
+                    .with("role", e.role.as_str())
+                    .with("status", if e.suspended { "suspended" } else { "active" });
+                match e.dates {
+                    Some((start, end)) => s.with("timestart", start).with("timeend", end),
                     None => s,
                 }
             }
-            ChangeBody::RemoveEnrolment {
-                sectionid,
-                userid,
-                role,
-            } => {
+            ChangeBody::RemoveEnrolment(e) => {
                 let s = Struct::new()
-                    .with("sectionid", sectionid.as_str())
-                    .with("userid", userid.as_str());
-                match role {
+                    .with("sectionid", e.sectionid.as_str())
+                    .with("userid", e.userid.as_str());
+                match e.role {
                     Some(role) => s.with("role", role.as_str()),
                     None => s,
                 }
             }
-            ChangeBody::NewAssessment {
-                idnumber,
-                sectionid,
-                name,
-                chapternum,
-                honors_required,
-                nonhonors_required,
-                extra_credit,
-                pointval,
-            } => Struct::new()
-                .with("idnumber", idnumber.as_str())
-                .with("sectionid", sectionid.as_str())
-                .with("name", name.as_str())
-                .with("chapternum", *chapternum)
-                .with("honors_required", *honors_required)
-                .with("nonhonors_required", *nonhonors_required)
-                .with("extra_credit", *extra_credit)
-                .with("pointval", number_text(*pointval)),
-            ChangeBody::RemoveAssessment { idnumber } => {
-                Struct::new().with("idnumber", idnumber.as_str())
+            ChangeBody::NewAssessment(a) => {
+                let s = Struct::new()
+                    .with("idnumber", a.idnumber.as_str())
+                    .with("sectionid", a.sectionid.as_str())
+                    .with("name", a.name.as_str())
+                    .with("chapternum", a.chapternum)
+                    .with("honors_required", a.honors_required)
+                    .with("nonhonors_required", a.nonhonors_required)
+                    .with("extra_credit", a.extra_credit)
+                    .with("pointval", number_text(a.pointval));
+                // An assessment is sent as apiversion 1 had it: without `kind`.
+                match a.kind {
+                    ItemKind::Item => s,
+                    ItemKind::CourseTotal => s.with("kind", a.kind.as_str()),
+                }
             }
-            ChangeBody::NewGrade {
-                assessmentid,
-                userid,
-                points_earned,
-                excepted,
-                attempt_num,
-            } => Struct::new()
-                .with("assessmentid", assessmentid.as_str())
-                .with("userid", userid.as_str())
+            ChangeBody::RemoveAssessment(a) => Struct::new().with("idnumber", a.idnumber.as_str()),
+            ChangeBody::NewGrade(g) => Struct::new()
+                .with("assessmentid", g.assessmentid.as_str())
+                .with("userid", g.userid.as_str())
                 .with(
                     "points_earned",
-                    points_earned.map(number_text).unwrap_or_default(),
+                    g.points_earned.map(number_text).unwrap_or_default(),
                 )
-                .with("excepted", *excepted)
-                .with("attempt_num", *attempt_num),
-            ChangeBody::RemoveGrade {
-                assessmentid,
-                userid,
-            } => Struct::new()
-                .with("assessmentid", assessmentid.as_str())
-                .with("userid", userid.as_str()),
+                .with("excepted", g.excepted)
+                .with("attempt_num", g.attempt_num),
+            ChangeBody::RemoveGrade(g) => Struct::new()
+                .with("assessmentid", g.assessmentid.as_str())
+                .with("userid", g.userid.as_str()),
         }
     }
 }
@@ -400,19 +421,19 @@ impl Change {
             received_at.saturating_add(MAX_FUTURE_SECS),
         )?);
         let body = match method {
-            Method::FetchUser => ChangeBody::FetchUser {
+            Method::FetchUser => ChangeBody::FetchUser(FetchUser {
                 idnumber: f.text("idnumber", MAX_ID)?,
                 username: f.text("username", MAX_PERSON_TEXT)?,
                 firstname: f.text("firstname", MAX_PERSON_TEXT)?,
                 lastname: f.text("lastname", MAX_PERSON_TEXT)?,
                 email: f.optional_text("email", MAX_PERSON_TEXT)?,
-            },
-            Method::NewSection => ChangeBody::NewSection {
+            }),
+            Method::NewSection => ChangeBody::NewSection(NewSection {
                 idnumber: f.text("idnumber", MAX_ID)?,
                 name: f.text("name", MAX_NAME)?,
                 teacheridnumber: f.optional_text("teacheridnumber", MAX_ID)?,
                 segment: f.integer("segment", 1, 1, MAX_COUNT)?,
-            },
+            }),
             Method::NewEnrolment => {
                 let suspended = match f
                     .optional_text("status", 32)?
@@ -433,20 +454,20 @@ impl Change {
                 } else {
                     None
                 };
-                ChangeBody::NewEnrolment {
+                ChangeBody::NewEnrolment(NewEnrolment {
                     sectionid: f.text("sectionid", MAX_ID)?,
                     userid: f.text("userid", MAX_ID)?,
                     role: f.role()?.unwrap_or(Role::Student),
                     suspended,
                     dates,
-                }
+                })
             }
-            Method::RemoveEnrolment => ChangeBody::RemoveEnrolment {
+            Method::RemoveEnrolment => ChangeBody::RemoveEnrolment(RemoveEnrolment {
                 sectionid: f.text("sectionid", MAX_ID)?,
                 userid: f.text("userid", MAX_ID)?,
                 role: f.role()?,
-            },
-            Method::NewAssessment => ChangeBody::NewAssessment {
+            }),
+            Method::NewAssessment => ChangeBody::NewAssessment(NewAssessment {
                 idnumber: f.text("idnumber", MAX_ID)?,
                 sectionid: f.text("sectionid", MAX_ID)?,
                 name: f.text("name", MAX_NAME)?,
@@ -457,10 +478,17 @@ impl Change {
                 pointval: f
                     .number("pointval", 0.0, MAX_POINTS)?
                     .ok_or(FieldError::Missing("pointval"))?,
-            },
-            Method::RemoveAssessment => ChangeBody::RemoveAssessment {
+                kind: match f.optional_text("kind", 32)?.as_deref() {
+                    None | Some("item") => ItemKind::Item,
+                    Some("course_total") => ItemKind::CourseTotal,
+                    Some(_) => {
+                        return Err(FieldError::invalid("kind", "must be item or course_total"));
+                    }
+                },
+            }),
+            Method::RemoveAssessment => ChangeBody::RemoveAssessment(RemoveAssessment {
                 idnumber: f.text("idnumber", MAX_ID)?,
-            },
+            }),
             Method::NewGrade => {
                 let assessmentid = f.text("assessmentid", MAX_ID)?;
                 let userid = f.text("userid", MAX_ID)?;
@@ -469,18 +497,18 @@ impl Change {
                 if points_earned.is_none() && !excepted {
                     return Err(FieldError::Missing("points_earned"));
                 }
-                ChangeBody::NewGrade {
+                ChangeBody::NewGrade(NewGrade {
                     assessmentid,
                     userid,
                     points_earned,
                     excepted,
                     attempt_num: f.integer("attempt_num", 1, 1, MAX_COUNT)?,
-                }
+                })
             }
-            Method::RemoveGrade => ChangeBody::RemoveGrade {
+            Method::RemoveGrade => ChangeBody::RemoveGrade(RemoveGrade {
                 assessmentid: f.text("assessmentid", MAX_ID)?,
                 userid: f.text("userid", MAX_ID)?,
-            },
+            }),
         };
         Ok(Change {
             eventid,
@@ -764,32 +792,32 @@ mod tests {
     #[test]
     fn what_is_written_reads_back() {
         let changes = [
-            ChangeBody::FetchUser {
+            ChangeBody::FetchUser(FetchUser {
                 idnumber: "u1".into(),
                 username: "jsmith".into(),
                 firstname: "Jane".into(),
                 lastname: "Smith".into(),
                 email: Some("jane@example.org".into()),
-            },
-            ChangeBody::NewSection {
+            }),
+            ChangeBody::NewSection(NewSection {
                 idnumber: "c1".into(),
                 name: "Algebra".into(),
                 teacheridnumber: None,
                 segment: 2,
-            },
-            ChangeBody::NewEnrolment {
+            }),
+            ChangeBody::NewEnrolment(NewEnrolment {
                 sectionid: "c1".into(),
                 userid: "u1".into(),
                 role: Role::Teacher,
                 suspended: true,
                 dates: Some((100, 0)),
-            },
-            ChangeBody::RemoveEnrolment {
+            }),
+            ChangeBody::RemoveEnrolment(RemoveEnrolment {
                 sectionid: "c1".into(),
                 userid: "u1".into(),
                 role: None,
-            },
-            ChangeBody::NewAssessment {
+            }),
+            ChangeBody::NewAssessment(NewAssessment {
                 idnumber: "a1".into(),
                 sectionid: "c1".into(),
                 name: "Quiz".into(),
@@ -798,21 +826,33 @@ mod tests {
                 nonhonors_required: false,
                 extra_credit: true,
                 pointval: 12.5,
-            },
-            ChangeBody::RemoveAssessment {
+                kind: ItemKind::Item,
+            }),
+            ChangeBody::NewAssessment(NewAssessment {
+                idnumber: "moodle-gradeitem-9".into(),
+                sectionid: "c1".into(),
+                name: "Course total".into(),
+                chapternum: 0,
+                honors_required: false,
+                nonhonors_required: true,
+                extra_credit: false,
+                pointval: 100.0,
+                kind: ItemKind::CourseTotal,
+            }),
+            ChangeBody::RemoveAssessment(RemoveAssessment {
                 idnumber: "a1".into(),
-            },
-            ChangeBody::NewGrade {
+            }),
+            ChangeBody::NewGrade(NewGrade {
                 assessmentid: "a1".into(),
                 userid: "u1".into(),
                 points_earned: Some(87.5),
                 excepted: false,
                 attempt_num: 2,
-            },
-            ChangeBody::RemoveGrade {
+            }),
+            ChangeBody::RemoveGrade(RemoveGrade {
                 assessmentid: "a1".into(),
                 userid: "u1".into(),
-            },
+            }),
         ];
         for body in changes {
             let change = Change {
@@ -826,14 +866,43 @@ mod tests {
     }
 
     #[test]
+    fn an_assessment_is_written_without_kind_and_an_unknown_kind_is_refused() {
+        let item = Change {
+            eventid: None,
+            timemodified: Some(1000),
+            body: ChangeBody::NewAssessment(NewAssessment {
+                idnumber: "a1".into(),
+                sectionid: "c1".into(),
+                name: "Quiz".into(),
+                chapternum: 0,
+                honors_required: false,
+                nonhonors_required: true,
+                extra_credit: false,
+                pointval: 10.0,
+                kind: ItemKind::Item,
+            }),
+        };
+        let s = item.to_struct();
+        assert!(
+            s.get("kind").is_none(),
+            "apiversion 1 senders' wire text is unchanged"
+        );
+        let odd = s.clone().with("kind", "category_total");
+        assert!(matches!(
+            Change::parse(Method::NewAssessment, &[Value::Struct(odd)], 2000),
+            Err(FieldError::Invalid { field: "kind", .. })
+        ));
+    }
+
+    #[test]
     fn a_batch_reads_each_change_on_its_own() {
         let good = Change {
             eventid: Some("e1".into()),
             timemodified: Some(1000),
-            body: ChangeBody::RemoveGrade {
+            body: ChangeBody::RemoveGrade(RemoveGrade {
                 assessmentid: "a1".into(),
                 userid: "u1".into(),
-            },
+            }),
         };
         let batch = Batch {
             changes: vec![good.clone()],
@@ -874,9 +943,9 @@ mod tests {
                 Change {
                     eventid: None,
                     timemodified: None,
-                    body: ChangeBody::RemoveAssessment {
+                    body: ChangeBody::RemoveAssessment(RemoveAssessment {
                         idnumber: "a".into()
-                    }
+                    })
                 };
                 MAX_BATCH_CHANGES + 1
             ],
@@ -903,13 +972,13 @@ mod tests {
         assert_eq!(c.timemodified, Some(5000), "absent: when it arrived");
         assert_eq!(
             c.body,
-            ChangeBody::NewGrade {
+            ChangeBody::NewGrade(NewGrade {
                 assessmentid: "a1".into(),
                 userid: "u1".into(),
                 points_earned: None,
                 excepted: true,
                 attempt_num: 3
-            }
+            })
         );
     }
 

@@ -177,6 +177,12 @@ impl fmt::Display for PushSummary {
     }
 }
 
+/// A push under way: when it started, and what happened so far.
+struct Run {
+    started: Instant,
+    summary: PushSummary,
+}
+
 /// What to do with a fault.
 enum FaultAction {
     Retry,
@@ -194,13 +200,22 @@ impl SimMoodle {
         options: &PushOptions,
         progress: impl FnMut(&PushProgress),
     ) -> PushSummary {
+        let mut run = Run {
+            started: Instant::now(),
+            summary: PushSummary {
+                total: changes.len(),
+                ..PushSummary::default()
+            },
+        };
         if options.batch > 1 {
-            return self
-                .push_batches(peer_wwwroot, changes, options, progress)
+            self.push_batches(peer_wwwroot, changes, options, &mut run, progress)
+                .await;
+        } else {
+            self.push_one_by_one(peer_wwwroot, changes, options, &mut run, progress)
                 .await;
         }
-        self.push_one_by_one(peer_wwwroot, changes, options, progress)
-            .await
+        run.summary.elapsed = run.started.elapsed();
+        run.summary
     }
 
     async fn push_one_by_one(
@@ -208,13 +223,10 @@ impl SimMoodle {
         peer_wwwroot: &str,
         changes: &[Change],
         options: &PushOptions,
+        run: &mut Run,
         mut progress: impl FnMut(&PushProgress),
-    ) -> PushSummary {
-        let started = Instant::now();
-        let mut summary = PushSummary {
-            total: changes.len(),
-            ..PushSummary::default()
-        };
+    ) {
+        let Run { started, summary } = run;
         'changes: for change in changes {
             let mut attempt = 0u32;
             loop {
@@ -256,8 +268,6 @@ impl SimMoodle {
             summary.elapsed = started.elapsed();
             progress(&summary.progress());
         }
-        summary.elapsed = started.elapsed();
-        summary
     }
 
     /// Batches of up to `options.batch` changes, one call each, in order. A change the batch's
@@ -268,13 +278,10 @@ impl SimMoodle {
         peer_wwwroot: &str,
         changes: &[Change],
         options: &PushOptions,
+        run: &mut Run,
         mut progress: impl FnMut(&PushProgress),
-    ) -> PushSummary {
-        let started = Instant::now();
-        let mut summary = PushSummary {
-            total: changes.len(),
-            ..PushSummary::default()
-        };
+    ) {
+        let Run { started, summary } = run;
         let size = options.batch.clamp(1, mnet::sis::limits::MAX_BATCH_CHANGES);
         'batches: for part in changes.chunks(size) {
             let mut pending: Vec<&Change> = part.iter().collect();
@@ -345,8 +352,6 @@ impl SimMoodle {
             summary.elapsed = started.elapsed();
             progress(&summary.progress());
         }
-        summary.elapsed = started.elapsed();
-        summary
     }
 
     fn fault_action(&self, fault: &Fault, method: &str) -> FaultAction {

@@ -8,12 +8,12 @@
 //! fresh store; requests go through the real router (`tower::ServiceExt::oneshot`, no socket)
 //! with an admin's session cookie, as the console sends them. Measured, per backend:
 //!
-//! * `served_as_of_past` — `GET /api/sis/students/{u0}/progress?as_of=1150`: the requirement
+//! * `served_as_of_past` — `GET /api/sis/students/{u0}/progress?as_of={AS_OF}`: the requirement
 //!   (session lookup and touch, role check, the report, JSON).
 //! * `served_session` — `GET /api/session` with the same cookie: the baseline, everything an
 //!   authenticated console request pays before any SIS work.
 //! * `served_as_of_now` — the same report without `as_of` (every event counts).
-//! * `store_as_of_past` — `Store::progress_report(u0, 1150)`, the call the handler makes.
+//! * `store_as_of_past` — `Store::progress_report(u0, AS_OF)`, the call the handler makes.
 //! * `select_grade_events` — a plain `SELECT` of u0's 300 grade-event rows: the floor under any
 //!   report of them.
 //!

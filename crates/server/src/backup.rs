@@ -225,13 +225,11 @@ pub async fn create(config: &Config, dest: &Path, now: i64) -> Result<BackupSumm
     let _ = std::fs::remove_file(copy.path());
 
     // The consistent copy: one read transaction on the live database.
-    let mut conn = SqliteConnectOptions::new()
-        .filename(&db)
-        .create_if_missing(false)
-        .busy_timeout(std::time::Duration::from_secs(30))
-        .connect()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = open_file(
+        &db,
+        SqliteConnectOptions::new().busy_timeout(std::time::Duration::from_secs(30)),
+    )
+    .await?;
     let target = copy.path().to_string_lossy().replace('\'', "''");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("VACUUM INTO '{target}'")))
         .execute(&mut conn)
@@ -313,13 +311,7 @@ pub async fn create(config: &Config, dest: &Path, now: i64) -> Result<BackupSumm
 /// Reads a database copy without changing it: its schema version and wwwroot, after checking
 /// that `master` opens every stored private key.
 async fn check_copy(path: &Path, master: &MasterKey) -> Result<(i64, Option<String>), BackupError> {
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(false)
-        .read_only(true)
-        .connect()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = open_file(path, SqliteConnectOptions::new().read_only(true)).await?;
     let result = async {
         let schema: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migrations")
             .fetch_one(&mut conn)
@@ -348,12 +340,7 @@ async fn check_copy(path: &Path, master: &MasterKey) -> Result<(i64, Option<Stri
 async fn upgrade_copy(path: &Path) -> Result<(), BackupError> {
     let store = Store::open(&crate::store::sqlite_url_for_file(path)).await?;
     store.close().await;
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(false)
-        .connect()
-        .await
-        .map_err(StoreError::from)?;
+    let mut conn = open_file(path, SqliteConnectOptions::new()).await?;
     sqlx::raw_sql("PRAGMA journal_mode = DELETE")
         .execute(&mut conn)
         .await
@@ -560,13 +547,20 @@ fn master_from_text(text: &str) -> Option<MasterKey> {
     Some(MasterKey::from_bytes(key))
 }
 
-async fn integrity_check(path: &Path) -> Result<(), BackupError> {
-    let mut conn = SqliteConnectOptions::new()
+/// One connection to an existing SQLite file (never created here), with `options`.
+async fn open_file(
+    path: &Path,
+    options: SqliteConnectOptions,
+) -> Result<sqlx::SqliteConnection, StoreError> {
+    Ok(options
         .filename(path)
         .create_if_missing(false)
         .connect()
-        .await
-        .map_err(StoreError::from)?;
+        .await?)
+}
+
+async fn integrity_check(path: &Path) -> Result<(), BackupError> {
+    let mut conn = open_file(path, SqliteConnectOptions::new()).await?;
     let verdict: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(&mut conn)
         .await

@@ -25,8 +25,8 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_schooltool';
-$plugin->version = 2026120500;
+$plugin->version = 2026120600;
 $plugin->requires = 2022112800; // Moodle 4.1.
 $plugin->supported = [401, 501]; // Tested on 4.5 and 5.1 (tests/browser/moodle in SchoolBridge).
 $plugin->maturity = MATURITY_BETA;
-$plugin->release = '0.3.0';
+$plugin->release = '0.4.0';

@@ -8,8 +8,11 @@ use schoolbridge_api::{AuditSummary, PeerSummary};
 use crate::api::{self, ApiError};
 use crate::i18n::admin;
 use crate::model::audit::{AuditFilter, DateProblem, older_cursor};
+use crate::model::peers::peer_choices;
 use crate::model::time;
-use crate::ui::{self, Badge, Empty, Notice, TextField, Tone};
+use crate::ui::{
+    self, Badge, Empty, Notice, Page, SelectField, SubmitButton, TableFrame, TextField, Tone,
+};
 
 /// The colour of an outcome badge (the words say it too).
 pub fn outcome_tone(outcome: &str) -> Tone {
@@ -55,8 +58,7 @@ pub fn ActivityPage() -> impl IntoView {
             .unwrap_or_else(|| a.unknown.to_owned())
     };
     view! {
-        <section class="page" data-testid="activity" aria-labelledby="activity-heading">
-            <h1 id="activity-heading">{a.activity_heading}</h1>
+        <Page testid="activity" heading_id="activity-heading" heading=a.activity_heading>
             <p class="lead">{a.activity_intro}</p>
             <FilterForm filter cursors peers />
             {move || problem.get().map(|found| view! {
@@ -67,7 +69,7 @@ pub fn ActivityPage() -> impl IntoView {
                 Some(list) if list.is_empty() => view! { <Empty text=a.activity_empty testid="activity-empty" /> }.into_any(),
                 Some(list) => view! { <AuditTable list peer_name cursors /> }.into_any(),
             })}
-        </section>
+        </Page>
     }
 }
 
@@ -80,46 +82,33 @@ fn AuditTable(
     let a = admin();
     let older = older_cursor(&list.iter().map(|e| e.id).collect::<Vec<_>>());
     view! {
-        <div class="table-wrap">
-            <table class="table table--compact" data-testid="audit-table">
-                <caption class="visually-hidden">{a.activity_heading}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{a.col_time_utc}</th>
-                        <th scope="col">{a.col_direction}</th>
-                        <th scope="col">{a.col_peer}</th>
-                        <th scope="col">{a.col_method}</th>
-                        <th scope="col">{a.col_outcome}</th>
-                        <th scope="col">{a.col_duration}</th>
-                        <th scope="col">{a.col_protection}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {list.into_iter().map(|entry| {
-                        let peer = peer_name(entry.peer_id, entry.peer_wwwroot.clone());
-                        view! {
-                            <tr data-testid="audit-row" data-audit-id=entry.id.to_string() data-outcome=entry.outcome.clone()
-                                data-method=entry.method.clone().unwrap_or_default() data-direction=entry.direction.clone()>
-                                <td class="nowrap">
-                                    <a href=format!("/activity/{}", entry.id) data-testid="audit-link">
-                                        {time::date_time_seconds(entry.at_ms)}
-                                    </a>
-                                </td>
-                                <td>{a.direction(&entry.direction)}</td>
-                                <td>{peer}</td>
-                                <td><code>{entry.method.clone().unwrap_or_else(|| "—".to_owned())}</code></td>
-                                <td>
-                                    <Badge tone=outcome_tone(&entry.outcome) text=a.outcome(&entry.outcome) />
-                                    {entry.fault_code.map(|code| format!(" {code}"))}
-                                </td>
-                                <td class="nowrap">{time::duration_us(entry.duration_us)}</td>
-                                <td>{a.protection(entry.signed, entry.encrypted)}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <TableFrame testid="audit-table" class="table table--compact" caption=a.activity_heading
+            headings=vec![a.col_time_utc, a.col_direction, a.col_peer, a.col_method, a.col_outcome, a.col_duration, a.col_protection]>
+            <tbody>
+                {list.into_iter().map(|entry| {
+                    let peer = peer_name(entry.peer_id, entry.peer_wwwroot.clone());
+                    view! {
+                        <tr data-testid="audit-row" data-audit-id=entry.id.to_string() data-outcome=entry.outcome.clone()
+                            data-method=entry.method.clone().unwrap_or_default() data-direction=entry.direction.clone()>
+                            <td class="nowrap">
+                                <a href=format!("/activity/{}", entry.id) data-testid="audit-link">
+                                    {time::date_time_seconds(entry.at_ms)}
+                                </a>
+                            </td>
+                            <td>{a.direction(&entry.direction)}</td>
+                            <td>{peer}</td>
+                            <td><code>{entry.method.clone().unwrap_or_else(|| "—".to_owned())}</code></td>
+                            <td>
+                                <Badge tone=outcome_tone(&entry.outcome) text=a.outcome(&entry.outcome) />
+                                {entry.fault_code.map(|code| format!(" {code}"))}
+                            </td>
+                            <td class="nowrap">{time::duration_us(entry.duration_us)}</td>
+                            <td>{a.protection(entry.signed, entry.encrypted)}</td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </TableFrame>
         <nav class="pager" aria-label=a.pages_label>
             <button type="button" class="button button--quiet" data-testid="audit-newer"
                 disabled=move || cursors.with(|c| c.len() <= 1)
@@ -160,26 +149,14 @@ fn FilterForm(
     };
     view! {
         <form class="form form--inline" on:submit=submit data-testid="audit-filters" aria-label=a.filters_label>
-            <div class="field">
-                <label for="audit-peer">{a.col_peer}</label>
-                <select id="audit-peer" data-testid="audit-peer" on:change:target=move |e| peer.set(e.target().value())>
-                    <option value="">{a.any}</option>
-                    {move || peers.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
-                </select>
-            </div>
+            <SelectField id="audit-peer" label=a.col_peer value=peer first=a.any
+                options=Signal::derive(move || peer_choices(ui::loaded_or_default(peers))) />
             <TextField id="audit-method" label=a.col_method value=method testid="audit-method" kind="search" />
-            <div class="field">
-                <label for="audit-outcome">{a.col_outcome}</label>
-                <select id="audit-outcome" data-testid="audit-outcome" on:change:target=move |e| outcome.set(e.target().value())>
-                    <option value="">{a.any}</option>
-                    {["ok", "fault", "error"].into_iter().map(|o| view! { <option value=o>{a.outcome(o)}</option> }).collect_view()}
-                </select>
-            </div>
+            <SelectField id="audit-outcome" label=a.col_outcome value=outcome first=a.any
+                options=["ok", "fault", "error"].map(|o| (o.to_owned(), a.outcome(o))).to_vec() />
             <TextField id="audit-from" label=a.field_from value=from_date testid="audit-from" kind="date" />
             <TextField id="audit-until" label=a.field_until value=until_date testid="audit-until" kind="date" />
-            <div class="form__actions">
-                <button type="submit" class="button" data-testid="audit-apply">{a.apply_filters}</button>
-            </div>
+            <SubmitButton testid="audit-apply">{a.apply_filters}</SubmitButton>
         </form>
     }
 }

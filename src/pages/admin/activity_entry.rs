@@ -12,7 +12,7 @@ use crate::i18n::admin;
 use crate::model::certificate::short_fingerprint;
 use crate::model::envelope::{Envelope, SignatureCheck, check_signature, inspect};
 use crate::model::time;
-use crate::ui::{self, Badge, Notice, Tone};
+use crate::ui::{self, Badge, Notice, Page, Section, Tone};
 
 /// `/activity/{id}`.
 #[component]
@@ -20,11 +20,10 @@ pub fn EntryPage(id: i64) -> impl IntoView {
     let a = admin();
     let entry = ui::load(move || api::admin::audit_entry(id));
     view! {
-        <section class="page" data-testid="audit-entry" aria-labelledby="entry-heading">
-            <p class="breadcrumb"><a href="/activity">{a.nav_activity}</a></p>
-            {ui::heading_until_loaded(entry, "entry-heading", a.title_activity_entry)}
+        <Page testid="audit-entry" heading_id="entry-heading" heading=a.title_activity_entry back=Some(("/activity".to_owned(), a.nav_activity))
+            named_once=ui::has_loaded(entry)>
             {ui::loaded(entry, |detail| view! { <EntryView detail /> })}
-        </section>
+        </Page>
     }
 }
 
@@ -125,10 +124,9 @@ fn EntryView(detail: AuditDetail) -> impl IntoView {
             <dt>{a.col_protection}</dt>
             <dd>{a.protection(e.signed, e.encrypted)}</dd>
         </dl>
-        <section class="section" aria-labelledby="envelope-heading">
-            <h2 id="envelope-heading">{a.envelope_heading}</h2>
+        <Section heading_id="envelope-heading" heading=a.envelope_heading>
             {envelope_view}
             <RawDocument summary=a.raw_envelope text=detail.envelope.clone() testid="raw-envelope" />
-        </section>
+        </Section>
     }
 }

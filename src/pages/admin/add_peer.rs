@@ -17,7 +17,7 @@ use crate::api;
 use crate::i18n::{admin, strings};
 use crate::model::certificate::{BrowserReading, PEER_WARNING_DAYS};
 use crate::model::peers::check_address;
-use crate::ui::{self, CertificateCard, Checkbox, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{self, CertificateCard, Checkbox, ErrorSlot, Notice, Page, TextField, Tone};
 
 /// `/peers/new`.
 #[component]
@@ -26,14 +26,12 @@ pub fn AddPeerPage() -> impl IntoView {
     let preview = RwSignal::new(None::<PeerPreview>);
     let tls_verify = RwSignal::new(true);
     view! {
-        <section class="page" data-testid="add-peer-page" aria-labelledby="add-peer-heading">
-            <p class="breadcrumb"><a href="/peers">{a.nav_peers}</a></p>
-            <h1 id="add-peer-heading">{a.add_peer_heading}</h1>
+        <Page testid="add-peer-page" heading_id="add-peer-heading" heading=a.add_peer_heading back=Some(("/peers".to_owned(), a.nav_peers))>
             {move || match preview.get() {
                 None => view! { <AddressForm preview tls_verify /> }.into_any(),
                 Some(found) => view! { <ReviewCertificate found preview tls_verify /> }.into_any(),
             }}
-        </section>
+        </Page>
     }
 }
 
@@ -50,14 +48,11 @@ fn AddressForm(
     let action = ui::Action::new();
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
-        let address = match check_address(&url.get_untracked()) {
-            Ok(address) => address,
-            Err(found) => {
-                problem.set(Some(a.address_problem(found).to_owned()));
-                return;
-            }
+        let checked = check_address(&url.get_untracked())
+            .map_err(|found| Some(a.address_problem(found).to_owned()));
+        let Some(address) = ui::checked(problem, checked) else {
+            return;
         };
-        problem.set(None);
         let request = PeerPreviewRequest {
             url: address,
             application: Some(application.get_untracked()),

@@ -13,7 +13,8 @@ use crate::model::certificate::{BrowserReading, PEER_WARNING_DAYS};
 use crate::model::peers::{Health, Side, service_rows, with_switch};
 use crate::model::time;
 use crate::ui::{
-    self, Badge, Busy, CertificateCard, Checkbox, ConfirmButton, ErrorSlot, Notice, TextField, Tone,
+    self, Badge, Busy, CertificateCard, Checkbox, ConfirmButton, ErrorSlot, Notice, Page, Section,
+    TableFrame, TextField, Tone,
 };
 
 /// `/peers/{id}`.
@@ -24,14 +25,13 @@ pub fn PeerPage(id: i64) -> impl IntoView {
     // Just added (`/peers/new` sends people here with `?added=1`): say what comes next.
     let added = use_query_map().with_untracked(|q| q.get("added").is_some());
     view! {
-        <section class="page" data-testid="peer-page" aria-labelledby="peer-heading">
-            <p class="breadcrumb"><a href="/peers">{a.nav_peers}</a></p>
-            {ui::heading_until_loaded(loaded, "peer-heading", a.title_peer)}
+        <Page testid="peer-page" heading_id="peer-heading" heading=a.title_peer back=Some(("/peers".to_owned(), a.nav_peers))
+            named_once=ui::has_loaded(loaded)>
             {ui::loaded(loaded, move |detail| {
                 let current = RwSignal::new(detail);
                 view! { <PeerView current added /> }
             })}
-        </section>
+        </Page>
     }
 }
 
@@ -138,8 +138,7 @@ fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
         });
     };
     view! {
-        <section class="section" aria-labelledby="verify-heading">
-            <h2 id="verify-heading">{a.verify_heading}</h2>
+        <Section heading_id="verify-heading" heading=a.verify_heading>
             <p>{a.verify_intro}</p>
             <button type="button" class="button" data-testid="verify-peer" disabled=move || busy.get() || deleted() on:click=verify>
                 {move || if busy.get() { a.verifying } else { a.verify_now }}
@@ -170,7 +169,7 @@ fn VerifySection(current: RwSignal<PeerDetail>) -> impl IntoView {
                 }
                 .into_any(),
             })}
-        </section>
+        </Section>
     }
 }
 
@@ -237,43 +236,33 @@ fn ServicesSection(current: RwSignal<PeerDetail>) -> impl IntoView {
         }
     };
     view! {
-        <section class="section" aria-labelledby="services-heading">
-            <h2 id="services-heading">{a.services_heading}</h2>
+        <Section heading_id="services-heading" heading=a.services_heading>
             <p>{a.services_intro}</p>
-            <div class="table-wrap">
-                <table class="table" data-testid="services">
-                    <thead>
-                        <tr>
-                            <th scope="col">{a.col_service}</th>
-                            <th scope="col">{a.col_publish}</th>
-                            <th scope="col">{a.col_subscribe}</th>
+            <TableFrame testid="services" headings=vec![a.col_service, a.col_publish, a.col_subscribe]>
+                <tbody>
+                    {names.into_iter().map(|service| {
+                        let row_name = service.clone();
+                        let shown = service.clone();
+                        let described = a.service_description(&service);
+                        let publish = switch(service.clone(), Side::Publish);
+                        let subscribe = switch(service, Side::Subscribe);
+                        view! {
+                        <tr data-testid="service-row" data-service=row_name>
+                            <th scope="row">
+                                <code>{shown}</code>
+                                <span class="cell-detail">{described}</span>
+                            </th>
+                            {publish}
+                            {subscribe}
                         </tr>
-                    </thead>
-                    <tbody>
-                        {names.into_iter().map(|service| {
-                            let row_name = service.clone();
-                            let shown = service.clone();
-                            let described = a.service_description(&service);
-                            let publish = switch(service.clone(), Side::Publish);
-                            let subscribe = switch(service, Side::Subscribe);
-                            view! {
-                            <tr data-testid="service-row" data-service=row_name>
-                                <th scope="row">
-                                    <code>{shown}</code>
-                                    <span class="cell-detail">{described}</span>
-                                </th>
-                                {publish}
-                                {subscribe}
-                            </tr>
-                        }}).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+                    }}).collect_view()}
+                </tbody>
+            </TableFrame>
             <p class="status-line" role="status" aria-live="polite" data-testid="services-status">
                 {move || if saving.get() { a.saving } else if saved.get() { a.saved } else { "" }}
             </p>
             <ErrorSlot error=action.failure testid="services-error" />
-        </section>
+        </Section>
     }
 }
 
@@ -349,8 +338,7 @@ fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
         });
     };
     view! {
-        <section class="section" aria-labelledby="key-heading">
-            <h2 id="key-heading">{a.key_heading}</h2>
+        <Section heading_id="key-heading" heading=a.key_heading>
             {move || {
                 // Keyed on the fingerprint: a new key is a new card. (Read the memo: `track()`
                 // alone does not bring it up to date, and a stale memo stops notifying.)
@@ -398,7 +386,7 @@ fn KeySection(current: RwSignal<PeerDetail>) -> impl IntoView {
                 }
                 .into_any(),
             })}
-        </section>
+        </Section>
     }
 }
 
@@ -425,8 +413,7 @@ fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
         });
     };
     view! {
-        <section class="section" aria-labelledby="settings-heading">
-            <h2 id="settings-heading">{a.settings_heading}</h2>
+        <Section heading_id="settings-heading" heading=a.settings_heading>
             <form class="form" on:submit=save data-testid="peer-settings">
                 <TextField id="settings-name" label=a.field_peer_name value=name testid="settings-name" />
                 <Checkbox id="settings-tls" label=a.field_tls_verify checked=tls_verify testid="settings-tls" hint=a.field_tls_verify_hint />
@@ -436,7 +423,7 @@ fn SettingsSection(current: RwSignal<PeerDetail>) -> impl IntoView {
                     <span role="status" aria-live="polite" data-testid="settings-status">{move || saved.get().then_some(a.saved)}</span>
                 </div>
             </form>
-        </section>
+        </Section>
     }
 }
 
@@ -458,8 +445,7 @@ fn DeleteSection(current: RwSignal<PeerDetail>) -> impl IntoView {
     };
     let deleted = move || current.with(|d| d.peer.deleted);
     view! {
-        <section class="section section--danger" aria-labelledby="delete-heading">
-            <h2 id="delete-heading">{a.delete_heading}</h2>
+        <Section heading_id="delete-heading" heading=a.delete_heading class="section section--danger">
             <Show
                 when=deleted
                 fallback=move || view! {
@@ -483,6 +469,6 @@ fn DeleteSection(current: RwSignal<PeerDetail>) -> impl IntoView {
                 </button>
             </Show>
             <ErrorSlot error=action.failure testid="delete-error" />
-        </section>
+        </Section>
     }
 }

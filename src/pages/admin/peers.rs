@@ -9,7 +9,7 @@ use crate::i18n::{admin, strings};
 use crate::model::certificate::{Expiry, PEER_WARNING_DAYS, short_fingerprint};
 use crate::model::peers::Health;
 use crate::model::time;
-use crate::ui::{self, Badge, Checkbox, Empty, Tone};
+use crate::ui::{self, Badge, Checkbox, Empty, TableFrame, Tone};
 
 /// `/peers`.
 #[component]
@@ -47,25 +47,12 @@ fn PeerTable(peers: Vec<PeerSummary>) -> impl IntoView {
     let a = admin();
     let now = ui::now();
     view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="peer-table">
-                <caption class="visually-hidden">{a.peers_heading}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{a.col_name}</th>
-                        <th scope="col">{a.col_wwwroot}</th>
-                        <th scope="col">{a.col_application}</th>
-                        <th scope="col">{a.col_fingerprint}</th>
-                        <th scope="col">{a.col_key_expiry}</th>
-                        <th scope="col">{a.col_last_contact}</th>
-                        <th scope="col">{a.col_health}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {peers.into_iter().map(|peer| view! { <PeerRow peer now /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <TableFrame testid="peer-table" caption=a.peers_heading
+            headings=vec![a.col_name, a.col_wwwroot, a.col_application, a.col_fingerprint, a.col_key_expiry, a.col_last_contact, a.col_health]>
+            <tbody>
+                {peers.into_iter().map(|peer| view! { <PeerRow peer now /> }).collect_view()}
+            </tbody>
+        </TableFrame>
     }
 }
 

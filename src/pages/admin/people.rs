@@ -11,11 +11,15 @@ use schoolbridge_api::{LoginRightsRequest, PeerSummary, PersonSummary};
 use crate::api;
 use crate::i18n::{admin, strings};
 use crate::model::forms::{Field, NewPersonForm, Problems};
+use crate::model::peers::peer_choices;
 use crate::model::people::{
     self, PeopleFilter, for_peer, for_selection, full_name, toggle, with_role,
 };
 use crate::session::use_session;
-use crate::ui::{self, Badge, ConfirmButton, Empty, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{
+    self, AccountNameFields, Badge, ConfirmButton, Empty, ErrorSlot, NewPasswordField, Notice,
+    Page, Section, SelectField, SubmitButton, TableFrame, TextField, Tone,
+};
 use schoolbridge_api::roles::{Right, Role};
 
 /// `/people`.
@@ -49,8 +53,7 @@ pub fn PeoplePage() -> impl IntoView {
             .unwrap_or_default()
     });
     view! {
-        <section class="page" data-testid="people" aria-labelledby="people-heading">
-            <h1 id="people-heading">{a.people_heading}</h1>
+        <Page testid="people" heading_id="people-heading" heading=a.people_heading>
             <p class="lead">{if is_admin { a.people_intro_admin } else { a.people_intro_reader }}</p>
             <SearchForm filter peers />
             {move || notice.get().map(|text| view! {
@@ -64,7 +67,7 @@ pub fn PeoplePage() -> impl IntoView {
             })}
             <Pager filter list />
             {is_admin.then(|| view! { <NewPerson reload notice /> })}
-        </section>
+        </Page>
     }
 }
 
@@ -92,21 +95,9 @@ fn SearchForm(filter: RwSignal<PeopleFilter>, peers: Signal<Vec<PeerSummary>>) -
     view! {
         <form class="form form--inline" role="search" on:submit=submit data-testid="people-search">
             <TextField id="people-q" label=a.field_search value=text testid="people-q" kind="search" />
-            <div class="field">
-                <label for="people-role">{a.field_role}</label>
-                <select id="people-role" data-testid="people-role" on:change:target=move |e| role.set(e.target().value())>
-                    <option value="">{a.any}</option>
-                    {Role::ALL.into_iter().map(Role::name).map(|r| view! { <option value=r>{a.role_name(r)}</option> }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="people-login">{a.field_login}</label>
-                <select id="people-login" data-testid="people-login" on:change:target=move |e| login.set(e.target().value())>
-                    <option value="">{a.any}</option>
-                    <option value="yes">{a.login_allowed}</option>
-                    <option value="no">{a.login_withdrawn}</option>
-                </select>
-            </div>
+            <SelectField id="people-role" label=a.field_role value=role first=a.any options=role_options() />
+            <SelectField id="people-login" label=a.field_login value=login first=a.any
+                options=vec![("yes".to_owned(), a.login_allowed.to_owned()), ("no".to_owned(), a.login_withdrawn.to_owned())] />
             {move || (!peers.with(Vec::is_empty)).then(|| view! {
                 <div class="field">
                     <label for="people-peer">{a.field_source}</label>
@@ -116,9 +107,7 @@ fn SearchForm(filter: RwSignal<PeopleFilter>, peers: Signal<Vec<PeerSummary>>) -
                     </select>
                 </div>
             })}
-            <div class="form__actions">
-                <button type="submit" class="button" data-testid="people-search-submit">{a.search}</button>
-            </div>
+            <SubmitButton testid="people-search-submit">{a.search}</SubmitButton>
         </form>
     }
 }
@@ -191,8 +180,7 @@ fn BulkActions(
     });
     let no_peer = Signal::derive(move || peer.with(String::is_empty) || action.is_busy());
     view! {
-        <section class="section bulk" aria-labelledby="bulk-heading" data-testid="bulk-actions">
-            <h2 id="bulk-heading">{a.bulk_heading}</h2>
+        <Section heading_id="bulk-heading" heading=a.bulk_heading class="section bulk" testid="bulk-actions">
             <div class="bulk__row">
                 <span role="status" aria-live="polite">{move || (a.selected_count)(selected())}</span>
                 <button type="button" class="button" data-testid="grant-selected" disabled=move || selected() == 0 on:click=move |_| for_selected(true)>
@@ -204,20 +192,9 @@ fn BulkActions(
             </div>
             {move || (!peers.with(Vec::is_empty)).then(|| view! {
                 <div class="bulk__row">
-                    <div class="field">
-                        <label for="bulk-peer">{a.everyone_from}</label>
-                        <select id="bulk-peer" data-testid="bulk-peer" on:change:target=move |e| peer.set(e.target().value())>
-                            <option value="">{a.choose_peer}</option>
-                            {peers.get().into_iter().map(|p| view! { <option value=p.id.to_string()>{p.name}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <label for="bulk-role">{a.holding_role}</label>
-                        <select id="bulk-role" data-testid="bulk-role" on:change:target=move |e| role.set(e.target().value())>
-                            <option value="">{a.any}</option>
-                            {Role::ALL.into_iter().map(Role::name).map(|r| view! { <option value=r>{a.role_name(r)}</option> }).collect_view()}
-                        </select>
-                    </div>
+                    <SelectField id="bulk-peer" label=a.everyone_from value=peer first=a.choose_peer
+                        options=peer_choices(peers.get()) />
+                    <SelectField id="bulk-role" label=a.holding_role value=role first=a.any options=role_options() />
                     <ConfirmButton label=a.grant_peer question=grant_question confirm_label=a.grant_peer_yes
                         testid="grant-peer" disabled=no_peer on_confirm=move || for_whole_peer(true) />
                     <ConfirmButton label=a.withdraw_peer question=withdraw_question confirm_label=a.withdraw_peer_yes
@@ -225,7 +202,7 @@ fn BulkActions(
                 </div>
             })}
             <ErrorSlot error=action.failure testid="bulk-error" />
-        </section>
+        </Section>
     }
 }
 
@@ -239,24 +216,12 @@ fn PeopleTable(
 ) -> impl IntoView {
     let a = admin();
     view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="people-table">
-                <caption class="visually-hidden">{a.people_heading}</caption>
-                <thead>
-                    <tr>
-                        {is_admin.then(|| view! { <th scope="col"><span class="visually-hidden">{a.col_select}</span></th> })}
-                        <th scope="col">{a.col_name}</th>
-                        <th scope="col">{a.col_username}</th>
-                        <th scope="col">{a.col_source}</th>
-                        <th scope="col">{a.col_roles}</th>
-                        <th scope="col">{a.col_login}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {people.into_iter().map(|person| view! { <PersonRow person is_admin selection reload notice /> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <TableFrame testid="people-table" caption=a.people_heading select=is_admin.then_some(a.col_select)
+            headings=vec![a.col_name, a.col_username, a.col_source, a.col_roles, a.col_login]>
+            <tbody>
+                {people.into_iter().map(|person| view! { <PersonRow person is_admin selection reload notice /> }).collect_view()}
+            </tbody>
+        </TableFrame>
     }
 }
 
@@ -345,17 +310,7 @@ fn PersonRow(
                 >
                     <fieldset class="roles-edit">
                         <legend class="visually-hidden">{(a.roles_for)(&name)}</legend>
-                        {Role::ALL.into_iter().map(Role::name).map(|role| {
-                            let role_id = format!("role-{id}-{role}");
-                            view! {
-                                <span class="check-inline">
-                                    <input type="checkbox" id=role_id.clone() data-testid=format!("role-{role}")
-                                        prop:checked=move || roles.with(|r| r.iter().any(|x| x == role))
-                                        on:change:target=move |e| roles.update(|r| *r = with_role(r, role, e.target().checked())) />
-                                    <label for=role_id>{a.role_name(role)}</label>
-                                </span>
-                            }
-                        }).collect_view()}
+                        <RoleChecks roles id_prefix=format!("role-{id}") testid_prefix="role" />
                         <button type="button" class="button" data-testid="save-roles" on:click=save_roles>{s.save}</button>
                         <button type="button" class="button button--quiet" on:click=move |_| editing.set(false)>{s.cancel}</button>
                     </fieldset>
@@ -400,6 +355,42 @@ fn Pager(filter: RwSignal<PeopleFilter>, list: ui::Loaded<Vec<PersonSummary>>) -
     }
 }
 
+/// A checkbox per role, ticking and unticking it in `roles`; ids are `{id_prefix}-{role}` and
+/// `data-testid`s `{testid_prefix}-{role}`.
+#[component]
+fn RoleChecks(
+    roles: RwSignal<Vec<String>>,
+    id_prefix: String,
+    testid_prefix: &'static str,
+) -> impl IntoView {
+    let a = admin();
+    Role::ALL
+        .into_iter()
+        .map(Role::name)
+        .map(|role| {
+            let role_id = format!("{id_prefix}-{role}");
+            view! {
+                <span class="check-inline">
+                    <input type="checkbox" id=role_id.clone() data-testid=format!("{testid_prefix}-{role}")
+                        prop:checked=move || roles.with(|r| r.iter().any(|x| x == role))
+                        on:change:target=move |e| roles.update(|r| *r = with_role(r, role, e.target().checked())) />
+                    <label for=role_id>{a.role_name(role)}</label>
+                </span>
+            }
+        })
+        .collect_view()
+}
+
+/// Every role, for a drop-down list: (name, words).
+fn role_options() -> Vec<(String, String)> {
+    let a = admin();
+    Role::ALL
+        .into_iter()
+        .map(Role::name)
+        .map(|r| (r.to_owned(), a.role_name(r)))
+        .collect()
+}
+
 #[component]
 fn NewPerson(
     reload: impl Fn() + Copy + Send + Sync + 'static,
@@ -426,14 +417,9 @@ fn NewPerson(
             password: password.get_untracked(),
             roles: roles.get_untracked(),
         };
-        let request = match form.validate() {
-            Ok(request) => request,
-            Err(found) => {
-                problems.set(found);
-                return;
-            }
+        let Some(request) = ui::checked(problems, form.validate()) else {
+            return;
         };
-        problems.set(Problems::default());
         action.run(api::admin::create_person(request), move |person| {
             notice.set(Some((a.person_created)(&people::full_name(&person))));
             for field in [username, firstname, lastname, email, password] {
@@ -444,34 +430,19 @@ fn NewPerson(
         });
     };
     view! {
-        <section class="section" aria-labelledby="new-person-heading">
-            <h2 id="new-person-heading">{a.new_person_heading}</h2>
+        <Section heading_id="new-person-heading" heading=a.new_person_heading>
             <p>{a.new_person_intro}</p>
             <form class="form" on:submit=submit novalidate=true data-testid="new-person-form">
-                <TextField id="np-username" label=s.field_username value=username testid="np-username" required=true problem=problem(Field::Username) />
-                <TextField id="np-firstname" label=s.field_firstname value=firstname testid="np-firstname" required=true problem=problem(Field::Firstname) />
-                <TextField id="np-lastname" label=s.field_lastname value=lastname testid="np-lastname" required=true problem=problem(Field::Lastname) />
+                <AccountNameFields prefix="np" own=false username firstname lastname problems />
                 <TextField id="np-email" label=s.field_email value=email testid="np-email" kind="email" problem=problem(Field::Email) />
-                <TextField id="np-password" label=s.field_new_password value=password testid="np-password" kind="password" autocomplete="new-password" required=true hint=s.password_hint problem=problem(Field::Password) />
+                <NewPasswordField prefix="np" password problems />
                 <fieldset class="roles-edit">
                     <legend>{a.col_roles}</legend>
-                    {Role::ALL.into_iter().map(Role::name).map(|role| {
-                        let role_id = format!("np-role-{role}");
-                        view! {
-                            <span class="check-inline">
-                                <input type="checkbox" id=role_id.clone() data-testid=format!("np-role-{role}")
-                                    prop:checked=move || roles.with(|r| r.iter().any(|x| x == role))
-                                    on:change:target=move |e| roles.update(|r| *r = with_role(r, role, e.target().checked())) />
-                                <label for=role_id>{a.role_name(role)}</label>
-                            </span>
-                        }
-                    }).collect_view()}
+                    <RoleChecks roles id_prefix="np-role".to_owned() testid_prefix="np-role" />
                 </fieldset>
                 <ErrorSlot error=action.failure testid="new-person-error" />
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary" data-testid="np-submit" disabled=move || action.is_busy()>{a.create_account}</button>
-                </div>
+                <SubmitButton testid="np-submit" primary=true busy=action.busy>{a.create_account}</SubmitButton>
             </form>
-        </section>
+        </Section>
     }
 }

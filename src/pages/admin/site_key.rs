@@ -8,7 +8,10 @@ use crate::api;
 use crate::i18n::admin;
 use crate::model::certificate::{SITE_WARNING_DAYS, short_fingerprint};
 use crate::model::time;
-use crate::ui::{self, Busy, CertificateCard, ConfirmButton, Empty, ErrorSlot, Notice, Tone};
+use crate::ui::{
+    self, Busy, CertificateCard, ConfirmButton, Empty, ErrorSlot, Notice, Page, Section,
+    TableFrame, Tone,
+};
 
 /// `/site-key`.
 #[component]
@@ -17,11 +20,10 @@ pub fn SiteKeyPage() -> impl IntoView {
     let info = ui::load(api::admin::site_key);
     let rotated = RwSignal::new(false);
     view! {
-        <section class="page" data-testid="site-key" aria-labelledby="site-key-heading">
-            <h1 id="site-key-heading">{a.site_key_heading}</h1>
+        <Page testid="site-key" heading_id="site-key-heading" heading=a.site_key_heading>
             <p class="lead">{a.site_key_intro}</p>
             {ui::loaded(info, move |key| view! { <SiteKeyView key info rotated /> })}
-        </section>
+        </Page>
     }
 }
 
@@ -53,8 +55,7 @@ fn SiteKeyView(
         </dl>
         <h2>{a.current_key}</h2>
         <CertificateCard info=key.current.clone() warn_days=SITE_WARNING_DAYS testid="site-certificate" now=ui::now() />
-        <section class="section" aria-labelledby="rotate-heading">
-            <h2 id="rotate-heading">{a.rotate_heading}</h2>
+        <Section heading_id="rotate-heading" heading=a.rotate_heading>
             <p>{a.rotate_intro}</p>
             <ConfirmButton
                 label=a.rotate_now
@@ -67,37 +68,27 @@ fn SiteKeyView(
             />
             <Busy when=busy />
             <ErrorSlot error=action.failure testid="rotate-error" />
-        </section>
-        <section class="section" aria-labelledby="archived-heading">
-            <h2 id="archived-heading">{a.archived_heading}</h2>
+        </Section>
+        <Section heading_id="archived-heading" heading=a.archived_heading>
             <p>{a.archived_intro}</p>
             {if archived.is_empty() {
                 view! { <Empty text=a.archived_empty testid="archived-empty" /> }.into_any()
             } else {
                 view! {
-                    <div class="table-wrap">
-                        <table class="table" data-testid="archived-keys">
-                            <thead>
-                                <tr>
-                                    <th scope="col">{a.col_fingerprint}</th>
-                                    <th scope="col">{a.col_valid_until}</th>
-                                    <th scope="col">{a.col_retired}</th>
+                    <TableFrame testid="archived-keys" headings=vec![a.col_fingerprint, a.col_valid_until, a.col_retired]>
+                        <tbody>
+                            {archived.into_iter().map(|old| view! {
+                                <tr data-testid="archived-key">
+                                    <td><code class="fingerprint" title=old.certificate.fingerprint.clone()>{short_fingerprint(&old.certificate.fingerprint)}</code></td>
+                                    <td>{time::date_time(old.certificate.not_after)}</td>
+                                    <td>{old.retired_at.map(time::date_time).unwrap_or_else(|| a.unknown.to_owned())}</td>
                                 </tr>
-                            </thead>
-                            <tbody>
-                                {archived.into_iter().map(|old| view! {
-                                    <tr data-testid="archived-key">
-                                        <td><code class="fingerprint" title=old.certificate.fingerprint.clone()>{short_fingerprint(&old.certificate.fingerprint)}</code></td>
-                                        <td>{time::date_time(old.certificate.not_after)}</td>
-                                        <td>{old.retired_at.map(time::date_time).unwrap_or_else(|| a.unknown.to_owned())}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                            }).collect_view()}
+                        </tbody>
+                    </TableFrame>
                 }
                 .into_any()
             }}
-        </section>
+        </Section>
     }
 }

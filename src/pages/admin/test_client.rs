@@ -16,7 +16,10 @@ use crate::model::envelope::verified_value;
 use crate::model::test_client::{
     ParamKind, RemoteService, methods_from, services_from, signature_from, typed_params,
 };
-use crate::ui::{self, Busy, Empty, ErrorNotice, Loading, Notice, TextField, Tone};
+use crate::ui::{
+    self, Busy, Empty, ErrorNotice, Loading, Notice, Page, Section, SubmitButton, TableFrame,
+    TextField, Tone,
+};
 
 /// One parameter row of the call form.
 #[derive(Debug, Clone, Copy)]
@@ -85,8 +88,7 @@ pub fn TestClientPage() -> impl IntoView {
         .and_then(|p| p.parse::<i64>().ok());
     let selected = RwSignal::new(initial);
     view! {
-        <section class="page" data-testid="test-client" aria-labelledby="test-client-heading">
-            <h1 id="test-client-heading">{a.test_client_heading}</h1>
+        <Page testid="test-client" heading_id="test-client-heading" heading=a.test_client_heading>
             <p class="lead">{a.test_client_intro}</p>
             {ui::loaded(peers, move |list| {
                 let live: Vec<PeerSummary> = list.into_iter().filter(|p| !p.deleted).collect();
@@ -97,7 +99,7 @@ pub fn TestClientPage() -> impl IntoView {
                 }
             })}
             {move || selected.get().map(|peer| view! { <Workbench peer /> })}
-        </section>
+        </Page>
     }
 }
 
@@ -179,8 +181,7 @@ fn Workbench(peer: i64) -> impl IntoView {
     };
 
     view! {
-        <section class="section" aria-labelledby="tc-services-heading" data-testid="tc-services">
-            <h2 id="tc-services-heading">{a.services_heading}</h2>
+        <Section heading_id="tc-services-heading" heading=a.services_heading testid="tc-services">
             {ui::loaded(services, move |(response, found)| view! {
                     <SignatureVerdict check=reply_check(&response) testid="tc-services-signature" />
                     {match found {
@@ -192,10 +193,9 @@ fn Workbench(peer: i64) -> impl IntoView {
             <button type="button" class="button button--quiet" data-testid="tc-all-methods" on:click=move |_| list_methods(None)>
                 {a.list_all_methods}
             </button>
-        </section>
+        </Section>
         {move || methods.get().map(|(label, outcome)| view! {
-            <section class="section" aria-labelledby="tc-methods-heading" data-testid="tc-methods">
-                <h2 id="tc-methods-heading">{(a.methods_of)(&label)}</h2>
+            <Section heading_id="tc-methods-heading" heading={(a.methods_of)(&label)} testid="tc-methods">
                 {match outcome {
                     None => view! { <Loading /> }.into_any(),
                     Some(Err(error)) => view! { <ErrorNotice error /> }.into_any(),
@@ -220,7 +220,7 @@ fn Workbench(peer: i64) -> impl IntoView {
                     }
                     .into_any(),
                 }}
-            </section>
+            </Section>
         })}
         <CallForm peer method rows new_row signature_busy signature_note />
     }
@@ -229,43 +229,32 @@ fn Workbench(peer: i64) -> impl IntoView {
 #[component]
 fn ServiceTable(
     services: Vec<RemoteService>,
-    on_methods: impl Fn(Option<String>) + Copy + 'static,
+    on_methods: impl Fn(Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let a = admin();
     view! {
-        <div class="table-wrap">
-            <table class="table" data-testid="tc-service-table">
-                <caption class="visually-hidden">{a.peer_services_caption}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{a.col_service}</th>
-                        <th scope="col">{a.col_apiversion}</th>
-                        <th scope="col">{a.col_peer_publishes}</th>
-                        <th scope="col">{a.col_peer_subscribes}</th>
-                        <th scope="col"><span class="visually-hidden">{a.col_actions}</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {services.into_iter().map(|svc| {
-                        let name = svc.name.clone();
-                        view! {
-                            <tr data-testid="tc-service" data-service=svc.name.clone()>
-                                <th scope="row"><code>{svc.name.clone()}</code></th>
-                                <td>{svc.apiversion.clone()}</td>
-                                <td>{a.yes_no(svc.publish)}</td>
-                                <td>{a.yes_no(svc.subscribe)}</td>
-                                <td>
-                                    <button type="button" class="button button--quiet" data-testid=format!("tc-methods-{}", svc.name)
-                                        on:click=move |_| on_methods(Some(name.clone()))>
-                                        {(a.list_methods_of)(&svc.name)}
-                                    </button>
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <TableFrame testid="tc-service-table" caption=a.peer_services_caption actions=Some(a.col_actions)
+            headings=vec![a.col_service, a.col_apiversion, a.col_peer_publishes, a.col_peer_subscribes]>
+            <tbody>
+                {services.into_iter().map(|svc| {
+                    let name = svc.name.clone();
+                    view! {
+                        <tr data-testid="tc-service" data-service=svc.name.clone()>
+                            <th scope="row"><code>{svc.name.clone()}</code></th>
+                            <td>{svc.apiversion.clone()}</td>
+                            <td>{a.yes_no(svc.publish)}</td>
+                            <td>{a.yes_no(svc.subscribe)}</td>
+                            <td>
+                                <button type="button" class="button button--quiet" data-testid=format!("tc-methods-{}", svc.name)
+                                    on:click=move |_| on_methods(Some(name.clone()))>
+                                    {(a.list_methods_of)(&svc.name)}
+                                </button>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </TableFrame>
     }
 }
 
@@ -274,7 +263,7 @@ fn CallForm(
     peer: i64,
     method: RwSignal<String>,
     rows: RwSignal<Vec<ParamRow>>,
-    new_row: impl Fn(ParamKind, &str) -> ParamRow + Copy + 'static,
+    new_row: impl Fn(ParamKind, &str) -> ParamRow + Copy + Send + Sync + 'static,
     signature_busy: RwSignal<bool>,
     signature_note: RwSignal<Option<String>>,
 ) -> impl IntoView {
@@ -296,25 +285,19 @@ fn CallForm(
             .iter()
             .map(|row| (row.kind.get_untracked(), row.value.get_untracked()))
             .collect();
-        let params = match typed_params(&values) {
-            Ok(params) => params,
-            Err((index, found)) => {
-                problem.set(Some((a.param_problem)(
-                    index + 1,
-                    a.param_problem_text(found),
-                )));
-                return;
-            }
+        let typed = typed_params(&values).map_err(|(index, found)| {
+            Some((a.param_problem)(index + 1, a.param_problem_text(found)))
+        });
+        let Some(params) = ui::checked(problem, typed) else {
+            return;
         };
-        problem.set(None);
         outcome.set(None);
         // The call's failure is shown as its outcome, so the request itself never "fails".
         let request = async move { Ok(call(peer, &path, params).await) };
         calling.run(request, move |result| outcome.set(Some(result)));
     };
     view! {
-        <section class="section" aria-labelledby="tc-call-heading">
-            <h2 id="tc-call-heading">{a.call_heading}</h2>
+        <Section heading_id="tc-call-heading" heading=a.call_heading>
             <form class="form" on:submit=submit novalidate=true data-testid="tc-call-form">
                 <TextField id="tc-method-name" label=a.field_method value=method testid="tc-method-name" hint=a.field_method_hint />
                 <Busy when=signature_busy />
@@ -373,17 +356,15 @@ fn CallForm(
                 {move || problem.get().map(|text| view! {
                     <Notice tone=Tone::Warn testid="tc-problem"><p>{text}</p></Notice>
                 })}
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary" data-testid="tc-call" disabled=move || busy.get()>
-                        {move || if busy.get() { a.calling } else { a.call_method }}
-                    </button>
-                </div>
+                <SubmitButton testid="tc-call" primary=true busy>
+                    {move || if busy.get() { a.calling } else { a.call_method }}
+                </SubmitButton>
             </form>
             <Busy when=busy />
             {move || outcome.get().map(|result| match result {
                 Ok(response) => view! { <CallOutcome response /> }.into_any(),
                 Err(error) => view! { <ErrorNotice error testid="tc-call-error" /> }.into_any(),
             })}
-        </section>
+        </Section>
     }
 }

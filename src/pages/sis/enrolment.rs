@@ -12,7 +12,9 @@ use super::{date_cell, late_part, source_cell, status_part};
 use crate::api;
 use crate::i18n::sis;
 use crate::model::sis::{StatusField, StatusForm, current_since, status_change};
-use crate::ui::{self, Cell, DataTable, ErrorSlot, Notice, Part, Row, Table, TextField, Tone};
+use crate::ui::{
+    self, Cell, DataTable, ErrorSlot, Notice, Part, Row, SubmitButton, Table, TextField, Tone,
+};
 
 /// The history of enrolment `id` (of `who` in `section`), with the status form when `can_manage`.
 /// `changed` runs after a status change was saved (the caller reloads what it shows).
@@ -106,11 +108,11 @@ fn StatusEditor(
             transcript_note: line.get_untracked(),
             date: date.get_untracked(),
         };
-        let request = match status_change(&current.get_value(), since, &form) {
-            Ok(r) => r,
-            Err((field, p)) => return problem.set(Some((field, t.problem(p).to_owned()))),
+        let checked = status_change(&current.get_value(), since, &form)
+            .map_err(|(field, p)| Some((field, t.problem(p).to_owned())));
+        let Some(request) = ui::checked(problem, checked) else {
+            return;
         };
-        problem.set(None);
         let new_code = request.code.clone();
         action.run(api::sis::change_status(id, request), move |rows| {
             current.set_value(new_code);
@@ -145,7 +147,7 @@ fn StatusEditor(
                     aria-describedby=described
                     on:change:target=move |e| code.set(e.target().value())>
                     <option value="">{t.choose_status}</option>
-                    {move || codes.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! {
+                    {move || ui::loaded_or_default(codes).into_iter().map(|c| view! {
                         <option value=c.code.clone()>{t.status_option(&c.label, c.kind, c.builtin)}</option>
                     }).collect_view()}
                 </select>
@@ -167,9 +169,7 @@ fn StatusEditor(
                 hint=t.effective_date_hint problem=problem_of(StatusField::Date) />
             <ErrorSlot error=action.failure testid="status-error" />
             {move || saved.get().then(|| view! { <Notice tone=Tone::Good testid="status-saved"><p>{t.status_saved}</p></Notice> })}
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" data-testid="status-submit" disabled=move || action.is_busy()>{t.save_status}</button>
-            </div>
+            <SubmitButton testid="status-submit" primary=true busy=action.busy>{t.save_status}</SubmitButton>
         </form>
     }
 }

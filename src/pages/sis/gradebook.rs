@@ -5,20 +5,31 @@
 //! grades that came from Moodle are read-only. Below: a manual grade item, and grade items from a
 //! spreadsheet with a preview before anything is saved.
 
-use leptos::ev::{MouseEvent, SubmitEvent};
-use leptos::prelude::*;
-use schoolbridge_api::sis::{BatchLine, GradeEvent, LineResult, RecordSource, StatusKind};
+use std::collections::HashMap;
 
+use leptos::ev::{KeyboardEvent, MouseEvent, SubmitEvent};
+use leptos::prelude::*;
+use schoolbridge_api::sis::{
+    BatchLine, GradeEvent, GradeRequest, LineResult, RecordSource, StatusKind,
+};
+
+use super::gradebook_import::{GradeImportForm, RescaleQuestion};
 use super::{date_cell, late_part, source_cell, status_part};
 use crate::api;
-use crate::i18n::sis;
+use crate::i18n::{gradebook, sis};
 use crate::model::sis::SisProblem;
 use crate::model::sis_grades::{
     BatchCounts, CellMode, GradeForm, Grid, ItemField, assessment_request, cell_mode, cell_text,
-    chapter_number, current_grade_since, grade_request, outcome_code, parse_points, points,
+    chapter_number, current_grade_since, grade_request, outcome_code, parse_points, percent,
+    points,
 };
+use crate::model::sis_grid_entry::{
+    Entry, Move, SaveState, entry, given_by, next_cell, row_totals, takes_entry,
+};
+use crate::model::time::date_time;
 use crate::ui::{
-    self, Cell, Checkbox, DataTable, Empty, ErrorSlot, Notice, Part, Row, Table, TextField, Tone,
+    self, Cell, Checkbox, CsvForm, CsvSteps, DataTable, Empty, ErrorSlot, Notice, Page, Part, Row,
+    Section, SubmitButton, Table, TextField, Tone,
 };
 
 type Book = ui::Loaded<Grid>;
@@ -42,24 +53,30 @@ pub fn GradebookPage(id: i64) -> impl IntoView {
     let selected = RwSignal::new(None::<(i64, i64)>);
     let reload = move || again.now();
     view! {
-        <section class="page page--wide" data-testid="gradebook-page" aria-labelledby="gradebook-heading">
-            <p class="breadcrumb"><a href=format!("/sis/sections/{id}")>{t.back_to_section}</a></p>
-            <h1 id="gradebook-heading">{t.gradebook_heading}</h1>
-            {ui::loaded(book, move |grid| view! { <GridView grid selected /> })}
+        <Page testid="gradebook-page" heading_id="gradebook-heading" heading=t.gradebook_heading class="page page--wide" back=Some((format!("/sis/sections/{id}"), t.back_to_section))>
+            {ui::loaded(book, move |grid| view! { <GridView grid selected reload /> })}
             {move || selected.get().map(|(assessment, person)| view! { <CellPanel assessment person book selected reload /> })}
             <div class="columns">
                 <NewItem section_id=id reload />
                 <CsvUpload section_id=id reload />
             </div>
-        </section>
+            <GradeImportForm section_id=id reload />
+        </Page>
     }
 }
 
 /// The grid: every cell is a button (`data-cell="row:column"`), and one click handler on the
-/// table finds the cell, so 2,400 cells need no handler each.
+/// table finds the cell, so 2,400 cells need no handler each. On an item made here, typing a
+/// number into a cell edits it in place (keyboard grid entry: `model::sis_grid_entry`); each
+/// row ends with the student's totals.
 #[component]
-fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView {
+fn GridView(
+    grid: Grid,
+    selected: RwSignal<Option<(i64, i64)>>,
+    reload: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
     let t = sis();
+    let g = gradebook();
     Effect::new(move |_| {
         ui::mark("schoolbridge:gradebook-rendered");
         // Two frames later the grid has been laid out and painted (the benchmark reads both).
@@ -69,6 +86,17 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
     });
     let subtitle =
         view! { <p class="lead" data-testid="gradebook-section">{grid.section.name.clone()}</p> };
+    let questions = grid
+        .rescales
+        .iter()
+        .filter_map(|q| {
+            let item = grid.columns.iter().find(|a| a.id == q.assessment_id)?;
+            Some(view! {
+                <RescaleQuestion assessment_id=q.assessment_id item=item.name.clone() old_max=q.old_max
+                    new_max=item.pointval reload />
+            })
+        })
+        .collect_view();
     if grid.columns.is_empty() || grid.rows.is_empty() {
         let text = if grid.columns.is_empty() {
             t.no_items
@@ -78,24 +106,39 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
         return view! { {subtitle} <p class="empty" data-testid="gradebook-empty">{text}</p> }
             .into_any();
     }
+    let entry = GridEntry::new();
     let ids: Vec<i64> = grid.columns.iter().map(|a| a.id).collect();
     let people: Vec<i64> = grid.rows.iter().map(|s| s.person.id).collect();
     let on_click = move |event: MouseEvent| {
-        use wasm_bindgen::JsCast as _;
-        let Some(cell) = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .and_then(|element| element.closest("[data-cell]").ok().flatten())
-            .and_then(|button| button.get_attribute("data-cell"))
-        else {
+        let Some((r, c)) = cell_of(event.target()) else {
             return;
         };
-        let mut parts = cell.split(':').map(|n| n.parse::<usize>().ok());
-        if let (Some(Some(r)), Some(Some(c))) = (parts.next(), parts.next())
-            && let (Some(person), Some(item)) = (people.get(r), ids.get(c))
-        {
+        if let (Some(person), Some(item)) = (people.get(r), ids.get(c)) {
             selected.set(Some((*item, *person)));
         }
+    };
+    let stored = StoredValue::new(grid.clone());
+    // Typing a number (or F2) on a cell that takes grades here starts editing it in place.
+    let on_keydown = move |event: KeyboardEvent| {
+        let Some((r, c)) = cell_of(event.target()) else {
+            return;
+        };
+        if !stored.with_value(|grid| takes_entry(grid, r, c)) {
+            return;
+        }
+        let key = event.key();
+        let typed = match key.as_str() {
+            "F2" => String::new(),
+            k if k.len() == 1
+                && k.chars()
+                    .all(|ch| ch.is_ascii_digit() || ch == '.' || ch == ',') =>
+            {
+                k.to_owned()
+            }
+            _ => return,
+        };
+        event.prevent_default();
+        entry.start((r, c), typed);
     };
     let columns = grid
         .columns
@@ -107,6 +150,13 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
             } else {
                 "mark mark--manual"
             };
+            let rescale = grid.rescale_from(item.id).map(|old| {
+                view! {
+                    <span class="mark mark--warn" data-testid="rescale-mark">
+                        {(g.rescale_mark)(&points(old), &points(item.pointval))}
+                    </span>
+                }
+            });
             view! {
                 <th scope="col" data-testid="gradebook-column" data-assessment-id=item.id.to_string()
                     data-origin=item.origin.as_str() data-linked=item.idnumber.is_some().to_string()>
@@ -114,6 +164,7 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
                     <span class="gradebook__meta">{(t.chapter_points)(chapter_number(item.chapter), &points(item.pointval))}</span>
                     {(!flags.is_empty()).then(|| view! { <span class="gradebook__meta">{flags}</span> })}
                     <span class=mark>{t.item_origin(item)}</span>
+                    {rescale}
                 </th>
             }
         })
@@ -132,37 +183,83 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
             let cells = (0..grid.columns.len())
                 .map(|c| {
                     let (text, source) = cell_text(grid.cell(r, c), t.excepted_short);
-                    let (class, title) = match source {
-                        Some(RecordSource::Moodle) => ("cell cell--moodle", t.from_moodle),
-                        Some(RecordSource::Manual) => ("cell cell--manual", t.entered_here),
-                        None => ("cell", t.no_grade),
+                    let title = match grid.cell(r, c) {
+                        Some(cell) => g.given_by(&given_by(&cell.grade), &date_time(cell.grade.effective_at)),
+                        None => t.no_grade.to_owned(),
                     };
+                    let class = match source {
+                        Some(RecordSource::Moodle) => "cell cell--moodle",
+                        Some(RecordSource::Manual) => "cell cell--manual",
+                        None => "cell",
+                    };
+                    if !takes_entry(&grid, r, c) {
+                        return view! {
+                            <td>
+                                <button type="button" class=class title=title data-cell=format!("{r}:{c}")
+                                    data-source=source.map(RecordSource::as_str)>
+                                    {text}
+                                </button>
+                            </td>
+                        }
+                        .into_any();
+                    }
+                    let label = (g.cell_input_label)(&student.person.full_name(), &grid.columns[c].name);
+                    let maximum = points(grid.columns[c].pointval);
                     view! {
                         <td>
-                            <button type="button" class=class title=title data-cell=format!("{r}:{c}")
-                                data-source=source.map(RecordSource::as_str)>
-                                {text}
-                            </button>
+                            <EntryCell r c entry text source title label maximum stored />
                         </td>
                     }
+                    .into_any()
                 })
                 .collect_view();
+            let totals = Memo::new(move |_| {
+                let saved = entry.saved_in_row(r);
+                stored.with_value(|grid| row_totals(grid, r, |c| saved.get(&c).copied()))
+            });
             view! {
                 <tr data-testid="gradebook-row" data-person-id=student.person.id.to_string()>
                     <th scope="row">{student.person.full_name()}{badge}</th>
                     {cells}
+                    {move || {
+                        let totals = totals.get();
+                        let letter = stored.with_value(|grid| {
+                            totals.percent.and_then(|p| grid.counting.letter(p)).map(str::to_owned)
+                        });
+                        let text = match (totals.percent, &letter) {
+                            (Some(_), Some(letter)) => (g.total_with_letter)(
+                                &points(totals.earned),
+                                &points(totals.possible),
+                                &percent(totals.percent),
+                                letter,
+                            ),
+                            (Some(_), None) => (g.total_of)(&points(totals.earned), &points(totals.possible), &percent(totals.percent)),
+                            (None, _) => g.no_total.to_owned(),
+                        };
+                        view! {
+                            <td class="gradebook__total" data-testid="row-total" data-earned=points(totals.earned)
+                                data-possible=points(totals.possible)
+                                data-percent=totals.percent.map(points).unwrap_or_default()
+                                data-letter=letter.unwrap_or_default()>
+                                {text}
+                            </td>
+                        }
+                    }}
                 </tr>
             }
         })
         .collect_view();
     view! {
         {subtitle}
+        {questions}
         <p class="legend" data-testid="gradebook-legend">
             <span class="cell cell--moodle legend__sample">{t.from_moodle}</span>
             <span class="cell cell--manual legend__sample">{t.entered_here}</span>
             {t.gradebook_hint}
+            {g.grid_hint}
         </p>
-        <div class="table-wrap gradebook-wrap" on:click=on_click>
+        <p class="visually-hidden" aria-live="polite" data-testid="grid-announce">{move || entry.announce.get()}</p>
+        <div class="table-wrap gradebook-wrap" on:click=on_click on:keydown=on_keydown>
             <table class="table gradebook" data-testid="gradebook" data-columns=grid.columns.len().to_string()
                 data-rows=grid.rows.len().to_string()>
                 <caption class="visually-hidden">{t.gradebook_heading}</caption>
@@ -170,6 +267,7 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
                     <tr>
                         <th scope="col">{t.col_student}</th>
                         {columns}
+                        <th scope="col" data-testid="gradebook-total-column">{g.col_total}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
@@ -177,6 +275,311 @@ fn GridView(grid: Grid, selected: RwSignal<Option<(i64, i64)>>) -> impl IntoView
         </div>
     }
     .into_any()
+}
+
+/// The (row, column) of the cell button an event came from.
+fn cell_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
+    use wasm_bindgen::JsCast as _;
+    let cell = target
+        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+        .and_then(|element| element.closest("[data-cell]").ok().flatten())
+        .and_then(|button| button.get_attribute("data-cell"))?;
+    let mut parts = cell.split(':').map(|n| n.parse::<usize>().ok());
+    match (parts.next(), parts.next()) {
+        (Some(Some(r)), Some(Some(c))) => Some((r, c)),
+        _ => None,
+    }
+}
+
+/// Focuses an element once the next frame has rendered it.
+fn focus_soon(selector: String) {
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast as _;
+        if let Some(element) = document()
+            .query_selector(&selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+}
+
+/// The grid's entry state: the cell being edited and its text, every cell's save, and the
+/// sentence the live region reads out.
+#[derive(Clone, Copy)]
+struct GridEntry {
+    editing: RwSignal<Option<(usize, usize)>>,
+    draft: RwSignal<String>,
+    saves: RwSignal<HashMap<(usize, usize), SaveState>>,
+    announce: RwSignal<String>,
+}
+
+impl GridEntry {
+    fn new() -> Self {
+        GridEntry {
+            editing: RwSignal::new(None),
+            draft: RwSignal::new(String::new()),
+            saves: RwSignal::new(HashMap::new()),
+            announce: RwSignal::new(String::new()),
+        }
+    }
+
+    fn start(self, at: (usize, usize), typed: String) {
+        self.draft.set(typed);
+        self.editing.set(Some(at));
+        focus_soon("#cell-input".to_owned());
+    }
+
+    fn cancel(self, at: (usize, usize)) {
+        self.editing.set(None);
+        self.saves.update(|m| {
+            if matches!(m.get(&at), Some(SaveState::Confirm { .. })) {
+                m.remove(&at);
+            }
+        });
+        focus_soon(format!("[data-cell='{}:{}']", at.0, at.1));
+    }
+
+    fn set_state(self, at: (usize, usize), state: Option<SaveState>) {
+        let _ = self.saves.try_update(|m| match state {
+            Some(s) => m.insert(at, s),
+            None => m.remove(&at),
+        });
+    }
+
+    /// Points saved in this visit in row `r`, by column.
+    fn saved_in_row(self, r: usize) -> HashMap<usize, f64> {
+        self.saves.with(|m| {
+            m.iter()
+                .filter_map(|((row, c), s)| match s {
+                    SaveState::Saved { points, .. } if *row == r => Some((*c, *points)),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    /// Sends one grade; the cell and the live region follow its answer.
+    fn send(
+        self,
+        grid: StoredValue<Grid>,
+        at: (usize, usize),
+        typed: String,
+        points_given: f64,
+        above_maximum: bool,
+    ) {
+        let g = gradebook();
+        let Some((item, person)) = grid.with_value(|grid| {
+            Some((
+                grid.columns.get(at.1)?.clone(),
+                grid.rows.get(at.0)?.person.clone(),
+            ))
+        }) else {
+            return;
+        };
+        let text = points(points_given);
+        self.set_state(at, Some(SaveState::Saving { text: text.clone() }));
+        let request = GradeRequest {
+            assessment_id: item.id,
+            person_id: person.id,
+            points: Some(points_given),
+            excepted: false,
+            note: None,
+            effective_at: None,
+            above_maximum,
+        };
+        ui::spawn(async move {
+            let (student, name) = (person.full_name(), item.name.clone());
+            match api::sis::record_grade(request).await {
+                Ok(_) => {
+                    self.set_state(
+                        at,
+                        Some(SaveState::Saved {
+                            text: text.clone(),
+                            points: points_given,
+                        }),
+                    );
+                    let _ = self
+                        .announce
+                        .try_set((g.announce_saved)(&text, &student, &name));
+                }
+                Err(error) => {
+                    let reason = error.to_string();
+                    let _ = self
+                        .announce
+                        .try_set((g.announce_failed)(&student, &name, &reason));
+                    self.set_state(
+                        at,
+                        Some(SaveState::Failed {
+                            typed,
+                            reason,
+                            above_maximum,
+                        }),
+                    );
+                }
+            }
+        });
+    }
+
+    /// Enter, Shift+Enter, Tab or Shift+Tab in the cell being edited.
+    fn commit(self, grid: StoredValue<Grid>, to: Move) {
+        let g = gradebook();
+        let Some(at) = self.editing.get_untracked() else {
+            return;
+        };
+        let typed = self.draft.get_untracked();
+        let confirmed = self.saves.with_untracked(|m| match m.get(&at) {
+            Some(SaveState::Confirm { typed }) => Some(typed.clone()),
+            _ => None,
+        });
+        let Some(item) = grid.with_value(|grid| grid.columns.get(at.1).cloned()) else {
+            return;
+        };
+        match entry(&item, &typed, confirmed.as_deref()) {
+            Entry::Skip => {
+                if matches!(
+                    self.saves.with_untracked(|m| m.get(&at).cloned()),
+                    Some(SaveState::Confirm { .. })
+                ) {
+                    self.set_state(at, None);
+                }
+            }
+            Entry::Invalid(problem) => {
+                let reason = sis().problem(problem).to_owned();
+                self.announce.set((g.failed)(&reason));
+                self.set_state(
+                    at,
+                    Some(SaveState::Failed {
+                        typed,
+                        reason,
+                        above_maximum: false,
+                    }),
+                );
+                return;
+            }
+            Entry::ConfirmAbove(p) => {
+                self.announce
+                    .set((g.announce_confirm)(&points(p), &points(item.pointval)));
+                self.set_state(at, Some(SaveState::Confirm { typed }));
+                return;
+            }
+            Entry::Save {
+                points,
+                above_maximum,
+            } => self.send(grid, at, typed, points, above_maximum),
+        }
+        match grid
+            .with_value(|grid| next_cell(grid, at, to).filter(|&(r, c)| takes_entry(grid, r, c)))
+        {
+            Some(next) => self.start(next, String::new()),
+            None => {
+                self.editing.set(None);
+                focus_soon(format!("[data-cell='{}:{}']", at.0, at.1));
+            }
+        }
+    }
+}
+
+/// A cell of an item made here: its button, or the text box while it is being edited, with its
+/// save state in words beside it.
+#[component]
+fn EntryCell(
+    r: usize,
+    c: usize,
+    entry: GridEntry,
+    text: String,
+    source: Option<RecordSource>,
+    title: String,
+    label: String,
+    maximum: String,
+    stored: StoredValue<Grid>,
+) -> impl IntoView {
+    let g = gradebook();
+    let at = (r, c);
+    let editing = Memo::new(move |_| entry.editing.with(|e| *e == Some(at)));
+    let save = Memo::new(move |_| entry.saves.with(|m| m.get(&at).cloned()));
+    let label = StoredValue::new(label);
+    let on_keydown = move |event: KeyboardEvent| {
+        let to = match event.key().as_str() {
+            "Enter" if event.shift_key() => Move::Up,
+            "Enter" => Move::Down,
+            "Tab" if event.shift_key() => Move::Left,
+            "Tab" => Move::Right,
+            "Escape" => {
+                event.prevent_default();
+                return entry.cancel(at);
+            }
+            _ => return,
+        };
+        event.prevent_default();
+        entry.commit(stored, to);
+    };
+    let retry = move |_| {
+        if let Some(SaveState::Failed {
+            typed,
+            above_maximum,
+            ..
+        }) = save.get_untracked()
+            && let Ok(Some(p)) = parse_points(&typed)
+        {
+            entry.send(stored, at, typed, p, above_maximum);
+        }
+    };
+    let text = StoredValue::new(text);
+    let shown = move || match save.get() {
+        Some(SaveState::Saving { text } | SaveState::Saved { text, .. }) => text,
+        _ => text.get_value(),
+    };
+    let shown_source = move || match save.get() {
+        Some(SaveState::Saved { .. } | SaveState::Saving { .. }) => Some("manual"),
+        _ => source.map(RecordSource::as_str),
+    };
+    let class = move || match shown_source() {
+        Some("moodle") => "cell cell--moodle",
+        Some(_) => "cell cell--manual",
+        None => "cell",
+    };
+    let state_line = move || {
+        save.get().map(|state| {
+            let code = state.code();
+            let (words, can_retry) = match &state {
+                SaveState::Saving { .. } => (g.saving.to_owned(), false),
+                SaveState::Saved { .. } => (g.saved.to_owned(), false),
+                SaveState::Failed { reason, .. } => ((g.failed)(reason), true),
+                SaveState::Confirm { typed } => ((g.confirm_above)(typed, &maximum), false),
+            };
+            view! {
+                <span class="cell__state" data-testid="cell-state" data-state=code>
+                    {words}
+                    {can_retry.then(|| view! {
+                        " " <button type="button" class="button button--quiet" data-testid="cell-retry" on:click=retry>{g.retry}</button>
+                    })}
+                </span>
+            }
+        })
+    };
+    let title = StoredValue::new(title);
+    view! {
+        {move || if editing.get() {
+            view! {
+                <input id="cell-input" type="text" inputmode="decimal" class="cell-input" data-testid="cell-input"
+                    data-cell-input=format!("{r}:{c}") aria-label=label.get_value() autocomplete="off"
+                    prop:value=move || entry.draft.get()
+                    on:input=move |e| entry.draft.set(event_target_value(&e))
+                    on:keydown=on_keydown />
+            }.into_any()
+        } else {
+            view! {
+                <button type="button" class=class title=title.get_value() data-cell=format!("{r}:{c}")
+                    data-source=shown_source>
+                    {shown}
+                </button>
+            }.into_any()
+        }}
+        {state_line}
+    }
 }
 
 /// The open cell: who and what, its history, and the grade form when the cell takes one.
@@ -259,6 +662,7 @@ fn grade_history(rows: &[GradeEvent]) -> AnyView {
             t.col_attempt,
             t.col_given,
             t.col_source,
+            gradebook().col_given_by,
             t.col_note,
             t.col_recorded,
         ],
@@ -280,6 +684,7 @@ fn grade_history(rows: &[GradeEvent]) -> AnyView {
                 .text(g.attempt.to_string())
                 .cell(date_cell(g.effective_at))
                 .cell(source_cell(g.source))
+                .text(gradebook().given_by(&given_by(g), &date_time(g.recorded_at)))
                 .text(g.note.clone().unwrap_or_default())
                 .cell(date_cell(g.recorded_at)),
         );
@@ -321,19 +726,22 @@ fn GradeEditor(
             date: date.get_untracked(),
             above_maximum: above_maximum.get_untracked(),
         };
-        let request = match item.with_value(|item| grade_request(item, person, &form, since)) {
-            Ok(r) => r,
-            Err(SisProblem::AboveMaximum) => {
-                let typed = parse_points(&form.points)
-                    .ok()
-                    .flatten()
-                    .map(points)
-                    .unwrap_or_default();
-                return problem.set(Some((t.above_maximum)(&typed, &points(maximum))));
-            }
-            Err(p) => return problem.set(Some(t.problem(p).to_owned())),
+        let checked = item
+            .with_value(|item| grade_request(item, person, &form, since))
+            .map_err(|p| match p {
+                SisProblem::AboveMaximum => {
+                    let typed = parse_points(&form.points)
+                        .ok()
+                        .flatten()
+                        .map(points)
+                        .unwrap_or_default();
+                    Some((t.above_maximum)(&typed, &points(maximum)))
+                }
+                p => Some(t.problem(p).to_owned()),
+            });
+        let Some(request) = ui::checked(problem, checked) else {
+            return;
         };
-        problem.set(None);
         action.run(api::sis::record_grade(request), move |rows| {
             history.set(Some(Ok(rows)));
             for field in [value, note, date] {
@@ -354,9 +762,7 @@ fn GradeEditor(
             <Checkbox id="grade-excepted" label=t.field_excepted checked=excepted testid="grade-excepted" />
             <TextField id="grade-note" label=t.field_note value=note testid="grade-note" />
             <TextField id="grade-date" label=t.field_given_on value=date testid="grade-date" kind="date" hint=t.effective_date_hint />
-            <div class="form__actions">
-                <button type="submit" class="button button--primary" data-testid="grade-submit" disabled=move || action.is_busy()>{t.save_grade}</button>
-            </div>
+            <SubmitButton testid="grade-submit" primary=true busy=action.busy>{t.save_grade}</SubmitButton>
         </form>
         <ErrorSlot error=action.failure testid="grade-error" />
         {move || saved.get().then(|| view! { <Notice tone=Tone::Good testid="grade-saved"><p>{t.grade_saved}</p></Notice> })}
@@ -381,7 +787,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         done.set(None);
-        let request = match assessment_request(
+        let checked = assessment_request(
             &name.get_untracked(),
             &max.get_untracked(),
             &chapter.get_untracked(),
@@ -390,11 +796,11 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
                 honours.get_untracked(),
                 regular.get_untracked(),
             ),
-        ) {
-            Ok(r) => r,
-            Err((field, p)) => return problem.set(Some((field, t.problem(p).to_owned()))),
+        )
+        .map_err(|(field, p)| Some((field, t.problem(p).to_owned())));
+        let Some(request) = ui::checked(problem, checked) else {
+            return;
         };
-        problem.set(None);
         let created = request.name.clone();
         action.run(
             api::sis::create_assessment(section_id, request),
@@ -408,8 +814,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
         );
     };
     view! {
-        <section class="section" aria-labelledby="new-item-heading">
-            <h2 id="new-item-heading">{t.new_item_heading}</h2>
+        <Section heading_id="new-item-heading" heading=t.new_item_heading>
             <p>{t.new_item_intro}</p>
             <form class="form" on:submit=submit data-testid="new-item-form" novalidate=true>
                 <TextField id="item-name" label=t.field_name value=name testid="item-name" required=true problem=problem_of(ItemField::Name) />
@@ -418,82 +823,40 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
                 <Checkbox id="item-extra" label=t.field_extra_credit checked=extra testid="item-extra" />
                 <Checkbox id="item-honours" label=t.field_honours_required checked=honours testid="item-honours" />
                 <Checkbox id="item-regular" label=t.field_nonhonours_required checked=regular testid="item-regular" />
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary" data-testid="item-submit">{t.add_item}</button>
-                </div>
+                <SubmitButton testid="item-submit" primary=true>{t.add_item}</SubmitButton>
             </form>
             <ErrorSlot error=action.failure testid="item-error" />
             {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid="item-created"><p>{text}</p></Notice> })}
-        </section>
+        </Section>
     }
 }
 
 #[component]
 fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let t = sis();
-    let text = RwSignal::new(String::new());
-    let preview = RwSignal::new(None::<Vec<BatchLine>>);
-    let saved = RwSignal::new(None::<Vec<BatchLine>>);
-    let action = ui::Action::new();
+    let steps = CsvSteps::<Vec<BatchLine>>::new();
+    let CsvSteps {
+        preview,
+        saved,
+        action,
+        ..
+    } = steps;
     let busy = action.busy;
     let send = move |save: bool| {
-        let csv = text.get_untracked();
-        action.run(
-            api::sis::upload_assessments(section_id, csv, !save),
-            move |lines| {
-                if save {
-                    preview.set(None);
-                    saved.set(Some(lines));
-                    text.set(String::new());
-                    reload();
-                } else {
-                    saved.set(None);
-                    preview.set(Some(lines));
-                }
-            },
+        steps.send(
+            save,
+            |csv, dry_run| api::sis::upload_assessments(section_id, csv, dry_run),
+            move |lines| (save, lines),
+            reload,
         );
     };
-    let read_file = move |event: leptos::ev::Event| {
-        use wasm_bindgen::JsCast as _;
-        let Some(file) = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
-            return;
-        };
-        ui::spawn(async move {
-            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(file.text()).await
-                && let Some(content) = value.as_string()
-            {
-                preview.set(None);
-                text.set(content);
-            }
-        });
-    };
     view! {
-        <section class="section" aria-labelledby="csv-heading" data-testid="csv-upload">
-            <h2 id="csv-heading">{t.csv_heading}</h2>
+        <Section heading_id="csv-heading" heading=t.csv_heading testid="csv-upload">
             <p>{t.csv_intro} " "
                 <a href="/api/sis/grade-items-template.csv" rel="external" download="grade-items-template.csv" data-testid="csv-template">{t.csv_template}</a>
             </p>
-            <form class="form" on:submit=move |e: SubmitEvent| { e.prevent_default(); send(false) } data-testid="csv-form">
-                <div class="field">
-                    <label for="csv-file">{t.field_csv_file}</label>
-                    <input id="csv-file" type="file" accept=".csv,text/csv" data-testid="csv-file" on:change=read_file />
-                </div>
-                <div class="field">
-                    <label for="csv-text">{t.field_csv_text}</label>
-                    <textarea id="csv-text" rows="5" class="mono" data-testid="csv-text" bind:value=text
-                        on:input=move |_| preview.set(None)></textarea>
-                </div>
-                <div class="form__actions">
-                    <button type="submit" class="button" data-testid="csv-preview" disabled=move || busy.get() || text.with(|t| t.trim().is_empty())>
-                        {t.csv_preview}
-                    </button>
-                </div>
-            </form>
+            <CsvForm name="csv" file_label=t.field_csv_file text_label=t.field_csv_text preview_label=t.csv_preview
+                steps on_preview=move || send(false) />
             <ErrorSlot error=action.failure testid="csv-error" />
             {move || preview.get().map(|lines| {
                 let counts = BatchCounts::of(&lines);
@@ -517,7 +880,7 @@ fn CsvUpload(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
                     </Notice>
                 }
             })}
-        </section>
+        </Section>
     }
 }
 

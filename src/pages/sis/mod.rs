@@ -6,12 +6,15 @@
 
 pub mod enrolment;
 pub mod gradebook;
+pub mod gradebook_import;
 pub mod my_records;
 pub mod person_picker;
 pub mod progress;
 pub mod records;
 pub mod section;
+pub mod section_progress;
 pub mod sections;
+pub mod settings;
 pub mod student;
 pub mod students;
 pub mod transcript;

@@ -10,7 +10,7 @@ use super::shown_idnumber;
 use crate::api;
 use crate::i18n::sis;
 use crate::model::people::{PeopleFilter, full_name};
-use crate::ui::{self, Badge, Tone};
+use crate::ui::{self, Badge, SubmitButton, Tone};
 
 /// A search for people by name, username or id number: the text typed, what the last search
 /// found (`None` while it runs, or before the first), and its request.
@@ -76,9 +76,7 @@ pub fn PersonPicker(
                 <label for=input_id.clone()>{label.unwrap_or(t.find_person)}</label>
                 <input id=input_id type="search" data-testid=search_testid autocomplete="off" bind:value=people.text aria-controls=results_id.clone() />
             </div>
-            <div class="form__actions">
-                <button type="submit" class="button" data-testid=submit_testid>{t.search}</button>
-            </div>
+            <SubmitButton testid=submit_testid>{t.search}</SubmitButton>
         </form>
         <div id=results_id aria-live="polite">
             <ui::ErrorSlot error=people.action.failure />

@@ -12,7 +12,9 @@ use crate::api;
 use crate::i18n::sis;
 use crate::model::sis::{SisProblem, new_course, new_section, new_term};
 use crate::session::use_session;
-use crate::ui::{self, ErrorSlot, Notice, TextField, Tone};
+use crate::ui::{
+    self, ErrorSlot, Notice, Page, Section, SelectField, SubmitButton, TextField, Tone,
+};
 use schoolbridge_api::roles::Right;
 
 /// `/sis/records`.
@@ -26,8 +28,7 @@ pub fn RecordsPage() -> impl IntoView {
     let courses = ui::load_each(move || again.track(), |()| api::sis::courses());
     let reload = move || again.now();
     view! {
-        <section class="page" data-testid="records" aria-labelledby="records-heading">
-            <h1 id="records-heading">{t.records_heading}</h1>
+        <Page testid="records" heading_id="records-heading" heading=t.records_heading>
             <p class="lead">{t.records_intro}</p>
             <NewSection containers courses />
             <div class="columns">
@@ -35,7 +36,7 @@ pub fn RecordsPage() -> impl IntoView {
                 <NewTerm reload />
             </div>
             {admin.then(|| view! { <StatusCodes /> })}
-        </section>
+        </Page>
     }
 }
 
@@ -61,16 +62,16 @@ impl FormOutcome {
     /// the problem shown.
     fn checked<R>(self, request: Result<R, SisProblem>) -> Option<R> {
         self.done.set(None);
-        match request {
-            Ok(r) => {
-                self.problem.set(None);
-                Some(r)
-            }
-            Err(p) => {
-                self.problem.set(Some(p));
-                None
-            }
+        ui::checked(self.problem, request.map_err(Some))
+    }
+
+    /// The server made it: say so (`what`), empty the form's `fields` and load again.
+    fn made(self, what: String, fields: &[RwSignal<String>], reload: impl Fn()) {
+        self.done.set(Some(what));
+        for field in fields {
+            field.set(String::new());
         }
+        reload();
     }
 }
 
@@ -107,24 +108,18 @@ fn NewCourse(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView 
         outcome
             .action
             .run(api::sis::create_course(request), move |_| {
-                outcome.done.set(Some((t.course_created)(&created)));
-                name.set(String::new());
-                code.set(String::new());
-                reload();
+                outcome.made((t.course_created)(&created), &[name, code], reload)
             });
     };
     view! {
-        <section class="section" aria-labelledby="new-course-heading">
-            <h2 id="new-course-heading">{t.new_course_heading}</h2>
+        <Section heading_id="new-course-heading" heading=t.new_course_heading>
             <form class="form" on:submit=submit data-testid="new-course-form" novalidate=true>
                 <TextField id="course-name" label=t.field_name value=name testid="course-name" required=true />
                 <TextField id="course-code" label=t.field_code value=code testid="course-code" />
-                <div class="form__actions">
-                    <button type="submit" class="button" data-testid="course-submit">{t.create_course}</button>
-                </div>
+                <SubmitButton testid="course-submit">{t.create_course}</SubmitButton>
             </form>
             <Outcome outcome testid="course-result" />
-        </section>
+        </Section>
     }
 }
 
@@ -148,27 +143,28 @@ fn NewTerm(reload: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
         outcome
             .action
             .run(api::sis::create_term(request), move |_| {
-                outcome.done.set(Some((t.term_created)(&created)));
-                for field in [name, starts, ends] {
-                    field.set(String::new());
-                }
-                reload();
+                outcome.made((t.term_created)(&created), &[name, starts, ends], reload)
             });
     };
     view! {
-        <section class="section" aria-labelledby="new-term-heading">
-            <h2 id="new-term-heading">{t.new_term_heading}</h2>
+        <Section heading_id="new-term-heading" heading=t.new_term_heading>
             <form class="form" on:submit=submit data-testid="new-term-form" novalidate=true>
                 <TextField id="term-name" label=t.field_name value=name testid="term-name" required=true />
                 <TextField id="term-starts" label=t.field_starts value=starts testid="term-starts" kind="date" />
                 <TextField id="term-ends" label=t.field_ends value=ends testid="term-ends" kind="date" />
-                <div class="form__actions">
-                    <button type="submit" class="button" data-testid="term-submit">{t.create_term}</button>
-                </div>
+                <SubmitButton testid="term-submit">{t.create_term}</SubmitButton>
             </form>
             <Outcome outcome testid="term-result" />
-        </section>
+        </Section>
     }
+}
+
+/// Courses as a list's choices: (id, name).
+fn course_choices(courses: Vec<CourseRow>) -> Vec<(String, String)> {
+    courses
+        .into_iter()
+        .map(|c| (c.id.to_string(), c.name))
+        .collect()
 }
 
 #[component]
@@ -204,8 +200,7 @@ fn NewSection(
             });
     };
     view! {
-        <section class="section" aria-labelledby="new-section-heading">
-            <h2 id="new-section-heading">{t.new_section_heading}</h2>
+        <Section heading_id="new-section-heading" heading=t.new_section_heading>
             <p>{t.new_section_intro}</p>
             <PersonPicker prefix="section-teacher" chosen=teacher label=t.field_teacher />
             <form class="form" on:submit=submit data-testid="new-section-form" novalidate=true>
@@ -214,27 +209,20 @@ fn NewSection(
                 <div class="field">
                     <label for="section-container">{t.field_term}</label>
                     <select id="section-container" data-testid="section-container" on:change:target=move |e| container.set(e.target().value())>
-                        {move || containers.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! {
+                        {move || ui::loaded_or_default(containers).into_iter().map(|c| view! {
                             <option value=if c.kind == "ongoing" { String::new() } else { c.id.to_string() }>{t.container_name(&c.name, &c.kind)}</option>
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="section-course">{t.field_course}</label>
-                    <select id="section-course" data-testid="section-course" on:change:target=move |e| course.set(e.target().value())>
-                        <option value="">{t.none}</option>
-                        {move || courses.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
-                    </select>
-                </div>
+                <SelectField id="section-course" label=t.field_course value=course first=t.none
+                    options=Signal::derive(move || course_choices(ui::loaded_or_default(courses))) />
                 <p class="field__hint" data-testid="section-teacher-chosen">
                     {move || teacher.get().map(|p| (t.teacher_will_be)(&p.1)).unwrap_or_else(|| t.no_teacher_chosen.to_owned())}
                 </p>
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary" data-testid="section-submit">{t.create_section}</button>
-                </div>
+                <SubmitButton testid="section-submit" primary=true>{t.create_section}</SubmitButton>
             </form>
             <Outcome outcome testid="section-result" />
-        </section>
+        </Section>
     }
 }
 
@@ -270,18 +258,14 @@ fn StatusCodes() -> impl IntoView {
         outcome
             .action
             .run(api::sis::define_status_code(request), move |()| {
-                outcome.done.set(Some((t.code_created)(&l)));
-                code.set(String::new());
-                label.set(String::new());
-                again.now();
+                outcome.made((t.code_created)(&l), &[code, label], || again.now())
             });
     };
     view! {
-        <section class="section" aria-labelledby="codes-heading" data-testid="status-codes">
-            <h2 id="codes-heading">{t.codes_heading}</h2>
+        <Section heading_id="codes-heading" heading=t.codes_heading testid="status-codes">
             <p>{t.codes_intro}</p>
             <ul class="inline-list" data-testid="status-code-list">
-                {move || codes.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| view! {
+                {move || ui::loaded_or_default(codes).into_iter().map(|c| view! {
                     <li data-code=c.code.clone()>{t.status_option(&c.label, c.kind, c.builtin)} " " <code>{c.code.clone()}</code></li>
                 }).collect_view()}
             </ul>
@@ -296,11 +280,9 @@ fn StatusCodes() -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="form__actions">
-                    <button type="submit" class="button" data-testid="code-submit">{t.define_code}</button>
-                </div>
+                <SubmitButton testid="code-submit">{t.define_code}</SubmitButton>
             </form>
             <Outcome outcome testid="code-result" />
-        </section>
+        </Section>
     }
 }

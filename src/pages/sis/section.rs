@@ -15,7 +15,8 @@ use crate::i18n::sis;
 use crate::model::sis::{SisProblem, new_enrolment, roster_counts};
 use crate::model::time;
 use crate::ui::{
-    self, Cell, DataTable, Empty, ErrorSlot, Notice, Part, Row, Table, TextField, Tone,
+    self, Cell, DataTable, Empty, ErrorSlot, Notice, Page, Part, Row, Section, SubmitButton, Table,
+    TextField, Tone,
 };
 
 /// The enrolment whose history is open: id, "who in what", current status code.
@@ -40,9 +41,8 @@ pub fn SectionPage(id: i64) -> impl IntoView {
         })
     });
     view! {
-        <section class="page" data-testid="section-page" aria-labelledby="section-heading">
-            <p class="breadcrumb"><a href="/sis/sections">{t.nav_sections}</a></p>
-            {ui::heading_until_loaded(page, "section-heading", t.title_section)}
+        <Page testid="section-page" heading_id="section-heading" heading=t.title_section back=Some(("/sis/sections".to_owned(), t.nav_sections))
+            named_once=ui::has_loaded(page)>
             {ui::loaded(page, move |p| view! { <SectionView page=p open /> })}
             // The forms live outside the reloaded view, so their notices survive a reload.
             {move || manage.get().filter(|m| m.0).map(|(_, manual)| view! {
@@ -53,7 +53,7 @@ pub fn SectionPage(id: i64) -> impl IntoView {
                 let can_manage = page.with_untracked(|p| matches!(p, Some(Ok(p)) if p.can_manage));
                 view! { <EnrolmentPanel id=eid title current can_manage changed=reload /> }
             })}
-        </section>
+        </Page>
     }
 }
 
@@ -68,10 +68,12 @@ fn SectionView(page: Page, open: RwSignal<Open>) -> impl IntoView {
             <dd><code>{idn.to_owned()}</code></dd>
         }
     });
+    let (roster_view, teachers_view) = (roster(&page, open), teacher_history(&page));
     view! {
         <div class="page__head">
             <h1 id="section-heading" data-testid="section-name">{section.name.clone()}</h1>
             <a class="button" href=format!("/sis/sections/{}/gradebook", section.id) data-testid="open-gradebook">{t.open_gradebook}</a>
+            <a class="button button--quiet" href=format!("/sis/sections/{}/progress", section.id) data-testid="open-section-progress">{crate::i18n::school().open_section_progress}</a>
         </div>
         <dl class="facts">
             <dt>{t.field_term}</dt>
@@ -90,14 +92,12 @@ fn SectionView(page: Page, open: RwSignal<Open>) -> impl IntoView {
             <dt>{t.col_students}</dt>
             <dd data-testid="roster-counts">{(t.roster_counts)(counts.active, counts.inactive, counts.withdrawn, counts.completed)}</dd>
         </dl>
-        <section class="section" aria-labelledby="roster-heading">
-            <h2 id="roster-heading">{t.roster_heading}</h2>
-            {roster(&page, open)}
-        </section>
-        <section class="section" aria-labelledby="teachers-heading">
-            <h2 id="teachers-heading">{t.teacher_history_heading}</h2>
-            {teacher_history(&page)}
-        </section>
+        <Section heading_id="roster-heading" heading=t.roster_heading>
+            {roster_view}
+        </Section>
+        <Section heading_id="teachers-heading" heading=t.teacher_history_heading>
+            {teachers_view}
+        </Section>
     }
 }
 
@@ -223,18 +223,14 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
         event.prevent_default();
         done.set(None);
         let chosen = person.get_untracked();
-        let request = match new_enrolment(
+        let checked = new_enrolment(
             chosen.as_ref().map(|p| p.0),
             &role.get_untracked(),
             &date.get_untracked(),
-        ) {
-            Ok(r) => r,
-            Err(p) => {
-                problem.set(Some(p));
-                return;
-            }
+        );
+        let Some(request) = ui::checked(problem, checked.map_err(Some)) else {
+            return;
         };
-        problem.set(None);
         action.run(api::sis::enrol(section_id, request), move |_| {
             done.set(chosen.map(|p| (t.enrolled)(&p.1)));
             person.set(None);
@@ -242,8 +238,7 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
         });
     };
     view! {
-        <section class="section" aria-labelledby="enrol-heading">
-            <h2 id="enrol-heading">{t.enrol_heading}</h2>
+        <Section heading_id="enrol-heading" heading=t.enrol_heading>
             <p>{t.enrol_intro}</p>
             <PersonPicker prefix="enrol" chosen=person />
             <form class="form form--inline" on:submit=submit data-testid="enrol-form" novalidate=true>
@@ -255,14 +250,12 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
                     </select>
                 </div>
                 <TextField id="enrol-date" label=t.field_effective_date value=date testid="enrol-date" kind="date" />
-                <div class="form__actions">
-                    <button type="submit" class="button button--primary" data-testid="enrol-submit">{t.enrol}</button>
-                </div>
+                <SubmitButton testid="enrol-submit" primary=true>{t.enrol}</SubmitButton>
             </form>
             {move || problem.get().map(|p| view! { <p class="field__problem" role="alert">{t.problem(p)}</p> })}
             <ErrorSlot error=action.failure testid="enrol-error" />
             {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid="enrol-done"><p>{text}</p></Notice> })}
-        </section>
+        </Section>
     }
 }
 
@@ -285,13 +278,12 @@ fn TeacherForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static
         });
     };
     view! {
-        <section class="section" aria-labelledby="set-teacher-heading">
-            <h2 id="set-teacher-heading">{t.set_teacher_heading}</h2>
+        <Section heading_id="set-teacher-heading" heading=t.set_teacher_heading>
             <PersonPicker prefix="teacher" chosen=person />
             <button type="button" class="button" data-testid="set-teacher" disabled=move || person.with(Option::is_none) on:click=set>
                 {t.set_teacher}
             </button>
             <ErrorSlot error=action.failure testid="set-teacher-error" />
-        </section>
+        </Section>
     }
 }

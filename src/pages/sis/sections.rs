@@ -70,46 +70,62 @@ fn Filters(
             },
         );
     };
-    let go_container = go.clone();
-    let go_teacher = go.clone();
-    let selected = |id: i64, chosen: Option<i64>| chosen == Some(id);
+    let (go_container, go_teacher) = (go.clone(), go.clone());
+    let containers = Signal::derive(move || {
+        ui::loaded_or_default(containers)
+            .into_iter()
+            .map(|c| (c.id, t.container_name(&c.name, &c.kind)))
+            .collect()
+    });
+    let teachers: Vec<(i64, String)> = teachers.iter().map(|p| (p.id, p.full_name())).collect();
+    let courses = Signal::derive(move || {
+        ui::loaded_or_default(courses)
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect()
+    });
     view! {
         <form class="form form--inline" role="search" aria-label=t.filter_label data-testid="sections-filter"
             on:submit=|e| e.prevent_default()>
-            <div class="field">
-                <label for="filter-container">{t.field_term}</label>
-                <select id="filter-container" data-testid="filter-container"
-                    on:change:target=move |e| go_container(SectionFilter { container: chosen_id(&e.target().value()), ..filter.get_untracked() })>
-                    <option value="">{t.any}</option>
-                    {move || containers.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
-                        let on = selected(c.id, filter.get().container);
-                        view! { <option value=c.id.to_string() selected=on>{t.container_name(&c.name, &c.kind)}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-teacher">{t.field_teacher}</label>
-                <select id="filter-teacher" data-testid="filter-teacher"
-                    on:change:target=move |e| go_teacher(SectionFilter { teacher: chosen_id(&e.target().value()), ..filter.get_untracked() })>
-                    <option value="">{t.any}</option>
-                    {teachers.into_iter().map(|p| {
-                        let on = move || selected(p.id, filter.get().teacher);
-                        view! { <option value=p.id.to_string() selected=on>{p.full_name()}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-course">{t.field_course}</label>
-                <select id="filter-course" data-testid="filter-course"
-                    on:change:target=move |e| go(SectionFilter { course: chosen_id(&e.target().value()), ..filter.get_untracked() })>
-                    <option value="">{t.any}</option>
-                    {move || courses.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|c| {
-                        let on = selected(c.id, filter.get().course);
-                        view! { <option value=c.id.to_string() selected=on>{c.name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <FilterSelect name="container" label=t.field_term choices=containers
+                chosen=Signal::derive(move || filter.get().container)
+                pick=move |container| go_container(SectionFilter { container, ..filter.get_untracked() }) />
+            <FilterSelect name="teacher" label=t.field_teacher choices=Signal::derive(move || teachers.clone())
+                chosen=Signal::derive(move || filter.get().teacher)
+                pick=move |teacher| go_teacher(SectionFilter { teacher, ..filter.get_untracked() }) />
+            <FilterSelect name="course" label=t.field_course choices=courses
+                chosen=Signal::derive(move || filter.get().course)
+                pick=move |course| go(SectionFilter { course, ..filter.get_untracked() }) />
         </form>
+    }
+}
+
+/// One filter: "Any" or one of `choices` (id, name), showing `chosen`; `pick` gets the new
+/// choice. Its id and `data-testid` are `filter-{name}`.
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    choices: Signal<Vec<(i64, String)>>,
+    chosen: Signal<Option<i64>>,
+    pick: impl Fn(Option<i64>) + 'static,
+) -> impl IntoView {
+    let t = sis();
+    let id = format!("filter-{name}");
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            <select id=id.clone() data-testid=id on:change:target=move |e| pick(chosen_id(&e.target().value()))>
+                <option value="">{t.any}</option>
+                {move || {
+                    // Drawn again when the choice changes, so the new option is the selected one.
+                    let on = chosen.get();
+                    choices.get().into_iter().map(|(id, name)| {
+                        view! { <option value=id.to_string() selected=on == Some(id)>{name}</option> }
+                    }).collect_view()
+                }}
+            </select>
+        </div>
     }
 }
 

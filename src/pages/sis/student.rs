@@ -14,7 +14,7 @@ use crate::i18n::sis;
 use crate::model::sis::progress_path;
 use crate::model::time;
 use crate::session::use_session;
-use crate::ui::{self, Cell, DataTable, Empty, Row, Table};
+use crate::ui::{self, Cell, DataTable, Empty, Page, Row, Section, Table};
 use schoolbridge_api::roles::Right;
 
 /// The enrolment whose history and status form are open: id, "who in what", current status.
@@ -36,11 +36,11 @@ pub fn StudentView(id: i64) -> impl IntoView {
     let open = RwSignal::new(None as Open);
     let today = time::date(ui::now());
     view! {
-        <section class="page" data-testid="student-page" aria-labelledby="student-heading">
-            {staff.then(|| view! { <p class="breadcrumb"><a href="/sis/students">{t.nav_students}</a></p> })}
-            {ui::heading_until_loaded(page, "student-heading", t.title_student)}
+        <Page testid="student-page" heading_id="student-heading" heading=t.title_student back=staff.then(|| ("/sis/students".to_owned(), t.nav_students))
+            named_once=ui::has_loaded(page)>
             {ui::loaded(page, move |p| {
                 let today = today.clone();
+                let (schedule_view, histories_view) = (schedule(&p, staff), histories(&p, staff, open));
                 view! {
                     <h1 id="student-heading" data-testid="student-name">{p.person.full_name()}</h1>
                     {shown_idnumber(p.person.idnumber.as_deref()).map(|idn| view! { <p class="lead">{(t.id_number)(idn)}</p> })}
@@ -48,20 +48,18 @@ pub fn StudentView(id: i64) -> impl IntoView {
                         <a class="button" href=progress_path(id, &today) data-testid="open-progress">{t.progress_heading}</a>
                         <a class="button" href=format!("/sis/students/{id}/transcript") data-testid="open-transcript">{t.transcript_heading}</a>
                     </div>
-                    <section class="section" aria-labelledby="schedule-heading">
-                        <h2 id="schedule-heading">{t.schedule_heading}</h2>
-                        {schedule(&p, staff)}
-                    </section>
-                    <section class="section" aria-labelledby="history-heading">
-                        <h2 id="history-heading">{t.enrolment_history_heading}</h2>
-                        {histories(&p, staff, open)}
-                    </section>
+                    <Section heading_id="schedule-heading" heading=t.schedule_heading>
+                        {schedule_view}
+                    </Section>
+                    <Section heading_id="history-heading" heading=t.enrolment_history_heading>
+                        {histories_view}
+                    </Section>
                 }
             })}
             {move || open.get().map(|(eid, title, current)| view! {
                 <EnrolmentPanel id=eid title current can_manage=true changed=move || again.now() />
             })}
-        </section>
+        </Page>
     }
 }
 

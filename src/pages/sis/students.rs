@@ -9,7 +9,7 @@ use super::person_picker::PersonSearch;
 use super::shown_idnumber;
 use crate::i18n::sis;
 use crate::model::people::full_name;
-use crate::ui::{Empty, ErrorSlot, Loading, TextField};
+use crate::ui::{Empty, ErrorSlot, Loading, Page, SubmitButton, TextField};
 
 /// `/sis/students`.
 #[component]
@@ -18,14 +18,11 @@ pub fn StudentsPage() -> impl IntoView {
     let people = PersonSearch::new();
     let search = move |event: SubmitEvent| people.submit(event);
     view! {
-        <section class="page" data-testid="students" aria-labelledby="students-heading">
-            <h1 id="students-heading">{t.students_heading}</h1>
+        <Page testid="students" heading_id="students-heading" heading=t.students_heading>
             <p class="lead">{t.students_intro}</p>
             <form class="form form--inline" role="search" on:submit=search data-testid="student-search">
                 <TextField id="student-q" label=t.find_person value=people.text testid="student-q" kind="search" />
-                <div class="form__actions">
-                    <button type="submit" class="button" data-testid="student-search-submit">{t.search}</button>
-                </div>
+                <SubmitButton testid="student-search-submit">{t.search}</SubmitButton>
             </form>
             {move || people.action.is_busy().then(|| view! { <Loading /> })}
             <ErrorSlot error=people.action.failure />
@@ -34,7 +31,7 @@ pub fn StudentsPage() -> impl IntoView {
             } else {
                 view! { <Results list /> }.into_any()
             })}
-        </section>
+        </Page>
     }
 }
 

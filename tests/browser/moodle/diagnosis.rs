@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use crate::actions::{ADMIN, PASSWORD, sign_in};
+use crate::actions::{ADMIN, PASSWORD, accept_key, review_changed_key, sign_in};
 use crate::driver::Browser;
 use crate::real_moodle::flows::{Peered, moodle_certificate};
 use crate::real_moodle::pages;
@@ -63,19 +63,8 @@ async fn moodle45_deleted_key_is_diagnosed_as_such_and_reviewed() -> anyhow::Res
     assert!(!diagnosis.contains("legacy provider"), "{diagnosis}");
 
     // Review fetches the new key and flags it; accepting it makes the round trip work again.
-    browser.click("[data-testid=review-key]").await?;
-    browser
-        .wait_for_attr("[data-testid=review-result]", "data-changed", "true")
-        .await?;
-    browser.click("[data-testid=accept-key]").await?;
-    browser.click("[data-testid=accept-key-yes]").await?;
-    browser
-        .wait_for_attr(
-            "[data-testid=peer-certificate-fingerprint]",
-            "data-value",
-            &new_key,
-        )
-        .await?;
+    review_changed_key(&browser).await?;
+    accept_key(&browser, &new_key).await?;
     let (ok, diagnosis) = verify_in_console(&browser, &server, connection.peer_id).await?;
     assert_eq!(ok, "true", "{diagnosis}");
     Ok(())
@@ -92,13 +81,7 @@ async fn moodle45_without_rc4_is_diagnosed_as_the_openssl_legacy_provider() -> a
     } = Peered::m45(name).await?;
     site.serve_without_rc4().await?;
 
-    let verified = api
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/peers/{}/verify", connection.peer_id),
-            None,
-        )
-        .await?;
+    let verified = api.verify_peer(connection.peer_id).await?;
     assert_eq!(verified["ok"], json!(false), "{verified}");
     let diagnosis = verified["diagnosis"].as_str().unwrap_or_default();
     assert!(diagnosis.contains("legacy provider"), "{diagnosis}");

@@ -12,6 +12,7 @@ use crate::driver::Browser;
 use crate::real_moodle::pages::{self, ServiceTicks};
 use crate::real_moodle::sb_api::SchoolBridgeApi;
 use crate::real_moodle::site::{MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD, MoodleSite, Version};
+use crate::real_moodle::sso_steps::{TEACHER, TEACHER_PASSWORD, create_teacher, grant_sign_in};
 use crate::server::TestServer;
 
 /// SchoolBridge and a Moodle that trust each other.
@@ -57,26 +58,51 @@ impl Peered {
     pub async fn m45(name: &str) -> anyhow::Result<Self> {
         Self::start(Version::M45, name, &ALL_SERVICES).await
     }
+
+    /// [`Peered::m45`] set up for single sign-on (`sso-setup`), with the teacher Edna made in
+    /// Moodle.
+    pub async fn m45_sso(name: &str) -> anyhow::Result<Self> {
+        let peered = Self::m45(name).await?;
+        peered.site.fixture("sso-setup", json!({})).await?;
+        create_teacher(&peered.site).await?;
+        Ok(peered)
+    }
+
+    /// Edna logs in to Moodle in a new browser and follows SchoolBridge in the Network servers
+    /// block: refused politely (a screenshot `<name>-refused` when `shoot_refusal`) until the
+    /// administrator grants her sign-in rights; then the same click lands her in the console.
+    /// Returns her browser and the console's "You have logged in from …" text.
+    pub async fn edna_is_let_in(
+        &self,
+        name: &str,
+        shoot_refusal: bool,
+    ) -> anyhow::Result<(Browser, String)> {
+        let browser = Browser::start(name).await?;
+        pages::log_in(&browser, &self.site, TEACHER, TEACHER_PASSWORD).await?;
+        browser.goto(&self.site.url("/my/")).await?;
+        pages::follow_network_server(&browser, self.connection.moodle_hostid).await?;
+        browser
+            .wait_for_text("body", "do not have access to SchoolBridge yet")
+            .await?;
+        if shoot_refusal {
+            browser.screenshot(&format!("{name}-refused")).await?;
+        }
+        grant_sign_in(&self.api, "Krabappel").await?;
+        browser.goto(&self.site.url("/my/")).await?;
+        pages::follow_network_server(&browser, self.connection.moodle_hostid).await?;
+        let arrived = browser
+            .wait_for_text("[data-testid=arrived-from]", "You have logged in from")
+            .await?;
+        Ok((browser, arrived))
+    }
 }
 
 /// Every service both ways, as README.md's "Adding a Moodle peer" tells a Moodle admin to tick
 /// for the plugin's push and for single sign-on in both directions.
 pub const ALL_SERVICES: [ServiceTicks<'static>; 3] = [
-    ServiceTicks {
-        service: "schooltool_sis",
-        publish: true,
-        subscribe: true,
-    },
-    ServiceTicks {
-        service: "sso_idp",
-        publish: true,
-        subscribe: true,
-    },
-    ServiceTicks {
-        service: "sso_sp",
-        publish: true,
-        subscribe: true,
-    },
+    ServiceTicks::new("schooltool_sis", true, true),
+    ServiceTicks::new("sso_idp", true, true),
+    ServiceTicks::new("sso_sp", true, true),
 ];
 
 /// What a version's Services tab offers: every service on both. Moodle 5 has no core SSO

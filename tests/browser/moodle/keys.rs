@@ -146,13 +146,7 @@ async fn moodle45_moodle_rotates_its_key_under_traffic() -> anyhow::Result<()> {
         .await?;
     assert_eq!(peer["peer"]["fingerprint"], json!(new), "{peer}");
     // And SchoolBridge's own calls to Moodle still work (Verify now).
-    let verified = api
-        .send(
-            reqwest::Method::POST,
-            &format!("/api/peers/{}/verify", connection.peer_id),
-            None,
-        )
-        .await?;
+    let verified = api.verify_peer(connection.peer_id).await?;
     assert_eq!(verified["ok"], json!(true), "{verified}");
     Ok(())
 }

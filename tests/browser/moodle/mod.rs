@@ -12,6 +12,7 @@ pub mod site;
 pub mod flows;
 pub mod sso_steps;
 
+mod course_total;
 mod diagnosis;
 mod keys;
 mod peering;

@@ -176,6 +176,17 @@ pub struct ServiceTicks<'a> {
     pub subscribe: bool,
 }
 
+impl<'a> ServiceTicks<'a> {
+    /// A service's two boxes.
+    pub const fn new(service: &'a str, publish: bool, subscribe: bool) -> Self {
+        ServiceTicks {
+            service,
+            publish,
+            subscribe,
+        }
+    }
+}
+
 /// The peer's Services tab: sets the boxes as given and saves. Each box is clicked only when it
 /// must change, as a person would.
 pub async fn tick_services(

@@ -111,11 +111,8 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-async fn pushes_every_change(version: Version, name: &str) -> anyhow::Result<()> {
-    let mut pair = Pair::start(version, name).await?;
-    pair.send_to_schoolbridge(json!({})).await?;
-
-    // People.
+/// Moodle's teacher Edna and her students Bart and Lisa, made in Moodle.
+async fn create_edna_bart_and_lisa(pair: &Pair) -> anyhow::Result<()> {
     for (username, first, last, idnumber) in [
         ("ednak", "Edna", "Krabappel", EDNA),
         ("bart", "Bart", "Simpson", BART),
@@ -127,6 +124,15 @@ async fn pushes_every_change(version: Version, name: &str) -> anyhow::Result<()>
         )
         .await?;
     }
+    Ok(())
+}
+
+async fn pushes_every_change(version: Version, name: &str) -> anyhow::Result<()> {
+    let mut pair = Pair::start(version, name).await?;
+    pair.send_to_schoolbridge(json!({})).await?;
+
+    // People.
+    create_edna_bart_and_lisa(&pair).await?;
     let bart = sis::person(&pair.api, pair.peer_id, BART).await?;
     assert_eq!(bart["username"], "bart", "{bart}");
     assert_eq!(bart["lastname"], "Simpson", "{bart}");
@@ -360,18 +366,36 @@ async fn outage_is_retried(pair: &mut Pair, name: &str) -> anyhow::Result<()> {
         json!({"course": "HIST5", "item": "Essay 1", "user": "milhouse", "grade": 11}),
     )
     .await?;
-    let waiting = pair
+    // The three changes; on 4.5 also Milhouse's course total, which Moodle recomputed with his
+    // grade (issue 20, design 030). 5.1's course reset left the totals to an ad hoc task
+    // (`grade_regrade_final_grades($courseid, async: true)`), so there the course is still stale
+    // and Moodle recomputes nothing yet.
+    let with_total = pair.site.code_version() == Version::M45;
+    let waiting: Vec<Value> = pair
         .queue()
         .await?
         .into_iter()
         .filter(|r| r["status"] == 0)
-        .count();
+        .collect();
+    let methods: Vec<&str> = waiting
+        .iter()
+        .map(|r| r["method"].as_str().unwrap_or_default())
+        .collect();
+    let expected: &[&str] = if with_total {
+        &["fetch_user", "new_enrolment", "new_grade", "new_grade"]
+    } else {
+        &["fetch_user", "new_enrolment", "new_grade"]
+    };
     ensure!(
-        waiting == 3,
-        "three changes wait while SchoolBridge is down, not {waiting}"
+        methods == expected
+            && waiting[2]["payload"]["assessmentid"] == ESSAY
+            && (!with_total
+                || (waiting[3]["payload"]["assessmentid"] != ESSAY
+                    && waiting[3]["payload"]["points_earned"] == "11")),
+        "{expected:?} wait while SchoolBridge is down, not {waiting:?}"
     );
 
-    // The administrator's status page: the error of now, in red, and three rows waiting.
+    // The administrator's status page: the error of now, in red, and the rows waiting.
     let browser = Browser::start(name).await?;
     pages::log_in(&browser, &pair.site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
     let status_page = pair
@@ -430,17 +454,7 @@ async fn outage_is_retried(pair: &mut Pair, name: &str) -> anyhow::Result<()> {
 /// (an ad hoc task, run as cron would) sends what a switched-off kind of change held back.
 async fn full_sync_sends_what_moodle_holds(version: Version, name: &str) -> anyhow::Result<()> {
     let pair = Pair::start(version, name).await?;
-    for (username, first, last, idnumber) in [
-        ("ednak", "Edna", "Krabappel", EDNA),
-        ("bart", "Bart", "Simpson", BART),
-        ("lisa", "Lisa", "Simpson", LISA),
-    ] {
-        pair.moodle(
-            "create-user",
-            json!({"username": username, "firstname": first, "lastname": last, "idnumber": idnumber}),
-        )
-        .await?;
-    }
+    create_edna_bart_and_lisa(&pair).await?;
     pair.moodle(
         "create-course",
         json!({"fullname": "History 5", "shortname": "HIST5", "idnumber": SECTION}),

@@ -91,4 +91,10 @@ impl SchoolBridgeApi {
     pub async fn get(&self, path: &str) -> anyhow::Result<Value> {
         self.send(Method::GET, path, None).await
     }
+
+    /// "Verify now" on a peer's page: a `listServices` round trip and its diagnosis.
+    pub async fn verify_peer(&self, peer_id: i64) -> anyhow::Result<Value> {
+        self.send(Method::POST, &format!("/api/peers/{peer_id}/verify"), None)
+            .await
+    }
 }

@@ -6,49 +6,32 @@
 //! for 30 seconds. A SchoolBridge user follows the Moodle link of SchoolBridge's Network servers
 //! and is signed in to Moodle.
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::actions::ADMIN;
 use crate::driver::Browser;
 use crate::real_moodle::flows::Peered;
-use crate::real_moodle::pages::{self, follow_network_server};
+use crate::real_moodle::pages;
 use crate::real_moodle::site::{MOODLE_SITE_NAME, Version};
 use crate::real_moodle::sso_steps::{
-    TEACHER, TEACHER_PASSWORD, create_teacher, grant_sign_in, moodle_jump, open_land,
-    roam_to_moodle, schoolbridge_session_ended,
+    TEACHER, TEACHER_PASSWORD, grant_sign_in, moodle_jump, open_land, roam_to_moodle,
+    schoolbridge_session_ended,
 };
 use crate::support::{PATIENCE, poll};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn moodle45_people_sign_in_both_ways_with_stock_auth_mnet() -> anyhow::Result<()> {
     let name = "m45-sso";
+    let peered = Peered::m45_sso(name).await?;
+    // Edna, in Moodle, follows SchoolBridge in the Network servers block: refused politely;
+    // the administrator grants her sign-in rights; the same click now lands her in the console.
+    let (browser, arrived) = peered.edna_is_let_in(name, true).await?;
     let Peered {
         site,
         server,
         api,
         connection,
-    } = Peered::m45(name).await?;
-    site.fixture("sso-setup", json!({})).await?;
-    create_teacher(&site).await?;
-
-    // Edna, in Moodle, follows SchoolBridge in the Network servers block: refused politely.
-    let browser = Browser::start(name).await?;
-    pages::log_in(&browser, &site, TEACHER, TEACHER_PASSWORD).await?;
-    browser.goto(&site.url("/my/")).await?;
-    follow_network_server(&browser, connection.moodle_hostid).await?;
-    browser
-        .wait_for_text("body", "do not have access to SchoolBridge yet")
-        .await?;
-    browser.screenshot(&format!("{name}-refused")).await?;
-
-    // The administrator grants her sign-in rights; the same click now lands her in the console.
-    grant_sign_in(&api, "Krabappel").await?;
-    browser.goto(&site.url("/my/")).await?;
-    follow_network_server(&browser, connection.moodle_hostid).await?;
-    let arrived = browser
-        .wait_for_text("[data-testid=arrived-from]", "You have logged in from")
-        .await?;
+    } = peered;
     assert!(arrived.contains(MOODLE_SITE_NAME), "{arrived}");
     browser.screenshot(&format!("{name}-arrived")).await?;
 
@@ -60,8 +43,7 @@ async fn moodle45_people_sign_in_both_ways_with_stock_auth_mnet() -> anyhow::Res
     // SchoolBridge called Moodle's own auth_mnet (our auth_schoolbridge is installed but off,
     // so Moodle does not offer its methods), as its peer page says.
     let id = connection.peer_id;
-    api.send(Method::POST, &format!("/api/peers/{id}/verify"), None)
-        .await?;
+    api.verify_peer(id).await?;
     let sso = &api.get(&format!("/api/peers/{id}")).await?["sso"];
     assert_eq!(sso["idp_methods"], "auth/mnet/auth.php", "{sso}");
     assert_eq!(sso["land_page"], "/auth/mnet/land.php", "{sso}");
@@ -80,37 +62,24 @@ async fn moodle45_a_land_url_signs_in_once() -> anyhow::Result<()> {
         server,
         api,
         connection,
-    } = Peered::m45(name).await?;
-    site.fixture("sso-setup", json!({})).await?;
-    site.fixture(
-        "create-user",
-        json!({"username": TEACHER, "firstname": "Edna", "lastname": "Krabappel",
-               "password": TEACHER_PASSWORD}),
-    )
-    .await?;
+    } = Peered::m45_sso(name).await?;
     // Edna's browser, logged in to Moodle; Moodle's jump gives the land URL with a fresh token.
     let browser = Browser::start(name).await?;
     pages::log_in(&browser, &site, TEACHER, TEACHER_PASSWORD).await?;
     let user_agent = browser.user_agent().await?;
     // Her first arrival makes her known to SchoolBridge; the administrator lets her sign in.
-    let land_url = moodle_jump(
-        &browser,
-        &site,
-        "/auth/mnet/jump.php",
-        connection.moodle_hostid,
-        &user_agent,
-    )
-    .await?;
-    open_land(&land_url, &user_agent).await?;
+    let jump = || {
+        moodle_jump(
+            &browser,
+            &site,
+            "/auth/mnet/jump.php",
+            connection.moodle_hostid,
+            &user_agent,
+        )
+    };
+    open_land(&jump().await?, &user_agent).await?;
     grant_sign_in(&api, "Krabappel").await?;
-    let land_url = moodle_jump(
-        &browser,
-        &site,
-        "/auth/mnet/jump.php",
-        connection.moodle_hostid,
-        &user_agent,
-    )
-    .await?;
+    let land_url = jump().await?;
     assert!(
         land_url.starts_with(&server.url("/auth/mnet/land.php?")),
         "{land_url}"
@@ -178,21 +147,9 @@ async fn moodle45_network_servers_offers_only_a_moodle_that_takes_our_people() -
     let name = "m45-sso-offer";
     // Moodle is our identity provider only: it does not subscribe to our sso_idp.
     let moodle_as_idp_only = [
-        ServiceTicks {
-            service: "schooltool_sis",
-            publish: true,
-            subscribe: true,
-        },
-        ServiceTicks {
-            service: "sso_idp",
-            publish: true,
-            subscribe: false,
-        },
-        ServiceTicks {
-            service: "sso_sp",
-            publish: false,
-            subscribe: true,
-        },
+        ServiceTicks::new("schooltool_sis", true, true),
+        ServiceTicks::new("sso_idp", true, false),
+        ServiceTicks::new("sso_sp", false, true),
     ];
     let Peered {
         site,
@@ -200,8 +157,7 @@ async fn moodle45_network_servers_offers_only_a_moodle_that_takes_our_people() -
         api,
         connection,
     } = Peered::start(Version::M45, name, &moodle_as_idp_only).await?;
-    let verify = format!("/api/peers/{}/verify", connection.peer_id);
-    api.send(Method::POST, &verify, None).await?;
+    api.verify_peer(connection.peer_id).await?;
     let me = api.get("/api/session").await?;
     assert_eq!(
         me["network_servers"].as_array().map(Vec::len),
@@ -216,7 +172,7 @@ async fn moodle45_network_servers_offers_only_a_moodle_that_takes_our_people() -
                "subscribe": ["schooltool_sis", "sso_idp", "sso_sp"]}),
     )
     .await?;
-    api.send(Method::POST, &verify, None).await?;
+    api.verify_peer(connection.peer_id).await?;
     let me = api.get("/api/session").await?;
     assert_eq!(
         me["network_servers"][0]["wwwroot"],

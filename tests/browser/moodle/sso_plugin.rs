@@ -8,7 +8,6 @@
 //! SchoolBridge's peer page says which plugin serves single sign-on.
 
 use anyhow::Context;
-use reqwest::Method;
 use serde_json::json;
 
 use crate::actions::{ADMIN, PASSWORD, sign_in};
@@ -34,9 +33,7 @@ async fn start(version: Version, name: &str) -> anyhow::Result<Peered> {
 /// "Verify now" on SchoolBridge's peer page, then what the page says about single sign-on.
 async fn peer_sso(sso: &Peered) -> anyhow::Result<serde_json::Value> {
     let id = sso.connection.peer_id;
-    sso.api
-        .send(Method::POST, &format!("/api/peers/{id}/verify"), None)
-        .await?;
+    sso.api.verify_peer(id).await?;
     let detail = sso.api.get(&format!("/api/peers/{id}")).await?;
     Ok(detail["sso"].clone())
 }

@@ -11,12 +11,10 @@ use serde_json::{Value, json};
 use crate::actions::ADMIN;
 use crate::driver::Browser;
 use crate::real_moodle::flows::Peered;
-use crate::real_moodle::pages::{self, follow_navigation_server, follow_network_server};
+use crate::real_moodle::pages::{self, follow_navigation_server};
 use crate::real_moodle::sb_api::SchoolBridgeApi;
 use crate::real_moodle::site::{MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD, MoodleSite, Version};
-use crate::real_moodle::sso_steps::{
-    TEACHER, TEACHER_PASSWORD, create_teacher, grant_sign_in, roam_to_moodle,
-};
+use crate::real_moodle::sso_steps::roam_to_moodle;
 use crate::server::TestServer;
 const SSO_TASK: &str = "\\auth_schoolbridge\\task\\sessions";
 
@@ -59,29 +57,15 @@ async fn skinner_roams(
 async fn moodle45_with_stock_sso_upgrades_to_51_and_the_same_people_sign_in() -> anyhow::Result<()>
 {
     let name = "m45-upgrade";
+    let peered = Peered::m45_sso(name).await?;
+    // On 4.5, with stock auth_mnet: Edna opens SchoolBridge from the Network servers block …
+    let (browser, _arrived) = peered.edna_is_let_in(name, false).await?;
     let Peered {
         mut site,
         server,
         api,
         connection,
-    } = Peered::m45(name).await?;
-    site.fixture("sso-setup", json!({})).await?;
-    create_teacher(&site).await?;
-
-    // On 4.5, with stock auth_mnet: Edna opens SchoolBridge from the Network servers block …
-    let browser = Browser::start(name).await?;
-    pages::log_in(&browser, &site, TEACHER, TEACHER_PASSWORD).await?;
-    browser.goto(&site.url("/my/")).await?;
-    follow_network_server(&browser, connection.moodle_hostid).await?;
-    browser
-        .wait_for_text("body", "do not have access to SchoolBridge yet")
-        .await?;
-    grant_sign_in(&api, "Krabappel").await?;
-    browser.goto(&site.url("/my/")).await?;
-    follow_network_server(&browser, connection.moodle_hostid).await?;
-    browser
-        .wait_for_text("[data-testid=arrived-from]", "You have logged in from")
-        .await?;
+    } = peered;
     let edna = edna_in_schoolbridge(&api).await?;
     assert_eq!(edna.len(), 1, "{edna:?}");
     // … and Skinner opens Moodle from SchoolBridge's, an MNet account of auth 'mnet' there.

@@ -487,6 +487,15 @@ pub fn has(name: &str) -> bool {
     FILES.iter().any(|(n, _)| *n == name)
 }
 
+/// The exchanges that have a capture named `{prefix}{suffix}` (e.g. `.request.signed.xml`), in
+/// order: each prefix with that capture.
+pub fn exchanges_with(suffix: &str) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+    EXCHANGES.iter().filter_map(move |name| {
+        let capture = format!("{name}{suffix}");
+        has(&capture).then(|| (*name, file(&capture)))
+    })
+}
+
 /// Every exchange prefix (`NN_name`).
 pub const EXCHANGES: &[&str] = &[
     "01_keyswap_unsigned",

@@ -5,7 +5,7 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::captures::{PEER_CERT, PEER_KEY};
 use super::support::{rng, test_key};
-use mnet::client::{self, Caller, Reply, ReplyError, Timing};
+use mnet::client::{self, BuiltRequest, Caller, Reply, ReplyError, Timing};
 use mnet::envelope::{Cipher, EncryptedEnvelope, Inbound, PublicKeyPath, SignedEnvelope, Wrapping};
 use mnet::fault::MnetFault;
 use mnet::keys::{PeerCertificate, SitePrivateKey};
@@ -43,6 +43,25 @@ fn timing(now: i64) -> Timing {
         received: now,
         drift_threshold: client::DEFAULT_DRIFT_THRESHOLD,
     }
+}
+
+/// `from` calls `system/listServices` on `to`: signed, sealed with RC4, timestamp 1.
+fn list_services_request(from: &Site, to: &Site) -> BuiltRequest {
+    let caller = Caller {
+        wwwroot: from.wwwroot,
+        key: &from.key,
+        publickey_path: PublicKeyPath::Moodle,
+    };
+    client::build_request(
+        &caller,
+        &to.cert,
+        "system/listServices",
+        &[],
+        1,
+        Cipher::Rc4,
+        &mut rng(),
+    )
+    .unwrap()
 }
 
 /// Bob answers Alice's request the way our server does: sign with his key, seal to Alice.
@@ -100,21 +119,7 @@ fn sign_seal_open_verify_round_trip_for_each_cipher() {
 #[test]
 fn archived_key_is_reported_by_index() {
     let (a, b) = (alice(), bob());
-    let caller = Caller {
-        wwwroot: a.wwwroot,
-        key: &a.key,
-        publickey_path: PublicKeyPath::Moodle,
-    };
-    let req = client::build_request(
-        &caller,
-        &b.cert,
-        "system/listServices",
-        &[],
-        1,
-        Cipher::Rc4,
-        &mut rng(),
-    )
-    .unwrap();
+    let req = list_services_request(&a, &b);
     let env = EncryptedEnvelope::parse(&req.body, &Limits::default()).unwrap();
     // Bob's current key is Alice's key (he rotated); his archived key is the one sealed to.
     let opened = env.open(&[&a.key, &b.key], &mut rng()).unwrap();
@@ -181,21 +186,7 @@ fn reply_path_values_faults_7025_and_signatures() {
 fn damaged_envelopes_fail_cleanly() {
     let (a, b) = (alice(), bob());
     let limits = Limits::default();
-    let caller = Caller {
-        wwwroot: a.wwwroot,
-        key: &a.key,
-        publickey_path: PublicKeyPath::Moodle,
-    };
-    let req = client::build_request(
-        &caller,
-        &b.cert,
-        "system/listServices",
-        &[],
-        1,
-        Cipher::Rc4,
-        &mut rng(),
-    )
-    .unwrap();
+    let req = list_services_request(&a, &b);
     let text = String::from_utf8(req.body.clone()).unwrap();
 
     // Truncated at every 97th byte: never a panic, and never a successful verify.

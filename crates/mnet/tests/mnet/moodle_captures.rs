@@ -3,7 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
-use super::captures::{self, EXCHANGES, MOODLE_CERT, PEER_CERT, PEER_KEY, file, has};
+use super::captures::{self, MOODLE_CERT, PEER_CERT, PEER_KEY, exchanges_with, file};
 use super::support::{element_text, rng};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -93,11 +93,9 @@ fn every_capture_parses() {
 #[test]
 fn every_encrypted_reply_opens_verifies_and_reencrypts_identically() {
     let mut checked = 0;
-    for name in EXCHANGES {
-        let wire_name = format!("{name}.response.wire.xml");
-        if !has(&wire_name) || !file(&wire_name).contains("<encryptedMessage>") {
-            continue;
-        }
+    for (name, wire) in
+        exchanges_with(".response.wire.xml").filter(|(_, wire)| wire.contains("<encryptedMessage>"))
+    {
         let (decrypted, verified) = open_reply(name);
         assert_eq!(
             decrypted,
@@ -113,7 +111,6 @@ fn every_encrypted_reply_opens_verifies_and_reencrypts_identically() {
         assert!(verified.timestamp.is_some());
 
         // Re-encrypting the opened envelope with the recovered session key gives Moodle's bytes.
-        let wire = file(&wire_name);
         let Inbound::Encrypted(env) = Inbound::classify(wire.as_bytes(), &limits()).unwrap() else {
             unreachable!()
         };
@@ -132,12 +129,7 @@ fn every_signed_request_verifies_and_our_signature_is_identical() {
     let key = peer_key();
     let cert = peer_cert();
     let mut checked = 0;
-    for name in EXCHANGES {
-        let signed_name = format!("{name}.request.signed.xml");
-        if !has(&signed_name) {
-            continue;
-        }
-        let captured = file(&signed_name);
+    for (name, captured) in exchanges_with(".request.signed.xml") {
         let plain = file(&format!("{name}.request.plain.xml"));
         let env = SignedEnvelope::parse(captured.as_bytes(), &limits()).unwrap();
         assert_eq!(
@@ -361,12 +353,7 @@ fn plain_replies_and_faults_are_what_the_readme_lists() {
 fn we_write_moodles_responses_byte_for_byte() {
     // Success payloads, as Moodle 4.5's PhpXmlRpc server serialises them.
     let mut checked = 0;
-    for name in EXCHANGES {
-        let payload_name = format!("{name}.response.payload.xml");
-        if !has(&payload_name) {
-            continue;
-        }
-        let captured = file(&payload_name);
+    for (name, captured) in exchanges_with(".response.payload.xml") {
         match parse_response(captured.as_bytes(), &limits()).unwrap() {
             MethodResponse::Success(v) => assert_eq!(write_response(&v), captured, "{name}"),
             MethodResponse::Fault(f) => assert_eq!(

@@ -343,7 +343,7 @@ fn the_largest_batch_fits_the_value_limit_with_room_to_spare() {
         .map(|i| Change {
             eventid: Some(format!("{i:0>128}")),
             timemodified: Some(1_700_000_000),
-            body: ChangeBody::NewAssessment {
+            body: ChangeBody::NewAssessment(mnet::sis::NewAssessment {
                 idnumber: format!("{i:0>width$}", width = MAX_ID),
                 sectionid: "s".repeat(MAX_ID),
                 name: "é".repeat(MAX_NAME),
@@ -352,7 +352,8 @@ fn the_largest_batch_fits_the_value_limit_with_room_to_spare() {
                 nonhonors_required: true,
                 extra_credit: false,
                 pointval: 100.0,
-            },
+                kind: Default::default(),
+            }),
         })
         .collect();
     let doc = write_call(BATCH_PATH, &Batch { changes }.to_params());

@@ -20,7 +20,7 @@ use mnet::client::{self, Caller, Reply, Timing};
 use mnet::envelope::{Cipher, EncryptedEnvelope, PublicKeyPath, Wrapping};
 use mnet::keys::{PeerCertificate, SitePrivateKey};
 use mnet::xmlrpc::{Limits, Struct, Value, parse_call, write_response};
-use moodle_sim::school::Points;
+use moodle_sim::school::{ItemKind, Points};
 use moodle_sim::{Change, ChangeBody, Clock as _, PushOptions, Role, SchoolState, SimMoodle};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -372,6 +372,7 @@ fn setup_changes(run_id: &str, students: u32, sections: u32, items: u32) -> Vec<
                 nonhonors_required: true,
                 extra_credit: false,
                 pointval: Points::whole(100),
+                kind: ItemKind::Item,
             });
         }
     }

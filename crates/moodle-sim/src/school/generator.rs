@@ -18,7 +18,10 @@ use super::rng::SimRng;
 pub use super::spec::{
     MAX_CHANGES, MIN_TERM_DAYS, School, SchoolSpec, SimUser, SpecError, UserKind,
 };
-use super::{Change, ChangeBody, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber};
+use super::totals::with_course_totals;
+use super::{
+    Change, ChangeBody, ItemKind, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber,
+};
 use std::collections::HashMap;
 
 /// Generates a school.
@@ -359,6 +362,7 @@ impl<'a> Generator<'a> {
                         nonhonors_required: true,
                         extra_credit: item.extra_credit,
                         pointval: item.points,
+                        kind: ItemKind::Item,
                     },
                 );
                 let removed = if rng.chance(0.01) {
@@ -435,14 +439,15 @@ impl<'a> Generator<'a> {
     fn finish(mut self) -> School {
         self.events.sort_by_key(|e| (e.at, e.seq));
         let prefix = self.spec.eventid_prefix();
-        let changes = self
-            .events
+        let in_order = self.events.into_iter().map(|e| (e.at, e.body)).collect();
+        // Each section's course total follows its items and grades (`totals`).
+        let changes = with_course_totals(in_order, &mut self.next_item_id)
             .into_iter()
             .enumerate()
-            .map(|(n, e)| Change {
+            .map(|(n, (at, body))| Change {
                 eventid: format!("{prefix}-{:07}", n + 1),
-                timemodified: e.at,
-                body: e.body,
+                timemodified: at,
+                body,
             })
             .collect();
         School {
@@ -524,7 +529,31 @@ mod tests {
             })
             .collect();
         assert_eq!(sections.len(), 12);
-        assert_eq!(count("new_assessment"), 12 * 7);
+        let items_of = |kind: ItemKind| {
+            school
+                .changes
+                .iter()
+                .filter(
+                    |c| matches!(&c.body, ChangeBody::NewAssessment { kind: k, .. } if *k == kind),
+                )
+                .count()
+        };
+        assert_eq!(items_of(ItemKind::Item), 12 * 7);
+        // Each section's course total, sent with its first item and again as its maximum grows.
+        let totals: HashSet<_> = school
+            .changes
+            .iter()
+            .filter_map(|c| match &c.body {
+                ChangeBody::NewAssessment {
+                    idnumber,
+                    kind: ItemKind::CourseTotal,
+                    ..
+                } => Some(idnumber.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(totals.len(), 12);
+        assert!(items_of(ItemKind::CourseTotal) >= 12 * 2);
         let per_student = school
             .changes
             .iter()
@@ -540,7 +569,14 @@ mod tests {
             .count() as f64
             / 60.0;
         assert!((3.0..=5.2).contains(&per_student), "{per_student}");
-        assert!(count("new_grade") > 60 * 3 * 7 * 8 / 10);
+        let item_grades = school
+            .changes
+            .iter()
+            .filter(|c| matches!(&c.body, ChangeBody::NewGrade { assessmentid, .. } if !totals.contains(assessmentid)))
+            .count();
+        assert!(item_grades > 60 * 3 * 7 * 8 / 10);
+        // Nearly every grade moves the student's course total.
+        assert!(count("new_grade") - item_grades > item_grades * 8 / 10);
         assert!(
             school
                 .users

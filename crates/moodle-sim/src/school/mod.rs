@@ -14,6 +14,7 @@ mod rng;
 mod spec;
 pub mod state;
 pub mod stories;
+mod totals;
 
 pub use generator::generate;
 pub use spec::{School, SchoolSpec, SimUser, SpecError, UserKind};
@@ -47,6 +48,12 @@ pub fn gradeitem_idnumber(id: u64) -> String {
 
 /// A role in a section: the contract's own (`mnet::sis::Role`, written `student` / `teacher`).
 pub use mnet::sis::Role;
+
+/// What a grade item is: an assessment, or the course total (`mnet::sis::ItemKind`, the
+/// `new_assessment` field `kind`).
+pub use mnet::sis::ItemKind;
+
+pub use totals::COURSE_TOTAL_NAME;
 
 /// Points in hundredths, written as the plugin writes them (`mapper::number`): plain decimal,
 /// no exponent, no trailing zeros ("87.5", "100", "0.25").
@@ -154,6 +161,8 @@ pub enum ChangeBody {
         extra_credit: bool,
         /// Maximum grade.
         pointval: Points,
+        /// An assessment, or the section's course total (sent with `kind` = `course_total`).
+        kind: ItemKind,
     },
     /// `remove_assessment`: a grade item was deleted.
     RemoveAssessment {
@@ -199,44 +208,44 @@ impl ChangeBody {
                 firstname,
                 lastname,
                 email,
-            } => Wire::FetchUser {
+            } => Wire::FetchUser(mnet::sis::FetchUser {
                 idnumber: idnumber.clone(),
                 username: username.clone(),
                 firstname: firstname.clone(),
                 lastname: lastname.clone(),
                 email: Some(email.clone()),
-            },
+            }),
             ChangeBody::NewSection {
                 idnumber,
                 name,
                 teacheridnumber,
                 segment,
-            } => Wire::NewSection {
+            } => Wire::NewSection(mnet::sis::NewSection {
                 idnumber: idnumber.clone(),
                 name: name.clone(),
                 teacheridnumber: teacheridnumber.clone(),
                 segment: i64::from(*segment),
-            },
+            }),
             ChangeBody::NewEnrolment {
                 sectionid,
                 userid,
                 role,
-            } => Wire::NewEnrolment {
+            } => Wire::NewEnrolment(mnet::sis::NewEnrolment {
                 sectionid: sectionid.clone(),
                 userid: userid.clone(),
                 role: *role,
                 suspended: false,
                 dates: None,
-            },
+            }),
             ChangeBody::RemoveEnrolment {
                 sectionid,
                 userid,
                 role,
-            } => Wire::RemoveEnrolment {
+            } => Wire::RemoveEnrolment(mnet::sis::RemoveEnrolment {
                 sectionid: sectionid.clone(),
                 userid: userid.clone(),
                 role: *role,
-            },
+            }),
             ChangeBody::NewAssessment {
                 idnumber,
                 sectionid,
@@ -246,7 +255,8 @@ impl ChangeBody {
                 nonhonors_required,
                 extra_credit,
                 pointval,
-            } => Wire::NewAssessment {
+                kind,
+            } => Wire::NewAssessment(mnet::sis::NewAssessment {
                 idnumber: idnumber.clone(),
                 sectionid: sectionid.clone(),
                 name: name.clone(),
@@ -255,23 +265,26 @@ impl ChangeBody {
                 nonhonors_required: *nonhonors_required,
                 extra_credit: *extra_credit,
                 pointval: pointval.as_f64(),
-            },
-            ChangeBody::RemoveAssessment { idnumber } => Wire::RemoveAssessment {
-                idnumber: idnumber.clone(),
-            },
+                kind: *kind,
+            }),
+            ChangeBody::RemoveAssessment { idnumber } => {
+                Wire::RemoveAssessment(mnet::sis::RemoveAssessment {
+                    idnumber: idnumber.clone(),
+                })
+            }
             ChangeBody::NewGrade {
                 assessmentid,
                 userid,
                 points_earned,
                 excepted,
                 attempt_num,
-            } => Wire::NewGrade {
+            } => Wire::NewGrade(mnet::sis::NewGrade {
                 assessmentid: assessmentid.clone(),
                 userid: userid.clone(),
                 points_earned: points_earned.map(Points::as_f64),
                 excepted: *excepted,
                 attempt_num: i64::from(*attempt_num),
-            },
+            }),
         }
     }
 
@@ -279,6 +292,13 @@ impl ChangeBody {
     fn fields(&self) -> Struct {
         self.to_wire().fields()
     }
+}
+
+/// Whether a grade of `attempt` given at `at` becomes a cell's current grade over the one it
+/// holds (`current`: its attempt and time): the highest attempt, then the newest — the
+/// contract's rule, kept by the simulator's state and by its course totals alike.
+pub(crate) fn grade_replaces(attempt: u32, at: i64, current: Option<(u32, i64)>) -> bool {
+    current.is_none_or(|held| (attempt, at) >= held)
 }
 
 /// One change at the simulated Moodle: one `schooltool/sis/*` call.

@@ -86,10 +86,10 @@ impl SchoolSpec {
         let s = u64::from(self.students);
         let grades =
             s * u64::from(self.sections_per_student) * u64::from(self.assessments_per_section);
-        grades
-            + grades / 8
+        // Each grade change moves the student's course total too, and each item the section's.
+        2 * (grades + grades / 8)
             + s * (1 + u64::from(self.sections_per_student))
-            + u64::from(self.sections) * (2 + u64::from(self.assessments_per_section))
+            + u64::from(self.sections) * (2 + 2 * u64::from(self.assessments_per_section))
             + u64::from(self.teachers)
     }
 

@@ -6,7 +6,7 @@
 //! As in Moodle, an unenrolment deletes the enrolment and a deleted grade item takes its grades
 //! with it; only the newest grade of an item per student is kept (the gradebook's final grade).
 
-use super::{Change, ChangeBody, Points, Role};
+use super::{Change, ChangeBody, ItemKind, Points, Role};
 use mnet::xmlrpc::{Struct, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -58,6 +58,7 @@ struct AssessmentRow {
     chapternum: u32,
     extra_credit: bool,
     pointval: Points,
+    kind: ItemKind,
     timemodified: i64,
     order: u64,
 }
@@ -227,6 +228,7 @@ impl SchoolState {
                 chapternum,
                 extra_credit,
                 pointval,
+                kind,
                 ..
             } => {
                 let order = match self.assessments.get(idnumber) {
@@ -241,6 +243,7 @@ impl SchoolState {
                         chapternum: *chapternum,
                         extra_credit: *extra_credit,
                         pointval: *pointval,
+                        kind: *kind,
                         timemodified: t,
                         order,
                     },
@@ -258,10 +261,11 @@ impl SchoolState {
                 attempt_num,
             } => {
                 let key = (assessmentid.clone(), userid.clone());
-                let newer = self
-                    .grades
-                    .get(&key)
-                    .is_none_or(|g| (*attempt_num, t) >= (g.attempt, g.timemodified));
+                let newer = super::grade_replaces(
+                    *attempt_num,
+                    t,
+                    self.grades.get(&key).map(|g| (g.attempt, g.timemodified)),
+                );
                 if newer {
                     self.grades.insert(
                         key,
@@ -410,6 +414,7 @@ impl SchoolState {
                         nonhonors_required: true,
                         extra_credit: item.extra_credit,
                         pointval: item.pointval,
+                        kind: item.kind,
                     },
                 ));
             }

@@ -12,7 +12,9 @@ use super::calendar::parse_date_time;
 use super::generator::{SchoolSpec, generate};
 use super::names::username_part;
 use super::state::SchoolState;
-use super::{Change, ChangeBody, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber};
+use super::{
+    Change, ChangeBody, ItemKind, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber,
+};
 
 /// A scripted story.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -256,6 +258,7 @@ fn teacher_adds_assignments(s: &mut Script) {
         nonhonors_required: true,
         extra_credit: true,
         pointval: Points::whole(5),
+        kind: ItemKind::Item,
     });
     // The next morning she raises the project to 60 points: the same item, sent again.
     s.at("2026-09-08 07:50");
@@ -412,6 +415,7 @@ fn item(id: u64, course: u64, name: &str, chapter: u32, points: u32) -> ChangeBo
         nonhonors_required: true,
         extra_credit: false,
         pointval: Points::whole(points),
+        kind: ItemKind::Item,
     }
 }
 

@@ -289,13 +289,7 @@ fn user_authorise(sim: &SimMoodle, caller: &PeerRecord, p: &[Value]) -> Result<V
 
 /// `keepalive_server(usernames)` (§8.4): `{code, message, "last log id"}`.
 fn keepalive_server(sim: &SimMoodle, caller: &PeerRecord, p: &[Value]) -> Value {
-    let usernames: Vec<String> = p
-        .first()
-        .and_then(Value::list_lenient)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(Value::to_text_lenient)
-        .collect();
+    let usernames = mnet::sso::keepalive_usernames(p);
     let sso = sim.sso();
     let missing: Vec<&String> = usernames
         .iter()

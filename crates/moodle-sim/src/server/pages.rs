@@ -233,6 +233,19 @@ pub(crate) async fn logout(State(sim): State<SimMoodle>, headers: HeaderMap) -> 
     redirect(StatusCode::SEE_OTHER, "/", Some(session_clear_cookie(&sim)))
 }
 
+/// What Moodle's `require_login()` answers someone not logged in: the login page, which comes
+/// back to `back` (a local path) afterwards.
+pub(crate) fn to_login(back: &str) -> Response {
+    redirect(
+        StatusCode::SEE_OTHER,
+        &format!(
+            "/login/index.php?return={}",
+            crate::sso::php_urlencode(back)
+        ),
+        None,
+    )
+}
+
 /// `GET /course/view.php?id=N`: the course name and the viewer's role in it.
 pub(crate) async fn course_view(
     State(sim): State<SimMoodle>,
@@ -245,14 +258,7 @@ pub(crate) async fn course_view(
             "/course/view.php?id={}",
             q.get("id").map_or("", String::as_str)
         );
-        return redirect(
-            StatusCode::SEE_OTHER,
-            &format!(
-                "/login/index.php?return={}",
-                crate::sso::php_urlencode(&back)
-            ),
-            None,
-        );
+        return to_login(&back);
     };
     let sectionid = format!("{COURSE_PREFIX}{}", q.get("id").map_or("", |s| s.trim()));
     let name = sim.school().section_name(&sectionid).map(str::to_owned);

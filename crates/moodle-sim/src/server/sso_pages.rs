@@ -39,11 +39,7 @@ pub(crate) async fn jump(
             .filter_map(|k| q.get(*k).map(|v| format!("{k}={}", php_urlencode(v))))
             .collect();
         back.push_str(&query.join("&"));
-        return redirect(
-            StatusCode::SEE_OTHER,
-            &format!("/login/index.php?return={}", php_urlencode(&back)),
-            None,
-        );
+        return super::pages::to_login(&back);
     };
     if session.remote_host.is_some() {
         return error_page(
@@ -55,15 +51,7 @@ pub(crate) async fn jump(
     }
     let peer = match (q.get("hostid"), q.get("hostwwwroot")) {
         (Some(id), _) => id.trim().parse().ok().and_then(|id| sim.peer_by_id(id)),
-        (None, Some(w)) => {
-            let w = w.trim().trim_end_matches('/');
-            let w = if w.contains("://") {
-                w.to_owned()
-            } else {
-                format!("http://{w}")
-            };
-            sim.peer(&w)
-        }
+        (None, Some(w)) => sim.peer(&mnet::sso::jump_hostwwwroot(w)),
         (None, None) => None,
     };
     let Some(peer) = peer else {

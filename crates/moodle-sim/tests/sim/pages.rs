@@ -24,6 +24,15 @@ fn cookie_of(response: &reqwest::Response) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
+/// A GET from the browser logged in with the session `cookie`.
+async fn get_logged_in(
+    client: &reqwest::Client,
+    url: impl reqwest::IntoUrl,
+    cookie: &str,
+) -> reqwest::Response {
+    client.get(url).header(COOKIE, cookie).send().await.unwrap()
+}
+
 fn location(response: &reqwest::Response) -> String {
     response
         .headers()
@@ -119,12 +128,8 @@ async fn front_page_certificate_and_login() {
     );
 
     let cookie = log_in(&client, a.wwwroot(), "cdubois").await;
-    let home = client
-        .get(a.wwwroot())
-        .header(COOKIE, &cookie)
-        .send()
+    let home = get_logged_in(&client, a.wwwroot(), &cookie)
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -161,12 +166,7 @@ async fn jump_and_land_between_two_sites() {
     );
 
     let cookie = log_in(&client, a.wwwroot(), "nkim").await;
-    let redirect = client
-        .get(&jump)
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+    let redirect = get_logged_in(&client, &jump, &cookie).await;
     assert_eq!(redirect.status().as_u16(), 302);
     let land = location(&redirect);
     let prefix = format!("{}/auth/mnet/land.php?token=", b.wwwroot());
@@ -200,15 +200,15 @@ async fn jump_and_land_between_two_sites() {
         (remote[0].username.as_str(), remote[0].host_id),
         ("nkim", b.peer(a.wwwroot()).unwrap().id)
     );
-    let course = client
-        .get(format!("{}/course/view.php?id=830001", b.wwwroot()))
-        .header(COOKIE, &b_cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let course = get_logged_in(
+        &client,
+        format!("{}/course/view.php?id=830001", b.wwwroot()),
+        &b_cookie,
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     assert!(course.contains("World History (Period 4, Dubois)"));
     assert!(
         course.contains("Noah Kim</span> from <a href"),
@@ -220,12 +220,7 @@ async fn jump_and_land_between_two_sites() {
     // Moodle stage proves it). Another user agent is refused.
     let again = client.get(&land).send().await.unwrap();
     assert_eq!(again.status().as_u16(), 303, "Moodle lands a replay");
-    let redirect = client
-        .get(&jump)
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+    let redirect = get_logged_in(&client, &jump, &cookie).await;
     let other_ua = client
         .get(location(&redirect))
         .header(USER_AGENT, "curl/8")
@@ -235,23 +230,23 @@ async fn jump_and_land_between_two_sites() {
     assert_eq!(other_ua.status().as_u16(), 403);
 
     // Jump by wwwroot works too; an unknown host does not.
-    let by_root = client
-        .get(format!(
+    let by_root = get_logged_in(
+        &client,
+        format!(
             "{}/auth/mnet/jump.php?hostwwwroot={}/",
             a.wwwroot(),
             b.wwwroot()
-        ))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+        ),
+        &cookie,
+    )
+    .await;
     assert_eq!(by_root.status().as_u16(), 302);
     assert!(location(&by_root).ends_with("&wantsurl="));
-    let unknown = client
-        .get(format!("{}/auth/mnet/jump.php?hostid=99", a.wwwroot()))
-        .header(COOKIE, &cookie)
-        .send()
-        .await
-        .unwrap();
+    let unknown = get_logged_in(
+        &client,
+        format!("{}/auth/mnet/jump.php?hostid=99", a.wwwroot()),
+        &cookie,
+    )
+    .await;
     assert_eq!(unknown.status().as_u16(), 404);
 }

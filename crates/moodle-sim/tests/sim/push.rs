@@ -2,7 +2,7 @@
 //! back-off on 8103–8105/8199, giving up on other 81xx faults, stopping on 7020 and 7012.
 use super::sis_stub::{self, created};
 use super::support::site;
-use moodle_sim::{PushOptions, PushStop, Story};
+use moodle_sim::{PushOptions, PushStop, PushSummary, SimMoodle, Story};
 use std::time::Duration;
 
 fn quick() -> PushOptions {
@@ -11,6 +11,18 @@ fn quick() -> PushOptions {
         backoff: Duration::from_millis(5),
         batch: 1,
     }
+}
+
+/// The sim adds the stub as a peer, then pushes one run of the dropped-course story to it.
+async fn peer_and_push_one_story(sim: &SimMoodle, stub: &sis_stub::Stub) -> PushSummary {
+    sim.add_peer(&stub.wwwroot).await.unwrap();
+    sim.push(
+        &stub.wwwroot,
+        &Story::DropCourse.changes(1),
+        &quick(),
+        |_| {},
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,15 +88,7 @@ async fn prerequisite_faults_are_retried_other_faults_given_up() {
 async fn seven_thousand_twenty_stops_with_the_command_to_run() {
     let (sim, _h) = site(0).await;
     let stub = sis_stub::start(false, Box::new(|_, _, fields| Ok(created(fields)))).await;
-    sim.add_peer(&stub.wwwroot).await.unwrap();
-    let summary = sim
-        .push(
-            &stub.wwwroot,
-            &Story::DropCourse.changes(1),
-            &quick(),
-            |_| {},
-        )
-        .await;
+    let summary = peer_and_push_one_story(&sim, &stub).await;
     assert_eq!((summary.done, summary.calls), (0, 1));
     let stop = summary.stopped.unwrap();
     assert!(matches!(stop, PushStop::NotAPeer { .. }));
@@ -102,15 +106,7 @@ async fn an_unpublished_service_stops_the_push() {
         Box::new(|_, _, _| Err((7012, "Unable to locate function".into()))),
     )
     .await;
-    sim.add_peer(&stub.wwwroot).await.unwrap();
-    let summary = sim
-        .push(
-            &stub.wwwroot,
-            &Story::DropCourse.changes(1),
-            &quick(),
-            |_| {},
-        )
-        .await;
+    let summary = peer_and_push_one_story(&sim, &stub).await;
     assert_eq!(summary.calls, 1);
     assert!(matches!(
         summary.stopped,

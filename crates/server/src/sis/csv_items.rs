@@ -6,34 +6,19 @@
 //! Columns (any order, any case): `name` (or `title`, `item`), `points` (or `pointval`, `max`,
 //! `max_points`), and optionally `chapter`, `extra_credit`, `honors_required`,
 //! `nonhonors_required`. Numbers use "." as the decimal separator; booleans are 1/0, true/false
-//! or yes/no (empty = default). A UTF-8 byte-order mark (as Excel writes) is ignored.
+//! or yes/no (empty = default). The file is read as every upload is (`csv_upload`).
 
-use crate::store::sis_assessments::{AssessmentLine, MAX_BATCH, NewManualAssessment};
+use crate::sis::csv_upload::{CsvError, Sheet, Upload, cell};
+use crate::store::sis_assessments::{AssessmentLine, NewManualAssessment};
 
 /// The downloadable template: every column, with two example lines.
 pub const TEMPLATE: &str = "name,points,chapter,extra_credit,honors_required,nonhonors_required\nLab 1: Density,20,1,no,yes,yes\nBonus puzzle,5,1,yes,no,no\n";
 
-/// Why a file cannot be read at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CsvError {
-    /// There is no header row.
-    #[error("the file is empty: the first line must name the columns (name, points, …)")]
-    Empty,
-    /// A required column is not in the header.
-    #[error("the header has no {0:?} column")]
-    MissingColumn(&'static str),
-    /// More lines than one upload may hold.
-    #[error("the file has more than {0} items")]
-    TooManyLines(usize),
-    /// The CSV is malformed.
-    #[error("line {line}: {message}")]
-    Unreadable {
-        /// Line number.
-        line: u64,
-        /// What the CSV reader said.
-        message: String,
-    },
-}
+/// How its messages name this upload.
+const UPLOAD: Upload = Upload {
+    columns: "name, points, …",
+    lines: "items",
+};
 
 struct Columns {
     name: usize,
@@ -44,27 +29,15 @@ struct Columns {
     nonhonors_required: Option<usize>,
 }
 
-fn find(header: &csv::StringRecord, names: &[&str]) -> Option<usize> {
-    header.iter().position(|h| {
-        let h = h.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        names.contains(&h.as_str())
-    })
-}
-
-fn columns(header: &csv::StringRecord) -> Result<Columns, CsvError> {
+fn columns(sheet: &Sheet) -> Result<Columns, CsvError> {
     Ok(Columns {
-        name: find(header, &["name", "title", "item"]).ok_or(CsvError::MissingColumn("name"))?,
-        points: find(header, &["points", "pointval", "max", "max_points"])
-            .ok_or(CsvError::MissingColumn("points"))?,
-        chapter: find(header, &["chapter", "chapternum"]),
-        extra_credit: find(header, &["extra_credit"]),
-        honors_required: find(header, &["honors_required", "honours_required"]),
-        nonhonors_required: find(header, &["nonhonors_required", "nonhonours_required"]),
+        name: sheet.required("name", &["name", "title", "item"])?,
+        points: sheet.required("points", &["points", "pointval", "max", "max_points"])?,
+        chapter: sheet.column(&["chapter", "chapternum"]),
+        extra_credit: sheet.column(&["extra_credit"]),
+        honors_required: sheet.column(&["honors_required", "honours_required"]),
+        nonhonors_required: sheet.column(&["nonhonors_required", "nonhonours_required"]),
     })
-}
-
-fn cell(record: &csv::StringRecord, column: Option<usize>) -> &str {
-    column.and_then(|c| record.get(c)).unwrap_or("").trim()
 }
 
 fn flag(
@@ -110,57 +83,21 @@ fn item(record: &csv::StringRecord, c: &Columns) -> Result<NewManualAssessment, 
     })
 }
 
-/// The 1-based line where a record starts. The CSV reader's own line count and offset do not
-/// count the blank lines it skipped before the record, so skip them here too.
-fn line_of(text: &str, byte: u64) -> u64 {
-    let bytes = text.as_bytes();
-    let mut end = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
-    while end < bytes.len() && (bytes[end] == b'\n' || bytes[end] == b'\r') {
-        end += 1;
-    }
-    bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
-}
-
 /// Reads an upload into lines for the store's batch functions.
 pub fn parse_assessment_csv(text: &str) -> Result<Vec<AssessmentLine>, CsvError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| CsvError::Unreadable {
-            line: 1,
-            message: e.to_string(),
-        })?
-        .clone();
-    if header.iter().all(|h| h.trim().is_empty()) {
-        return Err(CsvError::Empty);
-    }
-    let cols = columns(&header)?;
-    let mut lines = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| CsvError::Unreadable {
-            line: e.position().map_or(0, |p| line_of(text, p.byte())),
-            message: e.to_string(),
-        })?;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        if lines.len() >= MAX_BATCH {
-            return Err(CsvError::TooManyLines(MAX_BATCH));
-        }
-        let name = Some(cell(&record, Some(cols.name)))
-            .filter(|n| !n.is_empty())
-            .map(str::to_owned);
-        lines.push(AssessmentLine {
-            line: record.position().map_or(0, |p| line_of(text, p.byte())),
-            item: item(&record, &cols),
-            name,
-        });
-    }
-    Ok(lines)
+    let sheet = Sheet::read(text, UPLOAD)?;
+    let cols = columns(&sheet)?;
+    Ok(sheet
+        .records
+        .iter()
+        .map(|(line, record)| AssessmentLine {
+            line: *line,
+            item: item(record, &cols),
+            name: Some(cell(record, Some(cols.name)))
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned),
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -191,7 +128,10 @@ mod tests {
 
     #[test]
     fn refuses_files_without_the_required_columns() {
-        assert_eq!(parse_assessment_csv(""), Err(CsvError::Empty));
+        assert_eq!(
+            parse_assessment_csv(""),
+            Err(CsvError::Empty("name, points, …"))
+        );
         assert_eq!(
             parse_assessment_csv("title,chapter\nLab,1\n").unwrap_err(),
             CsvError::MissingColumn("points")

@@ -14,8 +14,10 @@
 //! decryption, so that no fault can store it first: `mnet_host::receive`).
 
 pub mod csv_items;
+pub mod csv_upload;
 pub mod domain;
 pub mod fault;
+pub mod grade_import;
 
 use crate::mnet_host::context::CallContext;
 use crate::state::AppState;
@@ -61,18 +63,31 @@ pub async fn handle(
         call.seal_ahead(&result);
         Ok::<_, StoreError>(result)
     });
+    let peer = ctx.peer.id;
+    answer_stored(ctx, outcome, |e| {
+        tracing::error!(
+            peer,
+            method = method.path(),
+            error = %e,
+            "could not store a schooltool_sis change"
+        );
+    })
+}
+
+/// The answer once a call's transaction ended: its reply, whose audit entry was committed with
+/// it, or — the store failed, nothing was kept — fault 8199 after `log` said why.
+fn answer_stored(
+    ctx: &mut CallContext,
+    outcome: Result<Result<Value, MnetFault>, StoreError>,
+    log: impl FnOnce(&StoreError),
+) -> Result<Value, MnetFault> {
     match outcome {
         Ok(result) => {
             ctx.mark_audit_written();
             result
         }
         Err(e) => {
-            tracing::error!(
-                peer = ctx.peer.id,
-                method = method.path(),
-                error = %e,
-                "could not store a schooltool_sis change"
-            );
+            log(&e);
             Err(SisFault::StorageUnavailable.into())
         }
     }
@@ -131,16 +146,10 @@ async fn handle_batch(
         call.seal_ahead(&result);
         Ok::<_, StoreError>(result)
     });
-    match outcome {
-        Ok(result) => {
-            ctx.mark_audit_written();
-            result
-        }
-        Err(e) => {
-            tracing::error!(peer = ctx.peer.id, error = %e, changes = items.len(), "could not store a schooltool_sis batch");
-            Err(SisFault::StorageUnavailable.into())
-        }
-    }
+    let (peer, changes) = (ctx.peer.id, items.len());
+    answer_stored(ctx, outcome, |e| {
+        tracing::error!(peer, error = %e, changes, "could not store a schooltool_sis batch");
+    })
 }
 
 /// A change of a batch that was not applied: its fault, and which change it was.
@@ -320,15 +329,15 @@ impl CellIds {
         let mut assessmentids = std::collections::BTreeSet::new();
         let mut userids = std::collections::BTreeSet::new();
         for change in items.iter().filter_map(|i| i.change.as_ref().ok()) {
-            if let ChangeBody::NewGrade {
+            if let ChangeBody::NewGrade(mnet::sis::NewGrade {
                 assessmentid,
                 userid,
                 ..
-            }
-            | ChangeBody::RemoveGrade {
+            })
+            | ChangeBody::RemoveGrade(mnet::sis::RemoveGrade {
                 assessmentid,
                 userid,
-            } = &change.body
+            }) = &change.body
             {
                 assessmentids.insert(assessmentid.as_str());
                 userids.insert(userid.as_str());
@@ -359,10 +368,10 @@ impl CellIds {
 fn needs_savepoint(body: &ChangeBody) -> bool {
     !matches!(
         body,
-        ChangeBody::FetchUser { .. }
-            | ChangeBody::RemoveAssessment { .. }
-            | ChangeBody::NewGrade { .. }
-            | ChangeBody::RemoveGrade { .. }
+        ChangeBody::FetchUser(_)
+            | ChangeBody::RemoveAssessment(_)
+            | ChangeBody::NewGrade(_)
+            | ChangeBody::RemoveGrade(_)
     )
 }
 
@@ -431,125 +440,54 @@ async fn apply(
     ids: &CellIds,
 ) -> Outcome<Applied> {
     match body {
-        ChangeBody::FetchUser {
-            idnumber,
-            username,
-            firstname,
-            lastname,
-            email,
-        } => {
-            let p = sis_people::PersonUpsert {
-                idnumber: idnumber.clone(),
-                username: username.clone(),
-                firstname: firstname.clone(),
-                lastname: lastname.clone(),
-                email: email.clone(),
-            };
-            Ok(Ok(sis_people::apply_fetch_user(c, peer_id, &p, meta).await?))
+        ChangeBody::FetchUser(u) => {
+            Ok(Ok(sis_people::apply_fetch_user(c, peer_id, u, meta).await?))
         }
-        ChangeBody::NewSection {
-            idnumber,
-            name,
-            teacheridnumber,
-            segment,
-        } => {
-            let s = sis_sections::SectionUpsert {
-                idnumber: idnumber.clone(),
-                name: name.clone(),
-                teacher_idnumber: teacheridnumber.clone(),
-                segment: *segment,
-            };
-            sis_sections::apply_new_section(c, peer_id, &s, meta).await
-        }
-        ChangeBody::NewEnrolment {
-            sectionid,
-            userid,
-            role,
-            suspended,
-            dates,
-        } => {
+        ChangeBody::NewSection(s) => sis_sections::apply_new_section(c, peer_id, s, meta).await,
+        ChangeBody::NewEnrolment(e) => {
             let moodle = sis_enrolments::MoodleEnrolment {
-                suspended: *suspended,
-                dates: *dates,
+                suspended: e.suspended,
+                dates: e.dates,
             };
             sis_enrolments::apply_new_enrolment(
                 c,
                 peer_id,
-                sectionid,
-                userid,
-                role_of(*role),
+                &e.sectionid,
+                &e.userid,
+                role_of(e.role),
                 moodle,
                 meta,
             )
             .await
         }
-        ChangeBody::RemoveEnrolment {
-            sectionid,
-            userid,
-            role,
-        } => {
+        ChangeBody::RemoveEnrolment(e) => {
             sis_enrolments::apply_remove_enrolment(
                 c,
                 peer_id,
-                sectionid,
-                userid,
-                role.map(role_of),
+                &e.sectionid,
+                &e.userid,
+                e.role.map(role_of),
                 meta,
             )
             .await
         }
-        ChangeBody::NewAssessment {
-            idnumber,
-            sectionid,
-            name,
-            chapternum,
-            honors_required,
-            nonhonors_required,
-            extra_credit,
-            pointval,
-        } => {
-            let a = sis_assessments::AssessmentUpsert {
-                idnumber: idnumber.clone(),
-                sectionid: sectionid.clone(),
-                name: name.clone(),
-                chapter: *chapternum,
-                honors_required: *honors_required,
-                nonhonors_required: *nonhonors_required,
-                extra_credit: *extra_credit,
-                pointval: *pointval,
-            };
-            sis_assessments::apply_new_assessment(c, peer_id, &a, meta).await
+        ChangeBody::NewAssessment(a) => {
+            sis_assessments::apply_new_assessment(c, peer_id, a, meta).await
         }
-        ChangeBody::RemoveAssessment { idnumber } => Ok(Ok(
-            sis_assessments::apply_remove_assessment(c, peer_id, idnumber, meta).await?,
-        )),
-        ChangeBody::NewGrade {
-            assessmentid,
-            userid,
-            points_earned,
-            excepted,
-            attempt_num,
-        } => {
-            let g = sis_grades::GradeUpsert {
-                assessmentid: assessmentid.clone(),
-                userid: userid.clone(),
-                points: *points_earned,
-                excepted: *excepted,
-                attempt: *attempt_num,
-            };
-            let known = ids.cell(assessmentid, userid);
-            sis_grades::apply_new_grade_with(c, peer_id, &g, meta, known).await
+        ChangeBody::RemoveAssessment(a) => Ok(Ok(sis_assessments::apply_remove_assessment(
+            c,
+            peer_id,
+            &a.idnumber,
+            meta,
+        )
+        .await?)),
+        ChangeBody::NewGrade(g) => {
+            let known = ids.cell(&g.assessmentid, &g.userid);
+            sis_grades::apply_new_grade_with(c, peer_id, g, meta, known).await
         }
-        ChangeBody::RemoveGrade {
-            assessmentid,
-            userid,
-        } => {
-            let g = sis_grades::GradeRemoval {
-                assessmentid: assessmentid.clone(),
-                userid: userid.clone(),
-            };
-            let known = ids.cell(assessmentid, userid);
-            sis_grades::apply_remove_grade_with(c, peer_id, &g, meta, known).await
+        ChangeBody::RemoveGrade(g) => {
+            let known = ids.cell(&g.assessmentid, &g.userid);
+            sis_grades::apply_remove_grade(c, peer_id, g, meta, known).await
         }
     }
 }

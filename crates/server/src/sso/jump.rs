@@ -48,12 +48,7 @@ pub async fn jump(
     let peer = match (q.hostid, q.hostwwwroot.as_deref()) {
         (Some(id), _) => state.store.peer(id).await.ok().flatten(),
         (None, Some(w)) => {
-            let w = w.trim().trim_end_matches('/');
-            let w = if w.contains("://") {
-                w.to_owned()
-            } else {
-                format!("http://{w}")
-            };
+            let w = mnet::sso::jump_hostwwwroot(w);
             state.store.peer_by_wwwroot(&w).await.ok().flatten()
         }
         (None, None) => None,

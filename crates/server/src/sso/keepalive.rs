@@ -4,7 +4,6 @@
 
 use crate::mnet_host::outbound;
 use crate::state::AppState;
-use mnet::services::SSO_IDP;
 use mnet::xmlrpc::Value;
 
 /// One round.
@@ -14,18 +13,9 @@ pub async fn run_once(state: &AppState) {
         return;
     };
     for peer_id in peers {
-        let Ok(Some(peer)) = state.store.peer(peer_id).await else {
+        let Some(peer) = super::idp_peer(state, peer_id).await else {
             continue;
         };
-        if peer.deleted
-            || !state
-                .store
-                .subscribes_to(peer.id, SSO_IDP)
-                .await
-                .unwrap_or(false)
-        {
-            continue;
-        }
         let Ok(names) = state.store.active_sso_usernames(peer.id, since).await else {
             continue;
         };

@@ -105,13 +105,7 @@ async fn keepalive_server(
     ctx: &mut CallContext,
     params: &[Value],
 ) -> Result<Value, MnetFault> {
-    let names: Vec<String> = params
-        .first()
-        .and_then(Value::list_lenient)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(Value::to_text_lenient)
-        .collect();
+    let names = mnet::sso::keepalive_usernames(params);
     let now = state.clock.now();
     let mut kept = 0;
     for name in names.iter().take(10_000) {

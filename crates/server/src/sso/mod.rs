@@ -17,6 +17,7 @@ pub mod routes;
 
 use crate::mnet_host::outbound;
 use crate::state::AppState;
+use crate::store::PeerRow;
 use crate::store::people::PersonRow;
 use crate::store::sessions::end_peer_sessions;
 use ::mnet::services::SSO_IDP;
@@ -25,6 +26,21 @@ use ::mnet::xmlrpc::Value;
 /// How long a jump token may wait for the peer's `user_authorise` (Moodle's default
 /// `rpc_negotiation_timeout`).
 pub const TOKEN_SECS: i64 = 30;
+
+/// A peer we are the identity provider of: live (not deleted) and subscribed to our `sso_idp`.
+/// `None` also when the store cannot tell (the caller then calls nobody).
+pub async fn idp_peer(state: &AppState, peer_id: i64) -> Option<PeerRow> {
+    let peer = state.store.peer(peer_id).await.ok().flatten()?;
+    if peer.deleted {
+        return None;
+    }
+    let subscribes = state
+        .store
+        .subscribes_to(peer.id, SSO_IDP)
+        .await
+        .unwrap_or(false);
+    subscribes.then_some(peer)
+}
 
 /// Ends every console session that arrived by SSO from this peer (peer deleted).
 pub async fn end_sessions_from_peer(state: &AppState, peer_id: i64) {
@@ -45,18 +61,9 @@ pub fn logout_at_idp(
     let (state, username) = (state.clone(), person.mnet_username.clone());
     tokio::spawn(async move {
         let Some(username) = username else { return };
-        let Ok(Some(peer)) = state.store.peer(peer_id).await else {
+        let Some(peer) = idp_peer(&state, peer_id).await else {
             return;
         };
-        if peer.deleted
-            || !state
-                .store
-                .subscribes_to(peer.id, SSO_IDP)
-                .await
-                .unwrap_or(false)
-        {
-            return;
-        }
         let params = [
             Value::from(username),
             Value::from(useragent_sha1.unwrap_or_default()),

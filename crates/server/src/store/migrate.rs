@@ -32,6 +32,9 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_live_moodle"),
     migration!(6, "0006_transcript_note"),
     migration!(7, "0007_shared_limits"),
+    migration!(8, "0008_item_kind"),
+    migration!(9, "0009_school_settings"),
+    migration!(10, "0010_rescale"),
 ];
 
 /// The schema version this build brings: its newest migration.

@@ -14,15 +14,18 @@ pub mod peer_previews;
 pub mod peers;
 pub mod people;
 pub mod rows;
+pub mod school;
 pub mod sessions;
 pub mod settings;
 pub mod sis;
 pub mod sis_assessments;
 pub mod sis_enrolments;
+pub mod sis_grade_import;
 pub mod sis_grades;
 pub mod sis_ledger;
 pub mod sis_people;
 pub mod sis_reports;
+pub mod sis_rescale;
 pub mod sis_sections;
 pub mod site_keys;
 pub mod throttle;
@@ -188,6 +191,17 @@ impl Store {
     /// The connection pool, for reads.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Every row of `sql` (a statement without parameters), each as the type its record turns
+    /// into.
+    pub(crate) async fn read_all<R, T>(&self, sql: &'static str) -> Result<Vec<T>, StoreError>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+        T: From<R>,
+    {
+        let rows: Vec<R> = sqlx::query_as(sql).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(T::from).collect())
     }
 
     /// The connection pool for a single write statement outside a transaction.

@@ -126,20 +126,13 @@ const COLUMNS: &str = "id, wwwroot, name, application, certificate_pem, certific
 impl Store {
     /// A live (not deleted) peer by its exact wwwroot — the lookup made before any RSA work.
     pub async fn live_peer_by_wwwroot(&self, wwwroot: &str) -> Result<Option<PeerRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM peers WHERE wwwroot = $1 AND deleted = 0");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(wwwroot)
-            .fetch_optional(self.pool())
-            .await?)
+        self.peer_where("wwwroot = $1 AND deleted = 0", wwwroot)
+            .await
     }
 
     /// Any peer (deleted or not) by wwwroot.
     pub async fn peer_by_wwwroot(&self, wwwroot: &str) -> Result<Option<PeerRow>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM peers WHERE wwwroot = $1");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(wwwroot)
-            .fetch_optional(self.pool())
-            .await?)
+        self.peer_where("wwwroot = $1", wwwroot).await
     }
 
     /// A peer by id.
@@ -147,6 +140,15 @@ impl Store {
         let sql = format!("SELECT {COLUMNS} FROM peers WHERE id = $1");
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// The peer `filter` (a condition with one text parameter, `$1`) selects.
+    async fn peer_where(&self, filter: &str, text: &str) -> Result<Option<PeerRow>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM peers WHERE {filter}");
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(text)
             .fetch_optional(self.pool())
             .await?)
     }

@@ -3,13 +3,12 @@
 //! merged with a same-named person from elsewhere. Local accounts have a sign-in name and an
 //! argon2id password hash. Imported people have no login rights until someone grants them.
 
+use super::rows::IntFlag;
 use super::{Store, StoreError, flag};
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-/// A person.
-#[derive(Clone, PartialEq, Eq)]
+/// A person (a row of `people`, read with `COLUMNS`).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct PersonRow {
     /// Id.
     pub id: i64,
@@ -28,6 +27,7 @@ pub struct PersonRow {
     /// E-mail.
     pub email: Option<String>,
     /// Whether they may sign in to the console.
+    #[sqlx(try_from = "IntFlag")]
     pub login_allowed: bool,
     /// argon2id hash (local accounts).
     pub password_hash: Option<String>,
@@ -59,22 +59,6 @@ impl PersonRow {
 }
 
 const COLUMNS: &str = "id, peer_id, idnumber, mnet_username, local_username, firstname, lastname, email, login_allowed, password_hash, created_at";
-
-fn from_row(r: &AnyRow) -> Result<PersonRow, sqlx::Error> {
-    Ok(PersonRow {
-        id: r.try_get("id")?,
-        peer_id: r.try_get("peer_id")?,
-        idnumber: r.try_get("idnumber")?,
-        mnet_username: r.try_get("mnet_username")?,
-        local_username: r.try_get("local_username")?,
-        firstname: r.try_get("firstname")?,
-        lastname: r.try_get("lastname")?,
-        email: r.try_get("email")?,
-        login_allowed: r.try_get::<i64, _>("login_allowed")? != 0,
-        password_hash: r.try_get("password_hash")?,
-        created_at: r.try_get("created_at")?,
-    })
-}
 
 /// Search criteria for the people list.
 #[derive(Debug, Clone, Default)]
@@ -117,11 +101,10 @@ impl Store {
     /// A person by id.
     pub async fn person(&self, id: i64) -> Result<Option<PersonRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM people WHERE id = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+            .await?)
     }
 
     /// A local account by sign-in name (case-insensitive).
@@ -130,11 +113,10 @@ impl Store {
         username: &str,
     ) -> Result<Option<PersonRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM people WHERE local_username = $1");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(username.trim().to_lowercase())
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+            .await?)
     }
 
     /// A peer's person by MNet username.
@@ -144,24 +126,21 @@ impl Store {
         username: &str,
     ) -> Result<Option<PersonRow>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND mnet_username = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(peer_id)
             .bind(username)
             .fetch_optional(self.pool())
-            .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+            .await?)
     }
 
     /// Explicit roles of a person.
     pub async fn person_roles(&self, person_id: i64) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
-            .bind(person_id)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<_, _>>()?)
+        Ok(
+            sqlx::query_scalar("SELECT role FROM person_roles WHERE person_id = $1 ORDER BY role")
+                .bind(person_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// Whether a person teaches any section ([`taught_sections_sql`]) and whether they are
@@ -173,11 +152,11 @@ impl Store {
                     (SELECT COUNT(*) FROM sis_enrolments WHERE person_id = $1 AND role = 'student')",
             taught_sections_sql("$1")
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let (taught, studied): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(person_id)
             .fetch_one(self.pool())
             .await?;
-        Ok((row.try_get::<i64, _>(0)? > 0, row.try_get::<i64, _>(1)? > 0))
+        Ok((taught > 0, studied > 0))
     }
 
     /// Whether a person teaches this section ([`taught_sections_sql`]).
@@ -190,41 +169,39 @@ impl Store {
             "SELECT COUNT(*) FROM ({}) taught WHERE taught.section_id = $2",
             taught_sections_sql("$1")
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(person_id)
             .bind(section_id)
             .fetch_one(self.pool())
             .await?;
-        Ok(row.try_get::<i64, _>(0)? > 0)
+        Ok(count > 0)
     }
 
     /// The sections a person teaches ([`taught_sections_sql`]).
     pub async fn sections_taught(&self, person_id: i64) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(taught_sections_sql("$1")))
-            .bind(person_id)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?)
+        Ok(
+            sqlx::query_scalar(sqlx::AssertSqlSafe(taught_sections_sql("$1")))
+                .bind(person_id)
+                .fetch_all(self.pool())
+                .await?,
+        )
     }
 
     /// The section of a grade item.
     pub async fn assessment_section(&self, assessment_id: i64) -> Result<Option<i64>, StoreError> {
-        let row = sqlx::query("SELECT section_id FROM sis_assessments WHERE id = $1")
-            .bind(assessment_id)
-            .fetch_optional(self.pool())
-            .await?;
-        Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?)
+        Ok(
+            sqlx::query_scalar("SELECT section_id FROM sis_assessments WHERE id = $1")
+                .bind(assessment_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 
     /// How many people hold the admin role and may sign in.
     pub async fn count_admins(&self) -> Result<i64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id WHERE r.role = 'admin' AND p.login_allowed = 1")
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM person_roles r JOIN people p ON p.id = r.person_id WHERE r.role = 'admin' AND p.login_allowed = 1")
             .fetch_one(self.pool())
-            .await?;
-        Ok(row.try_get(0)?)
+            .await?)
     }
 
     /// Searches people, by family then given name.
@@ -272,7 +249,7 @@ impl Store {
             next(),
             next()
         ));
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        let mut query = sqlx::query_as(sqlx::AssertSqlSafe(sql));
         if let Some(t) = text {
             query = query.bind(t);
         }
@@ -286,8 +263,7 @@ impl Store {
             query = query.bind(flag(l));
         }
         query = query.bind(q.limit.clamp(1, 500)).bind(q.offset.max(0));
-        let rows = query.fetch_all(self.pool()).await?;
-        Ok(rows.iter().map(from_row).collect::<Result<_, _>>()?)
+        Ok(query.fetch_all(self.pool()).await?)
     }
 }
 
@@ -314,7 +290,7 @@ pub async fn insert_local_person(
     p: &NewLocalPerson<'_>,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let row = sqlx::query(
+    Ok(sqlx::query_scalar(
         "INSERT INTO people (peer_id, local_username, firstname, lastname, email, login_allowed, password_hash, created_at, updated_at)
          VALUES (NULL, $1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
@@ -326,8 +302,7 @@ pub async fn insert_local_person(
     .bind(p.password_hash)
     .bind(now)
     .fetch_one(c)
-    .await?;
-    Ok(row.try_get(0)?)
+    .await?)
 }
 
 /// Creates or updates the person a peer's `user_authorise` described (SSO arrival): found by
@@ -342,13 +317,13 @@ pub async fn upsert_sso_person(
     email: &str,
     now: i64,
 ) -> Result<(i64, bool), StoreError> {
-    let existing = sqlx::query("SELECT id FROM people WHERE peer_id = $1 AND mnet_username = $2")
-        .bind(peer_id)
-        .bind(username)
-        .fetch_optional(&mut *c)
-        .await?;
-    if let Some(r) = existing {
-        let id: i64 = r.try_get(0)?;
+    let existing: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM people WHERE peer_id = $1 AND mnet_username = $2")
+            .bind(peer_id)
+            .bind(username)
+            .fetch_optional(&mut *c)
+            .await?;
+    if let Some(id) = existing {
         sqlx::query("UPDATE people SET firstname = $1, lastname = $2, email = $3, updated_at = $4 WHERE id = $5")
             .bind(firstname)
             .bind(lastname)
@@ -359,7 +334,7 @@ pub async fn upsert_sso_person(
             .await?;
         return Ok((id, false));
     }
-    let row = sqlx::query(
+    let id: i64 = sqlx::query_scalar(
         "INSERT INTO people (peer_id, mnet_username, firstname, lastname, email, login_allowed, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, 0, $6, $6) RETURNING id",
     )
@@ -371,7 +346,7 @@ pub async fn upsert_sso_person(
     .bind(now)
     .fetch_one(&mut *c)
     .await?;
-    Ok((row.try_get(0)?, true))
+    Ok((id, true))
 }
 
 /// Grants or withdraws login rights for these people. Returns how many changed.
@@ -461,13 +436,14 @@ pub async fn link_idnumber(
     idnumber: &str,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let taken = sqlx::query("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
-        .bind(peer_id)
-        .bind(idnumber)
-        .fetch_optional(&mut *c)
-        .await?;
-    if let Some(r) = taken {
-        return Ok(r.try_get::<i64, _>(0)? == person_id);
+    let taken: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
+            .bind(peer_id)
+            .bind(idnumber)
+            .fetch_optional(&mut *c)
+            .await?;
+    if let Some(id) = taken {
+        return Ok(id == person_id);
     }
     let done = sqlx::query("UPDATE people SET idnumber = $1, updated_at = $2 WHERE id = $3 AND peer_id = $4 AND idnumber IS NULL")
         .bind(idnumber)

@@ -8,17 +8,19 @@
 //!
 //! * [`IntFlag`] → `bool` (non-zero is true, as `super::flag` writes it);
 //! * [`SourceText`] → `RecordSource`; [`KindText`] → `StatusKind`; [`RoleText`] → `Role`;
+//!   [`ItemKindText`] → `ItemKind`;
 //! * [`IntCode`] → `Option<i32>` (fault codes).
 
-use schoolbridge_api::sis::{RecordSource, Role, StatusKind};
+use schoolbridge_api::sis::{ItemKind, RecordSource, Role, StatusKind};
 
 /// Declares a row struct that derives `sqlx::FromRow` and turns, field by field, into a type of
 /// `schoolbridge_api` (which knows nothing of sqlx): the field list, with each column's
-/// `#[sqlx(…)]` reading, is written once.
+/// `#[sqlx(…)]` reading, is written once. Fields of the API type that no column holds (filled
+/// in later, e.g. names the HTTP edge resolves) follow `default` and start empty.
 macro_rules! api_row {
     ($(#[$m:meta])* $rec:ident => $target:ident {
         $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)?
-    }) => {
+    } default { $($d:ident),* $(,)? }) => {
         $(#[$m])*
         #[derive(sqlx::FromRow)]
         pub struct $rec {
@@ -27,9 +29,14 @@ macro_rules! api_row {
 
         impl From<$rec> for $target {
             fn from(r: $rec) -> $target {
-                $target { $($f: r.$f,)* }
+                $target { $($f: r.$f,)* $($d: Default::default(),)* }
             }
         }
+    };
+    ($(#[$m:meta])* $rec:ident => $target:ident {
+        $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)?
+    }) => {
+        api_row! { $(#[$m])* $rec => $target { $($(#[$fm])* $f: $t),* } default {} }
     };
 }
 pub(crate) use api_row;
@@ -57,37 +64,50 @@ impl From<IntCode> for Option<i32> {
     }
 }
 
-/// A `source` column: `moodle` or `manual` (anything else reads as manual).
-#[derive(sqlx::Type)]
-#[sqlx(transparent)]
-pub struct SourceText(String);
+/// Declares a text column's wrapper and its reading into an enumeration: `parse` always
+/// succeeds (an unknown word reads as its default), or with `unknown "…"` returns an `Option`,
+/// `None` refusing the row with "unknown … {text:?}".
+macro_rules! text_column {
+    ($(#[$m:meta])* $name:ident => $target:ty, $parse:path) => {
+        $(#[$m])*
+        #[derive(sqlx::Type)]
+        #[sqlx(transparent)]
+        pub struct $name(String);
 
-impl From<SourceText> for RecordSource {
-    fn from(s: SourceText) -> RecordSource {
-        RecordSource::parse(&s.0)
-    }
+        impl From<$name> for $target {
+            fn from(s: $name) -> $target {
+                $parse(&s.0)
+            }
+        }
+    };
+    ($(#[$m:meta])* $name:ident => $target:ty, $parse:path, unknown $what:literal) => {
+        $(#[$m])*
+        #[derive(sqlx::Type)]
+        #[sqlx(transparent)]
+        pub struct $name(String);
+
+        impl TryFrom<$name> for $target {
+            type Error = String;
+            fn try_from(s: $name) -> Result<$target, String> {
+                $parse(&s.0).ok_or_else(|| format!(concat!("unknown ", $what, " {:?}"), s.0))
+            }
+        }
+    };
 }
 
-/// A status code's `kind` column.
-#[derive(sqlx::Type)]
-#[sqlx(transparent)]
-pub struct KindText(String);
-
-impl TryFrom<KindText> for StatusKind {
-    type Error = String;
-    fn try_from(k: KindText) -> Result<StatusKind, String> {
-        StatusKind::parse(&k.0).ok_or_else(|| format!("unknown status kind {:?}", k.0))
-    }
-}
-
-/// An enrolment's `role` column.
-#[derive(sqlx::Type)]
-#[sqlx(transparent)]
-pub struct RoleText(String);
-
-impl TryFrom<RoleText> for Role {
-    type Error = String;
-    fn try_from(r: RoleText) -> Result<Role, String> {
-        Role::parse(&r.0).ok_or_else(|| format!("unknown role {:?}", r.0))
-    }
-}
+text_column!(
+    /// A `source` column: `moodle` or `manual` (anything else reads as manual).
+    SourceText => RecordSource, RecordSource::parse
+);
+text_column!(
+    /// A grade item's `kind` column (migration 0008).
+    ItemKindText => ItemKind, ItemKind::parse
+);
+text_column!(
+    /// A status code's `kind` column.
+    KindText => StatusKind, StatusKind::parse, unknown "status kind"
+);
+text_column!(
+    /// An enrolment's `role` column.
+    RoleText => Role, Role::parse, unknown "role"
+);

@@ -3,11 +3,9 @@
 
 use super::{Store, StoreError};
 use sqlx::AnyConnection;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
-/// A live session.
-#[derive(Clone, PartialEq, Eq)]
+/// A live session (a row of `sessions`).
+#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SessionRow {
     /// SHA-256 of the cookie token.
     pub id_hash: String,
@@ -36,21 +34,8 @@ impl std::fmt::Debug for SessionRow {
     }
 }
 
-fn from_row(r: &AnyRow) -> Result<SessionRow, sqlx::Error> {
-    Ok(SessionRow {
-        id_hash: r.try_get("id_hash")?,
-        person_id: r.try_get("person_id")?,
-        csrf_token: r.try_get("csrf_token")?,
-        created_at: r.try_get("created_at")?,
-        last_seen_at: r.try_get("last_seen_at")?,
-        expires_at: r.try_get("expires_at")?,
-        sso_peer_id: r.try_get("sso_peer_id")?,
-        useragent_sha1: r.try_get("useragent_sha1")?,
-    })
-}
-
-/// An SSO jump token.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An SSO jump token (a row of `sso_tokens`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SsoTokenRow {
     /// The person who jumped.
     pub person_id: i64,
@@ -84,13 +69,12 @@ impl Store {
 
     /// A session that has not ended, by cookie-token hash.
     pub async fn live_session(&self, id_hash: &str) -> Result<Option<SessionRow>, StoreError> {
-        let row = sqlx::query(
+        Ok(sqlx::query_as(
             "SELECT id_hash, person_id, csrf_token, created_at, last_seen_at, expires_at, sso_peer_id, useragent_sha1 FROM sessions WHERE id_hash = $1 AND ended_at IS NULL",
         )
         .bind(id_hash)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.as_ref().map(from_row).transpose()?)
+        .await?)
     }
 
     /// Records activity (at most once a minute per session).
@@ -112,30 +96,22 @@ impl Store {
         peer_id: i64,
         since: i64,
     ) -> Result<Vec<String>, StoreError> {
-        let rows = sqlx::query(
+        Ok(sqlx::query_scalar(
             "SELECT DISTINCT p.mnet_username FROM sessions s JOIN people p ON p.id = s.person_id
              WHERE s.sso_peer_id = $1 AND s.ended_at IS NULL AND s.last_seen_at >= $2 AND p.mnet_username IS NOT NULL",
         )
         .bind(peer_id)
         .bind(since)
         .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get::<String, _>(0))
-            .collect::<Result<_, _>>()?)
+        .await?)
     }
 
     /// Peers with SSO sessions active since `since`.
     pub async fn peers_with_active_sso(&self, since: i64) -> Result<Vec<i64>, StoreError> {
-        let rows = sqlx::query("SELECT DISTINCT sso_peer_id FROM sessions WHERE sso_peer_id IS NOT NULL AND ended_at IS NULL AND last_seen_at >= $1")
+        Ok(sqlx::query_scalar("SELECT DISTINCT sso_peer_id FROM sessions WHERE sso_peer_id IS NOT NULL AND ended_at IS NULL AND last_seen_at >= $1")
             .bind(since)
             .fetch_all(self.pool())
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| r.try_get::<i64, _>(0))
-            .collect::<Result<_, _>>()?)
+            .await?)
     }
 }
 
@@ -187,13 +163,7 @@ pub async fn end_person_sessions(
     person_id: i64,
     now: i64,
 ) -> Result<u64, StoreError> {
-    let done =
-        sqlx::query("UPDATE sessions SET ended_at = $1 WHERE person_id = $2 AND ended_at IS NULL")
-            .bind(now)
-            .bind(person_id)
-            .execute(c)
-            .await?;
-    Ok(done.rows_affected())
+    end_sessions_where(c, "person_id = $2", person_id, now).await
 }
 
 /// Ends every session that arrived by SSO from a peer.
@@ -202,13 +172,22 @@ pub async fn end_peer_sessions(
     peer_id: i64,
     now: i64,
 ) -> Result<u64, StoreError> {
-    let done = sqlx::query(
-        "UPDATE sessions SET ended_at = $1 WHERE sso_peer_id = $2 AND ended_at IS NULL",
-    )
-    .bind(now)
-    .bind(peer_id)
-    .execute(c)
-    .await?;
+    end_sessions_where(c, "sso_peer_id = $2", peer_id, now).await
+}
+
+/// Ends the open sessions `filter` (a condition on `$2` = `id`) selects; how many.
+async fn end_sessions_where(
+    c: &mut AnyConnection,
+    filter: &str,
+    id: i64,
+    now: i64,
+) -> Result<u64, StoreError> {
+    let sql = format!("UPDATE sessions SET ended_at = $1 WHERE {filter} AND ended_at IS NULL");
+    let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await?;
     Ok(done.rows_affected())
 }
 
@@ -305,18 +284,11 @@ pub async fn take_sso_token(
 ) -> Result<Option<SsoTokenRow>, StoreError> {
     let token = stored_token(token);
     let token = token.as_str();
-    let row = sqlx::query("SELECT person_id, peer_id, useragent_sha1, confirm_timeout, used_at FROM sso_tokens WHERE token = $1")
+    let row: Option<SsoTokenRow> = sqlx::query_as("SELECT person_id, peer_id, useragent_sha1, confirm_timeout, used_at FROM sso_tokens WHERE token = $1")
         .bind(token)
         .fetch_optional(&mut *c)
         .await?;
-    let Some(r) = row else { return Ok(None) };
-    let t = SsoTokenRow {
-        person_id: r.try_get("person_id")?,
-        peer_id: r.try_get("peer_id")?,
-        useragent_sha1: r.try_get("useragent_sha1")?,
-        confirm_timeout: r.try_get("confirm_timeout")?,
-        used_at: r.try_get("used_at")?,
-    };
+    let Some(t) = row else { return Ok(None) };
     if t.used_at.is_none() {
         sqlx::query("UPDATE sso_tokens SET used_at = $1 WHERE token = $2")
             .bind(now)
@@ -333,7 +305,7 @@ pub async fn sessions_that_jumped(
     peer_id: i64,
     username: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let rows = sqlx::query(
+    let rows: Vec<Option<String>> = sqlx::query_scalar(
         "SELECT DISTINCT t.session_hash FROM sso_tokens t JOIN people p ON p.id = t.person_id
          WHERE t.peer_id = $1 AND p.local_username = $2 AND t.session_hash IS NOT NULL",
     )
@@ -341,10 +313,7 @@ pub async fn sessions_that_jumped(
     .bind(username)
     .fetch_all(c)
     .await?;
-    Ok(rows
-        .iter()
-        .filter_map(|r| r.try_get::<Option<String>, _>(0).ok().flatten())
-        .collect())
+    Ok(rows.into_iter().flatten().collect())
 }
 
 /// Stores a one-time set-up token's hash.

@@ -124,6 +124,20 @@ macro_rules! accepted {
     };
 }
 
+/// Whether `table` has a row with this `id` (a record named by the console must exist).
+pub async fn exists(
+    c: &mut AnyConnection,
+    table: &'static str,
+    id: i64,
+) -> Result<bool, StoreError> {
+    let sql = format!("SELECT 1 FROM {table} WHERE id = $1");
+    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *c)
+        .await?
+        .is_some())
+}
+
 /// Starts a savepoint, so that a refusal found after some writes can undo them (see [`settle`]).
 pub async fn savepoint(c: &mut AnyConnection) -> Result<(), StoreError> {
     (&mut *c).execute("SAVEPOINT sis_change").await?;

@@ -4,16 +4,17 @@
 //! instead of creating a second one (scenario 6); the manual grades stay as they are.
 //! `remove_assessment` hides an item from current reports; nothing is deleted.
 
-use super::rows::{IntFlag, SourceText, api_row};
+use super::rows::{IntFlag, ItemKindText, SourceText, api_row};
 use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal};
 use super::sis_sections::section_id_by_idnumber;
 use super::{Store, StoreError, flag};
+use schoolbridge_api::sis::ItemKind;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
 pub use crate::sis::domain::assessments::{MAX_NAME, MAX_POINTS};
-use crate::sis::domain::assessments::{Removal, link_note, manual_item_to_link, removal, repeats};
+use crate::sis::domain::assessments::{Removal, item_to_take_over, link_note, removal, repeats};
 pub use crate::sis::domain::limits::MAX_BATCH;
 use crate::sis::domain::ordering::is_late;
 
@@ -36,7 +37,7 @@ pub use schoolbridge_api::sis::LineResult;
 
 pub use schoolbridge_api::sis::BatchLine;
 
-pub(crate) const COLUMNS: &str = "id, section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required, extra_credit, hidden, hidden_at, linked_at, first_effective_at";
+pub(crate) const COLUMNS: &str = "id, section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required, extra_credit, hidden, hidden_at, linked_at, first_effective_at, kind";
 
 api_row! {
     /// A row of `sis_assessments` ([`COLUMNS`]).
@@ -61,6 +62,8 @@ api_row! {
         hidden_at: Option<i64>,
         linked_at: Option<i64>,
         first_effective_at: i64,
+        #[sqlx(try_from = "ItemKindText")]
+        kind: ItemKind,
     }
 }
 
@@ -144,12 +147,13 @@ async fn write_moodle_fields(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE sis_assessments SET section_id = $1, name = $2, chapter = $3, pointval = $4, honors_required = $5,
-                nonhonors_required = $6, extra_credit = $7, hidden = 0, hidden_at = NULL, source_timemodified = $8, updated_at = $9
+                nonhonors_required = $6, extra_credit = $7, hidden = 0, hidden_at = NULL, source_timemodified = $8, updated_at = $9,
+                kind = $11
           WHERE id = $10",
     )
     .bind(section_id)
     .bind(a.name.as_str())
-    .bind(a.chapter)
+    .bind(a.chapternum)
     .bind(a.pointval)
     .bind(flag(a.honors_required))
     .bind(flag(a.nonhonors_required))
@@ -157,6 +161,7 @@ async fn write_moodle_fields(
     .bind(meta.effective_at)
     .bind(meta.recorded_at)
     .bind(id)
+    .bind(a.kind.as_str())
     .execute(&mut *c)
     .await?;
     Ok(())
@@ -208,7 +213,9 @@ pub async fn apply_new_assessment(
         .fetch_all(&mut *c)
         .await?;
     let same_name: Vec<AssessmentRow> = same_name.into_iter().map(AssessmentRow::from).collect();
-    if let Some(id) = manual_item_to_link(&same_name).map(|m| m.id) {
+    if let Some((id, old_max)) = item_to_take_over(a, &same_name).map(|m| (m.id, m.pointval)) {
+        // Design 026 §6: another maximum asks the teacher about the manual grades.
+        super::sis_rescale::ask_on_link(c, id, old_max, a.pointval).await?;
         sqlx::query(
             "UPDATE sis_assessments SET peer_id = $1, idnumber = $2, linked_at = $3 WHERE id = $4",
         )
@@ -225,20 +232,21 @@ pub async fn apply_new_assessment(
     }
     sqlx::query(
         "INSERT INTO sis_assessments (section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required,
-                extra_credit, hidden, first_effective_at, source_timemodified, created_at, updated_at)
-         VALUES ($1, 'moodle', $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11, $11)",
+                extra_credit, hidden, first_effective_at, source_timemodified, created_at, updated_at, kind)
+         VALUES ($1, 'moodle', $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11, $11, $12)",
     )
     .bind(section_id)
     .bind(peer_id)
     .bind(a.idnumber.as_str())
     .bind(a.name.as_str())
-    .bind(a.chapter)
+    .bind(a.chapternum)
     .bind(a.pointval)
     .bind(flag(a.honors_required))
     .bind(flag(a.nonhonors_required))
     .bind(flag(a.extra_credit))
     .bind(meta.effective_at)
     .bind(meta.recorded_at)
+    .bind(a.kind.as_str())
     .execute(&mut *c)
     .await?;
     Ok(Ok(Applied::new(ChangeStatus::Created, &a.idnumber)))

@@ -373,14 +373,6 @@ pub async fn apply_remove_enrolment(
     Ok(Ok(Applied::new(overall, format!("{sectionid}/{userid}"))))
 }
 
-async fn person_exists(c: &mut AnyConnection, id: i64) -> Result<bool, StoreError> {
-    Ok(sqlx::query("SELECT 1 FROM people WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?
-        .is_some())
-}
-
 /// Enrols a person by hand (§4: classes with no Moodle presence). An existing active enrolment
 /// is returned as it is; a withdrawn one becomes Active again with a history row.
 pub async fn create_manual_enrolment(
@@ -393,7 +385,7 @@ pub async fn create_manual_enrolment(
     if section_summary(c, section_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound("section", section_id)));
     }
-    if !person_exists(c, person_id).await? {
+    if !super::sis::exists(c, "people", person_id).await? {
         return Ok(Err(Refusal::NotFound("person", person_id)));
     }
     let existing = current(c, section_id, person_id, Some(role)).await?;
@@ -549,6 +541,21 @@ pub(crate) fn enrolment_from_row(r: &AnyRow) -> Result<EnrolmentRow, sqlx::Error
     EnrolmentRecord::from_row(r).map(EnrolmentRow::from)
 }
 
+/// The enrolments of [`ENROLMENT_SQL`] that `filter` selects: a `WHERE …` (and `ORDER BY …`)
+/// tail whose one parameter `$1` is `id`. Statuses as stored: the caller applies Moodle's dates.
+pub(crate) async fn enrolments_where(
+    c: &mut AnyConnection,
+    filter: &str,
+    id: i64,
+) -> Result<Vec<EnrolmentRow>, StoreError> {
+    let sql = format!("{ENROLMENT_SQL} {filter}");
+    let rows: Vec<EnrolmentRecord> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_all(&mut *c)
+        .await?;
+    Ok(rows.into_iter().map(EnrolmentRow::from).collect())
+}
+
 api_row! {
     /// A row of [`HISTORY_SQL`].
     StatusChangeRecord => StatusChange {
@@ -596,12 +603,10 @@ pub(crate) const HISTORY_SQL: &str =
 impl Store {
     /// Every status code: built-in first, then by label.
     pub async fn status_codes(&self) -> Result<Vec<StatusCodeRow>, StoreError> {
-        let rows: Vec<StatusCodeRecord> = sqlx::query_as(
+        self.read_all::<StatusCodeRecord, _>(
             "SELECT code, label, kind, builtin FROM sis_status_codes ORDER BY builtin DESC, LOWER(label), code",
         )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(StatusCodeRow::from).collect())
+        .await
     }
 
     /// A section and its roster with each enrolment's status as of `at` (now, for the console).
@@ -614,17 +619,12 @@ impl Store {
         let Some(section) = section_summary(&mut c, section_id).await? else {
             return Ok(None);
         };
-        let sql = format!(
-            "{ENROLMENT_SQL} WHERE e.section_id = $1 ORDER BY CASE WHEN e.role = 'teacher' THEN 0 ELSE 1 END, LOWER(p.lastname), LOWER(p.firstname), e.id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(section_id)
-            .fetch_all(&mut *c)
-            .await?;
-        let mut enrolments: Vec<EnrolmentRow> = rows
-            .iter()
-            .map(enrolment_from_row)
-            .collect::<Result<_, _>>()?;
+        let mut enrolments = enrolments_where(
+            &mut c,
+            "WHERE e.section_id = $1 ORDER BY CASE WHEN e.role = 'teacher' THEN 0 ELSE 1 END, LOWER(p.lastname), LOWER(p.firstname), e.id",
+            section_id,
+        )
+        .await?;
         for e in &mut enrolments {
             apply_moodle_dates(e, at);
         }

@@ -1,54 +1,25 @@
 //! Grade events and the gradebook (`docs/product.md` §2 `new_grade`, §3, §4). Every grade
 //! is an event that is never deleted, with its effective time (the sender's `timemodified`, or the
-//! date a teacher gave), its recorded time, its source and attempt. The current grade of a cell
-//! (assessment × student) is the event with the highest attempt, then the newest effective time,
-//! then the latest arrival — among the events after the cell's newest clearing (`remove_grade`,
-//! a grade cleared in Moodle), if any; `sis_grades` caches it ([`schoolbridge_api::sis::
-//! current_grade`] is the rule). Grades that came from Moodle are read-only in the SIS; manual
-//! grades are entered on manual items and corrected by a newer event.
+//! date a teacher gave), its recorded time, its source and attempt; `sis_grades` caches each
+//! cell's current event and newest clearing. Which event is current, when a change repeats the
+//! history, what a clearing does and the checks of a manual grade are decided by
+//! [`crate::sis::domain::grades`]; this module reads the rows it needs and writes what it decided.
 
 use super::rows::{IntFlag, SourceText, api_row};
-use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, clean_optional,
-};
-use super::sis_assessments::{MAX_POINTS, assessment, section_assessments};
-use super::sis_enrolments::{ENROLMENT_SQL, MAX_NOTE, apply_moodle_dates, enrolment_from_row};
+use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal};
+use super::sis_assessments::{assessment, section_assessments};
+use super::sis_enrolments::{apply_moodle_dates, enrolments_where};
 use super::sis_ledger::select_by_keys;
 use super::sis_sections::section_summary;
 use super::{Store, StoreError, flag};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 use std::collections::HashMap;
 
-/// A validated `new_grade`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GradeUpsert {
-    /// The assessment's shared id.
-    pub assessmentid: String,
-    /// The student's shared id.
-    pub userid: String,
-    /// Points earned (`None` only when excepted).
-    pub points: Option<f64>,
-    /// Excluded from totals.
-    pub excepted: bool,
-    /// Attempt number, ≥ 1.
-    pub attempt: i64,
-}
-
-/// A grade a teacher enters or corrects in the console.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ManualGrade {
-    /// The (manual) assessment.
-    pub assessment_id: i64,
-    /// The student.
-    pub person_id: i64,
-    /// Points (required unless excepted).
-    pub points: Option<f64>,
-    /// Excluded from totals.
-    pub excepted: bool,
-    /// Why (e.g. "corrected after review").
-    pub note: Option<String>,
-}
+use crate::sis::domain::grades::{
+    CellState, GradeValue, ManualTarget, after_clearing, already_recorded, check_manual_grade,
+    clearing_is_recorded, placement,
+};
+pub use crate::sis::domain::grades::{GradeRemoval, GradeUpsert, ManualGrade};
 
 pub use schoolbridge_api::sis::GradeEvent;
 
@@ -80,11 +51,39 @@ api_row! {
         stale: bool,
         #[sqlx(try_from = "IntFlag")]
         cleared: bool,
-    }
+    } default { actor_name, peer_name }
 }
 
-pub(crate) fn event_from_row(r: &AnyRow) -> Result<GradeEvent, sqlx::Error> {
-    GradeEventRecord::from_row(r).map(GradeEvent::from)
+/// Grade events: `from` is the rest of a `SELECT {EVENT_COLUMNS} FROM …` statement (the events
+/// as `e`, joined and filtered as needed), with `params` bound to `$1`, `$2`, … in order.
+pub(crate) async fn events_from(
+    c: &mut AnyConnection,
+    from: &str,
+    params: &[i64],
+) -> Result<Vec<GradeEvent>, StoreError> {
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM {from}");
+    let mut q = sqlx::query_as::<_, GradeEventRecord>(sqlx::AssertSqlSafe(sql));
+    for p in params {
+        q = q.bind(*p);
+    }
+    let rows = q.fetch_all(&mut *c).await?;
+    Ok(rows.into_iter().map(GradeEvent::from).collect())
+}
+
+/// The current grades of a section's cells (a cell cleared in Moodle has none; its history
+/// keeps the earlier ones).
+pub(crate) async fn section_current_grades(
+    c: &mut AnyConnection,
+    section_id: i64,
+) -> Result<Vec<GradeEvent>, StoreError> {
+    let events = events_from(
+        c,
+        "sis_grades g JOIN sis_grade_events e ON e.id = g.event_id
+           JOIN sis_assessments a ON a.id = g.assessment_id WHERE a.section_id = $1",
+        &[section_id],
+    )
+    .await?;
+    Ok(events.into_iter().filter(|e| !e.cleared).collect())
 }
 
 /// An event with its cell's cache row (an outer join: both NULL without one).
@@ -102,19 +101,13 @@ pub async fn current_grade(
     assessment_id: i64,
     person_id: i64,
 ) -> Result<Option<GradeEvent>, StoreError> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM sis_grades g JOIN sis_grade_events e ON e.id = g.event_id WHERE g.assessment_id = $1 AND g.person_id = $2"
-    );
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(assessment_id)
-        .bind(person_id)
-        .fetch_optional(&mut *c)
-        .await?;
-    Ok(row
-        .as_ref()
-        .map(event_from_row)
-        .transpose()?
-        .filter(|e| !e.cleared))
+    let events = events_from(
+        c,
+        "sis_grades g JOIN sis_grade_events e ON e.id = g.event_id WHERE g.assessment_id = $1 AND g.person_id = $2",
+        &[assessment_id, person_id],
+    )
+    .await?;
+    Ok(events.into_iter().find(|e| !e.cleared))
 }
 
 struct NewEvent<'a> {
@@ -126,30 +119,65 @@ struct NewEvent<'a> {
     note: Option<&'a str>,
 }
 
-/// What the cache says of a cell: its current grade and its newest clearing.
-#[derive(Debug, Clone, Default)]
-struct CellState {
-    /// The current grade (`None`: no grade, or cleared since).
-    current: Option<GradeEvent>,
-    /// The effective time of the newest clearing.
-    cleared_at: Option<i64>,
+impl NewEvent<'_> {
+    /// The value compared with the cell's history.
+    fn value(&self, meta: &ChangeMeta) -> GradeValue {
+        GradeValue {
+            points: self.points,
+            excepted: self.excepted,
+            attempt: self.attempt,
+            effective_at: meta.effective_at,
+            source: meta.source,
+        }
+    }
+
+    /// A clearing of the cell (`remove_grade`): no points, attempt 1.
+    fn clearing(assessment_id: i64, person_id: i64) -> Self {
+        NewEvent {
+            assessment_id,
+            person_id,
+            points: None,
+            excepted: false,
+            attempt: 1,
+            note: None,
+        }
+    }
+
+    /// The event as [`insert_event`] wrote it with `id`.
+    fn written(&self, id: i64, meta: &ChangeMeta, stale: bool, cleared: bool) -> GradeEvent {
+        GradeEvent {
+            id,
+            assessment_id: self.assessment_id,
+            person_id: self.person_id,
+            points: self.points,
+            excepted: self.excepted,
+            attempt: self.attempt,
+            effective_at: meta.effective_at,
+            recorded_at: meta.recorded_at,
+            source: meta.source,
+            peer_id: meta.peer_id,
+            eventid: meta.eventid.clone(),
+            actor_id: meta.actor_id,
+            note: self.note.map(str::to_owned),
+            stale,
+            cleared,
+            ..Default::default()
+        }
+    }
 }
 
-/// Records a grade event; it becomes the cell's current grade when it comes at or after the
-/// newest clearing and ranks highest (§2; at equal times the later arrival wins).
-async fn record_event(
+/// Writes a grade event (a grade, or with `cleared` a clearing) to a cell's history; returns
+/// its id.
+async fn insert_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
     meta: &ChangeMeta,
-    cell: &CellState,
-) -> Result<(ChangeStatus, i64), StoreError> {
-    let current = cell.current.as_ref();
-    let becomes_current = cell.cleared_at.is_none_or(|t| meta.effective_at >= t)
-        && current
-            .is_none_or(|cur| (e.attempt, meta.effective_at) >= (cur.attempt, cur.effective_at));
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+    stale: bool,
+    cleared: bool,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale, cleared)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(e.assessment_id)
     .bind(e.person_id)
@@ -163,11 +191,24 @@ async fn record_event(
     .bind(meta.eventid.as_deref())
     .bind(meta.actor_id)
     .bind(e.note)
-    .bind(flag(!becomes_current))
+    .bind(flag(stale))
+    .bind(flag(cleared))
     .fetch_one(&mut *c)
-    .await?;
-    if !becomes_current {
-        return Ok((ChangeStatus::Stale, id));
+    .await?)
+}
+
+/// Records a grade event, and makes it the cell's current grade when the rule says so
+/// ([`placement`]: `stale` events are history only).
+async fn record_event(
+    c: &mut AnyConnection,
+    e: &NewEvent<'_>,
+    meta: &ChangeMeta,
+    cell: &CellState,
+) -> Result<(ChangeStatus, i64), StoreError> {
+    let status = placement(cell, e.attempt, meta.effective_at);
+    let id = insert_event(c, e, meta, status == ChangeStatus::Stale, false).await?;
+    if status == ChangeStatus::Stale {
+        return Ok((status, id));
     }
     sqlx::query(
         "INSERT INTO sis_grades (assessment_id, person_id, event_id) VALUES ($1, $2, $3)
@@ -178,11 +219,6 @@ async fn record_event(
     .bind(id)
     .execute(&mut *c)
     .await?;
-    let status = if current.is_some() || cell.cleared_at.is_some() {
-        ChangeStatus::Updated
-    } else {
-        ChangeStatus::Created
-    };
     Ok((status, id))
 }
 
@@ -209,18 +245,14 @@ async fn cell_for_new_event(
         .bind(meta.source.as_str())
         .fetch_all(&mut *c)
         .await?;
+    let value = e.value(meta);
     let mut cell = CellState::default();
     let mut recorded = false;
     for r in rows {
         let event = GradeEvent::from(r.event);
         let current_id = r.current_event_id;
         cell.cleared_at = r.cleared_at;
-        recorded |= !event.cleared
-            && event.attempt == e.attempt
-            && event.effective_at == meta.effective_at
-            && event.source == meta.source
-            && event.points.map(f64::to_bits) == e.points.map(f64::to_bits)
-            && event.excepted == e.excepted;
+        recorded |= already_recorded(&event, &value);
         if current_id == Some(event.id) && !event.cleared {
             cell.current = Some(event);
         }
@@ -258,21 +290,38 @@ async fn ids_by_idnumber(
     Ok(found)
 }
 
-async fn cell_ids(
+/// A peer's cell: its (assessment, person) ids, `known` or read in one statement, and the key
+/// a reply names it by; refused for an unknown assessment or person.
+async fn peer_cell(
     c: &mut AnyConnection,
     peer_id: i64,
     assessmentid: &str,
     userid: &str,
-) -> Result<(Option<i64>, Option<i64>), StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT (SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2) AS assessment_id,
-                (SELECT id FROM people WHERE peer_id = $1 AND idnumber = $3) AS person_id",
-    )
-    .bind(peer_id)
-    .bind(assessmentid)
-    .bind(userid)
-    .fetch_one(&mut *c)
-    .await?)
+    known: Option<(i64, i64)>,
+) -> Outcome<(i64, i64, String)> {
+    let (assessment_id, person_id): (Option<i64>, Option<i64>) = match known {
+        Some((a, p)) => (Some(a), Some(p)),
+        None => sqlx::query_as(
+            "SELECT (SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2) AS assessment_id,
+                    (SELECT id FROM people WHERE peer_id = $1 AND idnumber = $3) AS person_id",
+        )
+        .bind(peer_id)
+        .bind(assessmentid)
+        .bind(userid)
+        .fetch_one(&mut *c)
+        .await?,
+    };
+    let Some(assessment_id) = assessment_id else {
+        return Ok(Err(Refusal::UnknownAssessment(assessmentid.to_owned())));
+    };
+    let Some(person_id) = person_id else {
+        return Ok(Err(Refusal::UnknownPerson(userid.to_owned())));
+    };
+    Ok(Ok((
+        assessment_id,
+        person_id,
+        format!("{assessmentid}/{userid}"),
+    )))
 }
 
 /// Applies `new_grade` (§2). Refused (before any write) for an unknown assessment or person.
@@ -294,23 +343,14 @@ pub async fn apply_new_grade_with(
     meta: &ChangeMeta,
     known: Option<(i64, i64)>,
 ) -> Outcome<Applied> {
-    let (assessment_id, person_id) = match known {
-        Some((a, p)) => (Some(a), Some(p)),
-        None => cell_ids(c, peer_id, &g.assessmentid, &g.userid).await?,
-    };
-    let Some(assessment_id) = assessment_id else {
-        return Ok(Err(Refusal::UnknownAssessment(g.assessmentid.clone())));
-    };
-    let Some(person_id) = person_id else {
-        return Ok(Err(Refusal::UnknownPerson(g.userid.clone())));
-    };
-    let key = format!("{}/{}", g.assessmentid, g.userid);
+    let (assessment_id, person_id, key) =
+        crate::accepted!(peer_cell(c, peer_id, &g.assessmentid, &g.userid, known).await?);
     let event = NewEvent {
         assessment_id,
         person_id,
-        points: g.points,
+        points: g.points_earned,
         excepted: g.excepted,
-        attempt: g.attempt,
+        attempt: g.attempt_num,
         note: None,
     };
     let (cell, recorded) = cell_for_new_event(c, &event, meta).await?;
@@ -321,80 +361,29 @@ pub async fn apply_new_grade_with(
     Ok(Ok(Applied::new(status, key)))
 }
 
-/// A validated `remove_grade`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GradeRemoval {
-    /// The assessment's shared id.
-    pub assessmentid: String,
-    /// The student's shared id.
-    pub userid: String,
-}
-
 /// Applies `remove_grade` (`docs/schooltool-sis.md`): a clearing event, after which the cell has
 /// no grade until a newer one. Clearing a cell without a grade records nothing (`unchanged`);
 /// an older clearing than the current grade is kept in the history and answered `stale`.
-/// Refused (before any write) for an unknown assessment or person.
+/// Refused (before any write) for an unknown assessment or person. `known`: the cell's ids when
+/// the caller already has them ([`known_cell_ids`]).
 pub async fn apply_remove_grade(
-    c: &mut AnyConnection,
-    peer_id: i64,
-    g: &GradeRemoval,
-    meta: &ChangeMeta,
-) -> Outcome<Applied> {
-    apply_remove_grade_with(c, peer_id, g, meta, None).await
-}
-
-/// [`apply_remove_grade`] with the cell's ids when the caller already knows them.
-pub async fn apply_remove_grade_with(
     c: &mut AnyConnection,
     peer_id: i64,
     g: &GradeRemoval,
     meta: &ChangeMeta,
     known: Option<(i64, i64)>,
 ) -> Outcome<Applied> {
-    let (assessment_id, person_id) = match known {
-        Some((a, p)) => (Some(a), Some(p)),
-        None => cell_ids(c, peer_id, &g.assessmentid, &g.userid).await?,
-    };
-    let Some(assessment_id) = assessment_id else {
-        return Ok(Err(Refusal::UnknownAssessment(g.assessmentid.clone())));
-    };
-    let Some(person_id) = person_id else {
-        return Ok(Err(Refusal::UnknownPerson(g.userid.clone())));
-    };
-    let key = format!("{}/{}", g.assessmentid, g.userid);
-    let mut events = cell_events(c, assessment_id, person_id).await?;
-    let before = schoolbridge_api::sis::current_grade(&events).map(|e| e.id);
-    let graded_before_then = schoolbridge_api::sis::current_grade(
-        events
-            .iter()
-            .filter(|e| e.effective_at <= meta.effective_at),
-    )
-    .is_some();
-    if !graded_before_then && before.is_none() {
+    let (assessment_id, person_id, key) =
+        crate::accepted!(peer_cell(c, peer_id, &g.assessmentid, &g.userid, known).await?);
+    let history = cell_events(c, assessment_id, person_id).await?;
+    if !clearing_is_recorded(&history, meta.effective_at) {
         // Nothing to clear, then or now.
         return Ok(Ok(Applied::new(ChangeStatus::Unchanged, key)));
     }
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale, cleared)
-         VALUES ($1, $2, NULL, 0, 1, $3, $4, $5, $6, $7, $8, NULL, 0, 1) RETURNING id",
-    )
-    .bind(assessment_id)
-    .bind(person_id)
-    .bind(meta.effective_at)
-    .bind(meta.recorded_at)
-    .bind(meta.source.as_str())
-    .bind(meta.peer_id)
-    .bind(meta.eventid.as_deref())
-    .bind(meta.actor_id)
-    .fetch_one(&mut *c)
-    .await?;
-    events.extend(cell_events_by_id(c, id).await?);
-    let after = schoolbridge_api::sis::current_grade(&events).map(|e| e.id);
-    let cleared_at = events
-        .iter()
-        .filter(|e| e.cleared)
-        .map(|e| e.effective_at)
-        .max();
+    let clearing = NewEvent::clearing(assessment_id, person_id);
+    let id = insert_event(c, &clearing, meta, false, true).await?;
+    let clearing = clearing.written(id, meta, false, true);
+    let after = after_clearing(&history, &clearing);
     // The cache points at the current grade, or at the clearing while none follows it.
     sqlx::query(
         "INSERT INTO sis_grades (assessment_id, person_id, event_id, cleared_at) VALUES ($1, $2, $3, $4)
@@ -402,52 +391,31 @@ pub async fn apply_remove_grade_with(
     )
     .bind(assessment_id)
     .bind(person_id)
-    .bind(after.unwrap_or(id))
-    .bind(cleared_at)
+    .bind(after.cache_event_id)
+    .bind(after.cleared_at)
     .execute(&mut *c)
     .await?;
-    let status = if after == before {
+    if after.status == ChangeStatus::Stale {
         sqlx::query("UPDATE sis_grade_events SET stale = 1 WHERE id = $1")
             .bind(id)
             .execute(&mut *c)
             .await?;
-        ChangeStatus::Stale
-    } else {
-        ChangeStatus::Updated
-    };
-    Ok(Ok(Applied::new(status, key)))
+    }
+    Ok(Ok(Applied::new(after.status, key)))
 }
 
-/// Every event of a cell.
+/// Every event of a cell, by effective time then arrival.
 async fn cell_events(
     c: &mut AnyConnection,
     assessment_id: i64,
     person_id: i64,
 ) -> Result<Vec<GradeEvent>, StoreError> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.assessment_id = $1 AND e.person_id = $2"
-    );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(assessment_id)
-        .bind(person_id)
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(event_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(StoreError::from)
-}
-
-async fn cell_events_by_id(c: &mut AnyConnection, id: i64) -> Result<Vec<GradeEvent>, StoreError> {
-    let sql = format!("SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(event_from_row)
-        .collect::<Result<_, _>>()
-        .map_err(StoreError::from)
+    events_from(
+        c,
+        "sis_grade_events e WHERE e.assessment_id = $1 AND e.person_id = $2 ORDER BY e.effective_at, e.id",
+        &[assessment_id, person_id],
+    )
+    .await
 }
 
 async fn is_student_in(
@@ -465,9 +433,9 @@ async fn is_student_in(
     .is_some())
 }
 
-/// Enters or corrects a manual grade (§4). Refused on items from Moodle, on cells whose current
-/// grade came from Moodle (read-only), for people not enrolled as students in the section, and
-/// for a date before the cell's current grade. A correction keeps the earlier value in history.
+/// Enters or corrects a manual grade (§4; the checks are
+/// [`crate::sis::domain::grades::check_manual_grade`]'s). A correction keeps the earlier value
+/// in history.
 pub async fn record_manual_grade(
     c: &mut AnyConnection,
     g: &ManualGrade,
@@ -476,53 +444,19 @@ pub async fn record_manual_grade(
     let Some(item) = assessment(c, g.assessment_id).await? else {
         return Ok(Err(Refusal::NotFound("assessment", g.assessment_id)));
     };
-    if !item.takes_manual_grades() {
-        return Ok(Err(Refusal::ReadOnly(
-            "grades of an item from Moodle are given in Moodle".into(),
-        )));
-    }
-    if !is_student_in(c, item.section_id, g.person_id).await? {
-        return Ok(Err(Refusal::invalid(
-            "person",
-            "not enrolled as a student in the item's section",
-        )));
-    }
-    match g.points {
-        None if !g.excepted => {
-            return Ok(Err(Refusal::invalid("points", "required unless excepted")));
-        }
-        Some(p) if !p.is_finite() || p.abs() > MAX_POINTS => {
-            return Ok(Err(Refusal::invalid("points", "not a usable number")));
-        }
-        _ => {}
-    }
-    let note = crate::accepted!(clean_optional("note", g.note.as_deref(), MAX_NOTE));
+    let target = ManualTarget {
+        manual_item: item.takes_manual_grades(),
+        student: is_student_in(c, item.section_id, g.person_id).await?,
+    };
     let cell = cell_state(c, g.assessment_id, g.person_id).await?;
-    let current = cell.current.clone();
-    if let Some(cur) = &current {
-        if cur.source == RecordSource::Moodle {
-            return Ok(Err(Refusal::ReadOnly(
-                "this grade came from Moodle; change it in Moodle".into(),
-            )));
-        }
-        if meta.effective_at < cur.effective_at {
-            return Ok(Err(Refusal::Conflict(
-                "the date is before the current grade's".into(),
-            )));
-        }
-    }
-    if cell.cleared_at.is_some_and(|t| meta.effective_at < t) {
-        return Ok(Err(Refusal::Conflict(
-            "the date is before the grade was cleared".into(),
-        )));
-    }
+    let accepted = crate::accepted!(check_manual_grade(target, g, &cell, meta.effective_at));
     let event = NewEvent {
         assessment_id: g.assessment_id,
         person_id: g.person_id,
         points: g.points,
         excepted: g.excepted,
-        attempt: current.as_ref().map_or(1, |cur| cur.attempt),
-        note: note.as_deref(),
+        attempt: accepted.attempt,
+        note: accepted.note.as_deref(),
     };
     let (_, id) = record_event(c, &event, meta, &cell).await?;
     Ok(Ok(id))
@@ -561,33 +495,17 @@ impl Store {
             return Ok(None);
         };
         let assessments = section_assessments(&mut c, section_id, include_hidden).await?;
-        let sql = format!(
-            "{ENROLMENT_SQL} WHERE e.section_id = $1 AND e.role = 'student' ORDER BY LOWER(p.lastname), LOWER(p.firstname), e.id"
-        );
-        let mut students = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(section_id)
-            .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(enrolment_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut students = enrolments_where(
+            &mut c,
+            "WHERE e.section_id = $1 AND e.role = 'student' ORDER BY LOWER(p.lastname), LOWER(p.firstname), e.id",
+            section_id,
+        )
+        .await?;
         for e in &mut students {
             apply_moodle_dates(e, at);
         }
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM sis_grades g JOIN sis_grade_events e ON e.id = g.event_id
-               JOIN sis_assessments a ON a.id = g.assessment_id WHERE a.section_id = $1"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(section_id)
-            .fetch_all(&mut *c)
-            .await?;
-        let mut cells = Vec::with_capacity(rows.len());
-        for r in &rows {
-            let grade = event_from_row(r)?;
-            if grade.cleared {
-                continue; // cleared in Moodle: no grade (its history keeps the earlier ones)
-            }
+        let mut cells = Vec::new();
+        for grade in section_current_grades(&mut c, section_id).await? {
             let Some(item) = assessments.iter().find(|a| a.id == grade.assessment_id) else {
                 continue; // a hidden item's cell
             };
@@ -596,11 +514,14 @@ impl Store {
                 grade,
             });
         }
+        let rescales = super::sis_rescale::pending_rescales(&mut c, section_id).await?;
         Ok(Some(Gradebook {
             section,
             assessments,
             students,
             cells,
+            rescales,
+            counting: Default::default(),
         }))
     }
 
@@ -610,15 +531,8 @@ impl Store {
         assessment_id: i64,
         person_id: i64,
     ) -> Result<Vec<GradeEvent>, StoreError> {
-        let sql = format!(
-            "SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.assessment_id = $1 AND e.person_id = $2 ORDER BY e.effective_at, e.id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(assessment_id)
-            .bind(person_id)
-            .fetch_all(self.pool())
-            .await?;
-        Ok(rows.iter().map(event_from_row).collect::<Result<_, _>>()?)
+        let mut c = self.pool().acquire().await?;
+        cell_events(&mut c, assessment_id, person_id).await
     }
 
     /// Enters or corrects a manual grade; returns the new event's id.

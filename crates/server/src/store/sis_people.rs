@@ -1,29 +1,17 @@
 //! `fetch_user` on the shared `people` table (`docs/product.md` §2, §3;
-//! `docs/schooltool-sis.md` "fetch_user"): a person from a peer is found by (peer, idnumber); a
-//! person who arrived earlier by SSO — (peer, username) with no idnumber — is completed, not
-//! duplicated; a username that changes in Moodle follows the idnumber, and whoever held it before
-//! keeps their record without a username. New people get no login rights. Password fields never
-//! reach this module.
+//! `docs/schooltool-sis.md` "fetch_user"): reads the person with the sent idnumber (and, when
+//! the rule asks, whoever holds the sent username), lets [`crate::sis::domain::people`] decide —
+//! create, complete a person who arrived by SSO, update, move a username — and writes that. New
+//! people get no login rights. Password fields never reach this module.
 
 use super::StoreError;
 use super::sis::{Applied, ChangeMeta, ChangeStatus, PersonColumns, PersonRef};
+use crate::sis::domain::people::{FetchUser, KnownPerson, UsernameMove, fetch_user};
 use sqlx::AnyConnection;
 
-/// A validated `fetch_user`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonUpsert {
-    /// The shared id.
-    pub idnumber: String,
-    /// The Moodle username.
-    pub username: String,
-    /// Given name.
-    pub firstname: String,
-    /// Family name.
-    pub lastname: String,
-    /// E-mail; `None` (absent or empty) keeps what is stored.
-    pub email: Option<String>,
-}
+pub use crate::sis::domain::people::PersonUpsert;
 
+/// A row of `people` as [`COLUMNS`] reads it.
 #[derive(sqlx::FromRow)]
 struct Existing {
     id: i64,
@@ -36,33 +24,37 @@ struct Existing {
     source_timemodified: Option<i64>,
 }
 
+impl From<Existing> for KnownPerson {
+    fn from(r: Existing) -> KnownPerson {
+        KnownPerson {
+            id: r.id,
+            idnumber: r.idnumber,
+            username: r.username,
+            firstname: r.firstname,
+            lastname: r.lastname,
+            email: r.email,
+            source_timemodified: r.source_timemodified,
+        }
+    }
+}
+
 const COLUMNS: &str =
     "id, idnumber, mnet_username, firstname, lastname, email, source_timemodified";
 
-async fn by_idnumber(
+/// A peer's person by `column` (`idnumber` or `mnet_username`).
+async fn person_by(
     c: &mut AnyConnection,
     peer_id: i64,
-    idnumber: &str,
-) -> Result<Option<Existing>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND idnumber = $2");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    column: &'static str,
+    value: &str,
+) -> Result<Option<KnownPerson>, StoreError> {
+    let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND {column} = $2");
+    let row: Option<Existing> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(peer_id)
-        .bind(idnumber)
+        .bind(value)
         .fetch_optional(&mut *c)
-        .await?)
-}
-
-async fn by_username(
-    c: &mut AnyConnection,
-    peer_id: i64,
-    username: &str,
-) -> Result<Option<Existing>, StoreError> {
-    let sql = format!("SELECT {COLUMNS} FROM people WHERE peer_id = $1 AND mnet_username = $2");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(peer_id)
-        .bind(username)
-        .fetch_optional(&mut *c)
-        .await?)
+        .await?;
+    Ok(row.map(KnownPerson::from))
 }
 
 /// The `people.id` of a peer's person by shared id.
@@ -94,27 +86,21 @@ pub async fn person_ref(c: &mut AnyConnection, id: i64) -> Result<Option<PersonR
 /// Takes a username away from whoever holds it (another person of the same peer), recording why.
 async fn release_username(
     c: &mut AnyConnection,
-    holder: &Existing,
-    to_idnumber: &str,
+    moved: UsernameMove,
     now: i64,
     notes: &mut Vec<String>,
 ) -> Result<(), StoreError> {
     sqlx::query("UPDATE people SET mnet_username = NULL, updated_at = $1 WHERE id = $2")
         .bind(now)
-        .bind(holder.id)
+        .bind(moved.from_id)
         .execute(&mut *c)
         .await?;
-    notes.push(format!(
-        "username {:?} moved from person #{} ({}) to {:?}",
-        holder.username.as_deref().unwrap_or_default(),
-        holder.id,
-        holder.idnumber.as_deref().unwrap_or("no idnumber"),
-        to_idnumber
-    ));
+    notes.push(moved.note);
     Ok(())
 }
 
-/// Applies `fetch_user` (`docs/schooltool-sis.md`): create, complete or update the person.
+/// Applies `fetch_user` (`docs/schooltool-sis.md`): create, complete or update the person, as
+/// [`fetch_user`] decides.
 pub async fn apply_fetch_user(
     c: &mut AnyConnection,
     peer_id: i64,
@@ -124,60 +110,63 @@ pub async fn apply_fetch_user(
     let mut notes = Vec::new();
     let now = meta.recorded_at;
     let tm = meta.effective_at;
-    if let Some(person) = by_idnumber(c, peer_id, &p.idnumber).await? {
-        if person.source_timemodified.is_some_and(|s| tm < s) {
-            return Ok(Applied::new(ChangeStatus::Stale, &p.idnumber));
-        }
-        let email = p.email.clone().or_else(|| person.email.clone());
-        let same = person.username.as_deref() == Some(p.username.as_str())
-            && person.firstname == p.firstname
-            && person.lastname == p.lastname
-            && person.email == email;
-        if same {
-            if person.source_timemodified.is_none_or(|s| s < tm) {
+    let found = person_by(c, peer_id, "idnumber", &p.idnumber).await?;
+    let mut decision = fetch_user(p, tm, found.as_ref(), None);
+    if decision.asks_username_holder(p, found.as_ref()) {
+        let holder = person_by(c, peer_id, "mnet_username", &p.username).await?;
+        decision = fetch_user(p, tm, found.as_ref(), holder.as_ref());
+    }
+    let status = match decision {
+        FetchUser::Stale => ChangeStatus::Stale,
+        FetchUser::Unchanged { id, watermark } => {
+            if watermark {
                 sqlx::query("UPDATE people SET source_timemodified = $1 WHERE id = $2")
                     .bind(tm)
-                    .bind(person.id)
+                    .bind(id)
                     .execute(&mut *c)
                     .await?;
             }
-            return Ok(Applied::new(ChangeStatus::Unchanged, &p.idnumber));
+            ChangeStatus::Unchanged
         }
-        if person.username.as_deref() != Some(p.username.as_str())
-            && let Some(holder) = by_username(c, peer_id, &p.username).await?
-            && holder.id != person.id
-        {
-            release_username(c, &holder, &p.idnumber, now, &mut notes).await?;
+        FetchUser::Update { id, email, moved } => {
+            if let Some(moved) = moved {
+                release_username(c, moved, now, &mut notes).await?;
+            }
+            update(c, id, p, email.as_deref(), tm, now).await?;
+            ChangeStatus::Updated
         }
-        update(c, person.id, p, email.as_deref(), tm, now).await?;
-        return Ok(Applied {
-            status: ChangeStatus::Updated,
-            idnumber: p.idnumber.clone(),
-            notes,
-        });
-    }
-    // Not known by idnumber: a person who arrived by SSO is completed (§3).
-    if let Some(holder) = by_username(c, peer_id, &p.username).await? {
-        if holder.idnumber.is_none() {
-            let email = p.email.clone().or_else(|| holder.email.clone());
-            update(c, holder.id, p, email.as_deref(), tm, now).await?;
+        FetchUser::Complete { id, email, note } => {
+            update(c, id, p, email.as_deref(), tm, now).await?;
             sqlx::query("UPDATE people SET idnumber = $1 WHERE id = $2")
                 .bind(p.idnumber.as_str())
-                .bind(holder.id)
+                .bind(id)
                 .execute(&mut *c)
                 .await?;
-            return Ok(Applied {
-                status: ChangeStatus::Updated,
-                idnumber: p.idnumber.clone(),
-                notes: vec![format!(
-                    "completed person #{} (arrived by SSO as {:?})",
-                    holder.id, p.username
-                )],
-            });
+            notes.push(note);
+            ChangeStatus::Updated
         }
-        // Someone else (another idnumber) holds the username: Moodle's newer word wins.
-        release_username(c, &holder, &p.idnumber, now, &mut notes).await?;
-    }
+        FetchUser::Create { moved } => {
+            if let Some(moved) = moved {
+                release_username(c, moved, now, &mut notes).await?;
+            }
+            insert(c, peer_id, p, tm, now).await?;
+            ChangeStatus::Created
+        }
+    };
+    Ok(Applied {
+        status,
+        idnumber: p.idnumber.clone(),
+        notes,
+    })
+}
+
+async fn insert(
+    c: &mut AnyConnection,
+    peer_id: i64,
+    p: &PersonUpsert,
+    tm: i64,
+    now: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO people (peer_id, idnumber, mnet_username, firstname, lastname, email, login_allowed, source_timemodified, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $8)",
@@ -192,11 +181,7 @@ pub async fn apply_fetch_user(
     .bind(now)
     .execute(&mut *c)
     .await?;
-    Ok(Applied {
-        status: ChangeStatus::Created,
-        idnumber: p.idnumber.clone(),
-        notes,
-    })
+    Ok(())
 }
 
 async fn update(

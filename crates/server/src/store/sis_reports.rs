@@ -10,16 +10,18 @@
 //! listed when it existed or had a grade by then and was not hidden then
 //! (`docs/design/004-sis-service-semantics.md`).
 
+use super::school::honors_in;
 use super::sis::StatusKind;
 use super::sis_assessments::{AssessmentRow, COLUMNS as ASSESSMENT_COLUMNS, assessment_from_row};
 use super::sis_enrolments::{
-    ENROLMENT_SQL, EnrolmentRow, HISTORY_SQL, StatusChange, apply_moodle_dates, change_from_row,
-    dated_status, enrolment_from_row,
+    EnrolmentRow, HISTORY_SQL, StatusChange, apply_moodle_dates, change_from_row, dated_status,
+    enrolments_where,
 };
-use super::sis_grades::{EVENT_COLUMNS, GradeEvent, event_from_row};
+use super::sis_grades::{GradeEvent, events_from};
 use super::sis_people::person_ref;
-use super::sis_sections::{SUMMARY_SQL, SectionSummary, summary_from_row};
+use super::sis_sections::{SUMMARY_SQL, SectionSummary, section_summary, summary_from_row};
 use super::{Store, StoreError};
+use crate::sis::domain::grading::{self, Standing};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -41,20 +43,21 @@ pub use schoolbridge_api::sis::TranscriptEntry;
 
 pub use schoolbridge_api::sis::Transcript;
 
+pub use schoolbridge_api::sis::{
+    CreditSummary, SchoolHeader, SectionProgress, SectionProgressRow, TranscriptTerm,
+};
+
 /// The student's student-role enrolments and their sections.
 async fn student_role_enrolments(
     c: &mut AnyConnection,
     person_id: i64,
 ) -> Result<(Vec<EnrolmentRow>, HashMap<i64, SectionSummary>), StoreError> {
-    let sql =
-        format!("{ENROLMENT_SQL} WHERE e.person_id = $1 AND e.role = 'student' ORDER BY e.id");
-    let enrolments = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(person_id)
-        .fetch_all(&mut *c)
-        .await?
-        .iter()
-        .map(enrolment_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let enrolments = enrolments_where(
+        c,
+        "WHERE e.person_id = $1 AND e.role = 'student' ORDER BY e.id",
+        person_id,
+    )
+    .await?;
     let sections = sections_of(c, person_id, Some("student")).await?;
     Ok((enrolments, sections))
 }
@@ -107,12 +110,20 @@ async fn histories(
     if let Some(t) = until {
         q = q.bind(t);
     }
-    let mut out: HashMap<i64, Vec<StatusChange>> = HashMap::new();
-    for r in &q.fetch_all(&mut *c).await? {
-        let ch = change_from_row(r)?;
-        out.entry(ch.enrolment_id).or_default().push(ch);
+    let rows = q.fetch_all(&mut *c).await?;
+    let changes = rows.iter().map(change_from_row);
+    Ok(grouped(changes.collect::<Result<_, _>>()?, |ch| {
+        ch.enrolment_id
+    }))
+}
+
+/// `items` in groups by `key`, each in the order read.
+fn grouped<K: std::hash::Hash + Eq, T>(items: Vec<T>, key: impl Fn(&T) -> K) -> HashMap<K, Vec<T>> {
+    let mut out: HashMap<K, Vec<T>> = HashMap::new();
+    for item in items {
+        out.entry(key(&item)).or_default().push(item);
     }
-    Ok(out)
+    out
 }
 
 fn by_place(a: &SectionSummary, b: &SectionSummary) -> std::cmp::Ordering {
@@ -153,19 +164,13 @@ async fn grades_of(
     person_id: i64,
     until: i64,
 ) -> Result<HashMap<i64, GradeEvent>, StoreError> {
-    let sql = format!(
-        "SELECT {EVENT_COLUMNS} FROM sis_grade_events e WHERE e.person_id = $1 AND e.effective_at <= $2"
-    );
-    let mut cells: HashMap<i64, Vec<GradeEvent>> = HashMap::new();
-    for r in &sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(person_id)
-        .bind(until)
-        .fetch_all(&mut *c)
-        .await?
-    {
-        let e = event_from_row(r)?;
-        cells.entry(e.assessment_id).or_default().push(e);
-    }
+    let events = events_from(
+        c,
+        "sis_grade_events e WHERE e.person_id = $1 AND e.effective_at <= $2",
+        &[person_id, until],
+    )
+    .await?;
+    let cells = grouped(events, |e| e.assessment_id);
     Ok(cells
         .into_iter()
         .filter_map(|(assessment, events)| {
@@ -183,15 +188,12 @@ impl Store {
         at: i64,
     ) -> Result<Vec<ScheduleEntry>, StoreError> {
         let mut c = self.pool().acquire().await?;
-        let sql =
-            format!("{ENROLMENT_SQL} WHERE e.person_id = $1 AND k.kind = 'active' ORDER BY e.id");
-        let enrolments = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(person_id)
-            .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(enrolment_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let enrolments = enrolments_where(
+            &mut c,
+            "WHERE e.person_id = $1 AND k.kind = 'active' ORDER BY e.id",
+            person_id,
+        )
+        .await?;
         let sections = sections_of(&mut c, person_id, None).await?;
         let mut out: Vec<ScheduleEntry> = enrolments
             .into_iter()
@@ -218,14 +220,8 @@ impl Store {
         at: i64,
     ) -> Result<Vec<EnrolmentRecord>, StoreError> {
         let mut c = self.pool().acquire().await?;
-        let sql = format!("{ENROLMENT_SQL} WHERE e.person_id = $1 ORDER BY e.id");
-        let enrolments = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(person_id)
-            .fetch_all(&mut *c)
-            .await?
-            .iter()
-            .map(enrolment_from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let enrolments =
+            enrolments_where(&mut c, "WHERE e.person_id = $1 ORDER BY e.id", person_id).await?;
         let sections = sections_of(&mut c, person_id, None).await?;
         let mut history = histories(&mut c, person_id, None, None).await?;
         let mut out: Vec<EnrolmentRecord> = enrolments
@@ -244,17 +240,23 @@ impl Store {
         Ok(out)
     }
 
-    /// A progress report as of `as_of` (Unix seconds), rebuilt from history by effective time.
+    /// A progress report as of `as_of` (Unix seconds), rebuilt from history by effective time,
+    /// with the totals, letters and Moodle's course total of `sis::domain::grading` under the
+    /// school's settings.
     pub async fn progress_report(
         &self,
         person_id: i64,
         as_of: i64,
     ) -> Result<Option<ProgressReport>, StoreError> {
+        let settings = self.school_settings().await?;
+        let tz = grading::school_zone(&settings);
         let mut c = self.pool().acquire().await?;
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
         };
         let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
+        let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
+        let honors = honors_in(&mut c, &ids).await?;
         let history = histories(&mut c, person_id, Some("student"), Some(as_of)).await?;
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, as_of).await?;
@@ -267,41 +269,18 @@ impl Store {
             let Some(section) = sections.get(&e.section_id) else {
                 continue;
             };
-            let report_items: Vec<ReportItem> = items
-                .remove(&e.section_id)
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(|a| {
-                    let grade = grades.get(&a.id).cloned();
-                    let existed = a.first_effective_at <= as_of || grade.is_some();
-                    let hidden_then = a.hidden && a.hidden_at.is_none_or(|h| h <= as_of);
-                    (existed && !hidden_then).then_some(ReportItem {
-                        assessment: a,
-                        grade,
-                    })
-                })
-                .collect();
-            let totals = Totals::of(
-                report_items
-                    .iter()
-                    .map(|i| (&i.assessment, i.grade.as_ref())),
+            let report_items = grading::items_as_of(
+                items.remove(&e.section_id).unwrap_or_default(),
+                &grades,
+                as_of,
             );
-            // Moodle's dates as they stand now, read as of the report's date.
-            let (status, status_label, status_kind, status_since) =
-                match dated_status(then.kind, e.moodle_starts_at, e.moodle_ends_at, as_of) {
-                    Some((code, label, since)) => (
-                        code.to_owned(),
-                        label.to_owned(),
-                        StatusKind::Inactive,
-                        since.map_or(then.effective_at, |s| s.max(then.effective_at)),
-                    ),
-                    None => (
-                        then.status.clone(),
-                        then.label.clone(),
-                        then.kind,
-                        then.effective_at,
-                    ),
-                };
+            let on_honors = honors.get(&e.id).copied().unwrap_or(false);
+            let Standing {
+                totals,
+                moodle_total,
+                grade,
+            } = grading::standing(&report_items, on_honors, false, &settings);
+            let (status, status_label, status_kind, status_since) = status_then(&e, then, as_of);
             out.push(ReportSection {
                 section: section.clone(),
                 enrolment_id: e.id,
@@ -311,6 +290,9 @@ impl Store {
                 status_since,
                 items: report_items,
                 totals,
+                honors: on_honors,
+                grade,
+                moodle_total,
             });
         }
         out.sort_by(|a, b| by_place(&a.section, &b.section));
@@ -318,24 +300,141 @@ impl Store {
             person,
             as_of,
             sections: out,
+            as_of_day: grading::day_of(as_of, &tz),
+            time_zone: settings.time_zone.clone(),
         }))
     }
 
-    /// A student's transcript: every student enrolment with its status as of `at`, withdrawals
-    /// with their code, date and transcript line, and totals over current grades of visible items.
+    /// Every student of a section as of `as_of`: status then, totals, grade so far and Moodle's
+    /// course total. `None`: no such section.
+    pub async fn section_progress(
+        &self,
+        section_id: i64,
+        as_of: i64,
+    ) -> Result<Option<SectionProgress>, StoreError> {
+        let settings = self.school_settings().await?;
+        let tz = grading::school_zone(&settings);
+        let mut c = self.pool().acquire().await?;
+        let Some(section) = section_summary(&mut c, section_id).await? else {
+            return Ok(None);
+        };
+        let enrolments = enrolments_where(
+            &mut c,
+            "WHERE e.section_id = $1 AND e.role = 'student' ORDER BY e.id",
+            section_id,
+        )
+        .await?;
+        let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
+        let honors = honors_in(&mut c, &ids).await?;
+        let sql = format!(
+            "{HISTORY_SQL} JOIN sis_enrolments en ON en.id = h.enrolment_id
+             WHERE en.section_id = $1 AND en.role = 'student' AND h.effective_at <= $2
+             ORDER BY h.effective_at, h.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(section_id)
+            .bind(as_of)
+            .fetch_all(&mut *c)
+            .await?;
+        let changes = rows.iter().map(change_from_row);
+        let history = grouped(changes.collect::<Result<_, _>>()?, |ch| ch.enrolment_id);
+        let sql = format!(
+            "SELECT {ASSESSMENT_COLUMNS} FROM sis_assessments WHERE section_id = $1
+             ORDER BY chapter, LOWER(name), id"
+        );
+        let items = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(section_id)
+            .fetch_all(&mut *c)
+            .await?
+            .iter()
+            .map(assessment_from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        let events = events_from(
+            &mut c,
+            "sis_grade_events e WHERE e.effective_at <= $2
+               AND e.assessment_id IN (SELECT id FROM sis_assessments WHERE section_id = $1)",
+            &[section_id, as_of],
+        )
+        .await?;
+        let cells = grouped(events, |e| (e.person_id, e.assessment_id));
+        let mut students = Vec::new();
+        for e in enrolments {
+            let Some(then) = history.get(&e.id).and_then(|h| h.last()) else {
+                continue; // not enrolled yet at that date
+            };
+            let grades: HashMap<i64, GradeEvent> = items
+                .iter()
+                .filter_map(|a| {
+                    let events = cells.get(&(e.person.id, a.id))?;
+                    schoolbridge_api::sis::current_grade(events).map(|g| (a.id, g.clone()))
+                })
+                .collect();
+            let report_items = grading::items_as_of(items.clone(), &grades, as_of);
+            let on_honors = honors.get(&e.id).copied().unwrap_or(false);
+            let Standing {
+                totals,
+                moodle_total,
+                grade,
+            } = grading::standing(&report_items, on_honors, false, &settings);
+            let (_, status_label, status_kind, _) = status_then(&e, then, as_of);
+            students.push(SectionProgressRow {
+                person: e.person.clone(),
+                enrolment_id: e.id,
+                status_label,
+                status_kind,
+                honors: on_honors,
+                totals,
+                grade,
+                moodle_total,
+            });
+        }
+        students.sort_by(|a, b| {
+            (
+                a.person.lastname.to_lowercase(),
+                a.person.firstname.to_lowercase(),
+                a.person.id,
+            )
+                .cmp(&(
+                    b.person.lastname.to_lowercase(),
+                    b.person.firstname.to_lowercase(),
+                    b.person.id,
+                ))
+        });
+        Ok(Some(SectionProgress {
+            has_moodle_total: items.iter().any(|a| a.is_course_total()),
+            section,
+            as_of,
+            as_of_day: grading::day_of(as_of, &tz),
+            time_zone: settings.time_zone.clone(),
+            counts: settings.transcript_total,
+            students,
+        }))
+    }
+
+    /// A student's transcript: the school's header, every student enrolment with its status as
+    /// of `at`, withdrawals with their code, date and transcript line, totals over current
+    /// grades of visible items, the final grade (letter and percent), credits, and the term and
+    /// cumulative GPA (`sis::domain::grading`).
     pub async fn transcript(
         &self,
         person_id: i64,
         at: i64,
     ) -> Result<Option<Transcript>, StoreError> {
+        let settings = self.school_settings().await?;
+        let tz = grading::school_zone(&settings);
+        let terms = self.school_terms().await?;
         let mut c = self.pool().acquire().await?;
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
         };
         let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
+        let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
+        let honors = honors_in(&mut c, &ids).await?;
         let history = histories(&mut c, person_id, Some("student"), None).await?;
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, i64::MAX).await?;
+        let first_days = first_student_days(&mut c, person_id).await?;
+        let credits = course_credits_in(&mut c).await?;
         let mut entries = Vec::new();
         for mut e in enrolments {
             apply_moodle_dates(&mut e, at);
@@ -344,23 +443,145 @@ impl Store {
             };
             let withdrawal = (e.status_kind == StatusKind::Withdrawn)
                 .then(|| withdrawal_of(&e, history.get(&e.id).map(Vec::as_slice).unwrap_or(&[])));
-            let visible: Vec<AssessmentRow> = items
+            let visible: Vec<ReportItem> = items
                 .remove(&e.section_id)
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|a| !a.hidden)
+                .map(|a| ReportItem {
+                    grade: grades.get(&a.id).cloned(),
+                    assessment: a,
+                })
                 .collect();
-            let totals = Totals::of(visible.iter().map(|a| (a, grades.get(&a.id))));
+            let on_honors = honors.get(&e.id).copied().unwrap_or(false);
+            let Standing {
+                totals,
+                moodle_total,
+                grade: final_grade,
+            } = grading::standing(&visible, on_honors, withdrawal.is_some(), &settings);
+            let course_credits = section
+                .course
+                .as_ref()
+                .and_then(|c| credits.get(&c.id).copied().flatten())
+                .unwrap_or(settings.default_credits);
+            let (credits_attempted, credits_earned) =
+                grading::credits_of(&settings, final_grade.as_ref(), course_credits);
+            let term_id = first_days
+                .get(&e.section_id)
+                .and_then(|at| grading::term_for(&grading::day_of(*at, &tz), &terms))
+                .map(|t| t.id);
             entries.push(TranscriptEntry {
                 section: section.clone(),
                 enrolment: e,
                 withdrawal,
                 totals,
+                term_id,
+                honors: on_honors,
+                moodle_total,
+                final_grade,
+                credits: course_credits,
+                credits_attempted,
+                credits_earned,
             });
         }
-        entries.sort_by(|a, b| by_place(&a.section, &b.section));
-        Ok(Some(Transcript { person, entries }))
+        // By term (in the order of their first days; "No term" last), then by place.
+        let term_rank = |id: Option<i64>| {
+            id.and_then(|id| terms.iter().position(|t| t.id == id))
+                .unwrap_or(usize::MAX)
+        };
+        entries.sort_by(|a, b| {
+            term_rank(a.term_id)
+                .cmp(&term_rank(b.term_id))
+                .then_with(|| by_place(&a.section, &b.section))
+        });
+        let mut term_lines: Vec<TranscriptTerm> = Vec::new();
+        for e in &entries {
+            if term_lines.last().is_none_or(|t| t.term_id != e.term_id) {
+                let term = e.term_id.and_then(|id| terms.iter().find(|t| t.id == id));
+                term_lines.push(TranscriptTerm {
+                    term_id: e.term_id,
+                    name: term.map_or_else(|| "No term".to_owned(), |t| t.name.clone()),
+                    first_day: term.map(|t| t.first_day.clone()),
+                    last_day: term.map(|t| t.last_day.clone()),
+                    summary: CreditSummary::default(),
+                });
+            }
+        }
+        for t in &mut term_lines {
+            t.summary = grading::summary(
+                &settings,
+                entries
+                    .iter()
+                    .filter(|e| e.term_id == t.term_id)
+                    .map(|e| (e.final_grade.as_ref(), e.credits)),
+            );
+        }
+        let cumulative = grading::summary(
+            &settings,
+            entries.iter().map(|e| (e.final_grade.as_ref(), e.credits)),
+        );
+        Ok(Some(Transcript {
+            person,
+            entries,
+            school: SchoolHeader {
+                name: settings.name.clone(),
+                address: settings.address.clone(),
+            },
+            printed_on: grading::day_of(at, &tz),
+            terms: term_lines,
+            cumulative,
+        }))
     }
+}
+
+/// An enrolment's status as of a date: the newest history row by then, coloured by Moodle's
+/// dates as they stand now (code, label, kind, since).
+fn status_then(
+    e: &EnrolmentRow,
+    then: &StatusChange,
+    as_of: i64,
+) -> (String, String, StatusKind, i64) {
+    match dated_status(then.kind, e.moodle_starts_at, e.moodle_ends_at, as_of) {
+        Some((code, label, since)) => (
+            code.to_owned(),
+            label.to_owned(),
+            StatusKind::Inactive,
+            since.map_or(then.effective_at, |s| s.max(then.effective_at)),
+        ),
+        None => (
+            then.status.clone(),
+            then.label.clone(),
+            then.kind,
+            then.effective_at,
+        ),
+    }
+}
+
+/// The first day a student was enrolled in each of this person's sections (the effective time
+/// of the earliest history row of any student enrolment there): what places a section in a term.
+async fn first_student_days(
+    c: &mut AnyConnection,
+    person_id: i64,
+) -> Result<HashMap<i64, i64>, StoreError> {
+    let rows: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT en.section_id, MIN(h.effective_at) FROM sis_enrolment_history h
+           JOIN sis_enrolments en ON en.id = h.enrolment_id
+          WHERE en.role = 'student' AND en.section_id IN
+                (SELECT section_id FROM sis_enrolments WHERE person_id = $1 AND role = 'student')
+          GROUP BY en.section_id",
+    )
+    .bind(person_id)
+    .fetch_all(&mut *c)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Every course's own credits (`None`: the school's default).
+async fn course_credits_in(c: &mut AnyConnection) -> Result<HashMap<i64, Option<f64>>, StoreError> {
+    let rows: Vec<(i64, Option<f64>)> = sqlx::query_as("SELECT id, credits FROM sis_courses")
+        .fetch_all(&mut *c)
+        .await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The current withdrawal: the run of withdrawn-kind rows at the end of the history.

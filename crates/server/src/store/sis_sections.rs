@@ -1,33 +1,27 @@
 //! Courses, terms (containers) and sections (`docs/product.md` §3), with each section's
 //! teacher history. `new_section` (§2) creates or updates a section in the "ongoing" container
 //! and records every teacher change; the console creates courses, terms and manual sections
-//! and lists sections by container, teacher or course.
+//! and lists sections by container, teacher or course. What a change does to a section and its
+//! teacher history is decided by [`crate::sis::domain::sections`].
 
 use super::rows::{IntFlag, SourceText, api_row};
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, TeacherColumns,
-    clean_optional, clean_text,
+    clean_optional, clean_text, exists,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::{Store, StoreError, flag};
-use crate::sis::domain::ordering::{Arrival, arrival, restate_after_late_row};
+use crate::sis::domain::ordering::restate_after_late_row;
+use crate::sis::domain::sections::{
+    KnownSection, SectionChange, TeacherChangeTarget, late_teacher_is_recorded,
+    manual_teacher_change, section_change,
+};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
 
 pub use crate::sis::domain::limits::{MAX_ID as MAX_IDNUMBER, MAX_NAME};
 
-/// A validated `new_section`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SectionUpsert {
-    /// The section's shared id.
-    pub idnumber: String,
-    /// Its name (Moodle's course full name).
-    pub name: String,
-    /// The teacher's shared id; `None` means no teacher.
-    pub teacher_idnumber: Option<String>,
-    /// Term segment, ≥ 1.
-    pub segment: i64,
-}
+pub use crate::sis::domain::sections::SectionUpsert;
 
 pub use schoolbridge_api::sis::ContainerRow;
 
@@ -161,7 +155,7 @@ pub async fn apply_new_section(
     s: &SectionUpsert,
     meta: &ChangeMeta,
 ) -> Outcome<Applied> {
-    let teacher_id = match &s.teacher_idnumber {
+    let teacher_id = match &s.teacheridnumber {
         None => None,
         Some(t) => match person_id_by_idnumber(c, peer_id, t).await? {
             Some(id) => Some(id),
@@ -200,31 +194,26 @@ pub async fn apply_new_section(
     };
     let id = r.id;
     let current_teacher = r.teacher_id;
-    let source_tm = r.source_timemodified;
-    if let Arrival::Late { newest } = arrival(tm, source_tm) {
-        // Older than what we hold: only the teacher history learns from it (§2). When nothing
-        // follows it there, the current teacher (confirmed by the newer call) is restated.
-        if teacher_as_of(c, id, tm).await?.flatten() != teacher_id {
-            insert_teacher_change(c, id, teacher_id, meta, true).await?;
-            let later = sqlx::query(
-                "SELECT 1 FROM sis_section_teachers WHERE section_id = $1 AND effective_at > $2 LIMIT 1",
-            )
-            .bind(id)
-            .bind(tm)
-            .fetch_optional(&mut *c)
-            .await?;
-            if restate_after_late_row(later.is_some()) {
-                let restated = ChangeMeta {
-                    eventid: None,
-                    effective_at: newest,
-                    ..meta.clone()
-                };
-                insert_teacher_change(c, id, current_teacher, &restated, false).await?;
-            }
+    let known = KnownSection {
+        name: &r.name,
+        segment: r.segment,
+        teacher_id: r.teacher_id,
+        source_timemodified: r.source_timemodified,
+    };
+    let (changed, teacher_changed) = match section_change(&known, s, teacher_id, tm) {
+        SectionChange::Current {
+            changed,
+            teacher_changed,
+        } => (changed, teacher_changed),
+        SectionChange::Late { newest } => {
+            // Older than what we hold: only the teacher history learns from it (§2). When
+            // nothing follows it there, the current teacher (confirmed by the newer call) is
+            // restated.
+            late_section_change(c, id, teacher_id, current_teacher, newest, meta).await?;
+            return Ok(Ok(Applied::new(ChangeStatus::Stale, &s.idnumber)));
         }
-        return Ok(Ok(Applied::new(ChangeStatus::Stale, &s.idnumber)));
-    }
-    let changed = r.name != s.name || r.segment != s.segment || current_teacher != teacher_id;
+    };
+
     sqlx::query(
         "UPDATE sis_sections SET name = $1, segment = $2, teacher_id = $3, source_timemodified = $4, updated_at = $5 WHERE id = $6",
     )
@@ -236,7 +225,7 @@ pub async fn apply_new_section(
     .bind(id)
     .execute(&mut *c)
     .await?;
-    if current_teacher != teacher_id {
+    if teacher_changed {
         insert_teacher_change(c, id, teacher_id, meta, false).await?;
     }
     let status = if changed {
@@ -245,6 +234,40 @@ pub async fn apply_new_section(
         ChangeStatus::Unchanged
     };
     Ok(Ok(Applied::new(status, &s.idnumber)))
+}
+
+/// A late `new_section` in the teacher history: a stale row when it says something the history
+/// did not say as of its time, and the current teacher restated at the watermark `newest` when
+/// no row follows it.
+async fn late_section_change(
+    c: &mut AnyConnection,
+    id: i64,
+    teacher_id: Option<i64>,
+    current_teacher: Option<i64>,
+    newest: i64,
+    meta: &ChangeMeta,
+) -> Result<(), StoreError> {
+    let tm = meta.effective_at;
+    if !late_teacher_is_recorded(teacher_as_of(c, id, tm).await?, teacher_id) {
+        return Ok(());
+    }
+    insert_teacher_change(c, id, teacher_id, meta, true).await?;
+    let later = sqlx::query(
+        "SELECT 1 FROM sis_section_teachers WHERE section_id = $1 AND effective_at > $2 LIMIT 1",
+    )
+    .bind(id)
+    .bind(tm)
+    .fetch_optional(&mut *c)
+    .await?;
+    if restate_after_late_row(later.is_some()) {
+        let restated = ChangeMeta {
+            eventid: None,
+            effective_at: newest,
+            ..meta.clone()
+        };
+        insert_teacher_change(c, id, current_teacher, &restated, false).await?;
+    }
+    Ok(())
 }
 
 /// Creates a course.
@@ -295,15 +318,6 @@ pub async fn create_term(c: &mut AnyConnection, new: &NewTerm, now: i64) -> Outc
     .fetch_one(&mut *c)
     .await?;
     Ok(Ok(id))
-}
-
-async fn exists(c: &mut AnyConnection, table: &str, id: i64) -> Result<bool, StoreError> {
-    let sql = format!("SELECT 1 FROM {table} WHERE id = $1");
-    Ok(sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *c)
-        .await?
-        .is_some())
 }
 
 /// Creates a section in the console (a class with no Moodle presence, §4, scenario 5).
@@ -406,20 +420,18 @@ pub async fn set_section_teacher(
             .bind(section_id)
             .fetch_optional(&mut *c)
             .await?;
-    let Some((source, current_teacher)) = row else {
+    let Some((source, current)) = row else {
         return Ok(Err(Refusal::NotFound("section", section_id)));
     };
-    if source == "moodle" {
-        return Ok(Err(Refusal::ReadOnly(
-            "the teacher of a Moodle section comes from Moodle".into(),
-        )));
-    }
-    if let Some(id) = teacher_id
-        && !exists(c, "people", id).await?
-    {
-        return Ok(Err(Refusal::NotFound("person", id)));
-    }
-    if current_teacher == teacher_id {
+    let target = TeacherChangeTarget {
+        from_moodle: source == RecordSource::Moodle.as_str(),
+        current,
+    };
+    let teacher_exists = match teacher_id {
+        Some(id) => exists(c, "people", id).await?,
+        None => true,
+    };
+    if !crate::accepted!(manual_teacher_change(target, teacher_id, teacher_exists)) {
         return Ok(Ok(()));
     }
     sqlx::query("UPDATE sis_sections SET teacher_id = $1, updated_at = $2 WHERE id = $3")
@@ -550,21 +562,18 @@ pub async fn section_summary(
 impl Store {
     /// Every container, the ongoing one first, then terms by start.
     pub async fn containers(&self) -> Result<Vec<ContainerRow>, StoreError> {
-        let rows: Vec<ContainerRecord> = sqlx::query_as(
+        self.read_all::<ContainerRecord, _>(
             "SELECT id, name, kind, starts_at, ends_at FROM sis_containers ORDER BY CASE WHEN kind = 'ongoing' THEN 0 ELSE 1 END, starts_at, id",
         )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows.into_iter().map(ContainerRow::from).collect())
+        .await
     }
 
     /// Every course, by name.
     pub async fn courses(&self) -> Result<Vec<CourseRow>, StoreError> {
-        let rows: Vec<CourseRecord> =
-            sqlx::query_as("SELECT id, idnumber, name FROM sis_courses ORDER BY LOWER(name), id")
-                .fetch_all(self.pool())
-                .await?;
-        Ok(rows.into_iter().map(CourseRow::from).collect())
+        self.read_all::<CourseRecord, _>(
+            "SELECT id, idnumber, name FROM sis_courses ORDER BY LOWER(name), id",
+        )
+        .await
     }
 
     /// Sections matching the filter, by segment then name.

@@ -151,10 +151,7 @@ async fn sign_in_csrf_timeouts_and_sign_out() {
     // Sign out ends the session server-side: the old cookie no longer works.
     let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
     let cookie = admin.cookie.clone();
-    assert_eq!(
-        admin.send(Method::DELETE, "/api/session", None).await.0,
-        204
-    );
+    assert_eq!(admin.delete("/api/session").await.0, 204);
     admin.cookie = cookie;
     assert_eq!(admin.get("/api/session").await.0, 401);
 }
@@ -235,28 +232,16 @@ async fn the_first_administrator_is_created_with_the_one_time_token() {
         .unwrap()
         .unwrap();
     let req = |t: &str| json!({"token": t, "username": "head", "password": "a-long-password", "firstname": "Ada", "lastname": "Head"});
-    assert_eq!(
-        anon.send(Method::POST, "/api/setup", Some(req("wrong")))
-            .await
-            .0,
-        403
-    );
-    assert_eq!(
-        anon.send(Method::POST, "/api/setup", Some(req(&token)))
-            .await
-            .0,
-        201
-    );
+    assert_eq!(anon.post("/api/setup", req("wrong")).await.0, 403);
+    assert_eq!(anon.post("/api/setup", req(&token)).await.0, 201);
     let again = json!({"token": token, "username": "head2", "password": "a-long-password", "firstname": "A", "lastname": "B"});
     assert_eq!(
-        anon.send(Method::POST, "/api/setup", Some(again)).await.0,
+        anon.post("/api/setup", again).await.0,
         403,
         "the token is single use"
     );
     // The other link, still unused, makes no second administrator.
-    let (s, body) = anon
-        .send(Method::POST, "/api/setup", Some(req(&earlier_link)))
-        .await;
+    let (s, body) = anon.post("/api/setup", req(&earlier_link)).await;
     assert_eq!(
         (s, body["code"].as_str()),
         (403, Some("already_set_up")),
@@ -276,17 +261,16 @@ async fn the_first_administrator_is_created_with_the_one_time_token() {
 #[tokio::test]
 async fn login_rights_and_roles_from_the_console() {
     let app = TestApp::start().await;
-    local_account(&app, "admin", "admin-password", &["admin"], true).await;
-    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let mut admin = Api::admin(&app).await;
     let (s, created) = admin
-        .send(Method::POST, "/api/people", Some(json!({"username": "Sam", "firstname": "Sam", "lastname": "Teacher", "password": "sam-password-1", "roles": ["teacher"]})))
+        .post("/api/people", json!({"username": "Sam", "firstname": "Sam", "lastname": "Teacher", "password": "sam-password-1", "roles": ["teacher"]}))
         .await;
     assert_eq!(s, 201, "{created}");
     let sam = created["id"].as_i64().unwrap();
     assert_eq!(created["username"], "sam");
     // A name Moodle could not create when the person roams there is refused, with the rule.
     let (s, refused) = admin
-        .send(Method::POST, "/api/people", Some(json!({"username": "o'brien", "firstname": "Pat", "lastname": "O'Brien", "password": "pat-password-1", "roles": []})))
+        .post("/api/people", json!({"username": "o'brien", "firstname": "Pat", "lastname": "O'Brien", "password": "pat-password-1", "roles": []}))
         .await;
     assert_eq!(s, 400, "{refused}");
     assert_eq!(refused["code"], "bad_username");
@@ -297,21 +281,14 @@ async fn login_rights_and_roles_from_the_console() {
     let mut sam_api = Api::sign_in(&app, "sam", "sam-password-1").await;
     assert_eq!(sam_api.get("/api/session").await.0, 200);
     // Withdrawing login rights ends the session at once.
-    let (s, changed) = admin
-        .send(
-            Method::PUT,
-            "/api/people/login",
-            Some(json!({"person_ids": [sam], "allowed": false})),
-        )
-        .await;
+    let (s, changed) = admin.set_login(&[sam], false).await;
     assert_eq!((s, changed["changed"].as_u64()), (200, Some(1)));
     assert_eq!(sam_api.get("/api/session").await.0, 401);
     // Roles are validated; an admin cannot lock themself out.
     let (s, _) = admin
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/people/{sam}/roles"),
-            Some(json!({"roles": ["wizard"]})),
+            json!({"roles": ["wizard"]}),
         )
         .await;
     assert_eq!(s, 400);
@@ -320,26 +297,12 @@ async fn login_rights_and_roles_from_the_console() {
         .unwrap();
     assert_eq!(
         admin
-            .send(
-                Method::PUT,
-                &format!("/api/people/{me}/roles"),
-                Some(json!({"roles": []}))
-            )
+            .put(&format!("/api/people/{me}/roles"), json!({"roles": []}))
             .await
             .0,
         400
     );
-    assert_eq!(
-        admin
-            .send(
-                Method::PUT,
-                "/api/people/login",
-                Some(json!({"person_ids": [me], "allowed": false}))
-            )
-            .await
-            .0,
-        400
-    );
+    assert_eq!(admin.set_login(&[me], false).await.0, 400);
     // Search.
     let (_, found) = admin.get("/api/people?q=teach").await;
     assert_eq!(found.as_array().unwrap().len(), 1);

@@ -22,16 +22,9 @@ fn fake_dist(dir: &std::path::Path) {
     std::fs::write(dir.join("robots.txt"), "User-agent: *\n").unwrap();
 }
 
-async fn get(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
-    let mut req = reqwest::Client::new().get(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    req.send().await.unwrap()
-}
-
-#[tokio::test]
-async fn assets_go_out_in_the_coding_the_client_accepts_and_are_cached_by_name() {
+/// A site on SQLite serving a [`fake_dist`] as its console; the directory lives as long as the
+/// returned guard.
+async fn app_with_fake_dist() -> (tempfile::TempDir, TestApp) {
     let dist = tempfile::tempdir().unwrap();
     fake_dist(dist.path());
     let app = TestApp::start_with(
@@ -42,6 +35,20 @@ async fn assets_go_out_in_the_coding_the_client_accepts_and_are_cached_by_name()
         },
     )
     .await;
+    (dist, app)
+}
+
+async fn get(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut req = reqwest::Client::new().get(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    req.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn assets_go_out_in_the_coding_the_client_accepts_and_are_cached_by_name() {
+    let (_dist, app) = app_with_fake_dist().await;
     let url = format!("{}/{WASM}", app.url);
     for (accept, coding, body) in [
         (
@@ -180,16 +187,7 @@ async fn a_binary_with_the_console_inside_needs_no_console_directory() {
 /// is a JSON 404 — while other unknown paths still get the SPA.
 #[tokio::test]
 async fn unknown_api_paths_are_json_404s_not_the_console_page() {
-    let dist = tempfile::tempdir().unwrap();
-    fake_dist(dist.path());
-    let app = TestApp::start_with(
-        Backend::Sqlite,
-        ConfigLayer {
-            console_dir: Some(dist.path().to_owned()),
-            ..ConfigLayer::default()
-        },
-    )
-    .await;
+    let (_dist, app) = app_with_fake_dist().await;
     for path in [
         "/api",
         "/api/",

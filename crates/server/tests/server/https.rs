@@ -2,7 +2,7 @@
 //! certificate replaced on SIGHUP without dropping a connection — that last one with the real
 //! binary, signalled the way systemd's `ExecReload` and certbot's deploy hook do.
 
-use super::support::{Backend, TestApp, fresh_key, local_account};
+use super::support::{Backend, PRINCIPAL_PASSWORD, TestApp, free_port, fresh_key, principal};
 use schoolbridge::config::ConfigLayer;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -43,10 +43,10 @@ fn served_certificate(resp: &reqwest::Response) -> Vec<u8> {
         .to_vec()
 }
 
-#[tokio::test]
-async fn an_https_site_serves_its_certificate_with_secure_host_only_cookies() {
-    let dir = tempfile::tempdir().unwrap();
-    let (crt, key, der) = write_cert(dir.path(), "site");
+/// A site on SQLite with built-in HTTPS, its certificate a self-signed one written into `dir`;
+/// returns it with the certificate's DER.
+pub async fn https_app(dir: &Path) -> (TestApp, Vec<u8>) {
+    let (crt, key, der) = write_cert(dir, "site");
     let app = TestApp::start_with(
         Backend::Sqlite,
         ConfigLayer {
@@ -56,15 +56,15 @@ async fn an_https_site_serves_its_certificate_with_secure_host_only_cookies() {
         },
     )
     .await;
+    (app, der)
+}
+
+#[tokio::test]
+async fn an_https_site_serves_its_certificate_with_secure_host_only_cookies() {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, der) = https_app(dir.path()).await;
     assert!(app.url.starts_with("https://"), "{}", app.url);
-    local_account(
-        &app,
-        "principal",
-        "a long enough password",
-        &["admin"],
-        true,
-    )
-    .await;
+    principal(&app).await;
     let client = tls_client();
 
     let resp = client
@@ -85,7 +85,7 @@ async fn an_https_site_serves_its_certificate_with_secure_host_only_cookies() {
 
     let resp = client
         .post(format!("{}/api/session", app.url))
-        .json(&serde_json::json!({"username": "principal", "password": "a long enough password"}))
+        .json(&serde_json::json!({"username": "principal", "password": PRINCIPAL_PASSWORD}))
         .send()
         .await
         .unwrap();
@@ -138,14 +138,6 @@ impl Drop for ServeProcess {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 #[tokio::test]

@@ -2,14 +2,25 @@
 //! past the connection cap extra connections get 503 with `Retry-After` while the server keeps
 //! serving. Raw TCP on loopback, so nothing in between is kind to the server.
 
-use super::support::{Backend, TestApp};
+use super::support::{Backend, FakeMoodle, TestApp};
 use schoolbridge::config::ConfigLayer;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-async fn app(layer: ConfigLayer) -> TestApp {
+/// A server on SQLite with the limits `set` changes.
+async fn app(set: impl FnOnce(&mut ConfigLayer)) -> TestApp {
+    let mut layer = ConfigLayer::default();
+    set(&mut layer);
     TestApp::start_with(Backend::Sqlite, layer).await
+}
+
+/// `http://moodle.test`, a peer that subscribes to `schooltool_sis` here.
+async fn moodle_peer(app: &TestApp) -> FakeMoodle {
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, &[("schooltool_sis", false, true)])
+        .await;
+    moodle
 }
 
 fn addr(app: &TestApp) -> String {
@@ -58,11 +69,7 @@ async fn answer(stream: &mut TcpStream) -> String {
 
 #[tokio::test]
 async fn a_slowly_trickled_head_is_cut_off() {
-    let app = app(ConfigLayer {
-        header_timeout_secs: Some(1),
-        ..Default::default()
-    })
-    .await;
+    let app = app(|c| c.header_timeout_secs = Some(1)).await;
     let mut s = TcpStream::connect(addr(&app)).await.unwrap();
     let mut chunks: Vec<&[u8]> = vec![b"GET /healthz HTTP/1.1\r\nHost: x\r\n"];
     chunks.extend(std::iter::repeat_n(&b"X-Slow: 1\r\n"[..], 20));
@@ -76,11 +83,7 @@ async fn a_slowly_trickled_head_is_cut_off() {
 
 #[tokio::test]
 async fn a_slowly_trickled_body_is_cut_off() {
-    let app = app(ConfigLayer {
-        body_timeout_secs: Some(1),
-        ..Default::default()
-    })
-    .await;
+    let app = app(|c| c.body_timeout_secs = Some(1)).await;
     let mut s = TcpStream::connect(addr(&app)).await.unwrap();
     let head = b"POST /mnet/xmlrpc/server.php HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: 1000\r\n\r\n";
     let mut chunks: Vec<&[u8]> = vec![head];
@@ -93,11 +96,7 @@ async fn a_slowly_trickled_body_is_cut_off() {
 
 #[tokio::test]
 async fn an_idle_keep_alive_connection_is_closed() {
-    let app = app(ConfigLayer {
-        header_timeout_secs: Some(1),
-        ..Default::default()
-    })
-    .await;
+    let app = app(|c| c.header_timeout_secs = Some(1)).await;
     let mut s = TcpStream::connect(addr(&app)).await.unwrap();
     s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
         .await
@@ -112,11 +111,7 @@ async fn an_idle_keep_alive_connection_is_closed() {
 
 #[tokio::test]
 async fn past_the_connection_cap_answers_503_and_the_server_survives() {
-    let app = app(ConfigLayer {
-        max_connections: Some(2),
-        ..Default::default()
-    })
-    .await;
+    let app = app(|c| c.max_connections = Some(2)).await;
     // Two connections take the cap and say nothing.
     let mut held = Vec::new();
     for _ in 0..2 {
@@ -178,11 +173,8 @@ async fn audit_rows(app: &TestApp) -> i64 {
 /// only (then ten a minute); a peer's signed call is still recorded.
 #[tokio::test]
 async fn an_anonymous_flood_does_not_grow_the_audit_log() {
-    use super::support::FakeMoodle;
-    let app = app(ConfigLayer::default()).await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, &[("schooltool_sis", false, true)])
-        .await;
+    let app = app(|_| {}).await;
+    let moodle = moodle_peer(&app).await;
     let before = audit_rows(&app).await;
     let garbage = format!(
         "<?xml version=\"1.0\"?><encryptedMessage><EncryptedData><CipherData><CipherValue>{}</CipherValue></CipherData></EncryptedData><EncryptedKey><CipherData><CipherValue>AAAA</CipherValue></CipherData></EncryptedKey><wwwroot>http://moodle.test</wwwroot></encryptedMessage>",
@@ -234,16 +226,12 @@ async fn post_from(app: &TestApp, from: &str, body: impl Into<Vec<u8>>) -> reqwe
 /// before its requests are read; other addresses, and the peer itself, are not held back.
 #[tokio::test]
 async fn an_address_whose_requests_keep_failing_gets_429_and_no_one_else_does() {
-    use super::support::FakeMoodle;
-    let app = app(ConfigLayer {
-        trusted_proxies: Some(vec!["127.0.0.1".into()]),
-        mnet_failures_per_minute: Some(5),
-        ..Default::default()
+    let app = app(|c| {
+        c.trusted_proxies = Some(vec!["127.0.0.1".into()]);
+        c.mnet_failures_per_minute = Some(5);
     })
     .await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, &[("schooltool_sis", false, true)])
-        .await;
+    let moodle = moodle_peer(&app).await;
     let garbage = garbage_as("http://moodle.test");
     for i in 0..5 {
         let r = post_from(&app, "203.0.113.9", garbage.clone()).await;
@@ -264,22 +252,13 @@ async fn an_address_whose_requests_keep_failing_gets_429_and_no_one_else_does() 
     assert!(text.contains("mnet_failures_per_minute"), "{text}");
     // A request that would have been fine is held back too: the address is the sender.
     let cert = app.cert();
-    let from_throttled = post_from(
-        &app,
-        "203.0.113.9",
-        moodle.request(&cert, "system/listMethods", &[]),
-    )
-    .await;
+    let list_methods = || moodle.request(&cert, "system/listMethods", &[]);
+    let from_throttled = post_from(&app, "203.0.113.9", list_methods()).await;
     assert_eq!(from_throttled.status(), 429);
     // Someone else, and the peer from its own address, are answered as always.
     let other = post_from(&app, "198.51.100.7", garbage).await;
     assert_eq!(other.status(), 200);
-    let r = post_from(
-        &app,
-        "198.51.100.8",
-        moodle.request(&cert, "system/listMethods", &[]),
-    )
-    .await;
+    let r = post_from(&app, "198.51.100.8", list_methods()).await;
     assert_eq!(r.status(), 200);
     let body = r.bytes().await.unwrap();
     let reply = moodle.read(&body, &cert).unwrap().reply;
@@ -295,13 +274,8 @@ async fn an_address_whose_requests_keep_failing_gets_429_and_no_one_else_does() 
 /// and encrypted like any reply to it; another peer is not held back.
 #[tokio::test]
 async fn a_peer_past_its_calls_a_minute_is_told_to_retry() {
-    use super::support::FakeMoodle;
     use mnet::client::Reply;
-    let app = app(ConfigLayer {
-        mnet_calls_per_minute: Some(3),
-        ..Default::default()
-    })
-    .await;
+    let app = app(|c| c.mnet_calls_per_minute = Some(3)).await;
     let busy = FakeMoodle::new("http://busy.test");
     let quiet = FakeMoodle::new("http://quiet.test");
     for m in [&busy, &quiet] {

@@ -21,6 +21,8 @@ mod sis_api;
 mod sis_batch;
 mod sis_batch_kill;
 mod sis_faults;
+mod sis_gradebook;
+mod sis_grading;
 mod sis_harness;
 mod sis_moodle_status;
 mod sis_ordering;

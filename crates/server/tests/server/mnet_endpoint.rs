@@ -29,6 +29,14 @@ fn capture(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
+/// A server with `http://moodle.test` as a peer of every service (both ways).
+async fn app_with_peer() -> (TestApp, FakeMoodle) {
+    let app = TestApp::start().await;
+    let moodle = FakeMoodle::new("http://moodle.test");
+    app.add_peer(&moodle, ALL).await;
+    (app, moodle)
+}
+
 #[tokio::test]
 async fn unsigned_calls_and_keyswap_answer_like_moodle() {
     let app = TestApp::start().await;
@@ -111,23 +119,12 @@ async fn unknown_and_deleted_senders_get_a_plain_7020_before_any_rsa_work() {
         "a deleted peer is refused at once"
     );
     // The refusal is in the audit log, with no envelope opened.
-    let rows = app
-        .state
-        .store
-        .audit_entries(&schoolbridge::store::AuditFilter {
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    assert_eq!(rows[0].entry.fault_code, Some(7020));
+    assert_eq!(app.newest_audit().await.entry.fault_code, Some(7020));
 }
 
 #[tokio::test]
 async fn signed_only_calls_get_a_signed_7021_and_keyswap_is_served() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     let call = mnet::xmlrpc::write_call("system/listServices", &[]);
     let signed = sign_envelope(
         call.as_bytes(),
@@ -148,9 +145,7 @@ async fn signed_only_calls_get_a_signed_7021_and_keyswap_is_served() {
 
 #[tokio::test]
 async fn encrypted_garbage_and_wrong_keys_get_a_plain_7023() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     // Sealed to a certificate that is not ours.
     let stranger = FakeMoodle::new("http://stranger.test");
     let reply = app
@@ -162,13 +157,9 @@ async fn encrypted_garbage_and_wrong_keys_get_a_plain_7023() {
 
 #[tokio::test]
 async fn system_methods_answer_as_moodles_admin_ui_expects() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     // listServices: array of {name, apiversion, publish, subscribe}, strings, like capture 20.
-    let Ok(Reply::Value(Value::Array(services))) =
-        moodle.call(&app, "system/listServices", &[]).await
-    else {
+    let Value::Array(services) = moodle.value(&app, "system/listServices", &[]).await else {
         panic!()
     };
     let described: Vec<(String, String, String, String)> = services
@@ -206,8 +197,7 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
     assert_eq!(shape(&services[0]), shape(&real[0]));
 
     // listMethods: our published paths; with a service name, that service's.
-    let Ok(Reply::Value(Value::Array(all))) = moodle.call(&app, "system/listMethods", &[]).await
-    else {
+    let Value::Array(all) = moodle.value(&app, "system/listMethods", &[]).await else {
         panic!()
     };
     assert!(all.contains(&Value::from("schooltool/sis/new_grade")));
@@ -223,8 +213,8 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
         !all.contains(&Value::from("auth/mnet/auth.php/kill_child")),
         "sso_sp is not published to this peer"
     );
-    let Ok(Reply::Value(Value::Array(sis))) = moodle
-        .call(&app, "system/listMethods", &[Value::from("schooltool_sis")])
+    let Value::Array(sis) = moodle
+        .value(&app, "system/listMethods", &[Value::from("schooltool_sis")])
         .await
     else {
         panic!()
@@ -239,16 +229,13 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
         "issue 19: the batch method is listed: {sis:?}"
     );
     // methodSignature: the struct shape of capture 23.
-    let Ok(Reply::Value(sig)) = moodle
-        .call(
+    let sig = moodle
+        .value(
             &app,
             "system/methodSignature",
             &[Value::from("auth/mnet/auth.php/user_authorise")],
         )
-        .await
-    else {
-        panic!()
-    };
+        .await;
     let real = parse_response(
         &capture("23_methodSignature_user_authorise.response.payload.xml"),
         &Limits::default(),
@@ -261,8 +248,8 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
         sig, real,
         "identical to Moodle's own signature for user_authorise"
     );
-    let Ok(Reply::Value(Value::String(help))) = moodle
-        .call(
+    let Value::String(help) = moodle
+        .value(
             &app,
             "system/methodHelp",
             &[Value::from("schooltool/sis/new_grade")],
@@ -284,8 +271,7 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
         matches!(moodle.call(&app, "auth/mnet/auth.php/kill_child", &[]).await, Ok(Reply::Fault(f)) if f.code == 7012)
     );
     // Keyswap, signed and encrypted (capture 29): our PEM, wrapped.
-    let Ok(Reply::Value(Value::String(pem))) = moodle.call(&app, "system/keyswap", &[]).await
-    else {
+    let Value::String(pem) = moodle.value(&app, "system/keyswap", &[]).await else {
         panic!()
     };
     assert_eq!(pem, app.cert().pem());
@@ -293,9 +279,7 @@ async fn system_methods_answer_as_moodles_admin_ui_expects() {
 
 #[tokio::test]
 async fn a_bad_signature_is_710_and_replies_are_wrapped_like_the_request() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     // An impostor claiming to be the peer, signing with its own key; the peer's real key is
     // unchanged (there is no rotation to learn), so the call is refused.
     let mut impostor = FakeMoodle::new("http://moodle.test");
@@ -313,9 +297,7 @@ async fn a_bad_signature_is_710_and_replies_are_wrapped_like_the_request() {
 /// attacker who flips a byte of it) is refused rather than let past the clock window.
 #[tokio::test]
 async fn a_request_without_a_readable_timestamp_is_refused() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     let cert = app.cert();
     let payload = mnet::xmlrpc::write_call("system/listServices", &[]);
     let now = moodle.now();
@@ -349,9 +331,7 @@ async fn a_request_without_a_readable_timestamp_is_refused() {
 
 #[tokio::test]
 async fn clock_skew_beyond_the_window_is_refused_with_a_clear_fault() {
-    let app = TestApp::start().await;
-    let mut moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, mut moodle) = app_with_peer().await;
     moodle.clock_offset = -900;
     let cert = app.cert();
     let reply = app
@@ -381,9 +361,7 @@ async fn clock_skew_beyond_the_window_is_refused_with_a_clear_fault() {
 
 #[tokio::test]
 async fn key_rotation_with_a_peer_holding_the_old_certificate_7025_then_retry() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     let old_cert = app.cert();
     app.state.keys.rotate().await.unwrap();
     let new_cert = app.cert();
@@ -434,9 +412,7 @@ async fn key_rotation_with_a_peer_holding_the_old_certificate_7025_then_retry() 
 /// encrypted request is kept before its sender is authenticated (issue 18).
 #[tokio::test]
 async fn a_password_is_kept_out_of_the_audit_log_on_an_early_fault() {
-    let app = TestApp::start().await;
-    let moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, moodle) = app_with_peer().await;
     let old_cert = app.cert();
     app.state.keys.rotate().await.unwrap();
     let user = Value::Struct(
@@ -453,23 +429,14 @@ async fn a_password_is_kept_out_of_the_audit_log_on_an_early_fault() {
         Reply::KeyChanged(_)
     ));
     let rows = app
-        .state
-        .store
-        .audit_entries(&schoolbridge::store::AuditFilter {
+        .audit(schoolbridge::store::AuditFilter {
             method: Some("fetch_user".into()),
             limit: 10,
             ..Default::default()
         })
-        .await
-        .unwrap();
+        .await;
     assert_eq!(rows.len(), 1, "{rows:?}");
-    let entry = app
-        .state
-        .store
-        .audit_entry(rows[0].id)
-        .await
-        .unwrap()
-        .unwrap();
+    let entry = app.audit_entry(rows[0].id).await;
     assert!(
         entry.entry.envelope.is_none(),
         "the envelope carried a password"
@@ -492,9 +459,7 @@ async fn a_password_is_kept_out_of_the_audit_log_on_an_early_fault() {
 /// which a Moodle keeps among its archived keys. Nothing is dispatched.
 #[tokio::test]
 async fn both_sides_rekeyed_gets_7025_first() {
-    let app = TestApp::start().await;
-    let mut moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, mut moodle) = app_with_peer().await;
     let before = FakeMoodle {
         wwwroot: moodle.wwwroot.clone(),
         key: moodle.key.clone(),
@@ -518,9 +483,7 @@ async fn both_sides_rekeyed_gets_7025_first() {
 async fn a_rotated_peer_key_is_not_trusted_without_the_peer_confirming_it() {
     // (The positive path, where the peer's own keyswap confirms the new key, needs a peer that
     // serves HTTP: see the moodle-sim tests.)
-    let app = TestApp::start().await;
-    let mut moodle = FakeMoodle::new("http://moodle.test");
-    app.add_peer(&moodle, ALL).await;
+    let (app, mut moodle) = app_with_peer().await;
     moodle.rotate();
     // Without a reachable peer to confirm the new key, the call is refused (710), not trusted.
     let cert = app.cert();
@@ -540,21 +503,18 @@ async fn every_message_is_in_the_audit_log_with_its_envelope() {
     let peer = app.add_peer(&moodle, ALL).await;
     moodle.call(&app, "system/listServices", &[]).await.unwrap();
     let rows = app
-        .state
-        .store
-        .audit_entries(&schoolbridge::store::AuditFilter {
+        .audit(schoolbridge::store::AuditFilter {
             peer_id: Some(peer.id),
             limit: 10,
             ..Default::default()
         })
-        .await
-        .unwrap();
+        .await;
     let e = &rows[0];
     assert_eq!(e.entry.method.as_deref(), Some("system/listServices"));
     assert!(e.entry.encrypted && e.entry.signed);
     assert_eq!(e.entry.outcome.as_str(), "ok");
     // The stored envelope verifies again, later, against the peer's certificate.
-    let full = app.state.store.audit_entry(e.id).await.unwrap().unwrap();
+    let full = app.audit_entry(e.id).await;
     let env = mnet::envelope::SignedEnvelope::parse(
         full.entry.envelope.as_ref().unwrap(),
         &Limits::default(),

@@ -3,7 +3,7 @@
 //! sign-in failures — readable from this machine or with the token, not through a proxy; and
 //! the example alert rules in `docs/` only name metrics that exist.
 
-use super::support::{Api, Backend, FakeMoodle, TestApp, local_account};
+use super::support::{Api, Backend, FakeMoodle, TestApp, principal};
 use mnet::services::SCHOOLTOOL_SIS;
 use schoolbridge::config::ConfigLayer;
 
@@ -49,14 +49,7 @@ async fn mnet_calls_faults_peers_and_sign_in_failures_are_counted() {
         moodle.call(&app, "system/listServices", &[]).await.unwrap();
         let stranger = FakeMoodle::new("https://stranger.example");
         let _ = stranger.call(&app, "made/up/method", &[]).await;
-        local_account(
-            &app,
-            "principal",
-            "a long enough password",
-            &["admin"],
-            true,
-        )
-        .await;
+        principal(&app).await;
         let mut api = Api::anonymous(&app);
         assert_eq!(api.try_sign_in("principal", "wrong password").await.0, 401);
 
@@ -180,16 +173,7 @@ async fn metrics_are_for_this_machine_unless_a_token_is_set() {
 #[tokio::test]
 async fn the_example_alert_rules_name_real_metrics() {
     let dir = tempfile::tempdir().unwrap();
-    let (crt, key, _) = super::https::write_cert(dir.path(), "site");
-    let app = TestApp::start_with(
-        Backend::Sqlite,
-        ConfigLayer {
-            tls_cert_file: Some(crt),
-            tls_key_file: Some(key),
-            ..ConfigLayer::default()
-        },
-    )
-    .await;
+    let (app, _) = super::https::https_app(dir.path()).await;
     let moodle = FakeMoodle::new("https://moodle.springfield.example");
     app.add_peer(&moodle, &[(SCHOOLTOOL_SIS, true, true)]).await;
     moodle.call(&app, "system/listServices", &[]).await.unwrap();

@@ -2,7 +2,7 @@
 //! (`benches/progress_report.rs`, BENCHMARKS.md §4), written straight into the store as rows
 //! from one peer: 40 students (`u0`…`u39`), 12 sections (`c0`…`c11`) of 25 items
 //! (`gi-{section}-{item}`, 10 points, chapters of five, the last extra credit), student u0 in
-//! the first 8 sections with 300 grade events effective at 1000…1299 (some items regraded), and
+//! the first 8 sections with 300 grade events effective at [`T0`] + 1000…1299 (some items regraded), and
 //! one grade for each other student. Shared as a file (`#[path]` in the benchmark) so the two
 //! measure and check the same school.
 
@@ -15,8 +15,12 @@ use schoolbridge::store::sis_people::{PersonUpsert, apply_fetch_user};
 use schoolbridge::store::sis_sections::{SectionUpsert, apply_new_section};
 use sqlx::AnyConnection;
 
-/// A past date for u0's report: after 151 of the 300 events (effective at 1000, 1001, …).
-pub const AS_OF: i64 = 1150;
+/// When the school starts (2026-08-30 UTC): its changes are effective at `T0` + 1…1299, inside
+/// the range a report's `as_of` may name (the API refuses dates before 2000).
+pub const T0: i64 = 1_788_048_000;
+
+/// A past date for u0's report: after 151 of the 300 events (effective at `T0` + 1000, 1001, …).
+pub const AS_OF: i64 = T0 + 1150;
 
 /// Checks u0's report as of [`AS_OF`]: the 8 sections, and the 151 items graded by then.
 pub fn check_report_as_of(report: &schoolbridge_api::sis::ProgressReport) {
@@ -26,12 +30,15 @@ pub fn check_report_as_of(report: &schoolbridge_api::sis::ProgressReport) {
         .iter()
         .map(|s| s.items.iter().filter(|i| i.grade.is_some()).count())
         .sum();
-    assert_eq!(graded, 151, "events effective by 1150: 1000..=1150");
+    assert_eq!(
+        graded, 151,
+        "events effective by T0 + 1150: T0 + 1000..=1150"
+    );
 }
 
 /// Writes the school; call inside one write transaction.
 pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
-    let meta = |t: i64| ChangeMeta::from_peer(peer, None, t, t);
+    let meta = |t: i64| ChangeMeta::from_peer(peer, None, T0 + t, T0 + t);
     for i in 0..40 {
         let p = PersonUpsert {
             idnumber: format!("u{i}"),
@@ -46,7 +53,7 @@ pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
         let sec = SectionUpsert {
             idnumber: format!("c{s}"),
             name: format!("Section {s}"),
-            teacher_idnumber: None,
+            teacheridnumber: None,
             segment: 1,
         };
         apply_new_section(c, peer, &sec, &meta(1)).await?.unwrap();
@@ -72,11 +79,12 @@ pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
                 idnumber: format!("gi-{s}-{a}"),
                 sectionid: format!("c{s}"),
                 name: format!("Item {a}"),
-                chapter: a / 5,
+                chapternum: a / 5,
                 honors_required: false,
                 nonhonors_required: true,
                 extra_credit: a == 24,
                 pointval: 10.0,
+                kind: Default::default(),
             };
             apply_new_assessment(c, peer, &item, &meta(1))
                 .await?
@@ -94,9 +102,9 @@ pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
                 let g = GradeUpsert {
                     assessmentid: format!("gi-{s}-{a}"),
                     userid: "u0".into(),
-                    points: Some(f64::from((a + round) % 11)),
+                    points_earned: Some(f64::from((a + round) % 11)),
                     excepted: a == 7,
-                    attempt: 1,
+                    attempt_num: 1,
                 };
                 apply_new_grade(c, peer, &g, &meta(1000 + n))
                     .await?
@@ -109,9 +117,9 @@ pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
         let g = GradeUpsert {
             assessmentid: "gi-0-0".into(),
             userid: format!("u{i}"),
-            points: Some(5.0),
+            points_earned: Some(5.0),
             excepted: false,
-            attempt: 1,
+            attempt_num: 1,
         };
         apply_new_grade(c, peer, &g, &meta(1000)).await?.unwrap();
     }

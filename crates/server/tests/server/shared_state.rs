@@ -27,6 +27,16 @@ fn client_at(app: &TestApp, addr: &str) -> Api {
     api
 }
 
+/// One sign-in attempt on `app` by someone the proxy reports as `addr`.
+async fn sign_in_from(
+    app: &TestApp,
+    addr: &str,
+    username: &str,
+    password: &str,
+) -> (u16, serde_json::Value) {
+    client_at(app, addr).try_sign_in(username, password).await
+}
+
 #[tokio::test]
 async fn two_instances_count_failed_sign_ins_for_a_name_together() {
     for backend in backends() {
@@ -37,15 +47,13 @@ async fn two_instances_count_failed_sign_ins_for_a_name_together() {
         for (app, addr) in [(&a, "198.51.100.1"), (&b, "198.51.100.2")] {
             let n = if std::ptr::eq(app, &a) { 3 } else { 2 };
             for _ in 0..n {
-                let (s, _) = client_at(app, addr).try_sign_in("victim", "guess").await;
+                let (s, _) = sign_in_from(app, addr, "victim", "guess").await;
                 assert_eq!(s, 401, "{backend:?}");
             }
         }
         // Five in all: the name waits, on either instance.
         for app in [&a, &b] {
-            let (s, body) = client_at(app, "198.51.100.3")
-                .try_sign_in("victim", "victim-password")
-                .await;
+            let (s, body) = sign_in_from(app, "198.51.100.3", "victim", "victim-password").await;
             assert_eq!(
                 (s, body["code"].as_str()),
                 (429, Some("throttled")),
@@ -54,9 +62,7 @@ async fn two_instances_count_failed_sign_ins_for_a_name_together() {
         }
         // The wait ends by itself.
         b.state.clock.shift(61);
-        let (s, _) = client_at(&b, "198.51.100.3")
-            .try_sign_in("victim", "victim-password")
-            .await;
+        let (s, _) = sign_in_from(&b, "198.51.100.3", "victim", "victim-password").await;
         assert_eq!(s, 200, "{backend:?}");
     }
 }
@@ -74,42 +80,30 @@ async fn one_address_trying_many_names_waits_on_every_instance() {
         // Eight names, one guess each, spread over both instances.
         for i in 0..8 {
             let app = if i % 2 == 0 { &a } else { &b };
-            let (s, _) = client_at(app, "203.0.113.9")
-                .try_sign_in(&format!("name{i}"), "guess")
-                .await;
+            let (s, _) = sign_in_from(app, "203.0.113.9", &format!("name{i}"), "guess").await;
             assert_eq!(s, 401, "{backend:?}");
         }
         // That address now waits, even with a right password; another address does not.
         for app in [&a, &b] {
-            let (s, body) = client_at(app, "203.0.113.9")
-                .try_sign_in("ann", "ann-password")
-                .await;
+            let (s, body) = sign_in_from(app, "203.0.113.9", "ann", "ann-password").await;
             assert_eq!((s, body["code"].as_str()), (429, Some("throttled")));
             assert!(
                 body["message"].as_str().unwrap().contains("network"),
                 "{body}"
             );
         }
-        let (s, _) = client_at(&a, "203.0.113.10")
-            .try_sign_in("ann", "ann-password")
-            .await;
+        let (s, _) = sign_in_from(&a, "203.0.113.10", "ann", "ann-password").await;
         assert_eq!(s, 200, "{backend:?}");
         // An IPv6 client is counted by its /64: a new address in it does not start afresh.
         for i in 0..8 {
             let addr = format!("2001:db8:5:6::{i:x}");
-            client_at(&a, &addr)
-                .try_sign_in(&format!("v6name{i}"), "guess")
-                .await;
+            sign_in_from(&a, &addr, &format!("v6name{i}"), "guess").await;
         }
-        let (s, _) = client_at(&a, "2001:db8:5:6::ffff")
-            .try_sign_in("ann", "ann-password")
-            .await;
+        let (s, _) = sign_in_from(&a, "2001:db8:5:6::ffff", "ann", "ann-password").await;
         assert_eq!(s, 429, "{backend:?}");
         // Fifteen minutes later the address may try again.
         a.state.clock.shift(901);
-        let (s, _) = client_at(&a, "203.0.113.9")
-            .try_sign_in("ann", "ann-password")
-            .await;
+        let (s, _) = sign_in_from(&a, "203.0.113.9", "ann", "ann-password").await;
         assert_eq!(s, 200, "{backend:?}");
     }
 }
@@ -136,9 +130,7 @@ async fn one_address_cannot_keep_someone_else_out() {
         let (s, _) = attacker().try_sign_in("victim", "guess").await;
         assert_eq!(s, 429);
     }
-    let (s, _) = client_at(&app, "192.0.2.7")
-        .try_sign_in("victim", "victim-password")
-        .await;
+    let (s, _) = sign_in_from(&app, "192.0.2.7", "victim", "victim-password").await;
     assert_eq!(s, 429, "the name waits its minute");
     app.state.clock.shift(61);
     // The attacker's address is held back; its tries no longer count against the name.
@@ -146,39 +138,22 @@ async fn one_address_cannot_keep_someone_else_out() {
         let (s, _) = attacker().try_sign_in("victim", "guess").await;
         assert_eq!(s, 429);
     }
-    let (s, body) = client_at(&app, "192.0.2.7")
-        .try_sign_in("victim", "victim-password")
-        .await;
+    let (s, body) = sign_in_from(&app, "192.0.2.7", "victim", "victim-password").await;
     assert_eq!(s, 200, "the owner is not locked out: {body}");
 }
 
 #[tokio::test]
 async fn a_preview_made_on_one_instance_is_confirmed_on_another() {
-    use axum::http::Method;
-    use serde_json::json;
     for backend in backends() {
         let a = TestApp::start_on(backend).await;
         let b = a.start_sharing(ConfigLayer::default()).await;
         let (sim, _h) = super::with_sim::sim_with(false).await;
-        local_account(&a, "admin", "admin-password", &["admin"], true).await;
-        let mut on_a = Api::sign_in(&a, "admin", "admin-password").await;
+        let mut on_a = Api::admin(&a).await;
         let mut on_b = Api::sign_in(&b, "admin", "admin-password").await;
-        let (s, preview) = on_a
-            .send(
-                Method::POST,
-                "/api/peers/preview",
-                Some(json!({"url": sim.wwwroot()})),
-            )
-            .await;
+        let (s, preview) = on_a.preview_peer(sim.wwwroot()).await;
         assert_eq!(s, 200, "{backend:?}: {preview}");
-        let confirm = json!({
-            "wwwroot": preview["wwwroot"],
-            "application": "moodle",
-            "name": "Springfield Moodle",
-            "fingerprint": preview["certificate"]["fingerprint"],
-            "tls_verify": true,
-        });
-        let (s, body) = on_b.send(Method::POST, "/api/peers", Some(confirm)).await;
+        let confirm = super::with_sim::confirm_request(&preview);
+        let (s, body) = on_b.post("/api/peers", confirm).await;
         assert_eq!(s, 201, "{backend:?}: {body}");
         assert_eq!(body["peer"]["wwwroot"], sim.wwwroot());
         assert_eq!(a.state.store.peers(false).await.unwrap().len(), 1);
@@ -188,8 +163,6 @@ async fn a_preview_made_on_one_instance_is_confirmed_on_another() {
 /// The console's preview refuses loopback and link-local targets unless allowed.
 #[tokio::test]
 async fn the_console_preview_refuses_internal_targets_unless_allowed() {
-    use axum::http::Method;
-    use serde_json::json;
     let app = TestApp::start_with(
         super::support::Backend::Sqlite,
         ConfigLayer {
@@ -199,8 +172,7 @@ async fn the_console_preview_refuses_internal_targets_unless_allowed() {
     )
     .await;
     let (sim, _h) = super::with_sim::sim_with(false).await;
-    local_account(&app, "admin", "admin-password", &["admin"], true).await;
-    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let mut admin = Api::admin(&app).await;
     for url in [
         sim.wwwroot().to_owned(),
         "http://localhost:9".to_owned(),
@@ -209,13 +181,7 @@ async fn the_console_preview_refuses_internal_targets_unless_allowed() {
         "http://[fe80::1]".to_owned(),
         "http://0.0.0.0:80".to_owned(),
     ] {
-        let (s, body) = admin
-            .send(
-                Method::POST,
-                "/api/peers/preview",
-                Some(json!({"url": url})),
-            )
-            .await;
+        let (s, body) = admin.preview_peer(&url).await;
         assert_eq!(s, 400, "{url}: {body}");
         assert!(
             body["message"]
@@ -233,12 +199,6 @@ async fn the_console_preview_refuses_internal_targets_unless_allowed() {
         })
         .await;
     let mut admin = Api::sign_in(&allowed, "admin", "admin-password").await;
-    let (s, body) = admin
-        .send(
-            Method::POST,
-            "/api/peers/preview",
-            Some(json!({"url": sim.wwwroot()})),
-        )
-        .await;
+    let (s, body) = admin.preview_peer(sim.wwwroot()).await;
     assert_eq!(s, 200, "{body}");
 }

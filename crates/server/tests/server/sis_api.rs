@@ -6,14 +6,18 @@
 use super::sis_harness::Sis;
 use super::support::{Api, Backend, local_account};
 use crate::fields;
-use reqwest::Method;
 use serde_json::json;
 
 /// A school with one Moodle section (teacher T1, students S1 and S2) and accounts: an admin, a
 /// counsellor, the teacher (signed in as a local account linked by idnumber is not needed: the
 /// teacher is a local person made teacher of a manual section below), a student.
-async fn school() -> Sis {
-    let sis = Sis::start(Backend::Sqlite).await;
+pub(crate) async fn school() -> Sis {
+    school_on(Backend::Sqlite).await
+}
+
+/// [`school`] on either engine.
+pub(crate) async fn school_on(backend: Backend) -> Sis {
+    let sis = Sis::start(backend).await;
     for (id, user, first) in [
         ("T1", "tmoodle", "Tara"),
         ("S1", "s1", "Sam"),
@@ -28,30 +32,39 @@ async fn school() -> Sis {
     sis.ok("new_assessment", &fields! {"idnumber" => "A1", "sectionid" => "C1", "name" => "Quiz 1", "pointval" => "10", "timemodified" => 1_790_000_200}).await;
     sis.ok("new_grade", &fields! {"assessmentid" => "A1", "userid" => "S1", "points_earned" => "6", "eventid" => "g1", "timemodified" => 1_790_100_000}).await;
     sis.ok("new_grade", &fields! {"assessmentid" => "A1", "userid" => "S1", "points_earned" => "9", "attempt_num" => "2", "eventid" => "g2", "timemodified" => 1_790_200_000}).await;
-    local_account(&sis.app, "admin", "admin-password", &["admin"], true).await;
-    local_account(
-        &sis.app,
-        "counsellor",
-        "counsellor-password",
-        &["counsellor"],
-        true,
-    )
-    .await;
-    local_account(&sis.app, "rivera", "rivera-password", &[], true).await;
+    account(&sis, "admin", &["admin"]).await;
+    account(&sis, "counsellor", &["counsellor"]).await;
+    account(&sis, "rivera", &[]).await;
     sis
+}
+
+/// A local account that may sign in, whose password is its name then `-password`.
+async fn account(sis: &Sis, name: &str, roles: &[&str]) {
+    local_account(&sis.app, name, &format!("{name}-password"), roles, true).await;
+}
+
+/// Signs in as an [`account`].
+async fn sign_in(sis: &Sis, name: &str) -> Api {
+    Api::sign_in(&sis.app, name, &format!("{name}-password")).await
 }
 
 async fn person_id(sis: &Sis, idnumber: &str) -> i64 {
     sis.id_of("people", idnumber).await
 }
 
-#[tokio::test]
-async fn who_sees_what() {
+/// The [`school`], section C1's id, S1's id, and the counsellor signed in.
+async fn c1_s1_as_counsellor() -> (Sis, i64, i64, Api) {
     let sis = school().await;
     let section = sis.id_of("sis_sections", "C1").await;
     let s1 = person_id(&sis, "S1").await;
-    let mut counsellor = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
-    let mut stranger = Api::sign_in(&sis.app, "rivera", "rivera-password").await;
+    let counsellor = sign_in(&sis, "counsellor").await;
+    (sis, section, s1, counsellor)
+}
+
+#[tokio::test]
+async fn who_sees_what() {
+    let (sis, section, s1, mut counsellor) = c1_s1_as_counsellor().await;
+    let mut stranger = sign_in(&sis, "rivera").await;
     // Staff see everything.
     let (st, list) = counsellor.get("/api/sis/sections").await;
     assert_eq!(st, 200);
@@ -95,7 +108,7 @@ async fn who_sees_what() {
     );
     assert_eq!(
         stranger
-            .send(Method::POST, "/api/sis/courses", Some(json!({"name": "X"})))
+            .post("/api/sis/courses", json!({"name": "X"}))
             .await
             .0,
         403
@@ -137,7 +150,7 @@ async fn who_sees_what() {
 #[tokio::test]
 async fn a_class_with_no_moodle_presence_scenario_5() {
     let sis = school().await;
-    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let mut c = sign_in(&sis, "counsellor").await;
     let rivera = sis
         .app
         .state
@@ -150,28 +163,26 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
     let s1 = person_id(&sis, "S1").await;
     // Course, section with a teacher, enrolment.
     let (st, course) = c
-        .send(
-            Method::POST,
-            "/api/sis/courses",
-            Some(json!({"name": "Chemistry"})),
-        )
+        .post("/api/sis/courses", json!({"name": "Chemistry"}))
         .await;
     assert_eq!(st, 201);
     let (st, section) = c
-        .send(Method::POST, "/api/sis/sections", Some(json!({"name": "Chem Lab @ 10:15", "course_id": course["id"], "teacher_id": rivera})))
+        .post(
+            "/api/sis/sections",
+            json!({"name": "Chem Lab @ 10:15", "course_id": course["id"], "teacher_id": rivera}),
+        )
         .await;
     assert_eq!(st, 201, "{section}");
     let section = section["id"].as_i64().unwrap();
     let (st, _) = c
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/sis/sections/{section}/enrolments"),
-            Some(json!({"person_id": s1, "role": "student"})),
+            json!({"person_id": s1, "role": "student"}),
         )
         .await;
     assert_eq!(st, 201);
     // The teacher now sees that section (and only it) and uploads grade items.
-    let mut t = Api::sign_in(&sis.app, "rivera", "rivera-password").await;
+    let mut t = sign_in(&sis, "rivera").await;
     let (_, mine) = t.get("/api/sis/sections").await;
     assert_eq!(
         mine.as_array()
@@ -190,10 +201,9 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
     let csv =
         "name,points,chapter\nLab 1: Density,20,1\nLab 2: Titration,abc,2\nLab 1: Density,20,1\n";
     let (st, preview) = t
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/sis/sections/{section}/assessments/csv?preview=true"),
-            Some(json!({"csv": csv})),
+            json!({"csv": csv}),
         )
         .await;
     assert_eq!(st, 200, "{preview}");
@@ -217,10 +227,9 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
         "a preview saves nothing"
     );
     let (st, _) = t
-        .send(
-            Method::POST,
+        .post(
             &format!("/api/sis/sections/{section}/assessments/csv?preview=false"),
-            Some(json!({"csv": csv})),
+            json!({"csv": csv}),
         )
         .await;
     assert_eq!(st, 200);
@@ -235,26 +244,20 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
     let now = sis.app.state.clock.now();
     let given = now - now.rem_euclid(86_400) - 86_400;
     let (st, first) = t
-        .send(
-            Method::PUT,
-            "/api/sis/grades",
-            Some(
-                json!({"assessment_id": lab1, "person_id": s1, "points": 15.0, "excepted": false, "effective_at": given}),
-            ),
-        )
+        .put("/api/sis/grades", json!({"assessment_id": lab1, "person_id": s1, "points": 15.0, "excepted": false, "effective_at": given}),)
         .await;
     assert_eq!(st, 200, "{first}");
     assert_eq!(first[0]["effective_at"], given);
     // Not in the future; not before the cell's current grade.
     let (st, _) = t
-        .send(Method::PUT, "/api/sis/grades", Some(json!({"assessment_id": lab1, "person_id": s1, "points": 1.0, "excepted": false, "effective_at": now + 86_400})))
+        .put("/api/sis/grades", json!({"assessment_id": lab1, "person_id": s1, "points": 1.0, "excepted": false, "effective_at": now + 86_400}))
         .await;
     assert_eq!(st, 400);
     let (st, _) = t
-        .send(Method::PUT, "/api/sis/grades", Some(json!({"assessment_id": lab1, "person_id": s1, "points": 1.0, "excepted": false, "effective_at": given - 86_400})))
+        .put("/api/sis/grades", json!({"assessment_id": lab1, "person_id": s1, "points": 1.0, "excepted": false, "effective_at": given - 86_400}))
         .await;
     assert_eq!(st, 409);
-    let (st, history) = t.send(Method::PUT, "/api/sis/grades", Some(json!({"assessment_id": lab1, "person_id": s1, "points": 18.0, "excepted": false, "note": "re-marked"}))).await;
+    let (st, history) = t.put("/api/sis/grades", json!({"assessment_id": lab1, "person_id": s1, "points": 18.0, "excepted": false, "note": "re-marked"})).await;
     assert_eq!(st, 200);
     assert_eq!(history.as_array().unwrap().len(), 2);
     // The report and the transcript include the class.
@@ -293,11 +296,8 @@ async fn a_class_with_no_moodle_presence_scenario_5() {
 
 #[tokio::test]
 async fn grades_from_moodle_are_read_only_and_history_and_as_of_reports_scenario_2() {
-    let sis = school().await;
-    let section = sis.id_of("sis_sections", "C1").await;
+    let (sis, section, s1, mut c) = c1_s1_as_counsellor().await;
     let a1 = sis.id_of("sis_assessments", "A1").await;
-    let s1 = person_id(&sis, "S1").await;
-    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
     let (_, book) = c
         .get(&format!("/api/sis/sections/{section}/gradebook"))
         .await;
@@ -306,10 +306,9 @@ async fn grades_from_moodle_are_read_only_and_history_and_as_of_reports_scenario
     assert_eq!(cell["grade"]["source"], "moodle");
     assert_eq!(cell["editable"], false);
     let (st, _) = c
-        .send(
-            Method::PUT,
+        .put(
             "/api/sis/grades",
-            Some(json!({"assessment_id": a1, "person_id": s1, "points": 10.0, "excepted": false})),
+            json!({"assessment_id": a1, "person_id": s1, "points": 10.0, "excepted": false}),
         )
         .await;
     assert_eq!(st, 409, "Moodle's grades are read-only here");
@@ -329,19 +328,16 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
     let sis = school().await;
     let s2 = person_id(&sis, "S2").await;
     sis.ok("remove_enrolment", &fields! {"sectionid" => "C1", "userid" => "S2", "eventid" => "rm-S2", "timemodified" => 1_790_300_000}).await;
-    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let mut c = sign_in(&sis, "counsellor").await;
     let (_, page) = c.get(&format!("/api/sis/students/{s2}")).await;
     let enrolment = &page["enrolments"][0];
     assert_eq!(enrolment["enrolment"]["status"], "withdrawn");
     let eid = enrolment["enrolment"]["id"].as_i64().unwrap();
     let (st, history) = c
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/sis/enrolments/{eid}/status"),
-            Some(
-                json!({"code": "withdrawn_no_grade", "note": "Moved to another district",
+            json!({"code": "withdrawn_no_grade", "note": "Moved to another district",
                 "transcript_note": "Transferred to Shelbyville High"}),
-            ),
         )
         .await;
     assert_eq!(st, 200, "{history}");
@@ -362,11 +358,8 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
     );
     assert!(!t.to_string().contains("Moved to another district"), "{t}");
     let csv = c
-        .get_raw(&format!("/api/sis/students/{s2}/transcript.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/api/sis/students/{s2}/transcript.csv"))
+        .await;
     assert!(
         csv.contains("withdrawn_no_grade") && csv.contains("Transferred to Shelbyville High"),
         "{csv}"
@@ -384,20 +377,18 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
     );
     // Unknown codes are refused; only staff may change statuses.
     let (st, _) = c
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/sis/enrolments/{eid}/status"),
-            Some(json!({"code": "nonsense"})),
+            json!({"code": "nonsense"}),
         )
         .await;
     assert!(st == 400 || st == 404, "{st}");
     // A change dated in the future would apply at once: refused, nothing recorded.
     let next_month = sis.app.state.clock.now() + 30 * 86_400;
     let (st, refused) = c
-        .send(
-            Method::PUT,
+        .put(
             &format!("/api/sis/enrolments/{eid}/status"),
-            Some(json!({"code": "passed", "effective_at": next_month})),
+            json!({"code": "passed", "effective_at": next_month}),
         )
         .await;
     assert_eq!(
@@ -410,12 +401,11 @@ async fn a_withdrawal_gets_a_code_and_a_note_and_shows_on_the_transcript_scenari
         after.as_array().unwrap().last().unwrap()["status"],
         "withdrawn_no_grade"
     );
-    let mut t = Api::sign_in(&sis.app, "rivera", "rivera-password").await;
+    let mut t = sign_in(&sis, "rivera").await;
     assert_eq!(
-        t.send(
-            Method::PUT,
+        t.put(
             &format!("/api/sis/enrolments/{eid}/status"),
-            Some(json!({"code": "passed"}))
+            json!({"code": "passed"})
         )
         .await
         .0,
@@ -501,20 +491,12 @@ async fn a_teacher_sees_the_sections_they_teach_now() {
         assert_eq!(teacher.get(&path).await.0, 403, "{path}");
     }
     let (st, _) = teacher
-        .send(
-            Method::POST,
-            &format!("/api/sis/sections/{c2}/assessments"),
-            Some(json!({"name": "Quiz", "pointval": 10.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
-        )
+        .post(&format!("/api/sis/sections/{c2}/assessments"), json!({"name": "Quiz", "pointval": 10.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false}))
         .await;
     assert_eq!(st, 403);
     // … while C1 stays theirs, changes included.
     let (st, _) = teacher
-        .send(
-            Method::POST,
-            &format!("/api/sis/sections/{c1}/assessments"),
-            Some(json!({"name": "Quiz 2", "pointval": 10.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
-        )
+        .post(&format!("/api/sis/sections/{c1}/assessments"), json!({"name": "Quiz 2", "pointval": 10.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false}))
         .await;
     assert_eq!(st, 201);
     assert_eq!(
@@ -625,7 +607,7 @@ async fn a_student_and_a_teacher_never_read_a_staff_note() {
         person_id(&sis, "S2").await,
         person_id(&sis, "T1").await,
     );
-    let mut counsellor = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let mut counsellor = sign_in(&sis, "counsellor").await;
     // Moodle drops Sue from Algebra; the counsellor codes the withdrawal with a note for staff and
     // a line for the transcript, and notes something about Sam, who stays.
     sis.ok("remove_enrolment", &fields! {"sectionid" => "C1", "userid" => "S2", "eventid" => "rm-S2", "timemodified" => 1_790_300_000}).await;
@@ -641,30 +623,18 @@ async fn a_student_and_a_teacher_never_read_a_staff_note() {
         (sam, json!({"code": "active", "note": STAFF_NOTE})),
     ] {
         let (st, body) = counsellor
-            .send(
-                Method::PUT,
-                &format!("/api/sis/enrolments/{enrolment}/status"),
-                Some(change),
-            )
+            .put(&format!("/api/sis/enrolments/{enrolment}/status"), change)
             .await;
         assert_eq!(st, 200, "{body}");
     }
     // The teacher grades Sam on a manual item, with a note for colleagues.
     let mut teacher = session_for(&sis, t1).await;
     let (st, lab) = teacher
-        .send(
-            Method::POST,
-            &format!("/api/sis/sections/{section}/assessments"),
-            Some(json!({"name": "Lab", "pointval": 10.0, "chapter": 2, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
-        )
+        .post(&format!("/api/sis/sections/{section}/assessments"), json!({"name": "Lab", "pointval": 10.0, "chapter": 2, "honors_required": false, "nonhonors_required": true, "extra_credit": false}))
         .await;
     assert_eq!(st, 201, "{lab}");
     let (st, body) = teacher
-        .send(
-            Method::PUT,
-            "/api/sis/grades",
-            Some(json!({"assessment_id": lab["id"], "person_id": s1, "points": 7.0, "excepted": false, "note": GRADE_NOTE})),
-        )
+        .put("/api/sis/grades", json!({"assessment_id": lab["id"], "person_id": s1, "points": 7.0, "excepted": false, "note": GRADE_NOTE}))
         .await;
     assert_eq!(st, 200, "{body}");
 
@@ -721,22 +691,13 @@ async fn a_student_and_a_teacher_never_read_a_staff_note() {
 
 #[tokio::test]
 async fn points_above_an_items_maximum_need_the_teachers_yes() {
-    let sis = school().await;
-    let section = sis.id_of("sis_sections", "C1").await;
-    let s1 = person_id(&sis, "S1").await;
-    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let (_sis, section, s1, mut c) = c1_s1_as_counsellor().await;
     let (_, lab) = c
-        .send(
-            Method::POST,
-            &format!("/api/sis/sections/{section}/assessments"),
-            Some(json!({"name": "Lab", "pointval": 20.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
-        )
+        .post(&format!("/api/sis/sections/{section}/assessments"), json!({"name": "Lab", "pointval": 20.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false}))
         .await;
     let grade = |points: f64, above_maximum: bool| json!({"assessment_id": lab["id"], "person_id": s1, "points": points, "excepted": false, "above_maximum": above_maximum});
     // 25 of 20 (a slip for 2.5?) is refused with a reason; nothing is recorded.
-    let (st, refused) = c
-        .send(Method::PUT, "/api/sis/grades", Some(grade(25.0, false)))
-        .await;
+    let (st, refused) = c.put("/api/sis/grades", grade(25.0, false)).await;
     assert_eq!(
         (st, refused["code"].as_str()),
         (400, Some("above_maximum")),
@@ -754,15 +715,8 @@ async fn points_above_an_items_maximum_need_the_teachers_yes() {
         .await;
     assert_eq!(history, json!([]));
     // The maximum itself is fine, and bonus points are taken when the teacher says so.
-    assert_eq!(
-        c.send(Method::PUT, "/api/sis/grades", Some(grade(20.0, false)))
-            .await
-            .0,
-        200
-    );
-    let (st, history) = c
-        .send(Method::PUT, "/api/sis/grades", Some(grade(22.0, true)))
-        .await;
+    assert_eq!(c.put("/api/sis/grades", grade(20.0, false)).await.0, 200);
+    let (st, history) = c.put("/api/sis/grades", grade(22.0, true)).await;
     assert_eq!(st, 200, "{history}");
     assert_eq!(history.as_array().unwrap().last().unwrap()["points"], 22.0);
 }
@@ -774,7 +728,7 @@ async fn extra_credit_never_takes_a_report_above_100_percent() {
     // Sam has 9 of 10 on Quiz 1 (from Moodle); an extra-credit item gives him 10 more.
     sis.ok("new_assessment", &fields! {"idnumber" => "X1", "sectionid" => "C1", "name" => "Bonus", "pointval" => "10", "extra_credit" => "1", "timemodified" => 1_790_000_300}).await;
     sis.ok("new_grade", &fields! {"assessmentid" => "X1", "userid" => "S1", "points_earned" => "10", "eventid" => "gx", "timemodified" => 1_790_200_100}).await;
-    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let mut c = sign_in(&sis, "counsellor").await;
     let (_, report) = c.get(&format!("/api/sis/students/{s1}/progress")).await;
     let totals = &report["sections"][0]["totals"];
     assert_eq!(
@@ -798,8 +752,7 @@ async fn extra_credit_never_takes_a_report_above_100_percent() {
 async fn the_first_run_steps_are_ticked_off_from_real_state() {
     use super::support::{FakeMoodle, TestApp};
     let app = TestApp::start_on(Backend::Sqlite).await;
-    local_account(&app, "admin", "admin-password", &["admin"], true).await;
-    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let mut admin = Api::admin(&app).await;
     let steps = |v: &serde_json::Value| {
         (
             v["peers"].as_array().map_or(0, Vec::len),
@@ -831,35 +784,22 @@ async fn the_first_run_steps_are_ticked_off_from_real_state() {
     );
     // 3. … and someone from it may sign in.
     let s1 = person_id(&sis, "S1").await;
-    let (st, _) = admin
-        .send(
-            Method::PUT,
-            "/api/people/login",
-            Some(json!({"person_ids": [s1], "allowed": true})),
-        )
-        .await;
+    let (st, _) = admin.set_login(&[s1], true).await;
     assert_eq!(st, 200);
     assert_eq!(
         steps(&admin.get("/api/first-run").await.1),
         (1, Some(true), Some(true))
     );
     // Only administrators ask.
-    local_account(
-        &sis.app,
-        "counsellor",
-        "counsellor-password",
-        &["counsellor"],
-        true,
-    )
-    .await;
-    let mut counsellor = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    account(&sis, "counsellor", &["counsellor"]).await;
+    let mut counsellor = sign_in(&sis, "counsellor").await;
     assert_eq!(counsellor.get("/api/first-run").await.0, 403);
 }
 
 #[tokio::test]
 async fn granting_by_role_finds_the_teachers_and_students_moodle_sent() {
     let sis = school().await;
-    let mut admin = Api::sign_in(&sis.app, "admin", "admin-password").await;
+    let mut admin = sign_in(&sis, "admin").await;
     let (t1, s1) = (person_id(&sis, "T1").await, person_id(&sis, "S1").await);
     // Nobody from Moodle was given a role here: their roles come from the enrolments Moodle sent.
     let (_, students) = admin
@@ -878,10 +818,9 @@ async fn granting_by_role_finds_the_teachers_and_students_moodle_sent() {
     assert_eq!(teachers[0]["roles_from_enrolments"], json!(["teacher"]));
     // "Allow all" for the teachers of this Moodle lets exactly them in.
     let (st, changed) = admin
-        .send(
-            Method::PUT,
+        .put(
             "/api/people/login",
-            Some(json!({"person_ids": [], "peer_id": sis.peer.id, "role": "teacher", "allowed": true})),
+            json!({"person_ids": [], "peer_id": sis.peer.id, "role": "teacher", "allowed": true}),
         )
         .await;
     assert_eq!(
@@ -899,10 +838,7 @@ async fn granting_by_role_finds_the_teachers_and_students_moodle_sent() {
 /// date cannot be decades back; a report's date must be a real year.
 #[tokio::test]
 async fn exports_are_spreadsheet_safe_and_dates_are_bounded() {
-    let sis = school().await;
-    let section = sis.id_of("sis_sections", "C1").await;
-    let s1 = person_id(&sis, "S1").await;
-    let mut c = Api::sign_in(&sis.app, "counsellor", "counsellor-password").await;
+    let (sis, section, s1, mut c) = c1_s1_as_counsellor().await;
     let mut ids = Vec::new();
     for name in [
         "=HYPERLINK(\"http://evil.example\",\"x\")",
@@ -911,21 +847,14 @@ async fn exports_are_spreadsheet_safe_and_dates_are_bounded() {
         "+1 bonus",
     ] {
         let (st, item) = c
-            .send(
-                Method::POST,
-                &format!("/api/sis/sections/{section}/assessments"),
-                Some(json!({"name": name, "pointval": 5.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false})),
-            )
+            .post(&format!("/api/sis/sections/{section}/assessments"), json!({"name": name, "pointval": 5.0, "chapter": 1, "honors_required": false, "nonhonors_required": true, "extra_credit": false}))
             .await;
         assert_eq!(st, 201, "{item}");
         ids.push(item["id"].as_i64().unwrap());
     }
     let text = c
-        .get_raw(&format!("/api/sis/students/{s1}/progress.csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .get_text(&format!("/api/sis/students/{s1}/progress.csv"))
+        .await;
     for safe in [
         "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"",
         ",'@SUM(A1),",
@@ -942,22 +871,14 @@ async fn exports_are_spreadsheet_safe_and_dates_are_bounded() {
     let now = sis.app.state.clock.now();
     let grade = |at: i64| json!({"assessment_id": ids[0], "person_id": s1, "points": 1.0, "excepted": false, "effective_at": at});
     for at in [0, -62_000_000_000, now - 11 * 366 * 86_400] {
-        let (st, body) = c
-            .send(Method::PUT, "/api/sis/grades", Some(grade(at)))
-            .await;
+        let (st, body) = c.put("/api/sis/grades", grade(at)).await;
         assert_eq!(
             (st, body["code"].as_str()),
             (400, Some("date_too_old")),
             "{at}"
         );
     }
-    let (st, body) = c
-        .send(
-            Method::PUT,
-            "/api/sis/grades",
-            Some(grade(now - 400 * 86_400)),
-        )
-        .await;
+    let (st, body) = c.put("/api/sis/grades", grade(now - 400 * 86_400)).await;
     assert_eq!(st, 200, "a year back is fine: {body}");
     for as_of in ["-1", "0", "9223372036854775807", "253402300800"] {
         let (st, body) = c

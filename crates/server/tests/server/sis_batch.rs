@@ -17,33 +17,56 @@ fn change(eventid: &str, timemodified: i64, body: ChangeBody) -> Change {
 }
 
 fn person(id: &str, username: &str) -> ChangeBody {
-    ChangeBody::FetchUser {
+    ChangeBody::FetchUser(mnet::sis::FetchUser {
         idnumber: id.into(),
         username: username.into(),
         firstname: "First".into(),
         lastname: username.into(),
         email: Some(format!("{username}@school.example")),
-    }
+    })
 }
 
 fn enrol(section: &str, user: &str, suspended: bool) -> ChangeBody {
-    ChangeBody::NewEnrolment {
+    ChangeBody::NewEnrolment(mnet::sis::NewEnrolment {
         sectionid: section.into(),
         userid: user.into(),
         role: Role::Student,
         suspended,
         dates: None,
-    }
+    })
+}
+
+fn unenrol(section: &str, user: &str) -> ChangeBody {
+    ChangeBody::RemoveEnrolment(mnet::sis::RemoveEnrolment {
+        sectionid: section.into(),
+        userid: user.into(),
+        role: None,
+    })
+}
+
+/// `a1`, a 10-point quiz in `c1`.
+fn quiz_a1() -> ChangeBody {
+    ChangeBody::NewAssessment(mnet::sis::NewAssessment {
+        idnumber: "a1".into(),
+        sectionid: "c1".into(),
+        name: "Quiz".into(),
+        chapternum: 1,
+        honors_required: false,
+        nonhonors_required: true,
+        extra_credit: false,
+        pointval: 10.0,
+        kind: Default::default(),
+    })
 }
 
 fn grade(item: &str, user: &str, points: f64, attempt: i64) -> ChangeBody {
-    ChangeBody::NewGrade {
+    ChangeBody::NewGrade(mnet::sis::NewGrade {
         assessmentid: item.into(),
         userid: user.into(),
         points_earned: Some(points),
         excepted: false,
         attempt_num: attempt,
-    }
+    })
 }
 
 /// A small school's changes as a Moodle would send them, with the awkward cases in place.
@@ -55,49 +78,28 @@ fn school() -> Vec<Change> {
         change(
             "c1",
             1000,
-            ChangeBody::NewSection {
+            ChangeBody::NewSection(mnet::sis::NewSection {
                 idnumber: "c1".into(),
                 name: "Algebra".into(),
                 teacheridnumber: Some("t1".into()),
                 segment: 1,
-            },
+            }),
         ),
         change(
             "c2",
             1000,
-            ChangeBody::NewSection {
+            ChangeBody::NewSection(mnet::sis::NewSection {
                 idnumber: "c2".into(),
                 name: "Biology".into(),
                 teacheridnumber: None,
                 segment: 1,
-            },
+            }),
         ),
         change("e1", 1100, enrol("c1", "u1", false)),
         // An unenrolment that arrives before its enrolment.
-        change(
-            "r2",
-            1300,
-            ChangeBody::RemoveEnrolment {
-                sectionid: "c2".into(),
-                userid: "u2".into(),
-                role: None,
-            },
-        ),
+        change("r2", 1300, unenrol("c2", "u2")),
         change("e2", 1200, enrol("c2", "u2", false)),
-        change(
-            "a1",
-            1100,
-            ChangeBody::NewAssessment {
-                idnumber: "a1".into(),
-                sectionid: "c1".into(),
-                name: "Quiz".into(),
-                chapternum: 1,
-                honors_required: false,
-                nonhonors_required: true,
-                extra_credit: false,
-                pointval: 10.0,
-            },
-        ),
+        change("a1", 1100, quiz_a1()),
         change("g1", 3000, grade("a1", "u1", 9.0, 1)),
         // Late and older: recorded, not current.
         change("g0", 2000, grade("a1", "u1", 4.0, 1)),
@@ -106,22 +108,22 @@ fn school() -> Vec<Change> {
         change(
             "bad",
             3100,
-            ChangeBody::NewGrade {
+            ChangeBody::NewGrade(mnet::sis::NewGrade {
                 assessmentid: "a1".into(),
                 userid: "u1".into(),
                 points_earned: None,
                 excepted: false,
                 attempt_num: 1,
-            },
+            }),
         ),
         change("s1", 3200, enrol("c1", "u1", true)),
         change(
             "x1",
             3300,
-            ChangeBody::RemoveGrade {
+            ChangeBody::RemoveGrade(mnet::sis::RemoveGrade {
                 assessmentid: "a1".into(),
                 userid: "u1".into(),
-            },
+            }),
         ),
         change("s2", 3400, enrol("c1", "u1", false)),
     ];
@@ -242,44 +244,15 @@ async fn a_batch_that_cannot_be_read_changes_nothing() {
 /// older withdrawal and an older grade arriving after newer ones.
 fn out_of_order() -> Vec<Change> {
     let mut v: Vec<Change> = school()[..5].to_vec(); // u1, u2, t1, c1, c2 at 1000
-    v.push(change(
-        "a1",
-        1000,
-        ChangeBody::NewAssessment {
-            idnumber: "a1".into(),
-            sectionid: "c1".into(),
-            name: "Quiz".into(),
-            chapternum: 1,
-            honors_required: false,
-            nonhonors_required: true,
-            extra_credit: false,
-            pointval: 10.0,
-        },
-    ));
+    v.push(change("a1", 1000, quiz_a1()));
     v.extend([
         // u2 unenrolled from c2 at 1300, sent before the enrolment of 1200.
-        change(
-            "r2",
-            1300,
-            ChangeBody::RemoveEnrolment {
-                sectionid: "c2".into(),
-                userid: "u2".into(),
-                role: None,
-            },
-        ),
+        change("r2", 1300, unenrol("c2", "u2")),
         change("e2", 1200, enrol("c2", "u2", false)),
         // u1 enrolled in c1 at 1100, again at 3000; a withdrawal of 2000 arrives after both.
         change("e1", 1100, enrol("c1", "u1", false)),
         change("e1b", 3000, enrol("c1", "u1", false)),
-        change(
-            "w1",
-            2000,
-            ChangeBody::RemoveEnrolment {
-                sectionid: "c1".into(),
-                userid: "u1".into(),
-                role: None,
-            },
-        ),
+        change("w1", 2000, unenrol("c1", "u1")),
         // A grade of 3000, then an older one of 2500 and an even older of 1500.
         change("g3", 3000, grade("a1", "u1", 9.0, 1)),
         change("g2", 2500, grade("a1", "u1", 6.0, 1)),

@@ -5,7 +5,7 @@
 //! rows, history rows counted exactly: nothing lost, nothing doubled.
 
 use super::sis_harness::dump_state_of;
-use super::support::{Backend, TestApp, backends, fresh_key};
+use super::support::{Backend, TestApp, backends, free_port, fresh_key};
 use moodle_sim::school::generator::generate;
 use moodle_sim::{PushOptions, SchoolSpec, SimMoodle, start_loopback};
 use schoolbridge::config::ConfigLayer;
@@ -67,14 +67,6 @@ async fn wait_ready(port: u16) {
     panic!("the server did not become ready");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// The store behind a stopped server, opened in-process.
 async fn open_store(data: &Path, port: u16, database_url: Option<&str>) -> AppState {
     let config = ConfigLayer {
@@ -117,9 +109,7 @@ async fn reference(backend: Backend, changes: &[moodle_sim::Change]) -> String {
         batch: BATCH,
         ..PushOptions::default()
     };
-    let summary = sim.push(&app.url, changes, &options, |_| {}).await;
-    assert!(summary.stopped.is_none(), "{summary:?}");
-    assert_eq!(summary.accepted(), changes.len() as u64);
+    super::with_sim::push_all(&sim, &app, changes, &options).await;
     dump_state_of(&app.state.store).await
 }
 

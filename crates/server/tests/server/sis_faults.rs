@@ -12,8 +12,7 @@ type Case<'a> = (i32, &'a str, Vec<(&'a str, Value)>);
 #[tokio::test]
 async fn every_bad_input_gets_its_fault_and_changes_nothing() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         sis.ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => "Quiz", "pointval" => 10, "timemodified" => 950})
             .await;
         let long = "x".repeat(256);
@@ -76,14 +75,12 @@ async fn every_bad_input_gets_its_fault_and_changes_nothing() {
         // A refused eventid was not spent: once the prerequisite exists it applies.
         sis.ok("fetch_user", &fields! {"idnumber" => "nobody", "username" => "nobody", "firstname" => "N", "lastname" => "O", "timemodified" => 1})
             .await;
-        assert_eq!(
-            sis.ok(
-                "new_enrolment",
-                &fields! {"sectionid" => "c1", "userid" => "nobody", "eventid" => "f4"}
-            )
-            .await,
-            "created"
-        );
+        sis.expect_ok(
+            "new_enrolment",
+            &fields! {"sectionid" => "c1", "userid" => "nobody", "eventid" => "f4"},
+            "created",
+        )
+        .await;
     }
 }
 
@@ -169,10 +166,7 @@ async fn a_storage_failure_is_8199_and_applies_nothing() {
         assert_eq!(sis.count("people").await, people, "nothing half-applied");
         assert_eq!(sis.count("sis_events").await, 0);
         // The sender retries with the same eventid and it applies.
-        assert_eq!(
-            sis.ok("fetch_user", &fields! {"idnumber" => "u2", "username" => "b", "firstname" => "C", "lastname" => "D", "eventid" => "down"}).await,
-            "created"
-        );
+        sis.expect_ok("fetch_user", &fields! {"idnumber" => "u2", "username" => "b", "firstname" => "C", "lastname" => "D", "eventid" => "down"}, "created").await;
     }
 }
 
@@ -182,10 +176,7 @@ async fn password_fields_are_never_stored_nor_kept_in_the_audit_log() {
     const PLAIN: &str = "hunter2-plain-secret";
     for backend in backends() {
         let sis = Sis::start(backend).await;
-        assert_eq!(
-            sis.ok("fetch_user", &fields! {"idnumber" => "u1", "username" => "jsmith", "firstname" => "Jane", "lastname" => "Smith", "password_hash" => HASH, "password_hash_algorithm" => "bcrypt", "password" => PLAIN, "eventid" => "p1"}).await,
-            "created"
-        );
+        sis.expect_ok("fetch_user", &fields! {"idnumber" => "u1", "username" => "jsmith", "firstname" => "Jane", "lastname" => "Smith", "password_hash" => HASH, "password_hash_algorithm" => "bcrypt", "password" => PLAIN, "eventid" => "p1"}, "created").await;
         let (method, outcome, _, has_envelope, note) = sis.last_audit().await;
         assert_eq!(
             (method.as_deref(), outcome.as_str()),
@@ -194,10 +185,7 @@ async fn password_fields_are_never_stored_nor_kept_in_the_audit_log() {
         assert!(!has_envelope, "the envelope carried the hash: not kept");
         assert!(note.unwrap().contains("password"));
         // A refused call with a password field: still no envelope.
-        assert_eq!(
-            sis.fault("fetch_user", &fields! {"idnumber" => "u2", "username" => "x", "firstname" => "", "lastname" => "Y", "password_hash" => HASH}).await,
-            8101
-        );
+        sis.expect_fault("fetch_user", &fields! {"idnumber" => "u2", "username" => "x", "firstname" => "", "lastname" => "Y", "password_hash" => HASH}, 8101).await;
         let (_, outcome, _, has_envelope, _) = sis.last_audit().await;
         assert_eq!(outcome, "fault");
         assert!(!has_envelope);

@@ -5,7 +5,10 @@
 use super::support::{Backend, FakeMoodle, TestApp};
 use mnet::client::Reply;
 use mnet::xmlrpc::{Struct, Value};
+use schoolbridge::store::sis_enrolments::{EnrolmentRow, SectionRoster};
+use schoolbridge::store::sis_reports::{ProgressReport, Transcript};
 use schoolbridge::store::{PeerRow, Store};
+use schoolbridge_api::sis::Gradebook;
 use sqlx::Row;
 
 /// The members of a call's struct, as an array:
@@ -104,6 +107,20 @@ impl Sis {
         }
     }
 
+    /// Sends a call that must succeed with this reply `status`.
+    pub async fn expect_ok(&self, method: &str, fields: &[(&str, Value)], status: &str) {
+        assert_eq!(self.ok(method, fields).await, status, "{method} {fields:?}");
+    }
+
+    /// Sends a call that must fail with this fault code.
+    pub async fn expect_fault(&self, method: &str, fields: &[(&str, Value)], code: i32) {
+        assert_eq!(
+            self.fault(method, fields).await,
+            code,
+            "{method} {fields:?}"
+        );
+    }
+
     /// Every row of the SIS tables and `people`, as text (to compare before and after).
     pub async fn dump(&self) -> String {
         dump_tables(self.store(), SIS_TABLES).await
@@ -172,6 +189,44 @@ impl Sis {
         self.id_of("sis_assessments", idnumber).await
     }
 
+    /// A student's progress report as of `at` (the person must exist).
+    pub async fn progress(&self, person: &str, at: i64) -> ProgressReport {
+        let id = self.person(person).await;
+        self.store().progress_report(id, at).await.unwrap().unwrap()
+    }
+
+    /// A student's transcript as of `at` (the person must exist).
+    pub async fn transcript(&self, person: &str, at: i64) -> Transcript {
+        let id = self.person(person).await;
+        self.store().transcript(id, at).await.unwrap().unwrap()
+    }
+
+    /// A section's gradebook (by id; it must exist) without hidden items, as of [`AS_OF_NOW`].
+    pub async fn gradebook_now(&self, section_id: i64) -> Gradebook {
+        self.store()
+            .gradebook(section_id, false, AS_OF_NOW)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// A section's roster as of `at` (the section must exist).
+    pub async fn roster(&self, section: &str, at: i64) -> SectionRoster {
+        let id = self.section(section).await;
+        self.store().section_roster(id, at).await.unwrap().unwrap()
+    }
+
+    /// A person's enrolment in a section, from its roster as of `at` (it must exist).
+    pub async fn enrolment(&self, section: &str, person: &str, at: i64) -> EnrolmentRow {
+        let id = self.person(person).await;
+        self.roster(section, at)
+            .await
+            .enrolments
+            .into_iter()
+            .find(|e| e.person.id == id)
+            .unwrap_or_else(|| panic!("{person} is not on {section}'s roster"))
+    }
+
     /// The newest audit entry's (method, outcome, detail, envelope present, envelope note).
     pub async fn last_audit(
         &self,
@@ -191,6 +246,34 @@ impl Sis {
                 .is_some(),
             r.try_get("envelope_note").unwrap(),
         )
+    }
+
+    /// [`with_basics_on`](Sis::with_basics_on) plus Bob (`u2`, with this last name); Jane
+    /// (`u1`) and Bob are enrolled in `c1` at 1000.
+    pub async fn with_two_students_on(backend: Backend, bob_lastname: &str) -> Sis {
+        let sis = Sis::with_basics_on(backend).await;
+        sis.add_person("u2", "bob", "Bob", bob_lastname).await;
+        for user in ["u1", "u2"] {
+            sis.ok(
+                "new_enrolment",
+                &fields! {"sectionid" => "c1", "userid" => user, "timemodified" => 1000},
+            )
+            .await;
+        }
+        sis
+    }
+
+    /// Another person from Moodle, sent at 900 like the basics' people.
+    pub async fn add_person(&self, idnumber: &str, username: &str, first: &str, last: &str) {
+        self.ok("fetch_user", &fields! {"idnumber" => idnumber, "username" => username, "firstname" => first, "lastname" => last, "timemodified" => 900})
+            .await;
+    }
+
+    /// A fresh SIS on `backend` [`with_basics`](Sis::with_basics).
+    pub async fn with_basics_on(backend: Backend) -> Sis {
+        let sis = Sis::start(backend).await;
+        sis.with_basics().await;
+        sis
     }
 
     /// A person, a section and a student enrolment (`u1` in `c1`), as most tests need.

@@ -7,34 +7,13 @@ use super::support::backends;
 use crate::fields;
 use schoolbridge::store::sis::StatusKind;
 
-async fn student_row(sis: &Sis, at: i64) -> schoolbridge::store::sis_enrolments::EnrolmentRow {
-    let c1 = sis.section("c1").await;
-    let u1 = sis.person("u1").await;
-    sis.store()
-        .section_roster(c1, at)
-        .await
-        .unwrap()
-        .unwrap()
-        .enrolments
-        .into_iter()
-        .find(|e| e.person.id == u1)
-        .unwrap()
-}
-
 #[tokio::test]
 async fn a_suspension_in_moodle_shows_as_not_active_with_its_history() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
-        assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "active", "eventid" => "a", "timemodified" => 1000}).await,
-            "created"
-        );
-        assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "suspended", "eventid" => "b", "timemodified" => 2000}).await,
-            "updated"
-        );
-        let row = student_row(&sis, AS_OF_NOW).await;
+        let sis = Sis::with_basics_on(backend).await;
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "active", "eventid" => "a", "timemodified" => 1000}, "created").await;
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "suspended", "eventid" => "b", "timemodified" => 2000}, "updated").await;
+        let row = sis.enrolment("c1", "u1", AS_OF_NOW).await;
         assert_eq!(
             (
                 row.status.as_str(),
@@ -43,28 +22,15 @@ async fn a_suspension_in_moodle_shows_as_not_active_with_its_history() {
             ),
             ("suspended", StatusKind::Inactive, "Suspended in Moodle")
         );
-        let c1 = sis.section("c1").await;
-        let summary = sis
-            .store()
-            .section_roster(c1, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap()
-            .section;
+        let summary = sis.roster("c1", AS_OF_NOW).await.section;
         assert_eq!(
             summary.active_students, 0,
             "a suspended student is not counted as active"
         );
         // Suspended again (a full sync): nothing new.
-        assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "suspended", "eventid" => "c", "timemodified" => 2000}).await,
-            "unchanged"
-        );
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "suspended", "eventid" => "c", "timemodified" => 2000}, "unchanged").await;
         // Reactivated in Moodle: Active again.
-        assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "active", "eventid" => "d", "timemodified" => 3000}).await,
-            "updated"
-        );
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "active", "eventid" => "d", "timemodified" => 3000}, "updated").await;
         let history = sis.store().enrolment_history(row.id).await.unwrap();
         let seen: Vec<(&str, i64)> = history
             .iter()
@@ -75,20 +41,9 @@ async fn a_suspension_in_moodle_shows_as_not_active_with_its_history() {
             [("active", 1000), ("suspended", 2000), ("active", 3000)]
         );
         // As of a day in the suspension, the progress report says so.
-        let u1 = sis.person("u1").await;
-        let then = sis
-            .store()
-            .progress_report(u1, 2500)
-            .await
-            .unwrap()
-            .unwrap();
+        let then = sis.progress("u1", 2500).await;
         assert_eq!(then.sections[0].status_kind, StatusKind::Inactive);
-        let now = sis
-            .store()
-            .progress_report(u1, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        let now = sis.progress("u1", AS_OF_NOW).await;
         assert_eq!(now.sections[0].status_kind, StatusKind::Active);
     }
 }
@@ -96,44 +51,33 @@ async fn a_suspension_in_moodle_shows_as_not_active_with_its_history() {
 #[tokio::test]
 async fn a_suspension_does_not_undo_a_counsellors_withdrawal_code() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "a", "timemodified" => 1000}).await;
         sis.ok("remove_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "b", "timemodified" => 1500}).await;
-        let row = student_row(&sis, AS_OF_NOW).await;
+        let row = sis.enrolment("c1", "u1", AS_OF_NOW).await;
         let meta = schoolbridge::store::sis::ChangeMeta::manual(None, Some(1600), 1600);
         sis.store()
             .change_enrolment_status(row.id, "withdrawn_failing", Some("family moved"), &meta)
             .await
             .unwrap();
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "suspended", "eventid" => "c", "timemodified" => 2000}, "unchanged").await;
         assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "suspended", "eventid" => "c", "timemodified" => 2000}).await,
-            "unchanged"
-        );
-        assert_eq!(
-            student_row(&sis, AS_OF_NOW).await.status,
+            sis.enrolment("c1", "u1", AS_OF_NOW).await.status,
             "withdrawn_failing"
         );
         // A suspended enrolment that SchoolBridge did not know yet is created suspended.
-        assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "t1", "role" => "teacher", "status" => "suspended", "eventid" => "d", "timemodified" => 2000}).await,
-            "created"
-        );
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "t1", "role" => "teacher", "status" => "suspended", "eventid" => "d", "timemodified" => 2000}, "created").await;
         // Anything else is refused with the field named.
-        assert_eq!(
-            sis.fault("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "paused", "eventid" => "e", "timemodified" => 2100}).await,
-            8102
-        );
+        sis.expect_fault("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "status" => "paused", "eventid" => "e", "timemodified" => 2100}, 8102).await;
     }
 }
 
 #[tokio::test]
 async fn moodle_enrolment_dates_bound_when_an_active_enrolment_counts() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "timestart" => 1000, "timeend" => 5000, "eventid" => "a", "timemodified" => 1000}).await;
-        let row = student_row(&sis, 4000).await;
+        let row = sis.enrolment("c1", "u1", 4000).await;
         assert_eq!(
             (row.status.as_str(), row.status_kind),
             ("active", StatusKind::Active)
@@ -142,7 +86,7 @@ async fn moodle_enrolment_dates_bound_when_an_active_enrolment_counts() {
             (row.moodle_starts_at, row.moodle_ends_at),
             (Some(1000), Some(5000))
         );
-        let row = student_row(&sis, 5000).await;
+        let row = sis.enrolment("c1", "u1", 5000).await;
         assert_eq!(
             (
                 row.status.as_str(),
@@ -153,42 +97,26 @@ async fn moodle_enrolment_dates_bound_when_an_active_enrolment_counts() {
         );
         // The end date moved later in Moodle: active again at 5000; an older change arriving
         // late does not bring the old date back.
-        assert_eq!(
-            sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "timestart" => 1000, "timeend" => 9000, "eventid" => "b", "timemodified" => 3000}).await,
-            "updated"
-        );
+        sis.expect_ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "timestart" => 1000, "timeend" => 9000, "eventid" => "b", "timemodified" => 3000}, "updated").await;
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "timestart" => 1000, "timeend" => 5000, "eventid" => "c", "timemodified" => 2000}).await;
         assert_eq!(
-            student_row(&sis, 5000).await.status_kind,
+            sis.enrolment("c1", "u1", 5000).await.status_kind,
             StatusKind::Active
         );
         // No end date any more (0): active for good; a sender without dates keeps them.
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "timestart" => 0, "timeend" => 0, "eventid" => "d", "timemodified" => 4000}).await;
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "e", "timemodified" => 4100}).await;
-        let row = student_row(&sis, AS_OF_NOW).await;
+        let row = sis.enrolment("c1", "u1", AS_OF_NOW).await;
         assert_eq!((row.moodle_starts_at, row.moodle_ends_at), (None, None));
         // A start date in the future: not started yet.
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "t1", "role" => "teacher", "timestart" => 8000, "timeend" => 0, "eventid" => "f", "timemodified" => 4000}).await;
-        let c1 = sis.section("c1").await;
-        let t1 = sis.person("t1").await;
-        let roster = sis.store().section_roster(c1, 7000).await.unwrap().unwrap();
-        let teacher = roster
-            .enrolments
-            .iter()
-            .find(|e| e.person.id == t1)
-            .unwrap();
+        let teacher = sis.enrolment("c1", "t1", 7000).await;
         assert_eq!(teacher.status, "not_started");
     }
 }
 
 async fn grade_points(sis: &Sis, as_of: i64) -> Option<f64> {
-    let u1 = sis.person("u1").await;
-    let report = sis
-        .store()
-        .progress_report(u1, as_of)
-        .await
-        .unwrap()
-        .unwrap();
+    let report = sis.progress("u1", as_of).await;
     report.sections[0]
         .items
         .iter()
@@ -200,20 +128,13 @@ async fn grade_points(sis: &Sis, as_of: i64) -> Option<f64> {
 #[tokio::test]
 async fn a_grade_cleared_in_moodle_leaves_the_cell_empty_and_keeps_its_history() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "e", "timemodified" => 900}).await;
         sis.ok("new_assessment", &fields! {"idnumber" => "g1", "sectionid" => "c1", "name" => "Quiz 1", "pointval" => 10, "eventid" => "a", "timemodified" => 900}).await;
         // Nothing to clear yet.
-        assert_eq!(
-            sis.ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r0", "timemodified" => 950}).await,
-            "unchanged"
-        );
+        sis.expect_ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r0", "timemodified" => 950}, "unchanged").await;
         sis.ok("new_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "points_earned" => "7", "eventid" => "g", "timemodified" => 1000}).await;
-        assert_eq!(
-            sis.ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r1", "timemodified" => 2000}).await,
-            "updated"
-        );
+        sis.expect_ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r1", "timemodified" => 2000}, "updated").await;
         assert_eq!(grade_points(&sis, AS_OF_NOW).await, None, "no grade now");
         assert_eq!(
             grade_points(&sis, 1500).await,
@@ -221,35 +142,18 @@ async fn a_grade_cleared_in_moodle_leaves_the_cell_empty_and_keeps_its_history()
             "as of before: the grade then"
         );
         let c1 = sis.section("c1").await;
-        let book = sis
-            .store()
-            .gradebook(c1, false, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        let book = sis.gradebook_now(c1).await;
         assert!(book.cells.is_empty(), "the gradebook shows no grade");
         // Cleared again (a retry under a new eventid, or a full sync): nothing new.
-        assert_eq!(
-            sis.ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r2", "timemodified" => 2000}).await,
-            "unchanged"
-        );
+        sis.expect_ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r2", "timemodified" => 2000}, "unchanged").await;
         // A grade from before the clearing arriving late does not bring the cell back.
-        assert_eq!(
-            sis.ok("new_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "points_earned" => "9", "attempt_num" => 2, "eventid" => "late", "timemodified" => 1500}).await,
-            "stale"
-        );
+        sis.expect_ok("new_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "points_earned" => "9", "attempt_num" => 2, "eventid" => "late", "timemodified" => 1500}, "stale").await;
         assert_eq!(grade_points(&sis, AS_OF_NOW).await, None);
         // Graded again after the clearing.
-        assert_eq!(
-            sis.ok("new_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "points_earned" => "8", "eventid" => "g2", "timemodified" => 3000}).await,
-            "updated"
-        );
+        sis.expect_ok("new_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "points_earned" => "8", "eventid" => "g2", "timemodified" => 3000}, "updated").await;
         assert_eq!(grade_points(&sis, AS_OF_NOW).await, Some(8.0));
         // An old clearing arriving late is kept but does not empty the cell.
-        assert_eq!(
-            sis.ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r3", "timemodified" => 1200}).await,
-            "stale"
-        );
+        sis.expect_ok("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "u1", "eventid" => "r3", "timemodified" => 1200}, "stale").await;
         assert_eq!(grade_points(&sis, AS_OF_NOW).await, Some(8.0));
         let (g1, u1) = (sis.assessment("g1").await, sis.person("u1").await);
         let history = sis.store().grade_history(g1, u1).await.unwrap();
@@ -268,13 +172,7 @@ async fn a_grade_cleared_in_moodle_leaves_the_cell_empty_and_keeps_its_history()
             ]
         );
         // Unknown assessment or person: as new_grade.
-        assert_eq!(
-            sis.fault("remove_grade", &fields! {"assessmentid" => "nope", "userid" => "u1", "eventid" => "x", "timemodified" => 3100}).await,
-            8105
-        );
-        assert_eq!(
-            sis.fault("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "nobody", "eventid" => "y", "timemodified" => 3100}).await,
-            8104
-        );
+        sis.expect_fault("remove_grade", &fields! {"assessmentid" => "nope", "userid" => "u1", "eventid" => "x", "timemodified" => 3100}, 8105).await;
+        sis.expect_fault("remove_grade", &fields! {"assessmentid" => "g1", "userid" => "nobody", "eventid" => "y", "timemodified" => 3100}, 8104).await;
     }
 }

@@ -11,19 +11,7 @@ use schoolbridge::store::sis_enrolments::RESTATED_NOTE;
 
 /// (status, effective time, stale, note) of each history row of u1's enrolment in c1.
 async fn history(sis: &Sis) -> Vec<(String, i64, bool, Option<String>)> {
-    let c1 = sis.section("c1").await;
-    let roster = sis
-        .store()
-        .section_roster(c1, AS_OF_NOW)
-        .await
-        .unwrap()
-        .unwrap();
-    let u1 = sis.person("u1").await;
-    let e = roster
-        .enrolments
-        .iter()
-        .find(|e| e.person.id == u1)
-        .unwrap();
+    let e = sis.enrolment("c1", "u1", AS_OF_NOW).await;
     sis.store()
         .enrolment_history(e.id)
         .await
@@ -35,8 +23,7 @@ async fn history(sis: &Sis) -> Vec<(String, i64, bool, Option<String>)> {
 
 /// u1's status in c1 on a progress report as of `at` (`None`: not enrolled by then).
 async fn status_as_of(sis: &Sis, at: i64) -> Option<String> {
-    let u1 = sis.person("u1").await;
-    let report = sis.store().progress_report(u1, at).await.unwrap().unwrap();
+    let report = sis.progress("u1", at).await;
     report.sections.first().map(|s| s.status.clone())
 }
 
@@ -53,8 +40,7 @@ async fn withdraw(sis: &Sis, eventid: &str, tm: i64) -> String {
 #[tokio::test]
 async fn a_late_older_change_is_history_only() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         assert_eq!(enrol(&sis, "e1", 1000).await, "created");
         assert_eq!(withdraw(&sis, "e3", 3000).await, "updated");
         // The withdrawal at 2000 arrives last: the student was withdrawn by 3000 anyway.
@@ -75,17 +61,20 @@ async fn a_late_older_change_is_history_only() {
                 ("withdrawn", 3000, false),
             ]
         );
-        assert_eq!(status_as_of(&sis, 999).await, None);
-        assert_eq!(status_as_of(&sis, 1500).await.as_deref(), Some("active"));
-        assert_eq!(status_as_of(&sis, 2200).await.as_deref(), Some("withdrawn"));
-        assert_eq!(status_as_of(&sis, 2700).await.as_deref(), Some("active"));
-        assert_eq!(status_as_of(&sis, 3000).await.as_deref(), Some("withdrawn"));
-        let roster = sis
-            .store()
-            .section_roster(sis.section("c1").await, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        for (at, status) in [
+            (999, None),
+            (1500, Some("active")),
+            (2200, Some("withdrawn")),
+            (2700, Some("active")),
+            (3000, Some("withdrawn")),
+        ] {
+            assert_eq!(
+                status_as_of(&sis, at).await.as_deref(),
+                status,
+                "as of {at}"
+            );
+        }
+        let roster = sis.roster("c1", AS_OF_NOW).await;
         assert_eq!(roster.enrolments[0].status, "withdrawn");
     }
 }
@@ -93,8 +82,7 @@ async fn a_late_older_change_is_history_only() {
 #[tokio::test]
 async fn a_late_change_before_a_confirming_one_is_restated() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         // Moodle: enrolled at 1000, unenrolled at 2000, enrolled again at 3000. The 3000 call
         // arrives before the 2000 one and finds the student still Active: nothing to change.
         assert_eq!(enrol(&sis, "e1", 1000).await, "created");
@@ -116,12 +104,7 @@ async fn a_late_change_before_a_confirming_one_is_restated() {
         );
         assert_eq!(status_as_of(&sis, 2500).await.as_deref(), Some("withdrawn"));
         assert_eq!(status_as_of(&sis, 3500).await.as_deref(), Some("active"));
-        let roster = sis
-            .store()
-            .section_roster(sis.section("c1").await, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        let roster = sis.roster("c1", AS_OF_NOW).await;
         assert_eq!(
             (
                 roster.enrolments[0].status.as_str(),
@@ -135,22 +118,19 @@ async fn a_late_change_before_a_confirming_one_is_restated() {
 #[tokio::test]
 async fn equal_times_go_to_the_later_arrival_and_missing_times_to_arrival() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         assert_eq!(enrol(&sis, "e1", 1000).await, "created");
         assert_eq!(withdraw(&sis, "e2", 1000).await, "updated");
         assert_eq!(enrol(&sis, "e3", 1000).await, "updated");
         assert_eq!(status_as_of(&sis, 1000).await.as_deref(), Some("active"));
         // No timemodified (an older sender): it happens on arrival, so it is newest.
         let before = sis.app.state.clock.now();
-        assert_eq!(
-            sis.ok(
-                "remove_enrolment",
-                &fields! {"sectionid" => "c1", "userid" => "u1"}
-            )
-            .await,
-            "updated"
-        );
+        sis.expect_ok(
+            "remove_enrolment",
+            &fields! {"sectionid" => "c1", "userid" => "u1"},
+            "updated",
+        )
+        .await;
         let h = history(&sis).await;
         let last = h.last().unwrap();
         assert_eq!(last.0, "withdrawn");
@@ -164,8 +144,7 @@ async fn equal_times_go_to_the_later_arrival_and_missing_times_to_arrival() {
 async fn a_grade_changed_twice_reports_the_old_value_as_of_between() {
     // Scenario 2: grades arrive one by one; a progress report for any date, past or present.
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         enrol(&sis, "e1", 1000).await;
         for (id, name) in [("gi-1", "Essay"), ("gi-2", "Quiz")] {
             sis.ok("new_assessment", &fields! {"idnumber" => id, "sectionid" => "c1", "name" => name, "pointval" => 100, "timemodified" => 1000})
@@ -184,11 +163,10 @@ async fn a_grade_changed_twice_reports_the_old_value_as_of_between() {
         assert_eq!(grade("g4", "gi-1", "90", 4000).await, "updated");
         // A correction dated before all of them arrives last: history only.
         assert_eq!(grade("g0", "gi-1", "60", 1500).await, "stale");
-        let u1 = sis.person("u1").await;
         let essay = |at: i64| {
             let sis = &sis;
             async move {
-                let r = sis.store().progress_report(u1, at).await.unwrap().unwrap();
+                let r = sis.progress("u1", at).await;
                 let s = &r.sections[0];
                 let item = s
                     .items
@@ -212,12 +190,7 @@ async fn a_grade_changed_twice_reports_the_old_value_as_of_between() {
         );
         assert_eq!(essay(3700).await, (Some(80.0), 130.0, 200.0));
         assert_eq!(essay(i64::from(i32::MAX)).await, (Some(90.0), 140.0, 200.0));
-        let now = sis
-            .store()
-            .progress_report(u1, i64::from(i32::MAX))
-            .await
-            .unwrap()
-            .unwrap();
+        let now = sis.progress("u1", i64::from(i32::MAX)).await;
         assert_eq!(now.sections[0].totals.percent, Some(70.0));
         // A hidden item leaves current reports but stays in reports dated before the hiding.
         sis.ok(
@@ -228,7 +201,7 @@ async fn a_grade_changed_twice_reports_the_old_value_as_of_between() {
         let names = |at: i64| {
             let sis = &sis;
             async move {
-                let r = sis.store().progress_report(u1, at).await.unwrap().unwrap();
+                let r = sis.progress("u1", at).await;
                 r.sections[0]
                     .items
                     .iter()
@@ -244,22 +217,16 @@ async fn a_grade_changed_twice_reports_the_old_value_as_of_between() {
 #[tokio::test]
 async fn older_section_and_assessment_changes_do_not_overwrite() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         sis.ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => "Quiz 2", "pointval" => 10, "timemodified" => 2000})
             .await;
-        assert_eq!(
-            sis.ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => "Quiz old", "pointval" => 5, "timemodified" => 1500}).await,
-            "stale"
-        );
-        assert_eq!(
-            sis.ok(
-                "remove_assessment",
-                &fields! {"idnumber" => "gi-1", "timemodified" => 1900}
-            )
-            .await,
-            "stale"
-        );
+        sis.expect_ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => "Quiz old", "pointval" => 5, "timemodified" => 1500}, "stale").await;
+        sis.expect_ok(
+            "remove_assessment",
+            &fields! {"idnumber" => "gi-1", "timemodified" => 1900},
+            "stale",
+        )
+        .await;
         let items = sis
             .store()
             .assessments(sis.section("c1").await, false)
@@ -269,10 +236,7 @@ async fn older_section_and_assessment_changes_do_not_overwrite() {
             (items[0].name.as_str(), items[0].pointval, items[0].hidden),
             ("Quiz 2", 10.0, false)
         );
-        assert_eq!(
-            sis.ok("new_section", &fields! {"idnumber" => "c1", "name" => "Ancient", "teacheridnumber" => "t1", "timemodified" => 100}).await,
-            "stale"
-        );
+        sis.expect_ok("new_section", &fields! {"idnumber" => "c1", "name" => "Ancient", "teacheridnumber" => "t1", "timemodified" => 100}, "stale").await;
         assert_eq!(
             sis.store()
                 .section(sis.section("c1").await)

@@ -11,13 +11,13 @@ use schoolbridge::store::sis::{ChangeMeta, RecordSource, Refusal, Role, SisError
 use schoolbridge::store::sis_assessments::{LineResult, NewManualAssessment};
 use schoolbridge::store::sis_enrolments::StatusNotes;
 use schoolbridge::store::sis_grades::ManualGrade;
+use schoolbridge::store::sis_reports::{Transcript, TranscriptEntry};
 use schoolbridge::store::sis_sections::{NewCourse, NewManualSection, NewTerm};
 
 #[tokio::test]
 async fn scenario_1_self_enrolled_in_five_courses_shows_on_the_schedule() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         for i in 1..=5 {
             let id = format!("moodle-course-{i}");
             sis.ok("new_section", &fields! {"idnumber" => id.as_str(), "name" => format!("Course {i}"), "timemodified" => 1000})
@@ -39,11 +39,18 @@ async fn scenario_1_self_enrolled_in_five_courses_shows_on_the_schedule() {
     }
 }
 
+/// The transcript's line for the section named `name`.
+fn transcript_entry<'a>(t: &'a Transcript, name: &str) -> &'a TranscriptEntry {
+    t.entries
+        .iter()
+        .find(|e| e.section.name == name)
+        .unwrap_or_else(|| panic!("no {name} on the transcript"))
+}
+
 #[tokio::test]
 async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         sis.ok(
             "new_section",
             &fields! {"idnumber" => "c2", "name" => "Biology", "timemodified" => 900},
@@ -57,22 +64,9 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             .await;
         }
         // The student drops Algebra in Moodle.
-        assert_eq!(
-            sis.ok("remove_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "drop", "timemodified" => 2000}).await,
-            "updated"
-        );
-        let u1 = sis.person("u1").await;
-        let t = sis
-            .store()
-            .transcript(u1, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
-        let algebra = t
-            .entries
-            .iter()
-            .find(|e| e.section.name == "Algebra 1")
-            .unwrap();
+        sis.expect_ok("remove_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "drop", "timemodified" => 2000}, "updated").await;
+        let t = sis.transcript("u1", AS_OF_NOW).await;
+        let algebra = transcript_entry(&t, "Algebra 1");
         let w = algebra.withdrawal.as_ref().unwrap();
         assert_eq!(
             (w.code.as_str(), w.since, w.transcript_note.as_deref()),
@@ -102,18 +96,9 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             )
             .await
             .unwrap();
-        let t = sis
-            .store()
-            .transcript(u1, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        let t = sis.transcript("u1", AS_OF_NOW).await;
         assert_eq!(t.entries.len(), 2, "withdrawals stay on the transcript");
-        let algebra = t
-            .entries
-            .iter()
-            .find(|e| e.section.name == "Algebra 1")
-            .unwrap();
+        let algebra = transcript_entry(&t, "Algebra 1");
         let w = algebra.withdrawal.as_ref().unwrap();
         assert_eq!(
             (
@@ -131,11 +116,7 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
                 Some("Transferred to another district")
             )
         );
-        let biology = t
-            .entries
-            .iter()
-            .find(|e| e.section.name == "Biology")
-            .unwrap();
+        let biology = transcript_entry(&t, "Biology");
         assert!(biology.withdrawal.is_none());
         // The history says who did what, when, and why.
         let history = sis
@@ -160,23 +141,19 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
         );
         assert_eq!(history[1].eventid.as_deref(), Some("drop"));
         // A later unenrolment from Moodle does not undo the counsellor's code.
-        assert_eq!(
-            sis.ok(
-                "remove_enrolment",
-                &fields! {"sectionid" => "c1", "userid" => "u1", "timemodified" => 3000}
-            )
-            .await,
-            "unchanged"
-        );
+        sis.expect_ok(
+            "remove_enrolment",
+            &fields! {"sectionid" => "c1", "userid" => "u1", "timemodified" => 3000},
+            "unchanged",
+        )
+        .await;
         // Back in Moodle: Active again, with the whole story kept.
-        assert_eq!(
-            sis.ok(
-                "new_enrolment",
-                &fields! {"sectionid" => "c1", "userid" => "u1", "timemodified" => 4000}
-            )
-            .await,
-            "updated"
-        );
+        sis.expect_ok(
+            "new_enrolment",
+            &fields! {"sectionid" => "c1", "userid" => "u1", "timemodified" => 4000},
+            "updated",
+        )
+        .await;
         let statuses: Vec<String> = sis
             .store()
             .enrolment_history(algebra.enrolment.id)
@@ -186,12 +163,7 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             .map(|h| h.status)
             .collect();
         assert_eq!(statuses, vec!["active", "withdrawn", "wd-moved", "active"]);
-        let t = sis
-            .store()
-            .transcript(u1, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        let t = sis.transcript("u1", AS_OF_NOW).await;
         assert!(t.entries.iter().all(|e| e.withdrawal.is_none()));
     }
 }
@@ -199,17 +171,7 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
 #[tokio::test]
 async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
-        sis.ok("fetch_user", &fields! {"idnumber" => "u2", "username" => "bob", "firstname" => "Bob", "lastname" => "Brown", "timemodified" => 900})
-            .await;
-        for u in ["u1", "u2"] {
-            sis.ok(
-                "new_enrolment",
-                &fields! {"sectionid" => "c1", "userid" => u, "timemodified" => 1000},
-            )
-            .await;
-        }
+        let sis = Sis::with_two_students_on(backend, "Brown").await;
         let c1 = sis.section("c1").await;
         let (u1, u2, teacher) = (
             sis.person("u1").await,
@@ -251,20 +213,14 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
             );
         }
         // The teacher creates the same items in Moodle (names trimmed, exactly equal).
-        assert_eq!(
-            sis.ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => " Lab 1 ", "pointval" => 12, "eventid" => "l1", "timemodified" => 2000}).await,
-            "linked"
-        );
+        sis.expect_ok("new_assessment", &fields! {"idnumber" => "gi-1", "sectionid" => "c1", "name" => " Lab 1 ", "pointval" => 12, "eventid" => "l1", "timemodified" => 2000}, "linked").await;
         assert_eq!(
             sis.ok("new_assessment", &fields! {"idnumber" => "gi-2", "sectionid" => "c1", "name" => "lab 2", "pointval" => 10, "timemodified" => 2000}).await,
             "created",
             "a different case is a different name"
         );
         // Lab 1 is linked now: a second Moodle item of the same name is a new item.
-        assert_eq!(
-            sis.ok("new_assessment", &fields! {"idnumber" => "gi-3", "sectionid" => "c1", "name" => "Lab 1", "pointval" => 10, "timemodified" => 2000}).await,
-            "created"
-        );
+        sis.expect_ok("new_assessment", &fields! {"idnumber" => "gi-3", "sectionid" => "c1", "name" => "Lab 1", "pointval" => 10, "timemodified" => 2000}, "created").await;
         let items = sis.store().assessments(c1, true).await.unwrap();
         assert_eq!(items.len(), 4);
         let linked = items.iter().find(|a| a.id == lab1).unwrap();
@@ -279,16 +235,8 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
         );
         assert!(items.iter().any(|a| a.id == lab2 && a.idnumber.is_none()));
         // Moodle grades flow in; the manual grades are untouched.
-        assert_eq!(
-            sis.ok("new_grade", &fields! {"assessmentid" => "gi-1", "userid" => "u1", "points_earned" => "11", "timemodified" => 2100}).await,
-            "updated"
-        );
-        let book = sis
-            .store()
-            .gradebook(c1, false, AS_OF_NOW)
-            .await
-            .unwrap()
-            .unwrap();
+        sis.expect_ok("new_grade", &fields! {"assessmentid" => "gi-1", "userid" => "u1", "points_earned" => "11", "timemodified" => 2100}, "updated").await;
+        let book = sis.gradebook_now(c1).await;
         let c_u1 = book.cell(lab1, u1).unwrap();
         let c_u2 = book.cell(lab1, u2).unwrap();
         assert_eq!(
@@ -331,8 +279,7 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
 #[tokio::test]
 async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
     for backend in backends() {
-        let sis = Sis::start(backend).await;
-        sis.with_basics().await;
+        let sis = Sis::with_basics_on(backend).await;
         let store = sis.store();
         let (u1, teacher) = (sis.person("u1").await, sis.person("t1").await);
         let counsellor = ChangeMeta::manual(Some(teacher), Some(1000), 1000);
@@ -434,12 +381,16 @@ async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
         grade(lab_a, 14.0, 2000).await;
         grade(bonus, 3.0, 2000).await;
         grade(lab_a, 16.0, 3000).await;
-        let report = store.progress_report(u1, 2500).await.unwrap().unwrap();
-        let chem = report
-            .sections
-            .iter()
-            .find(|s| s.section.id == section)
-            .unwrap();
+        // The Chemistry section of Jane's progress report as of `at`.
+        let chem_as_of = async |at: i64| {
+            let report = store.progress_report(u1, at).await.unwrap().unwrap();
+            report
+                .sections
+                .into_iter()
+                .find(|s| s.section.id == section)
+                .unwrap()
+        };
+        let chem = chem_as_of(2500).await;
         assert_eq!(
             (chem.totals.earned, chem.totals.possible),
             (17.0, 20.0),
@@ -447,12 +398,7 @@ async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
         );
         assert_eq!(chem.status, "active");
         assert_eq!(chem.section.course.as_ref().unwrap().name, "Chemistry");
-        let report = store.progress_report(u1, 3500).await.unwrap().unwrap();
-        let chem = report
-            .sections
-            .iter()
-            .find(|s| s.section.id == section)
-            .unwrap();
+        let chem = chem_as_of(3500).await;
         assert_eq!(chem.totals.earned, 19.0);
         // The course ends: Passed, and the transcript shows it.
         store

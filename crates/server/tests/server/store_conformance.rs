@@ -19,13 +19,13 @@ macro_rules! each_backend {
 #[tokio::test]
 async fn peers_services_and_soft_delete() {
     each_backend!(|app| {
+        let store = &app.state.store;
         let moodle = FakeMoodle::new("https://moodle.example/school");
         let peer = app
             .add_peer(&moodle, &[("schooltool_sis", true, false)])
             .await;
         assert_eq!(
-            app.state
-                .store
+            store
                 .live_peer_by_wwwroot("https://moodle.example/school")
                 .await
                 .unwrap()
@@ -34,35 +34,21 @@ async fn peers_services_and_soft_delete() {
             peer.id
         );
         assert!(
-            app.state
-                .store
+            store
                 .live_peer_by_wwwroot("https://moodle.example/school/")
                 .await
                 .unwrap()
                 .is_none(),
             "exact match only"
         );
+        assert!(store.publishes_to(peer.id, "schooltool_sis").await.unwrap());
         assert!(
-            app.state
-                .store
-                .publishes_to(peer.id, "schooltool_sis")
-                .await
-                .unwrap()
-        );
-        assert!(
-            !app.state
-                .store
+            !store
                 .subscribes_to(peer.id, "schooltool_sis")
                 .await
                 .unwrap()
         );
-        assert!(
-            !app.state
-                .store
-                .publishes_to(peer.id, "sso_idp")
-                .await
-                .unwrap()
-        );
+        assert!(!store.publishes_to(peer.id, "sso_idp").await.unwrap());
         schoolbridge::write_tx!(app.state.store, |c| set_peer_service(
             c,
             peer.id,
@@ -72,35 +58,27 @@ async fn peers_services_and_soft_delete() {
         )
         .await)
         .unwrap();
-        assert!(
-            !app.state
-                .store
-                .publishes_to(peer.id, "schooltool_sis")
-                .await
-                .unwrap()
-        );
+        assert!(!store.publishes_to(peer.id, "schooltool_sis").await.unwrap());
         schoolbridge::write_tx!(app.state.store, |c| set_peer_deleted(c, peer.id, true, 1)
             .await)
         .unwrap();
         assert!(
-            app.state
-                .store
+            store
                 .live_peer_by_wwwroot(&moodle.wwwroot)
                 .await
                 .unwrap()
                 .is_none()
         );
         assert!(
-            app.state
-                .store
+            store
                 .peer_by_wwwroot(&moodle.wwwroot)
                 .await
                 .unwrap()
                 .unwrap()
                 .deleted
         );
-        assert_eq!(app.state.store.peers(false).await.unwrap().len(), 0);
-        assert_eq!(app.state.store.peers(true).await.unwrap().len(), 1);
+        assert_eq!(store.peers(false).await.unwrap().len(), 0);
+        assert_eq!(store.peers(true).await.unwrap().len(), 1);
         // Re-adding the same wwwroot restores it (Moodle offers undelete, §7.2).
         let again = app.add_peer(&moodle, &[]).await;
         assert_eq!(again.id, peer.id);
@@ -186,115 +164,80 @@ async fn audit_log_filters_and_keeps_envelopes() {
         };
         // Recent times: the server purges entries older than the retention period.
         let t = app.state.clock.now_ms();
-        app.state
-            .store
-            .audit(&entry(
-                "schooltool/sis/new_grade",
-                AuditOutcome::Ok,
-                t + 1_000,
-            ))
-            .await
-            .unwrap();
-        app.state
-            .store
-            .audit(&entry(
-                "schooltool/sis/fetch_user",
-                AuditOutcome::Fault,
-                t + 2_000,
-            ))
-            .await
-            .unwrap();
-        app.state
-            .store
-            .audit(&entry("system/listServices", AuditOutcome::Ok, t + 3_000))
-            .await
-            .unwrap();
+        for (method, outcome, after) in [
+            ("schooltool/sis/new_grade", AuditOutcome::Ok, 1_000),
+            ("schooltool/sis/fetch_user", AuditOutcome::Fault, 2_000),
+            ("system/listServices", AuditOutcome::Ok, 3_000),
+        ] {
+            app.state
+                .store
+                .audit(&entry(method, outcome, t + after))
+                .await
+                .unwrap();
+        }
         let all = app
-            .state
-            .store
-            .audit_entries(&AuditFilter {
+            .audit(AuditFilter {
                 limit: 50,
                 ..Default::default()
             })
-            .await
-            .unwrap();
+            .await;
         assert_eq!(all.len(), 3);
         assert_eq!(
             all[0].entry.method.as_deref(),
             Some("system/listServices"),
             "newest first"
         );
-        let sis = app
-            .state
-            .store
-            .audit_entries(&AuditFilter {
-                method: Some("SIS/".into()),
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(sis.len(), 2, "method filter is case-insensitive");
-        // `_` and `%` are taken literally: the exact method name finds it, `%` finds nothing.
-        for (text, expected) in [
-            ("new_grade", 1),
-            ("sis/new_grade", 1),
-            ("new%grade", 0),
-            ("newxgrade", 0),
+        let method = |text: &str| AuditFilter {
+            method: Some(text.into()),
+            ..Default::default()
+        };
+        // `_` and `%` in a method are taken literally: the exact method name finds it, `%` finds
+        // nothing.
+        for (filter, expected, what) in [
+            (method("SIS/"), 2, "method filter is case-insensitive"),
+            (method("new_grade"), 1, "method filter \"new_grade\""),
+            (
+                method("sis/new_grade"),
+                1,
+                "method filter \"sis/new_grade\"",
+            ),
+            (method("new%grade"), 0, "method filter \"new%grade\""),
+            (method("newxgrade"), 0, "method filter \"newxgrade\""),
+            (
+                AuditFilter {
+                    outcome: Some("fault".into()),
+                    ..Default::default()
+                },
+                1,
+                "outcome filter",
+            ),
+            (
+                AuditFilter {
+                    from_ms: Some(t + 1_500),
+                    until_ms: Some(t + 3_000),
+                    ..Default::default()
+                },
+                1,
+                "time window",
+            ),
         ] {
             let found = app
-                .state
-                .store
-                .audit_entries(&AuditFilter {
-                    method: Some(text.into()),
+                .audit(AuditFilter {
                     limit: 50,
-                    ..Default::default()
+                    ..filter
                 })
-                .await
-                .unwrap();
-            assert_eq!(found.len(), expected, "method filter {text:?}");
+                .await;
+            assert_eq!(found.len(), expected, "{what}");
         }
-        let faults = app
-            .state
-            .store
-            .audit_entries(&AuditFilter {
-                outcome: Some("fault".into()),
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(faults.len(), 1);
-        let window = app
-            .state
-            .store
-            .audit_entries(&AuditFilter {
-                from_ms: Some(t + 1_500),
-                until_ms: Some(t + 3_000),
-                limit: 50,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(window.len(), 1);
         let page = app
-            .state
-            .store
-            .audit_entries(&AuditFilter {
+            .audit(AuditFilter {
                 before_id: Some(all[0].id),
                 limit: 1,
                 ..Default::default()
             })
-            .await
-            .unwrap();
+            .await;
         assert_eq!(page[0].id, all[1].id);
-        let one = app
-            .state
-            .store
-            .audit_entry(all[2].id)
-            .await
-            .unwrap()
-            .unwrap();
+        let one = app.audit_entry(all[2].id).await;
         assert_eq!(
             one.entry.envelope.as_deref(),
             Some(&b"<signedMessage/>"[..])
@@ -411,24 +354,19 @@ async fn a_conflict_at_commit_is_retryable_and_leaves_no_stray_rollback() {
             .unwrap();
         }
         // Write skew: each reads what the other writes.
-        let mut t1 = store.begin_write().await.unwrap();
-        let mut t2 = store.begin_write().await.unwrap();
-        (&mut *t1)
-            .execute("SELECT value FROM settings WHERE name = 'skew.a'")
-            .await
-            .unwrap();
-        (&mut *t2)
-            .execute("SELECT value FROM settings WHERE name = 'skew.b'")
-            .await
-            .unwrap();
-        (&mut *t1)
-            .execute("UPDATE settings SET value = '1' WHERE name = 'skew.b'")
-            .await
-            .unwrap();
-        (&mut *t2)
-            .execute("UPDATE settings SET value = '1' WHERE name = 'skew.a'")
-            .await
-            .unwrap();
+        let mut tx = [
+            store.begin_write().await.unwrap(),
+            store.begin_write().await.unwrap(),
+        ];
+        for (which, sql) in [
+            (0, "SELECT value FROM settings WHERE name = 'skew.a'"),
+            (1, "SELECT value FROM settings WHERE name = 'skew.b'"),
+            (0, "UPDATE settings SET value = '1' WHERE name = 'skew.b'"),
+            (1, "UPDATE settings SET value = '1' WHERE name = 'skew.a'"),
+        ] {
+            (&mut *tx[which]).execute(sql).await.unwrap();
+        }
+        let [t1, t2] = tx;
         store.commit(t1).await.unwrap();
         let refused = store.commit(t2).await.unwrap_err();
         assert!(refused.is_retryable(), "{refused}");

@@ -10,9 +10,19 @@ use mnet::xmlrpc::{Limits, Value};
 use schoolbridge::config::ConfigLayer;
 use schoolbridge::server::RunningServer;
 use schoolbridge::store::peers::{insert_or_undelete_peer, set_peer_service};
-use schoolbridge::store::{NewPeer, PeerRow};
+use schoolbridge::store::people::{PeopleQuery, PersonRow};
+use schoolbridge::store::{AuditFilter, AuditRow, NewPeer, PeerRow, Store};
 use schoolbridge::{AppState, Clock};
 use std::sync::{Mutex, OnceLock};
+
+/// A loopback port that was free a moment ago (for a server started as a child process).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
 
 /// Which database engine a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,24 +90,10 @@ impl TestApp {
             wwwroot: Some(format!("{scheme}://{addr}")),
             data_dir: Some(dir.path().to_owned()),
             database_url,
-            console_dir: Some(dir.path().join("no-console")),
             site_name: Some("Springfield High SIS".into()),
-            crypto_threads: Some(2),
-            // Every peer of a test is on 127.0.0.1.
-            allow_private_peers: Some(true),
             ..ConfigLayer::default()
         };
-        let config = base.overlay(&overrides).finish().unwrap();
-        let state = AppState::open(config, Clock::system()).await.unwrap();
-        let server = schoolbridge::server::spawn(state.clone(), listener).unwrap();
-        TestApp {
-            url: server.url(),
-            state,
-            backend,
-            server: Some(server),
-            dir,
-            _pg: pg,
-        }
+        Self::serve(base, &overrides, listener, backend, dir, pg).await
     }
 
     /// A second instance on this one's database and data directory (its master key), as a
@@ -110,23 +106,62 @@ impl TestApp {
             wwwroot: Some(self.state.config.wwwroot.clone()),
             data_dir: Some(self.state.config.data_dir.clone()),
             database_url: Some(self.state.config.database_url.clone()),
-            console_dir: Some(dir.path().join("no-console")),
             site_name: Some(self.state.config.site_name.clone()),
-            crypto_threads: Some(2),
-            allow_private_peers: Some(true),
             ..ConfigLayer::default()
         };
-        let config = base.overlay(&overrides).finish().unwrap();
+        Self::serve(base, &overrides, listener, self.backend, dir, None).await
+    }
+
+    /// Serves on `listener` with `base` (where the site and its data are), the settings every
+    /// test instance shares, then the test's `overrides`. `dir` (a scratch directory holding no
+    /// console) and `pg` (a scratch PostgreSQL database) live as long as the app.
+    async fn serve(
+        base: ConfigLayer,
+        overrides: &ConfigLayer,
+        listener: tokio::net::TcpListener,
+        backend: Backend,
+        dir: tempfile::TempDir,
+        pg: Option<ScratchPg>,
+    ) -> TestApp {
+        let shared = ConfigLayer {
+            console_dir: Some(dir.path().join("no-console")),
+            crypto_threads: Some(2),
+            // Every peer of a test is on 127.0.0.1.
+            allow_private_peers: Some(true),
+            ..base
+        };
+        let config = shared.overlay(overrides).finish().unwrap();
         let state = AppState::open(config, Clock::system()).await.unwrap();
         let server = schoolbridge::server::spawn(state.clone(), listener).unwrap();
         TestApp {
             url: server.url(),
             state,
-            backend: self.backend,
+            backend,
             server: Some(server),
             dir,
-            _pg: None,
+            _pg: pg,
         }
+    }
+
+    /// The audit log's entries that `filter` selects, newest first.
+    pub async fn audit(&self, filter: AuditFilter) -> Vec<AuditRow> {
+        self.state.store.audit_entries(&filter).await.unwrap()
+    }
+
+    /// The newest audit entry (there must be one).
+    pub async fn newest_audit(&self) -> AuditRow {
+        let mut newest = self
+            .audit(AuditFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .await;
+        newest.remove(0)
+    }
+
+    /// One audit entry with its envelope (it must exist).
+    pub async fn audit_entry(&self, id: i64) -> AuditRow {
+        self.state.store.audit_entry(id).await.unwrap().unwrap()
     }
 
     /// Our current certificate.
@@ -303,6 +338,14 @@ impl FakeMoodle {
         let body = app.post(self.request(&cert, method, params)).await;
         self.read(&body, &cert).map(|r| r.reply)
     }
+
+    /// The value a call is answered with (it must be one, not a fault or an error).
+    pub async fn value(&self, app: &TestApp, method: &str, params: &[Value]) -> Value {
+        match self.call(app, method, params).await {
+            Ok(Reply::Value(value)) => value,
+            other => panic!("{method}: {other:?}"),
+        }
+    }
 }
 
 /// A signed-in console client: the session cookie and CSRF token, sent like the console does.
@@ -338,18 +381,36 @@ impl Api {
         api
     }
 
+    /// A local administrator (`admin`, `admin-password`) created and signed in.
+    pub async fn admin(app: &TestApp) -> Api {
+        local_account(app, "admin", "admin-password", &["admin"], true).await;
+        Api::sign_in(app, "admin", "admin-password").await
+    }
+
+    /// Add peer's first step (`POST /api/peers/preview`): the certificate at `url`, reviewed.
+    pub async fn preview_peer(&mut self, url: &str) -> (u16, serde_json::Value) {
+        self.post("/api/peers/preview", serde_json::json!({ "url": url }))
+            .await
+    }
+
+    /// Withdraws or allows sign-in for these people at once (`PUT /api/people/login`).
+    pub async fn set_login(
+        &mut self,
+        person_ids: &[i64],
+        allowed: bool,
+    ) -> (u16, serde_json::Value) {
+        let body = serde_json::json!({"person_ids": person_ids, "allowed": allowed});
+        self.put("/api/people/login", body).await
+    }
+
     /// One sign-in attempt (`POST /api/session`); returns the status and the JSON body.
     pub async fn try_sign_in(
         &mut self,
         username: &str,
         password: &str,
     ) -> (u16, serde_json::Value) {
-        self.send(
-            reqwest::Method::POST,
-            "/api/session",
-            Some(serde_json::json!({"username": username, "password": password})),
-        )
-        .await
+        let body = serde_json::json!({"username": username, "password": password});
+        self.post("/api/session", body).await
     }
 
     /// Sends a request; returns the status and the JSON body (or Null).
@@ -402,6 +463,26 @@ impl Api {
         self.send(reqwest::Method::GET, path, None).await
     }
 
+    /// `POST` with a JSON body; returns the status and the JSON body.
+    pub async fn post(&mut self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// `PUT` with a JSON body; returns the status and the JSON body.
+    pub async fn put(&mut self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// `DELETE`; returns the status and the JSON body.
+    pub async fn delete(&mut self, path: &str) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+
+    /// A GET's body as text, whatever its status (a CSV download).
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get_raw(path).await.text().await.unwrap()
+    }
+
     /// A raw GET that does not follow redirects (SSO pages).
     pub async fn get_raw(&self, path_or_url: &str) -> reqwest::Response {
         let url = if path_or_url.starts_with("http") {
@@ -416,6 +497,24 @@ impl Api {
         req.send().await.unwrap()
     }
 }
+
+/// Everyone in the store's `people`, up to `limit`, as the People page lists them.
+pub async fn everyone(store: &Store, limit: i64) -> Vec<PersonRow> {
+    let query = PeopleQuery {
+        limit,
+        ..Default::default()
+    };
+    store.people(&query).await.unwrap()
+}
+
+/// The administrator the HTTPS and monitoring tests sign in as: `principal`, with
+/// [`PRINCIPAL_PASSWORD`].
+pub async fn principal(app: &TestApp) -> i64 {
+    local_account(app, "principal", PRINCIPAL_PASSWORD, &["admin"], true).await
+}
+
+/// [`principal`]'s password.
+pub const PRINCIPAL_PASSWORD: &str = "a long enough password";
 
 /// Creates a local account with a password and roles.
 pub async fn local_account(

@@ -219,14 +219,7 @@ async fn every_earlier_schema_upgrades_to_exactly_the_current_one_with_its_data(
             }
             let peers = state.store.peers(true).await.unwrap();
             assert_eq!(peers.len() as i64, before["peers"], "{what}");
-            let people = state
-                .store
-                .people(&schoolbridge::store::people::PeopleQuery {
-                    limit: 1000,
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
+            let people = super::support::everyone(&state.store, 1000).await;
             assert_eq!(people.len() as i64, before["people"], "{what}");
             if let Some(sections) = before.get("sis_sections") {
                 let listed = state

@@ -33,6 +33,19 @@ pub async fn sim_with(register_all_hosts: bool) -> (SimMoodle, ServeHandle) {
     .unwrap()
 }
 
+/// Moodle pushes `changes` to `app`: the push must run to the end with every change accepted.
+pub async fn push_all(
+    sim: &SimMoodle,
+    app: &TestApp,
+    changes: &[Change],
+    options: &moodle_sim::PushOptions,
+) -> moodle_sim::PushSummary {
+    let summary = sim.push(&app.url, changes, options, |_| {}).await;
+    assert!(summary.stopped.is_none(), "{summary:?}");
+    assert_eq!(summary.accepted(), changes.len() as u64, "no faults");
+    summary
+}
+
 /// Both sides registered with each other, as an admin would do it.
 async fn peered(app: &TestApp, sim: &SimMoodle) -> schoolbridge::store::PeerRow {
     let peer = registry::add(&app.state, sim.wwwroot(), "moodle", None, true)
@@ -102,40 +115,19 @@ async fn an_oversized_reply_is_cut_off() {
 /// the certificate again; a fresh preview is confirmed.
 #[tokio::test]
 async fn a_preview_is_confirmed_within_ten_minutes_only() {
-    use super::support::local_account;
-    use axum::http::Method;
-    use serde_json::json;
     let app = TestApp::start().await;
     let (sim, _h) = sim_with(false).await;
-    local_account(&app, "admin", "admin-password", &["admin"], true).await;
-    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
-    let preview_request = json!({"url": sim.wwwroot()});
-    let (s, preview) = admin
-        .send(
-            Method::POST,
-            "/api/peers/preview",
-            Some(preview_request.clone()),
-        )
-        .await;
+    let mut admin = Api::admin(&app).await;
+    let (s, preview) = admin.preview_peer(sim.wwwroot()).await;
     assert_eq!(s, 200, "{preview}");
-    let confirm = json!({
-        "wwwroot": preview["wwwroot"],
-        "application": "moodle",
-        "name": "Springfield Moodle",
-        "fingerprint": preview["certificate"]["fingerprint"],
-        "tls_verify": true,
-    });
+    let confirm = confirm_request(&preview);
     app.state.clock.shift(601);
-    let (s, body) = admin
-        .send(Method::POST, "/api/peers", Some(confirm.clone()))
-        .await;
+    let (s, body) = admin.post("/api/peers", confirm.clone()).await;
     assert_eq!((s, body["code"].as_str()), (409, Some("no_preview")));
     assert_eq!(app.state.store.peers(true).await.unwrap().len(), 0);
-    let (s, _) = admin
-        .send(Method::POST, "/api/peers/preview", Some(preview_request))
-        .await;
+    let (s, _) = admin.preview_peer(sim.wwwroot()).await;
     assert_eq!(s, 200);
-    let (s, body) = admin.send(Method::POST, "/api/peers", Some(confirm)).await;
+    let (s, body) = admin.post("/api/peers", confirm).await;
     assert_eq!(s, 201, "{body}");
     assert_eq!(body["peer"]["wwwroot"], sim.wwwroot());
 }
@@ -390,20 +382,8 @@ async fn a_small_scenario_end_to_end_leaves_the_right_records() {
     peered(&app, &sim).await;
     // Scenario 1: a student self-enrols in five courses; the principal sees them.
     let story = Story::from_name("self-enrol-five-courses").unwrap();
-    let summary = sim
-        .push(&app.url, &story.changes(7), &PushOptions::default(), |_| {})
-        .await;
-    assert!(summary.stopped.is_none(), "{summary:?}");
-    assert_eq!(summary.accepted(), story.changes(7).len() as u64);
-    let student = app
-        .state
-        .store
-        .people(&schoolbridge::store::people::PeopleQuery {
-            limit: 500,
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    push_all(&sim, &app, &story.changes(7), &PushOptions::default()).await;
+    let student = super::support::everyone(&app.state.store, 500).await;
     let with_five = {
         let mut found = None;
         for p in &student {
@@ -433,11 +413,7 @@ async fn a_small_scenario_end_to_end_leaves_the_right_records() {
         ..SchoolSpec::default()
     };
     let school = generate(&spec).unwrap();
-    let summary = sim
-        .push(&app.url, &school.changes, &PushOptions::default(), |_| {})
-        .await;
-    assert!(summary.stopped.is_none(), "{summary:?}");
-    assert_eq!(summary.accepted(), school.changes.len() as u64, "no faults");
+    push_all(&sim, &app, &school.changes, &PushOptions::default()).await;
     let sections = app
         .state
         .store
@@ -450,16 +426,7 @@ async fn a_small_scenario_end_to_end_leaves_the_right_records() {
         "five from the story, three generated"
     );
     // Pushing the very same changes again changes nothing (idempotent by eventid).
-    let before = app
-        .state
-        .store
-        .audit_entries(&schoolbridge::store::AuditFilter {
-            limit: 1,
-            ..Default::default()
-        })
-        .await
-        .unwrap()[0]
-        .id;
+    let before = app.newest_audit().await.id;
     let again = sim
         .push(&app.url, &school.changes, &PushOptions::default(), |_| {})
         .await;
@@ -473,18 +440,7 @@ async fn a_small_scenario_end_to_end_leaves_the_right_records() {
             .len(),
         8
     );
-    assert!(
-        app.state
-            .store
-            .audit_entries(&schoolbridge::store::AuditFilter {
-                limit: 1,
-                ..Default::default()
-            })
-            .await
-            .unwrap()[0]
-            .id
-            > before
-    );
+    assert!(app.newest_audit().await.id > before);
 }
 
 /// The plugin's full sync in batches (issue 19) leaves exactly the records the same school sent
@@ -511,9 +467,7 @@ async fn a_school_pushed_in_batches_is_the_school_pushed_one_by_one() {
             batch,
             ..PushOptions::default()
         };
-        let summary = sim.push(&app.url, &school.changes, &options, |_| {}).await;
-        assert!(summary.stopped.is_none(), "{summary:?}");
-        assert_eq!(summary.accepted(), school.changes.len() as u64, "no faults");
+        let summary = push_all(&sim, &app, &school.changes, &options).await;
         if batch > 1 {
             assert!(
                 summary.calls < school.changes.len() as u64 / 10,
@@ -529,20 +483,10 @@ async fn a_school_pushed_in_batches_is_the_school_pushed_one_by_one() {
 
 #[tokio::test]
 async fn adding_a_peer_tells_a_refused_connection_and_a_non_moodle_apart() {
-    use super::support::local_account;
-    use reqwest::Method;
-    use serde_json::json;
     let app = TestApp::start().await;
-    local_account(&app, "admin", "admin-password", &["admin"], true).await;
-    let mut admin = Api::sign_in(&app, "admin", "admin-password").await;
+    let mut admin = Api::admin(&app).await;
     let mut preview = async |url: String| {
-        let (status, body) = admin
-            .send(
-                Method::POST,
-                "/api/peers/preview",
-                Some(json!({"url": url})),
-            )
-            .await;
+        let (status, body) = admin.preview_peer(&url).await;
         (
             status,
             body["code"].as_str().unwrap_or_default().to_owned(),
@@ -572,4 +516,16 @@ async fn adding_a_peer_tells_a_refused_connection_and_a_non_moodle_apart() {
     let (sim, _h) = sim().await;
     let (status, code, message) = preview(sim.wwwroot().to_owned()).await;
     assert_eq!(status, 200, "{code}: {message}");
+}
+
+/// What the console sends to add the Moodle an add-peer `preview` answered for, as
+/// "Springfield Moodle" with its certificate checked.
+pub fn confirm_request(preview: &serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "wwwroot": preview["wwwroot"],
+        "application": "moodle",
+        "name": "Springfield Moodle",
+        "fingerprint": preview["certificate"]["fingerprint"],
+        "tls_verify": true,
+    })
 }

@@ -30,7 +30,7 @@ use local_schooltool\local\queue_policy;
 defined('MOODLE_INTERNAL') || die();
 
 /**
- * Queues users, then per course: section, enrolments and teachers, grade items, grades.
+ * Queues users, then per course: section, enrolments and teachers, grade items (and the course total), grades.
  *
  * Safe to run again: every call is an idempotent upsert keyed by the shared ids, and each row gets its
  * own eventid. Each call carries the time the record last changed in Moodle, so a full sync never
@@ -185,8 +185,14 @@ class fullsync {
             }
         }
 
-        $items = $DB->get_records_select('grade_items', "courseid = :courseid AND itemtype IN ('mod', 'manual')",
-            ['courseid' => $courseid], 'sortorder, id');
+        // The course total is read as Moodle holds it once current: a course Moodle left stale is regraded first
+        // (its changed totals are queued by the user_graded observer, and not a second time below).
+        if (course_totals::wanted()) {
+            course_totals::regrade_if_needed($courseid);
+        }
+        $items = $DB->get_records_select('grade_items',
+            "courseid = :courseid AND itemtype IN ('mod', 'manual', 'course')", ['courseid' => $courseid],
+            'sortorder, id');
         if (peers::kind_enabled('assessments')) {
             foreach ($items as $item) {
                 $count += changes::assessment($item, self::time($item->timemodified, $item->timecreated), $peers, true);

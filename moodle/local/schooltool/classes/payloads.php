@@ -288,19 +288,23 @@ class payloads {
     }
 
     /**
-     * `new_assessment` struct, or null if the item is not sent.
+     * `new_assessment` struct, or null if the item is not sent (the course total: also when course totals are
+     * switched off in the settings).
      *
      * @param \stdClass $item grade_items record
      * @return array|null
      */
     public static function assessment(\stdClass $item): ?array {
         global $DB;
-        if (!mapper::is_sendable_gradeitem($item)) {
+        if (!self::is_sent_gradeitem($item)) {
             return null;
         }
         $sectionid = self::course_id((int)$item->courseid);
         if (!$sectionid) {
             return null;
+        }
+        if (mapper::is_course_total($item)) {
+            return mapper::course_total($item, $sectionid, self::course_total_label());
         }
         $aggregation = null;
         if (!empty($item->categoryid)) {
@@ -308,6 +312,31 @@ class payloads {
             $aggregation = $value === false ? null : (int)$value;
         }
         return mapper::assessment($item, $sectionid, self::chapternum($item), $aggregation);
+    }
+
+    /**
+     * Whether the plugin sends this grade item and its grades now: mapper::is_sendable_gradeitem(), and for the
+     * course total the setting "Moodle's course totals" too.
+     *
+     * @param \stdClass $item grade_items record
+     * @return bool
+     */
+    public static function is_sent_gradeitem(\stdClass $item): bool {
+        if (!mapper::is_sendable_gradeitem($item)) {
+            return false;
+        }
+        return !mapper::is_course_total($item) || peers::kind_enabled('coursetotals');
+    }
+
+    /**
+     * Moodle's name of a course total (grade_item::get_name(): the string coursetotal of core_grades), in the
+     * site's default language, so that a teacher's, a student's or cron's own language never renames it.
+     *
+     * @return string
+     */
+    public static function course_total_label(): string {
+        global $CFG;
+        return get_string_manager()->get_string('coursetotal', 'grades', null, (string)($CFG->lang ?? 'en'));
     }
 
     /**
@@ -352,7 +381,7 @@ class payloads {
      * @return array|null
      */
     public static function grade(\stdClass $grade, \stdClass $item): ?array {
-        if (!mapper::is_sendable_gradeitem($item)) {
+        if (!self::is_sent_gradeitem($item)) {
             return null;
         }
         $personid = self::user_id((int)$grade->userid);

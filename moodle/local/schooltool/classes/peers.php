@@ -37,7 +37,7 @@ class peers {
     const SERVICE = 'schooltool_sis';
 
     /** Kinds of data an admin can switch on and off. */
-    const KINDS = ['users', 'courses', 'enrolments', 'teachers', 'assessments', 'grades'];
+    const KINDS = ['users', 'courses', 'enrolments', 'teachers', 'assessments', 'grades', 'coursetotals'];
 
     /**
      * Ids of the peers chosen in the settings that still exist (not deleted, not this site, not All Hosts).

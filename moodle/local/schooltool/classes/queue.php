@@ -55,7 +55,7 @@ class queue {
      * @param array $fields the call struct without eventid and timemodified
      * @param int $timemodified when the change happened
      * @param int $userid Moodle user the change is about (0 if none)
-     * @param bool $force insert even if identical (full sync, prerequisites)
+     * @param bool $force insert even if identical (full sync, prerequisites), unless this request queued it untried
      * @return int|null id of the queued row, null if skipped as a repeat
      */
     public static function add(int $peerid, string $method, string $recordkey, array $fields, int $timemodified,
@@ -67,15 +67,15 @@ class queue {
         $hash = queue_policy::content_hash($method, $fields);
         $latest = null;
         $latestrow = null;
-        if (!$force) {
-            $rows = $DB->get_records(self::TABLE, ['peerid' => $peerid, 'recordkey' => $recordkey], 'id DESC',
-                'id, methodname, contenthash, status, attempts', 0, 1);
-            if ($rows) {
-                $latestrow = reset($rows);
-                $latest = ['method' => $latestrow->methodname, 'hash' => $latestrow->contenthash,
-                    'status' => (int)$latestrow->status, 'attempts' => (int)$latestrow->attempts,
-                    'thisrequest' => isset(self::$requestrows[(int)$latestrow->id])];
-            }
+        // A forced row only looks back for a row this request queued (queue_policy::decide()).
+        $rows = (!$force || self::$requestrows) ? $DB->get_records(self::TABLE,
+            ['peerid' => $peerid, 'recordkey' => $recordkey], 'id DESC', 'id, methodname, contenthash, status, attempts',
+            0, 1) : [];
+        if ($rows) {
+            $latestrow = reset($rows);
+            $latest = ['method' => $latestrow->methodname, 'hash' => $latestrow->contenthash,
+                'status' => (int)$latestrow->status, 'attempts' => (int)$latestrow->attempts,
+                'thisrequest' => isset(self::$requestrows[(int)$latestrow->id])];
         }
         $now = time();
         switch (queue_policy::decide($latest, $method, $hash, $force)) {

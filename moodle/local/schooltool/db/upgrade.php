@@ -47,5 +47,19 @@ function xmldb_local_schooltool_upgrade($oldversion) {
         set_config(\local_schooltool\grade_history_scan::SETTING, time(), 'local_schooltool');
         upgrade_plugin_savepoint(true, 2026120401, 'local', 'schooltool');
     }
+
+    if ($oldversion < 2026120600) {
+        // 0.4.0: Moodle's course totals are a new kind of change. A site that sends grades sends them too (a new
+        // install has every kind on); an administrator can switch them off under "Changes to send".
+        $kinds = get_config('local_schooltool', 'kinds');
+        if ($kinds !== false) {
+            $list = array_filter(explode(',', (string)$kinds));
+            if (in_array('grades', $list, true) && !in_array('coursetotals', $list, true)) {
+                $list[] = 'coursetotals';
+                set_config('kinds', implode(',', $list), 'local_schooltool');
+            }
+        }
+        upgrade_plugin_savepoint(true, 2026120600, 'local', 'schooltool');
+    }
     return true;
 }

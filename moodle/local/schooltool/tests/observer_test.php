@@ -36,6 +36,7 @@ require_once($CFG->libdir . '/gradelib.php');
  * @covers     \local_schooltool\changes
  * @covers     \local_schooltool\payloads
  * @covers     \local_schooltool\queue
+ * @covers     \local_schooltool\course_totals
  */
 final class observer_test extends sending_testcase {
 
@@ -255,6 +256,61 @@ final class observer_test extends sending_testcase {
         $this->assertSame('42.5', $grades[0]['points_earned']);
         $this->assertFalse($grades[0]['excepted']);
         $this->assertSame(1, $grades[0]['attempt_num']);
+    }
+
+    /**
+     * Moodle's course total is sent as it computes it: new_assessment with kind course_total, and the student's
+     * total with new_grade — once the scheduled task recomputed the totals Moodle left stale, then at once when a
+     * grade changes.
+     */
+    public function test_course_total_is_sent_as_moodle_computes_it(): void {
+        $course = $this->getDataGenerator()->create_course(['idnumber' => 'C7']);
+        $student = $this->getDataGenerator()->create_user(['idnumber' => 'S-7']);
+        $this->getDataGenerator()->enrol_user($student->id, $course->id, 'student');
+        $quiz = new \grade_item(['courseid' => $course->id, 'itemtype' => 'manual', 'itemname' => 'Quiz',
+            'grademax' => 10, 'gradetype' => GRADE_TYPE_VALUE], false);
+        $quiz->insert('manual');
+        $project = new \grade_item(['courseid' => $course->id, 'itemtype' => 'manual', 'itemname' => 'Project',
+            'grademax' => 50, 'gradetype' => GRADE_TYPE_VALUE], false);
+        $project->insert('manual');
+        $category = \grade_category::fetch_course_category($course->id);
+        $category->aggregation = GRADE_AGGREGATE_WEIGHTED_MEAN;
+        $category->update('gradebook');
+        $quiz->aggregationcoef = 3;
+        $quiz->update('gradebook');
+        $project->aggregationcoef = 1;
+        $project->update('gradebook');
+        $quiz->update_final_grade($student->id, 8, 'test');
+        $project->update_final_grade($student->id, 20, 'test');
+        $this->end_request();
+        $courseitem = \grade_item::fetch_course_item($course->id);
+        $this->assertEquals(1, $courseitem->needsupdate, 'Moodle left the totals stale');
+
+        $this->assertSame(1, course_totals::regrade_stale(time(), 60));
+        $this->end_request();
+        $totals = array_values(array_filter($this->sender->params_of('new_assessment'), function ($a) {
+            return ($a['kind'] ?? '') === 'course_total';
+        }));
+        $this->assertNotEmpty($totals);
+        $total = end($totals);
+        $this->assertSame('moodle-gradeitem-' . $courseitem->id, $total['idnumber']);
+        $this->assertSame('C7', $total['sectionid']);
+        $this->assertSame('Course total', $total['name']);
+        $grades = array_values(array_filter($this->sender->params_of('new_grade'), function ($g) use ($total) {
+            return $g['assessmentid'] === $total['idnumber'];
+        }));
+        $this->assertCount(1, $grades);
+        // (0.8 × 3 + 0.4 × 1) / 4 of the course total's maximum; a plain sum would be 28.
+        $max = (float)\grade_item::fetch_course_item($course->id)->grademax;
+        $this->assertEqualsWithDelta($max * 0.7, (float)$grades[0]['points_earned'], 0.0001);
+
+        $project->update_final_grade($student->id, 50, 'test');
+        $this->end_request();
+        $grades = array_values(array_filter($this->sender->params_of('new_grade'), function ($g) use ($total) {
+            return $g['assessmentid'] === $total['idnumber'];
+        }));
+        $this->assertCount(2, $grades, 'the total follows the grade in the same request');
+        $this->assertEqualsWithDelta($max * 0.85, (float)$grades[1]['points_earned'], 0.0001);
     }
 
     /**

@@ -6,9 +6,11 @@ pub mod first_run;
 pub mod peer_problems;
 pub mod peers;
 pub mod people;
+pub mod school;
 pub mod session;
 pub mod sign_in_throttle;
 pub mod sis;
+pub mod sis_gradebook;
 pub mod sis_visibility;
 pub mod site_key;
 
@@ -68,6 +70,18 @@ pub fn routes() -> Router<HttpState> {
             post(sis::upload_assessments),
         )
         .route("/sis/grade-items-template.csv", get(sis::csv_template))
+        .route(
+            "/sis/sections/{id}/grades/csv",
+            post(sis_gradebook::import_grades),
+        )
+        .route(
+            "/sis/grade-import-template.csv",
+            get(sis_gradebook::import_template),
+        )
+        .route(
+            "/sis/assessments/{id}/rescale",
+            post(sis_gradebook::answer_rescale),
+        )
         .route("/sis/containers", get(sis::containers))
         .route("/sis/courses", get(sis::courses).post(sis::create_course))
         .route("/sis/terms", post(sis::create_term))
@@ -90,6 +104,20 @@ pub fn routes() -> Router<HttpState> {
             "/sis/students/{id}/transcript.csv",
             get(sis::transcript_csv),
         )
+        .route("/sis/sections/{id}/progress", get(sis::section_progress))
+        .route(
+            "/sis/sections/{id}/progress.csv",
+            get(sis::section_progress_csv),
+        )
+        .route("/sis/settings", get(school::get).put(school::put))
+        .route("/sis/settings/changes", get(school::changes))
+        .route("/sis/settings/terms", post(school::create_term))
+        .route(
+            "/sis/settings/terms/{id}",
+            put(school::update_term).delete(school::delete_term),
+        )
+        .route("/sis/courses/{id}/credits", put(school::set_credits))
+        .route("/sis/enrolments/{id}/honors", put(school::set_honors))
 }
 
 /// A certificate for the console.

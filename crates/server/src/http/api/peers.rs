@@ -12,8 +12,10 @@ use crate::mnet_host::registry::{self, RegistryError};
 use crate::state::Reach;
 use crate::store::{PeerRow, PeerServiceRow};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
 use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
 use mnet::client::Reply;
 use mnet::keys::PeerCertificate;
 use mnet::xmlrpc::{Struct, Value};
@@ -41,12 +43,30 @@ impl From<RegistryError> for ApiError {
     }
 }
 
-async fn load(s: &HttpState, id: i64) -> Result<PeerRow, ApiError> {
-    s.app
-        .store
-        .peer(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("peer"))
+/// The peer a `/api/peers/{id}/…` request names, for someone who may manage the network: the
+/// right is checked before the id is read, so no one else learns which peers exist.
+pub struct ManagedPeer(PeerRow);
+
+impl FromRequestParts<HttpState> for ManagedPeer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, s: &HttpState) -> Result<Self, Response> {
+        let authed = Authed::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        authed
+            .require(Right::ManageNetwork)
+            .map_err(IntoResponse::into_response)?;
+        let Path(id) = Path::<i64>::from_request_parts(parts, s)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let peer = s.app.store.peer(id).await.map_err(ApiError::from);
+        match peer {
+            Ok(Some(p)) => Ok(ManagedPeer(p)),
+            Ok(None) => Err(ApiError::not_found("peer").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
 }
 
 async fn detail_of(s: &HttpState, p: &PeerRow) -> Result<api::PeerDetail, ApiError> {
@@ -172,36 +192,27 @@ pub async fn confirm(
 /// `GET /api/peers/{id}`.
 pub async fn detail(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p = load(&s, id).await?;
     Ok(Json(detail_of(&s, &p).await?))
 }
 
 /// `PUT /api/peers/{id}`: name and TLS verification.
 pub async fn update(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
     Json(req): Json<api::PeerSettings>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p =
-        registry::update_settings(&s.app, &load(&s, id).await?, &req.name, req.tls_verify).await?;
+    let p = registry::update_settings(&s.app, &p, &req.name, req.tls_verify).await?;
     Ok(Json(detail_of(&s, &p).await?))
 }
 
 /// `PUT /api/peers/{id}/services`.
 pub async fn set_services(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
     Json(req): Json<Vec<api::ServiceSwitch>>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p = load(&s, id).await?;
     let rows: Vec<PeerServiceRow> = req
         .into_iter()
         .map(|r| PeerServiceRow {
@@ -217,11 +228,8 @@ pub async fn set_services(
 /// `POST /api/peers/{id}/verify`: a listServices round trip with a diagnosis.
 pub async fn verify(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
 ) -> Result<Json<api::VerifyResult>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p = load(&s, id).await?;
     if p.deleted {
         return Err(ApiError::bad_request(
             "deleted",
@@ -248,11 +256,9 @@ pub async fn verify(
 /// `POST /api/peers/{id}/review`: fetch the published key and compare.
 pub async fn review(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
 ) -> Result<Json<api::ReviewResult>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let r = registry::review(&s.app, &load(&s, id).await?).await?;
+    let r = registry::review(&s.app, &p).await?;
     Ok(Json(api::ReviewResult {
         key_changed: r.key_changed,
         published: cert_info(&r.published),
@@ -262,42 +268,36 @@ pub async fn review(
 /// `POST /api/peers/{id}/accept-key`.
 pub async fn accept_key(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
     Json(req): Json<api::AcceptKeyRequest>,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p = registry::accept_pending_key(&s.app, &load(&s, id).await?, &req.fingerprint).await?;
+    let p = registry::accept_pending_key(&s.app, &p, &req.fingerprint).await?;
     Ok(Json(detail_of(&s, &p).await?))
 }
 
 /// `DELETE /api/peers/{id}`: soft delete.
 pub async fn delete(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    set_deleted(&s, &authed, id, true).await
+    set_deleted(&s, &p, true).await
 }
 
 /// `POST /api/peers/{id}/restore`.
 pub async fn restore(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    set_deleted(&s, &authed, id, false).await
+    set_deleted(&s, &p, false).await
 }
 
-/// Delete and restore: the one flag, an administrator's to set.
+/// Delete and restore: the one flag.
 async fn set_deleted(
     s: &HttpState,
-    authed: &Authed,
-    id: i64,
+    p: &PeerRow,
     deleted: bool,
 ) -> Result<Json<api::PeerDetail>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p = registry::set_deleted(&s.app, &load(s, id).await?, deleted).await?;
+    let p = registry::set_deleted(&s.app, p, deleted).await?;
     Ok(Json(detail_of(s, &p).await?))
 }
 
@@ -371,12 +371,9 @@ fn show(v: &Value, indent: usize, out: &mut String) {
 /// back so the console can check the signature itself.
 pub async fn call(
     State(s): State<HttpState>,
-    authed: Authed,
-    Path(id): Path<i64>,
+    ManagedPeer(p): ManagedPeer,
     Json(req): Json<api::CallRequest>,
 ) -> Result<Json<api::CallResponse>, ApiError> {
-    authed.require(Right::ManageNetwork)?;
-    let p = load(&s, id).await?;
     if p.deleted {
         return Err(ApiError::bad_request(
             "deleted",
@@ -397,7 +394,7 @@ pub async fn call(
     let started = std::time::Instant::now();
     let traced = outbound::call_traced(&s.app, &p, &req.method, &params).await;
     let millis = started.elapsed().as_millis() as i64;
-    let peer_now = s.app.store.peer(id).await?.unwrap_or(p);
+    let peer_now = s.app.store.peer(p.id).await?.unwrap_or(p);
     let mut resp = api::CallResponse {
         request_xmlrpc: mnet::xmlrpc::write_call(&req.method, &params),
         request_envelope: traced.request_envelope,

@@ -6,10 +6,10 @@
 //! counsellors and admins; grade items and manual grades for the section's teacher too.
 
 use super::sis_visibility::{self as visibility, Reader};
-use crate::clock::utc_date_time;
 use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::error::ApiError;
+use crate::sis::domain::grading;
 use crate::store::sis::{ChangeMeta, Refusal, SisError};
 use crate::store::sis_assessments::NewManualAssessment;
 use crate::store::sis_enrolments::StatusNotes;
@@ -20,6 +20,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use schoolbridge_api::roles::Right;
+use schoolbridge_api::school::TranscriptTotal;
 use schoolbridge_api::sis as api;
 use serde::Deserialize;
 
@@ -47,7 +48,11 @@ async fn can_view_section(s: &HttpState, a: &Authed, section_id: i64) -> Result<
         || s.app.store.teaches_section(a.person.id, section_id).await?)
 }
 
-async fn require_section_view(s: &HttpState, a: &Authed, section_id: i64) -> Result<(), ApiError> {
+pub(super) async fn require_section_view(
+    s: &HttpState,
+    a: &Authed,
+    section_id: i64,
+) -> Result<(), ApiError> {
     if can_view_section(s, a, section_id).await? {
         Ok(())
     } else {
@@ -76,7 +81,11 @@ const AS_OF_RANGE: std::ops::RangeInclusive<i64> = 946_684_800..=253_402_300_799
 
 /// A change entered here. Its date may be in the past (a withdrawal recorded late), never in the
 /// future: a future change would apply at once and hide every Moodle change dated before it.
-fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> Result<ChangeMeta, ApiError> {
+pub(super) fn manual(
+    a: &Authed,
+    s: &HttpState,
+    effective_at: Option<i64>,
+) -> Result<ChangeMeta, ApiError> {
     let now = s.app.clock.now();
     if effective_at.is_some_and(|at| at > now) {
         return Err(ApiError::bad_request(
@@ -93,15 +102,24 @@ fn manual(a: &Authed, s: &HttpState, effective_at: Option<i64>) -> Result<Change
     Ok(ChangeMeta::manual(Some(a.person.id), effective_at, now))
 }
 
-/// The date a report is as of: now, or a given date within [`AS_OF_RANGE`].
-fn as_of(s: &HttpState, given: Option<i64>) -> Result<i64, ApiError> {
-    match given {
+/// The time a report is as of: the end of a calendar day in the school's time zone
+/// (`day=YYYY-MM-DD`), a given instant within [`AS_OF_RANGE`] (`as_of`, Unix seconds), or now.
+async fn as_of(s: &HttpState, q: &AsOf) -> Result<i64, ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "bad_date",
+            "The date must be a day (YYYY-MM-DD) between the years 2000 and 9999.",
+        )
+    };
+    if let Some(day) = q.day.as_deref() {
+        let settings = s.app.store.school_settings().await?;
+        let tz = grading::school_zone(&settings);
+        return grading::end_of_day(day.trim(), &tz).ok_or_else(bad);
+    }
+    match q.as_of {
         None => Ok(s.app.clock.now()),
         Some(t) if AS_OF_RANGE.contains(&t) => Ok(t),
-        Some(_) => Err(ApiError::bad_request(
-            "bad_date",
-            "The date must be between the years 2000 and 9999.",
-        )),
+        Some(_) => Err(bad()),
     }
 }
 
@@ -370,7 +388,32 @@ pub async fn gradebook(
         .gradebook(id, q.hidden.unwrap_or(false), s.app.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("section"))?;
-    Ok(Json(visibility::gradebook(book, Reader::of_section(&a))))
+    let mut book = visibility::gradebook(book, Reader::of_section(&a));
+    book.counting = gradebook_counting(&s, &book.students).await?;
+    let mut events: Vec<&mut api::GradeEvent> =
+        book.cells.iter_mut().map(|c| &mut c.grade).collect();
+    super::sis_gradebook::name_events(&s, &mut events).await?;
+    Ok(Json(book))
+}
+
+/// What the gradebook's totals are counted and lettered with: the school's settings and the
+/// students' tracks (the progress report's and transcript's rules, design 029).
+async fn gradebook_counting(
+    s: &HttpState,
+    students: &[api::EnrolmentRow],
+) -> Result<api::GradebookCounting, ApiError> {
+    let settings = s.app.store.school_settings().await?;
+    let ids: Vec<i64> = students.iter().map(|e| e.id).collect();
+    let tracks = s.app.store.honors_of(&ids).await?;
+    Ok(api::GradebookCounting {
+        allow_over_100: settings.allow_over_100,
+        scale: settings.scale,
+        honors: students
+            .iter()
+            .filter(|e| tracks.get(&e.id).copied().unwrap_or(false))
+            .map(|e| e.person.id)
+            .collect(),
+    })
 }
 
 /// `GET /api/sis/grades/{assessment}/{person}/history`: every value of a cell.
@@ -393,7 +436,9 @@ pub async fn grade_history(
         return Err(ApiError::forbidden());
     };
     let rows = s.app.store.grade_history(assessment, person).await?;
-    Ok(Json(visibility::grade_history(rows, reader)))
+    Ok(Json(
+        super::sis_gradebook::named(&s, visibility::grade_history(rows, reader)).await?,
+    ))
 }
 
 /// `POST /api/sis/sections/{id}/assessments`: a manual grade item.
@@ -481,7 +526,7 @@ pub async fn record_grade(
         .into_iter()
         .find(|i| i.id == r.assessment_id)
         .ok_or_else(|| ApiError::not_found("grade item"))?;
-    if schoolbridge_api::rules::points_above_maximum(r.points, item.pointval) && !r.above_maximum {
+    if schoolbridge_api::sis_gradebook::warns_above_maximum(&item, r.points) && !r.above_maximum {
         return Err(ApiError::bad_request(
             "above_maximum",
             format!(
@@ -508,10 +553,10 @@ pub async fn record_grade(
         .store
         .grade_history(r.assessment_id, r.person_id)
         .await?;
-    Ok(Json(visibility::grade_history(
-        rows,
-        Reader::of_section(&a),
-    )))
+    Ok(Json(
+        super::sis_gradebook::named(&s, visibility::grade_history(rows, Reader::of_section(&a)))
+            .await?,
+    ))
 }
 
 /// `GET /api/sis/students/{id}`: schedule and enrolment history.
@@ -544,11 +589,13 @@ pub async fn student(
     Ok(Json(visibility::student_page(page, Reader::of_student(&a))))
 }
 
-/// Query string of the progress report.
+/// Query string of the progress reports.
 #[derive(Debug, Deserialize)]
 pub struct AsOf {
     /// Unix seconds (default: now).
     as_of: Option<i64>,
+    /// A calendar day in the school's time zone, `YYYY-MM-DD`: the report as of its end.
+    day: Option<String>,
 }
 
 /// `GET /api/sis/students/{id}/progress?as_of=…`.
@@ -559,7 +606,7 @@ pub async fn progress(
     Query(q): Query<AsOf>,
 ) -> Result<Json<api::ProgressReport>, ApiError> {
     require_student_view(&a, id)?;
-    let as_of = as_of(&s, q.as_of)?;
+    let as_of = as_of(&s, &q).await?;
     let report = s
         .app
         .store
@@ -585,12 +632,31 @@ pub async fn transcript(
     ))
 }
 
+/// `GET /api/sis/sections/{id}/progress?day=…`: every student of a section as of a day (the
+/// section's teacher and staff).
+pub async fn section_progress(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOf>,
+) -> Result<Json<api::SectionProgress>, ApiError> {
+    require_section_view(&s, &a, id).await?;
+    let as_of = as_of(&s, &q).await?;
+    Ok(Json(
+        s.app
+            .store
+            .section_progress(id, as_of)
+            .await?
+            .ok_or_else(|| ApiError::not_found("section"))?,
+    ))
+}
+
 /// A note as typed: trimmed, and none when blank.
 fn given(note: &Option<String>) -> Option<&str> {
     note.as_deref().map(str::trim).filter(|n| !n.is_empty())
 }
 
-fn csv_response(filename: &str, body: String) -> Response {
+pub(super) fn csv_response(filename: &str, body: String) -> Response {
     let mut resp = body.into_response();
     let h = resp.headers_mut();
     h.insert(
@@ -604,7 +670,10 @@ fn csv_response(filename: &str, body: String) -> Response {
 }
 
 fn csv_text(rows: Vec<Vec<String>>) -> Result<String, ApiError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    // Flexible: a transcript's header lines are shorter than its table.
+    let mut w = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
     for r in rows {
         w.write_record(r.iter().map(|cell| spreadsheet_safe(cell).into_owned()))
             .map_err(ApiError::internal)?;
@@ -638,12 +707,31 @@ fn chapter(n: i64) -> String {
     if n > 0 { n.to_string() } else { String::new() }
 }
 
-fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     let s = format!("{v:.2}");
     s.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-/// `GET /api/sis/students/{id}/progress.csv?as_of=…`.
+/// A percent as the exports write it (one decimal).
+fn percent(p: Option<f64>) -> String {
+    p.map(|p| format!("{p:.1}")).unwrap_or_default()
+}
+
+/// Which total a figure is, as the exports say it.
+fn total_words(t: TranscriptTotal) -> &'static str {
+    match t {
+        TranscriptTotal::Schoolbridge => "SchoolBridge",
+        TranscriptTotal::Moodle => "Moodle",
+    }
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.to_owned()
+}
+
+/// `GET /api/sis/students/{id}/progress.csv?day=…`: the figures of the progress report, item by
+/// item, then SchoolBridge's total with its letter and, when the section has one, Moodle's
+/// course total, each saying whether it is the one the transcript counts.
 pub async fn progress_csv(
     State(s): State<HttpState>,
     a: Authed,
@@ -651,13 +739,15 @@ pub async fn progress_csv(
     Query(q): Query<AsOf>,
 ) -> Result<Response, ApiError> {
     require_student_view(&a, id)?;
-    let as_of = as_of(&s, q.as_of)?;
+    let as_of = as_of(&s, &q).await?;
     let r = s
         .app
         .store
         .progress_report(id, as_of)
         .await?
         .ok_or_else(|| ApiError::not_found("person"))?;
+    let settings = s.app.store.school_settings().await?;
+    let tz = grading::school_zone(&settings);
     // Headings and values in people's words, as the page shows them (issue 16): no wire words
     // such as `excepted` or `moodle`, no chapter 0 for an item without a chapter.
     let mut rows = vec![
@@ -671,6 +761,8 @@ pub async fn progress_csv(
             "Excused",
             "Attempt",
             "Given on",
+            "Letter",
+            "Counts for the transcript",
             "Source",
             "Percent",
         ]
@@ -678,7 +770,7 @@ pub async fn progress_csv(
         .to_vec(),
     ];
     for sec in &r.sections {
-        for item in &sec.items {
+        for item in sec.items.iter().filter(|i| !i.assessment.is_course_total()) {
             let g = item.grade.as_ref();
             rows.push(vec![
                 sec.section.name.clone(),
@@ -691,12 +783,22 @@ pub async fn progress_csv(
                     .unwrap_or_default()
                     .to_owned(),
                 g.map(|g| g.attempt.to_string()).unwrap_or_default(),
-                g.map(|g| utc_date_time(g.effective_at)).unwrap_or_default(),
+                g.map(|g| grading::local_date_time(g.effective_at, &tz))
+                    .unwrap_or_default(),
+                String::new(),
+                String::new(),
                 g.map(|g| source_words(g.source).to_owned())
                     .unwrap_or_default(),
                 String::new(),
             ]);
         }
+        let counted = sec.grade.as_ref().map(|g| g.counted);
+        let ours_letter = sec
+            .totals
+            .percent
+            .and_then(|p| grading::letter(&settings, p))
+            .map(|b| b.letter.clone())
+            .unwrap_or_default();
         rows.push(vec![
             sec.section.name.clone(),
             sec.status_label.clone(),
@@ -707,20 +809,102 @@ pub async fn progress_csv(
             String::new(),
             String::new(),
             String::new(),
-            String::new(),
-            sec.totals
-                .percent
-                .map(|p| format!("{p:.1}"))
-                .unwrap_or_default(),
+            ours_letter,
+            yes_no(counted == Some(TranscriptTotal::Schoolbridge)),
+            "SchoolBridge".into(),
+            percent(sec.totals.percent),
         ]);
+        if let Some(m) = &sec.moodle_total {
+            rows.push(vec![
+                sec.section.name.clone(),
+                sec.status_label.clone(),
+                "Moodle course total".into(),
+                String::new(),
+                num(m.possible),
+                num(m.points),
+                String::new(),
+                String::new(),
+                String::new(),
+                m.percent
+                    .and_then(|p| grading::letter(&settings, p))
+                    .map(|b| b.letter.clone())
+                    .unwrap_or_default(),
+                yes_no(counted == Some(TranscriptTotal::Moodle)),
+                "Moodle".into(),
+                percent(m.percent),
+            ]);
+        }
     }
     Ok(csv_response(
-        &format!("progress-{id}-{as_of}.csv"),
+        &format!("progress-{id}-{}.csv", r.as_of_day),
         csv_text(rows)?,
     ))
 }
 
-/// `GET /api/sis/students/{id}/transcript.csv`.
+/// `GET /api/sis/sections/{id}/progress.csv?day=…`: one line per student, the figures of the
+/// section's progress report.
+pub async fn section_progress_csv(
+    State(s): State<HttpState>,
+    a: Authed,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOf>,
+) -> Result<Response, ApiError> {
+    require_section_view(&s, &a, id).await?;
+    let as_of = as_of(&s, &q).await?;
+    let r = s
+        .app
+        .store
+        .section_progress(id, as_of)
+        .await?
+        .ok_or_else(|| ApiError::not_found("section"))?;
+    let mut rows = vec![
+        [
+            "Student",
+            "Student number",
+            "Status",
+            "Honours",
+            "Points earned",
+            "Points possible",
+            "Percent",
+            "Moodle points",
+            "Moodle maximum",
+            "Moodle percent",
+            "Grade from",
+            "Letter",
+            "Grade percent",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for st in &r.students {
+        let m = st.moodle_total.as_ref();
+        let g = st.grade.as_ref();
+        rows.push(vec![
+            st.person.full_name(),
+            st.person.idnumber.clone().unwrap_or_default(),
+            st.status_label.clone(),
+            yes_no(st.honors),
+            num(st.totals.earned),
+            num(st.totals.possible),
+            percent(st.totals.percent),
+            m.map(|m| num(m.points)).unwrap_or_default(),
+            m.map(|m| num(m.possible)).unwrap_or_default(),
+            percent(m.and_then(|m| m.percent)),
+            g.map(|g| total_words(g.counted).to_owned())
+                .unwrap_or_default(),
+            g.map(|g| g.letter.clone()).unwrap_or_default(),
+            percent(g.and_then(|g| g.percent)),
+        ]);
+    }
+    Ok(csv_response(
+        &format!("section-progress-{id}-{}.csv", r.as_of_day),
+        csv_text(rows)?,
+    ))
+}
+
+/// `GET /api/sis/students/{id}/transcript.csv`: the transcript's content — the header (school,
+/// student, number, date printed), one line per section (term, final grade, credits), then
+/// each term's and the cumulative credits and GPA.
 pub async fn transcript_csv(
     State(s): State<HttpState>,
     a: Authed,
@@ -733,15 +917,35 @@ pub async fn transcript_csv(
         .transcript(id, s.app.clock.now())
         .await?
         .ok_or_else(|| ApiError::not_found("person"))?;
+    let settings = s.app.store.school_settings().await?;
+    let tz = grading::school_zone(&settings);
+    let pair = |k: &str, v: String| vec![k.to_owned(), v];
     let mut rows = vec![
+        pair("School", t.school.name.clone()),
+        pair(
+            "Address",
+            t.school.address.lines().collect::<Vec<_>>().join(", "),
+        ),
+        pair("Student", t.person.full_name()),
+        pair(
+            "Student number",
+            t.person.idnumber.clone().unwrap_or_default(),
+        ),
+        pair("Printed on", t.printed_on.clone()),
+        vec![String::new()],
         [
+            "Term",
             "Section",
             "Course",
-            "Term",
             "Status",
             "Withdrawal code",
             "Withdrawn on",
             "Transcript note",
+            "Letter",
+            "Grade from",
+            "Credits",
+            "Credits attempted",
+            "Credits earned",
             "Points earned",
             "Points possible",
             "Percent",
@@ -749,36 +953,77 @@ pub async fn transcript_csv(
         .map(String::from)
         .to_vec(),
     ];
+    let term_name = |id: Option<i64>| {
+        t.terms
+            .iter()
+            .find(|x| x.term_id == id)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
     for e in &t.entries {
         let w = e.withdrawal.as_ref();
+        let g = e.final_grade.as_ref();
         let mut row = vec![
+            term_name(e.term_id),
             e.section.name.clone(),
             e.section
                 .course
                 .as_ref()
                 .map(|c| c.name.clone())
                 .unwrap_or_default(),
-            e.section.container_name.clone(),
             e.enrolment.status_label.clone(),
             w.map(|w| w.code.clone()).unwrap_or_default(),
-            w.map(|w| utc_date_time(w.since)).unwrap_or_default(),
+            w.map(|w| grading::local_date_time(w.since, &tz))
+                .unwrap_or_default(),
             w.and_then(|w| w.transcript_note.clone())
                 .unwrap_or_default(),
+            g.map(|g| g.letter.clone()).unwrap_or_default(),
         ];
         if schoolbridge_api::rules::transcript_shows_grade(e.enrolment.status_kind) {
-            row.push(num(e.totals.earned));
-            row.push(num(e.totals.possible));
-            row.push(
-                e.totals
-                    .percent
-                    .map(|p| format!("{p:.1}"))
+            row.extend([
+                g.map(|g| total_words(g.counted).to_owned())
                     .unwrap_or_default(),
-            );
+                num(e.credits),
+                num(e.credits_attempted),
+                num(e.credits_earned),
+                num(e.totals.earned),
+                num(e.totals.possible),
+                percent(g.and_then(|g| g.percent)),
+            ]);
         } else {
-            row.extend([String::new(), String::new(), String::new()]);
+            row.extend([
+                String::new(),
+                num(e.credits),
+                num(e.credits_attempted),
+                num(e.credits_earned),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]);
         }
         rows.push(row);
     }
+    rows.push(vec![String::new()]);
+    rows.push(
+        ["Term", "Credits attempted", "Credits earned", "GPA"]
+            .map(String::from)
+            .to_vec(),
+    );
+    let gpa = |g: Option<f64>| g.map(|g| format!("{g:.2}")).unwrap_or_default();
+    for term in &t.terms {
+        rows.push(vec![
+            term.name.clone(),
+            num(term.summary.credits_attempted),
+            num(term.summary.credits_earned),
+            gpa(term.summary.gpa),
+        ]);
+    }
+    rows.push(vec![
+        "Cumulative".into(),
+        num(t.cumulative.credits_attempted),
+        num(t.cumulative.credits_earned),
+        gpa(t.cumulative.gpa),
+    ]);
     Ok(csv_response(
         &format!("transcript-{id}.csv"),
         csv_text(rows)?,

@@ -76,7 +76,9 @@ pub fn grade_event(mut g: api::GradeEvent, reader: Reader) -> api::GradeEvent {
     if !reader.sees_grade_notes() {
         g.note = None;
         g.actor_id = None;
+        g.actor_name = None;
         g.peer_id = None;
+        g.peer_name = None;
         g.eventid = None;
     }
     g
@@ -176,23 +178,19 @@ mod tests {
             assessment_id: 2,
             person_id: 3,
             points: Some(7.5),
-            excepted: false,
             attempt: 1,
             effective_at: 10,
             recorded_at: 11,
-            source: RecordSource::Manual,
-            peer_id: None,
-            eventid: None,
             actor_id: Some(9),
             note: Some("Re-marked after a complaint".into()),
-            stale: false,
-            cleared: false,
+            actor_name: Some("Rosa Diaz".into()),
+            ..Default::default()
         };
         assert_eq!(grade_event(grade.clone(), Reader::Teacher), grade);
         let seen = grade_event(grade, Reader::Student);
         assert_eq!(
-            (seen.note, seen.actor_id, seen.points),
-            (None, None, Some(7.5))
+            (seen.note, seen.actor_id, seen.actor_name, seen.points),
+            (None, None, None, Some(7.5))
         );
     }
 }

@@ -5,29 +5,19 @@
 
 use super::ordering::is_late;
 use super::values::{Refusal, clean_text};
-use schoolbridge_api::sis::{AssessmentRow, RecordSource};
+use schoolbridge_api::sis::{AssessmentRow, ItemKind, RecordSource};
 
 pub use super::limits::{MAX_NAME, MAX_POINTS};
 
-/// A validated `new_assessment`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssessmentUpsert {
-    /// The grade item's shared id.
-    pub idnumber: String,
-    /// The section's shared id.
-    pub sectionid: String,
-    /// Name (trimmed).
-    pub name: String,
-    /// Chapter (Moodle: course section number).
-    pub chapter: i64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Counts as extra credit.
-    pub extra_credit: bool,
-    /// Maximum points.
-    pub pointval: f64,
+/// A `new_assessment` as the contract reads it (`mnet::sis`, bounds checked).
+pub use mnet::sis::NewAssessment as AssessmentUpsert;
+
+/// An item's kind as the API and the store name it, from the contract's word for it.
+pub fn kind_of(kind: mnet::sis::ItemKind) -> ItemKind {
+    match kind {
+        mnet::sis::ItemKind::Item => ItemKind::Item,
+        mnet::sis::ItemKind::CourseTotal => ItemKind::CourseTotal,
+    }
 }
 
 /// A manual grade item.
@@ -52,11 +42,12 @@ pub struct NewManualAssessment {
 pub fn repeats(item: &AssessmentRow, section_id: i64, a: &AssessmentUpsert) -> bool {
     item.section_id == section_id
         && item.name == a.name
-        && item.chapter == a.chapter
+        && item.chapter == a.chapternum
         && item.pointval.to_bits() == a.pointval.to_bits()
         && item.honors_required == a.honors_required
         && item.nonhonors_required == a.nonhonors_required
         && item.extra_credit == a.extra_credit
+        && item.kind == kind_of(a.kind)
         && !item.hidden
 }
 
@@ -66,6 +57,19 @@ pub fn manual_item_to_link(same_name: &[AssessmentRow]) -> Option<&AssessmentRow
     same_name
         .iter()
         .find(|i| i.origin == RecordSource::Manual && i.idnumber.is_none())
+}
+
+/// What a `new_assessment` with no stored item of its idnumber takes over, if anything: an
+/// assessment takes over [`manual_item_to_link`]; Moodle's course total never takes over a
+/// manual item (it is not an assessment, whatever its name).
+pub fn item_to_take_over<'a>(
+    a: &AssessmentUpsert,
+    same_name: &'a [AssessmentRow],
+) -> Option<&'a AssessmentRow> {
+    match kind_of(a.kind) {
+        ItemKind::Item => manual_item_to_link(same_name),
+        ItemKind::CourseTotal => None,
+    }
 }
 
 /// The audit note of a link.
@@ -122,18 +126,12 @@ mod tests {
             id,
             section_id: 1,
             origin,
-            peer_id: None,
             idnumber: idnumber.map(str::to_owned),
             name: "Quiz 1".into(),
-            chapter: 0,
             pointval: 10.0,
             honors_required: true,
             nonhonors_required: true,
-            extra_credit: false,
-            hidden: false,
-            hidden_at: None,
-            linked_at: None,
-            first_effective_at: 0,
+            ..Default::default()
         }
     }
 
@@ -142,11 +140,12 @@ mod tests {
             idnumber: "a1".into(),
             sectionid: "s1".into(),
             name: "Quiz 1".into(),
-            chapter: 0,
+            chapternum: 0,
             honors_required: true,
             nonhonors_required: true,
             extra_credit: false,
             pointval: 10.0,
+            kind: mnet::sis::ItemKind::Item,
         }
     }
 
@@ -161,6 +160,18 @@ mod tests {
         let mut more = upsert();
         more.pointval = 20.0;
         assert!(!repeats(&stored, 1, &more));
+        let mut total = upsert();
+        total.kind = mnet::sis::ItemKind::CourseTotal;
+        assert!(!repeats(&stored, 1, &total));
+    }
+
+    #[test]
+    fn moodles_course_total_never_takes_over_a_manual_item_of_its_name() {
+        let items = [item(3, RecordSource::Manual, None)];
+        assert_eq!(item_to_take_over(&upsert(), &items).map(|i| i.id), Some(3));
+        let mut total = upsert();
+        total.kind = mnet::sis::ItemKind::CourseTotal;
+        assert_eq!(item_to_take_over(&total, &items), None);
     }
 
     #[test]

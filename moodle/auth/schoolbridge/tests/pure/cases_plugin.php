@@ -115,29 +115,12 @@ test('version, tasks, hooks, events', function () {
 });
 
 test('every language string used in the code exists', function () {
-    $string = [];
-    require(__DIR__ . '/../../lang/en/auth_schoolbridge.php');
-    $root = realpath(__DIR__ . '/../..');
-    $files = new RecursiveIteratorIterator(new RecursiveDirectoryIterator($root, FilesystemIterator::SKIP_DOTS));
-    $used = [];
-    foreach ($files as $file) {
-        if (substr($file->getFilename(), -4) !== '.php' || strpos($file->getPathname(), '/tests/') !== false) {
-            continue;
-        }
-        $code = file_get_contents($file->getPathname());
-        preg_match_all("/['\"]([a-z0-9_:]+)['\"]\\s*,\\s*'auth_schoolbridge'/", $code, $m);
-        foreach ($m[1] as $id) {
-            $used[$id] = true;
-        }
-    }
+    $used = strings_used_in_code(["/['\"]([a-z0-9_:]+)['\"]\\s*,\\s*'auth_schoolbridge'/"]);
     // Moodle reads these by convention: the plugin's name and description, the Services tab.
     foreach (['pluginname', 'auth_schoolbridgedescription', 'sso_idp_name', 'sso_idp_description', 'sso_sp_name',
             'sso_sp_description', 'adopted_enabled', 'adopted_notenabled', 'adoption_none', 'adoption_nothing',
             'privacy:metadata:mnet'] as $id) {
         $used[$id] = true;
     }
-    pure_tests::check(count($used) > 15, 'found the strings in the code');
-    foreach (array_keys($used) as $id) {
-        pure_tests::check(isset($string[$id]), "string '$id' is defined");
-    }
+    assert_strings_defined($used, 15);
 });

@@ -48,6 +48,9 @@ class mapper {
     /** Moodle's GRADE_TYPE_SCALE. */
     const GRADE_TYPE_SCALE = 2;
 
+    /** `new_assessment` field `kind` of a course total. */
+    const KIND_COURSE_TOTAL = 'course_total';
+
     /** Moodle's aggregations in which aggregationcoef > 0 marks extra credit (grade_category::aggregation_uses_extracredit). */
     const EXTRA_CREDIT_AGGREGATIONS = [11, 12, 13];
 
@@ -215,8 +218,8 @@ class mapper {
     }
 
     /**
-     * Whether a grade item is one SchoolBridge should know: an activity or a manual item graded with points or a scale.
-     * Course and category totals, outcome items and ungraded or text-only items are left out.
+     * Whether a grade item is one SchoolBridge should know: an activity, a manual item or the course total, graded
+     * with points or a scale. Category totals, outcome items and ungraded or text-only items are left out.
      *
      * @param array|\stdClass $item a grade_items record
      * @return bool
@@ -231,8 +234,8 @@ class mapper {
     }
 
     /**
-     * Whether a grade item is of a kind SchoolBridge is sent (an activity or a manual item, not an outcome),
-     * whatever its grade type: such an item switched to "no grade" may have been sent before.
+     * Whether a grade item is of a kind SchoolBridge is sent (an activity or a manual item, not an outcome; or the
+     * course total), whatever its grade type: such an item switched to "no grade" may have been sent before.
      *
      * @param array|\stdClass $item a grade_items record
      * @return bool
@@ -240,7 +243,19 @@ class mapper {
     public static function is_gradeitem_kind_sent($item): bool {
         $item = (array)$item;
         $type = (string)($item['itemtype'] ?? '');
-        return ($type === 'mod' || $type === 'manual') && empty($item['outcomeid']);
+        return ($type === 'mod' || $type === 'manual' || $type === 'course') && empty($item['outcomeid']);
+    }
+
+    /**
+     * Whether a grade item is the course total (grade_items.itemtype 'course': one per course, the total of its
+     * top grade category, computed by Moodle's aggregation).
+     *
+     * @param array|\stdClass $item a grade_items record
+     * @return bool
+     */
+    public static function is_course_total($item): bool {
+        $item = (array)$item;
+        return (string)($item['itemtype'] ?? '') === 'course';
     }
 
     /**
@@ -277,6 +292,35 @@ class mapper {
             'nonhonors_required' => true,
             'extra_credit' => self::is_extra_credit($parentaggregation, $item['aggregationcoef'] ?? 0),
             'pointval' => self::number($item['grademax'] ?? 0),
+        ];
+    }
+
+    /**
+     * `new_assessment` of the course total: `kind` = `course_total` (docs/schooltool-sis.md), the course total's
+     * maximum as `pointval`. Its grades are Moodle's own figures (categories, weights, aggregation), which
+     * SchoolBridge shows beside its own total and never sums into it.
+     *
+     * @param array|\stdClass $item the course's grade_items record of itemtype 'course'
+     * @param string $sectionid the course's shared id
+     * @param string $label Moodle's name of a course total ("Course total"); the item has no name of its own
+     * @return array
+     */
+    public static function course_total($item, string $sectionid, string $label): array {
+        $item = (array)$item;
+        if (!self::is_course_total($item)) {
+            throw new \InvalidArgumentException('Not a course total');
+        }
+        $name = trim((string)($item['itemname'] ?? ''));
+        return [
+            'idnumber' => self::gradeitem_id($item),
+            'sectionid' => $sectionid,
+            'name' => $name !== '' ? $name : trim($label),
+            'chapternum' => 0,
+            'honors_required' => false,
+            'nonhonors_required' => true,
+            'extra_credit' => false,
+            'pointval' => self::number($item['grademax'] ?? 0),
+            'kind' => self::KIND_COURSE_TOTAL,
         ];
     }
 

@@ -131,7 +131,10 @@ class queue_policy {
      * - newest row has the same method, is still untried and was queued by this same request → REPLACE:
      *   e.g. an enrolment immediately followed by its teacher role, or an activity's grade item created
      *   before its course module is complete, end up as one call with the final state;
-     * - otherwise INSERT. A forced change (full sync, prerequisite) is always inserted.
+     * - otherwise INSERT. A forced change (full sync, prerequisite) is inserted too, unless the newest row is the
+     *   same content, still untried and queued by this same request: that row goes out with this request's
+     *   rows anyway, and a copy behind it would only split a batch (a full sync first brings Moodle's course
+     *   totals up to date, and the regrade's own events queue the same totals a moment earlier).
      *
      * @param array|null $latest newest row as ['method', 'hash', 'status', 'attempts', 'thisrequest'] or null
      * @param string $method method of the new change
@@ -140,10 +143,15 @@ class queue_policy {
      * @return string INSERT, SKIP or REPLACE
      */
     public static function decide(?array $latest, string $method, string $hash, bool $force = false): string {
-        if ($force || $latest === null) {
+        if ($latest === null) {
             return self::INSERT;
         }
         $status = (int)$latest['status'];
+        if ($force) {
+            $waiting = $status === self::PENDING && (int)$latest['attempts'] === 0 && !empty($latest['thisrequest'])
+                && $latest['hash'] === $hash && $latest['method'] === $method;
+            return $waiting ? self::SKIP : self::INSERT;
+        }
         if ($status !== self::DISMISSED && $latest['hash'] === $hash) {
             return self::SKIP;
         }

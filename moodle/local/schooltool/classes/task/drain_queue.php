@@ -24,6 +24,7 @@
 
 namespace local_schooltool\task;
 
+use local_schooltool\course_totals;
 use local_schooltool\dispatcher;
 use local_schooltool\grade_history_scan;
 use local_schooltool\peers;
@@ -32,8 +33,8 @@ use local_schooltool\queue;
 defined('MOODLE_INTERNAL') || die();
 
 /**
- * Queues grade changes that raised no event (grade_history_scan), drains the queue of every configured
- * peer (respecting back-off), then deletes old delivered rows.
+ * Queues grade changes that raised no event (grade_history_scan), recomputes course totals Moodle left stale
+ * (course_totals), drains the queue of every configured peer (respecting back-off), then deletes old delivered rows.
  */
 class drain_queue extends \core\task\scheduled_task {
 
@@ -42,6 +43,9 @@ class drain_queue extends \core\task\scheduled_task {
 
     /** Rows younger than this (seconds) are left to the request that queued them. */
     const MIN_AGE = 30;
+
+    /** Seconds one run may spend recomputing stale course totals (the rest waits for the next run). */
+    const REGRADE_BUDGET = 60;
 
     /**
      * Task name.
@@ -62,6 +66,13 @@ class drain_queue extends \core\task\scheduled_task {
         $found = grade_history_scan::run(time());
         if ($found) {
             mtrace("  grade changes without an event (exclusions): $found rows queued");
+        }
+        // Totals Moodle left stale (an item or category edited, an exclusion): recomputed now, as opening the
+        // gradebook would; the totals that change are queued by the user_graded observer and sent at the end of
+        // this run (or by the next one).
+        $regraded = course_totals::regrade_stale(time(), self::REGRADE_BUDGET);
+        if ($regraded) {
+            mtrace("  course totals recomputed in $regraded courses");
         }
         foreach (peers::configured() as $peerid) {
             // Rows younger than MIN_AGE belong to a request that may still be merging into them and sends them itself.

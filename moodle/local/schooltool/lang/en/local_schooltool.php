@@ -80,6 +80,7 @@ $string['fullsyncqueued'] = 'A full sync has been queued; it runs with the next 
 $string['fullsyncstate'] = 'Full sync';
 $string['kind_assessments'] = 'Graded activities and grade items (new_assessment, remove_assessment)';
 $string['kind_courses'] = 'Courses (new_section)';
+$string['kind_coursetotals'] = 'Moodle\'s course totals, as Moodle computes them (new_assessment with kind course_total, and its grades; needs grade items and grades on too, and a SchoolBridge that knows the kind)';
 $string['kind_enrolments'] = 'Student enrolments and unenrolments (new_enrolment, remove_enrolment)';
 $string['kind_grades'] = 'Grades (new_grade, remove_grade)';
 $string['kind_teachers'] = 'Teacher roles (new_enrolment, remove_enrolment with role teacher)';

@@ -95,15 +95,41 @@ test('new_assessment mapping', function () {
     assert_same(0, mapper::assessment($item, 'ALG1', -1, 13)['chapternum'], 'chapternum never negative');
 });
 
+test('new_assessment of the course total: kind course_total, Moodle\'s label, its maximum', function () {
+    $item = ['id' => 7, 'idnumber' => '', 'itemtype' => 'course', 'itemname' => null, 'gradetype' => 1,
+        'grademax' => '60.00000', 'aggregationcoef' => '0.00000', 'iteminstance' => 3];
+    assert_same(true, mapper::is_course_total($item), 'itemtype course');
+    assert_same(false, mapper::is_course_total(['itemtype' => 'category']), 'a category total is not');
+    assert_same(['idnumber' => 'moodle-gradeitem-7', 'sectionid' => 'HIST5', 'name' => 'Course total', 'chapternum' => 0,
+        'honors_required' => false, 'nonhonors_required' => true, 'extra_credit' => false, 'pointval' => '60',
+        'kind' => 'course_total'], mapper::course_total($item, 'HIST5', ' Course total '), 'fields');
+    $item['idnumber'] = 'HIST5-TOTAL';
+    $item['grademax'] = '100.00000';
+    $fields = mapper::course_total((object)$item, 'HIST5', 'Total du cours');
+    assert_same('HIST5-TOTAL', $fields['idnumber'], 'the course total\'s own ID number');
+    assert_same('Total du cours', $fields['name'], 'the label in the site\'s language');
+    assert_same('100', $fields['pointval'], 'weighted mean: the course total\'s maximum, not a sum of items');
+    assert_throws(function () {
+        mapper::course_total(['id' => 9, 'itemtype' => 'manual', 'grademax' => 10], 'HIST5', 'Course total');
+    }, 'only a course total');
+    // Its grades are Moodle's figures, as any grade: points out of the maximum, excluded, or nothing.
+    assert_same(['assessmentid' => 'HIST5-TOTAL', 'userid' => 'S1', 'points_earned' => '71.66667', 'excepted' => false,
+        'attempt_num' => 1], mapper::grade('HIST5-TOTAL', 'S1', '71.66667', 0, 1), 'a weighted total');
+    assert_same(null, mapper::grade('HIST5-TOTAL', 'S1', null, 0, 1), 'no total → nothing (the caller clears)');
+});
+
 test('which grade items are sent', function () {
     assert_same(true, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => '1']), 'activity, points');
     assert_same(true, mapper::is_sendable_gradeitem(['itemtype' => 'manual', 'gradetype' => 2]), 'manual, scale');
-    assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'course', 'gradetype' => 1]), 'course total');
+    assert_same(true, mapper::is_sendable_gradeitem(['itemtype' => 'course', 'gradetype' => 1]),
+        'course total (issue 20: sent as kind course_total)');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'category', 'gradetype' => 1]), 'category total');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 0]), 'ungraded');
     assert_same(true, mapper::is_gradeitem_kind_sent(['itemtype' => 'mod', 'gradetype' => 0]),
         'an activity switched to no grade may have been sent');
-    assert_same(false, mapper::is_gradeitem_kind_sent(['itemtype' => 'course', 'gradetype' => 1]), 'course total');
+    assert_same(true, mapper::is_gradeitem_kind_sent(['itemtype' => 'course', 'gradetype' => 0]),
+        'a course total switched to no grade may have been sent');
+    assert_same(false, mapper::is_gradeitem_kind_sent(['itemtype' => 'category', 'gradetype' => 1]), 'category total');
     assert_same(false, mapper::is_gradeitem_kind_sent(['itemtype' => 'manual', 'outcomeid' => 3]), 'outcome');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 3]), 'text only');
     assert_same(false, mapper::is_sendable_gradeitem(['itemtype' => 'mod', 'gradetype' => 2, 'outcomeid' => '4']),

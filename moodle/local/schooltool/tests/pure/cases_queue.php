@@ -72,6 +72,14 @@ test('enqueue decisions', function () {
     assert_same(queue_policy::INSERT, queue_policy::decide($row(['status' => queue_policy::DISMISSED]), 'new_enrolment',
         $h), 'dismissed rows do not suppress');
     assert_same(queue_policy::INSERT, queue_policy::decide($row([]), 'new_enrolment', $h, true), 'full sync forces');
+    assert_same(queue_policy::SKIP, queue_policy::decide($row(['thisrequest' => true, 'method' => 'new_grade']),
+        'new_grade', $h, true), 'full sync: the same change this request queued and nobody tried yet goes once');
+    assert_same(queue_policy::INSERT, queue_policy::decide($row(['thisrequest' => true, 'attempts' => 1]),
+        'new_enrolment', $h, true), 'full sync: a row already tried (maybe refused) is sent again behind it');
+    assert_same(queue_policy::INSERT, queue_policy::decide($row(['thisrequest' => true, 'status' => queue_policy::SENT]),
+        'new_enrolment', $h, true), 'full sync: a delivered row is sent again');
+    assert_same(queue_policy::INSERT, queue_policy::decide($row(['thisrequest' => true]), 'new_enrolment', 'hash2', true),
+        'full sync: other content this request queued');
     assert_same(queue_policy::REPLACE, queue_policy::decide($row(['thisrequest' => true]), 'new_enrolment', 'hash2'),
         'student enrolment then teacher role in one request → one call');
     assert_same(queue_policy::INSERT, queue_policy::decide($row([]), 'new_enrolment', 'hash2'),
