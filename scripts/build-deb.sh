@@ -9,15 +9,11 @@
 # Environment: DEB_COMPRESSION (xz, the default, or gzip/none: faster, for tests).
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 binary="${1:?usage: scripts/build-deb.sh BINARY OUT_DIR}"
 out="${2:?usage: scripts/build-deb.sh BINARY OUT_DIR}"
 compression="${DEB_COMPRESSION:-xz}"
-
-die() {
-    echo "build-deb: $*" >&2
-    exit 1
-}
 
 [ -x "$binary" ] || die "$binary is not an executable"
 "$binary" --version | grep -q '^console: embedded' ||

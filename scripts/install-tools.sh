@@ -138,16 +138,20 @@ trunk_cli() {
     cargo install --locked --force trunk --version "$TRUNK_VERSION"
 }
 
+# One npm package at an exact version into tools/ (the caller has checked it is not there yet).
+npm_tool() {
+    command -v npm >/dev/null || apt_install nodejs npm
+    say "npm install --prefix tools $1@$2"
+    npm install --prefix "$repo_root/tools" --save-exact --no-audit --no-fund --loglevel=error "$1@$2"
+}
+
 wasm_opt() {
     # Never Debian's binaryen (wasm-opt 108): it produces a wasm that does not start.
     local bin="$repo_root/tools/node_modules/.bin/wasm-opt"
     if [ -x "$bin" ] && "$bin" --version 2>/dev/null | grep -q "version_${BINARYEN_VERSION}"; then
         return 0
     fi
-    command -v npm >/dev/null || apt_install nodejs npm
-    say "npm install --prefix tools binaryen@$BINARYEN_VERSION"
-    npm install --prefix "$repo_root/tools" --save-exact --no-audit --no-fund --loglevel=error \
-        "binaryen@$BINARYEN_VERSION"
+    npm_tool binaryen "$BINARYEN_VERSION"
 }
 
 check_trunk_pins() {
@@ -183,10 +187,7 @@ axe_core() {
     if [ -f "$found" ] && grep -q "\"version\": \"$AXE_VERSION\"" "$found"; then
         return 0
     fi
-    command -v npm >/dev/null || apt_install nodejs npm
-    say "npm install --prefix tools axe-core@$AXE_VERSION"
-    npm install --prefix "$repo_root/tools" --save-exact --no-audit --no-fund --loglevel=error \
-        "axe-core@$AXE_VERSION"
+    npm_tool axe-core "$AXE_VERSION"
 }
 
 pg_version() {

@@ -13,7 +13,8 @@
 # Moodle harness (scripts/moodle-fixture.sh) installs our plugins from these ZIPs.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 out="${1:-${CARGO_TARGET_DIR:-$repo/target}/moodle}"
 # type/name of each plugin under moodle/ (every one: a plugin left out would ship nowhere).
 plugins=()
@@ -22,13 +23,7 @@ for dir in "$repo"/moodle/*/*/; do
     plugins+=("$(basename "$(dirname "$dir")")/$(basename "$dir")")
 done
 
-die() {
-    echo "moodle-zips: $*" >&2
-    exit 1
-}
-for tool in zip unzip php; do
-    command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-tools.sh --test installs it)"
-done
+need_tools zip unzip php
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 work="$(mktemp -d)"

@@ -19,19 +19,13 @@
 # (scripts/install-tools.sh --test), and `cargo build -p schoolbridge -p moodle-sim`.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 fixtures="$repo/crates/server/tests/fixtures/schema"
 target="${CARGO_TARGET_DIR:-$repo/target}"
 pg_url="${SCHOOLBRIDGE_TEST_DATABASE_URL:-postgres://schoolbridge:schoolbridge@127.0.0.1:5432/schoolbridge_test}"
 
-die() {
-    echo "schema-fixtures: $*" >&2
-    exit 1
-}
-
-for tool in sqlite3 pg_dump psql; do
-    command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-tools.sh --test)"
-done
+need_tools sqlite3 pg_dump psql
 
 work="$(mktemp -d)"
 pids=()

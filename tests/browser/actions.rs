@@ -5,7 +5,7 @@
 
 use anyhow::{Context, ensure};
 use mnet::keys::SitePrivateKey;
-use moodle_sim::{Change, ChangeBody, PushOptions, ServeHandle, SimMoodle, start_loopback};
+use moodle_sim::{Change, PushOptions, ServeHandle, SimMoodle, start_loopback};
 
 use crate::driver::Browser;
 use crate::server::TestServer;
@@ -15,7 +15,7 @@ pub const ADMIN: &str = "skinner";
 /// Their password.
 pub const PASSWORD: &str = "correct horse battery";
 /// The simulated Moodle's site name (the default name of the peer).
-pub const SIM_NAME: &str = "Springfield Moodle";
+pub const SIM_NAME: &str = moodle_sim::SPRINGFIELD;
 
 /// A Moodle-4.5-shaped peer on a loopback port, with one user (`jdoe`, Jane Doe). "Register all
 /// hosts" is off, as on a real site: the Moodle knows SchoolBridge only after
@@ -23,19 +23,8 @@ pub const SIM_NAME: &str = "Springfield Moodle";
 pub async fn start_sim() -> anyhow::Result<(SimMoodle, ServeHandle)> {
     let key = SitePrivateKey::generate(&mut rand::rng(), 2048).context("RSA key generation")?;
     let sim = start_loopback(key, |c| {
-        c.site_name = SIM_NAME.into();
+        c.springfield();
         c.register_all_hosts = false;
-        c.school.apply(&Change {
-            eventid: "e1".into(),
-            timemodified: 1_800_000_000,
-            body: ChangeBody::FetchUser {
-                idnumber: "S-1001".into(),
-                username: "jdoe".into(),
-                firstname: "Jane".into(),
-                lastname: "Doe".into(),
-                email: "jane@school.example".into(),
-            },
-        });
     })
     .await
     .context("cannot start moodle-sim")?;

@@ -205,7 +205,7 @@ async fn manual_lab_items_link_up_with_moodle_and_keep_their_grades() -> anyhow:
     let changes = Story::LabItemsMatchedByName.changes(1);
     let first_item = changes
         .iter()
-        .position(|c| matches!(c.body, ChangeBody::NewAssessment { .. }))
+        .position(|c| matches!(c.body, ChangeBody::NewAssessment(_)))
         .unwrap_or(changes.len());
     school.push(&changes[..first_item]).await?;
 

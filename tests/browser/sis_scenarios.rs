@@ -17,7 +17,7 @@ mod sis_budget;
 mod sis_transcript;
 
 use anyhow::Context;
-use moodle_sim::school::Points;
+use moodle_sim::school::{NewGrade, Points};
 use moodle_sim::{Change, ChangeBody, Story};
 
 pub use crate::actions::{School, create_account, switch_to};
@@ -50,13 +50,13 @@ pub fn quiz_2_third_attempt(eventid: &str, timemodified: i64) -> Change {
     Change {
         eventid: eventid.into(),
         timemodified,
-        body: ChangeBody::NewGrade {
+        body: ChangeBody::NewGrade(NewGrade {
             assessmentid: QUIZ_2.into(),
             userid: LUCIA.into(),
             points_earned: Some(Points::whole(20)),
             excepted: false,
             attempt_num: 3,
-        },
+        }),
     }
 }
 

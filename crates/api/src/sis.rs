@@ -85,66 +85,9 @@ impl RecordSource {
     }
 }
 
-/// What a grade item is (`docs/schooltool-sis.md` `new_assessment`, field `kind`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    /// An assessment: its points count in SchoolBridge's totals.
-    #[default]
-    Item,
-    /// Moodle's course total for the section, as Moodle computes it (categories, weights and
-    /// all): shown beside SchoolBridge's own total, never summed into it, never linked to a
-    /// manual item.
-    CourseTotal,
-}
-
-impl ItemKind {
-    /// Stored and wire text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Item => "item",
-            ItemKind::CourseTotal => "course_total",
-        }
-    }
-
-    /// From stored text (anything but "course_total" is an item).
-    pub fn parse(s: &str) -> Self {
-        if s == "course_total" {
-            ItemKind::CourseTotal
-        } else {
-            ItemKind::Item
-        }
-    }
-}
-
-/// An enrolment role (`docs/product.md` §2 `new_enrolment`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// A student.
-    Student,
-    /// A teacher.
-    Teacher,
-}
-
-impl Role {
-    /// Stored text.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Student => "student",
-            Role::Teacher => "teacher",
-        }
-    }
-
-    /// From text, any case; `None` for anything else.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "student" => Some(Role::Student),
-            "teacher" => Some(Role::Teacher),
-            _ => None,
-        }
-    }
-}
+/// What a grade item is and a section role: the wire's own (`mnet::sis`), sent to the console
+/// with the same text (`item` / `course_total`, `student` / `teacher`).
+pub use mnet::sis::{ItemKind, Role};
 
 /// What an enrolment status means (`docs/product.md` §3): every status code, built in or
 /// defined by an admin, has one of these kinds.

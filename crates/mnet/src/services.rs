@@ -248,6 +248,39 @@ pub fn published_methods() -> impl Iterator<Item = &'static MethodSpec> {
         .chain(SIS_METHODS)
 }
 
+/// One entry of a peer's `system/listServices` answer (§10, step 3): a service and whether the
+/// *answering* site publishes it to us and subscribes to ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedService {
+    /// The service name, e.g. `sso_idp`.
+    pub name: String,
+    /// The peer publishes the service to us.
+    pub publish: bool,
+    /// The peer subscribes to ours.
+    pub subscribe: bool,
+}
+
+/// Reads a `system/listServices` answer as Moodle's Services tab does (§10, step 3): an array
+/// (or a struct of them, §2.3) of structs `{name, apiversion, publish, subscribe}` whose flags
+/// are database strings (capture 20). Entries without a name are passed over; a missing flag
+/// is off.
+pub fn listed_services(answer: &Value) -> Vec<ListedService> {
+    answer
+        .list_lenient()
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| {
+            let s = s.as_struct()?;
+            let flag = |k: &str| s.get(k).and_then(Value::as_bool_lenient).unwrap_or(false);
+            Some(ListedService {
+                name: s.get("name")?.to_text_lenient()?,
+                publish: flag("publish"),
+                subscribe: flag("subscribe"),
+            })
+        })
+        .collect()
+}
+
 /// Looks up a published method by path.
 pub fn find_method(path: &str) -> Option<&'static MethodSpec> {
     published_methods().find(|m| m.path == path)

@@ -105,8 +105,14 @@ impl Method {
     }
 }
 
-/// An enrolment's role on the wire.
+/// An enrolment's role on the wire (`docs/product.md` §2 `new_enrolment`); the console's JSON
+/// spells it the same way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum Role {
     /// `student`.
     Student,
@@ -133,22 +139,39 @@ impl Role {
     }
 }
 
-/// What a `new_assessment` describes on the wire (`kind`; docs/schooltool-sis.md).
+/// What a `new_assessment` describes on the wire (`kind`; `docs/schooltool-sis.md`); stored and
+/// sent to the console with the same text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum ItemKind {
-    /// `item` (or absent): an assessment.
+    /// `item` (or absent): an assessment; its points count in SchoolBridge's totals.
     #[default]
     Item,
-    /// `course_total`: the course's total as Moodle computes it.
+    /// `course_total`: the course's total as Moodle computes it (categories, weights and all):
+    /// shown beside SchoolBridge's own total, never summed into it, never linked to a manual
+    /// item.
     CourseTotal,
 }
 
 impl ItemKind {
-    /// As written.
+    /// As written (and stored).
     pub fn as_str(self) -> &'static str {
         match self {
             ItemKind::Item => "item",
             ItemKind::CourseTotal => "course_total",
+        }
+    }
+
+    /// From stored text (anything but "course_total" is an item).
+    pub fn parse(s: &str) -> Self {
+        if s == "course_total" {
+            ItemKind::CourseTotal
+        } else {
+            ItemKind::Item
         }
     }
 }

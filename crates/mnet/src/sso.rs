@@ -1,9 +1,24 @@
 //! Single sign-on inputs both ends read the same way (`docs/mnet-protocol.md` §8): the
-//! `hostwwwroot` of a jump and the usernames of `keepalive_server`. Pure functions; the
-//! identity provider's and the service provider's handlers (SchoolBridge's and `moodle-sim`'s)
-//! do the I/O.
+//! `hostwwwroot` of a jump, the keys of `user_authorise` and the usernames of
+//! `keepalive_server`. Pure functions; the identity provider's and the service provider's
+//! handlers (SchoolBridge's and `moodle-sim`'s) do the I/O.
 
 use crate::xmlrpc::Value;
+
+/// The keys of a stock Moodle 4.5's `user_authorise` answer, in its order (§8.3, capture 25):
+/// no `idnumber`, which is why a service provider finds people arriving by SSO by (peer,
+/// username). `moodle-sim` answers these; SchoolBridge's identity provider these and, for a
+/// person who has one, `idnumber`.
+pub const USER_AUTHORISE_KEYS: [&str; 8] = [
+    "auth",
+    "username",
+    "firstname",
+    "lastname",
+    "email",
+    "wwwroot",
+    "session.gc_maxlifetime",
+    "myhosts",
+];
 
 /// The `hostwwwroot` of `auth/mnet/jump.php` as a peer's wwwroot (§8.1, Moodle's
 /// `auth/mnet/jump.php`): trimmed, without trailing `/`, and with `http://` in front unless it

@@ -32,4 +32,6 @@ pub use peers::{Application, PeerRecord};
 pub use push::{PushProgress, PushStop, PushSummary};
 pub use school::{Change, ChangeBody, Role, SchoolSpec, SchoolState, Story};
 pub use server::{ServeHandle, start_loopback};
-pub use sim::{MOODLE_TIMEOUT, PushOptions, RemoteUser, SimConfig, SimMoodle, normalise_wwwroot};
+pub use sim::{
+    MOODLE_TIMEOUT, PushOptions, RemoteUser, SPRINGFIELD, SimConfig, SimMoodle, normalise_wwwroot,
+};

@@ -13,7 +13,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::SimError;
 use crate::identity::{KeyRing, SiteIdentity};
 use crate::peers::{PeerRecord, PeerRegistry};
-use crate::school::{Change, SchoolState, UserRow};
+use crate::school::{Change, ChangeBody, FetchUser, SchoolState, UserRow};
 use crate::sso::{BrowserSession, SsoStore, sha1_hex};
 use mnet::keys::{PeerCertificate, SitePrivateKey};
 use mnet::xmlrpc::Limits;
@@ -46,6 +46,9 @@ impl Default for PushOptions {
         }
     }
 }
+
+/// The site name of [`SimConfig::springfield`].
+pub const SPRINGFIELD: &str = "Springfield Moodle";
 
 /// How to build a simulated site.
 pub struct SimConfig {
@@ -103,6 +106,23 @@ impl SimConfig {
             http_timeout: MOODLE_TIMEOUT,
             push: PushOptions::default(),
         }
+    }
+
+    /// The smallest school a quick test signs in from: the site [`SPRINGFIELD`] with one
+    /// person, Jane Doe (id number `S-1001`, username `jdoe`).
+    pub fn springfield(&mut self) {
+        self.site_name = SPRINGFIELD.into();
+        self.school.apply(&Change {
+            eventid: "e1".into(),
+            timemodified: 1_800_000_000,
+            body: ChangeBody::FetchUser(FetchUser {
+                idnumber: "S-1001".into(),
+                username: "jdoe".into(),
+                firstname: "Jane".into(),
+                lastname: "Doe".into(),
+                email: "jane@school.example".into(),
+            }),
+        });
     }
 }
 

@@ -192,12 +192,8 @@ async fn course_total_arrives(version: Version, name: &str) -> anyhow::Result<()
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle45_sends_its_course_total() -> anyhow::Result<()> {
-    course_total_arrives(Version::M45, "m45-course-total").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle51_sends_its_course_total() -> anyhow::Result<()> {
-    course_total_arrives(Version::M51, "m51-course-total").await
-}
+on_each_moodle!(
+    course_total_arrives:
+    moodle45_sends_its_course_total("m45-course-total"),
+    moodle51_sends_its_course_total("m51-course-total")
+);

@@ -62,12 +62,8 @@ async fn peers_both_ways(version: Version, name: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle45_and_schoolbridge_peer_both_ways() -> anyhow::Result<()> {
-    peers_both_ways(Version::M45, "m45-peering").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle51_and_schoolbridge_peer_both_ways() -> anyhow::Result<()> {
-    peers_both_ways(Version::M51, "m51-peering").await
-}
+on_each_moodle!(
+    peers_both_ways:
+    moodle45_and_schoolbridge_peer_both_ways("m45-peering"),
+    moodle51_and_schoolbridge_peer_both_ways("m51-peering")
+);

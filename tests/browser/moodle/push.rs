@@ -155,13 +155,7 @@ async fn pushes_every_change(version: Version, name: &str) -> anyhow::Result<()>
         pair.moodle("enrol", json!({"course": "HIST5", "user": student}))
             .await?;
     }
-    let page = sis::section_page(&pair.api, SECTION).await?;
-    assert_eq!(
-        page["roster"]["section"]["teacher"]["idnumber"], EDNA,
-        "{page}"
-    );
-    assert_eq!(pair.roster_status(EDNA, "teacher").await?, "active");
-    assert_eq!(pair.roster_status(BART, "student").await?, "active");
+    edna_teaches_bart(&pair).await?;
     let sent = pair.last_sent("new_enrolment").await?;
     assert_eq!(sent["payload"]["status"], "active", "{sent}");
     assert_eq!(sent["payload"]["timeend"], 0, "{sent}");
@@ -525,13 +519,7 @@ async fn full_sync_sends_what_moodle_holds(version: Version, name: &str) -> anyh
         sis::person(&pair.api, pair.peer_id, LISA).await?["username"],
         "lisa"
     );
-    let page = sis::section_page(&pair.api, SECTION).await?;
-    assert_eq!(
-        page["roster"]["section"]["teacher"]["idnumber"], EDNA,
-        "{page}"
-    );
-    assert_eq!(pair.roster_status(EDNA, "teacher").await?, "active");
-    assert_eq!(pair.roster_status(BART, "student").await?, "active");
+    edna_teaches_bart(&pair).await?;
     assert_eq!(pair.roster_status(LISA, "student").await?, "suspended");
     assert_eq!(pair.cell_points(BART).await?.as_deref(), Some("14"));
     assert_eq!(
@@ -619,25 +607,17 @@ async fn full_sync_sends_what_moodle_holds(version: Version, name: &str) -> anyh
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle45_pushes_every_change() -> anyhow::Result<()> {
-    pushes_every_change(Version::M45, "m45-push").await
-}
+on_each_moodle!(
+    pushes_every_change:
+    moodle45_pushes_every_change("m45-push"),
+    moodle51_pushes_every_change("m51-push")
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle51_pushes_every_change() -> anyhow::Result<()> {
-    pushes_every_change(Version::M51, "m51-push").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle45_full_sync_from_the_command_line_and_the_status_page() -> anyhow::Result<()> {
-    full_sync_sends_what_moodle_holds(Version::M45, "m45-full-sync").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle51_full_sync_from_the_command_line_and_the_status_page() -> anyhow::Result<()> {
-    full_sync_sends_what_moodle_holds(Version::M51, "m51-full-sync").await
-}
+on_each_moodle!(
+    full_sync_sends_what_moodle_holds:
+    moodle45_full_sync_from_the_command_line_and_the_status_page("m45-full-sync"),
+    moodle51_full_sync_from_the_command_line_and_the_status_page("m51-full-sync")
+);
 
 /// A school made inside Moodle with Moodle's own APIs (one teacher, `students` students, four
 /// courses, two of them per student, two grade items per course, every student graded), as
@@ -740,5 +720,18 @@ async fn moodle45_full_sync_per_call_against_batched() -> anyhow::Result<()> {
         "batched / per call: {:.1}x faster",
         runs[0].1.as_secs_f64() / runs[1].1.as_secs_f64()
     );
+    Ok(())
+}
+
+/// What both the live push and the full sync must reach: Edna teaches the section and Bart is an
+/// active student in it.
+async fn edna_teaches_bart(pair: &Pair) -> anyhow::Result<()> {
+    let page = sis::section_page(&pair.api, SECTION).await?;
+    assert_eq!(
+        page["roster"]["section"]["teacher"]["idnumber"], EDNA,
+        "{page}"
+    );
+    assert_eq!(pair.roster_status(EDNA, "teacher").await?, "active");
+    assert_eq!(pair.roster_status(BART, "student").await?, "active");
     Ok(())
 }

@@ -210,24 +210,14 @@ async fn schoolbridge_people_sign_in_to_moodle(version: Version, name: &str) -> 
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle51_people_sign_in_to_schoolbridge_with_auth_schoolbridge() -> anyhow::Result<()> {
-    moodle_people_sign_in_to_schoolbridge(Version::M51, "m51-sso-in").await
-}
+on_each_moodle!(
+    moodle_people_sign_in_to_schoolbridge:
+    moodle45_people_sign_in_to_schoolbridge_with_auth_schoolbridge("m45-sso-plugin-in"),
+    moodle51_people_sign_in_to_schoolbridge_with_auth_schoolbridge("m51-sso-in")
+);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle51_schoolbridge_people_sign_in_to_moodle_with_auth_schoolbridge()
--> anyhow::Result<()> {
-    schoolbridge_people_sign_in_to_moodle(Version::M51, "m51-sso-out").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle45_people_sign_in_to_schoolbridge_with_auth_schoolbridge() -> anyhow::Result<()> {
-    moodle_people_sign_in_to_schoolbridge(Version::M45, "m45-sso-plugin-in").await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn moodle45_schoolbridge_people_sign_in_to_moodle_with_auth_schoolbridge()
--> anyhow::Result<()> {
-    schoolbridge_people_sign_in_to_moodle(Version::M45, "m45-sso-plugin-out").await
-}
+on_each_moodle!(
+    schoolbridge_people_sign_in_to_moodle:
+    moodle45_schoolbridge_people_sign_in_to_moodle_with_auth_schoolbridge("m45-sso-plugin-out"),
+    moodle51_schoolbridge_people_sign_in_to_moodle_with_auth_schoolbridge("m51-sso-out")
+);

@@ -20,7 +20,9 @@ use mnet::client::{self, Caller, Reply, Timing};
 use mnet::envelope::{Cipher, EncryptedEnvelope, PublicKeyPath, Wrapping};
 use mnet::keys::{PeerCertificate, SitePrivateKey};
 use mnet::xmlrpc::{Limits, Struct, Value, parse_call, write_response};
-use moodle_sim::school::{ItemKind, Points};
+use moodle_sim::school::{
+    FetchUser, ItemKind, NewAssessment, NewEnrolment, NewGrade, NewSection, Points,
+};
 use moodle_sim::{Change, ChangeBody, Clock as _, PushOptions, Role, SchoolState, SimMoodle};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -331,39 +333,39 @@ fn setup_changes(run_id: &str, students: u32, sections: u32, items: u32) -> Vec<
             body,
         });
     };
-    push(ChangeBody::FetchUser {
+    push(ChangeBody::FetchUser(FetchUser {
         idnumber: format!("load-{run_id}-t"),
         username: format!("load{run_id}t"),
         firstname: "Load".into(),
         lastname: "Teacher".into(),
         email: "teacher@load.example".into(),
-    });
+    }));
     for s in 0..students {
-        push(ChangeBody::FetchUser {
+        push(ChangeBody::FetchUser(FetchUser {
             idnumber: format!("load-{run_id}-s{s}"),
             username: format!("load{run_id}s{s}"),
             firstname: format!("Student{s}"),
             lastname: "Load".into(),
             email: format!("s{s}@load.example"),
-        });
+        }));
     }
     for c in 0..sections {
         let sectionid = format!("load-{run_id}-c{c}");
-        push(ChangeBody::NewSection {
+        push(ChangeBody::NewSection(NewSection {
             idnumber: sectionid.clone(),
             name: format!("Load section {c}"),
             teacheridnumber: Some(format!("load-{run_id}-t")),
             segment: 1,
-        });
+        }));
         for s in 0..students {
-            push(ChangeBody::NewEnrolment {
+            push(ChangeBody::NewEnrolment(NewEnrolment {
                 sectionid: sectionid.clone(),
                 userid: format!("load-{run_id}-s{s}"),
                 role: Role::Student,
-            });
+            }));
         }
         for a in 0..items {
-            push(ChangeBody::NewAssessment {
+            push(ChangeBody::NewAssessment(NewAssessment {
                 idnumber: format!("load-{run_id}-c{c}-a{a}"),
                 sectionid: sectionid.clone(),
                 name: format!("Item {a}"),
@@ -373,7 +375,7 @@ fn setup_changes(run_id: &str, students: u32, sections: u32, items: u32) -> Vec<
                 extra_credit: false,
                 pointval: Points::whole(100),
                 kind: ItemKind::Item,
-            });
+            }));
         }
     }
     out
@@ -409,21 +411,21 @@ fn prepare(
         );
         let body = if args.mix == "mixed" && i % 10 == 9 {
             // One call in ten updates a person (a typical profile edit).
-            ChangeBody::FetchUser {
+            ChangeBody::FetchUser(FetchUser {
                 idnumber: format!("load-{run_id}-s{s}"),
                 username: format!("load{run_id}s{s}"),
                 firstname: format!("Student{s}"),
                 lastname: format!("Load{}", i % 7),
                 email: format!("s{s}@load.example"),
-            }
+            })
         } else {
-            ChangeBody::NewGrade {
+            ChangeBody::NewGrade(NewGrade {
                 assessmentid: format!("load-{run_id}-c{c}-a{a}"),
                 userid: format!("load-{run_id}-s{s}"),
                 points_earned: Some(Points::hundredths(((i * 37) % 10_000) as u32)),
                 excepted: false,
                 attempt_num: 1 + (i / (sections * items * students)) as u32,
-            }
+            })
         };
         changes.push(Change {
             eventid: format!("load-{run_id}-{i}"),

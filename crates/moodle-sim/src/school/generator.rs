@@ -20,7 +20,8 @@ pub use super::spec::{
 };
 use super::totals::with_course_totals;
 use super::{
-    Change, ChangeBody, ItemKind, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber,
+    Change, ChangeBody, ItemKind, NewAssessment, NewEnrolment, NewGrade, NewSection, Points,
+    RemoveAssessment, RemoveEnrolment, Role, course_idnumber, gradeitem_idnumber, user_idnumber,
 };
 use std::collections::HashMap;
 
@@ -186,20 +187,20 @@ impl<'a> Generator<'a> {
             let at = self.spec.start + 7 * HOUR + s as i64 * step;
             self.push(
                 at,
-                ChangeBody::NewSection {
+                ChangeBody::NewSection(NewSection {
                     idnumber: idnumber.clone(),
                     name: name.clone(),
                     teacheridnumber: Some(teacher_id.clone()),
                     segment: 1,
-                },
+                }),
             );
             self.push(
                 at + 1,
-                ChangeBody::NewEnrolment {
+                ChangeBody::NewEnrolment(NewEnrolment {
                     sectionid: idnumber.clone(),
                     userid: teacher_id,
                     role: Role::Teacher,
-                },
+                }),
             );
             self.sections.push(Section {
                 idnumber,
@@ -242,11 +243,11 @@ impl<'a> Generator<'a> {
                 let sectionid = self.sections[s].idnumber.clone();
                 self.push(
                     enrolled,
-                    ChangeBody::NewEnrolment {
+                    ChangeBody::NewEnrolment(NewEnrolment {
                         sectionid: sectionid.clone(),
                         userid: userid.clone(),
                         role: Role::Student,
-                    },
+                    }),
                 );
                 let mut periods = vec![(enrolled, None)];
                 if rng.chance(0.03) && term_days > 20 {
@@ -256,22 +257,22 @@ impl<'a> Generator<'a> {
                     periods[0].1 = Some(withdrawn);
                     self.push(
                         withdrawn,
-                        ChangeBody::RemoveEnrolment {
+                        ChangeBody::RemoveEnrolment(RemoveEnrolment {
                             sectionid: sectionid.clone(),
                             userid: userid.clone(),
                             role: None,
-                        },
+                        }),
                     );
                     if rng.chance(0.15) {
                         let back = withdrawn + rng.between(2, 7) * DAY;
                         periods.push((back, None));
                         self.push(
                             back,
-                            ChangeBody::NewEnrolment {
+                            ChangeBody::NewEnrolment(NewEnrolment {
                                 sectionid,
                                 userid: userid.clone(),
                                 role: Role::Student,
-                            },
+                            }),
                         );
                     }
                 }
@@ -309,28 +310,28 @@ impl<'a> Generator<'a> {
             );
             self.push(
                 at,
-                ChangeBody::NewEnrolment {
+                ChangeBody::NewEnrolment(NewEnrolment {
                     sectionid: sectionid.clone(),
                     userid: new_id.clone(),
                     role: Role::Teacher,
-                },
+                }),
             );
             self.push(
                 at + 20,
-                ChangeBody::RemoveEnrolment {
+                ChangeBody::RemoveEnrolment(RemoveEnrolment {
                     sectionid: sectionid.clone(),
                     userid: old_id,
                     role: None,
-                },
+                }),
             );
             self.push(
                 at + 40,
-                ChangeBody::NewSection {
+                ChangeBody::NewSection(NewSection {
                     idnumber: sectionid,
                     name,
                     teacheridnumber: Some(new_id),
                     segment: 1,
-                },
+                }),
             );
             self.sections[s].teacher = new;
         }
@@ -353,7 +354,7 @@ impl<'a> Generator<'a> {
                 let idnumber = gradeitem_idnumber(id);
                 self.push(
                     created,
-                    ChangeBody::NewAssessment {
+                    ChangeBody::NewAssessment(NewAssessment {
                         idnumber: idnumber.clone(),
                         sectionid: self.sections[s].idnumber.clone(),
                         name: item.name,
@@ -363,15 +364,15 @@ impl<'a> Generator<'a> {
                         extra_credit: item.extra_credit,
                         pointval: item.points,
                         kind: ItemKind::Item,
-                    },
+                    }),
                 );
                 let removed = if rng.chance(0.01) {
                     let at = created + rng.between(5, 20) * DAY;
                     self.push(
                         at,
-                        ChangeBody::RemoveAssessment {
+                        ChangeBody::RemoveAssessment(RemoveAssessment {
                             idnumber: idnumber.clone(),
-                        },
+                        }),
                     );
                     Some(at)
                 } else {
@@ -466,13 +467,13 @@ fn random_name(rng: &mut SimRng) -> (&'static str, &'static str) {
 }
 
 fn grade(assessmentid: &str, userid: &str, points: Option<Points>, attempt: u32) -> ChangeBody {
-    ChangeBody::NewGrade {
+    ChangeBody::NewGrade(NewGrade {
         assessmentid: assessmentid.to_owned(),
         userid: userid.to_owned(),
         points_earned: points,
         excepted: points.is_none(),
         attempt_num: attempt,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -511,20 +512,13 @@ mod tests {
     fn sizes_are_respected() {
         let spec = small();
         let school = generate(&spec).unwrap();
-        let count = |m: &str| {
-            school
-                .changes
-                .iter()
-                .filter(|c| c.body.method_name() == m)
-                .count()
-        };
         // Admin + teachers + students, each sent once.
-        assert_eq!(count("fetch_user"), 1 + 6 + 60);
+        assert_eq!(school.calls("fetch_user"), 1 + 6 + 60);
         let sections: HashSet<_> = school
             .changes
             .iter()
             .filter_map(|c| match &c.body {
-                ChangeBody::NewSection { idnumber, .. } => Some(idnumber.clone()),
+                ChangeBody::NewSection(section) => Some(section.idnumber.clone()),
                 _ => None,
             })
             .collect();
@@ -533,9 +527,7 @@ mod tests {
             school
                 .changes
                 .iter()
-                .filter(
-                    |c| matches!(&c.body, ChangeBody::NewAssessment { kind: k, .. } if *k == kind),
-                )
+                .filter(|c| matches!(&c.body, ChangeBody::NewAssessment(a) if a.kind == kind))
                 .count()
         };
         assert_eq!(items_of(ItemKind::Item), 12 * 7);
@@ -544,11 +536,9 @@ mod tests {
             .changes
             .iter()
             .filter_map(|c| match &c.body {
-                ChangeBody::NewAssessment {
-                    idnumber,
-                    kind: ItemKind::CourseTotal,
-                    ..
-                } => Some(idnumber.clone()),
+                ChangeBody::NewAssessment(a) if a.kind == ItemKind::CourseTotal => {
+                    Some(a.idnumber.clone())
+                }
                 _ => None,
             })
             .collect();
@@ -557,26 +547,20 @@ mod tests {
         let per_student = school
             .changes
             .iter()
-            .filter(|c| {
-                matches!(
-                    c.body,
-                    ChangeBody::NewEnrolment {
-                        role: Role::Student,
-                        ..
-                    }
-                )
-            })
+            .filter(|c| matches!(&c.body, ChangeBody::NewEnrolment(e) if e.role == Role::Student))
             .count() as f64
             / 60.0;
         assert!((3.0..=5.2).contains(&per_student), "{per_student}");
         let item_grades = school
             .changes
             .iter()
-            .filter(|c| matches!(&c.body, ChangeBody::NewGrade { assessmentid, .. } if !totals.contains(assessmentid)))
+            .filter(
+                |c| matches!(&c.body, ChangeBody::NewGrade(g) if !totals.contains(&g.assessmentid)),
+            )
             .count();
         assert!(item_grades > 60 * 3 * 7 * 8 / 10);
         // Nearly every grade moves the student's course total.
-        assert!(count("new_grade") - item_grades > item_grades * 8 / 10);
+        assert!(school.calls("new_grade") - item_grades > item_grades * 8 / 10);
         assert!(
             school
                 .users

@@ -55,6 +55,14 @@ pub use mnet::sis::ItemKind;
 
 pub use totals::COURSE_TOTAL_NAME;
 
+/// How many of `changes` call `method` (e.g. `fetch_user`).
+pub fn calls(changes: &[Change], method: &str) -> usize {
+    changes
+        .iter()
+        .filter(|c| c.body.method_name() == method)
+        .count()
+}
+
 /// Points in hundredths, written as the plugin writes them (`mapper::number`): plain decimal,
 /// no exponent, no trailing zeros ("87.5", "100", "0.25").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -102,99 +110,216 @@ impl fmt::Display for Points {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChangeBody {
     /// `fetch_user`: a person was created or edited.
-    FetchUser {
-        /// Shared id.
-        idnumber: String,
-        /// Moodle username.
-        username: String,
-        /// Given name.
-        firstname: String,
-        /// Family name.
-        lastname: String,
-        /// Email address.
-        email: String,
-    },
+    FetchUser(FetchUser),
     /// `new_section`: a course was created or edited (or its teacher changed).
-    NewSection {
-        /// Shared id of the course.
-        idnumber: String,
-        /// Course full name.
-        name: String,
-        /// Shared id of its first teacher, if any (sent as "" when none).
-        teacheridnumber: Option<String>,
-        /// Always 1 from Moodle (no terms).
-        segment: u32,
-    },
+    NewSection(NewSection),
     /// `new_enrolment`.
-    NewEnrolment {
-        /// Course shared id.
-        sectionid: String,
-        /// Person shared id.
-        userid: String,
-        /// Role.
-        role: Role,
-    },
+    NewEnrolment(NewEnrolment),
     /// `remove_enrolment` (unenrolment: Withdrawn in the SIS).
-    RemoveEnrolment {
-        /// Course shared id.
-        sectionid: String,
-        /// Person shared id.
-        userid: String,
-        /// Only this role; `None` withdraws every role (the plugin's last-enrolment case).
-        role: Option<Role>,
-    },
+    RemoveEnrolment(RemoveEnrolment),
     /// `new_assessment`: a grade item was created or edited.
-    NewAssessment {
-        /// Grade item shared id.
-        idnumber: String,
-        /// Course shared id.
-        sectionid: String,
-        /// Item name.
-        name: String,
-        /// Course section number of the activity.
-        chapternum: u32,
-        /// Always false from Moodle.
-        honors_required: bool,
-        /// Always true from Moodle.
-        nonhonors_required: bool,
-        /// Whether it counts as extra credit.
-        extra_credit: bool,
-        /// Maximum grade.
-        pointval: Points,
-        /// An assessment, or the section's course total (sent with `kind` = `course_total`).
-        kind: ItemKind,
-    },
+    NewAssessment(NewAssessment),
     /// `remove_assessment`: a grade item was deleted.
-    RemoveAssessment {
-        /// Grade item shared id.
-        idnumber: String,
-    },
+    RemoveAssessment(RemoveAssessment),
     /// `new_grade`.
-    NewGrade {
-        /// Grade item shared id.
-        assessmentid: String,
-        /// Student shared id.
-        userid: String,
-        /// Final grade; `None` (sent as "") only when excepted.
-        points_earned: Option<Points>,
-        /// The grade is excluded.
-        excepted: bool,
-        /// Attempt number, ≥ 1.
-        attempt_num: u32,
-    },
+    NewGrade(NewGrade),
+}
+
+/// `fetch_user`: a person was created or edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchUser {
+    /// Shared id.
+    pub idnumber: String,
+    /// Moodle username.
+    pub username: String,
+    /// Given name.
+    pub firstname: String,
+    /// Family name.
+    pub lastname: String,
+    /// Email address.
+    pub email: String,
+}
+
+impl FetchUser {
+    /// The same person as the wire has it (the plugin always sends the email).
+    pub fn to_wire(&self) -> mnet::sis::FetchUser {
+        mnet::sis::FetchUser {
+            idnumber: self.idnumber.clone(),
+            username: self.username.clone(),
+            firstname: self.firstname.clone(),
+            lastname: self.lastname.clone(),
+            email: Some(self.email.clone()),
+        }
+    }
+}
+
+/// `new_section`: a course was created or edited (or its teacher changed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSection {
+    /// Shared id of the course.
+    pub idnumber: String,
+    /// Course full name.
+    pub name: String,
+    /// Shared id of its first teacher, if any (sent as "" when none).
+    pub teacheridnumber: Option<String>,
+    /// Always 1 from Moodle (no terms).
+    pub segment: u32,
+}
+
+impl NewSection {
+    /// The same section as the wire has it.
+    pub fn to_wire(&self) -> mnet::sis::NewSection {
+        mnet::sis::NewSection {
+            idnumber: self.idnumber.clone(),
+            name: self.name.clone(),
+            teacheridnumber: self.teacheridnumber.clone(),
+            segment: i64::from(self.segment),
+        }
+    }
+}
+
+/// `new_enrolment`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEnrolment {
+    /// Course shared id.
+    pub sectionid: String,
+    /// Person shared id.
+    pub userid: String,
+    /// Role.
+    pub role: Role,
+}
+
+impl NewEnrolment {
+    /// The same enrolment as the wire has it: active, without dates (the simulator sends
+    /// neither an enrolment's status nor its dates).
+    pub fn to_wire(&self) -> mnet::sis::NewEnrolment {
+        mnet::sis::NewEnrolment {
+            sectionid: self.sectionid.clone(),
+            userid: self.userid.clone(),
+            role: self.role,
+            suspended: false,
+            dates: None,
+        }
+    }
+}
+
+/// `remove_enrolment` (unenrolment: Withdrawn in the SIS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveEnrolment {
+    /// Course shared id.
+    pub sectionid: String,
+    /// Person shared id.
+    pub userid: String,
+    /// Only this role; `None` withdraws every role (the plugin's last-enrolment case).
+    pub role: Option<Role>,
+}
+
+impl RemoveEnrolment {
+    /// The same unenrolment as the wire has it.
+    pub fn to_wire(&self) -> mnet::sis::RemoveEnrolment {
+        mnet::sis::RemoveEnrolment {
+            sectionid: self.sectionid.clone(),
+            userid: self.userid.clone(),
+            role: self.role,
+        }
+    }
+}
+
+/// `new_assessment`: a grade item was created or edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAssessment {
+    /// Grade item shared id.
+    pub idnumber: String,
+    /// Course shared id.
+    pub sectionid: String,
+    /// Item name.
+    pub name: String,
+    /// Course section number of the activity.
+    pub chapternum: u32,
+    /// Always false from Moodle.
+    pub honors_required: bool,
+    /// Always true from Moodle.
+    pub nonhonors_required: bool,
+    /// Whether it counts as extra credit.
+    pub extra_credit: bool,
+    /// Maximum grade.
+    pub pointval: Points,
+    /// An assessment, or the section's course total (sent with `kind` = `course_total`).
+    pub kind: ItemKind,
+}
+
+impl NewAssessment {
+    /// The same grade item as the wire has it.
+    pub fn to_wire(&self) -> mnet::sis::NewAssessment {
+        mnet::sis::NewAssessment {
+            idnumber: self.idnumber.clone(),
+            sectionid: self.sectionid.clone(),
+            name: self.name.clone(),
+            chapternum: i64::from(self.chapternum),
+            honors_required: self.honors_required,
+            nonhonors_required: self.nonhonors_required,
+            extra_credit: self.extra_credit,
+            pointval: self.pointval.as_f64(),
+            kind: self.kind,
+        }
+    }
+}
+
+/// `remove_assessment`: a grade item was deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoveAssessment {
+    /// Grade item shared id.
+    pub idnumber: String,
+}
+
+impl RemoveAssessment {
+    /// The same removal as the wire has it.
+    pub fn to_wire(&self) -> mnet::sis::RemoveAssessment {
+        mnet::sis::RemoveAssessment {
+            idnumber: self.idnumber.clone(),
+        }
+    }
+}
+
+/// `new_grade`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewGrade {
+    /// Grade item shared id.
+    pub assessmentid: String,
+    /// Student shared id.
+    pub userid: String,
+    /// Final grade; `None` (sent as "") only when excepted.
+    pub points_earned: Option<Points>,
+    /// The grade is excluded.
+    pub excepted: bool,
+    /// Attempt number, ≥ 1.
+    pub attempt_num: u32,
+}
+
+impl NewGrade {
+    /// The same grade as the wire has it.
+    pub fn to_wire(&self) -> mnet::sis::NewGrade {
+        mnet::sis::NewGrade {
+            assessmentid: self.assessmentid.clone(),
+            userid: self.userid.clone(),
+            points_earned: self.points_earned.map(Points::as_f64),
+            excepted: self.excepted,
+            attempt_num: i64::from(self.attempt_num),
+        }
+    }
 }
 
 impl ChangeBody {
     /// The short method name, e.g. `new_grade`.
     pub fn method_name(&self) -> &'static str {
         match self {
-            ChangeBody::FetchUser { .. } => "fetch_user",
-            ChangeBody::NewSection { .. } => "new_section",
-            ChangeBody::NewEnrolment { .. } => "new_enrolment",
-            ChangeBody::RemoveEnrolment { .. } => "remove_enrolment",
-            ChangeBody::NewAssessment { .. } => "new_assessment",
-            ChangeBody::RemoveAssessment { .. } => "remove_assessment",
-            ChangeBody::NewGrade { .. } => "new_grade",
+            ChangeBody::FetchUser(_) => "fetch_user",
+            ChangeBody::NewSection(_) => "new_section",
+            ChangeBody::NewEnrolment(_) => "new_enrolment",
+            ChangeBody::RemoveEnrolment(_) => "remove_enrolment",
+            ChangeBody::NewAssessment(_) => "new_assessment",
+            ChangeBody::RemoveAssessment(_) => "remove_assessment",
+            ChangeBody::NewGrade(_) => "new_grade",
         }
     }
 
@@ -202,89 +327,13 @@ impl ChangeBody {
     pub fn to_wire(&self) -> mnet::sis::ChangeBody {
         use mnet::sis::ChangeBody as Wire;
         match self {
-            ChangeBody::FetchUser {
-                idnumber,
-                username,
-                firstname,
-                lastname,
-                email,
-            } => Wire::FetchUser(mnet::sis::FetchUser {
-                idnumber: idnumber.clone(),
-                username: username.clone(),
-                firstname: firstname.clone(),
-                lastname: lastname.clone(),
-                email: Some(email.clone()),
-            }),
-            ChangeBody::NewSection {
-                idnumber,
-                name,
-                teacheridnumber,
-                segment,
-            } => Wire::NewSection(mnet::sis::NewSection {
-                idnumber: idnumber.clone(),
-                name: name.clone(),
-                teacheridnumber: teacheridnumber.clone(),
-                segment: i64::from(*segment),
-            }),
-            ChangeBody::NewEnrolment {
-                sectionid,
-                userid,
-                role,
-            } => Wire::NewEnrolment(mnet::sis::NewEnrolment {
-                sectionid: sectionid.clone(),
-                userid: userid.clone(),
-                role: *role,
-                suspended: false,
-                dates: None,
-            }),
-            ChangeBody::RemoveEnrolment {
-                sectionid,
-                userid,
-                role,
-            } => Wire::RemoveEnrolment(mnet::sis::RemoveEnrolment {
-                sectionid: sectionid.clone(),
-                userid: userid.clone(),
-                role: *role,
-            }),
-            ChangeBody::NewAssessment {
-                idnumber,
-                sectionid,
-                name,
-                chapternum,
-                honors_required,
-                nonhonors_required,
-                extra_credit,
-                pointval,
-                kind,
-            } => Wire::NewAssessment(mnet::sis::NewAssessment {
-                idnumber: idnumber.clone(),
-                sectionid: sectionid.clone(),
-                name: name.clone(),
-                chapternum: i64::from(*chapternum),
-                honors_required: *honors_required,
-                nonhonors_required: *nonhonors_required,
-                extra_credit: *extra_credit,
-                pointval: pointval.as_f64(),
-                kind: *kind,
-            }),
-            ChangeBody::RemoveAssessment { idnumber } => {
-                Wire::RemoveAssessment(mnet::sis::RemoveAssessment {
-                    idnumber: idnumber.clone(),
-                })
-            }
-            ChangeBody::NewGrade {
-                assessmentid,
-                userid,
-                points_earned,
-                excepted,
-                attempt_num,
-            } => Wire::NewGrade(mnet::sis::NewGrade {
-                assessmentid: assessmentid.clone(),
-                userid: userid.clone(),
-                points_earned: points_earned.map(Points::as_f64),
-                excepted: *excepted,
-                attempt_num: i64::from(*attempt_num),
-            }),
+            ChangeBody::FetchUser(u) => Wire::FetchUser(u.to_wire()),
+            ChangeBody::NewSection(s) => Wire::NewSection(s.to_wire()),
+            ChangeBody::NewEnrolment(e) => Wire::NewEnrolment(e.to_wire()),
+            ChangeBody::RemoveEnrolment(e) => Wire::RemoveEnrolment(e.to_wire()),
+            ChangeBody::NewAssessment(a) => Wire::NewAssessment(a.to_wire()),
+            ChangeBody::RemoveAssessment(a) => Wire::RemoveAssessment(a.to_wire()),
+            ChangeBody::NewGrade(g) => Wire::NewGrade(g.to_wire()),
         }
     }
 
@@ -377,13 +426,13 @@ mod tests {
         let grade = Change {
             eventid: "e1".into(),
             timemodified: 1_790_000_000,
-            body: ChangeBody::NewGrade {
+            body: ChangeBody::NewGrade(NewGrade {
                 assessmentid: gradeitem_idnumber(9),
                 userid: user_idnumber(5),
                 points_earned: None,
                 excepted: true,
                 attempt_num: 2,
-            },
+            }),
         };
         assert_eq!(grade.method(), "schooltool/sis/new_grade");
         let s = grade.to_struct();
@@ -405,20 +454,20 @@ mod tests {
         assert_eq!(s.get("attempt_num"), Some(&Value::Int(2)));
         assert_eq!(s.get("timemodified"), Some(&Value::Int(1_790_000_000)));
 
-        let section = ChangeBody::NewSection {
+        let section = ChangeBody::NewSection(NewSection {
             idnumber: course_idnumber(2),
             name: "Biology".into(),
             teacheridnumber: None,
             segment: 1,
-        };
+        });
         let s = section.fields();
         assert_eq!(s.get("teacheridnumber"), Some(&Value::from("")));
         assert_eq!(s.get("segment"), Some(&Value::Int(1)));
-        let unenrol = ChangeBody::RemoveEnrolment {
+        let unenrol = ChangeBody::RemoveEnrolment(RemoveEnrolment {
             sectionid: "c".into(),
             userid: "u".into(),
             role: None,
-        };
+        });
         assert!(unenrol.fields().get("role").is_none());
     }
 }

@@ -2,7 +2,7 @@
 //! is refused ([`SpecError`]), and the generated people and changes ([`School`]).
 
 use super::calendar::parse_date;
-use super::{Change, ChangeBody};
+use super::{Change, ChangeBody, FetchUser};
 use sha1::{Digest, Sha1};
 
 /// The most changes one generated school may have (memory stays in the hundreds of MB).
@@ -180,13 +180,13 @@ pub struct SimUser {
 impl SimUser {
     /// The `fetch_user` change body for this person.
     pub fn fetch_user(&self) -> ChangeBody {
-        ChangeBody::FetchUser {
+        ChangeBody::FetchUser(FetchUser {
             idnumber: self.idnumber.clone(),
             username: self.username.clone(),
             firstname: self.firstname.clone(),
             lastname: self.lastname.clone(),
             email: self.email.clone(),
-        }
+        })
     }
 }
 
@@ -199,4 +199,11 @@ pub struct School {
     pub users: Vec<SimUser>,
     /// The changes, in time order, each with its eventid and timemodified.
     pub changes: Vec<Change>,
+}
+
+impl School {
+    /// How many of its changes call `method` (e.g. `fetch_user`).
+    pub fn calls(&self, method: &str) -> usize {
+        super::calls(&self.changes, method)
+    }
 }

@@ -6,7 +6,10 @@
 //! As in Moodle, an unenrolment deletes the enrolment and a deleted grade item takes its grades
 //! with it; only the newest grade of an item per student is kept (the gradebook's final grade).
 
-use super::{Change, ChangeBody, ItemKind, Points, Role};
+use super::{
+    Change, ChangeBody, FetchUser, ItemKind, NewAssessment, NewEnrolment, NewGrade, NewSection,
+    Points, Role,
+};
 use mnet::xmlrpc::{Struct, Value};
 use std::collections::{BTreeMap, HashMap};
 
@@ -137,142 +140,107 @@ impl SchoolState {
         state
     }
 
-    fn order(&mut self) -> u64 {
-        self.next_order += 1;
-        self.next_order
+    /// A record's creation order: the one it `held`, or the next one for a new record.
+    fn order(&mut self, held: Option<u64>) -> u64 {
+        held.unwrap_or_else(|| {
+            self.next_order += 1;
+            self.next_order
+        })
     }
 
     /// Applies one change.
     pub fn apply(&mut self, change: &Change) {
         let t = change.timemodified;
         match &change.body {
-            ChangeBody::FetchUser {
-                idnumber,
-                username,
-                firstname,
-                lastname,
-                email,
-            } => {
-                let order = match self.users.get(idnumber) {
-                    Some(old) => {
-                        self.by_username.remove(&old.username);
-                        old.order
-                    }
-                    None => self.order(),
-                };
-                self.by_username.insert(username.clone(), idnumber.clone());
+            ChangeBody::FetchUser(u) => {
+                if let Some(old) = self.users.get(&u.idnumber) {
+                    self.by_username.remove(&old.username);
+                }
+                let order = self.order(self.users.get(&u.idnumber).map(|old| old.order));
+                self.by_username
+                    .insert(u.username.clone(), u.idnumber.clone());
                 self.users.insert(
-                    idnumber.clone(),
+                    u.idnumber.clone(),
                     UserRow {
-                        idnumber: idnumber.clone(),
-                        username: username.clone(),
-                        firstname: firstname.clone(),
-                        lastname: lastname.clone(),
-                        email: email.clone(),
+                        idnumber: u.idnumber.clone(),
+                        username: u.username.clone(),
+                        firstname: u.firstname.clone(),
+                        lastname: u.lastname.clone(),
+                        email: u.email.clone(),
                         timemodified: t,
                         order,
                     },
                 );
             }
-            ChangeBody::NewSection {
-                idnumber,
-                name,
-                teacheridnumber,
-                segment,
-            } => {
-                let order = match self.sections.get(idnumber) {
-                    Some(old) => old.order,
-                    None => self.order(),
-                };
+            ChangeBody::NewSection(s) => {
+                let order = self.order(self.sections.get(&s.idnumber).map(|old| old.order));
                 self.sections.insert(
-                    idnumber.clone(),
+                    s.idnumber.clone(),
                     SectionRow {
-                        name: name.clone(),
-                        teacher: teacheridnumber.clone(),
-                        segment: *segment,
+                        name: s.name.clone(),
+                        teacher: s.teacheridnumber.clone(),
+                        segment: s.segment,
                         timemodified: t,
                         order,
                     },
                 );
             }
-            ChangeBody::NewEnrolment {
-                sectionid,
-                userid,
-                role,
-            } => {
-                let key = (sectionid.clone(), userid.clone());
+            ChangeBody::NewEnrolment(e) => {
+                let key = (e.sectionid.clone(), e.userid.clone());
                 let first = self.enrolments.get(&key).map_or(t, |e| e.first_enrolled);
                 self.enrolments.insert(
                     key,
                     EnrolmentRow {
-                        role: *role,
+                        role: e.role,
                         first_enrolled: first,
                         timemodified: t,
                     },
                 );
             }
-            ChangeBody::RemoveEnrolment {
-                sectionid,
-                userid,
-                role,
-            } => {
-                let key = (sectionid.clone(), userid.clone());
-                if role.is_none_or(|r| self.enrolments.get(&key).is_some_and(|e| e.role == r)) {
+            ChangeBody::RemoveEnrolment(e) => {
+                let key = (e.sectionid.clone(), e.userid.clone());
+                if e.role
+                    .is_none_or(|r| self.enrolments.get(&key).is_some_and(|e| e.role == r))
+                {
                     self.enrolments.remove(&key);
                 }
             }
-            ChangeBody::NewAssessment {
-                idnumber,
-                sectionid,
-                name,
-                chapternum,
-                extra_credit,
-                pointval,
-                kind,
-                ..
-            } => {
-                let order = match self.assessments.get(idnumber) {
-                    Some(old) => old.order,
-                    None => self.order(),
-                };
+            ChangeBody::NewAssessment(a) => {
+                let order = self.order(self.assessments.get(&a.idnumber).map(|old| old.order));
                 self.assessments.insert(
-                    idnumber.clone(),
+                    a.idnumber.clone(),
                     AssessmentRow {
-                        sectionid: sectionid.clone(),
-                        name: name.clone(),
-                        chapternum: *chapternum,
-                        extra_credit: *extra_credit,
-                        pointval: *pointval,
-                        kind: *kind,
+                        sectionid: a.sectionid.clone(),
+                        name: a.name.clone(),
+                        chapternum: a.chapternum,
+                        extra_credit: a.extra_credit,
+                        pointval: a.pointval,
+                        kind: a.kind,
                         timemodified: t,
                         order,
                     },
                 );
             }
-            ChangeBody::RemoveAssessment { idnumber } => {
-                self.assessments.remove(idnumber);
-                self.grades.retain(|(item, _), _| item != idnumber);
+            ChangeBody::RemoveAssessment(a) => {
+                self.assessments.remove(&a.idnumber);
+                self.grades.retain(|(item, _), _| *item != a.idnumber);
             }
-            ChangeBody::NewGrade {
-                assessmentid,
-                userid,
-                points_earned,
-                excepted,
-                attempt_num,
-            } => {
-                let key = (assessmentid.clone(), userid.clone());
+            ChangeBody::NewGrade(g) => {
+                let key = (g.assessmentid.clone(), g.userid.clone());
                 let newer = super::grade_replaces(
-                    *attempt_num,
+                    g.attempt_num,
                     t,
-                    self.grades.get(&key).map(|g| (g.attempt, g.timemodified)),
+                    self.grades
+                        .get(&key)
+                        .map(|held| (held.attempt, held.timemodified)),
                 );
                 if newer {
                     self.grades.insert(
                         key,
                         GradeRow {
-                            points: *points_earned,
-                            excepted: *excepted,
-                            attempt: *attempt_num,
+                            points: g.points_earned,
+                            excepted: g.excepted,
+                            attempt: g.attempt_num,
                             timemodified: t,
                         },
                     );
@@ -349,13 +317,13 @@ impl SchoolState {
         for user in self.users() {
             bodies.push((
                 user.timemodified,
-                ChangeBody::FetchUser {
+                ChangeBody::FetchUser(FetchUser {
                     idnumber: user.idnumber.clone(),
                     username: user.username.clone(),
                     firstname: user.firstname.clone(),
                     lastname: user.lastname.clone(),
                     email: user.email.clone(),
-                },
+                }),
             ));
         }
         let mut sections: Vec<(&String, &SectionRow)> = self.sections.iter().collect();
@@ -377,22 +345,22 @@ impl SchoolState {
                 .unwrap_or(0);
             bodies.push((
                 section.timemodified.max(teacher_time),
-                ChangeBody::NewSection {
+                ChangeBody::NewSection(NewSection {
                     idnumber: sectionid.clone(),
                     name: section.name.clone(),
                     teacheridnumber: section.teacher.clone(),
                     segment: section.segment,
-                },
+                }),
             ));
             for role in [Role::Student, Role::Teacher] {
                 for (userid, e) in members.iter().filter(|(_, e)| e.role == role) {
                     bodies.push((
                         e.first_enrolled,
-                        ChangeBody::NewEnrolment {
+                        ChangeBody::NewEnrolment(NewEnrolment {
                             sectionid: sectionid.clone(),
                             userid: (*userid).clone(),
                             role,
-                        },
+                        }),
                     ));
                 }
             }
@@ -405,7 +373,7 @@ impl SchoolState {
             for (idnumber, item) in &items {
                 bodies.push((
                     item.timemodified,
-                    ChangeBody::NewAssessment {
+                    ChangeBody::NewAssessment(NewAssessment {
                         idnumber: (*idnumber).clone(),
                         sectionid: sectionid.clone(),
                         name: item.name.clone(),
@@ -415,7 +383,7 @@ impl SchoolState {
                         extra_credit: item.extra_credit,
                         pointval: item.pointval,
                         kind: item.kind,
-                    },
+                    }),
                 ));
             }
             for (idnumber, _) in &items {
@@ -429,13 +397,13 @@ impl SchoolState {
                 for (userid, g) in grades {
                     bodies.push((
                         g.timemodified,
-                        ChangeBody::NewGrade {
+                        ChangeBody::NewGrade(NewGrade {
                             assessmentid: (*idnumber).clone(),
                             userid: userid.clone(),
                             points_earned: g.points,
                             excepted: g.excepted,
                             attempt_num: g.attempt,
-                        },
+                        }),
                     ));
                 }
             }
@@ -454,7 +422,7 @@ impl SchoolState {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SchoolSpec, generator::generate};
+    use super::super::{RemoveEnrolment, SchoolSpec, generator::generate};
     use super::*;
 
     #[test]
@@ -483,24 +451,18 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for change in &sync {
             match &change.body {
-                ChangeBody::FetchUser { idnumber, .. }
-                | ChangeBody::NewSection { idnumber, .. }
-                | ChangeBody::NewAssessment { idnumber, .. } => {
+                ChangeBody::FetchUser(FetchUser { idnumber, .. })
+                | ChangeBody::NewSection(NewSection { idnumber, .. })
+                | ChangeBody::NewAssessment(NewAssessment { idnumber, .. }) => {
                     seen.insert(idnumber.clone());
                 }
-                ChangeBody::NewEnrolment {
-                    sectionid, userid, ..
-                } => {
-                    assert!(seen.contains(sectionid) && seen.contains(userid));
+                ChangeBody::NewEnrolment(e) => {
+                    assert!(seen.contains(&e.sectionid) && seen.contains(&e.userid));
                 }
-                ChangeBody::NewGrade {
-                    assessmentid,
-                    userid,
-                    ..
-                } => {
-                    assert!(seen.contains(assessmentid) && seen.contains(userid));
+                ChangeBody::NewGrade(g) => {
+                    assert!(seen.contains(&g.assessmentid) && seen.contains(&g.userid));
                 }
-                ChangeBody::RemoveEnrolment { .. } | ChangeBody::RemoveAssessment { .. } => {
+                ChangeBody::RemoveEnrolment(_) | ChangeBody::RemoveAssessment(_) => {
                     panic!("a full sync never removes")
                 }
             }
@@ -514,17 +476,19 @@ mod tests {
             timemodified: n,
             body,
         };
-        let enrol = ChangeBody::NewEnrolment {
+        let enrol = ChangeBody::NewEnrolment(NewEnrolment {
             sectionid: "s".into(),
             userid: "u".into(),
             role: Role::Student,
-        };
-        let grade = |points: u32, attempt: u32| ChangeBody::NewGrade {
-            assessmentid: "a".into(),
-            userid: "u".into(),
-            points_earned: Some(Points::whole(points)),
-            excepted: false,
-            attempt_num: attempt,
+        });
+        let grade = |points: u32, attempt: u32| {
+            ChangeBody::NewGrade(NewGrade {
+                assessmentid: "a".into(),
+                userid: "u".into(),
+                points_earned: Some(Points::whole(points)),
+                excepted: false,
+                attempt_num: attempt,
+            })
         };
         let state = SchoolState::from_changes(&[
             c(1, enrol.clone()),
@@ -532,11 +496,11 @@ mod tests {
             c(3, grade(9, 1)),
             c(
                 4,
-                ChangeBody::RemoveEnrolment {
+                ChangeBody::RemoveEnrolment(RemoveEnrolment {
                     sectionid: "s".into(),
                     userid: "u".into(),
                     role: Some(Role::Teacher),
-                },
+                }),
             ),
         ]);
         assert_eq!(
@@ -555,11 +519,11 @@ mod tests {
         let mut state = state;
         state.apply(&c(
             5,
-            ChangeBody::RemoveEnrolment {
+            ChangeBody::RemoveEnrolment(RemoveEnrolment {
                 sectionid: "s".into(),
                 userid: "u".into(),
                 role: None,
-            },
+            }),
         ));
         assert!(state.enrolments_of("u").is_empty());
     }

@@ -13,7 +13,8 @@ use super::generator::{SchoolSpec, generate};
 use super::names::username_part;
 use super::state::SchoolState;
 use super::{
-    Change, ChangeBody, ItemKind, Points, Role, course_idnumber, gradeitem_idnumber, user_idnumber,
+    Change, ChangeBody, FetchUser, ItemKind, NewAssessment, NewEnrolment, NewGrade, NewSection,
+    Points, RemoveEnrolment, Role, course_idnumber, gradeitem_idnumber, user_idnumber,
 };
 
 /// A scripted story.
@@ -146,13 +147,13 @@ fn self_enrol_five_courses(s: &mut Script) {
     }
     let student = "STU-2026-0147";
     s.at("2026-06-08 19:42");
-    s.send(ChangeBody::FetchUser {
+    s.send(ChangeBody::FetchUser(FetchUser {
         idnumber: student.to_owned(),
         username: "aokafor".to_owned(),
         firstname: "Amara".to_owned(),
         lastname: "Okafor".to_owned(),
         email: "aokafor@sim-school.example".to_owned(),
-    });
+    }));
     for n in 0..courses.len() as u64 {
         s.later(3 * 60);
         s.send(enrol(s.id(n + 1), student, Role::Student));
@@ -220,11 +221,11 @@ fn drop_course(s: &mut Script) {
     s.send(grade(essay, student, Points::whole(38), 1));
     // The student drops the course: his last enrolment there is gone, so no role is sent.
     s.at("2026-10-02 11:20");
-    s.send(ChangeBody::RemoveEnrolment {
+    s.send(ChangeBody::RemoveEnrolment(RemoveEnrolment {
         sectionid: course_idnumber(course),
         userid: user_idnumber(student),
         role: None,
-    });
+    }));
 }
 
 /// Scenario 4. A geometry teacher sets up her first weeks of work; every activity she adds
@@ -249,7 +250,7 @@ fn teacher_adds_assignments(s: &mut Script) {
     s.send(item(s.id(2), course, "Quiz 1: Angle Pairs", 1, 20));
     s.send(item(s.id(3), course, "Homework 2: Triangles", 2, 10));
     s.send(item(s.id(4), course, "Project: Tessellations", 3, 50));
-    s.send(ChangeBody::NewAssessment {
+    s.send(ChangeBody::NewAssessment(NewAssessment {
         idnumber: gradeitem_idnumber(s.id(5)),
         sectionid: course_idnumber(course),
         name: "Extra Credit: Puzzle of the Week".to_owned(),
@@ -259,7 +260,7 @@ fn teacher_adds_assignments(s: &mut Script) {
         extra_credit: true,
         pointval: Points::whole(5),
         kind: ItemKind::Item,
-    });
+    }));
     // The next morning she raises the project to 60 points: the same item, sent again.
     s.at("2026-09-08 07:50");
     s.send(item(s.id(4), course, "Project: Tessellations", 3, 60));
@@ -379,34 +380,34 @@ fn person(id: u64, first: &str, last: &str) -> ChangeBody {
         username_part(first).chars().next().unwrap_or('x'),
         username_part(last)
     );
-    ChangeBody::FetchUser {
+    ChangeBody::FetchUser(FetchUser {
         idnumber: user_idnumber(id),
         email: format!("{username}@sim-school.example"),
         username,
         firstname: first.to_owned(),
         lastname: last.to_owned(),
-    }
+    })
 }
 
 fn section(id: u64, name: &str, teacher: Option<u64>) -> ChangeBody {
-    ChangeBody::NewSection {
+    ChangeBody::NewSection(NewSection {
         idnumber: course_idnumber(id),
         name: name.to_owned(),
         teacheridnumber: teacher.map(user_idnumber),
         segment: 1,
-    }
+    })
 }
 
 fn enrol(course: u64, userid: &str, role: Role) -> ChangeBody {
-    ChangeBody::NewEnrolment {
+    ChangeBody::NewEnrolment(NewEnrolment {
         sectionid: course_idnumber(course),
         userid: userid.to_owned(),
         role,
-    }
+    })
 }
 
 fn item(id: u64, course: u64, name: &str, chapter: u32, points: u32) -> ChangeBody {
-    ChangeBody::NewAssessment {
+    ChangeBody::NewAssessment(NewAssessment {
         idnumber: gradeitem_idnumber(id),
         sectionid: course_idnumber(course),
         name: name.to_owned(),
@@ -416,17 +417,17 @@ fn item(id: u64, course: u64, name: &str, chapter: u32, points: u32) -> ChangeBo
         extra_credit: false,
         pointval: Points::whole(points),
         kind: ItemKind::Item,
-    }
+    })
 }
 
 fn grade(item: u64, user: u64, points: Points, attempt: u32) -> ChangeBody {
-    ChangeBody::NewGrade {
+    ChangeBody::NewGrade(NewGrade {
         assessmentid: gradeitem_idnumber(item),
         userid: user_idnumber(user),
         points_earned: Some(points),
         excepted: false,
         attempt_num: attempt,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -467,18 +468,12 @@ mod tests {
 
     #[test]
     fn stories_play_their_scenario() {
-        let count = |story: Story, method: &str| {
-            story
-                .changes(1)
-                .iter()
-                .filter(|c| c.body.method_name() == method)
-                .count()
-        };
+        let count = |story: Story, method: &str| crate::school::calls(&story.changes(1), method);
         let enrolments = Story::SelfEnrolFiveCourses.changes(1);
         let student: Vec<_> = enrolments
             .iter()
             .filter(|c| {
-                matches!(&c.body, ChangeBody::NewEnrolment { userid, role: Role::Student, .. } if userid == "STU-2026-0147")
+                matches!(&c.body, ChangeBody::NewEnrolment(e) if e.role == Role::Student && e.userid == "STU-2026-0147")
             })
             .collect();
         assert_eq!(student.len(), 5);
@@ -489,8 +484,8 @@ mod tests {
         let attempts: Vec<u32> = Story::NewStudentProgress
             .changes(1)
             .iter()
-            .filter_map(|c| match c.body {
-                ChangeBody::NewGrade { attempt_num, .. } => Some(attempt_num),
+            .filter_map(|c| match &c.body {
+                ChangeBody::NewGrade(g) => Some(g.attempt_num),
                 _ => None,
             })
             .collect();
@@ -499,7 +494,7 @@ mod tests {
             .changes(1)
             .iter()
             .filter_map(|c| match &c.body {
-                ChangeBody::NewAssessment { name, .. } => Some(name.clone()),
+                ChangeBody::NewAssessment(a) => Some(a.name.clone()),
                 _ => None,
             })
             .collect();
@@ -508,7 +503,7 @@ mod tests {
         assert!(sync.len() > 500);
         assert!(sync.iter().all(|c| !matches!(
             c.body,
-            ChangeBody::RemoveEnrolment { .. } | ChangeBody::RemoveAssessment { .. }
+            ChangeBody::RemoveEnrolment(_) | ChangeBody::RemoveAssessment(_)
         )));
         assert!(sync.iter().all(|c| c.timemodified < 1_780_600_000));
     }

@@ -12,7 +12,7 @@
 //! has no total; the simulator sends no `remove_grade`, so a total that disappears (the only
 //! graded item deleted) is left as it was.
 
-use super::{ChangeBody, ItemKind, Points, gradeitem_idnumber};
+use super::{ChangeBody, ItemKind, NewAssessment, NewGrade, Points, gradeitem_idnumber};
 use std::collections::{BTreeMap, HashMap};
 
 /// The course total's name: the plugin sends Moodle's "Course total"; the simulator's says whose
@@ -57,28 +57,21 @@ pub(super) fn with_course_totals(
     for (at, body) in events {
         let mut follow = Vec::new();
         match &body {
-            ChangeBody::NewAssessment {
-                idnumber,
-                sectionid,
-                extra_credit,
-                pointval,
-                kind: ItemKind::Item,
-                ..
-            } => {
-                section_of.insert(idnumber.clone(), sectionid.clone());
-                let section = sections.entry(sectionid.clone()).or_default();
+            ChangeBody::NewAssessment(a) if a.kind == ItemKind::Item => {
+                section_of.insert(a.idnumber.clone(), a.sectionid.clone());
+                let section = sections.entry(a.sectionid.clone()).or_default();
                 section
                     .items
-                    .insert(idnumber.clone(), (*pointval, *extra_credit));
-                follow.extend(item_changed(section, sectionid, next_item_id));
+                    .insert(a.idnumber.clone(), (a.pointval, a.extra_credit));
+                follow.extend(item_changed(section, &a.sectionid, next_item_id));
             }
-            ChangeBody::RemoveAssessment { idnumber } => {
-                if let Some(sectionid) = section_of.remove(idnumber)
+            ChangeBody::RemoveAssessment(a) => {
+                if let Some(sectionid) = section_of.remove(&a.idnumber)
                     && let Some(section) = sections.get_mut(&sectionid)
                 {
-                    section.items.remove(idnumber);
+                    section.items.remove(&a.idnumber);
                     // Moodle deletes the item's grades with it.
-                    cells.retain(|(item, _), _| item != idnumber);
+                    cells.retain(|(item, _), _| *item != a.idnumber);
                     follow.extend(item_changed(section, &sectionid, next_item_id));
                     let students: Vec<String> = section.sent.keys().cloned().collect();
                     for student in students {
@@ -86,26 +79,20 @@ pub(super) fn with_course_totals(
                     }
                 }
             }
-            ChangeBody::NewGrade {
-                assessmentid,
-                userid,
-                points_earned,
-                excepted,
-                attempt_num,
-            } => {
+            ChangeBody::NewGrade(g) => {
                 if let Some(section) = section_of
-                    .get(assessmentid)
+                    .get(&g.assessmentid)
                     .and_then(|s| sections.get_mut(s))
                 {
-                    let key = (assessmentid.clone(), userid.clone());
+                    let key = (g.assessmentid.clone(), g.userid.clone());
                     let newer = super::grade_replaces(
-                        *attempt_num,
+                        g.attempt_num,
                         at,
                         cells.get(&key).map(|&(attempt, t, _, _)| (attempt, t)),
                     );
                     if newer {
-                        cells.insert(key, (*attempt_num, at, *points_earned, *excepted));
-                        follow.extend(student_changed(section, &cells, userid));
+                        cells.insert(key, (g.attempt_num, at, g.points_earned, g.excepted));
+                        follow.extend(student_changed(section, &cells, &g.userid));
                     }
                 }
             }
@@ -137,7 +124,7 @@ fn item_changed(
         return None;
     }
     section.sent_max = Some(max);
-    Some(ChangeBody::NewAssessment {
+    Some(ChangeBody::NewAssessment(NewAssessment {
         idnumber,
         sectionid: sectionid.to_owned(),
         name: COURSE_TOTAL_NAME.to_owned(),
@@ -147,7 +134,7 @@ fn item_changed(
         extra_credit: false,
         pointval: max,
         kind: ItemKind::CourseTotal,
-    })
+    }))
 }
 
 /// A student's grade in the section changed: their total, if it changed.
@@ -172,21 +159,22 @@ fn student_changed(
         return None;
     }
     section.sent.insert(student.to_owned(), total);
-    Some(ChangeBody::NewGrade {
+    Some(ChangeBody::NewGrade(NewGrade {
         assessmentid: idnumber,
         userid: student.to_owned(),
         points_earned: Some(total),
         excepted: false,
         attempt_num: 1,
-    })
+    }))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::RemoveAssessment;
     use super::*;
 
     fn item(id: &str, points: u32, extra: bool) -> ChangeBody {
-        ChangeBody::NewAssessment {
+        ChangeBody::NewAssessment(NewAssessment {
             idnumber: id.into(),
             sectionid: "s".into(),
             name: id.into(),
@@ -196,17 +184,17 @@ mod tests {
             extra_credit: extra,
             pointval: Points::whole(points),
             kind: ItemKind::Item,
-        }
+        })
     }
 
     fn grade(item: &str, points: Option<u32>, attempt: u32) -> ChangeBody {
-        ChangeBody::NewGrade {
+        ChangeBody::NewGrade(NewGrade {
             assessmentid: item.into(),
             userid: "u".into(),
             points_earned: points.map(Points::whole),
             excepted: points.is_none(),
             attempt_num: attempt,
-        }
+        })
     }
 
     /// (time, whole points) of each change.
@@ -218,21 +206,12 @@ mod tests {
         let mut grades = Vec::new();
         for (at, body) in out {
             match body {
-                ChangeBody::NewAssessment {
-                    kind: ItemKind::CourseTotal,
-                    pointval,
-                    idnumber,
-                    ..
-                } => {
-                    assert_eq!(idnumber, "moodle-gradeitem-900");
-                    items.push((*at, pointval.as_hundredths() / 100));
+                ChangeBody::NewAssessment(a) if a.kind == ItemKind::CourseTotal => {
+                    assert_eq!(a.idnumber, "moodle-gradeitem-900");
+                    items.push((*at, a.pointval.as_hundredths() / 100));
                 }
-                ChangeBody::NewGrade {
-                    assessmentid,
-                    points_earned,
-                    ..
-                } if assessmentid == "moodle-gradeitem-900" => {
-                    grades.push((*at, points_earned.map_or(0, |p| p.as_hundredths() / 100)));
+                ChangeBody::NewGrade(g) if g.assessmentid == "moodle-gradeitem-900" => {
+                    grades.push((*at, g.points_earned.map_or(0, |p| p.as_hundredths() / 100)));
                 }
                 _ => {}
             }
@@ -257,9 +236,9 @@ mod tests {
                 (10, grade("b", None, 1)),
                 (
                     11,
-                    ChangeBody::RemoveAssessment {
+                    ChangeBody::RemoveAssessment(RemoveAssessment {
                         idnumber: "a".into(),
-                    },
+                    }),
                 ),
             ],
             &mut next,
@@ -285,15 +264,9 @@ mod tests {
         );
         assert_eq!(next, 901, "one grade item id for the course total");
         // Every course-total change comes right after the change that caused it.
-        let first_total = out.iter().position(|(_, b)| {
-            matches!(
-                b,
-                ChangeBody::NewAssessment {
-                    kind: ItemKind::CourseTotal,
-                    ..
-                }
-            )
-        });
+        let first_total = out.iter().position(
+            |(_, b)| matches!(b, ChangeBody::NewAssessment(a) if a.kind == ItemKind::CourseTotal),
+        );
         assert_eq!(first_total, Some(1));
     }
 }

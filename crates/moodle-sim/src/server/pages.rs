@@ -252,8 +252,7 @@ pub(crate) async fn course_view(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let session = current_session(&sim, &headers);
-    let Some(session) = session else {
+    let Some(session) = current_session(&sim, &headers) else {
         let back = format!(
             "/course/view.php?id={}",
             q.get("id").map_or("", String::as_str)

@@ -31,8 +31,7 @@ pub(crate) async fn jump(
     headers: HeaderMap,
     Query(q): Params,
 ) -> Response {
-    let session = current_session(&sim, &headers);
-    let Some(session) = session else {
+    let Some(session) = current_session(&sim, &headers) else {
         let mut back = "/auth/mnet/jump.php?".to_owned();
         let query: Vec<String> = ["hostid", "hostwwwroot", "wantsurl"]
             .iter()

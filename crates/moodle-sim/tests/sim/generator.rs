@@ -225,14 +225,7 @@ fn sizes_are_respected() {
     for (students, sections) in [(0, 3), (1, 1), (50, 10), (400, 40)] {
         let s = spec(7, students, sections);
         let school = generate(&s).unwrap();
-        let count = |m: &str| {
-            school
-                .changes
-                .iter()
-                .filter(|c| c.body.method_name() == m)
-                .count()
-        };
-        assert_eq!(count("fetch_user") as u32, 1 + s.teachers + students);
+        assert_eq!(school.calls("fetch_user") as u32, 1 + s.teachers + students);
         let is_total = |c: &&Change| c.to_struct().get("kind").is_some();
         let items = school
             .changes

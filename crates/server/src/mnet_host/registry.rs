@@ -15,7 +15,6 @@ use crate::store::{NewPeer, PeerRow, PeerServiceRow, StoreError};
 use mnet::client::Reply;
 use mnet::keys::PeerCertificate;
 use mnet::services::{SCHOOLTOOL_SIS, SSO_IDP, SSO_SP};
-use mnet::xmlrpc::Value;
 
 /// Registry failures, each with a message an administrator can act on.
 #[derive(Debug, thiserror::Error)]
@@ -319,16 +318,9 @@ pub async fn verify(state: &AppState, peer: &PeerRow) -> Verification {
     let millis = started.elapsed().as_millis() as i64;
     match result {
         Ok(Reply::Value(v)) => {
-            let services: Vec<(String, bool, bool)> = v
-                .list_lenient()
-                .unwrap_or_default()
+            let services: Vec<(String, bool, bool)> = mnet::services::listed_services(&v)
                 .into_iter()
-                .filter_map(|s| {
-                    let s = s.as_struct()?;
-                    let name = s.get("name")?.to_text_lenient()?;
-                    let flag = |k: &str| s.get(k).and_then(Value::as_bool_lenient).unwrap_or(false);
-                    Some((name, flag("publish"), flag("subscribe")))
-                })
+                .map(|s| (s.name, s.publish, s.subscribe))
                 .collect();
             remember_remote_services(state, peer.id, &services).await;
             if peer.application == "moodle" {

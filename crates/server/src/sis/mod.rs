@@ -454,7 +454,7 @@ async fn apply(
                 peer_id,
                 &e.sectionid,
                 &e.userid,
-                role_of(e.role),
+                e.role,
                 moodle,
                 meta,
             )
@@ -466,7 +466,7 @@ async fn apply(
                 peer_id,
                 &e.sectionid,
                 &e.userid,
-                e.role.map(role_of),
+                e.role,
                 meta,
             )
             .await
@@ -489,13 +489,6 @@ async fn apply(
             let known = ids.cell(&g.assessmentid, &g.userid);
             sis_grades::apply_remove_grade(c, peer_id, g, meta, known).await
         }
-    }
-}
-
-fn role_of(role: mnet::sis::Role) -> crate::store::sis::Role {
-    match role {
-        mnet::sis::Role::Student => crate::store::sis::Role::Student,
-        mnet::sis::Role::Teacher => crate::store::sis::Role::Teacher,
     }
 }
 

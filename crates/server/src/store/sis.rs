@@ -72,6 +72,23 @@ impl ChangeMeta {
     }
 }
 
+/// Binds a change's provenance (a [`ChangeMeta`]) to the next six placeholders, in the order
+/// every history table (status history, teacher history, grade events) names them:
+/// `effective_at, recorded_at, source, peer_id, eventid, actor_id`. Works on any sqlx query.
+macro_rules! bind_meta {
+    ($query:expr, $meta:expr) => {{
+        let m: &$crate::store::sis::ChangeMeta = $meta;
+        $query
+            .bind(m.effective_at)
+            .bind(m.recorded_at)
+            .bind(m.source.as_str())
+            .bind(m.peer_id)
+            .bind(m.eventid.as_deref())
+            .bind(m.actor_id)
+    }};
+}
+pub(crate) use bind_meta;
+
 pub use schoolbridge_api::sis::ChangeStatus;
 
 /// The result of an applied service call.

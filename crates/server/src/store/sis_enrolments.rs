@@ -10,7 +10,7 @@
 use super::rows::{IntFlag, KindText, RoleText, SourceText, api_row};
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, PersonColumns, PersonRef, RecordSource, Refusal,
-    Role, StatusKind, status,
+    Role, StatusKind, bind_meta, status,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::sis_sections::{section_id_by_idnumber, section_summary};
@@ -118,22 +118,17 @@ async fn insert_history(
     note: Option<&str>,
     stale: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO sis_enrolment_history (enrolment_id, status, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(enrolment_id)
-    .bind(status)
-    .bind(meta.effective_at)
-    .bind(meta.recorded_at)
-    .bind(meta.source.as_str())
-    .bind(meta.peer_id)
-    .bind(meta.eventid.as_deref())
-    .bind(meta.actor_id)
-    .bind(note)
-    .bind(flag(stale))
-    .execute(&mut *c)
-    .await?;
+    .bind(status);
+    bind_meta!(q, meta)
+        .bind(note)
+        .bind(flag(stale))
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 

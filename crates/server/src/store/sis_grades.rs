@@ -6,7 +6,7 @@
 //! [`crate::sis::domain::grades`]; this module reads the rows it needs and writes what it decided.
 
 use super::rows::{IntFlag, SourceText, api_row};
-use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal};
+use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, bind_meta};
 use super::sis_assessments::{assessment, section_assessments};
 use super::sis_enrolments::{apply_moodle_dates, enrolments_where};
 use super::sis_ledger::select_by_keys;
@@ -175,7 +175,7 @@ async fn insert_event(
     stale: bool,
     cleared: bool,
 ) -> Result<i64, StoreError> {
-    Ok(sqlx::query_scalar(
+    let q = sqlx::query_scalar(
         "INSERT INTO sis_grade_events (assessment_id, person_id, points, excepted, attempt, effective_at, recorded_at, source, peer_id, eventid, actor_id, note, stale, cleared)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
     )
@@ -183,18 +183,13 @@ async fn insert_event(
     .bind(e.person_id)
     .bind(e.points)
     .bind(flag(e.excepted))
-    .bind(e.attempt)
-    .bind(meta.effective_at)
-    .bind(meta.recorded_at)
-    .bind(meta.source.as_str())
-    .bind(meta.peer_id)
-    .bind(meta.eventid.as_deref())
-    .bind(meta.actor_id)
-    .bind(e.note)
-    .bind(flag(stale))
-    .bind(flag(cleared))
-    .fetch_one(&mut *c)
-    .await?)
+    .bind(e.attempt);
+    Ok(bind_meta!(q, meta)
+        .bind(e.note)
+        .bind(flag(stale))
+        .bind(flag(cleared))
+        .fetch_one(&mut *c)
+        .await?)
 }
 
 /// Records a grade event, and makes it the cell's current grade when the rule says so

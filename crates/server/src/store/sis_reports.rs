@@ -22,6 +22,7 @@ use super::sis_people::person_ref;
 use super::sis_sections::{SUMMARY_SQL, SectionSummary, section_summary, summary_from_row};
 use super::{Store, StoreError};
 use crate::sis::domain::grading::{self, Standing};
+use schoolbridge_api::school::SchoolSettings;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -258,29 +259,26 @@ impl Store {
         let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
         let honors = honors_in(&mut c, &ids).await?;
         let history = histories(&mut c, person_id, Some("student"), Some(as_of)).await?;
-        let mut items = items_of(&mut c, person_id).await?;
+        let items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, as_of).await?;
         let mut out = Vec::new();
         for e in enrolments {
-            // The newest row effective by then (rows are sorted by effective time, then id).
-            let Some(then) = history.get(&e.id).and_then(|h| h.last()) else {
-                continue; // not enrolled yet at that date
-            };
             let Some(section) = sections.get(&e.section_id) else {
                 continue;
             };
-            let report_items = grading::items_as_of(
-                items.remove(&e.section_id).unwrap_or_default(),
+            let section_items = items.get(&e.section_id).cloned().unwrap_or_default();
+            let Some(then) = stood_then(
+                &e,
+                &history,
+                section_items,
                 &grades,
+                &honors,
                 as_of,
-            );
-            let on_honors = honors.get(&e.id).copied().unwrap_or(false);
-            let Standing {
-                totals,
-                moodle_total,
-                grade,
-            } = grading::standing(&report_items, on_honors, false, &settings);
-            let (status, status_label, status_kind, status_since) = status_then(&e, then, as_of);
+                &settings,
+            ) else {
+                continue; // not enrolled yet at that date
+            };
+            let (status, status_label, status_kind, status_since) = then.status;
             out.push(ReportSection {
                 section: section.clone(),
                 enrolment_id: e.id,
@@ -288,11 +286,11 @@ impl Store {
                 status_label,
                 status_kind,
                 status_since,
-                items: report_items,
-                totals,
-                honors: on_honors,
-                grade,
-                moodle_total,
+                items: then.items,
+                totals: then.standing.totals,
+                honors: then.honors,
+                grade: then.standing.grade,
+                moodle_total: then.standing.moodle_total,
             });
         }
         out.sort_by(|a, b| by_place(&a.section, &b.section));
@@ -359,9 +357,6 @@ impl Store {
         let cells = grouped(events, |e| (e.person_id, e.assessment_id));
         let mut students = Vec::new();
         for e in enrolments {
-            let Some(then) = history.get(&e.id).and_then(|h| h.last()) else {
-                continue; // not enrolled yet at that date
-            };
             let grades: HashMap<i64, GradeEvent> = items
                 .iter()
                 .filter_map(|a| {
@@ -369,23 +364,27 @@ impl Store {
                     schoolbridge_api::sis::current_grade(events).map(|g| (a.id, g.clone()))
                 })
                 .collect();
-            let report_items = grading::items_as_of(items.clone(), &grades, as_of);
-            let on_honors = honors.get(&e.id).copied().unwrap_or(false);
-            let Standing {
-                totals,
-                moodle_total,
-                grade,
-            } = grading::standing(&report_items, on_honors, false, &settings);
-            let (_, status_label, status_kind, _) = status_then(&e, then, as_of);
+            let Some(then) = stood_then(
+                &e,
+                &history,
+                items.clone(),
+                &grades,
+                &honors,
+                as_of,
+                &settings,
+            ) else {
+                continue; // not enrolled yet at that date
+            };
+            let (_, status_label, status_kind, _) = then.status;
             students.push(SectionProgressRow {
                 person: e.person.clone(),
                 enrolment_id: e.id,
                 status_label,
                 status_kind,
-                honors: on_honors,
-                totals,
-                grade,
-                moodle_total,
+                honors: then.honors,
+                totals: then.standing.totals,
+                grade: then.standing.grade,
+                moodle_total: then.standing.moodle_total,
             });
         }
         students.sort_by(|a, b| {
@@ -532,6 +531,40 @@ impl Store {
             cumulative,
         }))
     }
+}
+
+/// Where a student enrolment stood as of a date (progress reports of a student and of a
+/// section): its status then, its items with the grades it had by then, whether it was on the
+/// honours track, and what `grading::standing` makes of them.
+struct StoodThen {
+    /// Code, label, kind, since ([`status_then`]).
+    status: (String, String, StatusKind, i64),
+    items: Vec<ReportItem>,
+    honors: bool,
+    standing: Standing,
+}
+
+/// `None`: not enrolled yet at that date (no history row effective by then).
+fn stood_then(
+    e: &EnrolmentRow,
+    history: &HashMap<i64, Vec<StatusChange>>,
+    items: Vec<AssessmentRow>,
+    grades: &HashMap<i64, GradeEvent>,
+    honors: &HashMap<i64, bool>,
+    as_of: i64,
+    settings: &SchoolSettings,
+) -> Option<StoodThen> {
+    // The newest row effective by then (rows are sorted by effective time, then id).
+    let then = history.get(&e.id).and_then(|h| h.last())?;
+    let items = grading::items_as_of(items, grades, as_of);
+    let honors = honors.get(&e.id).copied().unwrap_or(false);
+    let standing = grading::standing(&items, honors, false, settings);
+    Some(StoodThen {
+        status: status_then(e, then, as_of),
+        items,
+        honors,
+        standing,
+    })
 }
 
 /// An enrolment's status as of a date: the newest history row by then, coloured by Moodle's

@@ -7,7 +7,7 @@
 use super::rows::{IntFlag, SourceText, api_row};
 use super::sis::{
     Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, TeacherColumns,
-    clean_optional, clean_text, exists,
+    bind_meta, clean_optional, clean_text, exists,
 };
 use super::sis_people::person_id_by_idnumber;
 use super::{Store, StoreError, flag};
@@ -129,21 +129,16 @@ async fn insert_teacher_change(
     meta: &ChangeMeta,
     stale: bool,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let q = sqlx::query(
         "INSERT INTO sis_section_teachers (section_id, teacher_id, effective_at, recorded_at, source, peer_id, eventid, actor_id, stale)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(section_id)
-    .bind(teacher_id)
-    .bind(meta.effective_at)
-    .bind(meta.recorded_at)
-    .bind(meta.source.as_str())
-    .bind(meta.peer_id)
-    .bind(meta.eventid.as_deref())
-    .bind(meta.actor_id)
-    .bind(flag(stale))
-    .execute(&mut *c)
-    .await?;
+    .bind(teacher_id);
+    bind_meta!(q, meta)
+        .bind(flag(stale))
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 

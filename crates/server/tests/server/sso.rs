@@ -4,6 +4,7 @@
 use super::support::{Api, FakeMoodle, TestApp, local_account};
 use mnet::client::Reply;
 use mnet::services::{SCHOOLTOOL_SIS, SSO_IDP, SSO_SP};
+use mnet::sso::USER_AUTHORISE_KEYS;
 use mnet::xmlrpc::Value;
 use schoolbridge::store::PeerServiceRow;
 use schoolbridge::store::peers::record_remote_services;
@@ -103,16 +104,7 @@ async fn jump_then_user_authorise_like_a_moodle_idp() {
     let Ok(Reply::Value(Value::Struct(user))) = authorise(&moodle, &app, &token, &ua).await else {
         panic!()
     };
-    for key in [
-        "auth",
-        "username",
-        "firstname",
-        "lastname",
-        "email",
-        "wwwroot",
-        "session.gc_maxlifetime",
-        "myhosts",
-    ] {
+    for key in USER_AUTHORISE_KEYS {
         assert!(
             user.get(key).is_some(),
             "reply lacks {key} (capture 25 has it)"

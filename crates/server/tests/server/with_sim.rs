@@ -5,7 +5,7 @@
 use super::sis_harness::AS_OF_NOW;
 use super::support::{Api, TestApp, fresh_key};
 use mnet::xmlrpc::Value;
-use moodle_sim::{Change, ChangeBody, Reply as SimReply, ServeHandle, SimMoodle, start_loopback};
+use moodle_sim::{Change, Reply as SimReply, ServeHandle, SimMoodle, start_loopback};
 use schoolbridge::mnet_host::registry;
 
 async fn sim() -> (SimMoodle, ServeHandle) {
@@ -15,19 +15,8 @@ async fn sim() -> (SimMoodle, ServeHandle) {
 /// A sim; `register_all_hosts` is Moodle's "Register all hosts" (keyswap registers the caller).
 pub async fn sim_with(register_all_hosts: bool) -> (SimMoodle, ServeHandle) {
     start_loopback(fresh_key(), |c| {
-        c.site_name = "Springfield Moodle".into();
+        c.springfield();
         c.register_all_hosts = register_all_hosts;
-        c.school.apply(&Change {
-            eventid: "e1".into(),
-            timemodified: 1_800_000_000,
-            body: ChangeBody::FetchUser {
-                idnumber: "S-1001".into(),
-                username: "jdoe".into(),
-                firstname: "Jane".into(),
-                lastname: "Doe".into(),
-                email: "jane@school.example".into(),
-            },
-        });
     })
     .await
     .unwrap()

@@ -11,7 +11,6 @@ use crate::http::auth::Authed;
 use crate::http::error::ApiError;
 use crate::sis::domain::grading;
 use crate::store::sis::{ChangeMeta, Refusal, SisError};
-use crate::store::sis_assessments::NewManualAssessment;
 use crate::store::sis_enrolments::StatusNotes;
 use crate::store::sis_grades::ManualGrade;
 use crate::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
@@ -449,18 +448,10 @@ pub async fn create_assessment(
     Json(r): Json<api::NewAssessmentRequest>,
 ) -> Result<(StatusCode, Json<api::Created>), ApiError> {
     require_section_view(&s, &a, id).await?;
-    let item = NewManualAssessment {
-        name: r.name,
-        pointval: r.pointval,
-        chapter: r.chapter,
-        honors_required: r.honors_required,
-        nonhonors_required: r.nonhonors_required,
-        extra_credit: r.extra_credit,
-    };
     let aid = s
         .app
         .store
-        .create_manual_assessment(id, &item, s.app.clock.now())
+        .create_manual_assessment(id, &r, s.app.clock.now())
         .await?;
     Ok((StatusCode::CREATED, Json(api::Created { id: aid })))
 }

@@ -12,30 +12,9 @@ pub use super::limits::{MAX_NAME, MAX_POINTS};
 /// A `new_assessment` as the contract reads it (`mnet::sis`, bounds checked).
 pub use mnet::sis::NewAssessment as AssessmentUpsert;
 
-/// An item's kind as the API and the store name it, from the contract's word for it.
-pub fn kind_of(kind: mnet::sis::ItemKind) -> ItemKind {
-    match kind {
-        mnet::sis::ItemKind::Item => ItemKind::Item,
-        mnet::sis::ItemKind::CourseTotal => ItemKind::CourseTotal,
-    }
-}
-
-/// A manual grade item.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewManualAssessment {
-    /// Name.
-    pub name: String,
-    /// Maximum points (≥ 0).
-    pub pointval: f64,
-    /// Chapter (≥ 0).
-    pub chapter: i64,
-    /// Required of honours students.
-    pub honors_required: bool,
-    /// Required of non-honours students.
-    pub nonhonors_required: bool,
-    /// Extra credit.
-    pub extra_credit: bool,
-}
+/// A manual grade item as a teacher asks for it, in the console or a CSV row (the console's
+/// request: the same fields, checked by [`validate_manual`]).
+pub use schoolbridge_api::sis::NewAssessmentRequest as NewManualAssessment;
 
 /// Whether a Moodle change repeats what is stored of the item (the item in `section_id` with the
 /// same fields, and visible): then only its watermark moves.
@@ -47,7 +26,7 @@ pub fn repeats(item: &AssessmentRow, section_id: i64, a: &AssessmentUpsert) -> b
         && item.honors_required == a.honors_required
         && item.nonhonors_required == a.nonhonors_required
         && item.extra_credit == a.extra_credit
-        && item.kind == kind_of(a.kind)
+        && item.kind == a.kind
         && !item.hidden
 }
 
@@ -66,7 +45,7 @@ pub fn item_to_take_over<'a>(
     a: &AssessmentUpsert,
     same_name: &'a [AssessmentRow],
 ) -> Option<&'a AssessmentRow> {
-    match kind_of(a.kind) {
+    match a.kind {
         ItemKind::Item => manual_item_to_link(same_name),
         ItemKind::CourseTotal => None,
     }
