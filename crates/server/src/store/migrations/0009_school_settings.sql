@@ -2,7 +2,6 @@
 -- (docs/design/029-school-settings-and-grading.md). The settings themselves (name, address,
 -- time zone, grading scale, cap, which total the transcript uses, default credits) are one JSON
 -- value in `settings` under the name 'school'; what needs rows is here.
--- SQLite dialect; keep in step with ../postgres/0009_school_settings.sql.
 
 -- Terms (marking periods): calendar days in the school's time zone, both included, YYYY-MM-DD
 -- (text in this form sorts in day order). The application keeps them from overlapping.

@@ -1,5 +1,4 @@
 -- People: everyone SchoolBridge knows, from a peer (by service call or SSO) or created here.
--- SQLite dialect; keep in step with ../postgres/0002_people.sql.
 
 CREATE TABLE people (
     id                INTEGER PRIMARY KEY AUTOINCREMENT,

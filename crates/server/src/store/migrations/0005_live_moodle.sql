@@ -1,4 +1,4 @@
--- What a live Moodle showed (issue 14). SQLite dialect; keep in step with ../postgres/.
+-- What a live Moodle showed (issue 14).
 
 -- SchoolBridge as service provider: every (identity provider, token) pair a land page has used.
 -- Moodle answers user_authorise for a token as often as asked within its 30 seconds, so the

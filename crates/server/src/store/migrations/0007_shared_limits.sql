@@ -4,7 +4,6 @@
 -- (seconds since the epoch); expired rows are purged.
 -- `peer_previews`: the certificate an admin was shown before confirming a new peer, so that a
 -- preview made on one instance can be confirmed on another (ten minutes).
--- PostgreSQL dialect; keep in step with ../sqlite/0007_shared_limits.sql.
 
 CREATE TABLE sign_in_throttle (
     kind TEXT NOT NULL,

@@ -1,5 +1,4 @@
 -- Console sessions and single sign-on (both directions).
--- SQLite dialect; keep in step with ../postgres/0004_accounts.sql.
 
 -- Server-side sessions, shared by every instance. The cookie holds a random token; only its
 -- SHA-256 is stored.

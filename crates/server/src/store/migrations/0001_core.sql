@@ -1,5 +1,4 @@
 -- Core tables: settings, site keys, peers and their services, the MNet audit log.
--- SQLite dialect; keep in step with ../postgres/0001_core.sql (same tables, same columns).
 
 CREATE TABLE settings (
     name  TEXT PRIMARY KEY,
