@@ -252,7 +252,7 @@ pub fn current_since(history: &[schoolbridge_api::sis::StatusChange]) -> Option<
     history
         .iter()
         .filter(|h| !h.stale)
-        .map(|h| h.effective_at)
+        .map(|h| h.provenance.effective_at)
         .max()
 }
 

@@ -2,7 +2,7 @@
 //! item, a student and a grade with plain defaults; a test changes the fields it is about.
 
 use schoolbridge_api::sis::{
-    AssessmentRow, EnrolmentRow, GradeCell, GradeEvent, PersonRef, RecordSource, Role,
+    AssessmentRow, EnrolmentRow, GradeCell, GradeEvent, PersonRef, Provenance, RecordSource, Role,
     SectionSummary, StatusKind,
 };
 
@@ -57,7 +57,10 @@ pub fn grade(assessment: i64, person: i64, points: f64, source: RecordSource) ->
     GradeCell {
         grade: GradeEvent {
             id: assessment * 100 + person,
-            source,
+            provenance: Provenance {
+                source,
+                ..Default::default()
+            },
             ..hand_grade(assessment, person, points)
         },
         editable: source == RecordSource::Manual,

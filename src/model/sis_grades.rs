@@ -220,10 +220,10 @@ pub fn cell_mode(item: &AssessmentRow, cell: Option<&GradeCell>, can_grade: bool
 pub fn cell_text(cell: Option<&GradeCell>, excepted_word: &str) -> (String, Option<RecordSource>) {
     match cell {
         None => (String::new(), None),
-        Some(c) if c.grade.excepted => (excepted_word.to_owned(), Some(c.grade.source)),
+        Some(c) if c.grade.excepted => (excepted_word.to_owned(), Some(c.grade.provenance.source)),
         Some(c) => (
             c.grade.points.map(points).unwrap_or_default(),
-            Some(c.grade.source),
+            Some(c.grade.provenance.source),
         ),
     }
 }
@@ -287,7 +287,7 @@ pub fn current_grade_since(history: &[GradeEvent]) -> Option<i64> {
     history
         .iter()
         .max_by_key(|e| e.rank())
-        .map(|e| e.effective_at)
+        .map(|e| e.provenance.effective_at)
 }
 
 /// A manual grade item, checked: a name, points, and a chapter that is a whole number (empty = 0).

@@ -161,25 +161,7 @@ pub fn row_totals(grid: &Grid, r: usize, saved: impl Fn(usize) -> Option<f64>) -
 /// `points` given by hand on `assessment_id` to `person_id` that the server has not numbered yet
 /// (a first attempt, no one named).
 pub fn hand_grade(assessment_id: i64, person_id: i64, points: f64) -> GradeEvent {
-    GradeEvent {
-        id: 0,
-        assessment_id,
-        person_id,
-        points: Some(points),
-        excepted: false,
-        attempt: 1,
-        effective_at: 0,
-        recorded_at: 0,
-        source: RecordSource::Manual,
-        peer_id: None,
-        eventid: None,
-        actor_id: None,
-        note: None,
-        stale: false,
-        cleared: false,
-        actor_name: None,
-        peer_name: None,
-    }
+    GradeEvent::first_attempt(assessment_id, person_id, Some(points))
 }
 
 /// Who gave a grade, for its cell's title and its history: the person who entered it, or the
@@ -196,7 +178,7 @@ pub enum GivenBy {
 
 /// Who gave `grade`.
 pub fn given_by(grade: &GradeEvent) -> GivenBy {
-    match grade.source {
+    match grade.provenance.source {
         RecordSource::Moodle => GivenBy::Moodle(grade.peer_name.clone()),
         RecordSource::Manual => grade
             .actor_name
@@ -231,7 +213,7 @@ mod tests {
     /// A grade given by Rosa Rivera.
     fn grade(assessment_id: i64, person_id: i64, points: f64, source: RecordSource) -> GradeCell {
         let mut cell = sis_fixtures::grade(assessment_id, person_id, points, source);
-        cell.grade.actor_id = Some(7);
+        cell.grade.provenance.actor_id = Some(7);
         cell.grade.actor_name = Some("Rosa Rivera".into());
         cell.grade.peer_name = Some("Riverside Moodle".into());
         cell

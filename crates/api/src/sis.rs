@@ -85,6 +85,57 @@ impl RecordSource {
     }
 }
 
+/// Where one history row came from and when (status history, grade events; the server's store
+/// binds the same six columns of every history table from it). Sent flattened: the JSON keeps
+/// `effective_at`, `recorded_at`, `source`, `peer_id`, `eventid` and `actor_id` at the row's top
+/// level.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Provenance {
+    /// When it took effect: the sender's `timemodified`, or the date a user gave.
+    pub effective_at: i64,
+    /// When SchoolBridge recorded it.
+    pub recorded_at: i64,
+    /// Moodle (a peer's call) or manual (the console).
+    pub source: RecordSource,
+    /// The peer that sent it.
+    pub peer_id: Option<i64>,
+    /// The sender's eventid.
+    pub eventid: Option<String>,
+    /// The console user (a `people.id`) who made it.
+    pub actor_id: Option<i64>,
+}
+
+impl Provenance {
+    /// A change from a peer's call.
+    pub fn from_peer(
+        peer_id: i64,
+        eventid: Option<String>,
+        effective_at: i64,
+        recorded_at: i64,
+    ) -> Self {
+        Provenance {
+            source: RecordSource::Moodle,
+            peer_id: Some(peer_id),
+            eventid,
+            actor_id: None,
+            effective_at,
+            recorded_at,
+        }
+    }
+
+    /// A change made in the console by `actor_id` (effective when they say, else now).
+    pub fn manual(actor_id: Option<i64>, effective_at: Option<i64>, recorded_at: i64) -> Self {
+        Provenance {
+            source: RecordSource::Manual,
+            peer_id: None,
+            eventid: None,
+            actor_id,
+            effective_at: effective_at.unwrap_or(recorded_at),
+            recorded_at,
+        }
+    }
+}
+
 /// What a grade item is and a section role: the wire's own (`mnet::sis`), sent to the console
 /// with the same text (`item` / `course_total`, `student` / `teacher`).
 pub use mnet::sis::{ItemKind, Role};
@@ -255,18 +306,9 @@ pub struct StatusChange {
     pub label: String,
     /// Its kind.
     pub kind: StatusKind,
-    /// When it took effect (sender's timemodified or the date a user gave).
-    pub effective_at: i64,
-    /// When SchoolBridge recorded it.
-    pub recorded_at: i64,
-    /// Moodle or manual.
-    pub source: RecordSource,
-    /// The peer that sent it.
-    pub peer_id: Option<i64>,
-    /// The sender's eventid.
-    pub eventid: Option<String>,
-    /// The console user who made it.
-    pub actor_id: Option<i64>,
+    /// Where it came from and when it took effect.
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// Why: a counsellor's note for staff (reasons, family matters). Staff-only: the server
     /// leaves it out for teachers and students (`docs/who-sees-what.md`).
     pub note: Option<String>,
@@ -397,18 +439,9 @@ pub struct GradeEvent {
     pub excepted: bool,
     /// Attempt.
     pub attempt: i64,
-    /// When the grade was given (sender's timemodified or a teacher's date).
-    pub effective_at: i64,
-    /// When SchoolBridge recorded it.
-    pub recorded_at: i64,
-    /// Moodle or manual (the gradebook's source mark).
-    pub source: RecordSource,
-    /// The peer that sent it.
-    pub peer_id: Option<i64>,
-    /// The sender's eventid.
-    pub eventid: Option<String>,
-    /// The console user who entered it.
-    pub actor_id: Option<i64>,
+    /// Where it came from (the gradebook's source mark), who entered it and when it was given.
+    #[serde(flatten)]
+    pub provenance: Provenance,
     /// A teacher's note.
     pub note: Option<String>,
     /// Arrived after a newer grade; never became current on arrival.
@@ -427,14 +460,26 @@ pub struct GradeEvent {
 }
 
 impl GradeEvent {
+    /// `points` on `assessment_id` for `person_id` as someone types them: a first attempt, not
+    /// numbered, dated or attributed yet (manual, id 0).
+    pub fn first_attempt(assessment_id: i64, person_id: i64, points: Option<f64>) -> Self {
+        GradeEvent {
+            assessment_id,
+            person_id,
+            points,
+            attempt: 1,
+            ..Default::default()
+        }
+    }
+
     /// The ordering key of "current": attempt, then effective time, then arrival.
     pub fn rank(&self) -> (i64, i64, i64) {
-        (self.attempt, self.effective_at, self.id)
+        (self.attempt, self.provenance.effective_at, self.id)
     }
 
     /// Its place in time: effective time, then arrival.
     pub fn when(&self) -> (i64, i64) {
-        (self.effective_at, self.id)
+        (self.provenance.effective_at, self.id)
     }
 }
 
@@ -1034,11 +1079,7 @@ mod tests {
     fn grade(assessment_id: i64, points: f64) -> GradeEvent {
         GradeEvent {
             id: assessment_id,
-            assessment_id,
-            person_id: 1,
-            points: Some(points),
-            attempt: 1,
-            ..Default::default()
+            ..GradeEvent::first_attempt(assessment_id, 1, Some(points))
         }
     }
 
@@ -1049,10 +1090,7 @@ mod tests {
             person_id: 1,
             points,
             attempt,
-            effective_at: at,
-            recorded_at: at,
-            source: RecordSource::Moodle,
-            peer_id: Some(1),
+            provenance: Provenance::from_peer(1, None, at, at),
             cleared,
             ..Default::default()
         }

@@ -56,13 +56,13 @@ fn history_table(rows: &[StatusChange], staff: bool) -> Table {
         let mut row = Row::new("status-history-row")
             .data("data-status", &h.status)
             .data("data-stale", h.stale)
-            .cell(date_cell(h.effective_at))
+            .cell(date_cell(h.provenance.effective_at))
             .cell(
                 Cell::empty()
                     .and(status_part(h.kind, &h.label))
                     .and_some(late_part(h.stale)),
             )
-            .cell(source_cell(h.source));
+            .cell(source_cell(h.provenance.source));
         if staff {
             row = row.cell(Cell::text(h.note.clone().unwrap_or_default()).testid("status-note"));
         }
@@ -71,7 +71,7 @@ fn history_table(rows: &[StatusChange], staff: bool) -> Table {
                 Cell::text(h.transcript_note.clone().unwrap_or_default())
                     .testid("status-transcript-note"),
             )
-            .cell(date_cell(h.recorded_at)),
+            .cell(date_cell(h.provenance.recorded_at)),
         );
     }
     table
@@ -177,11 +177,11 @@ fn StatusEditor(
 /// A history line as parts (the student page lists histories without a table).
 pub fn change_parts(h: &StatusChange) -> Vec<Part> {
     let mut parts = vec![
-        Part::Text(crate::model::time::date(h.effective_at)),
+        Part::Text(crate::model::time::date(h.provenance.effective_at)),
         Part::Text(" ".into()),
         status_part(h.kind, &h.label),
         Part::Text(" ".into()),
-        super::source_part(h.source),
+        super::source_part(h.provenance.source),
     ];
     if let Some(line) = &h.transcript_note {
         parts.extend([

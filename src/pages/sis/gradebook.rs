@@ -184,7 +184,7 @@ fn GridView(
                 .map(|c| {
                     let (text, source) = cell_text(grid.cell(r, c), t.excepted_short);
                     let title = match grid.cell(r, c) {
-                        Some(cell) => g.given_by(&given_by(&cell.grade), &date_time(cell.grade.effective_at)),
+                        Some(cell) => g.given_by(&given_by(&cell.grade), &date_time(cell.grade.provenance.effective_at)),
                         None => t.no_grade.to_owned(),
                     };
                     let class = match source {
@@ -670,7 +670,8 @@ fn grade_history(rows: &[GradeEvent]) -> AnyView {
     .compact();
     for g in rows {
         let value = g.points.map(points);
-        let mut row = Row::new("grade-history-row").data("data-source", g.source.as_str());
+        let mut row =
+            Row::new("grade-history-row").data("data-source", g.provenance.source.as_str());
         if let Some(value) = &value {
             row = row.data("data-points", value);
         }
@@ -682,11 +683,11 @@ fn grade_history(rows: &[GradeEvent]) -> AnyView {
         table.row(
             row.cell(Cell::text(shown).and_some(late_part(g.stale)))
                 .text(g.attempt.to_string())
-                .cell(date_cell(g.effective_at))
-                .cell(source_cell(g.source))
-                .text(gradebook().given_by(&given_by(g), &date_time(g.recorded_at)))
+                .cell(date_cell(g.provenance.effective_at))
+                .cell(source_cell(g.provenance.source))
+                .text(gradebook().given_by(&given_by(g), &date_time(g.provenance.recorded_at)))
                 .text(g.note.clone().unwrap_or_default())
-                .cell(date_cell(g.recorded_at)),
+                .cell(date_cell(g.provenance.recorded_at)),
         );
     }
     view! { <DataTable table /> }.into_any()

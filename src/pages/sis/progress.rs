@@ -136,10 +136,10 @@ fn ProgressSection(s: ReportSection) -> impl IntoView {
             .cell(Cell::num(earned).testid("progress-grade"))
             .cell(Cell::date(
                 grade
-                    .map(|g| time::date(g.effective_at))
+                    .map(|g| time::date(g.provenance.effective_at))
                     .unwrap_or_default(),
             ))
-            .cell(grade.map_or_else(Cell::empty, |g| source_cell(g.source))),
+            .cell(grade.map_or_else(Cell::empty, |g| source_cell(g.provenance.source))),
         );
     }
     let w = school();

@@ -206,7 +206,7 @@ fn decide(
     let Some(current) = section.current.get(&(item.id, person.id)) else {
         return Ok(ImportOutcome::New);
     };
-    if current.source == RecordSource::Moodle {
+    if current.provenance.source == RecordSource::Moodle {
         return Err((
             ImportProblem::FromMoodle,
             "this grade came from Moodle; change it in Moodle".into(),
@@ -241,6 +241,7 @@ fn find_student<'a>(students: &'a [RosterEntry], given: &str) -> Option<&'a Pers
 #[cfg(test)]
 mod tests {
     use super::*;
+    use schoolbridge_api::sis::Provenance;
 
     fn student(id: i64, idnumber: &str, username: &str) -> RosterEntry {
         RosterEntry {
@@ -276,12 +277,11 @@ mod tests {
     fn grade(assessment_id: i64, person_id: i64, points: f64, source: RecordSource) -> GradeEvent {
         GradeEvent {
             id: 1,
-            assessment_id,
-            person_id,
-            points: Some(points),
-            attempt: 1,
-            source,
-            ..Default::default()
+            provenance: Provenance {
+                source,
+                ..Default::default()
+            },
+            ..GradeEvent::first_attempt(assessment_id, person_id, Some(points))
         }
     }
 

@@ -23,7 +23,7 @@ use crate::mnet_host::context::CallContext;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::audit::insert_audit;
-use crate::store::sis::{Applied, ChangeMeta, Outcome, savepoint, settle};
+use crate::store::sis::{Applied, Outcome, Provenance, savepoint, settle};
 use crate::store::{
     sis_assessments, sis_enrolments, sis_grades, sis_ledger, sis_people, sis_sections,
 };
@@ -50,7 +50,7 @@ pub async fn handle(
     };
     let change = Change::parse(method, params, ctx.received_at)
         .map_err(|e| MnetFault::from(SisFault::from(e)))?;
-    let meta = ChangeMeta::from_peer(
+    let meta = Provenance::from_peer(
         ctx.peer.id,
         change.eventid.clone(),
         change.timemodified.unwrap_or(ctx.received_at),
@@ -119,7 +119,7 @@ async fn handle_batch(
             let result = match &item.change {
                 Err(e) => Err(SisFault::from(e.clone())),
                 Ok(change) => {
-                    let meta = ChangeMeta::from_peer(
+                    let meta = Provenance::from_peer(
                         call.peer.id,
                         change.eventid.clone(),
                         change.timemodified.unwrap_or(call.received_at),
@@ -204,7 +204,7 @@ async fn serve(
     c: &mut AnyConnection,
     ctx: &CallContext,
     change: &Change,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<Result<Value, MnetFault>, StoreError> {
     let mut ledger = Ledger::direct();
     let ids = CellIds::default();
@@ -272,7 +272,7 @@ impl Ledger {
         eventid: &str,
         method: &str,
         applied: &Applied,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<(), StoreError> {
         match &mut self.batch {
             Some(b) => {
@@ -380,7 +380,7 @@ async fn once(
     c: &mut AnyConnection,
     peer_id: i64,
     change: &Change,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     ledger: &mut Ledger,
     ids: &CellIds,
 ) -> Result<Result<(Value, String), SisFault>, StoreError> {
@@ -436,7 +436,7 @@ async fn apply(
     c: &mut AnyConnection,
     peer_id: i64,
     body: &ChangeBody,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     ids: &CellIds,
 ) -> Outcome<Applied> {
     match body {

@@ -315,7 +315,7 @@ async fn apply_listed_enrolments(
     person_id: i64,
     listed: &Value,
 ) -> usize {
-    use crate::store::sis::{ChangeMeta, Role};
+    use crate::store::sis::{Provenance, Role};
     let now = state.clock.now();
     let mut applied = 0;
     for entry in listed.list_lenient().unwrap_or_default() {
@@ -340,7 +340,7 @@ async fn apply_listed_enrolments(
             .and_then(Value::as_i64_lenient)
             .filter(|t| *t <= now)
             .unwrap_or(now);
-        let meta = ChangeMeta::from_peer(peer.id, None, when, now);
+        let meta = Provenance::from_peer(peer.id, None, when, now);
         let result = crate::write_tx!(state.store, |c| {
             if !crate::store::people::link_idnumber(c, person_id, peer.id, &userid, now).await? {
                 return Ok(false);

@@ -173,11 +173,7 @@ impl Store {
         let mut sql = String::from(
             "SELECT id, at_ms, direction, peer_id, peer_wwwroot, method, outcome, fault_code, detail, duration_us, encrypted, signed, envelope_note FROM audit_log WHERE 1 = 1",
         );
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
-        };
+        let mut next = super::placeholders();
         if f.peer_id.is_some() {
             sql.push_str(&format!(" AND peer_id = {}", next()));
         }

@@ -324,6 +324,16 @@ pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
+/// Numbers the placeholders of a statement built clause by clause: each call gives the next
+/// one (`$1`, `$2`, …; `Any` takes this form on both engines).
+pub(crate) fn placeholders() -> impl FnMut() -> String {
+    let mut n = 0;
+    move || {
+        n += 1;
+        format!("${n}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact_url;

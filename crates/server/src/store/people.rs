@@ -207,11 +207,7 @@ impl Store {
     /// Searches people, by family then given name.
     pub async fn people(&self, q: &PeopleQuery) -> Result<Vec<PersonRow>, StoreError> {
         let mut sql = format!("SELECT {COLUMNS} FROM people p WHERE 1 = 1");
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
-        };
+        let mut next = super::placeholders();
         let text = q
             .text
             .as_ref()

@@ -11,12 +11,14 @@
 //!   [`ItemKindText`] → `ItemKind`;
 //! * [`IntCode`] → `Option<i32>` (fault codes).
 
-use schoolbridge_api::sis::{ItemKind, RecordSource, Role, StatusKind};
+use schoolbridge_api::sis::{ItemKind, Provenance, RecordSource, Role, StatusKind};
 
 /// Declares a row struct that derives `sqlx::FromRow` and turns, field by field, into a type of
 /// `schoolbridge_api` (which knows nothing of sqlx): the field list, with each column's
 /// `#[sqlx(…)]` reading, is written once. Fields of the API type that no column holds (filled
-/// in later, e.g. names the HTTP edge resolves) follow `default` and start empty.
+/// in later, e.g. names the HTTP edge resolves) follow `default` and start empty. Each field
+/// turns with `Into`, so a `#[sqlx(flatten)]` record (e.g. [`ProvenanceRecord`]) becomes its API
+/// type too.
 macro_rules! api_row {
     ($(#[$m:meta])* $rec:ident => $target:ident {
         $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)?
@@ -29,7 +31,7 @@ macro_rules! api_row {
 
         impl From<$rec> for $target {
             fn from(r: $rec) -> $target {
-                $target { $($f: r.$f,)* $($d: Default::default(),)* }
+                $target { $($f: r.$f.into(),)* $($d: Default::default(),)* }
             }
         }
     };
@@ -40,6 +42,20 @@ macro_rules! api_row {
     };
 }
 pub(crate) use api_row;
+
+api_row! {
+    /// The six provenance columns every history table has (status history, teacher history,
+    /// grade events), read into a row with `#[sqlx(flatten)]`; `bind_meta!` writes them.
+    ProvenanceRecord => Provenance {
+        effective_at: i64,
+        recorded_at: i64,
+        #[sqlx(try_from = "SourceText")]
+        source: RecordSource,
+        peer_id: Option<i64>,
+        eventid: Option<String>,
+        actor_id: Option<i64>,
+    }
+}
 
 /// An integer column holding a boolean.
 #[derive(sqlx::Type)]

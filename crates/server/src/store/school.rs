@@ -10,7 +10,8 @@ use schoolbridge_api::school::{
     CourseCredits, SchoolSettings, SchoolTerm, SettingProblem, SettingsChange, TermRequest,
     check_term,
 };
-use sqlx::AnyConnection;
+use sqlx::any::AnyArguments;
+use sqlx::{Any, AnyConnection};
 use std::collections::HashMap;
 
 /// The `settings` row the school settings live in.
@@ -45,6 +46,23 @@ async fn record_change(
         .execute(c)
         .await?;
     Ok(())
+}
+
+/// Runs `query` (one `UPDATE` or `DELETE` of a settings row) and, when it touched a row,
+/// records `what` with `detail` in the change log; `true` when it did, `false` when there was no
+/// such row (nothing recorded).
+async fn change_if_found(
+    c: &mut AnyConnection,
+    query: sqlx::query::Query<'_, Any, AnyArguments>,
+    (at, actor_id): (i64, Option<i64>),
+    what: &str,
+    detail: serde_json::Value,
+) -> Result<bool, StoreError> {
+    let found = query.execute(&mut *c).await?.rows_affected() > 0;
+    if found {
+        record_change(c, at, actor_id, what, &detail).await?;
+    }
+    Ok(found)
 }
 
 async fn terms_in(c: &mut AnyConnection) -> Result<Vec<SchoolTerm>, StoreError> {
@@ -157,16 +175,9 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         crate::write_tx!(self, |c| {
-            let gone = sqlx::query("DELETE FROM school_terms WHERE id = $1")
-                .bind(id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected();
-            if gone > 0 {
-                let detail = serde_json::json!({ "id": id, "deleted": true });
-                record_change(c, now, actor_id, "term", &detail).await?;
-            }
-            Ok::<_, StoreError>(gone > 0)
+            let query = sqlx::query("DELETE FROM school_terms WHERE id = $1").bind(id);
+            let detail = serde_json::json!({ "id": id, "deleted": true });
+            change_if_found(c, query, (now, actor_id), "term", detail).await
         })
     }
 
@@ -195,19 +206,13 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         crate::write_tx!(self, |c| {
-            let n =
+            let query =
                 sqlx::query("UPDATE sis_courses SET credits = $1, updated_at = $2 WHERE id = $3")
                     .bind(credits)
                     .bind(now)
-                    .bind(course_id)
-                    .execute(&mut *c)
-                    .await?
-                    .rows_affected();
-            if n > 0 {
-                let detail = serde_json::json!({ "course_id": course_id, "credits": credits });
-                record_change(c, now, actor_id, "credits", &detail).await?;
-            }
-            Ok::<_, StoreError>(n > 0)
+                    .bind(course_id);
+            let detail = serde_json::json!({ "course_id": course_id, "credits": credits });
+            change_if_found(c, query, (now, actor_id), "credits", detail).await
         })
     }
 
@@ -221,19 +226,13 @@ impl Store {
         now: i64,
     ) -> Result<bool, StoreError> {
         crate::write_tx!(self, |c| {
-            let n = sqlx::query(
+            let query = sqlx::query(
                 "UPDATE sis_enrolments SET honors = $1 WHERE id = $2 AND role = 'student'",
             )
             .bind(i64::from(honors))
-            .bind(enrolment_id)
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
-            if n > 0 {
-                let detail = serde_json::json!({ "enrolment_id": enrolment_id, "honors": honors });
-                record_change(c, now, actor_id, "honors", &detail).await?;
-            }
-            Ok::<_, StoreError>(n > 0)
+            .bind(enrolment_id);
+            let detail = serde_json::json!({ "enrolment_id": enrolment_id, "honors": honors });
+            change_if_found(c, query, (now, actor_id), "honors", detail).await
         })
     }
 

@@ -1,5 +1,5 @@
 //! The SIS records (`docs/product.md` §3) — the vocabulary shared by the `sis_*` store
-//! modules: where a change came from and when it took effect ([`ChangeMeta`]), what a change did
+//! modules: where a change came from and when it took effect ([`Provenance`]), what a change did
 //! ([`ChangeStatus`], [`Applied`]), why a change was refused ([`Refusal`]), and the savepoint
 //! discipline that makes a refused change leave nothing behind.
 //!
@@ -24,60 +24,52 @@ pub use schoolbridge_api::sis::StatusKind;
 
 pub use crate::sis::domain::enrolments::status;
 
-/// Who made a change and when it took effect.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeMeta {
-    /// Moodle (a peer's call) or manual (the console).
-    pub source: RecordSource,
-    /// The calling peer.
-    pub peer_id: Option<i64>,
-    /// The sender's eventid.
-    pub eventid: Option<String>,
-    /// The console user (a `people.id`) who acted.
-    pub actor_id: Option<i64>,
-    /// When the change happened: the sender's `timemodified`, or the date a user gave.
-    pub effective_at: i64,
-    /// When SchoolBridge stored it.
-    pub recorded_at: i64,
+/// Who made a change and when it took effect: the API's own type, so a history row read back
+/// carries exactly what was written.
+pub use schoolbridge_api::sis::Provenance;
+
+/// The tables whose rows a peer names by its shared id (`peer_id` and `idnumber` columns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    /// `people`: `userid` in the contract.
+    People,
+    /// `sis_sections`: `sectionid`.
+    Sections,
 }
 
-impl ChangeMeta {
-    /// A change from a peer's call.
-    pub fn from_peer(
-        peer_id: i64,
-        eventid: Option<String>,
-        effective_at: i64,
-        recorded_at: i64,
-    ) -> Self {
-        ChangeMeta {
-            source: RecordSource::Moodle,
-            peer_id: Some(peer_id),
-            eventid,
-            actor_id: None,
-            effective_at,
-            recorded_at,
-        }
-    }
-
-    /// A change made in the console by `actor_id` (effective when they say, else now).
-    pub fn manual(actor_id: Option<i64>, effective_at: Option<i64>, recorded_at: i64) -> Self {
-        ChangeMeta {
-            source: RecordSource::Manual,
-            peer_id: None,
-            eventid: None,
-            actor_id,
-            effective_at: effective_at.unwrap_or(recorded_at),
-            recorded_at,
+impl Shared {
+    fn table(self) -> &'static str {
+        match self {
+            Shared::People => "people",
+            Shared::Sections => "sis_sections",
         }
     }
 }
 
-/// Binds a change's provenance (a [`ChangeMeta`]) to the next six placeholders, in the order
+/// The id of the row of `table` that peer `peer_id` names `idnumber`, if there is one.
+pub async fn id_by_idnumber(
+    c: &mut AnyConnection,
+    table: Shared,
+    peer_id: i64,
+    idnumber: &str,
+) -> Result<Option<i64>, StoreError> {
+    let sql = format!(
+        "SELECT id FROM {} WHERE peer_id = $1 AND idnumber = $2",
+        table.table()
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(peer_id)
+        .bind(idnumber)
+        .fetch_optional(&mut *c)
+        .await?)
+}
+
+/// Binds a change's provenance (a [`Provenance`]) to the next six placeholders, in the order
 /// every history table (status history, teacher history, grade events) names them:
 /// `effective_at, recorded_at, source, peer_id, eventid, actor_id`. Works on any sqlx query.
 macro_rules! bind_meta {
     ($query:expr, $meta:expr) => {{
-        let m: &$crate::store::sis::ChangeMeta = $meta;
+        let m: &$crate::store::sis::Provenance = $meta;
         $query
             .bind(m.effective_at)
             .bind(m.recorded_at)

@@ -5,9 +5,27 @@
 //! `remove_assessment` hides an item from current reports; nothing is deleted.
 
 use super::rows::{IntFlag, ItemKindText, SourceText, api_row};
-use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal};
-use super::sis_sections::section_id_by_idnumber;
+use super::sis::{
+    Applied, ChangeStatus, Outcome, Provenance, RecordSource, Refusal, Shared, id_by_idnumber,
+};
 use super::{Store, StoreError, flag};
+
+/// Binds a grade item's six gradebook fields to the next six placeholders, in the order every
+/// write of `sis_assessments` names them: `name, chapter, pointval, honors_required,
+/// nonhonors_required, extra_credit`. `$chapter` names the item's chapter field (Moodle's
+/// `chapternum`, the console's `chapter`).
+macro_rules! bind_item {
+    ($query:expr, $item:expr, $chapter:ident) => {{
+        let item = $item;
+        $query
+            .bind(item.name.as_str())
+            .bind(item.$chapter)
+            .bind(item.pointval)
+            .bind(flag(item.honors_required))
+            .bind(flag(item.nonhonors_required))
+            .bind(flag(item.extra_credit))
+    }};
+}
 use schoolbridge_api::sis::ItemKind;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, FromRow};
@@ -122,48 +140,28 @@ pub async fn section_assessments(
     Ok(rows.into_iter().map(AssessmentRow::from).collect())
 }
 
-/// The id of a peer's assessment by shared id.
-pub async fn assessment_id_by_idnumber(
-    c: &mut AnyConnection,
-    peer_id: i64,
-    idnumber: &str,
-) -> Result<Option<i64>, StoreError> {
-    let row: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2")
-            .bind(peer_id)
-            .bind(idnumber)
-            .fetch_optional(&mut *c)
-            .await?;
-    Ok(row)
-}
-
 /// Writes Moodle's fields over an item (update or link); visible again.
 async fn write_moodle_fields(
     c: &mut AnyConnection,
     id: i64,
     section_id: i64,
     a: &AssessmentUpsert,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    let query = sqlx::query(
         "UPDATE sis_assessments SET section_id = $1, name = $2, chapter = $3, pointval = $4, honors_required = $5,
                 nonhonors_required = $6, extra_credit = $7, hidden = 0, hidden_at = NULL, source_timemodified = $8, updated_at = $9,
                 kind = $11
           WHERE id = $10",
     )
-    .bind(section_id)
-    .bind(a.name.as_str())
-    .bind(a.chapternum)
-    .bind(a.pointval)
-    .bind(flag(a.honors_required))
-    .bind(flag(a.nonhonors_required))
-    .bind(flag(a.extra_credit))
-    .bind(meta.effective_at)
-    .bind(meta.recorded_at)
-    .bind(id)
-    .bind(a.kind.as_str())
-    .execute(&mut *c)
-    .await?;
+    .bind(section_id);
+    bind_item!(query, a, chapternum)
+        .bind(meta.effective_at)
+        .bind(meta.recorded_at)
+        .bind(id)
+        .bind(a.kind.as_str())
+        .execute(&mut *c)
+        .await?;
     Ok(())
 }
 
@@ -174,9 +172,9 @@ pub async fn apply_new_assessment(
     c: &mut AnyConnection,
     peer_id: i64,
     a: &AssessmentUpsert,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<Applied> {
-    let Some(section_id) = section_id_by_idnumber(c, peer_id, &a.sectionid).await? else {
+    let Some(section_id) = id_by_idnumber(c, Shared::Sections, peer_id, &a.sectionid).await? else {
         return Ok(Err(Refusal::UnknownSection(a.sectionid.clone())));
     };
     let sql = format!(
@@ -230,25 +228,20 @@ pub async fn apply_new_assessment(
         applied.notes.push(link_note(id));
         return Ok(Ok(applied));
     }
-    sqlx::query(
+    let query = sqlx::query(
         "INSERT INTO sis_assessments (section_id, origin, peer_id, idnumber, name, chapter, pointval, honors_required, nonhonors_required,
                 extra_credit, hidden, first_effective_at, source_timemodified, created_at, updated_at, kind)
          VALUES ($1, 'moodle', $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $10, $11, $11, $12)",
     )
     .bind(section_id)
     .bind(peer_id)
-    .bind(a.idnumber.as_str())
-    .bind(a.name.as_str())
-    .bind(a.chapternum)
-    .bind(a.pointval)
-    .bind(flag(a.honors_required))
-    .bind(flag(a.nonhonors_required))
-    .bind(flag(a.extra_credit))
-    .bind(meta.effective_at)
-    .bind(meta.recorded_at)
-    .bind(a.kind.as_str())
-    .execute(&mut *c)
-    .await?;
+    .bind(a.idnumber.as_str());
+    bind_item!(query, a, chapternum)
+        .bind(meta.effective_at)
+        .bind(meta.recorded_at)
+        .bind(a.kind.as_str())
+        .execute(&mut *c)
+        .await?;
     Ok(Ok(Applied::new(ChangeStatus::Created, &a.idnumber)))
 }
 
@@ -258,7 +251,7 @@ pub async fn apply_remove_assessment(
     c: &mut AnyConnection,
     peer_id: i64,
     idnumber: &str,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<Applied, StoreError> {
     let row: Option<HideState> = sqlx::query_as(
         "SELECT id, hidden, source_timemodified FROM sis_assessments WHERE peer_id = $1 AND idnumber = $2",
@@ -301,21 +294,16 @@ async fn insert_manual(
     item: &NewManualAssessment,
     now: i64,
 ) -> Result<i64, StoreError> {
-    let id = sqlx::query_scalar(
+    let query = sqlx::query_scalar(
         "INSERT INTO sis_assessments (section_id, origin, name, chapter, pointval, honors_required, nonhonors_required, extra_credit,
                 hidden, first_effective_at, created_at, updated_at)
          VALUES ($1, 'manual', $2, $3, $4, $5, $6, $7, 0, $8, $8, $8) RETURNING id",
     )
-    .bind(section_id)
-    .bind(item.name.as_str())
-    .bind(item.chapter)
-    .bind(item.pointval)
-    .bind(flag(item.honors_required))
-    .bind(flag(item.nonhonors_required))
-    .bind(flag(item.extra_credit))
-    .bind(now)
-    .fetch_one(&mut *c)
-    .await?;
+    .bind(section_id);
+    let id = bind_item!(query, item, chapter)
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?;
     Ok(id)
 }
 

@@ -7,13 +7,12 @@
 //! (active, inactive, withdrawn, completed) that the reports use. Moodle's enrolment dates are
 //! kept beside the status and read with it ([`apply_moodle_dates`]).
 
-use super::rows::{IntFlag, KindText, RoleText, SourceText, api_row};
+use super::rows::{IntFlag, KindText, ProvenanceRecord, RoleText, SourceText, api_row};
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, PersonColumns, PersonRef, RecordSource, Refusal,
-    Role, StatusKind, bind_meta, status,
+    Applied, ChangeStatus, Outcome, PersonColumns, PersonRef, Provenance, RecordSource, Refusal,
+    Role, Shared, StatusKind, bind_meta, id_by_idnumber, status,
 };
-use super::sis_people::person_id_by_idnumber;
-use super::sis_sections::{section_id_by_idnumber, section_summary};
+use super::sis_sections::section_summary;
 use super::{Store, StoreError, flag};
 use crate::sis::domain::enrolments::transition as decide;
 use crate::sis::domain::enrolments::{
@@ -114,7 +113,7 @@ async fn insert_history(
     c: &mut AnyConnection,
     enrolment_id: i64,
     status: &str,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     note: Option<&str>,
     stale: bool,
 ) -> Result<(), StoreError> {
@@ -137,7 +136,7 @@ async fn set_current(
     c: &mut AnyConnection,
     enrolment_id: i64,
     status: &str,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE sis_enrolments SET status = $1, status_effective_at = $2,
@@ -176,7 +175,7 @@ async fn restate_after(
     c: &mut AnyConnection,
     e: &Current,
     at: i64,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<(), StoreError> {
     let later = sqlx::query(
         "SELECT 1 FROM sis_enrolment_history WHERE enrolment_id = $1 AND effective_at > $2 LIMIT 1",
@@ -188,7 +187,7 @@ async fn restate_after(
     if !restate_after_late_row(later.is_some()) {
         return Ok(());
     }
-    let restated = ChangeMeta {
+    let restated = Provenance {
         eventid: None,
         effective_at: e.newest_at,
         ..meta.clone()
@@ -202,7 +201,7 @@ async fn insert_enrolment(
     person_id: i64,
     role: Role,
     initial: &str,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<i64, StoreError> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO sis_enrolments (section_id, person_id, role, status, status_effective_at, source_timemodified, source, created_at, updated_at)
@@ -228,7 +227,7 @@ async fn transition(
     c: &mut AnyConnection,
     e: &Current,
     change: ServiceChange,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<ChangeStatus, StoreError> {
     match decide(e.status(), change, meta.effective_at) {
         Transition::Late => {
@@ -257,10 +256,10 @@ async fn resolve(
     sectionid: &str,
     userid: &str,
 ) -> Outcome<(i64, i64)> {
-    let Some(section) = section_id_by_idnumber(c, peer_id, sectionid).await? else {
+    let Some(section) = id_by_idnumber(c, Shared::Sections, peer_id, sectionid).await? else {
         return Ok(Err(Refusal::UnknownSection(sectionid.to_owned())));
     };
-    let Some(person) = person_id_by_idnumber(c, peer_id, userid).await? else {
+    let Some(person) = id_by_idnumber(c, Shared::People, peer_id, userid).await? else {
         return Ok(Err(Refusal::UnknownPerson(userid.to_owned())));
     };
     Ok(Ok((section, person)))
@@ -284,7 +283,7 @@ pub async fn apply_new_enrolment(
     userid: &str,
     role: Role,
     moodle: MoodleEnrolment,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<Applied> {
     let (section, person) = crate::accepted!(resolve(c, peer_id, sectionid, userid).await?);
     let key = format!("{sectionid}/{userid}");
@@ -347,7 +346,7 @@ pub async fn apply_remove_enrolment(
     sectionid: &str,
     userid: &str,
     role: Option<Role>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<Applied> {
     let (section, person) = crate::accepted!(resolve(c, peer_id, sectionid, userid).await?);
     let enrolments = current(c, section, person, role).await?;
@@ -375,7 +374,7 @@ pub async fn create_manual_enrolment(
     section_id: i64,
     person_id: i64,
     role: Role,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<i64> {
     if section_summary(c, section_id).await?.is_none() {
         return Ok(Err(Refusal::NotFound("section", section_id)));
@@ -415,7 +414,7 @@ pub async fn change_enrolment_status(
     enrolment_id: i64,
     code: &str,
     notes: StatusNotes<'_>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<()> {
     let checked = crate::accepted!(CheckedNotes::check(notes.staff, notes.transcript));
     let known = sqlx::query("SELECT 1 FROM sis_status_codes WHERE code = $1")
@@ -560,13 +559,8 @@ api_row! {
         label: String,
         #[sqlx(try_from = "KindText")]
         kind: StatusKind,
-        effective_at: i64,
-        recorded_at: i64,
-        #[sqlx(try_from = "SourceText")]
-        source: RecordSource,
-        peer_id: Option<i64>,
-        eventid: Option<String>,
-        actor_id: Option<i64>,
+        #[sqlx(flatten)]
+        provenance: ProvenanceRecord,
         note: Option<String>,
         transcript_note: Option<String>,
         #[sqlx(try_from = "IntFlag")]
@@ -666,7 +660,7 @@ impl Store {
         section_id: i64,
         person_id: i64,
         role: Role,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<i64, super::sis::SisError> {
         crate::sis_write!(self, |c| create_manual_enrolment(
             c, section_id, person_id, role, meta
@@ -680,7 +674,7 @@ impl Store {
         enrolment_id: i64,
         code: &str,
         note: Option<&str>,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<(), super::sis::SisError> {
         let notes = StatusNotes {
             staff: note,
@@ -696,7 +690,7 @@ impl Store {
         enrolment_id: i64,
         code: &str,
         notes: StatusNotes<'_>,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<(), super::sis::SisError> {
         crate::sis_write!(self, |c| change_enrolment_status(
             c,

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use schoolbridge_api::sis_gradebook::{ImportLine, ImportOutcome};
 use sqlx::AnyConnection;
 
-use super::sis::{ChangeMeta, Outcome, Refusal};
+use super::sis::{Outcome, Provenance, Refusal};
 use super::sis_assessments::section_assessments;
 use super::sis_grades::{GradeEvent, ManualGrade, record_manual_grade, section_current_grades};
 use super::{Store, StoreError};
@@ -94,7 +94,7 @@ pub async fn apply_grade_import(
     c: &mut AnyConnection,
     section_id: i64,
     rows: &[ImportRow],
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<Vec<ImportLine>> {
     let lines = crate::accepted!(plan_grade_import(c, section_id, rows).await?);
     let errors = lines
@@ -141,7 +141,7 @@ impl Store {
         &self,
         section_id: i64,
         rows: &[ImportRow],
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<Vec<ImportLine>, super::sis::SisError> {
         crate::sis_write!(self, |c| apply_grade_import(c, section_id, rows, meta)
             .await)

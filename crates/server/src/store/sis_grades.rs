@@ -5,8 +5,8 @@
 //! history, what a clearing does and the checks of a manual grade are decided by
 //! [`crate::sis::domain::grades`]; this module reads the rows it needs and writes what it decided.
 
-use super::rows::{IntFlag, SourceText, api_row};
-use super::sis::{Applied, ChangeMeta, ChangeStatus, Outcome, RecordSource, Refusal, bind_meta};
+use super::rows::{IntFlag, ProvenanceRecord, api_row};
+use super::sis::{Applied, ChangeStatus, Outcome, Provenance, RecordSource, Refusal, bind_meta};
 use super::sis_assessments::{assessment, section_assessments};
 use super::sis_enrolments::{apply_moodle_dates, enrolments_where};
 use super::sis_ledger::select_by_keys;
@@ -39,13 +39,8 @@ api_row! {
         #[sqlx(try_from = "IntFlag")]
         excepted: bool,
         attempt: i64,
-        effective_at: i64,
-        recorded_at: i64,
-        #[sqlx(try_from = "SourceText")]
-        source: RecordSource,
-        peer_id: Option<i64>,
-        eventid: Option<String>,
-        actor_id: Option<i64>,
+        #[sqlx(flatten)]
+        provenance: ProvenanceRecord,
         note: Option<String>,
         #[sqlx(try_from = "IntFlag")]
         stale: bool,
@@ -121,7 +116,7 @@ struct NewEvent<'a> {
 
 impl NewEvent<'_> {
     /// The value compared with the cell's history.
-    fn value(&self, meta: &ChangeMeta) -> GradeValue {
+    fn value(&self, meta: &Provenance) -> GradeValue {
         GradeValue {
             points: self.points,
             excepted: self.excepted,
@@ -144,7 +139,7 @@ impl NewEvent<'_> {
     }
 
     /// The event as [`insert_event`] wrote it with `id`.
-    fn written(&self, id: i64, meta: &ChangeMeta, stale: bool, cleared: bool) -> GradeEvent {
+    fn written(&self, id: i64, meta: &Provenance, stale: bool, cleared: bool) -> GradeEvent {
         GradeEvent {
             id,
             assessment_id: self.assessment_id,
@@ -152,12 +147,7 @@ impl NewEvent<'_> {
             points: self.points,
             excepted: self.excepted,
             attempt: self.attempt,
-            effective_at: meta.effective_at,
-            recorded_at: meta.recorded_at,
-            source: meta.source,
-            peer_id: meta.peer_id,
-            eventid: meta.eventid.clone(),
-            actor_id: meta.actor_id,
+            provenance: meta.clone(),
             note: self.note.map(str::to_owned),
             stale,
             cleared,
@@ -171,7 +161,7 @@ impl NewEvent<'_> {
 async fn insert_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     stale: bool,
     cleared: bool,
 ) -> Result<i64, StoreError> {
@@ -197,7 +187,7 @@ async fn insert_event(
 async fn record_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     cell: &CellState,
 ) -> Result<(ChangeStatus, i64), StoreError> {
     let status = placement(cell, e.attempt, meta.effective_at);
@@ -223,7 +213,7 @@ async fn record_event(
 async fn cell_for_new_event(
     c: &mut AnyConnection,
     e: &NewEvent<'_>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<(CellState, bool), StoreError> {
     let sql = format!(
         "SELECT {EVENT_COLUMNS}, g.event_id AS current_event_id, g.cleared_at AS cleared_at
@@ -324,7 +314,7 @@ pub async fn apply_new_grade(
     c: &mut AnyConnection,
     peer_id: i64,
     g: &GradeUpsert,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<Applied> {
     apply_new_grade_with(c, peer_id, g, meta, None).await
 }
@@ -335,7 +325,7 @@ pub async fn apply_new_grade_with(
     c: &mut AnyConnection,
     peer_id: i64,
     g: &GradeUpsert,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     known: Option<(i64, i64)>,
 ) -> Outcome<Applied> {
     let (assessment_id, person_id, key) =
@@ -365,7 +355,7 @@ pub async fn apply_remove_grade(
     c: &mut AnyConnection,
     peer_id: i64,
     g: &GradeRemoval,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     known: Option<(i64, i64)>,
 ) -> Outcome<Applied> {
     let (assessment_id, person_id, key) =
@@ -434,7 +424,7 @@ async fn is_student_in(
 pub async fn record_manual_grade(
     c: &mut AnyConnection,
     g: &ManualGrade,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<i64> {
     let Some(item) = assessment(c, g.assessment_id).await? else {
         return Ok(Err(Refusal::NotFound("assessment", g.assessment_id)));
@@ -505,7 +495,8 @@ impl Store {
                 continue; // a hidden item's cell
             };
             cells.push(GradeCell {
-                editable: item.takes_manual_grades() && grade.source == RecordSource::Manual,
+                editable: item.takes_manual_grades()
+                    && grade.provenance.source == RecordSource::Manual,
                 grade,
             });
         }
@@ -534,7 +525,7 @@ impl Store {
     pub async fn record_manual_grade(
         &self,
         g: &ManualGrade,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<i64, super::sis::SisError> {
         crate::sis_write!(self, |c| record_manual_grade(c, g, meta).await)
     }

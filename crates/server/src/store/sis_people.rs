@@ -5,7 +5,7 @@
 //! people get no login rights. Password fields never reach this module.
 
 use super::StoreError;
-use super::sis::{Applied, ChangeMeta, ChangeStatus, PersonColumns, PersonRef};
+use super::sis::{Applied, ChangeStatus, PersonColumns, PersonRef, Provenance};
 use crate::sis::domain::people::{FetchUser, KnownPerson, UsernameMove, fetch_user};
 use sqlx::AnyConnection;
 
@@ -57,21 +57,6 @@ async fn person_by(
     Ok(row.map(KnownPerson::from))
 }
 
-/// The `people.id` of a peer's person by shared id.
-pub async fn person_id_by_idnumber(
-    c: &mut AnyConnection,
-    peer_id: i64,
-    idnumber: &str,
-) -> Result<Option<i64>, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2")
-            .bind(peer_id)
-            .bind(idnumber)
-            .fetch_optional(&mut *c)
-            .await?,
-    )
-}
-
 /// A person as SIS lists show them.
 pub async fn person_ref(c: &mut AnyConnection, id: i64) -> Result<Option<PersonRef>, StoreError> {
     let person: Option<PersonColumns> = sqlx::query_as(
@@ -105,7 +90,7 @@ pub async fn apply_fetch_user(
     c: &mut AnyConnection,
     peer_id: i64,
     p: &PersonUpsert,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<Applied, StoreError> {
     let mut notes = Vec::new();
     let now = meta.recorded_at;

@@ -22,8 +22,10 @@ use super::sis_people::person_ref;
 use super::sis_sections::{SUMMARY_SQL, SectionSummary, section_summary, summary_from_row};
 use super::{Store, StoreError};
 use crate::sis::domain::grading::{self, Standing};
+use jiff::tz::TimeZone;
 use schoolbridge_api::school::SchoolSettings;
-use sqlx::AnyConnection;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection};
 use std::collections::HashMap;
 
 pub use schoolbridge_api::sis::ScheduleEntry;
@@ -249,33 +251,23 @@ impl Store {
         person_id: i64,
         as_of: i64,
     ) -> Result<Option<ProgressReport>, StoreError> {
-        let settings = self.school_settings().await?;
-        let tz = grading::school_zone(&settings);
-        let mut c = self.pool().acquire().await?;
+        let (settings, tz, mut c) = self.report_basis().await?;
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
         };
         let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
-        let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
-        let honors = honors_in(&mut c, &ids).await?;
+        let honors = honors_of(&mut c, &enrolments).await?;
         let history = histories(&mut c, person_id, Some("student"), Some(as_of)).await?;
         let items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, as_of).await?;
+        let then = AsOf::new(as_of, &settings, &history, &honors);
         let mut out = Vec::new();
         for e in enrolments {
             let Some(section) = sections.get(&e.section_id) else {
                 continue;
             };
             let section_items = items.get(&e.section_id).cloned().unwrap_or_default();
-            let Some(then) = stood_then(
-                &e,
-                &history,
-                section_items,
-                &grades,
-                &honors,
-                as_of,
-                &settings,
-            ) else {
+            let Some(then) = then.stood(&e, section_items, &grades) else {
                 continue; // not enrolled yet at that date
             };
             let (status, status_label, status_kind, status_since) = then.status;
@@ -310,9 +302,7 @@ impl Store {
         section_id: i64,
         as_of: i64,
     ) -> Result<Option<SectionProgress>, StoreError> {
-        let settings = self.school_settings().await?;
-        let tz = grading::school_zone(&settings);
-        let mut c = self.pool().acquire().await?;
+        let (settings, tz, mut c) = self.report_basis().await?;
         let Some(section) = section_summary(&mut c, section_id).await? else {
             return Ok(None);
         };
@@ -322,8 +312,7 @@ impl Store {
             section_id,
         )
         .await?;
-        let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
-        let honors = honors_in(&mut c, &ids).await?;
+        let honors = honors_of(&mut c, &enrolments).await?;
         let sql = format!(
             "{HISTORY_SQL} JOIN sis_enrolments en ON en.id = h.enrolment_id
              WHERE en.section_id = $1 AND en.role = 'student' AND h.effective_at <= $2
@@ -355,6 +344,7 @@ impl Store {
         )
         .await?;
         let cells = grouped(events, |e| (e.person_id, e.assessment_id));
+        let then = AsOf::new(as_of, &settings, &history, &honors);
         let mut students = Vec::new();
         for e in enrolments {
             let grades: HashMap<i64, GradeEvent> = items
@@ -364,15 +354,7 @@ impl Store {
                     schoolbridge_api::sis::current_grade(events).map(|g| (a.id, g.clone()))
                 })
                 .collect();
-            let Some(then) = stood_then(
-                &e,
-                &history,
-                items.clone(),
-                &grades,
-                &honors,
-                as_of,
-                &settings,
-            ) else {
+            let Some(then) = then.stood(&e, items.clone(), &grades) else {
                 continue; // not enrolled yet at that date
             };
             let (_, status_label, status_kind, _) = then.status;
@@ -419,16 +401,13 @@ impl Store {
         person_id: i64,
         at: i64,
     ) -> Result<Option<Transcript>, StoreError> {
-        let settings = self.school_settings().await?;
-        let tz = grading::school_zone(&settings);
         let terms = self.school_terms().await?;
-        let mut c = self.pool().acquire().await?;
+        let (settings, tz, mut c) = self.report_basis().await?;
         let Some(person) = person_ref(&mut c, person_id).await? else {
             return Ok(None);
         };
         let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
-        let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
-        let honors = honors_in(&mut c, &ids).await?;
+        let honors = honors_of(&mut c, &enrolments).await?;
         let history = histories(&mut c, person_id, Some("student"), None).await?;
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, i64::MAX).await?;
@@ -544,27 +523,72 @@ struct StoodThen {
     standing: Standing,
 }
 
-/// `None`: not enrolled yet at that date (no history row effective by then).
-fn stood_then(
-    e: &EnrolmentRow,
-    history: &HashMap<i64, Vec<StatusChange>>,
-    items: Vec<AssessmentRow>,
-    grades: &HashMap<i64, GradeEvent>,
-    honors: &HashMap<i64, bool>,
-    as_of: i64,
-    settings: &SchoolSettings,
-) -> Option<StoodThen> {
-    // The newest row effective by then (rows are sorted by effective time, then id).
-    let then = history.get(&e.id).and_then(|h| h.last())?;
-    let items = grading::items_as_of(items, grades, as_of);
-    let honors = honors.get(&e.id).copied().unwrap_or(false);
-    let standing = grading::standing(&items, honors, false, settings);
-    Some(StoodThen {
-        status: status_then(e, then, as_of),
-        items,
-        honors,
-        standing,
-    })
+/// The school as it stood at one instant (`at`), for rebuilding its enrolments then: the status
+/// histories and honours flags of the enrolments a report covers, under the school's settings.
+struct AsOf<'a> {
+    at: i64,
+    settings: &'a SchoolSettings,
+    history: &'a HashMap<i64, Vec<StatusChange>>,
+    honors: &'a HashMap<i64, bool>,
+}
+
+impl<'a> AsOf<'a> {
+    fn new(
+        at: i64,
+        settings: &'a SchoolSettings,
+        history: &'a HashMap<i64, Vec<StatusChange>>,
+        honors: &'a HashMap<i64, bool>,
+    ) -> Self {
+        AsOf {
+            at,
+            settings,
+            history,
+            honors,
+        }
+    }
+
+    /// Where `e` stood then, with `items` (its section's) and the current `grades` by item.
+    /// `None`: not enrolled yet at that date (no history row effective by then).
+    fn stood(
+        &self,
+        e: &EnrolmentRow,
+        items: Vec<AssessmentRow>,
+        grades: &HashMap<i64, GradeEvent>,
+    ) -> Option<StoodThen> {
+        // The newest row effective by then (rows are sorted by effective time, then id).
+        let then = self.history.get(&e.id).and_then(|h| h.last())?;
+        let items = grading::items_as_of(items, grades, self.at);
+        let honors = self.honors.get(&e.id).copied().unwrap_or(false);
+        let standing = grading::standing(&items, honors, false, self.settings);
+        Some(StoodThen {
+            status: status_then(e, then, self.at),
+            items,
+            honors,
+            standing,
+        })
+    }
+}
+
+impl Store {
+    /// What every report reads before its rows: the school's settings, its time zone and a
+    /// connection for the rest.
+    async fn report_basis(
+        &self,
+    ) -> Result<(SchoolSettings, TimeZone, PoolConnection<Any>), StoreError> {
+        let settings = self.school_settings().await?;
+        let tz = grading::school_zone(&settings);
+        let c = self.pool().acquire().await?;
+        Ok((settings, tz, c))
+    }
+}
+
+/// Whether each of `enrolments` is on the honours track.
+async fn honors_of(
+    c: &mut AnyConnection,
+    enrolments: &[EnrolmentRow],
+) -> Result<HashMap<i64, bool>, StoreError> {
+    let ids: Vec<i64> = enrolments.iter().map(|e| e.id).collect();
+    honors_in(c, &ids).await
 }
 
 /// An enrolment's status as of a date: the newest history row by then, coloured by Moodle's
@@ -579,13 +603,15 @@ fn status_then(
             code.to_owned(),
             label.to_owned(),
             StatusKind::Inactive,
-            since.map_or(then.effective_at, |s| s.max(then.effective_at)),
+            since.map_or(then.provenance.effective_at, |s| {
+                s.max(then.provenance.effective_at)
+            }),
         ),
         None => (
             then.status.clone(),
             then.label.clone(),
             then.kind,
-            then.effective_at,
+            then.provenance.effective_at,
         ),
     }
 }
@@ -627,7 +653,9 @@ fn withdrawal_of(e: &EnrolmentRow, history: &[StatusChange]) -> Withdrawal {
     Withdrawal {
         code: e.status.clone(),
         label: e.status_label.clone(),
-        since: run.last().map_or(e.status_effective_at, |h| h.effective_at),
+        since: run
+            .last()
+            .map_or(e.status_effective_at, |h| h.provenance.effective_at),
         // The latest line written for the transcript; the staff `note` never goes here.
         transcript_note: run.iter().find_map(|h| h.transcript_note.clone()),
     }

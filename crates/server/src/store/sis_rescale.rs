@@ -9,7 +9,7 @@ use schoolbridge_api::sis::{PendingRescale, RecordSource};
 use schoolbridge_api::sis_gradebook::RescaleChoice;
 use sqlx::AnyConnection;
 
-use super::sis::{ChangeMeta, Outcome, Refusal};
+use super::sis::{Outcome, Provenance, Refusal};
 use super::sis_assessments::assessment;
 use super::sis_grades::{ManualGrade, current_grade, record_manual_grade};
 use super::{Store, StoreError};
@@ -66,7 +66,7 @@ pub async fn answer_rescale(
     c: &mut AnyConnection,
     assessment_id: i64,
     choice: RescaleChoice,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<usize> {
     let Some(item) = assessment(c, assessment_id).await? else {
         return Ok(Err(Refusal::NotFound("assessment", assessment_id)));
@@ -95,7 +95,7 @@ pub async fn answer_rescale(
             };
             let Some(points) = cur
                 .points
-                .filter(|_| cur.source == RecordSource::Manual && !cur.excepted)
+                .filter(|_| cur.provenance.source == RecordSource::Manual && !cur.excepted)
             else {
                 continue;
             };
@@ -150,7 +150,7 @@ impl Store {
         &self,
         assessment_id: i64,
         choice: RescaleChoice,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<usize, super::sis::SisError> {
         crate::sis_write!(self, |c| answer_rescale(c, assessment_id, choice, meta)
             .await)

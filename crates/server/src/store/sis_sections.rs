@@ -6,10 +6,9 @@
 
 use super::rows::{IntFlag, SourceText, api_row};
 use super::sis::{
-    Applied, ChangeMeta, ChangeStatus, Outcome, PersonRef, RecordSource, Refusal, TeacherColumns,
-    bind_meta, clean_optional, clean_text, exists,
+    Applied, ChangeStatus, Outcome, PersonRef, Provenance, RecordSource, Refusal, Shared,
+    TeacherColumns, bind_meta, clean_optional, clean_text, exists, id_by_idnumber,
 };
-use super::sis_people::person_id_by_idnumber;
 use super::{Store, StoreError, flag};
 use crate::sis::domain::ordering::restate_after_late_row;
 use crate::sis::domain::sections::{
@@ -90,21 +89,6 @@ pub async fn ongoing_container_id(c: &mut AnyConnection) -> Result<i64, StoreErr
     id.ok_or(StoreError::NotFound("the ongoing container"))
 }
 
-/// The id of a peer's section by shared id.
-pub async fn section_id_by_idnumber(
-    c: &mut AnyConnection,
-    peer_id: i64,
-    idnumber: &str,
-) -> Result<Option<i64>, StoreError> {
-    let row: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM sis_sections WHERE peer_id = $1 AND idnumber = $2")
-            .bind(peer_id)
-            .bind(idnumber)
-            .fetch_optional(&mut *c)
-            .await?;
-    Ok(row)
-}
-
 /// The teacher a section had as of `at` by its history: `None` when the history says nothing
 /// by then, `Some(None)` when it says "no teacher".
 async fn teacher_as_of(
@@ -126,7 +110,7 @@ async fn insert_teacher_change(
     c: &mut AnyConnection,
     section_id: i64,
     teacher_id: Option<i64>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
     stale: bool,
 ) -> Result<(), StoreError> {
     let q = sqlx::query(
@@ -148,11 +132,11 @@ pub async fn apply_new_section(
     c: &mut AnyConnection,
     peer_id: i64,
     s: &SectionUpsert,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<Applied> {
     let teacher_id = match &s.teacheridnumber {
         None => None,
-        Some(t) => match person_id_by_idnumber(c, peer_id, t).await? {
+        Some(t) => match id_by_idnumber(c, Shared::People, peer_id, t).await? {
             Some(id) => Some(id),
             None => return Ok(Err(Refusal::UnknownPerson(t.clone()))),
         },
@@ -240,7 +224,7 @@ async fn late_section_change(
     teacher_id: Option<i64>,
     current_teacher: Option<i64>,
     newest: i64,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Result<(), StoreError> {
     let tm = meta.effective_at;
     if !late_teacher_is_recorded(teacher_as_of(c, id, tm).await?, teacher_id) {
@@ -255,7 +239,7 @@ async fn late_section_change(
     .fetch_optional(&mut *c)
     .await?;
     if restate_after_late_row(later.is_some()) {
-        let restated = ChangeMeta {
+        let restated = Provenance {
             eventid: None,
             effective_at: newest,
             ..meta.clone()
@@ -319,7 +303,7 @@ pub async fn create_term(c: &mut AnyConnection, new: &NewTerm, now: i64) -> Outc
 pub async fn create_manual_section(
     c: &mut AnyConnection,
     new: &NewManualSection,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<i64> {
     let name = crate::accepted!(clean_text("name", &new.name, MAX_NAME));
     let idnumber = crate::accepted!(clean_optional(
@@ -408,7 +392,7 @@ pub async fn set_section_teacher(
     c: &mut AnyConnection,
     section_id: i64,
     teacher_id: Option<i64>,
-    meta: &ChangeMeta,
+    meta: &Provenance,
 ) -> Outcome<()> {
     let row: Option<(String, Option<i64>)> =
         sqlx::query_as("SELECT source, teacher_id FROM sis_sections WHERE id = $1")
@@ -577,11 +561,7 @@ impl Store {
         f: &SectionFilter,
     ) -> Result<Vec<SectionSummary>, StoreError> {
         let mut sql = format!("{SUMMARY_SQL} WHERE 1 = 1");
-        let mut n = 0;
-        let mut next = || {
-            n += 1;
-            format!("${n}")
-        };
+        let mut next = super::placeholders();
         if f.container_id.is_some() {
             sql.push_str(&format!(" AND s.container_id = {}", next()));
         }
@@ -651,7 +631,7 @@ impl Store {
     pub async fn create_manual_section(
         &self,
         new: &NewManualSection,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<i64, super::sis::SisError> {
         crate::sis_write!(self, |c| create_manual_section(c, new, meta).await)
     }
@@ -672,7 +652,7 @@ impl Store {
         &self,
         section_id: i64,
         teacher_id: Option<i64>,
-        meta: &ChangeMeta,
+        meta: &Provenance,
     ) -> Result<(), super::sis::SisError> {
         crate::sis_write!(self, |c| set_section_teacher(
             c, section_id, teacher_id, meta

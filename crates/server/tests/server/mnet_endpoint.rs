@@ -348,7 +348,15 @@ async fn clock_skew_beyond_the_window_is_refused_with_a_clear_fault() {
         panic!("expected a fault")
     };
     assert_eq!(f.code, schoolbridge::mnet_host::receive::FAULT_CLOCK_SKEW);
-    assert!(f.string.contains("900 seconds behind"), "{}", f.string);
+    // 900 s, or 901 when a second boundary passed between the request's timestamp and our
+    // check (a loaded machine).
+    assert!(
+        ["900 seconds behind", "901 seconds behind"]
+            .iter()
+            .any(|s| f.string.contains(s)),
+        "{}",
+        f.string
+    );
     assert!(f.string.contains("NTP"));
     // Within the window (default 300 s): accepted. The peer's clock is ahead, so our reply's
     // timestamp is behind its clock, which Moodle's client accepts.

@@ -7,7 +7,7 @@
 //! measure and check the same school.
 
 use schoolbridge::store::StoreError;
-use schoolbridge::store::sis::{ChangeMeta, Role};
+use schoolbridge::store::sis::{Provenance, Role};
 use schoolbridge::store::sis_assessments::{AssessmentUpsert, apply_new_assessment};
 use schoolbridge::store::sis_enrolments::{MoodleEnrolment, apply_new_enrolment};
 use schoolbridge::store::sis_grades::{GradeUpsert, apply_new_grade};
@@ -38,7 +38,7 @@ pub fn check_report_as_of(report: &schoolbridge_api::sis::ProgressReport) {
 
 /// Writes the school; call inside one write transaction.
 pub async fn build(c: &mut AnyConnection, peer: i64) -> Result<(), StoreError> {
-    let meta = |t: i64| ChangeMeta::from_peer(peer, None, T0 + t, T0 + t);
+    let meta = |t: i64| Provenance::from_peer(peer, None, T0 + t, T0 + t);
     for i in 0..40 {
         let p = PersonUpsert {
             idnumber: format!("u{i}"),

@@ -280,7 +280,7 @@ async fn report_at(sis: &Sis, student: &str, at: i64) -> Vec<String> {
                         "{}={:?}@{:?}",
                         i.assessment.name,
                         i.grade.as_ref().and_then(|g| g.points),
-                        i.grade.as_ref().map(|g| g.effective_at)
+                        i.grade.as_ref().map(|g| g.provenance.effective_at)
                     )
                 })
                 .collect();

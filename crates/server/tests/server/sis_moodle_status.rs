@@ -34,7 +34,7 @@ async fn a_suspension_in_moodle_shows_as_not_active_with_its_history() {
         let history = sis.store().enrolment_history(row.id).await.unwrap();
         let seen: Vec<(&str, i64)> = history
             .iter()
-            .map(|h| (h.status.as_str(), h.effective_at))
+            .map(|h| (h.status.as_str(), h.provenance.effective_at))
             .collect();
         assert_eq!(
             seen,
@@ -55,7 +55,7 @@ async fn a_suspension_does_not_undo_a_counsellors_withdrawal_code() {
         sis.ok("new_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "a", "timemodified" => 1000}).await;
         sis.ok("remove_enrolment", &fields! {"sectionid" => "c1", "userid" => "u1", "eventid" => "b", "timemodified" => 1500}).await;
         let row = sis.enrolment("c1", "u1", AS_OF_NOW).await;
-        let meta = schoolbridge::store::sis::ChangeMeta::manual(None, Some(1600), 1600);
+        let meta = schoolbridge::store::sis::Provenance::manual(None, Some(1600), 1600);
         sis.store()
             .change_enrolment_status(row.id, "withdrawn_failing", Some("family moved"), &meta)
             .await
@@ -159,7 +159,7 @@ async fn a_grade_cleared_in_moodle_leaves_the_cell_empty_and_keeps_its_history()
         let history = sis.store().grade_history(g1, u1).await.unwrap();
         let seen: Vec<(Option<f64>, bool, i64)> = history
             .iter()
-            .map(|e| (e.points, e.cleared, e.effective_at))
+            .map(|e| (e.points, e.cleared, e.provenance.effective_at))
             .collect();
         assert_eq!(
             seen,

@@ -17,7 +17,7 @@ async fn history(sis: &Sis) -> Vec<(String, i64, bool, Option<String>)> {
         .await
         .unwrap()
         .into_iter()
-        .map(|h| (h.status, h.effective_at, h.stale, h.note))
+        .map(|h| (h.status, h.provenance.effective_at, h.stale, h.note))
         .collect()
 }
 

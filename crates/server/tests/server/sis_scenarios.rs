@@ -7,7 +7,7 @@ use super::sis_harness::Sis;
 use super::support::backends;
 use crate::fields;
 use schoolbridge::sis::csv_items::parse_assessment_csv;
-use schoolbridge::store::sis::{ChangeMeta, RecordSource, Refusal, Role, SisError, StatusKind};
+use schoolbridge::store::sis::{Provenance, RecordSource, Refusal, Role, SisError, StatusKind};
 use schoolbridge::store::sis_assessments::{LineResult, NewManualAssessment};
 use schoolbridge::store::sis_enrolments::StatusNotes;
 use schoolbridge::store::sis_grades::ManualGrade;
@@ -83,7 +83,7 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
             )
             .await
             .unwrap();
-        let meta = ChangeMeta::manual(Some(counsellor), None, 2500);
+        let meta = Provenance::manual(Some(counsellor), None, 2500);
         sis.store()
             .change_enrolment_status_with(
                 algebra.enrolment.id,
@@ -127,9 +127,9 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
         let last = history.last().unwrap();
         assert_eq!(
             (
-                last.source,
-                last.actor_id,
-                last.recorded_at,
+                last.provenance.source,
+                last.provenance.actor_id,
+                last.provenance.recorded_at,
                 last.note.as_deref()
             ),
             (
@@ -139,7 +139,7 @@ async fn scenario_3_a_dropped_course_gets_a_code_and_shows_on_the_transcript() {
                 Some("Family moved to Shelbyville")
             )
         );
-        assert_eq!(history[1].eventid.as_deref(), Some("drop"));
+        assert_eq!(history[1].provenance.eventid.as_deref(), Some("drop"));
         // A later unenrolment from Moodle does not undo the counsellor's code.
         sis.expect_ok(
             "remove_enrolment",
@@ -207,7 +207,7 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
             };
             manual_events.push(
                 sis.store()
-                    .record_manual_grade(&g, &ChangeMeta::manual(Some(teacher), Some(1200), 1200))
+                    .record_manual_grade(&g, &Provenance::manual(Some(teacher), Some(1200), 1200))
                     .await
                     .unwrap(),
             );
@@ -240,11 +240,19 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
         let c_u1 = book.cell(lab1, u1).unwrap();
         let c_u2 = book.cell(lab1, u2).unwrap();
         assert_eq!(
-            (c_u1.grade.points, c_u1.grade.source, c_u1.editable),
+            (
+                c_u1.grade.points,
+                c_u1.grade.provenance.source,
+                c_u1.editable
+            ),
             (Some(11.0), RecordSource::Moodle, false)
         );
         assert_eq!(
-            (c_u2.grade.id, c_u2.grade.points, c_u2.grade.source),
+            (
+                c_u2.grade.id,
+                c_u2.grade.points,
+                c_u2.grade.provenance.source
+            ),
             (manual_events[1], Some(7.0), RecordSource::Manual)
         );
         assert!(
@@ -254,7 +262,7 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
         let h = sis.store().grade_history(lab1, u1).await.unwrap();
         assert_eq!(h.len(), 2);
         assert_eq!(
-            (h[0].id, h[0].points, h[0].source),
+            (h[0].id, h[0].points, h[0].provenance.source),
             (manual_events[0], Some(8.0), RecordSource::Manual)
         );
         // A Moodle grade is read-only in the SIS.
@@ -267,7 +275,7 @@ async fn scenario_6_manual_items_link_up_and_keep_their_grades() {
         };
         let err = sis
             .store()
-            .record_manual_grade(&g, &ChangeMeta::manual(Some(teacher), None, 2200))
+            .record_manual_grade(&g, &Provenance::manual(Some(teacher), None, 2200))
             .await;
         assert!(
             matches!(err, Err(SisError::Refused(Refusal::ReadOnly(_)))),
@@ -282,7 +290,7 @@ async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
         let sis = Sis::with_basics_on(backend).await;
         let store = sis.store();
         let (u1, teacher) = (sis.person("u1").await, sis.person("t1").await);
-        let counsellor = ChangeMeta::manual(Some(teacher), Some(1000), 1000);
+        let counsellor = Provenance::manual(Some(teacher), Some(1000), 1000);
         let course = store
             .create_course(
                 &NewCourse {
@@ -373,7 +381,7 @@ async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
             };
             async move {
                 store
-                    .record_manual_grade(&g, &ChangeMeta::manual(Some(teacher), Some(at), at))
+                    .record_manual_grade(&g, &Provenance::manual(Some(teacher), Some(at), at))
                     .await
                     .unwrap()
             }
@@ -406,7 +414,7 @@ async fn scenario_5_a_class_without_moodle_from_course_to_transcript() {
                 enrolment,
                 "passed",
                 None,
-                &ChangeMeta::manual(Some(teacher), Some(9000), 9000),
+                &Provenance::manual(Some(teacher), Some(9000), 9000),
             )
             .await
             .unwrap();

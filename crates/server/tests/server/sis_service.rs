@@ -194,7 +194,13 @@ async fn enrolments_withdraw_and_come_back_with_history() {
         let history = sis.store().enrolment_history(student.id).await.unwrap();
         let seen: Vec<(&str, i64, Option<&str>)> = history
             .iter()
-            .map(|h| (h.status.as_str(), h.effective_at, h.eventid.as_deref()))
+            .map(|h| {
+                (
+                    h.status.as_str(),
+                    h.provenance.effective_at,
+                    h.provenance.eventid.as_deref(),
+                )
+            })
             .collect();
         assert_eq!(
             seen,
@@ -321,7 +327,7 @@ async fn grades_keep_every_event_and_the_best_attempt_is_current() {
                 cell.grade.points,
                 cell.grade.excepted,
                 cell.grade.attempt,
-                cell.grade.source
+                cell.grade.provenance.source
             ),
             (None, true, 2, RecordSource::Moodle)
         );
@@ -329,7 +335,7 @@ async fn grades_keep_every_event_and_the_best_attempt_is_current() {
         let history = sis.store().grade_history(item, u1).await.unwrap();
         let seen: Vec<(Option<f64>, i64, i64, bool)> = history
             .iter()
-            .map(|e| (e.points, e.attempt, e.effective_at, e.stale))
+            .map(|e| (e.points, e.attempt, e.provenance.effective_at, e.stale))
             .collect();
         assert_eq!(
             seen,

@@ -6,7 +6,7 @@ use super::sis_harness::AS_OF_NOW;
 use super::sis_harness::Sis;
 use super::support::backends;
 use crate::fields;
-use schoolbridge::store::sis::{ChangeMeta, Refusal, Role, SisError, StatusKind};
+use schoolbridge::store::sis::{Provenance, Refusal, Role, SisError, StatusKind};
 use schoolbridge::store::sis_assessments::NewManualAssessment;
 use schoolbridge::store::sis_grades::ManualGrade;
 use schoolbridge::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
@@ -43,7 +43,7 @@ async fn sections_are_listed_by_container_teacher_and_course() {
         let sis = Sis::with_basics_on(backend).await;
         let store = sis.store();
         let t1 = sis.person("t1").await;
-        let meta = ChangeMeta::manual(None, None, 100);
+        let meta = Provenance::manual(None, None, 100);
         let term = store
             .create_term(
                 &NewTerm {
@@ -143,7 +143,7 @@ async fn sections_are_listed_by_container_teacher_and_course() {
         assert_eq!(ids(SectionFilter::default()).await.len(), 2);
         // A manual section's teacher is set in the SIS, with history; a Moodle section's is not.
         store
-            .set_section_teacher(manual, Some(t1), &ChangeMeta::manual(None, Some(150), 150))
+            .set_section_teacher(manual, Some(t1), &Provenance::manual(None, Some(150), 150))
             .await
             .unwrap();
         assert_eq!(
@@ -253,7 +253,7 @@ async fn manual_enrolments_and_status_changes_keep_their_history() {
             sis.person("t1").await,
             sis.section("c1").await,
         );
-        let at = |t: i64| ChangeMeta::manual(Some(t1), Some(t), t);
+        let at = |t: i64| Provenance::manual(Some(t1), Some(t), t);
         let e = store
             .create_manual_enrolment(c1, u1, Role::Student, &at(1000))
             .await
@@ -345,9 +345,9 @@ async fn manual_enrolments_and_status_changes_keep_their_history() {
             .map(|h| {
                 (
                     h.status.as_str(),
-                    h.effective_at,
+                    h.provenance.effective_at,
                     h.note.as_deref(),
-                    h.actor_id,
+                    h.provenance.actor_id,
                 )
             })
             .collect();
@@ -442,7 +442,7 @@ async fn manual_grades_follow_the_rules_and_the_gradebook_marks_sources() {
             excepted: false,
             note: Some("first marking".into()),
         };
-        let at = |t: i64| ChangeMeta::manual(Some(t1), Some(t), t);
+        let at = |t: i64| Provenance::manual(Some(t1), Some(t), t);
         let first = store
             .record_manual_grade(&g(oral, u1, Some(15.0)), &at(2000))
             .await
@@ -583,7 +583,7 @@ async fn an_excused_grade_first_on_a_connection_leaves_later_grades_working() {
             .create_manual_assessment(c1, &item, 1100)
             .await
             .unwrap();
-        let meta = ChangeMeta::manual(None, None, 1200);
+        let meta = Provenance::manual(None, None, 1200);
         let mut c = store.pool().acquire().await.unwrap();
         for (person, points, excepted) in [(u1, None, true), (u2, Some(17.5), false)] {
             let g = ManualGrade {

@@ -10,7 +10,7 @@ use crate::http::HttpState;
 use crate::http::auth::Authed;
 use crate::http::error::ApiError;
 use crate::sis::domain::grading;
-use crate::store::sis::{ChangeMeta, Refusal, SisError};
+use crate::store::sis::{Provenance, Refusal, SisError};
 use crate::store::sis_enrolments::StatusNotes;
 use crate::store::sis_grades::ManualGrade;
 use crate::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
@@ -84,7 +84,7 @@ pub(super) fn manual(
     a: &Authed,
     s: &HttpState,
     effective_at: Option<i64>,
-) -> Result<ChangeMeta, ApiError> {
+) -> Result<Provenance, ApiError> {
     let now = s.app.clock.now();
     if effective_at.is_some_and(|at| at > now) {
         return Err(ApiError::bad_request(
@@ -98,7 +98,7 @@ pub(super) fn manual(
             "The date is more than ten years ago. Check the year.",
         ));
     }
-    Ok(ChangeMeta::manual(Some(a.person.id), effective_at, now))
+    Ok(Provenance::manual(Some(a.person.id), effective_at, now))
 }
 
 /// The time a report is as of: the end of a calendar day in the school's time zone
@@ -774,11 +774,11 @@ pub async fn progress_csv(
                     .unwrap_or_default()
                     .to_owned(),
                 g.map(|g| g.attempt.to_string()).unwrap_or_default(),
-                g.map(|g| grading::local_date_time(g.effective_at, &tz))
+                g.map(|g| grading::local_date_time(g.provenance.effective_at, &tz))
                     .unwrap_or_default(),
                 String::new(),
                 String::new(),
-                g.map(|g| source_words(g.source).to_owned())
+                g.map(|g| source_words(g.provenance.source).to_owned())
                     .unwrap_or_default(),
                 String::new(),
             ]);

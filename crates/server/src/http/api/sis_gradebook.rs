@@ -26,13 +26,13 @@ pub async fn name_events(
     let mut people: HashMap<i64, Option<String>> = HashMap::new();
     let mut peers: HashMap<i64, Option<String>> = HashMap::new();
     for e in events.iter_mut() {
-        if let Some(id) = e.actor_id {
+        if let Some(id) = e.provenance.actor_id {
             if let Entry::Vacant(slot) = people.entry(id) {
                 slot.insert(s.app.store.person(id).await?.map(|p| p.full_name()));
             }
             e.actor_name = people.get(&id).cloned().flatten();
         }
-        if let Some(id) = e.peer_id {
+        if let Some(id) = e.provenance.peer_id {
             if let Entry::Vacant(slot) = peers.entry(id) {
                 slot.insert(s.app.store.peer(id).await?.map(|p| p.name));
             }

@@ -57,11 +57,11 @@ impl Reader {
 pub fn status_change(mut h: api::StatusChange, reader: Reader) -> api::StatusChange {
     if !reader.sees_staff_notes() {
         h.note = None;
-        h.actor_id = None;
+        h.provenance.actor_id = None;
     }
     if !reader.sees_grade_notes() {
-        h.peer_id = None;
-        h.eventid = None;
+        h.provenance.peer_id = None;
+        h.provenance.eventid = None;
     }
     h
 }
@@ -75,11 +75,11 @@ pub fn status_history(rows: Vec<api::StatusChange>, reader: Reader) -> Vec<api::
 pub fn grade_event(mut g: api::GradeEvent, reader: Reader) -> api::GradeEvent {
     if !reader.sees_grade_notes() {
         g.note = None;
-        g.actor_id = None;
+        g.provenance.actor_id = None;
         g.actor_name = None;
-        g.peer_id = None;
+        g.provenance.peer_id = None;
         g.peer_name = None;
-        g.eventid = None;
+        g.provenance.eventid = None;
     }
     g
 }
@@ -130,7 +130,7 @@ pub fn section_page(mut p: api::SectionPage, reader: Reader) -> api::SectionPage
 #[cfg(test)]
 mod tests {
     use super::*;
-    use schoolbridge_api::sis::{RecordSource, StatusKind};
+    use schoolbridge_api::sis::{Provenance, RecordSource, StatusKind};
 
     fn change() -> api::StatusChange {
         api::StatusChange {
@@ -139,12 +139,14 @@ mod tests {
             status: "withdrawn_no_grade".into(),
             label: "Withdrawn No Grade".into(),
             kind: StatusKind::Withdrawn,
-            effective_at: 10,
-            recorded_at: 11,
-            source: RecordSource::Manual,
-            peer_id: Some(3),
-            eventid: Some("e".into()),
-            actor_id: Some(4),
+            provenance: Provenance {
+                effective_at: 10,
+                recorded_at: 11,
+                source: RecordSource::Manual,
+                peer_id: Some(3),
+                eventid: Some("e".into()),
+                actor_id: Some(4),
+            },
             note: Some("Family matters".into()),
             transcript_note: Some("Moved to another school".into()),
             stale: false,
@@ -158,14 +160,14 @@ mod tests {
         for reader in [Reader::Teacher, Reader::Student] {
             let seen = status_change(change(), reader);
             assert_eq!(seen.note, None, "{reader:?}");
-            assert_eq!(seen.actor_id, None, "{reader:?}");
+            assert_eq!(seen.provenance.actor_id, None, "{reader:?}");
             // The line meant for the transcript is for everyone.
             assert_eq!(
                 seen.transcript_note.as_deref(),
                 Some("Moved to another school")
             );
             assert_eq!(
-                (seen.status.as_str(), seen.effective_at),
+                (seen.status.as_str(), seen.provenance.effective_at),
                 ("withdrawn_no_grade", 10)
             );
         }
@@ -179,9 +181,7 @@ mod tests {
             person_id: 3,
             points: Some(7.5),
             attempt: 1,
-            effective_at: 10,
-            recorded_at: 11,
-            actor_id: Some(9),
+            provenance: Provenance::manual(Some(9), Some(10), 11),
             note: Some("Re-marked after a complaint".into()),
             actor_name: Some("Rosa Diaz".into()),
             ..Default::default()
@@ -189,7 +189,12 @@ mod tests {
         assert_eq!(grade_event(grade.clone(), Reader::Teacher), grade);
         let seen = grade_event(grade, Reader::Student);
         assert_eq!(
-            (seen.note, seen.actor_id, seen.actor_name, seen.points),
+            (
+                seen.note,
+                seen.provenance.actor_id,
+                seen.actor_name,
+                seen.points
+            ),
             (None, None, None, Some(7.5))
         );
     }

@@ -68,8 +68,8 @@ pub struct GradeValue {
 pub fn already_recorded(event: &GradeEvent, value: &GradeValue) -> bool {
     !event.cleared
         && event.attempt == value.attempt
-        && event.effective_at == value.effective_at
-        && event.source == value.source
+        && event.provenance.effective_at == value.effective_at
+        && event.provenance.source == value.source
         && event.points.map(f64::to_bits) == value.points.map(f64::to_bits)
         && event.excepted == value.excepted
 }
@@ -80,10 +80,9 @@ pub fn already_recorded(event: &GradeEvent, value: &GradeValue) -> bool {
 /// otherwise.
 pub fn placement(cell: &CellState, attempt: i64, effective_at: i64) -> ChangeStatus {
     let becomes_current = cell.cleared_at.is_none_or(|t| effective_at >= t)
-        && cell
-            .current
-            .as_ref()
-            .is_none_or(|cur| (attempt, effective_at) >= (cur.attempt, cur.effective_at));
+        && cell.current.as_ref().is_none_or(|cur| {
+            (attempt, effective_at) >= (cur.attempt, cur.provenance.effective_at)
+        });
     if !becomes_current {
         ChangeStatus::Stale
     } else if cell.current.is_some() || cell.cleared_at.is_some() {
@@ -97,7 +96,7 @@ pub fn placement(cell: &CellState, attempt: i64, effective_at: i64) -> ChangeSta
 /// cell has a grade now or had one as of `at` (otherwise there is nothing to clear, `unchanged`).
 pub fn clearing_is_recorded(history: &[GradeEvent], at: i64) -> bool {
     current_grade(history).is_some()
-        || current_grade(history.iter().filter(|e| e.effective_at <= at)).is_some()
+        || current_grade(history.iter().filter(|e| e.provenance.effective_at <= at)).is_some()
 }
 
 /// What the cell's cache holds after a clearing was added to its history.
@@ -119,7 +118,10 @@ pub fn after_clearing(history: &[GradeEvent], clearing: &GradeEvent) -> AfterCle
     let after = current_grade(all()).map(|e| e.id);
     AfterClearing {
         cache_event_id: after.unwrap_or(clearing.id),
-        cleared_at: all().filter(|e| e.cleared).map(|e| e.effective_at).max(),
+        cleared_at: all()
+            .filter(|e| e.cleared)
+            .map(|e| e.provenance.effective_at)
+            .max(),
         status: if after == before {
             ChangeStatus::Stale
         } else {
@@ -177,12 +179,12 @@ pub fn check_manual_grade(
     }
     let note = clean_optional("note", g.note.as_deref(), MAX_NOTE)?;
     if let Some(cur) = &cell.current {
-        if cur.source == RecordSource::Moodle {
+        if cur.provenance.source == RecordSource::Moodle {
             return Err(Refusal::ReadOnly(
                 "this grade came from Moodle; change it in Moodle".into(),
             ));
         }
-        if at < cur.effective_at {
+        if at < cur.provenance.effective_at {
             return Err(Refusal::Conflict(
                 "the date is before the current grade's".into(),
             ));
@@ -202,6 +204,7 @@ pub fn check_manual_grade(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use schoolbridge_api::sis::Provenance;
 
     fn event(id: i64, attempt: i64, at: i64, source: RecordSource) -> GradeEvent {
         GradeEvent {
@@ -210,9 +213,12 @@ mod tests {
             person_id: 2,
             points: Some(7.5),
             attempt,
-            effective_at: at,
-            recorded_at: 1000 + id,
-            source,
+            provenance: Provenance {
+                effective_at: at,
+                recorded_at: 1000 + id,
+                source,
+                ..Default::default()
+            },
             ..Default::default()
         }
     }

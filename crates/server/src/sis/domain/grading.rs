@@ -265,12 +265,8 @@ mod tests {
     fn grade(assessment_id: i64, points: Option<f64>, excepted: bool) -> GradeEvent {
         GradeEvent {
             id: assessment_id,
-            assessment_id,
-            person_id: 1,
-            points,
             excepted,
-            attempt: 1,
-            ..Default::default()
+            ..GradeEvent::first_attempt(assessment_id, 1, points)
         }
     }
 
