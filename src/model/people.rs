@@ -98,9 +98,7 @@ pub fn with_role(roles: &[String], role: &str, on: bool) -> Vec<String> {
 
 /// "Jane Doe".
 pub fn full_name(person: &PersonSummary) -> String {
-    format!("{} {}", person.firstname, person.lastname)
-        .trim()
-        .to_owned()
+    schoolbridge_api::full_name(&person.firstname, &person.lastname)
 }
 
 #[cfg(test)]

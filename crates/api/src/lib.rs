@@ -11,6 +11,12 @@ pub mod school;
 pub mod sis;
 pub mod sis_gradebook;
 
+/// A person's name as every list shows it: "First Last", without stray spaces when one part is
+/// empty.
+pub fn full_name(firstname: &str, lastname: &str) -> String {
+    format!("{firstname} {lastname}").trim().to_owned()
+}
+
 /// Every API error: a stable machine code and a sentence for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -49,9 +49,7 @@ pub struct PersonRef {
 impl PersonRef {
     /// "First Last".
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.firstname, self.lastname)
-            .trim()
-            .to_owned()
+        crate::full_name(&self.firstname, &self.lastname)
     }
 }
 

@@ -52,9 +52,7 @@ impl std::fmt::Debug for PersonRow {
 impl PersonRow {
     /// "First Last".
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.firstname, self.lastname)
-            .trim()
-            .to_owned()
+        schoolbridge_api::full_name(&self.firstname, &self.lastname)
     }
 }
 
