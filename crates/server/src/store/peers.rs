@@ -176,25 +176,28 @@ impl Store {
 
     /// Whether we publish `service` to the peer.
     pub async fn publishes_to(&self, peer_id: i64, service: &str) -> Result<bool, StoreError> {
-        let on: Option<IntFlag> = sqlx::query_scalar(
-            "SELECT publish FROM peer_services WHERE peer_id = $1 AND service = $2",
-        )
-        .bind(peer_id)
-        .bind(service)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(on.is_some_and(bool::from))
+        self.service_switch("publish", peer_id, service).await
     }
 
     /// Whether we subscribe to `service` on the peer.
     pub async fn subscribes_to(&self, peer_id: i64, service: &str) -> Result<bool, StoreError> {
-        let on: Option<IntFlag> = sqlx::query_scalar(
-            "SELECT subscribe FROM peer_services WHERE peer_id = $1 AND service = $2",
-        )
-        .bind(peer_id)
-        .bind(service)
-        .fetch_optional(self.pool())
-        .await?;
+        self.service_switch("subscribe", peer_id, service).await
+    }
+
+    /// One switch (`column`: `publish` or `subscribe`) of a peer's service; off when the
+    /// service has no row.
+    async fn service_switch(
+        &self,
+        column: &'static str,
+        peer_id: i64,
+        service: &str,
+    ) -> Result<bool, StoreError> {
+        let sql = format!("SELECT {column} FROM peer_services WHERE peer_id = $1 AND service = $2");
+        let on: Option<IntFlag> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(peer_id)
+            .bind(service)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(on.is_some_and(bool::from))
     }
 

@@ -43,25 +43,11 @@ pub struct SectionFilter {
 
 pub use schoolbridge_api::sis::TeacherChange;
 
-/// What a new course needs.
-#[derive(Debug, Clone, Default)]
-pub struct NewCourse {
-    /// Optional code, unique.
-    pub idnumber: Option<String>,
-    /// Name.
-    pub name: String,
-}
+/// What a new course needs (optional code, unique; name): the console's request itself.
+pub use schoolbridge_api::sis::NewCourseRequest as NewCourse;
 
-/// What a new term needs.
-#[derive(Debug, Clone, Default)]
-pub struct NewTerm {
-    /// Name.
-    pub name: String,
-    /// Start.
-    pub starts_at: Option<i64>,
-    /// End.
-    pub ends_at: Option<i64>,
-}
+/// What a new term needs (name, start, end): the console's request itself.
+pub use schoolbridge_api::sis::NewTermRequest as NewTerm;
 
 /// What a section created in the console needs.
 #[derive(Debug, Clone, Default)]

@@ -13,7 +13,7 @@ use crate::sis::domain::grading;
 use crate::store::sis::{Provenance, Refusal, SisError};
 use crate::store::sis_enrolments::StatusNotes;
 use crate::store::sis_grades::ManualGrade;
-use crate::store::sis_sections::{NewCourse, NewManualSection, NewTerm, SectionFilter};
+use crate::store::sis_sections::{NewManualSection, SectionFilter};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -209,17 +209,7 @@ pub async fn create_course(
     Json(r): Json<api::NewCourseRequest>,
 ) -> Result<(StatusCode, Json<api::Created>), ApiError> {
     require_manager(&a)?;
-    let id = s
-        .app
-        .store
-        .create_course(
-            &NewCourse {
-                idnumber: r.idnumber,
-                name: r.name,
-            },
-            s.app.clock.now(),
-        )
-        .await?;
+    let id = s.app.store.create_course(&r, s.app.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(api::Created { id })))
 }
 
@@ -230,18 +220,7 @@ pub async fn create_term(
     Json(r): Json<api::NewTermRequest>,
 ) -> Result<(StatusCode, Json<api::Created>), ApiError> {
     require_manager(&a)?;
-    let id = s
-        .app
-        .store
-        .create_term(
-            &NewTerm {
-                name: r.name,
-                starts_at: r.starts_at,
-                ends_at: r.ends_at,
-            },
-            s.app.clock.now(),
-        )
-        .await?;
+    let id = s.app.store.create_term(&r, s.app.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(api::Created { id })))
 }
 
