@@ -773,13 +773,7 @@ impl<'a> Fields<'a> {
         let n = v
             .as_i64_lenient()
             .ok_or_else(|| FieldError::invalid(name, "not a whole number"))?;
-        if n < min || n > max {
-            return Err(FieldError::invalid(
-                name,
-                format!("must be from {min} to {max}"),
-            ));
-        }
-        Ok(n)
+        within(name, n, min, max)
     }
 
     fn number(&self, name: &'static str, min: f64, max: f64) -> Result<Option<f64>, FieldError> {
@@ -789,13 +783,7 @@ impl<'a> Fields<'a> {
         let n = v
             .as_f64_lenient()
             .ok_or_else(|| FieldError::invalid(name, "not a number"))?;
-        if n < min || n > max {
-            return Err(FieldError::invalid(
-                name,
-                format!("must be from {min} to {max}"),
-            ));
-        }
-        Ok(Some(n))
+        within(name, n, min, max).map(Some)
     }
 
     fn role(&self) -> Result<Option<Role>, FieldError> {
@@ -806,6 +794,22 @@ impl<'a> Fields<'a> {
                 .ok_or_else(|| FieldError::invalid("role", "must be student or teacher")),
         }
     }
+}
+
+/// A number read from field `name`, refused outside `min..=max`.
+fn within<T: PartialOrd + std::fmt::Display>(
+    name: &'static str,
+    n: T,
+    min: T,
+    max: T,
+) -> Result<T, FieldError> {
+    if n < min || n > max {
+        return Err(FieldError::invalid(
+            name,
+            format!("must be from {min} to {max}"),
+        ));
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -155,19 +155,20 @@ impl PeerRegistry {
         true
     }
 
-    /// Stores a new certificate for a live peer (7025 handling, §5.4).
-    pub(crate) fn set_certificate(&mut self, wwwroot: &str, certificate: PeerCertificate) -> bool {
-        match self
-            .peers
+    /// The live (not deleted) peer with this wwwroot, to change.
+    fn live_mut(&mut self, wwwroot: &str) -> Option<&mut PeerRecord> {
+        self.peers
             .iter_mut()
             .find(|p| !p.deleted && p.wwwroot == wwwroot)
-        {
-            Some(p) => {
-                p.certificate = certificate;
-                true
-            }
-            None => false,
-        }
+    }
+
+    /// Stores a new certificate for a live peer (7025 handling, §5.4).
+    pub(crate) fn set_certificate(&mut self, wwwroot: &str, certificate: PeerCertificate) -> bool {
+        let Some(p) = self.live_mut(wwwroot) else {
+            return false;
+        };
+        p.certificate = certificate;
+        true
     }
 
     /// Records an exchange (`mnet_peer::touch()`).
@@ -179,16 +180,10 @@ impl PeerRegistry {
 
     /// Soft-deletes a peer.
     pub(crate) fn delete(&mut self, wwwroot: &str) -> bool {
-        match self
-            .peers
-            .iter_mut()
-            .find(|p| !p.deleted && p.wwwroot == wwwroot)
-        {
-            Some(p) => {
-                p.deleted = true;
-                true
-            }
-            None => false,
-        }
+        let Some(p) = self.live_mut(wwwroot) else {
+            return false;
+        };
+        p.deleted = true;
+        true
     }
 }

@@ -248,7 +248,7 @@ impl SimMoodle {
                 *summary.faults.entry(fault.code).or_insert(0) += 1;
                 match self.fault_action(&fault, &change.method()) {
                     FaultAction::Retry if attempt < options.retries => {
-                        let wait = options.backoff.saturating_mul(1 << attempt.min(16));
+                        let wait = options.backoff_after(attempt);
                         tracing::debug!(code = fault.code, eventid = %change.eventid, "retrying after {wait:?}");
                         tokio::time::sleep(wait).await;
                         attempt += 1;
@@ -300,10 +300,7 @@ impl SimMoodle {
                         *summary.faults.entry(f.code).or_insert(0) += 1;
                         match self.fault_action(&f, mnet::sis::BATCH_PATH) {
                             FaultAction::Retry if attempt < options.retries => {
-                                tokio::time::sleep(
-                                    options.backoff.saturating_mul(1 << attempt.min(16)),
-                                )
-                                .await;
+                                tokio::time::sleep(options.backoff_after(attempt)).await;
                                 attempt += 1;
                                 continue;
                             }
@@ -344,7 +341,7 @@ impl SimMoodle {
                     }
                 }
                 if !again.is_empty() {
-                    tokio::time::sleep(options.backoff.saturating_mul(1 << attempt.min(16))).await;
+                    tokio::time::sleep(options.backoff_after(attempt)).await;
                     attempt += 1;
                 }
                 pending = again;

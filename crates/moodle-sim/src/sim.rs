@@ -47,6 +47,13 @@ impl Default for PushOptions {
     }
 }
 
+impl PushOptions {
+    /// The wait before retry `attempt + 1`: the back-off, doubled for each earlier retry.
+    pub(crate) fn backoff_after(&self, attempt: u32) -> Duration {
+        self.backoff.saturating_mul(1 << attempt.min(16))
+    }
+}
+
 /// The site name of [`SimConfig::springfield`].
 pub const SPRINGFIELD: &str = "Springfield Moodle";
 

@@ -226,11 +226,6 @@ impl ConfigLayer {
             let Some(key) = name.strip_prefix("SCHOOLBRIDGE_") else {
                 continue;
             };
-            let num = |setting: &'static str| ConfigError::Invalid {
-                setting,
-                source_layer: "environment",
-                message: format!("{value:?} is not a number"),
-            };
             match key {
                 "LISTEN" => l.listen = Some(value),
                 "WWWROOT" => l.wwwroot = Some(value),
@@ -240,43 +235,20 @@ impl ConfigLayer {
                 "DATABASE_URL_FILE" => l.database_url_file = Some(value.into()),
                 "CONSOLE_DIR" => l.console_dir = Some(value.into()),
                 "KEY_LIFETIME_DAYS" => {
-                    l.key_lifetime_days =
-                        Some(value.trim().parse().map_err(|_| num("key_lifetime_days"))?)
+                    l.key_lifetime_days = Some(number(&value, "key_lifetime_days")?)
                 }
-                "KEY_GENERATIONS" => {
-                    l.key_generations =
-                        Some(value.trim().parse().map_err(|_| num("key_generations"))?)
-                }
-                "CLOCK_SKEW_SECS" => {
-                    l.clock_skew_secs =
-                        Some(value.trim().parse().map_err(|_| num("clock_skew_secs"))?)
-                }
-                "MAX_BODY_BYTES" => {
-                    l.max_body_bytes =
-                        Some(value.trim().parse().map_err(|_| num("max_body_bytes"))?)
-                }
+                "KEY_GENERATIONS" => l.key_generations = Some(number(&value, "key_generations")?),
+                "CLOCK_SKEW_SECS" => l.clock_skew_secs = Some(number(&value, "clock_skew_secs")?),
+                "MAX_BODY_BYTES" => l.max_body_bytes = Some(number(&value, "max_body_bytes")?),
                 "OUTBOUND_TIMEOUT_SECS" => {
-                    l.outbound_timeout_secs = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("outbound_timeout_secs"))?,
-                    )
+                    l.outbound_timeout_secs = Some(number(&value, "outbound_timeout_secs")?)
                 }
                 "MASTER_KEY_FILE" => l.master_key_file = Some(value.into()),
                 "LOG_FORMAT" => l.log_format = Some(value),
                 "AUDIT_RETENTION_DAYS" => {
-                    l.audit_retention_days = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("audit_retention_days"))?,
-                    )
+                    l.audit_retention_days = Some(number(&value, "audit_retention_days")?)
                 }
-                "CRYPTO_THREADS" => {
-                    l.crypto_threads =
-                        Some(value.trim().parse().map_err(|_| num("crypto_threads"))?)
-                }
+                "CRYPTO_THREADS" => l.crypto_threads = Some(number(&value, "crypto_threads")?),
                 "CERT_COUNTRY" => l.cert_country = Some(value),
                 "CERT_STATE" => l.cert_state = Some(value),
                 "CERT_LOCALITY" => l.cert_locality = Some(value),
@@ -295,52 +267,23 @@ impl ConfigLayer {
                 }
                 "METRICS_TOKEN_FILE" => l.metrics_token_file = Some(value.into()),
                 "HEADER_TIMEOUT_SECS" => {
-                    l.header_timeout_secs = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("header_timeout_secs"))?,
-                    )
+                    l.header_timeout_secs = Some(number(&value, "header_timeout_secs")?)
                 }
                 "BODY_TIMEOUT_SECS" => {
-                    l.body_timeout_secs =
-                        Some(value.trim().parse().map_err(|_| num("body_timeout_secs"))?)
+                    l.body_timeout_secs = Some(number(&value, "body_timeout_secs")?)
                 }
-                "MAX_CONNECTIONS" => {
-                    l.max_connections =
-                        Some(value.trim().parse().map_err(|_| num("max_connections"))?)
-                }
+                "MAX_CONNECTIONS" => l.max_connections = Some(number(&value, "max_connections")?),
                 "SIGN_IN_NAME_FAILURES" => {
-                    l.sign_in_name_failures = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("sign_in_name_failures"))?,
-                    )
+                    l.sign_in_name_failures = Some(number(&value, "sign_in_name_failures")?)
                 }
                 "SIGN_IN_ADDRESS_FAILURES" => {
-                    l.sign_in_address_failures = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("sign_in_address_failures"))?,
-                    )
+                    l.sign_in_address_failures = Some(number(&value, "sign_in_address_failures")?)
                 }
                 "MNET_CALLS_PER_MINUTE" => {
-                    l.mnet_calls_per_minute = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("mnet_calls_per_minute"))?,
-                    )
+                    l.mnet_calls_per_minute = Some(number(&value, "mnet_calls_per_minute")?)
                 }
                 "MNET_FAILURES_PER_MINUTE" => {
-                    l.mnet_failures_per_minute = Some(
-                        value
-                            .trim()
-                            .parse()
-                            .map_err(|_| num("mnet_failures_per_minute"))?,
-                    )
+                    l.mnet_failures_per_minute = Some(number(&value, "mnet_failures_per_minute")?)
                 }
                 "ALLOW_PRIVATE_PEERS" => {
                     l.allow_private_peers = Some(match value.trim() {
@@ -404,11 +347,7 @@ impl ConfigLayer {
 
     /// Validates and fills defaults.
     pub fn finish(self) -> Result<Config, ConfigError> {
-        let bad = |setting: &'static str, message: String| ConfigError::Invalid {
-            setting,
-            source_layer: "configuration",
-            message,
-        };
+        let bad = invalid;
         let listen_text = self.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
             bad(
@@ -497,66 +436,69 @@ impl ConfigLayer {
                 "use sqlite://path or postgres://user:password@host/db".into(),
             ));
         }
-        let key_lifetime_days = self.key_lifetime_days.unwrap_or(28);
-        if !(2..=3650).contains(&key_lifetime_days) {
-            return Err(bad(
-                "key_lifetime_days",
-                "must be between 2 and 3650".into(),
-            ));
-        }
-        let key_generations = self.key_generations.unwrap_or(3);
-        if !(1..=50).contains(&key_generations) {
-            return Err(bad("key_generations", "must be between 1 and 50".into()));
-        }
-        let clock_skew_secs = self.clock_skew_secs.unwrap_or(300);
-        if !(5..=86_400).contains(&clock_skew_secs) {
-            return Err(bad(
-                "clock_skew_secs",
-                "must be between 5 and 86400 seconds".into(),
-            ));
-        }
-        let max_body_bytes = self.max_body_bytes.unwrap_or(8 * 1024 * 1024);
-        if !(16 * 1024..=256 * 1024 * 1024).contains(&max_body_bytes) {
-            return Err(bad(
-                "max_body_bytes",
-                "must be between 16 KiB and 256 MiB".into(),
-            ));
-        }
-        let header_timeout_secs = self.header_timeout_secs.unwrap_or(30);
-        if !(1..=600).contains(&header_timeout_secs) {
-            return Err(bad(
-                "header_timeout_secs",
-                "must be between 1 and 600 seconds".into(),
-            ));
-        }
-        let body_timeout_secs = self.body_timeout_secs.unwrap_or(120);
-        if !(1..=3600).contains(&body_timeout_secs) {
-            return Err(bad(
-                "body_timeout_secs",
-                "must be between 1 and 3600 seconds".into(),
-            ));
-        }
-        let max_connections = self.max_connections.unwrap_or(512);
-        if !(1..=100_000).contains(&max_connections) {
-            return Err(bad(
-                "max_connections",
-                "must be between 1 and 100000".into(),
-            ));
-        }
-        let sign_in_name_failures = self.sign_in_name_failures.unwrap_or(5);
-        if !(1..=1000).contains(&sign_in_name_failures) {
-            return Err(bad(
-                "sign_in_name_failures",
-                "must be between 1 and 1000".into(),
-            ));
-        }
-        let sign_in_address_failures = self.sign_in_address_failures.unwrap_or(30);
-        if !(1..=100_000).contains(&sign_in_address_failures) {
-            return Err(bad(
-                "sign_in_address_failures",
-                "must be between 1 and 100000".into(),
-            ));
-        }
+        let key_lifetime_days = bounded(
+            "key_lifetime_days",
+            self.key_lifetime_days,
+            28,
+            2..=3650,
+            "must be between 2 and 3650",
+        )?;
+        let key_generations = bounded(
+            "key_generations",
+            self.key_generations,
+            3,
+            1..=50,
+            "must be between 1 and 50",
+        )?;
+        let clock_skew_secs = bounded(
+            "clock_skew_secs",
+            self.clock_skew_secs,
+            300,
+            5..=86_400,
+            "must be between 5 and 86400 seconds",
+        )?;
+        let max_body_bytes = bounded(
+            "max_body_bytes",
+            self.max_body_bytes,
+            8 * 1024 * 1024,
+            16 * 1024..=256 * 1024 * 1024,
+            "must be between 16 KiB and 256 MiB",
+        )?;
+        let header_timeout_secs = bounded(
+            "header_timeout_secs",
+            self.header_timeout_secs,
+            30,
+            1..=600,
+            "must be between 1 and 600 seconds",
+        )?;
+        let body_timeout_secs = bounded(
+            "body_timeout_secs",
+            self.body_timeout_secs,
+            120,
+            1..=3600,
+            "must be between 1 and 3600 seconds",
+        )?;
+        let max_connections = bounded(
+            "max_connections",
+            self.max_connections,
+            512,
+            1..=100_000,
+            "must be between 1 and 100000",
+        )?;
+        let sign_in_name_failures = bounded(
+            "sign_in_name_failures",
+            self.sign_in_name_failures,
+            5,
+            1..=1000,
+            "must be between 1 and 1000",
+        )?;
+        let sign_in_address_failures = bounded(
+            "sign_in_address_failures",
+            self.sign_in_address_failures,
+            30,
+            1..=100_000,
+            "must be between 1 and 100000",
+        )?;
         let mnet_calls_per_minute = self.mnet_calls_per_minute.unwrap_or(1200);
         let mnet_failures_per_minute = self.mnet_failures_per_minute.unwrap_or(60);
         for (name, value) in [
@@ -673,6 +615,40 @@ impl Config {
     }
 }
 
+/// A number from a `SCHOOLBRIDGE_*` variable.
+fn number<T: std::str::FromStr>(value: &str, setting: &'static str) -> Result<T, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::Invalid {
+        setting,
+        source_layer: "environment",
+        message: format!("{value:?} is not a number"),
+    })
+}
+
+/// A setting's value refused, with what to fix.
+fn invalid(setting: &'static str, message: String) -> ConfigError {
+    ConfigError::Invalid {
+        setting,
+        source_layer: "configuration",
+        message,
+    }
+}
+
+/// A number setting: `default` when unset, refused with `message` outside `range`.
+fn bounded<T: PartialOrd>(
+    setting: &'static str,
+    value: Option<T>,
+    default: T,
+    range: std::ops::RangeInclusive<T>,
+    message: &str,
+) -> Result<T, ConfigError> {
+    let value = value.unwrap_or(default);
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid(setting, message.to_owned()))
+    }
+}
+
 /// A trusted proxy: an address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/24`).
 fn parse_proxy(text: &str) -> Result<ipnet::IpNet, String> {
     let text = text.trim();
@@ -738,6 +714,11 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    /// Why finishing the layer fails.
+    fn refused(layer: ConfigLayer) -> String {
+        layer.finish().unwrap_err().to_string()
+    }
+
     #[test]
     fn layers_override_in_order() {
         let file: ConfigLayer = toml::from_str(
@@ -773,28 +754,22 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_to_fix() {
-        let err = ConfigLayer {
+        let err = refused(ConfigLayer {
             listen: Some("nowhere".into()),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("listen"), "{err}");
-        let err = ConfigLayer {
+        });
+        assert!(err.contains("listen"), "{err}");
+        let err = refused(ConfigLayer {
             wwwroot: Some("ftp://x".into()),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("http"), "{err}");
+        });
+        assert!(err.contains("http"), "{err}");
         // Peers may live under a path; SchoolBridge itself may not (its routes are at the root).
-        let err = ConfigLayer {
+        let err = refused(ConfigLayer {
             wwwroot: Some("https://school.example/sis".into()),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("root of its host"), "{err}");
+        });
+        assert!(err.contains("root of its host"), "{err}");
         assert_eq!(
             normalise_wwwroot("https://school.example/moodle/").unwrap(),
             "https://school.example/moodle"
@@ -803,13 +778,11 @@ mod tests {
             ConfigLayer::from_env([("SCHOOLBRIDGE_CLOCK_SKEW_SECS".to_owned(), "soon".to_owned())])
                 .unwrap_err();
         assert!(err.to_string().contains("clock_skew_secs"), "{err}");
-        let err = ConfigLayer {
+        let err = refused(ConfigLayer {
             max_connections: Some(0),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("max_connections"), "{err}");
+        });
+        assert!(err.contains("max_connections"), "{err}");
         let err = ConfigLayer::from_env([(
             "SCHOOLBRIDGE_ALLOW_PRIVATE_PEERS".to_owned(),
             "perhaps".to_owned(),
@@ -835,13 +808,11 @@ mod tests {
             toml::from_str::<ConfigLayer>("lisen = \"x\"").is_err(),
             "unknown keys are refused"
         );
-        let err = ConfigLayer {
+        let err = refused(ConfigLayer {
             database_url: Some("mysql://x".into()),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("database_url"));
+        });
+        assert!(err.contains("database_url"));
     }
 
     #[test]
@@ -854,35 +825,29 @@ mod tests {
         .unwrap();
         assert_eq!(c.trusted_proxies.len(), 3);
         assert!(c.trusted_proxies[1].contains(&"10.0.0.7".parse::<std::net::IpAddr>().unwrap()));
-        let err = ConfigLayer {
+        let err = refused(ConfigLayer {
             trusted_proxies: Some(vec!["the proxy".into()]),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("trusted_proxies"), "{err}");
+        });
+        assert!(err.contains("trusted_proxies"), "{err}");
         let env = ConfigLayer::from_env([(
             "SCHOOLBRIDGE_TRUSTED_PROXIES".to_owned(),
             "127.0.0.1, 192.168.1.0/24".to_owned(),
         )])
         .unwrap();
         assert_eq!(env.trusted_proxies.unwrap().len(), 2);
-        let err = ConfigLayer {
+        let err = refused(ConfigLayer {
             tls_cert_file: Some("cert.pem".into()),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("tls_key_file"), "{err}");
-        let err = ConfigLayer {
+        });
+        assert!(err.contains("tls_key_file"), "{err}");
+        let err = refused(ConfigLayer {
             tls_cert_file: Some("cert.pem".into()),
             tls_key_file: Some("key.pem".into()),
             wwwroot: Some("http://sis.school.example".into()),
             ..Default::default()
-        }
-        .finish()
-        .unwrap_err();
-        assert!(err.to_string().contains("https"), "{err}");
+        });
+        assert!(err.contains("https"), "{err}");
         let c = ConfigLayer {
             tls_cert_file: Some("cert.pem".into()),
             tls_key_file: Some("key.pem".into()),

@@ -11,7 +11,7 @@
 
 use super::EnvelopeError;
 use super::cipher::{Cipher, aes_cbc_decrypt, aes_cbc_encrypt, rc4_apply};
-use super::scan::{Scanned, scan};
+use super::scan::{Scanned, required_wwwroot, scan};
 use super::signed::xml_escape;
 use crate::keys::{PeerCertificate, SitePrivateKey};
 use crate::xmlrpc::{Limits, decode_base64_lenient};
@@ -58,11 +58,7 @@ impl EncryptedEnvelope {
     }
 
     pub(crate) fn from_scanned(s: Scanned) -> Result<Self, EnvelopeError> {
-        let wwwroot = s
-            .wwwroot
-            .ok_or(EnvelopeError::Missing("wwwroot"))?
-            .trim()
-            .to_owned();
+        let wwwroot = required_wwwroot(s.wwwroot)?;
         let mut values = s.cipher_values;
         // Moodle: key = array_pop(), data = array_pop() (§4.3).
         let key_b64 = values.pop().ok_or(EnvelopeError::Missing("CipherValue"))?;

@@ -56,6 +56,14 @@ fn field_of(local_upper: &str) -> Field {
     }
 }
 
+/// The sender's `<wwwroot>`, trimmed: every envelope must name one.
+pub(crate) fn required_wwwroot(wwwroot: Option<String>) -> Result<String, EnvelopeError> {
+    Ok(wwwroot
+        .ok_or(EnvelopeError::Missing("wwwroot"))?
+        .trim()
+        .to_owned())
+}
+
 /// Scans one envelope document.
 pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned, EnvelopeError> {
     let text = decode_input(input, limits).map_err(|e| EnvelopeError::Malformed(e.to_string()))?;
@@ -78,22 +86,12 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned, EnvelopeErr
                 return Err(EnvelopeError::Malformed("elements nested too deep".into()));
             }
             Event::Start(s) => {
-                let name = s.local_name().as_ref().to_owned();
-                if stack.is_empty() {
-                    out.root = name.clone();
-                }
-                let upper = name.to_ascii_uppercase();
-                on_element(&mut out, &stack, &upper, &s)?;
+                let upper = on_element(&mut out, &stack, &s)?;
                 stack.push(upper);
                 text_buf.clear();
             }
             Event::Empty(s) => {
-                let name = s.local_name().as_ref().to_owned();
-                if stack.is_empty() {
-                    out.root = name.clone();
-                }
-                let upper = name.to_ascii_uppercase();
-                on_element(&mut out, &stack, &upper, &s)?;
+                let upper = on_element(&mut out, &stack, &s)?;
                 // An empty element has empty text.
                 store(&mut out, field_of(&upper), String::new())?;
             }
@@ -136,13 +134,19 @@ pub(crate) fn scan(input: &[u8], limits: &Limits) -> Result<Scanned, EnvelopeErr
     Ok(out)
 }
 
+/// Notes an opening element (the root's name, the attributes we read) and returns its
+/// upper-cased local name.
 fn on_element(
     out: &mut Scanned,
     stack: &[String],
-    upper: &str,
     start: &quick_xml::events::BytesStart<'_>,
-) -> Result<(), EnvelopeError> {
-    match upper {
+) -> Result<String, EnvelopeError> {
+    let name = start.local_name().as_ref().to_owned();
+    if stack.is_empty() {
+        out.root = name.clone();
+    }
+    let upper = name.to_ascii_uppercase();
+    match upper.as_str() {
         "FAULT" => out.has_fault = true,
         "RETRIEVALMETHOD" if out.retrieval_uri.is_none() => {
             out.retrieval_uri = attribute(start, "URI");
@@ -157,7 +161,7 @@ fn on_element(
         }
         _ => {}
     }
-    Ok(())
+    Ok(upper)
 }
 
 fn attribute(start: &quick_xml::events::BytesStart<'_>, name: &str) -> Option<String> {

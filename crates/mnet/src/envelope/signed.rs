@@ -3,7 +3,7 @@
 //! canonicalisation; `DigestValue` is the lowercase hex SHA-1 of the same bytes (§3.1).
 
 use super::EnvelopeError;
-use super::scan::{Scanned, scan};
+use super::scan::{Scanned, required_wwwroot, scan};
 use crate::keys::{PeerCertificate, SitePrivateKey};
 use crate::xmlrpc::{Limits, decode_base64_lenient};
 use base64::Engine as _;
@@ -52,11 +52,7 @@ impl SignedEnvelope {
             .signature_value
             .ok_or(EnvelopeError::Missing("SignatureValue"))?;
         let object = s.object.ok_or(EnvelopeError::Missing("object"))?;
-        let wwwroot = s
-            .wwwroot
-            .ok_or(EnvelopeError::Missing("wwwroot"))?
-            .trim()
-            .to_owned();
+        let wwwroot = required_wwwroot(s.wwwroot)?;
         let signature = decode_base64_lenient(&signature_b64)
             .ok_or(EnvelopeError::BadBase64("SignatureValue"))?;
         let payload = decode_base64_lenient(&object).ok_or(EnvelopeError::BadBase64("object"))?;

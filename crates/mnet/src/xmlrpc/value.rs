@@ -88,39 +88,29 @@ impl From<&str> for Value {
         Value::String(s.to_owned())
     }
 }
-impl From<String> for Value {
-    fn from(s: String) -> Self {
-        Value::String(s)
-    }
+
+/// `From` for the types a value wraps as they are.
+macro_rules! value_from {
+    ($($from:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$from> for Value {
+            fn from(v: $from) -> Self {
+                Value::$variant(v)
+            }
+        })*
+    };
 }
-impl From<i64> for Value {
-    fn from(i: i64) -> Self {
-        Value::Int(i)
-    }
+value_from! {
+    String => String,
+    i64 => Int,
+    bool => Bool,
+    f64 => Double,
+    Struct => Struct,
+    Vec<Value> => Array,
 }
+
 impl From<i32> for Value {
     fn from(i: i32) -> Self {
         Value::Int(i64::from(i))
-    }
-}
-impl From<bool> for Value {
-    fn from(b: bool) -> Self {
-        Value::Bool(b)
-    }
-}
-impl From<f64> for Value {
-    fn from(d: f64) -> Self {
-        Value::Double(d)
-    }
-}
-impl From<Struct> for Value {
-    fn from(s: Struct) -> Self {
-        Value::Struct(s)
-    }
-}
-impl From<Vec<Value>> for Value {
-    fn from(a: Vec<Value>) -> Self {
-        Value::Array(a)
     }
 }
 

@@ -137,13 +137,13 @@ fn self_enrol_five_courses(s: &mut Script) {
     s.at("2026-06-01 08:00");
     for (n, (course, teacher)) in courses.iter().enumerate() {
         let (t, c) = (s.id(n as u64 + 1), s.id(n as u64 + 1));
-        s.send(person(t, "Jordan", teacher));
-        s.send(section(
+        s.teacher_of(
+            t,
+            "Jordan",
+            teacher,
             c,
             &format!("{course} (Summer, {teacher})"),
-            Some(t),
-        ));
-        s.send(enrol(c, &user_idnumber(t), Role::Teacher));
+        );
     }
     let student = "STU-2026-0147";
     s.at("2026-06-08 19:42");
@@ -168,20 +168,19 @@ fn new_student_progress(s: &mut Script) {
     let (quiz1, lab, quiz2, test) = (s.id(1), s.id(2), s.id(3), s.id(4));
     let student = s.id(2);
     s.at("2026-09-01 07:30");
-    s.send(person(teacher, "Omar", "Haddad"));
-    s.send(section(
+    s.teacher_of(
+        teacher,
+        "Omar",
+        "Haddad",
         course,
         "Chemistry (Period 2, Haddad)",
-        Some(teacher),
-    ));
-    s.send(enrol(course, &user_idnumber(teacher), Role::Teacher));
+    );
     s.at("2026-09-15 16:00");
     s.send(item(quiz1, course, "Quiz 1: Atoms", 1, 20));
     s.send(item(lab, course, "Lab Report 1: Flame Tests", 1, 25));
     // The counsellor enrols the new student.
     s.at("2026-10-05 10:10");
-    s.send(person(student, "Lucía", "Fernández"));
-    s.send(enrol(course, &user_idnumber(student), Role::Student));
+    s.student_in(student, "Lucía", "Fernández", course);
     s.at("2026-10-06 16:20");
     s.send(item(quiz2, course, "Quiz 2: Bonds", 2, 20));
     // Moodle's quiz grades the attempt the moment it is submitted.
@@ -205,16 +204,15 @@ fn new_student_progress(s: &mut Script) {
 fn drop_course(s: &mut Script) {
     let (teacher, student, course, essay) = (s.id(1), s.id(2), s.id(1), s.id(1));
     s.at("2026-09-02 07:45");
-    s.send(person(teacher, "Claire", "Dubois"));
-    s.send(section(
+    s.teacher_of(
+        teacher,
+        "Claire",
+        "Dubois",
         course,
         "World History (Period 4, Dubois)",
-        Some(teacher),
-    ));
-    s.send(enrol(course, &user_idnumber(teacher), Role::Teacher));
+    );
     s.at("2026-09-02 09:00");
-    s.send(person(student, "Noah", "Kim"));
-    s.send(enrol(course, &user_idnumber(student), Role::Student));
+    s.student_in(student, "Noah", "Kim", course);
     s.at("2026-09-20 15:00");
     s.send(item(essay, course, "Essay 1: The Silk Road", 2, 50));
     s.at("2026-09-25 19:10");
@@ -234,16 +232,15 @@ fn drop_course(s: &mut Script) {
 fn teacher_adds_assignments(s: &mut Script) {
     let (teacher, course) = (s.id(1), s.id(1));
     s.at("2026-09-01 07:15");
-    s.send(person(teacher, "Ingrid", "Andersson"));
-    s.send(section(
+    s.teacher_of(
+        teacher,
+        "Ingrid",
+        "Andersson",
         course,
         "Geometry (Period 1, Andersson)",
-        Some(teacher),
-    ));
-    s.send(enrol(course, &user_idnumber(teacher), Role::Teacher));
+    );
     for (n, first, last) in [(2, "Kenji", "Tanaka"), (3, "Ruby", "Walker")] {
-        s.send(person(s.id(n), first, last));
-        s.send(enrol(course, &user_idnumber(s.id(n)), Role::Student));
+        s.student_in(s.id(n), first, last, course);
     }
     s.at("2026-09-07 16:05");
     s.send(item(s.id(1), course, "Homework 1: Angles", 1, 10));
@@ -283,17 +280,20 @@ fn sis_only_course(s: &mut Script) {
 fn lab_items_matched_by_name(s: &mut Script) {
     let (teacher, course) = (s.id(1), s.id(1));
     s.at("2026-09-01 07:20");
-    s.send(person(teacher, "Kwame", "Mensah"));
-    s.send(section(course, "Biology (Period 3, Mensah)", Some(teacher)));
-    s.send(enrol(course, &user_idnumber(teacher), Role::Teacher));
+    s.teacher_of(
+        teacher,
+        "Kwame",
+        "Mensah",
+        course,
+        "Biology (Period 3, Mensah)",
+    );
     let students = [
         (2, "Sofia", "Rossi"),
         (3, "Elijah", "Clarke"),
         (4, "Mei", "Chen"),
     ];
     for (n, first, last) in students {
-        s.send(person(s.id(n), first, last));
-        s.send(enrol(course, &user_idnumber(s.id(n)), Role::Student));
+        s.student_in(s.id(n), first, last, course);
     }
     s.at("2026-10-01 15:00");
     s.send(item(s.id(1), course, "Lab 1: Cell Observation", 2, 25));
@@ -360,6 +360,19 @@ impl Script {
 
     fn later(&mut self, seconds: i64) {
         self.now += seconds;
+    }
+
+    /// A teacher's account, the section she teaches and her enrolment in it.
+    fn teacher_of(&mut self, teacher: u64, first: &str, last: &str, course: u64, name: &str) {
+        self.send(person(teacher, first, last));
+        self.send(section(course, name, Some(teacher)));
+        self.send(enrol(course, &user_idnumber(teacher), Role::Teacher));
+    }
+
+    /// A student's account and her enrolment in a course.
+    fn student_in(&mut self, student: u64, first: &str, last: &str, course: u64) {
+        self.send(person(student, first, last));
+        self.send(enrol(course, &user_idnumber(student), Role::Student));
     }
 
     /// Sends a change now; the next one comes a few seconds later.

@@ -3,9 +3,9 @@
 //! time out, and are all recorded in the audit log. Errors come with a plain-language diagnosis
 //! for the console ("Verify now").
 
+use crate::mnet_host::peer_keys::NewKey;
 use crate::mnet_host::previews::internal_target;
 use crate::state::{AppState, Reach};
-use crate::store::peers::update_peer_certificate;
 use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow};
 use mnet::client::{self, KeyswapError, Reply, ReplyError, Timing};
 use mnet::envelope::{Cipher, PublicKeyPath};
@@ -548,23 +548,11 @@ async fn accept_new_key(
     cert.check_credentials(&peer.wwwroot)
         .map_err(|e| OutboundError::BadNewKey(e.to_string()))?;
     let now = state.clock.now();
-    let (pem, expires, fp) = (
-        cert.pem().to_owned(),
-        cert.not_after(),
-        cert.fingerprint_sha256(),
-    );
-    crate::write_tx!(state.store, |c| update_peer_certificate(
-        c, peer.id, &pem, expires, &fp, now
-    )
-    .await)
-    .map_err(|e| OutboundError::Internal(e.to_string()))?;
-    tracing::info!(peer = %peer.wwwroot, fingerprint = %fp, "peer sent a new certificate (7025); stored it");
-    let mut updated = peer.clone();
-    updated.certificate_pem = pem;
-    updated.certificate_expires = expires;
-    updated.fingerprint = fp;
-    updated.key_changed_at = Some(now);
-    Ok(updated)
+    let key = NewKey::of(&cert);
+    crate::write_tx!(state.store, |c| key.store(c, peer.id, now).await)
+        .map_err(|e| OutboundError::Internal(e.to_string()))?;
+    tracing::info!(peer = %peer.wwwroot, fingerprint = %key.fingerprint, "peer sent a new certificate (7025); stored it");
+    Ok(key.applied_to(peer, now))
 }
 
 #[cfg(test)]

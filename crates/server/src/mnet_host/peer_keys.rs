@@ -7,8 +7,9 @@
 use super::outbound;
 use crate::state::{AppState, Reach};
 use crate::store::peers::update_peer_certificate;
-use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow};
+use crate::store::{AuditDirection, AuditOutcome, NewAuditEntry, PeerRow, StoreError};
 use mnet::keys::PeerCertificate;
+use sqlx::AnyConnection;
 
 /// The certificate the peer publishes now, fetched from the peer itself after its signature did
 /// not verify — at most one attempt per peer a minute. `None` when it cannot be fetched, does not
@@ -46,11 +47,7 @@ pub async fn store_rotated_key(
     at_ms: i64,
 ) -> PeerRow {
     let now = state.clock.now();
-    let (pem, expires, fp) = (
-        cert.pem().to_owned(),
-        cert.not_after(),
-        cert.fingerprint_sha256(),
-    );
+    let key = NewKey::of(cert);
     let entry = NewAuditEntry {
         at_ms,
         direction: AuditDirection::In,
@@ -60,27 +57,60 @@ pub async fn store_rotated_key(
         outcome: AuditOutcome::Ok,
         fault_code: None,
         detail: Some(format!(
-            "the peer rotated its key; new certificate {fp} accepted (it signed the request)"
+            "the peer rotated its key; new certificate {} accepted (it signed the request)",
+            key.fingerprint
         )),
         duration_us: 0,
         encrypted: false,
         signed: false,
-        envelope: Some(pem.clone().into_bytes()),
+        envelope: Some(key.pem.clone().into_bytes()),
         envelope_note: None,
     };
     let stored = crate::write_tx!(state.store, |c| {
-        update_peer_certificate(c, peer.id, &pem, expires, &fp, now).await?;
+        key.store(c, peer.id, now).await?;
         crate::store::audit::insert_audit(c, &entry).await
     });
     if let Err(e) = stored {
         tracing::error!(error = %e, "could not store the peer's new certificate");
         return peer.clone();
     }
-    tracing::info!(peer = %peer.wwwroot, fingerprint = %fp, "peer key rotation learned by keyswap");
-    let mut updated = peer.clone();
-    updated.certificate_pem = pem;
-    updated.certificate_expires = expires;
-    updated.fingerprint = fp;
-    updated.key_changed_at = Some(now);
-    updated
+    tracing::info!(peer = %peer.wwwroot, fingerprint = %key.fingerprint, "peer key rotation learned by keyswap");
+    key.applied_to(peer, now)
+}
+
+/// A peer's new certificate as it is stored: its PEM, expiry and fingerprint.
+pub(super) struct NewKey {
+    pub pem: String,
+    pub expires: i64,
+    pub fingerprint: String,
+}
+
+impl NewKey {
+    pub(super) fn of(cert: &PeerCertificate) -> Self {
+        Self {
+            pem: cert.pem().to_owned(),
+            expires: cert.not_after(),
+            fingerprint: cert.fingerprint_sha256(),
+        }
+    }
+
+    /// Stores it as the peer's certificate (and drops any pending one), in a transaction.
+    pub(super) async fn store(
+        &self,
+        c: &mut AnyConnection,
+        peer_id: i64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        update_peer_certificate(c, peer_id, &self.pem, self.expires, &self.fingerprint, now).await
+    }
+
+    /// The peer's row as it reads once the key is stored at `now`.
+    pub(super) fn applied_to(self, peer: &PeerRow, now: i64) -> PeerRow {
+        let mut updated = peer.clone();
+        updated.certificate_pem = self.pem;
+        updated.certificate_expires = self.expires;
+        updated.fingerprint = self.fingerprint;
+        updated.key_changed_at = Some(now);
+        updated
+    }
 }

@@ -12,7 +12,7 @@
 //! * **Kept**: the preview lives in `peer_previews` for [`KEPT_SECONDS`], so the confirmation
 //!   may reach any instance sharing the database.
 
-use super::registry::{PeerPreview, RegistryError};
+use super::registry::{PeerPreview, RegistryError, certificate_error};
 use crate::state::AppState;
 use crate::store::peer_previews::PreviewRow;
 use mnet::keys::PeerCertificate;
@@ -194,12 +194,8 @@ pub async fn waiting(
     else {
         return Ok(None);
     };
-    let certificate = PeerCertificate::from_pem(&row.certificate_pem).map_err(|e| {
-        RegistryError::Certificate {
-            wwwroot: row.wwwroot.clone(),
-            message: e.to_string(),
-        }
-    })?;
+    let certificate =
+        PeerCertificate::from_pem(&row.certificate_pem).map_err(certificate_error(&row.wwwroot))?;
     let restores_deleted = state
         .store
         .peer_by_wwwroot(&row.wwwroot)

@@ -4,12 +4,13 @@
 //! soft delete and restore.
 
 use super::outbound::{self, OutboundError};
+use super::peer_keys::NewKey;
 use super::site_name;
 use crate::config::normalise_wwwroot;
 use crate::state::{AppState, Reach};
 use crate::store::peers::{
     insert_or_undelete_peer, set_peer_deleted, set_peer_pending_pem, set_peer_service,
-    update_peer_certificate, update_peer_settings,
+    update_peer_settings,
 };
 use crate::store::{NewPeer, PeerRow, PeerServiceRow, StoreError};
 use mnet::client::Reply;
@@ -98,6 +99,18 @@ pub struct Verification {
     pub millis: i64,
 }
 
+impl Verification {
+    /// A round trip that failed, with its plain-language diagnosis.
+    fn failed(diagnosis: String, millis: i64) -> Self {
+        Self {
+            ok: false,
+            services: Vec::new(),
+            diagnosis: Some(diagnosis),
+            millis,
+        }
+    }
+}
+
 /// The services a new peer gets: everything switched on both ways — the usual school setup,
 /// where Moodle pushes `schooltool_sis` and users roam both ways. Each can be switched off on
 /// the peer's page (`docs/design/006-peers-and-keys.md`).
@@ -144,10 +157,7 @@ pub async fn preview(
         .map_err(|e| peer_error(state, e))?;
     certificate
         .check_credentials(&wwwroot)
-        .map_err(|e| RegistryError::Certificate {
-            wwwroot: wwwroot.clone(),
-            message: e.to_string(),
-        })?;
+        .map_err(certificate_error(&wwwroot))?;
     let name = site_name::suggest(state, &wwwroot, &application, &certificate, reach).await;
     Ok(PeerPreview {
         wwwroot,
@@ -200,11 +210,7 @@ pub async fn confirm(
         Ok::<_, StoreError>(id)
     })?;
     tracing::info!(peer = %preview.wwwroot, fingerprint = %fp, "peer added");
-    let peer = state
-        .store
-        .peer(id)
-        .await?
-        .ok_or(RegistryError::NotFound(preview.wwwroot.clone()))?;
+    let peer = reread(state, id, &preview.wwwroot).await?;
     // What the peer switched on for us (it may already know SchoolBridge), for the Network
     // servers block; a peer that does not know us yet is asked again later.
     refresh_remote_services_soon(state, &peer, None);
@@ -222,6 +228,25 @@ pub async fn add(
     let p = preview(state, url, application, Reach::peer(tls_verify)).await?;
     let fp = p.certificate.fingerprint_sha256();
     confirm(state, &p, &fp, name, tls_verify).await
+}
+
+/// The peer's row as it is now stored, after a change to it.
+async fn reread(state: &AppState, id: i64, wwwroot: &str) -> Result<PeerRow, RegistryError> {
+    state
+        .store
+        .peer(id)
+        .await?
+        .ok_or_else(|| RegistryError::NotFound(wwwroot.to_owned()))
+}
+
+/// Maps a certificate that cannot be read or does not name `wwwroot` to the registry's error.
+pub(super) fn certificate_error<E: std::fmt::Display>(
+    wwwroot: &str,
+) -> impl FnOnce(E) -> RegistryError + '_ {
+    move |e| RegistryError::Certificate {
+        wwwroot: wwwroot.to_owned(),
+        message: e.to_string(),
+    }
 }
 
 /// Finds a peer by id or wwwroot.
@@ -260,11 +285,7 @@ pub async fn review(state: &AppState, peer: &PeerRow) -> Result<Review, Registry
         now
     )
     .await)?;
-    let peer = state
-        .store
-        .peer(peer.id)
-        .await?
-        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))?;
+    let peer = reread(state, peer.id, &peer.wwwroot).await?;
     Ok(Review {
         peer,
         published,
@@ -282,33 +303,16 @@ pub async fn accept_pending_key(
         .pending_pem
         .clone()
         .ok_or(RegistryError::CertificateChanged)?;
-    let cert = PeerCertificate::from_pem(&pem).map_err(|e| RegistryError::Certificate {
-        wwwroot: peer.wwwroot.clone(),
-        message: e.to_string(),
-    })?;
+    let cert = PeerCertificate::from_pem(&pem).map_err(certificate_error(&peer.wwwroot))?;
     if cert.fingerprint_sha256() != confirmed_fingerprint {
         return Err(RegistryError::CertificateChanged);
     }
     cert.check_credentials(&peer.wwwroot)
-        .map_err(|e| RegistryError::Certificate {
-            wwwroot: peer.wwwroot.clone(),
-            message: e.to_string(),
-        })?;
+        .map_err(certificate_error(&peer.wwwroot))?;
     let now = state.clock.now();
-    let (p, exp, fp) = (
-        cert.pem().to_owned(),
-        cert.not_after(),
-        cert.fingerprint_sha256(),
-    );
-    crate::write_tx!(state.store, |c| update_peer_certificate(
-        c, peer.id, &p, exp, &fp, now
-    )
-    .await)?;
-    state
-        .store
-        .peer(peer.id)
-        .await?
-        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))
+    let key = NewKey::of(&cert);
+    crate::write_tx!(state.store, |c| key.store(c, peer.id, now).await)?;
+    reread(state, peer.id, &peer.wwwroot).await
 }
 
 /// A `system/listServices` round trip.
@@ -334,27 +338,18 @@ pub async fn verify(state: &AppState, peer: &PeerRow) -> Verification {
                 millis,
             }
         }
-        Ok(Reply::Fault(f)) => Verification {
-            ok: false,
-            services: Vec::new(),
-            diagnosis: Some(format!(
+        Ok(Reply::Fault(f)) => Verification::failed(
+            format!(
                 "The peer answered listServices with fault {}: {}",
                 f.code, f.string
-            )),
+            ),
             millis,
-        },
-        Ok(Reply::KeyChanged(_)) => Verification {
-            ok: false,
-            services: Vec::new(),
-            diagnosis: Some("The peer changed its key twice in a row; review it.".into()),
+        ),
+        Ok(Reply::KeyChanged(_)) => Verification::failed(
+            "The peer changed its key twice in a row; review it.".into(),
             millis,
-        },
-        Err(e) => Verification {
-            ok: false,
-            services: Vec::new(),
-            diagnosis: Some(e.diagnosis(&state.config.wwwroot)),
-            millis,
-        },
+        ),
+        Err(e) => Verification::failed(e.diagnosis(&state.config.wwwroot), millis),
     }
 }
 
@@ -442,11 +437,7 @@ pub async fn update_settings(
         c, peer.id, &name, tls_verify, now
     )
     .await)?;
-    state
-        .store
-        .peer(peer.id)
-        .await?
-        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))
+    reread(state, peer.id, &peer.wwwroot).await
 }
 
 /// Soft delete: traffic stops at once (7020), data stays. `deleted = false` restores.
@@ -461,9 +452,5 @@ pub async fn set_deleted(
     if deleted {
         crate::sso::end_sessions_from_peer(state, peer.id).await;
     }
-    state
-        .store
-        .peer(peer.id)
-        .await?
-        .ok_or(RegistryError::NotFound(peer.wwwroot.clone()))
+    reread(state, peer.id, &peer.wwwroot).await
 }

@@ -10,7 +10,6 @@ use crate::state::AppState;
 use crate::store::people::PersonRow;
 use crate::store::sessions::{SessionRow, insert_sso_token};
 use axum::http::StatusCode;
-use mnet::services::{SSO_IDP, SSO_SP};
 use rand::Rng as _;
 
 /// The query of the jump page.
@@ -35,6 +34,11 @@ pub enum Jumped {
     Refused(Refusal),
 }
 
+/// A refusal with the way back to SchoolBridge's home.
+fn refused(status: StatusCode, title: &str, message: impl Into<String>) -> Jumped {
+    Jumped::Refused(Refusal::new(status, title, message).back("Back to SchoolBridge", "/"))
+}
+
 /// Jumps.
 pub async fn jump(
     state: &AppState,
@@ -54,13 +58,10 @@ pub async fn jump(
         (None, None) => None,
     };
     let Some(peer) = peer.filter(|p| !p.deleted) else {
-        return Jumped::Refused(
-            Refusal::new(
-                StatusCode::NOT_FOUND,
-                text::CANNOT_JUMP,
-                "That site is not one SchoolBridge is connected to.",
-            )
-            .back("Back to SchoolBridge", "/"),
+        return refused(
+            StatusCode::NOT_FOUND,
+            text::CANNOT_JUMP,
+            "That site is not one SchoolBridge is connected to.",
         );
     };
     // A person from this very peer goes straight home (Moodle's Network servers block does the same).
@@ -69,37 +70,32 @@ pub async fn jump(
     }
     // People from other sites do not roam onwards (Moodle refuses remote users too).
     if person.peer_id.is_some() {
-        return Jumped::Refused(
-            Refusal::new(
-                StatusCode::FORBIDDEN,
-                text::CANNOT_JUMP,
-                "Your account belongs to another site; sign in there to go on to this one.",
-            )
-            .back("Back to SchoolBridge", "/"),
+        return refused(
+            StatusCode::FORBIDDEN,
+            text::CANNOT_JUMP,
+            "Your account belongs to another site; sign in there to go on to this one.",
         );
     }
-    let configured = state
-        .store
-        .publishes_to(peer.id, SSO_IDP)
-        .await
-        .unwrap_or(false)
-        && state
-            .store
-            .subscribes_to(peer.id, SSO_SP)
-            .await
-            .unwrap_or(false);
-    if !configured {
-        return Jumped::Refused(
-            Refusal::new(StatusCode::FORBIDDEN, text::NOT_CONFIGURED, format!("An administrator must switch on single sign-on to {} (services sso_idp and sso_sp).", peer.name))
-                .back("Back to SchoolBridge", "/"),
+    if !super::switched_on(state, peer.id, super::routes::Way::Out).await {
+        return refused(
+            StatusCode::FORBIDDEN,
+            text::NOT_CONFIGURED,
+            format!(
+                "An administrator must switch on single sign-on to {} (services sso_idp and sso_sp).",
+                peer.name
+            ),
         );
     }
     // The peer must take us: a land page, and our user_authorise subscribed (`routes`).
     let routes = super::routes::current(state, &peer, super::routes::Way::Out).await;
     let Some(land) = routes.land_path.clone().filter(|_| routes.takes_jump()) else {
-        return Jumped::Refused(
-            Refusal::new(StatusCode::FORBIDDEN, text::NOT_CONFIGURED, format!("{} has not switched on single sign-on for SchoolBridge's people (services sso_idp and sso_sp on its side).", peer.name))
-                .back("Back to SchoolBridge", "/"),
+        return refused(
+            StatusCode::FORBIDDEN,
+            text::NOT_CONFIGURED,
+            format!(
+                "{} has not switched on single sign-on for SchoolBridge's people (services sso_idp and sso_sp on its side).",
+                peer.name
+            ),
         );
     };
     let mut raw = [0u8; 20];
@@ -122,13 +118,10 @@ pub async fn jump(
     });
     if let Err(e) = stored {
         tracing::error!(error = %e, "could not store the jump token");
-        return Jumped::Refused(
-            Refusal::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                text::CANNOT_JUMP,
-                "Try again in a moment.",
-            )
-            .back("Back to SchoolBridge", "/"),
+        return refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            text::CANNOT_JUMP,
+            "Try again in a moment.",
         );
     }
     let wantsurl = q.wantsurl.as_deref().unwrap_or("/");

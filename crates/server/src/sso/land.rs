@@ -8,7 +8,6 @@ use crate::state::AppState;
 use crate::store::people::upsert_sso_person;
 use axum::http::StatusCode;
 use mnet::client::Reply;
-use mnet::services::{SSO_IDP, SSO_SP};
 use mnet::xmlrpc::Value;
 
 /// What the land page does.
@@ -38,6 +37,11 @@ pub struct LandQuery {
     pub remoteurl: Option<String>,
 }
 
+/// A refusal titled "not confirmed": the sign-in could not be confirmed.
+fn not_confirmed(status: StatusCode, message: impl Into<String>) -> Refusal {
+    Refusal::new(status, text::NOT_CONFIRMED, message)
+}
+
 /// Lands a person.
 pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed {
     let refused = |r: Refusal| Landed::Refused(r);
@@ -45,9 +49,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         q.token.as_deref().map(str::trim),
         q.idp.as_deref().map(str::trim),
     ) else {
-        return refused(Refusal::new(
+        return refused(not_confirmed(
             StatusCode::BAD_REQUEST,
-            text::NOT_CONFIRMED,
             "The sign-in link is incomplete (no token or no identity provider).",
         ));
     };
@@ -57,9 +60,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+/=".contains(c))
     {
-        return refused(Refusal::new(
+        return refused(not_confirmed(
             StatusCode::BAD_REQUEST,
-            text::NOT_CONFIRMED,
             "The sign-in token is malformed.",
         ));
     }
@@ -75,26 +77,15 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         }
         Err(e) => {
             tracing::error!(error = %e, "peer lookup failed");
-            return refused(Refusal::new(
+            return refused(not_confirmed(
                 StatusCode::SERVICE_UNAVAILABLE,
-                text::NOT_CONFIRMED,
                 "SchoolBridge could not check your sign-in just now. Try again in a moment.",
             ));
         }
     };
     let back = |r: Refusal| r.back(format!("Back to {}", peer.name), peer.wwwroot.clone());
     // 2. Configured for SSO from this peer: we call its sso_idp and serve sso_sp to it.
-    let configured = state
-        .store
-        .subscribes_to(peer.id, SSO_IDP)
-        .await
-        .unwrap_or(false)
-        && state
-            .store
-            .publishes_to(peer.id, SSO_SP)
-            .await
-            .unwrap_or(false);
-    if !configured {
+    if !super::switched_on(state, peer.id, super::routes::Way::In).await {
         return refused(back(Refusal::new(
             StatusCode::FORBIDDEN,
             text::NOT_CONFIGURED,
@@ -118,17 +109,15 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         Ok(true) => {}
         Ok(false) => {
             tracing::warn!(peer = %peer.wwwroot, "a land URL was opened again; refused");
-            return refused(back(Refusal::new(
+            return refused(back(not_confirmed(
                 StatusCode::FORBIDDEN,
-                text::NOT_CONFIRMED,
                 "This sign-in link was already used. Go back to your site and follow the link to SchoolBridge again.",
             )));
         }
         Err(e) => {
             tracing::error!(error = %e, "could not record the land token");
-            return refused(back(Refusal::new(
+            return refused(back(not_confirmed(
                 StatusCode::SERVICE_UNAVAILABLE,
-                text::NOT_CONFIRMED,
                 "SchoolBridge could not check your sign-in just now. Try again in a moment.",
             )));
         }
@@ -146,16 +135,11 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
                 2 => "The sign-in link expired. Go back and follow it again.".to_owned(),
                 _ => format!("{} answered: {}", peer.name, f.string),
             };
-            return refused(back(Refusal::new(
-                StatusCode::FORBIDDEN,
-                text::NOT_CONFIRMED,
-                why,
-            )));
+            return refused(back(not_confirmed(StatusCode::FORBIDDEN, why)));
         }
         Ok(_) => {
-            return refused(back(Refusal::new(
+            return refused(back(not_confirmed(
                 StatusCode::BAD_GATEWAY,
-                text::NOT_CONFIRMED,
                 "The identity provider's answer could not be read.",
             )));
         }
@@ -163,9 +147,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
             // The details (addresses, connection errors) are for the administrator: in the log
             // and the audit entry of the outbound call, not on a page anyone may open.
             tracing::warn!(peer = %peer.wwwroot, diagnosis = %e.diagnosis(&state.config.wwwroot), "could not confirm an SSO arrival");
-            return refused(back(Refusal::new(
+            return refused(back(not_confirmed(
                 StatusCode::BAD_GATEWAY,
-                text::NOT_CONFIRMED,
                 "SchoolBridge could not confirm the sign-in with the site you came from. Try again in a moment; if it keeps failing, tell the school's SchoolBridge administrator.",
             )));
         }
@@ -183,9 +166,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         field("email"),
     ) else {
         // Moodle's SP refuses the same way (notenoughidpinfo).
-        return refused(back(Refusal::new(
+        return refused(back(not_confirmed(
             StatusCode::FORBIDDEN,
-            text::NOT_CONFIRMED,
             "Your profile at your home site lacks a name or an e-mail address. Complete it there and sign in again.",
         )));
     };
@@ -199,9 +181,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         Ok(v) => v,
         Err(e) => {
             tracing::error!(error = %e, "could not store the arriving person");
-            return refused(back(Refusal::new(
+            return refused(back(not_confirmed(
                 StatusCode::SERVICE_UNAVAILABLE,
-                text::NOT_CONFIRMED,
                 "SchoolBridge could not record your sign-in just now. Try again in a moment.",
             )));
         }
@@ -210,9 +191,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         crate::sso::land::fetch_enrolments_later(state, &peer, person_id, &username);
     }
     let Ok(Some(person)) = state.store.person(person_id).await else {
-        return refused(back(Refusal::new(
+        return refused(back(not_confirmed(
             StatusCode::SERVICE_UNAVAILABLE,
-            text::NOT_CONFIRMED,
             "Try again in a moment.",
         )));
     };
@@ -240,9 +220,8 @@ pub async fn land(state: &AppState, q: &LandQuery, user_agent: &[u8]) -> Landed 
         Ok(s) => s,
         Err(e) => {
             tracing::error!(error = %e, "could not start a session");
-            return refused(back(Refusal::new(
+            return refused(back(not_confirmed(
                 StatusCode::SERVICE_UNAVAILABLE,
-                text::NOT_CONFIRMED,
                 "Try again in a moment.",
             )));
         }

@@ -20,7 +20,7 @@ use crate::state::AppState;
 use crate::store::PeerRow;
 use crate::store::people::PersonRow;
 use crate::store::sessions::end_peer_sessions;
-use ::mnet::services::SSO_IDP;
+use ::mnet::services::{SSO_IDP, SSO_SP};
 use ::mnet::xmlrpc::Value;
 
 /// How long a jump token may wait for the peer's `user_authorise` (Moodle's default
@@ -40,6 +40,26 @@ pub async fn idp_peer(state: &AppState, peer_id: i64) -> Option<PeerRow> {
         .await
         .unwrap_or(false);
     subscribes.then_some(peer)
+}
+
+/// Whether an administrator switched on single sign-on with a peer for people going `way`: out
+/// (jump), we publish `sso_idp` and subscribe to its `sso_sp`; in (land), the other way round.
+/// `false` also when the store cannot tell.
+pub async fn switched_on(state: &AppState, peer_id: i64, way: routes::Way) -> bool {
+    let (publish, subscribe) = match way {
+        routes::Way::Out => (SSO_IDP, SSO_SP),
+        routes::Way::In => (SSO_SP, SSO_IDP),
+    };
+    state
+        .store
+        .publishes_to(peer_id, publish)
+        .await
+        .unwrap_or(false)
+        && state
+            .store
+            .subscribes_to(peer_id, subscribe)
+            .await
+            .unwrap_or(false)
 }
 
 /// Ends every console session that arrived by SSO from this peer (peer deleted).

@@ -375,10 +375,22 @@ mod tests {
         list.iter().map(|p| (*p).to_owned()).collect()
     }
 
+    /// The routes of a peer with both SSO services on both ways, listing these methods.
+    fn both_services_on(
+        idp_methods: Option<&[String]>,
+        sp_methods: Option<&[String]>,
+    ) -> SsoRoutes {
+        SsoRoutes::from_answers(
+            &services(&[("sso_idp", true, true), ("sso_sp", true, true)]),
+            idp_methods,
+            sp_methods,
+            100,
+        )
+    }
+
     #[test]
     fn a_stock_moodle_45_uses_auth_mnet_both_ways() {
-        let r = SsoRoutes::from_answers(
-            &services(&[("sso_idp", true, true), ("sso_sp", true, true)]),
+        let r = both_services_on(
             Some(&paths(&[
                 "auth/mnet/auth.php/keepalive_server",
                 "auth/mnet/auth.php/user_authorise",
@@ -387,7 +399,6 @@ mod tests {
                 "auth/mnet/auth.php/keepalive_client",
                 "auth/mnet/auth.php/kill_child",
             ])),
-            100,
         );
         assert_eq!(
             r.idp_method("user_authorise"),
@@ -399,8 +410,7 @@ mod tests {
 
     #[test]
     fn our_plugin_is_preferred_where_both_are_listed() {
-        let r = SsoRoutes::from_answers(
-            &services(&[("sso_idp", true, true), ("sso_sp", true, true)]),
+        let r = both_services_on(
             Some(&paths(&[
                 "auth/mnet/auth.php/user_authorise",
                 "auth/schoolbridge/mnetservice.php/user_authorise",
@@ -409,7 +419,6 @@ mod tests {
                 "auth/mnet/auth.php/kill_child",
                 "auth/schoolbridge/mnetservice.php/kill_child",
             ])),
-            100,
         );
         assert_eq!(
             r.idp_method("kill_children"),
@@ -452,12 +461,7 @@ mod tests {
 
     #[test]
     fn a_published_service_the_peer_cannot_list_gets_the_stock_paths() {
-        let r = SsoRoutes::from_answers(
-            &services(&[("sso_idp", true, true), ("sso_sp", true, true)]),
-            None,
-            None,
-            100,
-        );
+        let r = both_services_on(None, None);
         assert_eq!(
             r.idp_method("user_authorise"),
             "auth/mnet/auth.php/user_authorise"
@@ -470,11 +474,9 @@ mod tests {
     fn a_service_with_no_method_on_is_not_offered() {
         // Moodle 5.1 with auth_schoolbridge installed but not enabled: the services exist and
         // are ticked, their methods are off; odd paths are never used.
-        let r = SsoRoutes::from_answers(
-            &services(&[("sso_idp", true, true), ("sso_sp", true, true)]),
+        let r = both_services_on(
             Some(&[]),
             Some(&paths(&["../../etc/kill_child", "/auth/x/kill_child"])),
-            100,
         );
         assert_eq!(r.idp_prefix, None);
         assert_eq!(r.land_path, None);
