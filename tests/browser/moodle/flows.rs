@@ -178,13 +178,9 @@ pub async fn connect_in_browser(
     {
         Ok(path) => path,
         Err(e) => {
-            let shot = browser
-                .screenshot(&format!("{}-sb-add-peer-failed", site.name()))
-                .await;
-            let text = browser.text("main").await.unwrap_or_default();
-            return Err(e).with_context(|| {
-                format!("SchoolBridge did not add the peer ({shot:?}); the page says:\n{text}")
-            });
+            let shot = format!("{}-sb-add-peer-failed", site.name());
+            let what = "SchoolBridge did not add the peer";
+            return Err(browser.explain(e, &shot, "main", what).await);
         }
     };
     let peer_id = path

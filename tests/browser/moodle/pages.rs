@@ -18,13 +18,10 @@ pub async fn log_in(
 ) -> anyhow::Result<()> {
     browser.goto(&site.url("/login/index.php")).await?;
     if let Err(e) = browser.wait_for("#username").await {
-        let shot = browser
-            .screenshot(&format!("{}-moodle-login-page", site.name()))
-            .await;
-        let text = browser.text("body").await.unwrap_or_default();
-        return Err(e).with_context(|| {
-            format!("Moodle shows no login form ({shot:?}); the page says:\n{text}")
-        });
+        let shot = format!("{}-moodle-login-page", site.name());
+        return Err(browser
+            .explain(e, &shot, "body", "Moodle shows no login form")
+            .await);
     }
     // Moodle's page script still changes the form after it appears (4.5's password field gets
     // its show/hide toggle): type only once it has settled, as Moodle's own Behat steps wait for
@@ -48,13 +45,9 @@ pub async fn log_in(
         .wait_for_path("off Moodle's login page", |p| !p.starts_with("/login/"))
         .await
     {
-        let shot = browser
-            .screenshot(&format!("{}-moodle-login-failed", site.name()))
-            .await;
-        let text = browser.text("body").await.unwrap_or_default();
-        return Err(e).with_context(|| {
-            format!("{username} could not log in to Moodle ({shot:?}); the page says:\n{text}")
-        });
+        let shot = format!("{}-moodle-login-failed", site.name());
+        let what = format!("{username} could not log in to Moodle");
+        return Err(browser.explain(e, &shot, "body", &what).await);
     }
     Ok(())
 }
