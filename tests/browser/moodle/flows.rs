@@ -77,8 +77,7 @@ impl Peered {
         name: &str,
         shoot_refusal: bool,
     ) -> anyhow::Result<(Browser, String)> {
-        let browser = Browser::start(name).await?;
-        pages::log_in(&browser, &self.site, TEACHER, TEACHER_PASSWORD).await?;
+        let browser = pages::logged_in_browser(name, &self.site, TEACHER, TEACHER_PASSWORD).await?;
         browser.goto(&self.site.url("/my/")).await?;
         pages::follow_network_server(&browser, self.connection.moodle_hostid).await?;
         browser

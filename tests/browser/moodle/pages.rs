@@ -9,6 +9,18 @@ use serde_json::json;
 use crate::driver::Browser;
 use crate::real_moodle::site::MoodleSite;
 
+/// A fresh browser (`name`: its screenshots' and logs' name) logged in to Moodle.
+pub async fn logged_in_browser(
+    name: &str,
+    site: &MoodleSite,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<Browser> {
+    let browser = Browser::start(name).await?;
+    log_in(&browser, site, username, password).await?;
+    Ok(browser)
+}
+
 /// Logs in on Moodle's login page and waits to leave it.
 pub async fn log_in(
     browser: &Browser,
