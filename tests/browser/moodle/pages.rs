@@ -125,9 +125,12 @@ pub async fn enable_networking(browser: &Browser, site: &MoodleSite) -> anyhow::
 
 /// The "Save changes" button of an admin settings page, then Moodle's "Changes saved".
 pub async fn save_admin_settings(browser: &Browser) -> anyhow::Result<()> {
-    browser
-        .click("#adminsettings button[type=submit].btn-primary")
-        .await?;
+    save_with(browser, "#adminsettings button[type=submit].btn-primary").await
+}
+
+/// Presses a Moodle form's save `button`, then waits for Moodle's "Changes saved".
+async fn save_with(browser: &Browser, button: &str) -> anyhow::Result<()> {
+    browser.click(button).await?;
     browser
         .wait_for_text("#user-notifications, .alert-success", "Changes saved")
         .await?;
@@ -220,11 +223,7 @@ pub async fn tick_services(
             }
         }
     }
-    browser.click("#id_submitbutton").await?;
-    browser
-        .wait_for_text("#user-notifications, .alert-success", "Changes saved")
-        .await?;
-    Ok(())
+    save_with(browser, "#id_submitbutton").await
 }
 
 /// Moodle's id of a service (the Services tab names its boxes by it).
