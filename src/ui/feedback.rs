@@ -93,6 +93,29 @@ pub fn ErrorSlot(
     }
 }
 
+/// What the last action did, once it is done, as a good notice (a component, like
+/// [`ErrorSlot`], rather than a closure per form).
+#[component]
+pub fn DoneSlot(
+    done: RwSignal<Option<String>>,
+    #[prop(optional)] testid: &'static str,
+) -> impl IntoView {
+    move || {
+        done.get()
+            .map(|text| view! { <Notice tone=Tone::Good testid><p>{text}</p></Notice> })
+    }
+}
+
+/// `text` as a good notice while `saved` holds.
+#[component]
+pub fn SavedSlot(saved: RwSignal<bool>, text: &'static str, testid: &'static str) -> impl IntoView {
+    move || {
+        saved
+            .get()
+            .then(|| view! { <Notice tone=Tone::Good testid><p>{text}</p></Notice> })
+    }
+}
+
 /// "Loading…" while `when` holds.
 #[component]
 pub fn Busy(when: RwSignal<bool>) -> impl IntoView {

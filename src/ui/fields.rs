@@ -1,8 +1,9 @@
 //! Labelled form fields: every input has a `<label>`, its problem is tied to it with
 //! `aria-describedby` and `aria-invalid`, and tests find it by `data-testid`; the problem a form's
-//! field shows ([`field_problem`]), the problems a form's check found ([`checked`]) and a form's
-//! a new account's fields ([`AccountNameFields`], [`NewPasswordField`]), drop-down lists
-//! ([`SelectField`]) and send button ([`SubmitButton`]).
+//! field shows ([`field_problem`], [`problem_at`]), the problems a form's check found
+//! ([`checked`]), emptying a form's fields ([`clear`]), a new account's fields
+//! ([`AccountNameFields`], [`NewPasswordField`]), drop-down lists ([`SelectField`]) and send
+//! button ([`SubmitButton`]).
 
 use leptos::prelude::*;
 
@@ -17,6 +18,21 @@ pub fn field_problem(problems: RwSignal<Problems>, field: Field) -> Signal<Optio
             .with(|p| p.of(field))
             .map(|p| s.problem(p).to_owned())
     })
+}
+
+/// The message a form shows under `field` when its check found `(field, message)`.
+pub fn problem_at<F>(problem: RwSignal<Option<(F, String)>>, field: F) -> Signal<Option<String>>
+where
+    F: Copy + PartialEq + Send + Sync + 'static,
+{
+    Signal::derive(move || problem.get().filter(|p| p.0 == field).map(|p| p.1))
+}
+
+/// Empties a form's text `fields` (after the server took what they said).
+pub fn clear(fields: &[RwSignal<String>]) {
+    for field in fields {
+        field.set(String::new());
+    }
 }
 
 /// A form's check: shows what it found in `shown` (`P::default()`, nothing, when the form passed:

@@ -15,10 +15,12 @@ pub mod table;
 pub use certificate::CertificateCard;
 pub use confirm::ConfirmButton;
 pub use csv_form::{CsvForm, CsvSteps};
-pub use feedback::{Badge, Busy, Empty, ErrorNotice, ErrorSlot, Loading, Notice, Tone};
+pub use feedback::{
+    Badge, Busy, DoneSlot, Empty, ErrorNotice, ErrorSlot, Loading, Notice, SavedSlot, Tone,
+};
 pub use fields::{
     AccountNameFields, Checkbox, NewPasswordField, SelectField, SubmitButton, TextField, checked,
-    field_problem,
+    clear, field_problem, problem_at,
 };
 pub use guard::Protected;
 pub use load::{
@@ -59,12 +61,22 @@ pub fn mark(name: &str) {
 
 /// Moves keyboard focus to `<main id="main">`.
 pub fn focus_main() {
+    focus_id("main");
+}
+
+/// Moves keyboard focus to the element with `id`, when it is on the page.
+pub fn focus_id(id: &str) {
+    focus(
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id)),
+    );
+}
+
+/// Moves keyboard focus to `element`, when there is one and it is an HTML element.
+pub fn focus(element: Option<web_sys::Element>) {
     use wasm_bindgen::JsCast as _;
-    if let Some(main) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("main"))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = main.focus();
+    if let Some(element) = element.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = element.focus();
     }
 }

@@ -266,12 +266,25 @@ pub async fn create_account_with_password(
     Ok(())
 }
 
+/// Signs out with the header's button and waits for the sign-in form.
+pub async fn sign_out(browser: &Browser) -> anyhow::Result<()> {
+    browser.click("[data-testid=sign-out]").await?;
+    browser.wait_for("[data-testid=sign-in-form]").await?;
+    Ok(())
+}
+
+/// Signs out, then in again as `username`.
+pub async fn sign_in_again(
+    browser: &Browser,
+    server: &TestServer,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<()> {
+    sign_out(browser).await?;
+    sign_in(browser, server, username, password).await
+}
+
 /// Signs out and in again as `username` (an account from [`create_account`]).
 pub async fn switch_to(school: &School, username: &str) -> anyhow::Result<()> {
-    school.browser.click("[data-testid=sign-out]").await?;
-    school
-        .browser
-        .wait_for("[data-testid=sign-in-form]")
-        .await?;
-    sign_in(&school.browser, &school.server, username, STAFF_PASSWORD).await
+    sign_in_again(&school.browser, &school.server, username, STAFF_PASSWORD).await
 }

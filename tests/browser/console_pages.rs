@@ -7,7 +7,7 @@
 use anyhow::{Context, ensure};
 use serde_json::json;
 
-use crate::actions::{STAFF_PASSWORD, sign_in, signed_in_admin};
+use crate::actions::{STAFF_PASSWORD, sign_in_again, sign_out, signed_in_admin};
 use crate::driver::Browser;
 use crate::sis_scenarios::{
     create_account, enrol, fill_new_section, open_cell, open_section, open_student,
@@ -159,8 +159,7 @@ async fn every_page_passes_axe_fits_a_laptop_and_a_phone_and_speaks_plainly() ->
     settle(b).await?;
     b.screenshot_at("transcript-phone", 390).await?;
     // Signed out: the public pages.
-    b.click("[data-testid=sign-out]").await?;
-    b.wait_for("[data-testid=sign-in-form]").await?;
+    sign_out(b).await?;
     for path in ["/signin", "/setup", "/signed-out"] {
         school.open(path).await?;
         settle(b).await?;
@@ -181,6 +180,22 @@ async fn value_of(b: &Browser, css: &str) -> anyhow::Result<String> {
         .execute(&format!("return document.querySelector({css:?}).value"))
         .await?;
     Ok(found.as_str().unwrap_or_default().to_owned())
+}
+
+/// The whole page as HTML (to look for what its reader must not read).
+async fn page_html(b: &Browser) -> anyhow::Result<String> {
+    let html = b
+        .execute("return document.documentElement.outerHTML")
+        .await?;
+    Ok(html.as_str().unwrap_or_default().to_owned())
+}
+
+/// Opens the transcript at `url` and waits for the line written for the transcript.
+async fn transcript_with_line(b: &Browser, url: &str) -> anyhow::Result<()> {
+    b.goto(url).await?;
+    b.wait_for_text("[data-testid=transcript-note]", TRANSCRIPT_LINE)
+        .await?;
+    Ok(())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -206,6 +221,7 @@ async fn a_student_and_a_teacher_read_no_staff_note_and_forms_say_what_is_wrong(
         )
         .await?
         .context("Sam's row")?;
+    let sam_transcript = server.url(&format!("/sis/students/{sam}/transcript"));
 
     // A grade item without a chapter shows none ("20 pts", not "Ch. 0").
     b.click("[data-testid=open-gradebook]").await?;
@@ -294,10 +310,7 @@ async fn a_student_and_a_teacher_read_no_staff_note_and_forms_say_what_is_wrong(
         .await?;
 
     // The printed transcript: no way back, no buttons, and every column on the paper.
-    b.goto(&server.url(&format!("/sis/students/{sam}/transcript")))
-        .await?;
-    b.wait_for_text("[data-testid=transcript-note]", TRANSCRIPT_LINE)
-        .await?;
+    transcript_with_line(&b, &sam_transcript).await?;
     b.emulate_print(true).await?;
     // The printable width of A4 at Chromium's default margins (210 mm less 2 × 0.4 in, in CSS px).
     b.set_viewport(718, 1000).await?;
@@ -332,16 +345,11 @@ async fn a_student_and_a_teacher_read_no_staff_note_and_forms_say_what_is_wrong(
         "/sis/sections".into(),
         "/people".into(),
     ];
-    b.click("[data-testid=sign-out]").await?;
-    b.wait_for("[data-testid=sign-in-form]").await?;
-    sign_in(&b, &server, "sam", STAFF_PASSWORD).await?;
+    sign_in_again(&b, &server, "sam", STAFF_PASSWORD).await?;
     for path in &student_pages {
         b.goto(&server.url(path)).await?;
         settle(&b).await?;
-        let html = b
-            .execute("return document.documentElement.outerHTML")
-            .await?;
-        let html = html.as_str().unwrap_or_default();
+        let html = page_html(&b).await?;
         for secret in [STAFF_NOTE, GRADE_NOTE] {
             ensure!(!html.contains(secret), "Sam reads {secret:?} on {path}");
         }
@@ -349,16 +357,11 @@ async fn a_student_and_a_teacher_read_no_staff_note_and_forms_say_what_is_wrong(
     b.goto(&server.url("/sis/me")).await?;
     b.wait_for_text("[data-testid=history-transcript-note]", TRANSCRIPT_LINE)
         .await?;
-    b.goto(&server.url(&format!("/sis/students/{sam}/transcript")))
-        .await?;
-    b.wait_for_text("[data-testid=transcript-note]", TRANSCRIPT_LINE)
-        .await?;
+    transcript_with_line(&b, &sam_transcript).await?;
     b.screenshot("student-transcript").await?;
 
     // Rosa teaches the class: she reads its roster, histories and grades, not the staff note.
-    b.click("[data-testid=sign-out]").await?;
-    b.wait_for("[data-testid=sign-in-form]").await?;
-    sign_in(&b, &server, "rivera", STAFF_PASSWORD).await?;
+    sign_in_again(&b, &server, "rivera", STAFF_PASSWORD).await?;
     b.goto(&server.url(&section_path)).await?;
     b.click("[data-testid=roster-row][data-role=student] [data-testid=show-history]")
         .await?;
@@ -367,13 +370,8 @@ async fn a_student_and_a_teacher_read_no_staff_note_and_forms_say_what_is_wrong(
         b.count("[data-testid=status-form]").await? == 0,
         "a teacher is offered the status form"
     );
-    let html = b
-        .execute("return document.documentElement.outerHTML")
-        .await?;
-    ensure!(
-        !html.as_str().unwrap_or_default().contains(STAFF_NOTE),
-        "Rosa reads the staff note"
-    );
+    let html = page_html(&b).await?;
+    ensure!(!html.contains(STAFF_NOTE), "Rosa reads the staff note");
     b.wait_for_text("[data-testid=status-history]", TRANSCRIPT_LINE)
         .await?;
     b.goto(&server.url(&format!("{section_path}/gradebook")))
@@ -390,11 +388,9 @@ async fn a_student_and_a_teacher_read_no_staff_note_and_forms_say_what_is_wrong(
     ] {
         b.goto(&server.url(path)).await?;
         settle(&b).await?;
-        let html = b
-            .execute("return document.documentElement.outerHTML")
-            .await?;
+        let html = page_html(&b).await?;
         ensure!(
-            !html.as_str().unwrap_or_default().contains(STAFF_NOTE),
+            !html.contains(STAFF_NOTE),
             "Rosa reads the staff note on {path}"
         );
     }

@@ -508,6 +508,23 @@ impl Browser {
         Ok(path)
     }
 
+    /// `error` with what the browser shows: a screenshot `shot` and the text of `part` (`body`,
+    /// `main`), after `what` went wrong.
+    pub async fn explain(
+        &self,
+        error: anyhow::Error,
+        shot: &str,
+        part: &str,
+        what: &str,
+    ) -> anyhow::Error {
+        let shot = self.screenshot(shot).await;
+        let text = self.text(part).await.unwrap_or_default();
+        error.context(format!(
+            "{what} ({shot:?}); the page says:
+{text}"
+        ))
+    }
+
     /// Ends the session politely (Chromium cleans up its own files), then chromedriver.
     pub async fn close(mut self) -> anyhow::Result<()> {
         if let Some(client) = self.client.take() {

@@ -1,7 +1,7 @@
 //! People: an administrator creates a local account for a counsellor and edits roles; the
 //! counsellor then reads People but cannot change anything, and administration is closed to them.
 
-use crate::actions::{ADMIN, create_account_with_password, sign_in, signed_in_admin};
+use crate::actions::{ADMIN, create_account_with_password, sign_in_again, signed_in_admin};
 
 #[tokio::test]
 async fn a_counsellor_account_reads_people_and_nothing_more() -> anyhow::Result<()> {
@@ -57,9 +57,7 @@ async fn a_counsellor_account_reads_people_and_nothing_more() -> anyhow::Result<
     );
 
     // Edna signs in: People only, read-only.
-    browser.click("[data-testid=sign-out]").await?;
-    browser.wait_for("[data-testid=sign-in-form]").await?;
-    sign_in(&browser, &server, "edna", "fourth grade rules").await?;
+    sign_in_again(&browser, &server, "edna", "fourth grade rules").await?;
     browser.wait_for("[data-testid=nav-people]").await?;
     assert_eq!(browser.count("[data-testid=nav-peers]").await?, 0);
     browser.click("[data-testid=nav-people]").await?;

@@ -1,7 +1,7 @@
 //! Signing in: wrong passwords, `?next=` honoured for local paths only, and a signed-out SSO jump
 //! that comes back to the server's jump page after signing in.
 
-use crate::actions::{ADMIN, PASSWORD, server_with_admin, submit_sign_in};
+use crate::actions::{ADMIN, PASSWORD, server_with_admin, sign_out, submit_sign_in};
 use crate::driver::Browser;
 
 #[tokio::test]
@@ -40,8 +40,7 @@ async fn next_is_honoured_for_local_paths_only() -> anyhow::Result<()> {
         "%2F%2Fevil.example%2F",
         "%2F%5Cevil.example",
     ] {
-        browser.click("[data-testid=sign-out]").await?;
-        browser.wait_for("[data-testid=sign-in-form]").await?;
+        sign_out(&browser).await?;
         browser
             .goto(&server.url(&format!("/signin?next={evil}")))
             .await?;
@@ -56,8 +55,7 @@ async fn next_is_honoured_for_local_paths_only() -> anyhow::Result<()> {
 
     // A signed-out jump: the server sends the browser to sign in, and after signing in the
     // console loads the server's jump page in full (hostid 999 is no peer: a refusal page).
-    browser.click("[data-testid=sign-out]").await?;
-    browser.wait_for("[data-testid=sign-in-form]").await?;
+    sign_out(&browser).await?;
     browser
         .goto(&server.url("/auth/mnet/jump.php?hostid=999"))
         .await?;

@@ -69,17 +69,11 @@ async fn a_class_with_no_moodle_presence_is_made_and_graded_in_the_sis() -> anyh
     // Grade items from a spreadsheet: a preview first, nothing saved yet …
     b.wait_for("[data-testid=csv-template][rel=external]")
         .await?;
-    b.fill("[data-testid=csv-text]", SPREADSHEET).await?;
-    b.click("[data-testid=csv-preview]").await?;
+    preview_spreadsheet(b, "csv", SPREADSHEET).await?;
     let preview = "[data-testid=csv-preview-result]";
     b.wait_for_attr(preview, "data-created", "3").await?;
     ensure!(b.attr(preview, "data-rejected").await?.as_deref() == Some("1"));
-    b.wait_for_attr(
-        "[data-testid=csv-line][data-line='3']",
-        "data-outcome",
-        "rejected",
-    )
-    .await?;
+    line_outcome(b, "csv", 3, "rejected").await?;
     b.wait_for_text("[data-testid=csv-line][data-line='3']", "lots")
         .await?;
     b.wait_for_text("[data-testid=csv-line][data-line='3']", "Kiln log")
@@ -93,8 +87,7 @@ async fn a_class_with_no_moodle_presence_is_made_and_graded_in_the_sis() -> anyh
     b.wait_for_attr("[data-testid=gradebook]", "data-columns", "3")
         .await?;
     // The same file again would create nothing: every item matches by name.
-    b.fill("[data-testid=csv-text]", SPREADSHEET).await?;
-    b.click("[data-testid=csv-preview]").await?;
+    preview_spreadsheet(b, "csv", SPREADSHEET).await?;
     b.wait_for_attr(preview, "data-matched", "3").await?;
     ensure!(b.attr(preview, "data-created").await?.as_deref() == Some("0"));
 
@@ -238,6 +231,28 @@ async fn poll_cell(
     .await
 }
 
+/// Pastes `text` into a spreadsheet form (`form`: its testids' prefix, `csv` or `import`) and
+/// asks for the preview.
+async fn preview_spreadsheet(
+    b: &crate::driver::Browser,
+    form: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    b.fill(&format!("[data-testid={form}-text]"), text).await?;
+    b.click(&format!("[data-testid={form}-preview]")).await
+}
+
+/// Waits until line `line` of a spreadsheet form's preview shows `outcome`.
+async fn line_outcome(
+    b: &crate::driver::Browser,
+    form: &str,
+    line: u32,
+    outcome: &str,
+) -> anyhow::Result<()> {
+    let row = format!("[data-testid={form}-line][data-line='{line}']");
+    b.wait_for_attr(&row, "data-outcome", outcome).await
+}
+
 const GRADES_WITH_ERRORS: &str = "student,item,points,note\n\
 hlindqvist,Final piece,47,\n\
 ysantos,Studio clean-up,lots,\n\
@@ -251,24 +266,12 @@ ysantos,Studio clean-up,4,\n";
 /// cannot be applied (and nothing is); the corrected file is applied whole.
 async fn grade_import(b: &crate::driver::Browser) -> anyhow::Result<()> {
     b.wait_for("[data-testid=import-template]").await?;
-    b.fill("[data-testid=import-text]", GRADES_WITH_ERRORS)
-        .await?;
-    b.click("[data-testid=import-preview]").await?;
+    preview_spreadsheet(b, "import", GRADES_WITH_ERRORS).await?;
     let result = "[data-testid=import-preview-result]";
     b.wait_for_attr(result, "data-errors", "2").await?;
     ensure!(b.attr(result, "data-new").await?.as_deref() == Some("1"));
-    b.wait_for_attr(
-        "[data-testid=import-line][data-line='3']",
-        "data-outcome",
-        "error",
-    )
-    .await?;
-    b.wait_for_attr(
-        "[data-testid=import-line][data-line='4']",
-        "data-outcome",
-        "error",
-    )
-    .await?;
+    line_outcome(b, "import", 3, "error").await?;
+    line_outcome(b, "import", 4, "error").await?;
     b.wait_for("[data-testid=import-blocked]").await?;
     ensure!(
         b.attr("[data-testid=import-apply]", "disabled")
@@ -281,8 +284,7 @@ async fn grade_import(b: &crate::driver::Browser) -> anyhow::Result<()> {
         cell(b, "Lindqvist", "Final piece").await?.1.is_none(),
         "nothing applied"
     );
-    b.fill("[data-testid=import-text]", GRADES).await?;
-    b.click("[data-testid=import-preview]").await?;
+    preview_spreadsheet(b, "import", GRADES).await?;
     b.wait_for_attr(result, "data-errors", "0").await?;
     b.wait_for_attr(result, "data-new", "2").await?;
     b.click("[data-testid=import-apply]").await?;

@@ -1,4 +1,4 @@
-//! Paths and small waiting helpers shared by the browser tests.
+//! Paths, small waiting helpers and plain HTTP pieces shared by the browser tests.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -67,4 +67,21 @@ pub fn tail(path: &std::path::Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// An HTTP client that does not follow redirects, so a test reads the first answer's
+/// `Location` and `Set-Cookie` as a browser gets them.
+pub fn no_redirects() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+/// The `Set-Cookie` headers of an answer, as text.
+pub fn set_cookies(response: &reqwest::Response) -> impl Iterator<Item = &str> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
 }

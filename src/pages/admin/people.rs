@@ -17,7 +17,7 @@ use crate::model::people::{
 };
 use crate::session::use_session;
 use crate::ui::{
-    self, AccountNameFields, Badge, ConfirmButton, Empty, ErrorSlot, NewPasswordField, Notice,
+    self, AccountNameFields, Badge, ConfirmButton, DoneSlot, Empty, ErrorSlot, NewPasswordField,
     Page, Section, SelectField, SubmitButton, TableFrame, TextField, Tone,
 };
 use schoolbridge_api::roles::{Right, Role};
@@ -56,9 +56,7 @@ pub fn PeoplePage() -> impl IntoView {
         <Page testid="people" heading_id="people-heading" heading=a.people_heading>
             <p class="lead">{if is_admin { a.people_intro_admin } else { a.people_intro_reader }}</p>
             <SearchForm filter peers />
-            {move || notice.get().map(|text| view! {
-                <Notice tone=Tone::Good testid="people-notice"><p>{text}</p></Notice>
-            })}
+            <DoneSlot done=notice testid="people-notice" />
             {is_admin.then(|| view! { <BulkActions selection peers reload notice /> })}
             {ui::loaded(list, move |found| if found.is_empty() {
                 view! { <Empty text=a.people_empty testid="people-empty" /> }.into_any()
@@ -422,9 +420,7 @@ fn NewPerson(
         };
         action.run(api::admin::create_person(request), move |person| {
             notice.set(Some((a.person_created)(&people::full_name(&person))));
-            for field in [username, firstname, lastname, email, password] {
-                field.set(String::new());
-            }
+            ui::clear(&[username, firstname, lastname, email, password]);
             roles.set(Vec::new());
             reload();
         });

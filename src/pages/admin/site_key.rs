@@ -9,8 +9,8 @@ use crate::i18n::admin;
 use crate::model::certificate::{SITE_WARNING_DAYS, short_fingerprint};
 use crate::model::time;
 use crate::ui::{
-    self, Busy, CertificateCard, ConfirmButton, Empty, ErrorSlot, Notice, Page, Section,
-    TableFrame, Tone,
+    self, Busy, CertificateCard, ConfirmButton, Empty, ErrorSlot, Page, SavedSlot, Section,
+    TableFrame,
 };
 
 /// `/site-key`.
@@ -44,9 +44,7 @@ fn SiteKeyView(
     };
     let archived = key.archived.clone();
     view! {
-        {move || rotated.get().then(|| view! {
-            <Notice tone=Tone::Good testid="rotated"><p>{a.rotated_notice}</p></Notice>
-        })}
+        <SavedSlot saved=rotated text=a.rotated_notice testid="rotated" />
         <dl class="facts">
             <dt>{a.our_wwwroot}</dt>
             <dd data-testid="site-wwwroot">{key.wwwroot.clone()}</dd>

@@ -13,7 +13,7 @@ use crate::api;
 use crate::i18n::sis;
 use crate::model::sis::{StatusField, StatusForm, current_since, status_change};
 use crate::ui::{
-    self, Cell, DataTable, ErrorSlot, Notice, Part, Row, SubmitButton, Table, TextField, Tone,
+    self, Cell, DataTable, ErrorSlot, Part, Row, SavedSlot, SubmitButton, Table, TextField,
 };
 
 /// The history of enrolment `id` (of `who` in `section`), with the status form when `can_manage`.
@@ -91,9 +91,7 @@ fn StatusEditor(
     let line = RwSignal::new(String::new());
     let date = RwSignal::new(String::new());
     let problem = RwSignal::new(None::<(StatusField, String)>);
-    let problem_of = move |field: StatusField| {
-        Signal::derive(move || problem.get().filter(|p| p.0 == field).map(|p| p.1))
-    };
+    let problem_of = move |field: StatusField| ui::problem_at(problem, field);
     let code_problem = problem_of(StatusField::Code);
     let action = ui::Action::new();
     let saved = RwSignal::new(false);
@@ -117,9 +115,7 @@ fn StatusEditor(
         action.run(api::sis::change_status(id, request), move |rows| {
             current.set_value(new_code);
             history.set(Some(Ok(rows)));
-            for field in [note, line, date] {
-                field.set(String::new());
-            }
+            ui::clear(&[note, line, date]);
             saved.set(true);
             changed();
         });
@@ -168,7 +164,7 @@ fn StatusEditor(
             <TextField id="status-date" label=t.field_effective_date value=date testid="status-date" kind="date"
                 hint=t.effective_date_hint problem=problem_of(StatusField::Date) />
             <ErrorSlot error=action.failure testid="status-error" />
-            {move || saved.get().then(|| view! { <Notice tone=Tone::Good testid="status-saved"><p>{t.status_saved}</p></Notice> })}
+            <SavedSlot saved text=t.status_saved testid="status-saved" />
             <SubmitButton testid="status-submit" primary=true busy=action.busy>{t.save_status}</SubmitButton>
         </form>
     }

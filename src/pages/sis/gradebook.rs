@@ -28,8 +28,8 @@ use crate::model::sis_grid_entry::{
 };
 use crate::model::time::date_time;
 use crate::ui::{
-    self, Cell, Checkbox, CsvForm, CsvSteps, DataTable, Empty, ErrorSlot, Notice, Page, Part, Row,
-    Section, SubmitButton, Table, TextField, Tone,
+    self, Cell, Checkbox, CsvForm, CsvSteps, DataTable, DoneSlot, Empty, ErrorSlot, Notice, Page,
+    Part, Row, SavedSlot, Section, SubmitButton, Table, TextField, Tone,
 };
 
 type Book = ui::Loaded<Grid>;
@@ -293,17 +293,7 @@ fn cell_of(target: Option<web_sys::EventTarget>) -> Option<(usize, usize)> {
 
 /// Focuses an element once the next frame has rendered it.
 fn focus_soon(selector: String) {
-    request_animation_frame(move || {
-        use wasm_bindgen::JsCast as _;
-        if let Some(element) = document()
-            .query_selector(&selector)
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    });
+    request_animation_frame(move || ui::focus(document().query_selector(&selector).ok().flatten()));
 }
 
 /// The grid's entry state: the cell being edited and its text, every cell's save, and the
@@ -606,17 +596,7 @@ fn CellPanel(
             ))
         })
     });
-    Effect::new(move |_| {
-        if let Some(panel) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("cell-heading"))
-        {
-            use wasm_bindgen::JsCast as _;
-            if let Ok(panel) = panel.dyn_into::<web_sys::HtmlElement>() {
-                let _ = panel.focus();
-            }
-        }
-    });
+    Effect::new(move |_| ui::focus_id("cell-heading"));
     view! {
         <section class="section panel" data-testid="cell-panel" data-assessment-id=assessment.to_string()
             data-person-id=person.to_string() aria-labelledby="cell-heading">
@@ -745,9 +725,7 @@ fn GradeEditor(
         };
         action.run(api::sis::record_grade(request), move |rows| {
             history.set(Some(Ok(rows)));
-            for field in [value, note, date] {
-                field.set(String::new());
-            }
+            ui::clear(&[value, note, date]);
             above_maximum.set(false);
             saved.set(true);
             reload();
@@ -766,7 +744,7 @@ fn GradeEditor(
             <SubmitButton testid="grade-submit" primary=true busy=action.busy>{t.save_grade}</SubmitButton>
         </form>
         <ErrorSlot error=action.failure testid="grade-error" />
-        {move || saved.get().then(|| view! { <Notice tone=Tone::Good testid="grade-saved"><p>{t.grade_saved}</p></Notice> })}
+        <SavedSlot saved text=t.grade_saved testid="grade-saved" />
     }
 }
 
@@ -782,9 +760,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
     let problem = RwSignal::new(None::<(ItemField, String)>);
     let action = ui::Action::new();
     let done = RwSignal::new(None::<String>);
-    let problem_of = move |field: ItemField| {
-        Signal::derive(move || problem.get().filter(|p| p.0 == field).map(|p| p.1))
-    };
+    let problem_of = move |field: ItemField| ui::problem_at(problem, field);
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
         done.set(None);
@@ -807,9 +783,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
             api::sis::create_assessment(section_id, request),
             move |_| {
                 done.set(Some((t.item_created)(&created)));
-                for field in [name, max, chapter] {
-                    field.set(String::new());
-                }
+                ui::clear(&[name, max, chapter]);
                 reload();
             },
         );
@@ -827,7 +801,7 @@ fn NewItem(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) ->
                 <SubmitButton testid="item-submit" primary=true>{t.add_item}</SubmitButton>
             </form>
             <ErrorSlot error=action.failure testid="item-error" />
-            {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid="item-created"><p>{text}</p></Notice> })}
+            <DoneSlot done testid="item-created" />
         </Section>
     }
 }

@@ -12,9 +12,7 @@ use crate::api;
 use crate::i18n::sis;
 use crate::model::sis::{SisProblem, new_course, new_section, new_term};
 use crate::session::use_session;
-use crate::ui::{
-    self, ErrorSlot, Notice, Page, Section, SelectField, SubmitButton, TextField, Tone,
-};
+use crate::ui::{self, DoneSlot, ErrorSlot, Page, Section, SelectField, SubmitButton, TextField};
 use schoolbridge_api::roles::Right;
 
 /// `/sis/records`.
@@ -68,9 +66,7 @@ impl FormOutcome {
     /// The server made it: say so (`what`), empty the form's `fields` and load again.
     fn made(self, what: String, fields: &[RwSignal<String>], reload: impl Fn()) {
         self.done.set(Some(what));
-        for field in fields {
-            field.set(String::new());
-        }
+        ui::clear(fields);
         reload();
     }
 }
@@ -87,7 +83,7 @@ fn Outcome(outcome: FormOutcome, testid: &'static str) -> impl IntoView {
     view! {
         {move || problem.get().map(|p| view! { <p class="field__problem" role="alert" data-testid=format!("{testid}-problem")>{t.problem(p)}</p> })}
         <ErrorSlot error=action.failure testid=testid />
-        {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid=testid><p>{text}</p></Notice> })}
+        <DoneSlot done testid />
     }
 }
 

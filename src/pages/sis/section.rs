@@ -15,8 +15,8 @@ use crate::i18n::sis;
 use crate::model::sis::{SisProblem, new_enrolment, roster_counts};
 use crate::model::time;
 use crate::ui::{
-    self, Cell, DataTable, Empty, ErrorSlot, Notice, Page, Part, Row, Section, SubmitButton, Table,
-    TextField, Tone,
+    self, Cell, DataTable, DoneSlot, Empty, ErrorSlot, Page, Part, Row, Section, SubmitButton,
+    Table, TextField,
 };
 
 /// The enrolment whose history is open: id, "who in what", current status code.
@@ -199,14 +199,7 @@ fn teacher_history(page: &Page) -> AnyView {
 /// Moves focus to the opened history's heading once it is on the page.
 fn focus_panel(enrolment_id: i64) {
     leptos::prelude::request_animation_frame(move || {
-        use wasm_bindgen::JsCast as _;
-        if let Some(heading) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(&format!("enrolment-{enrolment_id}-heading")))
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = heading.focus();
-        }
+        ui::focus_id(&format!("enrolment-{enrolment_id}-heading"));
     });
 }
 
@@ -254,7 +247,7 @@ fn EnrolForm(section_id: i64, reload: impl Fn() + Copy + Send + Sync + 'static) 
             </form>
             {move || problem.get().map(|p| view! { <p class="field__problem" role="alert">{t.problem(p)}</p> })}
             <ErrorSlot error=action.failure testid="enrol-error" />
-            {move || done.get().map(|text| view! { <Notice tone=Tone::Good testid="enrol-done"><p>{text}</p></Notice> })}
+            <DoneSlot done testid="enrol-done" />
         </Section>
     }
 }

@@ -12,7 +12,9 @@ use crate::api;
 use crate::i18n::school;
 use crate::model::school::{ScaleRow, SettingsForm, SettingsProblem, credits, term_request};
 use crate::model::sis_grades::points;
-use crate::ui::{self, Checkbox, ErrorSlot, Notice, Page, Section, SubmitButton, TextField, Tone};
+use crate::ui::{
+    self, Checkbox, ErrorSlot, Notice, Page, SavedSlot, Section, SubmitButton, TextField, Tone,
+};
 
 /// `/sis/settings`.
 #[component]
@@ -181,7 +183,7 @@ fn SettingsFormView(page: SchoolSettingsPage) -> impl IntoView {
             </Section>
             {problem_line(problem, "settings-problem")}
             <ErrorSlot error=action.failure testid="settings-result" />
-            {move || saved.get().then(|| view! { <Notice tone=Tone::Good testid="settings-saved"><p>{w.settings_saved}</p></Notice> })}
+            <SavedSlot saved text=w.settings_saved testid="settings-saved" />
             <SubmitButton testid="settings-submit" busy=action.busy>{w.save_settings}</SubmitButton>
         </form>
     }

@@ -45,8 +45,8 @@ async fn moodle45_deleted_key_is_diagnosed_as_such_and_reviewed() -> anyhow::Res
     } = Peered::m45(name).await?;
 
     // The Moodle administrator deletes Moodle's key on the Networking page.
-    let browser = Browser::start(name).await?;
-    pages::log_in(&browser, &site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
+    let browser =
+        pages::logged_in_browser(name, &site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
     pages::delete_moodle_key(&browser, &site).await?;
     let new_key = moodle_certificate(&site).await?.fingerprint_sha256();
 

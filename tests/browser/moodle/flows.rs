@@ -77,8 +77,7 @@ impl Peered {
         name: &str,
         shoot_refusal: bool,
     ) -> anyhow::Result<(Browser, String)> {
-        let browser = Browser::start(name).await?;
-        pages::log_in(&browser, &self.site, TEACHER, TEACHER_PASSWORD).await?;
+        let browser = pages::logged_in_browser(name, &self.site, TEACHER, TEACHER_PASSWORD).await?;
         browser.goto(&self.site.url("/my/")).await?;
         pages::follow_network_server(&browser, self.connection.moodle_hostid).await?;
         browser
@@ -178,13 +177,9 @@ pub async fn connect_in_browser(
     {
         Ok(path) => path,
         Err(e) => {
-            let shot = browser
-                .screenshot(&format!("{}-sb-add-peer-failed", site.name()))
-                .await;
-            let text = browser.text("main").await.unwrap_or_default();
-            return Err(e).with_context(|| {
-                format!("SchoolBridge did not add the peer ({shot:?}); the page says:\n{text}")
-            });
+            let shot = format!("{}-sb-add-peer-failed", site.name());
+            let what = "SchoolBridge did not add the peer";
+            return Err(browser.explain(e, &shot, "main", what).await);
         }
     };
     let peer_id = path

@@ -9,6 +9,18 @@ use serde_json::json;
 use crate::driver::Browser;
 use crate::real_moodle::site::MoodleSite;
 
+/// A fresh browser (`name`: its screenshots' and logs' name) logged in to Moodle.
+pub async fn logged_in_browser(
+    name: &str,
+    site: &MoodleSite,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<Browser> {
+    let browser = Browser::start(name).await?;
+    log_in(&browser, site, username, password).await?;
+    Ok(browser)
+}
+
 /// Logs in on Moodle's login page and waits to leave it.
 pub async fn log_in(
     browser: &Browser,
@@ -18,13 +30,10 @@ pub async fn log_in(
 ) -> anyhow::Result<()> {
     browser.goto(&site.url("/login/index.php")).await?;
     if let Err(e) = browser.wait_for("#username").await {
-        let shot = browser
-            .screenshot(&format!("{}-moodle-login-page", site.name()))
-            .await;
-        let text = browser.text("body").await.unwrap_or_default();
-        return Err(e).with_context(|| {
-            format!("Moodle shows no login form ({shot:?}); the page says:\n{text}")
-        });
+        let shot = format!("{}-moodle-login-page", site.name());
+        return Err(browser
+            .explain(e, &shot, "body", "Moodle shows no login form")
+            .await);
     }
     // Moodle's page script still changes the form after it appears (4.5's password field gets
     // its show/hide toggle): type only once it has settled, as Moodle's own Behat steps wait for
@@ -48,13 +57,9 @@ pub async fn log_in(
         .wait_for_path("off Moodle's login page", |p| !p.starts_with("/login/"))
         .await
     {
-        let shot = browser
-            .screenshot(&format!("{}-moodle-login-failed", site.name()))
-            .await;
-        let text = browser.text("body").await.unwrap_or_default();
-        return Err(e).with_context(|| {
-            format!("{username} could not log in to Moodle ({shot:?}); the page says:\n{text}")
-        });
+        let shot = format!("{}-moodle-login-failed", site.name());
+        let what = format!("{username} could not log in to Moodle");
+        return Err(browser.explain(e, &shot, "body", &what).await);
     }
     Ok(())
 }
@@ -120,9 +125,12 @@ pub async fn enable_networking(browser: &Browser, site: &MoodleSite) -> anyhow::
 
 /// The "Save changes" button of an admin settings page, then Moodle's "Changes saved".
 pub async fn save_admin_settings(browser: &Browser) -> anyhow::Result<()> {
-    browser
-        .click("#adminsettings button[type=submit].btn-primary")
-        .await?;
+    save_with(browser, "#adminsettings button[type=submit].btn-primary").await
+}
+
+/// Presses a Moodle form's save `button`, then waits for Moodle's "Changes saved".
+async fn save_with(browser: &Browser, button: &str) -> anyhow::Result<()> {
+    browser.click(button).await?;
     browser
         .wait_for_text("#user-notifications, .alert-success", "Changes saved")
         .await?;
@@ -215,11 +223,7 @@ pub async fn tick_services(
             }
         }
     }
-    browser.click("#id_submitbutton").await?;
-    browser
-        .wait_for_text("#user-notifications, .alert-success", "Changes saved")
-        .await?;
-    Ok(())
+    save_with(browser, "#id_submitbutton").await
 }
 
 /// Moodle's id of a service (the Services tab names its boxes by it).

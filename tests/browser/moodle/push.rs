@@ -11,7 +11,6 @@
 use anyhow::{Context, ensure};
 use serde_json::{Value, json};
 
-use crate::driver::Browser;
 use crate::real_moodle::flows::{Peered, services_of};
 use crate::real_moodle::pages;
 use crate::real_moodle::sb_api::SchoolBridgeApi;
@@ -390,8 +389,8 @@ async fn outage_is_retried(pair: &mut Pair, name: &str) -> anyhow::Result<()> {
     );
 
     // The administrator's status page: the error of now, in red, and the rows waiting.
-    let browser = Browser::start(name).await?;
-    pages::log_in(&browser, &pair.site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
+    let browser =
+        pages::logged_in_browser(name, &pair.site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
     let status_page = pair
         .site
         .url("/admin/settings.php?section=local_schooltool");
@@ -563,8 +562,8 @@ async fn full_sync_sends_what_moodle_holds(version: Version, name: &str) -> anyh
         "assessments", "grades"]}),
     )
     .await?;
-    let browser = Browser::start(name).await?;
-    pages::log_in(&browser, &pair.site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
+    let browser =
+        pages::logged_in_browser(name, &pair.site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
     browser
         .goto(
             &pair

@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::server::TestServer;
+use crate::support::{no_redirects, set_cookies};
 
 /// A signed-in API session.
 pub struct SchoolBridgeApi {
@@ -22,20 +23,14 @@ impl SchoolBridgeApi {
         username: &str,
         password: &str,
     ) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()?;
+        let http = no_redirects()?;
         let base = server.url("");
         let response = http
             .post(format!("{base}/api/session"))
             .json(&json!({"username": username, "password": password}))
             .send()
             .await?;
-        let cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
+        let cookie = set_cookies(&response)
             .find_map(|c| {
                 let (pair, _) = c.split_once(';').unwrap_or((c, ""));
                 pair.contains("session").then(|| pair.to_owned())

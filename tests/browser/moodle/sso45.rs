@@ -64,8 +64,7 @@ async fn moodle45_a_land_url_signs_in_once() -> anyhow::Result<()> {
         connection,
     } = Peered::m45_sso(name).await?;
     // Edna's browser, logged in to Moodle; Moodle's jump gives the land URL with a fresh token.
-    let browser = Browser::start(name).await?;
-    pages::log_in(&browser, &site, TEACHER, TEACHER_PASSWORD).await?;
+    let browser = pages::logged_in_browser(name, &site, TEACHER, TEACHER_PASSWORD).await?;
     let user_agent = browser.user_agent().await?;
     // Her first arrival makes her known to SchoolBridge; the administrator lets her sign in.
     let jump = || {

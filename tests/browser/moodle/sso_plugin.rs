@@ -97,8 +97,9 @@ async fn moodle_people_sign_in_to_schoolbridge(version: Version, name: &str) -> 
     // (A fresh browser: the set-up ended every Moodle session, and Moodle answers a dead
     // session's cookie with a "session timed out" page that races the typing.)
     browser.close().await?;
-    let browser = Browser::start(&format!("{name}-2")).await?;
-    pages::log_in(&browser, &sso.site, TEACHER, TEACHER_PASSWORD).await?;
+    let browser =
+        pages::logged_in_browser(&format!("{name}-2"), &sso.site, TEACHER, TEACHER_PASSWORD)
+            .await?;
     browser.goto(&sso.site.url("/my/")).await?;
     follow_navigation_server(&browser, hostid).await?;
     browser

@@ -13,6 +13,7 @@ use crate::driver::Browser;
 use crate::real_moodle::sb_api::SchoolBridgeApi;
 use crate::real_moodle::site::MoodleSite;
 use crate::server::TestServer;
+use crate::support::{no_redirects, set_cookies};
 
 /// The teacher the SSO tests sign in as, in Moodle.
 pub const TEACHER: &str = "ednak";
@@ -84,19 +85,12 @@ pub struct Landing {
 
 /// Opens a land URL without following its redirect.
 pub async fn open_land(url: &str, user_agent: &str) -> anyhow::Result<Landing> {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let response = client
+    let response = no_redirects()?
         .get(url)
         .header("User-Agent", user_agent)
         .send()
         .await?;
-    let signed_in = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
+    let signed_in = set_cookies(&response)
         .any(|c| c.contains("session=") && !c.contains("session=;") && !c.contains("Max-Age=0"));
     Ok(Landing {
         status: response.status().as_u16(),
@@ -115,10 +109,7 @@ pub async fn moodle_jump(
     user_agent: &str,
 ) -> anyhow::Result<String> {
     let cookie = browser.cookie_header().await?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?;
-    let response = client
+    let response = no_redirects()?
         .get(site.url(&format!("{jump_path}?hostid={hostid}")))
         .header("User-Agent", user_agent)
         .header("Cookie", cookie)

@@ -88,8 +88,13 @@ async fn moodle45_with_stock_sso_upgrades_to_51_and_the_same_people_sign_in() ->
         "the task's output:\n{cron}"
     );
     // The administrator reads what it did on the plugin's settings page.
-    let admin = Browser::start(&format!("{name}-admin")).await?;
-    pages::log_in(&admin, &site, MOODLE_ADMIN, MOODLE_ADMIN_PASSWORD).await?;
+    let admin = pages::logged_in_browser(
+        &format!("{name}-admin"),
+        &site,
+        MOODLE_ADMIN,
+        MOODLE_ADMIN_PASSWORD,
+    )
+    .await?;
     admin
         .goto(&site.url("/admin/settings.php?section=authsettingschoolbridge"))
         .await?;
