@@ -347,10 +347,9 @@ impl ConfigLayer {
 
     /// Validates and fills defaults.
     pub fn finish(self) -> Result<Config, ConfigError> {
-        let bad = invalid;
         let listen_text = self.listen.unwrap_or_else(|| "127.0.0.1:8080".to_owned());
         let listen: SocketAddr = listen_text.parse().map_err(|_| {
-            bad(
+            invalid(
                 "listen",
                 format!("{listen_text:?} is not an address like 127.0.0.1:8080"),
             )
@@ -359,7 +358,7 @@ impl ConfigLayer {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,
             (Some(_), None) | (None, Some(_)) => {
-                return Err(bad(
+                return Err(invalid(
                     "tls_cert_file",
                     "built-in HTTPS needs both tls_cert_file and tls_key_file (or neither, behind a proxy)".into(),
                 ));
@@ -368,15 +367,15 @@ impl ConfigLayer {
         let wwwroot_configured = self.wwwroot.is_some();
         let wwwroot = match self.wwwroot {
             Some(w) => {
-                let w = normalise_wwwroot(&w).map_err(|m| bad("wwwroot", m))?;
-                own_wwwroot_at_host_root(&w).map_err(|m| bad("wwwroot", m))?;
+                let w = normalise_wwwroot(&w).map_err(|m| invalid("wwwroot", m))?;
+                own_wwwroot_at_host_root(&w).map_err(|m| invalid("wwwroot", m))?;
                 w
             }
             None if tls.is_some() => format!("https://{listen}"),
             None => format!("http://{listen}"),
         };
         if tls.is_some() && !wwwroot.starts_with("https://") {
-            return Err(bad(
+            return Err(invalid(
                 "wwwroot",
                 format!(
                     "{wwwroot:?} is http:// but built-in HTTPS is on (tls_cert_file): write the https:// address peers use"
@@ -387,14 +386,14 @@ impl ConfigLayer {
             .trusted_proxies
             .unwrap_or_default()
             .iter()
-            .map(|p| parse_proxy(p).map_err(|m| bad("trusted_proxies", m)))
+            .map(|p| parse_proxy(p).map_err(|m| invalid("trusted_proxies", m)))
             .collect::<Result<Vec<_>, _>>()?;
         let metrics_token = match self.metrics_token_file {
             None => None,
             Some(file) => {
                 let token = std::fs::read_to_string(&file)
                     .map_err(|e| {
-                        bad(
+                        invalid(
                             "metrics_token_file",
                             format!("cannot read {}: {e}", file.display()),
                         )
@@ -402,7 +401,7 @@ impl ConfigLayer {
                     .trim()
                     .to_owned();
                 if token.len() < 16 {
-                    return Err(bad(
+                    return Err(invalid(
                         "metrics_token_file",
                         format!(
                             "{} must hold a token of at least 16 characters",
@@ -418,7 +417,7 @@ impl ConfigLayer {
             (Some(u), _) => u,
             (None, Some(file)) => std::fs::read_to_string(&file)
                 .map_err(|e| {
-                    bad(
+                    invalid(
                         "database_url_file",
                         format!("cannot read {}: {e}", file.display()),
                     )
@@ -431,7 +430,7 @@ impl ConfigLayer {
             || database_url.starts_with("postgres:")
             || database_url.starts_with("postgresql:"))
         {
-            return Err(bad(
+            return Err(invalid(
                 "database_url",
                 "use sqlite://path or postgres://user:password@host/db".into(),
             ));
@@ -506,14 +505,17 @@ impl ConfigLayer {
             ("mnet_failures_per_minute", mnet_failures_per_minute),
         ] {
             if value > 1_000_000 {
-                return Err(bad(name, "must be between 0 (no limit) and 1000000".into()));
+                return Err(invalid(
+                    name,
+                    "must be between 0 (no limit) and 1000000".into(),
+                ));
             }
         }
         let log_format = match self.log_format.as_deref().unwrap_or("text") {
             "text" => LogFormat::Text,
             "json" => LogFormat::Json,
             other => {
-                return Err(bad(
+                return Err(invalid(
                     "log_format",
                     format!("{other:?}: use \"text\" or \"json\""),
                 ));
@@ -521,7 +523,7 @@ impl ConfigLayer {
         };
         let cert_country = self.cert_country.unwrap_or_else(|| "NZ".to_owned());
         if cert_country.len() != 2 || !cert_country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(bad(
+            return Err(invalid(
                 "cert_country",
                 "must be two capital letters, e.g. NZ or US".into(),
             ));

@@ -38,10 +38,11 @@ pub enum Shared {
 }
 
 impl Shared {
-    fn table(self) -> &'static str {
+    /// The lookup by shared id, written out per table (no statement built per call).
+    fn id_sql(self) -> &'static str {
         match self {
-            Shared::People => "people",
-            Shared::Sections => "sis_sections",
+            Shared::People => "SELECT id FROM people WHERE peer_id = $1 AND idnumber = $2",
+            Shared::Sections => "SELECT id FROM sis_sections WHERE peer_id = $1 AND idnumber = $2",
         }
     }
 }
@@ -53,11 +54,7 @@ pub async fn id_by_idnumber(
     peer_id: i64,
     idnumber: &str,
 ) -> Result<Option<i64>, StoreError> {
-    let sql = format!(
-        "SELECT id FROM {} WHERE peer_id = $1 AND idnumber = $2",
-        table.table()
-    );
-    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+    Ok(sqlx::query_scalar(table.id_sql())
         .bind(peer_id)
         .bind(idnumber)
         .fetch_optional(&mut *c)

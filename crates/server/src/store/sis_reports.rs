@@ -256,18 +256,18 @@ impl Store {
             return Ok(None);
         };
         let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
-        let honors = honors_of(&mut c, &enrolments).await?;
+        let honors = enrolment_honors(&mut c, &enrolments).await?;
         let history = histories(&mut c, person_id, Some("student"), Some(as_of)).await?;
         let items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, as_of).await?;
-        let then = AsOf::new(as_of, &settings, &history, &honors);
+        let school_then = AsOf::new(as_of, &settings, &history, &honors);
         let mut out = Vec::new();
         for e in enrolments {
             let Some(section) = sections.get(&e.section_id) else {
                 continue;
             };
             let section_items = items.get(&e.section_id).cloned().unwrap_or_default();
-            let Some(then) = then.stood(&e, section_items, &grades) else {
+            let Some(then) = school_then.stood(&e, section_items, &grades) else {
                 continue; // not enrolled yet at that date
             };
             let (status, status_label, status_kind, status_since) = then.status;
@@ -312,7 +312,7 @@ impl Store {
             section_id,
         )
         .await?;
-        let honors = honors_of(&mut c, &enrolments).await?;
+        let honors = enrolment_honors(&mut c, &enrolments).await?;
         let sql = format!(
             "{HISTORY_SQL} JOIN sis_enrolments en ON en.id = h.enrolment_id
              WHERE en.section_id = $1 AND en.role = 'student' AND h.effective_at <= $2
@@ -344,7 +344,7 @@ impl Store {
         )
         .await?;
         let cells = grouped(events, |e| (e.person_id, e.assessment_id));
-        let then = AsOf::new(as_of, &settings, &history, &honors);
+        let school_then = AsOf::new(as_of, &settings, &history, &honors);
         let mut students = Vec::new();
         for e in enrolments {
             let grades: HashMap<i64, GradeEvent> = items
@@ -354,7 +354,7 @@ impl Store {
                     schoolbridge_api::sis::current_grade(events).map(|g| (a.id, g.clone()))
                 })
                 .collect();
-            let Some(then) = then.stood(&e, items.clone(), &grades) else {
+            let Some(then) = school_then.stood(&e, items.clone(), &grades) else {
                 continue; // not enrolled yet at that date
             };
             let (_, status_label, status_kind, _) = then.status;
@@ -407,7 +407,7 @@ impl Store {
             return Ok(None);
         };
         let (enrolments, sections) = student_role_enrolments(&mut c, person_id).await?;
-        let honors = honors_of(&mut c, &enrolments).await?;
+        let honors = enrolment_honors(&mut c, &enrolments).await?;
         let history = histories(&mut c, person_id, Some("student"), None).await?;
         let mut items = items_of(&mut c, person_id).await?;
         let grades = grades_of(&mut c, person_id, i64::MAX).await?;
@@ -583,7 +583,7 @@ impl Store {
 }
 
 /// Whether each of `enrolments` is on the honours track.
-async fn honors_of(
+async fn enrolment_honors(
     c: &mut AnyConnection,
     enrolments: &[EnrolmentRow],
 ) -> Result<HashMap<i64, bool>, StoreError> {
